@@ -1,0 +1,57 @@
+# Kata: `make run` for a demo, `make test` for the whole test suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test worker beat serve lint format messages clean
+
+$(PY):
+	@python=$$(scripts/find_python.sh) || exit 1; \
+	echo "Creating $(VENV) with $$python"; \
+	"$$python" -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+## run: install, migrate, seed the demo and serve on http://127.0.0.1:8000
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: install and run the whole test suite
+test: $(VENV)/.installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## worker / beat: Celery processes for production (need REDIS_URL)
+worker: $(VENV)/.installed
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: $(VENV)/.installed
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+## serve: production web server (needs DJANGO_SETTINGS_MODULE=config.settings.production)
+serve: $(VENV)/.installed
+	$(PY) manage.py collectstatic --no-input
+	$(BIN)/gunicorn config.wsgi --bind 0.0.0.0:$(PORT) --workers 3
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## messages: refresh and compile translations (needs GNU gettext)
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale ja --locale en --ignore '.venv/*' --no-obsolete
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,146 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Team, TeamMembership, User
+
+
+class MembershipForm(forms.ModelForm):
+    """Applies the service's rule that a user belongs to one team at a time."""
+
+    class Meta:
+        model = TeamMembership
+        fields = ["team", "user", "start_date", "end_date"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and cleaned.get("user") and cleaned.get("start_date"):
+            candidate = TeamMembership(
+                pk=self.instance.pk,
+                team=cleaned.get("team") or getattr(self.instance, "team", None),
+                user=cleaned["user"],
+                start_date=cleaned["start_date"],
+                end_date=cleaned.get("end_date"),
+            )
+            services.validate_membership(candidate)
+        return cleaned
+
+
+class MembershipInline(admin.TabularInline):
+    model = TeamMembership
+    form = MembershipForm
+    extra = 0
+    autocomplete_fields = ["user"]
+    fk_name = "team"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = [
+        "username",
+        "display_name",
+        "email",
+        "preferred_language",
+        "is_active",
+        "is_staff",
+    ]
+    list_filter = ["is_active", "is_staff", "is_superuser", "groups", "preferred_language"]
+    search_fields = [
+        "username",
+        "email",
+        "family_name",
+        "given_name",
+        "family_name_reading",
+        "given_name_reading",
+    ]
+    ordering = ["family_name_reading", "given_name_reading", "username"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (
+            _("Personal info"),
+            {
+                "fields": (
+                    ("family_name", "given_name"),
+                    ("family_name_reading", "given_name_reading"),
+                    "email",
+                    "preferred_language",
+                    "leader_since",
+                )
+            },
+        ),
+        (
+            _("Roles and permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    ("family_name", "given_name"),
+                    ("family_name_reading", "given_name_reading"),
+                    "email",
+                    "preferred_language",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+
+    @admin.display(description=_("name"), ordering="family_name_reading")
+    def display_name(self, obj):
+        return obj.get_full_name()
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "parent", "leader"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.errors:
+            services.validate_team_parent(team=self.instance, parent=cleaned.get("parent"))
+        return cleaned
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    form = TeamForm
+    list_display = ["name", "parent", "leader"]
+    list_select_related = ["parent", "leader"]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent", "leader"]
+    inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "leader" in form.changed_data:
+            # Starts the leader's experience as leader, as the service does.
+            services.team_set_leader(team=obj, leader=obj.leader)
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
+    list_display = ["user", "team", "start_date", "end_date"]
+    list_filter = ["team"]
+    list_select_related = ["user", "team"]
+    search_fields = ["user__username", "user__family_name", "team__name"]
+    autocomplete_fields = ["user", "team"]
+    date_hierarchy = "start_date"

@@ -1,0 +1,116 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, permissions, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .filters import TeamFilter, UserFilter
+from .models import Team, User
+from .serializers import (
+    MeSerializer,
+    TeamDetailSerializer,
+    TeamSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+    UserSerializer,
+)
+
+
+class ObtainTokenView(APIView):
+    """Exchange a username (or email) and password for an API token."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenResponseSerializer},
+        operation_id="auth_token_create",
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None:
+            raise AuthenticationFailed(_("Unable to log in with these credentials."))
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeView(generics.RetrieveUpdateAPIView):
+    """The signed-in user's own profile."""
+
+    serializer_class = MeSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return selectors.user_list(viewer=self.request.user).get(pk=self.request.user.pk)
+
+    def perform_update(self, serializer):
+        user = serializer.instance
+        data = {
+            field: serializer.validated_data.get(field, getattr(user, field))
+            for field in (
+                "family_name",
+                "given_name",
+                "family_name_reading",
+                "given_name_reading",
+                "email",
+                "preferred_language",
+            )
+        }
+        services.user_update_profile(user=user, **data)
+
+
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    """Users the caller may see: admins everyone, leaders their teams' members."""
+
+    serializer_class = UserSerializer
+    filterset_class = UserFilter
+    search_fields = ["username", "family_name", "given_name", "family_name_reading",
+                     "given_name_reading", "email"]
+    ordering_fields = ["family_name_reading", "username", "id"]
+    queryset = User.objects.none()
+
+    def get_queryset(self):
+        return selectors.user_list(viewer=self.request.user)
+
+
+class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  viewsets.GenericViewSet):
+    """Teams the caller may see."""
+
+    filterset_class = TeamFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "id"]
+    queryset = Team.objects.none()
+
+    def get_serializer_class(self):
+        return TeamDetailSerializer if self.action == "retrieve" else TeamSerializer
+
+    def get_queryset(self):
+        return selectors.team_list(viewer=self.request.user)
+
+    def get_object(self):
+        obj = self._team_with_members()
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def _team_with_members(self):
+        from django.http import Http404
+
+        try:
+            return selectors.team_get(viewer=self.request.user, pk=int(self.kwargs["pk"]))
+        except (Team.DoesNotExist, ValueError):
+            raise Http404 from None

@@ -1,0 +1,143 @@
+"""Create a realistic demo organisation. Running it again changes nothing."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import Role, Team, User
+
+DEMO_PASSWORD = "kata-demo-2026"
+MEMBERS_SINCE = date(2025, 4, 1)
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    family_name: str
+    given_name: str
+    family_name_reading: str
+    given_name_reading: str
+    roles: tuple[Role, ...]
+    language: str = "ja"
+
+
+ADMIN = Person("admin", "山本", "彩", "やまもと", "あや", (Role.ADMIN,))
+MANAGERS = [
+    Person("tanaka", "田中", "健一", "たなか", "けんいち", (Role.MANAGER, Role.INTERVIEWER)),
+    Person("suzuki", "鈴木", "美咲", "すずき", "みさき", (Role.MANAGER, Role.INTERVIEWER)),
+    Person("takahashi", "高橋", "誠", "たかはし", "まこと", (Role.MANAGER,), "en"),
+]
+INTERVIEWERS = [
+    Person("ito", "伊藤", "直樹", "いとう", "なおき", (Role.INTERVIEWER,)),
+    Person("watanabe", "渡辺", "真由美", "わたなべ", "まゆみ", (Role.INTERVIEWER,)),
+]
+RECRUITER = Person("kobayashi", "小林", "由佳", "こばやし", "ゆか", (Role.RECRUITER,))
+MEMBER_NAMES = [
+    ("sato", "佐藤", "翔太", "さとう", "しょうた"),
+    ("kato", "加藤", "陽菜", "かとう", "ひな"),
+    ("yoshida", "吉田", "大輔", "よしだ", "だいすけ"),
+    ("yamada", "山田", "愛", "やまだ", "あい"),
+    ("sasaki", "佐々木", "拓也", "ささき", "たくや"),
+    ("yamaguchi", "山口", "さくら", "やまぐち", "さくら"),
+    ("matsumoto", "松本", "蓮", "まつもと", "れん"),
+    ("inoue", "井上", "結衣", "いのうえ", "ゆい"),
+    ("kimura", "木村", "悠斗", "きむら", "ゆうと"),
+    ("hayashi", "林", "美月", "はやし", "みづき"),
+    ("shimizu", "清水", "颯", "しみず", "はやて"),
+    ("yamazaki", "山崎", "葵", "やまざき", "あおい"),
+    ("mori", "森", "大和", "もり", "やまと"),
+    ("abe", "阿部", "凛", "あべ", "りん"),
+    ("ikeda", "池田", "陸", "いけだ", "りく"),
+    ("hashimoto", "橋本", "芽依", "はしもと", "めい"),
+    ("yamashita", "山下", "湊", "やました", "みなと"),
+    ("ishikawa", "石川", "花子", "いしかわ", "はなこ"),
+    ("nakajima", "中島", "樹", "なかじま", "いつき"),
+    ("maeda", "前田", "楓", "まえだ", "かえで"),
+]
+MEMBERS = [Person(*names, (Role.MEMBER,)) for names in MEMBER_NAMES]
+
+# (team name, manager, years as leader, members in the normal and the small size).
+# The second team's leader is new and leads seven: the team page warns about it.
+TEAMS = [
+    ("エンタープライズCS", MANAGERS[0], 6, 8, 2),
+    ("オンボーディング", MANAGERS[1], 0, 7, 2),
+    ("SMBプール", MANAGERS[2], 3, 5, 2),
+]
+
+
+class Command(BaseCommand):
+    help = "Create a demo organisation with Japanese names (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--size",
+            choices=["small", "normal"],
+            default="normal",
+            help="small: two members per team, for tests.",
+        )
+
+    def handle(self, *args, size: str, **options):
+        with transaction.atomic():
+            logins = self._seed(small=size == "small")
+        self.stdout.write(self.style.SUCCESS("Demo organisation ready."))
+        self.stdout.write(f"Password for every demo login: {DEMO_PASSWORD}")
+        for username, description in logins:
+            self.stdout.write(f"  {username:<12} {description}")
+
+    def _seed(self, *, small: bool) -> list[tuple[str, str]]:
+        logins = [(ADMIN.username, "admin (CS operations)")]
+        admin = self._user(ADMIN, is_staff=True, is_superuser=True)
+        parent = self._team("カスタマーサクセス本部", leader=admin, years_as_leader=8)
+        members = iter(MEMBERS)
+        for name, manager_person, years, normal_count, small_count in TEAMS:
+            manager = self._user(manager_person)
+            team = self._team(name, leader=manager, years_as_leader=years, parent=parent)
+            logins.append((manager.username, f"manager of {name}"))
+            for _ in range(small_count if small else normal_count):
+                member = self._user(next(members))
+                services.team_membership_start(
+                    team=team, user=member, start_date=MEMBERS_SINCE
+                )
+                logins.append((member.username, f"member of {name}"))
+        for person in INTERVIEWERS:
+            logins.append((self._user(person).username, "interviewer"))
+        logins.append((self._user(RECRUITER).username, "recruiter"))
+        return logins
+
+    def _user(self, person: Person, **flags) -> User:
+        user = User.objects.filter(username=person.username).first()
+        if user is None:
+            user = services.user_create(
+                username=person.username,
+                email=f"{person.username}@example.com",
+                password=DEMO_PASSWORD,
+                family_name=person.family_name,
+                given_name=person.given_name,
+                family_name_reading=person.family_name_reading,
+                given_name_reading=person.given_name_reading,
+                preferred_language=person.language,
+                roles=person.roles,
+                send_welcome=False,
+                **flags,
+            )
+        return user
+
+    def _team(
+        self,
+        name: str,
+        *,
+        leader: User,
+        years_as_leader: int,
+        parent: Team | None = None,
+    ) -> Team:
+        team = Team.objects.filter(name=name).first()
+        if team is None:
+            team = services.team_create(name=name, parent=parent)
+        if team.leader_id != leader.pk:
+            since = timezone.localdate() - timedelta(days=365 * years_as_leader + 150)
+            services.team_set_leader(team=team, leader=leader, since=since)
+        return team

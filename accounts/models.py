@@ -1,0 +1,204 @@
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups of these names, created by a data migration."""
+
+    ADMIN = "Admin", _("Admin (CS operations)")
+    MANAGER = "Manager", _("Manager")
+    MEMBER = "Member", _("Member (CSM)")
+    INTERVIEWER = "Interviewer", _("Interviewer")
+    RECRUITER = "Recruiter", _("Recruiter")
+
+
+class KataUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Usernames are matched without regard to case, like emails.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractUser):
+    """A person who uses Kata. Names are written as Japanese users write them."""
+
+    # The family name comes first, so Django's first/last name pair is replaced.
+    first_name = None
+    last_name = None
+
+    family_name = models.CharField(_("family name"), max_length=150, blank=True)
+    given_name = models.CharField(_("given name"), max_length=150, blank=True)
+    family_name_reading = models.CharField(
+        _("family name reading"),
+        max_length=150,
+        blank=True,
+        help_text=_("How the family name is read (furigana), used for sorting."),
+    )
+    given_name_reading = models.CharField(
+        _("given name reading"),
+        max_length=150,
+        blank=True,
+        help_text=_("How the given name is read (furigana), used for sorting."),
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="ja",
+        help_text=_("Used for emails and as the page language after login."),
+    )
+    leader_since = models.DateField(
+        _("leader since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day this person first led a team; sets the recommended span of "
+            "control."
+        ),
+    )
+
+    welcome_email_sent_at = models.DateTimeField(
+        _("welcome email sent at"), null=True, blank=True, editable=False
+    )
+
+    objects = KataUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["family_name_reading", "given_name_reading", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="accounts_user_unique_email",
+                violation_error_message=_("A user with this email already exists."),
+            ),
+            models.UniqueConstraint(
+                Lower("username"),
+                name="accounts_user_unique_username_ci",
+                violation_error_message=_("A user with this username already exists."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("accounts:user_detail", kwargs={"pk": self.pk})
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        return " ".join(part for part in (self.family_name, self.given_name) if part)
+
+    def get_short_name(self) -> str:
+        return self.family_name or self.username
+
+    @property
+    def name_reading(self) -> str:
+        return " ".join(
+            part for part in (self.family_name_reading, self.given_name_reading) if part
+        )
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")),
+                name="accounts_team_not_own_parent",
+                violation_error_message=_("A team cannot be its own parent."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("accounts:team_detail", kwargs={"pk": self.pk})
+
+
+class TeamMembershipQuerySet(models.QuerySet):
+    def active_on(self, day: date):
+        """Memberships in force on `day` (start and end dates both included)."""
+        return self.filter(start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+
+
+class TeamMembership(models.Model):
+    """A user's membership of a team from start_date to end_date, both included.
+
+    Rows are kept after a member leaves: metrics follow the team a member belonged
+    to at the time.
+    """
+
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="team_memberships",
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end date"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of membership; empty while it lasts."),
+    )
+
+    objects = TeamMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        ordering = ["team__name", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="accounts_membership_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "start_date"])]
+
+    def __str__(self):
+        return f"{self.user} – {self.team}"

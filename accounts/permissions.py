@@ -1,0 +1,109 @@
+"""Who may see whom: the one place that answers it, for the UI and the API alike.
+
+- Admins (the Admin role, or superusers) see everyone and every team.
+- A team's leader sees the team, its sub-teams (at any depth), their current members
+  and the sub-teams' leaders.
+- Everyone sees themselves and the teams they currently belong to.
+
+Callers fetch objects through `visible_users()` / `visible_teams()`, so that anything
+outside them answers 404, never 403: its existence is not revealed.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import Role, Team, TeamMembership, User
+
+_ROLES_CACHE = "_kata_roles"
+
+
+def roles_of(user: User | AnonymousUser) -> frozenset[str]:
+    """The user's role names, read once per user object."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, _ROLES_CACHE, None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, _ROLES_CACHE, cached)
+    return cached
+
+
+def has_role(user: User | AnonymousUser, role: Role) -> bool:
+    return role.value in roles_of(user)
+
+
+def is_admin(user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and (user.is_superuser or has_role(user, Role.ADMIN))
+
+
+def descendant_team_ids(team_ids: set[int]) -> set[int]:
+    """The given teams and all their sub-teams, at any depth (one query)."""
+    if not team_ids:
+        return set()
+    children = defaultdict(list)
+    for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
+        children[parent_id].append(team_id)
+    found, frontier = set(team_ids), list(team_ids)
+    while frontier:
+        for child_id in children[frontier.pop()]:
+            if child_id not in found:
+                found.add(child_id)
+                frontier.append(child_id)
+    return found
+
+
+def managed_team_ids(user: User | AnonymousUser) -> set[int]:
+    """Teams the user leads, with their sub-teams."""
+    if not user.is_authenticated:
+        return set()
+    led = set(Team.objects.filter(leader=user).values_list("id", flat=True))
+    return descendant_team_ids(led)
+
+
+def visible_teams(viewer: User | AnonymousUser, *, on: date | None = None) -> QuerySet:
+    if not viewer.is_authenticated:
+        return Team.objects.none()
+    if is_admin(viewer):
+        return Team.objects.all()
+    day = on or timezone.localdate()
+    own_team_ids = (
+        TeamMembership.objects.active_on(day).filter(user=viewer).values("team_id")
+    )
+    return Team.objects.filter(
+        Q(pk__in=managed_team_ids(viewer)) | Q(pk__in=own_team_ids)
+    )
+
+
+def visible_users(viewer: User | AnonymousUser, *, on: date | None = None) -> QuerySet:
+    if not viewer.is_authenticated:
+        return User.objects.none()
+    if is_admin(viewer):
+        return User.objects.all()
+    day = on or timezone.localdate()
+    team_ids = managed_team_ids(viewer)
+    members = (
+        TeamMembership.objects.active_on(day)
+        .filter(team_id__in=team_ids)
+        .values("user_id")
+    )
+    sub_team_leaders = Team.objects.filter(pk__in=team_ids).values("leader_id")
+    return User.objects.filter(
+        Q(pk=viewer.pk) | Q(pk__in=members) | Q(pk__in=sub_team_leaders)
+    )
+
+
+def can_see_user(viewer: User | AnonymousUser, user: User) -> bool:
+    return visible_users(viewer).filter(pk=user.pk).exists()
+
+
+def can_see_team(viewer: User | AnonymousUser, team: Team) -> bool:
+    return visible_teams(viewer).filter(pk=team.pk).exists()
+
+
+def can_manage_teams(user: User | AnonymousUser) -> bool:
+    """Who the navigation offers the team pages to as a manager would use them."""
+    return is_admin(user) or has_role(user, Role.MANAGER)

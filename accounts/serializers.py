@@ -1,0 +1,81 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .models import Role, Team, TeamMembership, User
+
+
+class RoleListField(serializers.ListField):
+    child = serializers.ChoiceField(choices=Role.choices)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "family_name",
+            "given_name",
+            "family_name_reading",
+            "given_name_reading",
+            "email",
+            "preferred_language",
+            "is_active",
+            "roles",
+        ]
+        read_only_fields = fields
+
+    def get_roles(self, user) -> list[str]:
+        # Groups are prefetched by the selector.
+        return sorted(group.name for group in user.groups.all())
+
+
+class MeSerializer(UserSerializer):
+    class Meta(UserSerializer.Meta):
+        read_only_fields = ["id", "username", "display_name", "is_active", "roles"]
+
+
+class TeamMemberSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(source="user.id", read_only=True)
+    display_name = serializers.CharField(source="user.display_name", read_only=True)
+
+    class Meta:
+        model = TeamMembership
+        fields = ["user_id", "display_name", "start_date", "end_date"]
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    leader_id = serializers.IntegerField(allow_null=True, read_only=True)
+    leader_name = serializers.CharField(
+        source="leader.display_name", allow_null=True, read_only=True, default=None
+    )
+    parent_id = serializers.IntegerField(allow_null=True, read_only=True)
+    member_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "parent_id", "leader_id", "leader_name", "member_count"]
+
+
+class TeamDetailSerializer(TeamSerializer):
+    members = TeamMemberSerializer(
+        source="current_memberships", many=True, read_only=True
+    )
+
+    class Meta(TeamSerializer.Meta):
+        fields = TeamSerializer.Meta.fields + ["members"]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("Username or email"))
+    password = serializers.CharField(
+        label=_("Password"), style={"input_type": "password"}, trim_whitespace=False
+    )
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)

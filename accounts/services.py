@@ -1,0 +1,236 @@
+"""Every write to users, roles, teams and memberships."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from .models import Role, Team, TeamMembership, User
+
+
+def user_create(
+    *,
+    username: str,
+    email: str = "",
+    password: str | None = None,
+    family_name: str = "",
+    given_name: str = "",
+    family_name_reading: str = "",
+    given_name_reading: str = "",
+    preferred_language: str = "ja",
+    roles: Iterable[Role] = (),
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    send_welcome: bool = True,
+) -> User:
+    """Create a user with their roles; a welcome email follows once the write commits.
+
+    Without a password the user sets one through the link in the welcome email.
+    """
+    user = User(
+        username=username,
+        email=email,
+        family_name=family_name,
+        given_name=given_name,
+        family_name_reading=family_name_reading,
+        given_name_reading=given_name_reading,
+        preferred_language=preferred_language,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    with transaction.atomic():
+        user.save()
+        user_set_roles(user=user, roles=roles)
+        if send_welcome and user.email:
+            from .tasks import send_welcome_email
+
+            send_welcome_email.delay_on_commit(user.pk)
+    return user
+
+
+def user_set_roles(*, user: User, roles: Iterable[Role]) -> None:
+    names = {Role(role).value for role in roles}
+    user.groups.set(Group.objects.filter(name__in=names))
+    user.__dict__.pop("_kata_roles", None)
+
+
+def user_update_profile(
+    *,
+    user: User,
+    family_name: str,
+    given_name: str,
+    family_name_reading: str,
+    given_name_reading: str,
+    email: str,
+    preferred_language: str,
+) -> User:
+    user.family_name = family_name
+    user.given_name = given_name
+    user.family_name_reading = family_name_reading
+    user.given_name_reading = given_name_reading
+    user.email = email
+    user.preferred_language = preferred_language
+    user.full_clean(exclude=["password"])
+    user.save(
+        update_fields=[
+            "family_name",
+            "given_name",
+            "family_name_reading",
+            "given_name_reading",
+            "email",
+            "preferred_language",
+        ]
+    )
+    return user
+
+
+def user_send_welcome_email(*, user_id: int) -> bool:
+    """Send the welcome email once, in the user's language. True if this call sent it.
+
+    The claim is a conditional update, so two workers running the task at once send
+    one email between them.
+    """
+    claimed = User.objects.filter(
+        pk=user_id, welcome_email_sent_at__isnull=True, is_active=True
+    ).exclude(email="").update(welcome_email_sent_at=timezone.now())
+    if not claimed:
+        return False
+    user = User.objects.get(pk=user_id)
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    with translation.override(user.preferred_language):
+        context = {"user": user, "link": link, "login_url": settings.SITE_URL}
+        send_mail(
+            subject=_("Welcome to Kata"),
+            message=render_to_string("accounts/email/welcome.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    return True
+
+
+def team_create(
+    *, name: str, parent: Team | None = None, leader: User | None = None
+) -> Team:
+    team = Team(name=name, parent=parent)
+    team.full_clean()
+    with transaction.atomic():
+        team.save()
+        if leader is not None:
+            team_set_leader(team=team, leader=leader)
+    return team
+
+
+def team_set_leader(
+    *, team: Team, leader: User | None, since: date | None = None
+) -> Team:
+    """Make `leader` lead `team`; their experience as leader starts on their first team."""
+    validate_team_parent(team=team, parent=team.parent)
+    with transaction.atomic():
+        team.leader = leader
+        team.save(update_fields=["leader"])
+        if leader is not None and leader.leader_since is None:
+            leader.leader_since = since or timezone.localdate()
+            leader.save(update_fields=["leader_since"])
+    return team
+
+
+def validate_team_parent(*, team: Team, parent: Team | None) -> None:
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor.pk == team.pk:
+            raise ValidationError(
+                {"parent": _("A team cannot be placed under itself or its sub-teams.")}
+            )
+        ancestor = ancestor.parent
+
+
+def team_set_parent(*, team: Team, parent: Team | None) -> Team:
+    validate_team_parent(team=team, parent=parent)
+    team.parent = parent
+    team.save(update_fields=["parent"])
+    return team
+
+
+def validate_membership(membership: TeamMembership) -> None:
+    """A user belongs to one team at a time: memberships of a user may not overlap."""
+    if membership.end_date and membership.end_date < membership.start_date:
+        raise ValidationError(
+            {"end_date": _("The end date cannot be before the start date.")}
+        )
+    overlaps = TeamMembership.objects.filter(user_id=membership.user_id).exclude(
+        pk=membership.pk
+    )
+    overlaps = overlaps.filter(Q(end_date__isnull=True) | Q(end_date__gte=membership.start_date))
+    if membership.end_date is not None:
+        overlaps = overlaps.filter(start_date__lte=membership.end_date)
+    clash = overlaps.select_related("team").first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "start_date": _(
+                    "%(user)s already belongs to %(team)s from %(start)s; end that "
+                    "membership first."
+                )
+                % {
+                    "user": membership.user,
+                    "team": clash.team,
+                    "start": clash.start_date,
+                }
+            }
+        )
+
+
+def team_membership_start(
+    *, team: Team, user: User, start_date: date | None = None
+) -> TeamMembership:
+    """Add `user` to `team` from `start_date`; a current membership elsewhere ends the
+    day before, so that history says which team the member belonged to when."""
+    start = start_date or timezone.localdate()
+    with transaction.atomic():
+        current = (
+            TeamMembership.objects.select_for_update()
+            .filter(user=user, end_date__isnull=True)
+            .first()
+        )
+        if current is not None:
+            if current.team_id == team.pk:
+                return current
+            if current.start_date < start:
+                current.end_date = start - timedelta(days=1)
+                current.save(update_fields=["end_date"])
+        membership = TeamMembership(team=team, user=user, start_date=start)
+        membership.full_clean()
+        validate_membership(membership)
+        membership.save()
+    return membership
+
+
+def team_membership_end(*, membership: TeamMembership, end_date: date) -> TeamMembership:
+    membership.end_date = end_date
+    membership.full_clean()
+    validate_membership(membership)
+    membership.save(update_fields=["end_date"])
+    return membership

@@ -1,0 +1,176 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import permissions, selectors, services
+from .forms import (
+    KataPasswordChangeForm,
+    KataPasswordResetForm,
+    KataSetPasswordForm,
+    LoginForm,
+    ProfileForm,
+)
+from .models import Role, Team, User
+
+TEAMS_PER_PAGE = 25
+
+
+def _set_language_cookie(response, language: str):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        # The user's preferred language becomes the page language after login.
+        response = super().form_valid(form)
+        return _set_language_cookie(response, form.get_user().preferred_language)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = KataPasswordChangeForm
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password was changed."))
+        return super().form_valid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = KataPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = KataSetPasswordForm
+
+
+@login_required
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "my_teams": selectors.current_teams(user=user),
+            "led_teams": Team.objects.filter(leader=user).order_by("name"),
+            "role_labels": _role_labels(permissions.roles_of(user)),
+        },
+    )
+
+
+def _role_labels(role_names) -> list[str]:
+    return [role.label for role in Role if role.value in role_names]
+
+
+@login_required
+def profile(request):
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=user)
+        if form.is_valid():
+            services.user_update_profile(user=user, **form.cleaned_data)
+            messages.success(request, _("Your profile was saved."))
+            response = redirect("accounts:profile")
+            return _set_language_cookie(response, user.preferred_language)
+    else:
+        form = ProfileForm(instance=user)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "my_teams": selectors.current_teams(user=user),
+            "role_labels": _role_labels(permissions.roles_of(user)),
+        },
+    )
+
+
+@login_required
+def team_list(request):
+    teams = selectors.team_list(viewer=request.user)
+    page = Paginator(teams, TEAMS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/team_list.html", {"page": page})
+
+
+@login_required
+def team_detail(request, pk: int):
+    today = timezone.localdate()
+    try:
+        team = selectors.team_get(viewer=request.user, pk=pk, on=today)
+    except Team.DoesNotExist:
+        raise Http404 from None
+    shown_user_ids = {m.user_id for m in team.current_memberships}
+    shown_user_ids |= {m.user_id for m in team.past_memberships}
+    shown_user_ids |= {child.leader_id for child in team.children.all()}
+    shown_user_ids.add(team.leader_id)
+    visible_ids = set(
+        permissions.visible_users(request.user, on=today)
+        .filter(pk__in=shown_user_ids)
+        .values_list("pk", flat=True)
+    )
+    shown_team_ids = {child.pk for child in team.children.all()} | {team.parent_id}
+    visible_team_ids = set(
+        permissions.visible_teams(request.user, on=today)
+        .filter(pk__in=shown_team_ids)
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "accounts/team_detail.html",
+        {
+            "team": team,
+            "span": selectors.span_of_control(team=team, on=today),
+            "visible_user_ids": visible_ids,
+            "visible_team_ids": visible_team_ids,
+            "may_see_history": permissions.is_admin(request.user)
+            or team.pk in permissions.managed_team_ids(request.user),
+        },
+    )
+
+
+@login_required
+def user_detail(request, pk: int):
+    try:
+        person = selectors.user_get(viewer=request.user, pk=pk)
+    except User.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "person": person,
+            "role_labels": _role_labels({g.name for g in person.groups.all()}),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_GET
+def healthz(request):
+    """For load balancers: answers 200 when the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
