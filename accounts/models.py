@@ -2,6 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -93,6 +94,18 @@ class User(AbstractUser):
 
     def get_absolute_url(self):
         return reverse("accounts:user_detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        super().clean()
+        # The constraint below guards the database; this puts the message on the field.
+        if self.email and (
+            type(self)._default_manager.filter(email__iexact=self.email)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"email": _("A user with this email already exists.")}
+            )
 
     @property
     def display_name(self) -> str:
