@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, viewsets
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -31,7 +31,7 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenResponseSerializer},
+        responses={200: TokenResponseSerializer, 400: None, 429: None},
         operation_id="auth_token_create",
     )
     def post(self, request):
@@ -43,7 +43,9 @@ class ObtainTokenView(APIView):
             password=serializer.validated_data["password"],
         )
         if user is None:
-            raise AuthenticationFailed(_("Unable to log in with these credentials."))
+            raise ValidationError(
+                {"non_field_errors": [_("Unable to log in with these credentials.")]}
+            )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

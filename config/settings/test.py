@@ -16,3 +16,6 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The test server serves static files itself (pytest-django's live_server).
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+# Tasks run in-process after commit in tests; the worker test switches this off to go
+# through Redis and a real worker.
+CELERY_TASK_ALWAYS_EAGER = True

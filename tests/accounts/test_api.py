@@ -42,9 +42,9 @@ def test_wrong_password_gets_no_token_and_a_translated_error(api_client):
         {"username": "hanako", "password": "wrong"},
         headers={"accept-language": "ja"},
     )
-    assert response.status_code in (401, 403)
+    assert response.status_code == 400
     assert "token" not in response.json()
-    assert response.json()["detail"] == "入力された認証情報ではログインできません。"
+    assert response.json()["non_field_errors"][0] == "入力された認証情報ではログインできません。"
 
 
 def test_token_endpoint_is_rate_limited(api_client, settings):
