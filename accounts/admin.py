@@ -46,7 +46,13 @@ class UserAdmin(DjangoUserAdmin):
         "is_active",
         "is_staff",
     ]
-    list_filter = ["is_active", "is_staff", "is_superuser", "groups", "preferred_language"]
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "preferred_language",
+    ]
     search_fields = [
         "username",
         "email",
@@ -115,7 +121,9 @@ class TeamForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and not self.errors:
-            services.validate_team_parent(team=self.instance, parent=cleaned.get("parent"))
+            services.validate_team_parent(
+                team=self.instance, parent=cleaned.get("parent")
+            )
         return cleaned
 
 

@@ -57,7 +57,9 @@ class MeView(generics.RetrieveUpdateAPIView):
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self):
-        return selectors.user_list(viewer=self.request.user).get(pk=self.request.user.pk)
+        return selectors.user_list(viewer=self.request.user).get(
+            pk=self.request.user.pk
+        )
 
     def perform_update(self, serializer):
         user = serializer.instance
@@ -80,8 +82,14 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = UserSerializer
     filterset_class = UserFilter
-    search_fields = ["username", "family_name", "given_name", "family_name_reading",
-                     "given_name_reading", "email"]
+    search_fields = [
+        "username",
+        "family_name",
+        "given_name",
+        "family_name_reading",
+        "given_name_reading",
+        "email",
+    ]
     ordering_fields = ["family_name_reading", "username", "id"]
     queryset = User.objects.none()
 
@@ -89,8 +97,9 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.user_list(viewer=self.request.user)
 
 
-class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                  viewsets.GenericViewSet):
+class TeamViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Teams the caller may see."""
 
     filterset_class = TeamFilter
@@ -113,6 +122,8 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         from django.http import Http404
 
         try:
-            return selectors.team_get(viewer=self.request.user, pk=int(self.kwargs["pk"]))
+            return selectors.team_get(
+                viewer=self.request.user, pk=int(self.kwargs["pk"])
+            )
         except (Team.DoesNotExist, ValueError):
             raise Http404 from None

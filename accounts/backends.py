@@ -19,7 +19,7 @@ class UsernameOrEmailBackend(ModelBackend):
             )[:2]
         )
         if len(candidates) != 1:
-            # Run the hasher anyway so that timing does not reveal whether a login exists.
+            # Hash anyway: the timing must not reveal whether a login exists.
             user_model().set_password(password)
             return None
         user = candidates[0]

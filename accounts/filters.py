@@ -28,7 +28,9 @@ class UserFilter(django_filters.FilterSet):
 
 
 class TeamFilter(django_filters.FilterSet):
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent team (id)"))
+    parent = django_filters.NumberFilter(
+        field_name="parent_id", label=_("Parent team (id)")
+    )
     leader = django_filters.NumberFilter(field_name="leader_id", label=_("Leader (id)"))
     top_level = django_filters.BooleanFilter(
         method="filter_top_level", label=_("Only teams without a parent")

@@ -99,7 +99,8 @@ class User(AbstractUser):
         super().clean()
         # The constraint below guards the database; this puts the message on the field.
         if self.email and (
-            type(self)._default_manager.filter(email__iexact=self.email)
+            type(self)
+            ._default_manager.filter(email__iexact=self.email)
             .exclude(pk=self.pk)
             .exists()
         ):
@@ -206,9 +207,12 @@ class TeamMembership(models.Model):
         ordering = ["team__name", "start_date"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="accounts_membership_end_after_start",
-                violation_error_message=_("The end date cannot be before the start date."),
+                violation_error_message=_(
+                    "The end date cannot be before the start date."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["user", "start_date"])]

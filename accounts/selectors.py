@@ -46,7 +46,9 @@ def _one_year_after(day: date) -> date:
 
 def leader_is_experienced(leader: User, *, on: date) -> bool:
     """A leader with one year or more as leader; unknown experience counts as new."""
-    return leader.leader_since is not None and _one_year_after(leader.leader_since) <= on
+    return (
+        leader.leader_since is not None and _one_year_after(leader.leader_since) <= on
+    )
 
 
 def _current_members(day: date) -> QuerySet:

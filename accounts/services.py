@@ -107,9 +107,13 @@ def user_send_welcome_email(*, user_id: int) -> bool:
     The claim is a conditional update, so two workers running the task at once send
     one email between them.
     """
-    claimed = User.objects.filter(
-        pk=user_id, welcome_email_sent_at__isnull=True, is_active=True
-    ).exclude(email="").update(welcome_email_sent_at=timezone.now())
+    claimed = (
+        User.objects.filter(
+            pk=user_id, welcome_email_sent_at__isnull=True, is_active=True
+        )
+        .exclude(email="")
+        .update(welcome_email_sent_at=timezone.now())
+    )
     if not claimed:
         return False
     user = User.objects.get(pk=user_id)
@@ -146,7 +150,10 @@ def team_create(
 def team_set_leader(
     *, team: Team, leader: User | None, since: date | None = None
 ) -> Team:
-    """Make `leader` lead `team`; their experience as leader starts on their first team."""
+    """Make `leader` lead `team`.
+
+    Their experience as leader starts with the first team they lead.
+    """
     validate_team_parent(team=team, parent=team.parent)
     with transaction.atomic():
         team.leader = leader
@@ -183,7 +190,9 @@ def validate_membership(membership: TeamMembership) -> None:
     overlaps = TeamMembership.objects.filter(user_id=membership.user_id).exclude(
         pk=membership.pk
     )
-    overlaps = overlaps.filter(Q(end_date__isnull=True) | Q(end_date__gte=membership.start_date))
+    overlaps = overlaps.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=membership.start_date)
+    )
     if membership.end_date is not None:
         overlaps = overlaps.filter(start_date__lte=membership.end_date)
     clash = overlaps.select_related("team").first()
@@ -228,7 +237,9 @@ def team_membership_start(
     return membership
 
 
-def team_membership_end(*, membership: TeamMembership, end_date: date) -> TeamMembership:
+def team_membership_end(
+    *, membership: TeamMembership, end_date: date
+) -> TeamMembership:
     membership.end_date = end_date
     membership.full_clean()
     validate_membership(membership)

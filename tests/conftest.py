@@ -45,7 +45,7 @@ def pytest_collection_modifyitems(config, items):
         else "needs PostgreSQL: set DATABASE_URL=postgres://…",
         "redis": None
         if _redis_reachable()
-        else "needs Redis and a Celery worker: set REDIS_URL=redis://… to a running Redis",
+        else "needs Redis for a Celery worker: set REDIS_URL=redis://… (running)",
         "browser": None
         if shutil.which(CHROMIUM)
         else f"needs Chromium at {CHROMIUM}: apt-get install chromium",

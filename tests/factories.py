@@ -78,7 +78,9 @@ class Organisation:
 
 
 def build_organisation() -> Organisation:
-    admin = UserFactory(username="admin", roles=[Role.ADMIN])
+    admin = UserFactory(
+        username="admin", roles=[Role.ADMIN], is_staff=True, is_superuser=True
+    )
     manager_a = UserFactory(username="manager_a", roles=[Role.MANAGER])
     manager_b = UserFactory(username="manager_b", roles=[Role.MANAGER])
     sub_leader = UserFactory(username="sub_leader", roles=[Role.MANAGER])

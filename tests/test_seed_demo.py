@@ -37,7 +37,12 @@ def test_seed_demo_creates_the_organisation_and_prints_logins():
     assert holders(Role.MEMBER) == 20
     assert holders(Role.INTERVIEWER) >= 2
     assert holders(Role.RECRUITER) == 1
-    assert Team.objects.filter(parent__isnull=False, leader__groups__name="Manager").count() == 3
+    assert (
+        Team.objects.filter(
+            parent__isnull=False, leader__groups__name="Manager"
+        ).count()
+        == 3
+    )
     assert User.objects.get(username="admin").family_name == "山本"
     text = out.getvalue()
     assert "kata-demo-2026" in text

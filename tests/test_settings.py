@@ -42,9 +42,7 @@ def test_deploy_check_passes_with_production_variables():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(
-    "secret_key", ["", "short", "django-insecure-" + "x" * 60]
-)
+@pytest.mark.parametrize("secret_key", ["", "short", "django-insecure-" + "x" * 60])
 def test_production_refuses_a_missing_or_weak_secret_key(secret_key):
     result = _manage("check", **{**PRODUCTION, "SECRET_KEY": secret_key})
     assert result.returncode != 0
@@ -61,7 +59,11 @@ def test_production_needs_allowed_hosts():
 
 def test_openapi_schema_validates_without_warnings():
     result = _manage(
-        "spectacular", "--validate", "--fail-on-warn", "--file", os.devnull,
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        os.devnull,
         DJANGO_SETTINGS_MODULE="config.settings.test",
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -73,8 +75,19 @@ def test_embedded_defaults_need_nothing_but_python():
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER,"
         " s.TIME_ZONE, s.FISCAL_YEAR_START_MONTH)"
     )
-    result = _manage("shell", "--no-imports", "-c", script, DJANGO_SETTINGS_MODULE="config.settings.local")
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "Asia/Tokyo", "4"]
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        script,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "Asia/Tokyo",
+        "4",
+    ]
 
 
 def test_environment_variables_override_the_defaults():
@@ -84,7 +97,10 @@ def test_environment_variables_override_the_defaults():
         " s.CELERY_BROKER_URL, s.TIME_ZONE, s.FISCAL_YEAR_START_MONTH)"
     )
     result = _manage(
-        "shell", "--no-imports", "-c", script,
+        "shell",
+        "--no-imports",
+        "-c",
+        script,
         DJANGO_SETTINGS_MODULE="config.settings.local",
         DATABASE_URL="postgres://kata@127.0.0.1:5432/kata",
         REDIS_URL="redis://127.0.0.1:6379/3",
@@ -92,12 +108,19 @@ def test_environment_variables_override_the_defaults():
         FISCAL_YEAR_START_MONTH="1",
     )
     assert result.stdout.split() == [
-        "django.db.backends.postgresql", "False", "redis://127.0.0.1:6379/3", "UTC", "1"
+        "django.db.backends.postgresql",
+        "False",
+        "redis://127.0.0.1:6379/3",
+        "UTC",
+        "1",
     ]
 
 
 def test_fiscal_year_start_month_must_be_a_month():
-    result = _manage("check", DJANGO_SETTINGS_MODULE="config.settings.local",
-                     FISCAL_YEAR_START_MONTH="13")
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        FISCAL_YEAR_START_MONTH="13",
+    )
     assert result.returncode != 0
     assert "FISCAL_YEAR_START_MONTH" in result.stderr

@@ -4,7 +4,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
-from tests.factories import TEST_PASSWORD, TeamFactory, TeamMembershipFactory, UserFactory
+from tests.factories import (
+    TEST_PASSWORD,
+    TeamFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +35,8 @@ def test_token_from_username_and_password_authenticates_the_api(api_client):
 def test_token_with_email_works_too(api_client):
     UserFactory(username="hanako", email="hanako@example.com")
     response = api_client.post(
-        "/api/v1/auth/token/", {"username": "hanako@example.com", "password": TEST_PASSWORD}
+        "/api/v1/auth/token/",
+        {"username": "hanako@example.com", "password": TEST_PASSWORD},
     )
     assert response.status_code == 200
 
@@ -44,7 +50,10 @@ def test_wrong_password_gets_no_token_and_a_translated_error(api_client):
     )
     assert response.status_code == 400
     assert "token" not in response.json()
-    assert response.json()["non_field_errors"][0] == "入力された認証情報ではログインできません。"
+    assert (
+        response.json()["non_field_errors"][0]
+        == "入力された認証情報ではログインできません。"
+    )
 
 
 def test_token_endpoint_is_rate_limited(api_client, settings):
@@ -72,11 +81,15 @@ def test_me_patch_validates_on_the_field(api_client):
     UserFactory(email="taken@example.com")
     user = UserFactory()
     api_client.force_authenticate(user)
-    response = api_client.patch("/api/v1/me/", {"email": "Taken@example.com"}, format="json")
+    response = api_client.patch(
+        "/api/v1/me/", {"email": "Taken@example.com"}, format="json"
+    )
     assert response.status_code == 400
     assert "email" in response.json()
     response = api_client.patch(
-        "/api/v1/me/", {"family_name": "佐藤", "preferred_language": "en"}, format="json"
+        "/api/v1/me/",
+        {"family_name": "佐藤", "preferred_language": "en"},
+        format="json",
     )
     assert response.status_code == 200
     user.refresh_from_db()
@@ -86,7 +99,9 @@ def test_me_patch_validates_on_the_field(api_client):
 def test_me_cannot_change_own_roles_or_username(api_client):
     user = UserFactory(username="hanako", roles=[Role.MEMBER])
     api_client.force_authenticate(user)
-    api_client.patch("/api/v1/me/", {"username": "boss", "roles": ["Admin"]}, format="json")
+    api_client.patch(
+        "/api/v1/me/", {"username": "boss", "roles": ["Admin"]}, format="json"
+    )
     user.refresh_from_db()
     assert user.username == "hanako"
     assert list(user.groups.values_list("name", flat=True)) == ["Member"]
@@ -94,7 +109,9 @@ def test_me_cannot_change_own_roles_or_username(api_client):
 
 def test_user_list_is_scoped_for_a_manager(api_client, org):
     api_client.force_authenticate(org.manager_a)
-    names = {row["username"] for row in api_client.get("/api/v1/users/").json()["results"]}
+    names = {
+        row["username"] for row in api_client.get("/api/v1/users/").json()["results"]
+    }
     assert names == {"manager_a", "member_a", "sub_leader", "sub_member"}
 
 
@@ -130,7 +147,9 @@ def test_a_request_for_a_million_rows_gets_the_maximum_page(api_client):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/users/", "/api/v1/teams/"])
-def test_api_lists_have_a_constant_query_count(api_client, path, django_assert_max_num_queries):
+def test_api_lists_have_a_constant_query_count(
+    api_client, path, django_assert_max_num_queries
+):
     admin = UserFactory(is_superuser=True)
     api_client.force_authenticate(admin)
 
@@ -151,6 +170,8 @@ def test_outsider_gets_404_and_nothing_is_written(api_client, org):
     api_client.force_authenticate(org.member_b)
     before = org.member_a.family_name
     assert api_client.get(f"/api/v1/users/{org.member_a.pk}/").status_code == 404
-    assert api_client.patch(f"/api/v1/users/{org.member_a.pk}/", {"family_name": "x"}).status_code in (404, 405)
+    assert api_client.patch(
+        f"/api/v1/users/{org.member_a.pk}/", {"family_name": "x"}
+    ).status_code in (404, 405)
     org.member_a.refresh_from_db()
     assert org.member_a.family_name == before

@@ -16,7 +16,11 @@ def _usernames(queryset):
 
 def test_admin_sees_everyone_and_every_team(org):
     assert permissions.visible_users(org.admin).count() == 9
-    assert set(permissions.visible_teams(org.admin)) == {org.team_a, org.team_b, org.sub_a}
+    assert set(permissions.visible_teams(org.admin)) == {
+        org.team_a,
+        org.team_b,
+        org.sub_a,
+    }
 
 
 def test_manager_sees_own_team_sub_teams_and_themselves_only(org):
@@ -89,7 +93,9 @@ def test_manager_of_team_a_gets_404_on_team_b_in_the_api(api_client, org):
     assert api_client.get(f"/api/v1/users/{org.member_b.pk}/").status_code == 404
     assert api_client.get(f"/api/v1/teams/{org.team_b.pk}/").status_code == 404
     assert api_client.get(f"/api/v1/users/{org.member_a.pk}/").status_code == 200
-    listed = {row["username"] for row in api_client.get("/api/v1/users/").json()["results"]}
+    listed = {
+        row["username"] for row in api_client.get("/api/v1/users/").json()["results"]
+    }
     assert "member_b" not in listed
     assert "member_a" in listed
 

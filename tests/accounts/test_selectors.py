@@ -1,8 +1,8 @@
 from datetime import date
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,7 +36,9 @@ def _team_with(reports: int, *, leader_since: date | None):
     ],
 )
 def test_span_of_control_limits(reports, leader_since, over_limit, limit):
-    span = selectors.span_of_control(team=_team_with(reports, leader_since=leader_since), on=TODAY)
+    span = selectors.span_of_control(
+        team=_team_with(reports, leader_since=leader_since), on=TODAY
+    )
     assert span.direct_reports == reports
     assert span.recommended_max == limit
     assert span.over_limit is over_limit
@@ -57,7 +59,9 @@ def test_sub_team_leaders_report_to_the_parent_leader_but_their_members_do_not()
 
 def test_only_members_on_the_day_count():
     team = _team_with(0, leader_since=date(2020, 1, 1))
-    TeamMembershipFactory(team=team, start_date=date(2026, 1, 1), end_date=date(2026, 11, 22))
+    TeamMembershipFactory(
+        team=team, start_date=date(2026, 1, 1), end_date=date(2026, 11, 22)
+    )
     TeamMembershipFactory(team=team, start_date=date(2026, 11, 24))
     TeamMembershipFactory(team=team, start_date=date(2026, 1, 1), end_date=TODAY)
     assert selectors.span_of_control(team=team, on=TODAY).direct_reports == 1
@@ -80,7 +84,9 @@ def test_healthy_range_hint_for_experienced_leader():
 
 
 @given(reports=st.integers(min_value=0, max_value=40), experienced=st.booleans())
-def test_warning_exactly_when_reports_exceed_the_recommended_maximum(reports, experienced):
+def test_warning_exactly_when_reports_exceed_the_recommended_maximum(
+    reports, experienced
+):
     span = SpanOfControl(reports, experienced, None)
     assert span.over_limit == (reports > (12 if experienced else 6))
 

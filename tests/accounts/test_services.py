@@ -36,11 +36,15 @@ def test_user_create_gives_roles_and_sends_the_welcome_email_after_commit(
 
 def test_welcome_email_follows_the_users_language(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.user_create(username="john", email="john@example.com", preferred_language="en")
+        services.user_create(
+            username="john", email="john@example.com", preferred_language="en"
+        )
     assert mail.outbox[0].subject == "Welcome to Kata"
 
 
-def test_welcome_email_is_sent_once_however_often_the_task_runs(django_capture_on_commit_callbacks):
+def test_welcome_email_is_sent_once_however_often_the_task_runs(
+    django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks(execute=True):
         user = services.user_create(username="john", email="john@example.com")
     assert services.user_send_welcome_email(user_id=user.pk) is False
@@ -79,7 +83,9 @@ def test_moving_a_member_ends_the_previous_membership_the_day_before():
     member = UserFactory()
     first, second = TeamFactory(), TeamFactory()
     services.team_membership_start(team=first, user=member, start_date=date(2025, 4, 1))
-    services.team_membership_start(team=second, user=member, start_date=date(2026, 10, 1))
+    services.team_membership_start(
+        team=second, user=member, start_date=date(2026, 10, 1)
+    )
     history = list(
         TeamMembership.objects.filter(user=member)
         .order_by("start_date")
@@ -93,14 +99,20 @@ def test_moving_a_member_ends_the_previous_membership_the_day_before():
 
 def test_starting_the_same_membership_twice_changes_nothing():
     member, team = UserFactory(), TeamFactory()
-    one = services.team_membership_start(team=team, user=member, start_date=date(2025, 4, 1))
-    two = services.team_membership_start(team=team, user=member, start_date=date(2025, 5, 1))
+    one = services.team_membership_start(
+        team=team, user=member, start_date=date(2025, 4, 1)
+    )
+    two = services.team_membership_start(
+        team=team, user=member, start_date=date(2025, 5, 1)
+    )
     assert one.pk == two.pk
     assert TeamMembership.objects.filter(user=member).count() == 1
 
 
 def test_overlapping_memberships_are_refused_with_the_reason():
-    membership = TeamMembershipFactory(start_date=date(2025, 4, 1), end_date=date(2025, 12, 31))
+    membership = TeamMembershipFactory(
+        start_date=date(2025, 4, 1), end_date=date(2025, 12, 31)
+    )
     overlapping = TeamMembership(
         team=TeamFactory(), user=membership.user, start_date=date(2025, 6, 1)
     )

@@ -18,14 +18,18 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("login", ["hanako", "Hanako@Example.com", "HANAKO"])
 def test_login_by_username_or_email_without_regard_to_case(client, login):
     UserFactory(username="hanako", email="hanako@example.com")
-    response = client.post(reverse("login"), {"username": login, "password": TEST_PASSWORD})
+    response = client.post(
+        reverse("login"), {"username": login, "password": TEST_PASSWORD}
+    )
     assert response.status_code == 302
     assert response.url == reverse("home")
 
 
 def test_failed_login_says_so_and_keeps_the_username(client):
     UserFactory(username="hanako")
-    response = client.post(reverse("login"), {"username": "hanako", "password": "wrong"})
+    response = client.post(
+        reverse("login"), {"username": "hanako", "password": "wrong"}
+    )
     assert response.status_code == 200
     assert "Please enter a correct" in response.text
     assert 'value="hanako"' in response.text
@@ -33,11 +37,15 @@ def test_failed_login_says_so_and_keeps_the_username(client):
 
 def test_login_switches_to_the_users_preferred_language(client):
     UserFactory(username="john", preferred_language="en")
-    response = client.post(reverse("login"), {"username": "john", "password": TEST_PASSWORD})
+    response = client.post(
+        reverse("login"), {"username": "john", "password": TEST_PASSWORD}
+    )
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     client.logout()
     UserFactory(username="taro", preferred_language="ja")
-    response = client.post(reverse("login"), {"username": "taro", "password": TEST_PASSWORD})
+    response = client.post(
+        reverse("login"), {"username": "taro", "password": TEST_PASSWORD}
+    )
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ja"
 
 
@@ -66,9 +74,13 @@ def test_language_switcher_changes_the_page_language(client):
 
 def test_dates_follow_the_language(client, org):
     client.force_login(org.admin)
-    japanese = client.get(org.team_a.get_absolute_url(), headers={"accept-language": "ja"})
+    japanese = client.get(
+        org.team_a.get_absolute_url(), headers={"accept-language": "ja"}
+    )
     assert "2025年4月1日" in japanese.text
-    english = client.get(org.team_a.get_absolute_url(), headers={"accept-language": "en"})
+    english = client.get(
+        org.team_a.get_absolute_url(), headers={"accept-language": "en"}
+    )
     assert "April 1, 2025" in english.text
 
 
@@ -109,7 +121,9 @@ def test_profile_error_is_on_the_field_and_keeps_what_was_typed(client):
         },
     )
     assert response.status_code == 200
-    assert "A user with this email already exists." in str(response.context["form"].errors["email"])
+    assert "A user with this email already exists." in str(
+        response.context["form"].errors["email"]
+    )
     assert 'value="佐藤"' in response.text
     user.refresh_from_db()
     assert user.family_name != "佐藤"
@@ -134,7 +148,9 @@ def test_navigation_shows_administration_only_to_staff(client, org):
     assert reverse("admin:index") in client.get(reverse("home")).text
 
 
-def test_team_list_is_paginated_with_constant_queries(client, django_assert_max_num_queries):
+def test_team_list_is_paginated_with_constant_queries(
+    client, django_assert_max_num_queries
+):
     admin = UserFactory(is_superuser=True)
     client.force_login(admin)
     TeamFactory.create_batch(3)
@@ -147,7 +163,9 @@ def test_team_list_is_paginated_with_constant_queries(client, django_assert_max_
     assert len(response.context["page"].object_list) == 25
 
 
-def test_team_page_queries_do_not_grow_with_members(client, django_assert_max_num_queries):
+def test_team_page_queries_do_not_grow_with_members(
+    client, django_assert_max_num_queries
+):
     admin = UserFactory(is_superuser=True)
     client.force_login(admin)
     team = TeamFactory(leader=UserFactory())

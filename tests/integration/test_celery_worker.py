@@ -1,4 +1,4 @@
-"""A task goes through Redis to a real Celery worker process, and its result comes back."""
+"""A task goes through Redis to a real Celery worker, and its result comes back."""
 
 import os
 import subprocess
@@ -21,7 +21,8 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 def _test_database_url() -> str:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -35,9 +36,19 @@ def worker_queue():
     }
     worker = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "config", "worker",
-            "--pool=solo", "--queues", queue, "--loglevel=INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--queues",
+            queue,
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
         ],
         cwd=ROOT,
         env=env,

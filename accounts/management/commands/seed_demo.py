@@ -27,8 +27,12 @@ class Person:
 
 ADMIN = Person("admin", "山本", "彩", "やまもと", "あや", (Role.ADMIN,))
 MANAGERS = [
-    Person("tanaka", "田中", "健一", "たなか", "けんいち", (Role.MANAGER, Role.INTERVIEWER)),
-    Person("suzuki", "鈴木", "美咲", "すずき", "みさき", (Role.MANAGER, Role.INTERVIEWER)),
+    Person(
+        "tanaka", "田中", "健一", "たなか", "けんいち", (Role.MANAGER, Role.INTERVIEWER)
+    ),
+    Person(
+        "suzuki", "鈴木", "美咲", "すずき", "みさき", (Role.MANAGER, Role.INTERVIEWER)
+    ),
     Person("takahashi", "高橋", "誠", "たかはし", "まこと", (Role.MANAGER,), "en"),
 ]
 INTERVIEWERS = [
@@ -95,7 +99,9 @@ class Command(BaseCommand):
         members = iter(MEMBERS)
         for name, manager_person, years, normal_count, small_count in TEAMS:
             manager = self._user(manager_person)
-            team = self._team(name, leader=manager, years_as_leader=years, parent=parent)
+            team = self._team(
+                name, leader=manager, years_as_leader=years, parent=parent
+            )
             logins.append((manager.username, f"manager of {name}"))
             for _ in range(small_count if small else normal_count):
                 member = self._user(next(members))
