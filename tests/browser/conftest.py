@@ -36,7 +36,9 @@ def browser():
 @pytest.fixture
 def page(browser, live_server, request):
     context = browser.new_context(
-        base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
+        base_url=live_server.url,
+        locale="en-US",
+        viewport={"width": 1280, "height": 900},
     )
     page = context.new_page()
     yield page
