@@ -11,6 +11,7 @@ def navigation(request):
             "is_admin": permissions.is_admin(user),
             "roles": permissions.roles_of(user),
             "is_staff": user.is_authenticated and user.is_staff,
+            "teams": permissions.uses_team_pages(user),
         },
         "LANGUAGES": settings.LANGUAGES,
     }

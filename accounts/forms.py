@@ -7,6 +7,7 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -40,6 +41,12 @@ class KataPasswordResetForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Send the reset link"))
+
+    def send_mail(self, *args, **kwargs):
+        # The email speaks the recipient's language, not the requester's.
+        context = args[2] if len(args) > 2 else kwargs["context"]
+        with translation.override(context["user"].preferred_language):
+            super().send_mail(*args, **kwargs)
 
 
 class KataSetPasswordForm(SetPasswordForm):

@@ -104,6 +104,8 @@ def can_see_team(viewer: User | AnonymousUser, team: Team) -> bool:
     return visible_teams(viewer).filter(pk=team.pk).exists()
 
 
-def can_manage_teams(user: User | AnonymousUser) -> bool:
-    """Who the navigation offers the team pages to as a manager would use them."""
-    return is_admin(user) or has_role(user, Role.MANAGER)
+def uses_team_pages(user: User | AnonymousUser) -> bool:
+    """Whom the navigation offers the team pages: admins, managers and members."""
+    return is_admin(user) or bool(
+        roles_of(user) & {Role.MANAGER.value, Role.MEMBER.value}
+    )

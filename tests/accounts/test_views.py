@@ -148,6 +148,38 @@ def test_navigation_shows_administration_only_to_staff(client, org):
     assert reverse("admin:index") in client.get(reverse("home")).text
 
 
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        ("admin", True),
+        ("manager", True),
+        ("member", True),
+        ("interviewer", False),
+        ("recruiter", False),
+    ],
+)
+def test_navigation_offers_team_pages_to_the_roles_that_use_them(
+    client, org, role, offered
+):
+    client.force_login(org.by_role()[role])
+    navigation = client.get(reverse("home")).text.split("</nav>")[0]
+    assert (f'href="{reverse("accounts:team_list")}"' in navigation) is offered
+
+
+def test_password_reset_email_speaks_the_recipients_language(client, mailoutbox):
+    UserFactory(email="john@example.com", preferred_language="en")
+    UserFactory(email="taro@example.com", preferred_language="ja")
+    for address in ("john@example.com", "taro@example.com"):
+        client.post(
+            reverse("password_reset"),
+            {"email": address},
+            headers={"accept-language": "ja"},
+        )
+    english, japanese = mailoutbox
+    assert "Open this link to choose a new password" in english.body
+    assert "Open this link to choose a new password" not in japanese.body
+
+
 def test_team_list_is_paginated_with_constant_queries(
     client, django_assert_max_num_queries
 ):
