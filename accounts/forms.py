@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Column, Field, Layout, Row, Submit
 from django import forms
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -20,6 +20,13 @@ def _helper(submit_label) -> FormHelper:
 
 
 class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Enter a correct username or email address and password. "
+            "The password is case-sensitive."
+        ),
+    }
     username = forms.CharField(
         label=_("Username or email"),
         max_length=254,
@@ -70,3 +77,9 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Save"))
+        self.helper.layout = Layout(
+            Row(Column("family_name"), Column("given_name")),
+            Row(Column("family_name_reading"), Column("given_name_reading")),
+            Field("email"),
+            Field("preferred_language"),
+        )

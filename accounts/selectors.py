@@ -151,6 +151,10 @@ def user_get(*, viewer: User, pk: int, on: date | None = None) -> User:
     )
 
 
+def led_teams(*, user: User) -> QuerySet:
+    return Team.objects.filter(leader=user).order_by("name")
+
+
 def current_teams(*, user: User, on: date | None = None) -> QuerySet:
     day = on or timezone.localdate()
     return Team.objects.filter(

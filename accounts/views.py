@@ -74,7 +74,7 @@ def home(request):
         "accounts/home.html",
         {
             "my_teams": selectors.current_teams(user=user),
-            "led_teams": Team.objects.filter(leader=user).order_by("name"),
+            "led_teams": selectors.led_teams(user=user),
             "role_labels": _role_labels(permissions.roles_of(user)),
         },
     )
@@ -102,6 +102,7 @@ def profile(request):
         {
             "form": form,
             "my_teams": selectors.current_teams(user=user),
+            "led_teams": selectors.led_teams(user=user),
             "role_labels": _role_labels(permissions.roles_of(user)),
         },
     )

@@ -31,7 +31,7 @@ def test_failed_login_says_so_and_keeps_the_username(client):
         reverse("login"), {"username": "hanako", "password": "wrong"}
     )
     assert response.status_code == 200
-    assert "Please enter a correct" in response.text
+    assert "Enter a correct username or email address and password." in response.text
     assert 'value="hanako"' in response.text
 
 
