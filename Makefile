@@ -28,7 +28,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## worker / beat: Celery processes for production (need REDIS_URL)
+## worker / beat: Celery processes for production (production settings, need REDIS_URL)
 worker: $(VENV)/.installed
 	$(BIN)/celery -A config worker --loglevel=INFO
 

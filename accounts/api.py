@@ -38,7 +38,8 @@ class ObtainTokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(
-            request=request,
+            # Django's own request: the login lockout marks it, and answers 429.
+            request=request._request,
             username=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
         )

@@ -49,6 +49,11 @@ class KataPasswordResetForm(PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Send the reset link"))
 
+    def get_users(self, email):
+        """Active users with this address, including those who never set a password
+        (created by an admin, their welcome link expired): this is how they set one."""
+        return User._default_manager.filter(email__iexact=email, is_active=True)
+
     def send_mail(self, *args, **kwargs):
         # The email speaks the recipient's language, not the requester's.
         context = args[2] if len(args) > 2 else kwargs["context"]

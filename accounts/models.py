@@ -97,15 +97,20 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        # The constraint below guards the database; this puts the message on the field.
-        if self.email and (
-            type(self)
-            ._default_manager.filter(email__iexact=self.email)
-            .exclude(pk=self.pk)
-            .exists()
-        ):
+        others = type(self)._default_manager.exclude(pk=self.pk)
+        # The constraint guards the database; this puts the message on the field.
+        if self.email and others.filter(email__iexact=self.email).exists():
             raise ValidationError(
                 {"email": _("A user with this email already exists.")}
+            )
+        # Logins accept either, so one person's email may not be another's username.
+        if self.email and others.filter(username__iexact=self.email).exists():
+            raise ValidationError(
+                {"email": _("This email address is another user's username.")}
+            )
+        if self.username and others.filter(email__iexact=self.username).exists():
+            raise ValidationError(
+                {"username": _("This username is another user's email address.")}
             )
 
     @property

@@ -4,6 +4,9 @@
 - A team's leader sees the team, its sub-teams (at any depth), their current members
   and the sub-teams' leaders.
 - Everyone sees themselves and the teams they currently belong to.
+- Seeing a team includes its roster: the names of its current members and leader.
+  Opening a person's page, or a parent or sub-team, needs that person or team to be
+  visible in its own right. Seeing a person includes their team history.
 
 Callers fetch objects through `visible_users()` / `visible_teams()`, so that anything
 outside them answers 404, never 403: its existence is not revealed.

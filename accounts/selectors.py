@@ -55,17 +55,19 @@ def _current_members(day: date) -> QuerySet:
     return TeamMembership.objects.active_on(day).select_related("user")
 
 
-def team_list(*, viewer: User, on: date | None = None) -> QuerySet:
-    day = on or timezone.localdate()
+def _with_member_count(teams: QuerySet, day: date) -> QuerySet:
     active = Q(memberships__start_date__lte=day) & (
         Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=day)
     )
-    return (
-        permissions.visible_teams(viewer, on=day)
-        .select_related("leader", "parent")
-        .annotate(member_count=Count("memberships", filter=active, distinct=True))
-        .order_by("name")
+    return teams.annotate(
+        member_count=Count("memberships", filter=active, distinct=True)
     )
+
+
+def team_list(*, viewer: User, on: date | None = None) -> QuerySet:
+    day = on or timezone.localdate()
+    teams = permissions.visible_teams(viewer, on=day).select_related("leader", "parent")
+    return _with_member_count(teams, day).order_by("name")
 
 
 def team_get(*, viewer: User, pk: int, on: date | None = None) -> Team:
@@ -74,9 +76,9 @@ def team_get(*, viewer: User, pk: int, on: date | None = None) -> Team:
     Raises Team.DoesNotExist when the viewer may not see it.
     """
     day = on or timezone.localdate()
+    teams = permissions.visible_teams(viewer, on=day).select_related("leader", "parent")
     return (
-        permissions.visible_teams(viewer, on=day)
-        .select_related("leader", "parent")
+        _with_member_count(teams, day)
         .prefetch_related(
             Prefetch(
                 "memberships",

@@ -39,6 +39,7 @@ def user_create(
 
     Without a password the user sets one through the link in the welcome email.
     """
+    roles = list(roles)
     user = User(
         username=username,
         email=email,
@@ -47,7 +48,8 @@ def user_create(
         family_name_reading=family_name_reading,
         given_name_reading=given_name_reading,
         preferred_language=preferred_language,
-        is_staff=is_staff,
+        # Admins (CS operations) work in the administration pages too.
+        is_staff=is_staff or Role.ADMIN in roles,
         is_superuser=is_superuser,
     )
     if password:
@@ -116,7 +118,16 @@ def user_send_welcome_email(*, user_id: int) -> bool:
     )
     if not claimed:
         return False
-    user = User.objects.get(pk=user_id)
+    try:
+        _send_welcome_email(User.objects.get(pk=user_id))
+    except Exception:
+        # Release the claim so that the task's retry sends it.
+        User.objects.filter(pk=user_id).update(welcome_email_sent_at=None)
+        raise
+    return True
+
+
+def _send_welcome_email(user: User) -> None:
     link = settings.SITE_URL.rstrip("/") + reverse(
         "password_reset_confirm",
         kwargs={
@@ -132,7 +143,6 @@ def user_send_welcome_email(*, user_id: int) -> bool:
             from_email=None,
             recipient_list=[user.email],
         )
-    return True
 
 
 def team_create(
@@ -219,13 +229,16 @@ def team_membership_start(
     day before, so that history says which team the member belonged to when."""
     start = start_date or timezone.localdate()
     with transaction.atomic():
-        current = (
-            TeamMembership.objects.select_for_update()
-            .filter(user=user, end_date__isnull=True)
-            .first()
+        # Lock the user: two moves of one person at once would both pass the checks.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        ongoing = list(
+            TeamMembership.objects.filter(user=user).filter(
+                Q(end_date__isnull=True) | Q(end_date__gte=start)
+            )
         )
-        if current is not None:
-            if current.team_id == team.pk:
+        if len(ongoing) == 1:
+            current = ongoing[0]
+            if current.team_id == team.pk and current.start_date <= start:
                 return current
             if current.start_date < start:
                 current.end_date = start - timedelta(days=1)

@@ -3,6 +3,7 @@ from celery import shared_task
 from . import services
 
 
-@shared_task
+# SMTP errors are OSErrors: retry with a growing delay rather than lose the email.
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_welcome_email(user_id: int) -> bool:
     return services.user_send_welcome_email(user_id=user_id)

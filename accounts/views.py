@@ -1,3 +1,5 @@
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -88,9 +90,10 @@ def _role_labels(role_names) -> list[str]:
 def profile(request):
     user = request.user
     if request.method == "POST":
-        form = ProfileForm(request.POST, instance=user)
+        # A copy, so that a refused change does not show in the navigation bar.
+        form = ProfileForm(request.POST, instance=copy.copy(user))
         if form.is_valid():
-            services.user_update_profile(user=user, **form.cleaned_data)
+            user = services.user_update_profile(user=form.instance, **form.cleaned_data)
             messages.success(request, _("Your profile was saved."))
             response = redirect("accounts:profile")
             return _set_language_cookie(response, user.preferred_language)
@@ -145,6 +148,7 @@ def team_detail(request, pk: int):
             "span": selectors.span_of_control(team=team, on=today),
             "visible_user_ids": visible_ids,
             "visible_team_ids": visible_team_ids,
+            "sub_teams": [c for c in team.children.all() if c.pk in visible_team_ids],
             "may_see_history": permissions.is_admin(request.user)
             or team.pk in permissions.managed_team_ids(request.user),
         },
@@ -166,6 +170,14 @@ def user_detail(request, pk: int):
             "today": timezone.localdate(),
         },
     )
+
+
+def login_locked_out(request, credentials, *args, **kwargs):
+    """Too many failed logins (django-axes): a page for people, JSON for the API."""
+    if request.path.startswith("/api/"):
+        message = _("Too many failed logins. Try again later, or reset your password.")
+        return JsonResponse({"detail": message}, status=429)
+    return render(request, "registration/locked_out.html", status=429)
 
 
 @require_GET

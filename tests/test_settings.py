@@ -42,6 +42,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "kata.example.com",
     "DATABASE_URL": "postgres://kata@127.0.0.1:5432/kata",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_URL": "smtp+tls://kata:secret@smtp.example.com:587",
 }
 
 
@@ -57,12 +58,27 @@ def test_production_refuses_a_missing_or_weak_secret_key(secret_key):
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_production_needs_allowed_hosts():
+@pytest.mark.parametrize(
+    "variable", ["ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"]
+)
+def test_production_fails_loudly_without_a_required_variable(variable):
     env = dict(PRODUCTION)
-    env.pop("ALLOWED_HOSTS")
+    env.pop(variable)
     result = _manage("check", **env)
     assert result.returncode != 0
-    assert "ALLOWED_HOSTS" in result.stderr
+    assert variable in result.stderr
+
+
+def test_production_ignores_debug_from_the_environment():
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.CACHES['default']['BACKEND'])"
+    )
+    result = _manage("shell", "--no-imports", "-c", script, **PRODUCTION, DEBUG="true")
+    assert result.stdout.split() == [
+        "False",
+        "django.core.cache.backends.redis.RedisCache",
+    ]
 
 
 def test_openapi_schema_validates_without_warnings():

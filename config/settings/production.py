@@ -5,7 +5,26 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import env
 
-DEBUG = env.bool("DEBUG", default=False)
+# Production never runs with DEBUG, whatever the environment says.
+DEBUG = False
+
+
+def _required(name: str) -> str:
+    value = env.str(name, default="")
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set in production (.env.example).")
+    return value
+
+
+# PostgreSQL, Redis and real email in production: no silent fallback to the laptop's
+# SQLite, in-process tasks or console email.
+_required("DATABASE_URL")
+_required("EMAIL_URL")
+REDIS_URL = _required("REDIS_URL")
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = False
+# A cache shared by every process (login throttling): Redis unless CACHE_URL says else.
+CACHES = {"default": env.cache_url("CACHE_URL", default=REDIS_URL)}
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):

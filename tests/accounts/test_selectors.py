@@ -84,11 +84,13 @@ def test_healthy_range_hint_for_experienced_leader():
 
 
 @given(reports=st.integers(min_value=0, max_value=40), experienced=st.booleans())
-def test_warning_exactly_when_reports_exceed_the_recommended_maximum(
+def test_one_more_report_never_lifts_a_warning_and_experience_never_adds_one(
     reports, experienced
 ):
-    span = SpanOfControl(reports, experienced, None)
-    assert span.over_limit == (reports > (12 if experienced else 6))
+    if SpanOfControl(reports, experienced, None).over_limit:
+        assert SpanOfControl(reports + 1, experienced, None).over_limit
+    if SpanOfControl(reports, True, None).over_limit:
+        assert SpanOfControl(reports, False, None).over_limit
 
 
 def test_team_get_query_count_does_not_grow_with_members(django_assert_max_num_queries):

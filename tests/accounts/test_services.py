@@ -143,3 +143,62 @@ def test_a_team_cannot_be_placed_under_its_own_sub_team():
     child = TeamFactory(parent=parent)
     with pytest.raises(ValidationError):
         services.team_set_parent(team=parent, parent=child)
+
+
+def test_moving_a_member_before_a_planned_end_shortens_that_membership():
+    member = UserFactory()
+    first, second = TeamFactory(), TeamFactory()
+    TeamMembershipFactory(
+        team=first,
+        user=member,
+        start_date=date(2025, 4, 1),
+        end_date=date(2026, 12, 31),
+    )
+    services.team_membership_start(
+        team=second, user=member, start_date=date(2026, 11, 1)
+    )
+    history = list(
+        TeamMembership.objects.filter(user=member)
+        .order_by("start_date")
+        .values_list("team_id", "end_date")
+    )
+    assert history == [(first.pk, date(2026, 10, 31)), (second.pk, None)]
+
+
+def test_moving_on_the_day_a_membership_started_asks_to_change_that_one():
+    member = UserFactory()
+    services.team_membership_start(
+        team=TeamFactory(name="First"), user=member, start_date=date(2026, 11, 1)
+    )
+    with pytest.raises(ValidationError) as error:
+        services.team_membership_start(
+            team=TeamFactory(), user=member, start_date=date(2026, 11, 1)
+        )
+    assert "already belongs to First" in error.value.message_dict["start_date"][0]
+    assert TeamMembership.objects.filter(user=member).count() == 1
+
+
+def test_a_failed_welcome_email_is_released_for_the_retry(monkeypatch):
+    user = UserFactory(email="hanako@example.com")
+
+    def refuse(**kwargs):
+        raise ConnectionRefusedError("SMTP server down")
+
+    monkeypatch.setattr(services, "send_mail", refuse)
+    with pytest.raises(ConnectionRefusedError):
+        services.user_send_welcome_email(user_id=user.pk)
+    user.refresh_from_db()
+    assert user.welcome_email_sent_at is None
+    monkeypatch.undo()
+    assert services.user_send_welcome_email(user_id=user.pk) is True
+    assert len(mail.outbox) == 1
+
+
+def test_an_admin_created_with_the_admin_role_may_use_the_admin_pages():
+    admin = services.user_create(username="ops", roles=[Role.ADMIN], send_welcome=False)
+    member = services.user_create(
+        username="csm", roles=[Role.MEMBER], send_welcome=False
+    )
+    assert admin.is_staff
+    assert admin.has_perm("accounts.add_team")
+    assert not member.is_staff

@@ -236,3 +236,74 @@ def test_logout_is_a_post_and_ends_the_session(client):
 
 def test_healthz_answers_without_login(client):
     assert client.get(reverse("healthz")).json() == {"status": "ok"}
+
+
+def test_a_member_sees_neither_the_parent_team_nor_sub_teams(client, org):
+    client.force_login(org.sub_member)
+    page = client.get(org.sub_a.get_absolute_url()).text
+    assert org.team_a.get_absolute_url() not in page
+    assert "Team A</a>" not in page
+    client.force_login(org.member_a)
+    page = client.get(org.team_a.get_absolute_url()).text
+    assert org.sub_a.name not in page
+    assert org.sub_leader.display_name not in page
+
+
+def test_the_manager_sees_and_opens_sub_teams(client, org):
+    client.force_login(org.manager_a)
+    page = client.get(org.team_a.get_absolute_url()).text
+    assert org.sub_a.get_absolute_url() in page
+    client.force_login(org.sub_leader)
+    assert (
+        org.team_a.get_absolute_url()
+        not in client.get(org.sub_a.get_absolute_url()).text
+    )
+
+
+def test_a_refused_profile_change_does_not_show_in_the_navigation(client):
+    UserFactory(email="taken@example.com")
+    user = UserFactory(family_name="山田", given_name="太郎")
+    client.force_login(user)
+    response = client.post(
+        reverse("accounts:profile"),
+        {
+            "family_name": "佐藤",
+            "given_name": "花子",
+            "email": "taken@example.com",
+            "preferred_language": "ja",
+        },
+    )
+    navigation = response.text.split("</nav>")[0]
+    assert "山田 太郎" in navigation
+    assert "佐藤 花子" not in navigation
+
+
+def test_a_user_who_never_set_a_password_can_ask_for_a_link(client, mailoutbox):
+    user = UserFactory(email="new@example.com")
+    user.set_unusable_password()
+    user.save()
+    client.post(reverse("password_reset"), {"email": "NEW@example.com"})
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["new@example.com"]
+
+
+def test_an_admin_role_holder_without_superuser_can_add_a_team_in_admin(client):
+    from accounts import services
+
+    admin = services.user_create(
+        username="ops",
+        password="a long password 123",
+        roles=[Role.ADMIN],
+        send_welcome=False,
+    )
+    client.force_login(admin)
+    assert client.get(reverse("admin:accounts_team_add")).status_code == 200
+    response = client.post(
+        reverse("admin:accounts_team_add"),
+        {
+            "name": "New team",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
