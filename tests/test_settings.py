@@ -70,15 +70,10 @@ def test_production_fails_loudly_without_a_required_variable(variable):
 
 
 def test_production_ignores_debug_from_the_environment():
-    script = (
-        "from django.conf import settings as s;"
-        "print(s.DEBUG, s.CACHES['default']['BACKEND'])"
+    values = _read_settings(
+        "DEBUG", "CACHES['default']['BACKEND']", **PRODUCTION, DEBUG="true"
     )
-    result = _manage("shell", "--no-imports", "-c", script, **PRODUCTION, DEBUG="true")
-    assert result.stdout.split() == [
-        "False",
-        "django.core.cache.backends.redis.RedisCache",
-    ]
+    assert values == ["False", "django.core.cache.backends.redis.RedisCache"]
 
 
 def test_openapi_schema_validates_without_warnings():
@@ -93,45 +88,51 @@ def test_openapi_schema_validates_without_warnings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_embedded_defaults_need_nothing_but_python():
+def _read_settings(*expressions, **env) -> list[str]:
+    """The values of settings expressions, as a fresh process configured by `env`
+    sees them."""
     script = (
-        "from django.conf import settings as s;"
-        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER,"
-        " s.TIME_ZONE, s.FISCAL_YEAR_START_MONTH)"
+        "from django.conf import settings as s; print("
+        + ", ".join(f"s.{expression}" for expression in expressions)
+        + ")"
     )
-    result = _manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        script,
-        DJANGO_SETTINGS_MODULE="config.settings.local",
+    result = _manage("shell", "--no-imports", "-c", script, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+LOCAL_VALUES = (
+    "DATABASES['default']['ENGINE']",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "CELERY_BROKER_URL",
+    "TIME_ZONE",
+    "FISCAL_YEAR_START_MONTH",
+)
+
+
+def test_embedded_defaults_need_nothing_but_python():
+    values = _read_settings(
+        *LOCAL_VALUES, DJANGO_SETTINGS_MODULE="config.settings.local"
     )
-    assert result.stdout.split() == [
+    assert values == [
         "django.db.backends.sqlite3",
         "True",
+        "memory://",
         "Asia/Tokyo",
         "4",
     ]
 
 
 def test_environment_variables_override_the_defaults():
-    script = (
-        "from django.conf import settings as s;"
-        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER,"
-        " s.CELERY_BROKER_URL, s.TIME_ZONE, s.FISCAL_YEAR_START_MONTH)"
-    )
-    result = _manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        script,
+    values = _read_settings(
+        *LOCAL_VALUES,
         DJANGO_SETTINGS_MODULE="config.settings.local",
         DATABASE_URL="postgres://kata@127.0.0.1:5432/kata",
         REDIS_URL="redis://127.0.0.1:6379/3",
         TIME_ZONE="UTC",
         FISCAL_YEAR_START_MONTH="1",
     )
-    assert result.stdout.split() == [
+    assert values == [
         "django.db.backends.postgresql",
         "False",
         "redis://127.0.0.1:6379/3",
