@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, viewsets
@@ -115,16 +116,12 @@ class TeamViewSet(
         return selectors.team_list(viewer=self.request.user)
 
     def get_object(self):
-        obj = self._team_with_members()
-        self.check_object_permissions(self.request, obj)
-        return obj
-
-    def _team_with_members(self):
-        from django.http import Http404
-
+        # The detail carries the roster, prefetched by the selector.
         try:
-            return selectors.team_get(
+            team = selectors.team_get(
                 viewer=self.request.user, pk=int(self.kwargs["pk"])
             )
         except (Team.DoesNotExist, ValueError):
             raise Http404 from None
+        self.check_object_permissions(self.request, team)
+        return team
