@@ -107,6 +107,11 @@ def can_see_team(viewer: User | AnonymousUser, team: Team) -> bool:
     return visible_teams(viewer).filter(pk=team.pk).exists()
 
 
+def can_see_team_history(viewer: User | AnonymousUser, team: Team) -> bool:
+    """Former members of a team: for admins and the leaders above it."""
+    return is_admin(viewer) or team.pk in managed_team_ids(viewer)
+
+
 def uses_team_pages(user: User | AnonymousUser) -> bool:
     """Whom the navigation offers the team pages: admins, managers and members."""
     return is_admin(user) or bool(

@@ -103,6 +103,42 @@ def team_get(*, viewer: User, pk: int, on: date | None = None) -> Team:
     )
 
 
+@dataclass(frozen=True)
+class TeamPage:
+    """A team as its page shows it to one viewer."""
+
+    team: Team
+    span: SpanOfControl | None
+    parent_visible: bool
+    sub_teams: list[Team]
+    visible_user_ids: frozenset[int]
+    may_see_history: bool
+
+
+def team_page(*, viewer: User, pk: int, on: date | None = None) -> TeamPage:
+    """Raises Team.DoesNotExist when the viewer may not see the team."""
+    day = on or timezone.localdate()
+    team = team_get(viewer=viewer, pk=pk, on=day)
+    children = list(team.children.all())
+    shown_users = {m.user_id for m in team.current_memberships}
+    shown_users |= {m.user_id for m in team.past_memberships}
+    shown_users |= {child.leader_id for child in children} | {team.leader_id}
+    visible_users = permissions.visible_users(viewer, on=day).filter(pk__in=shown_users)
+    visible_teams = set(
+        permissions.visible_teams(viewer, on=day)
+        .filter(pk__in={child.pk for child in children} | {team.parent_id})
+        .values_list("pk", flat=True)
+    )
+    return TeamPage(
+        team=team,
+        span=span_of_control(team=team, on=day),
+        parent_visible=team.parent_id in visible_teams,
+        sub_teams=[child for child in children if child.pk in visible_teams],
+        visible_user_ids=frozenset(visible_users.values_list("pk", flat=True)),
+        may_see_history=permissions.can_see_team_history(viewer, team),
+    )
+
+
 def span_of_control(*, team: Team, on: date | None = None) -> SpanOfControl | None:
     """Direct reports of the team's leader: its current members and the leaders of
     its direct sub-teams, the leader excluded. None when the team has no leader."""

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
@@ -164,7 +165,6 @@ def team_set_leader(
 
     Their experience as leader starts with the first team they lead.
     """
-    validate_team_parent(team=team, parent=team.parent)
     with transaction.atomic():
         team.leader = leader
         team.save(update_fields=["leader"])
@@ -216,7 +216,7 @@ def validate_membership(membership: TeamMembership) -> None:
                 % {
                     "user": membership.user,
                     "team": clash.team,
-                    "start": clash.start_date,
+                    "start": date_format(clash.start_date),
                 }
             }
         )

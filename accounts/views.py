@@ -120,38 +120,12 @@ def team_list(request):
 
 @login_required
 def team_detail(request, pk: int):
-    today = timezone.localdate()
     try:
-        team = selectors.team_get(viewer=request.user, pk=pk, on=today)
+        page = selectors.team_page(viewer=request.user, pk=pk)
     except Team.DoesNotExist:
         raise Http404 from None
-    shown_user_ids = {m.user_id for m in team.current_memberships}
-    shown_user_ids |= {m.user_id for m in team.past_memberships}
-    shown_user_ids |= {child.leader_id for child in team.children.all()}
-    shown_user_ids.add(team.leader_id)
-    visible_ids = set(
-        permissions.visible_users(request.user, on=today)
-        .filter(pk__in=shown_user_ids)
-        .values_list("pk", flat=True)
-    )
-    shown_team_ids = {child.pk for child in team.children.all()} | {team.parent_id}
-    visible_team_ids = set(
-        permissions.visible_teams(request.user, on=today)
-        .filter(pk__in=shown_team_ids)
-        .values_list("pk", flat=True)
-    )
     return render(
-        request,
-        "accounts/team_detail.html",
-        {
-            "team": team,
-            "span": selectors.span_of_control(team=team, on=today),
-            "visible_user_ids": visible_ids,
-            "visible_team_ids": visible_team_ids,
-            "sub_teams": [c for c in team.children.all() if c.pk in visible_team_ids],
-            "may_see_history": permissions.is_admin(request.user)
-            or team.pk in permissions.managed_team_ids(request.user),
-        },
+        request, "accounts/team_detail.html", {"page": page, "team": page.team}
     )
 
 
