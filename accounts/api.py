@@ -67,14 +67,7 @@ class MeView(generics.RetrieveUpdateAPIView):
         user = serializer.instance
         data = {
             field: serializer.validated_data.get(field, getattr(user, field))
-            for field in (
-                "family_name",
-                "given_name",
-                "family_name_reading",
-                "given_name_reading",
-                "email",
-                "preferred_language",
-            )
+            for field in services.PROFILE_FIELDS
         }
         services.user_update_profile(user=user, **data)
 

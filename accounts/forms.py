@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .services import PROFILE_FIELDS
 
 
 def _helper(submit_label) -> FormHelper:
@@ -70,14 +71,7 @@ class KataSetPasswordForm(SetPasswordForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = [
-            "family_name",
-            "given_name",
-            "family_name_reading",
-            "given_name_reading",
-            "email",
-            "preferred_language",
-        ]
+        fields = list(PROFILE_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -74,6 +74,17 @@ def user_set_roles(*, user: User, roles: Iterable[Role]) -> None:
     user.__dict__.pop("_kata_roles", None)
 
 
+# What people may change about themselves (profile page and PATCH /api/v1/me/).
+PROFILE_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_reading",
+    "given_name_reading",
+    "email",
+    "preferred_language",
+)
+
+
 def user_update_profile(
     *,
     user: User,
@@ -91,16 +102,7 @@ def user_update_profile(
     user.email = email
     user.preferred_language = preferred_language
     user.full_clean(exclude=["password"])
-    user.save(
-        update_fields=[
-            "family_name",
-            "given_name",
-            "family_name_reading",
-            "given_name_reading",
-            "email",
-            "preferred_language",
-        ]
-    )
+    user.save(update_fields=PROFILE_FIELDS)
     return user
 
 
