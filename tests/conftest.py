@@ -10,8 +10,10 @@ import shutil
 import socket
 from urllib.parse import urlparse
 
+import factory.random
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
@@ -23,6 +25,8 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
+# Generated names and the like are the same on every run.
+factory.random.reseed_random("kata")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -78,6 +82,14 @@ def org(db) -> Organisation:
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Throttling counters live in the cache: no test inherits another's attempts.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -77,19 +77,32 @@ class Organisation:
         }
 
 
-def build_organisation() -> Organisation:
-    admin = UserFactory(
-        username="admin", roles=[Role.ADMIN], is_staff=True, is_superuser=True
+def _person(username: str, family_name: str, **kwargs) -> User:
+    return UserFactory(
+        username=username, family_name=family_name, given_name=username, **kwargs
     )
-    manager_a = UserFactory(username="manager_a", roles=[Role.MANAGER])
-    manager_b = UserFactory(username="manager_b", roles=[Role.MANAGER])
-    sub_leader = UserFactory(username="sub_leader", roles=[Role.MANAGER])
+
+
+def build_organisation() -> Organisation:
+    # Distinct names: tests check whose name a page shows.
+    admin = _person(
+        "admin", "管理", roles=[Role.ADMIN], is_staff=True, is_superuser=True
+    )
+    manager_a = _person("manager_a", "青木", roles=[Role.MANAGER])
+    manager_b = _person("manager_b", "馬場", roles=[Role.MANAGER])
+    sub_leader = _person("sub_leader", "千葉", roles=[Role.MANAGER])
     team_a = TeamFactory(name="Team A", leader=manager_a)
     team_b = TeamFactory(name="Team B", leader=manager_b)
     sub_a = TeamFactory(name="Team A-1", parent=team_a, leader=sub_leader)
-    member_a = TeamMembershipFactory(team=team_a, user__username="member_a").user
-    member_b = TeamMembershipFactory(team=team_b, user__username="member_b").user
-    sub_member = TeamMembershipFactory(team=sub_a, user__username="sub_member").user
+    member_a = TeamMembershipFactory(
+        team=team_a, user=_person("member_a", "秋山", roles=[Role.MEMBER])
+    ).user
+    member_b = TeamMembershipFactory(
+        team=team_b, user=_person("member_b", "坂本", roles=[Role.MEMBER])
+    ).user
+    sub_member = TeamMembershipFactory(
+        team=sub_a, user=_person("sub_member", "土屋", roles=[Role.MEMBER])
+    ).user
     return Organisation(
         admin=admin,
         manager_a=manager_a,
@@ -98,8 +111,8 @@ def build_organisation() -> Organisation:
         member_b=member_b,
         sub_leader=sub_leader,
         sub_member=sub_member,
-        interviewer=UserFactory(username="interviewer", roles=[Role.INTERVIEWER]),
-        recruiter=UserFactory(username="recruiter", roles=[Role.RECRUITER]),
+        interviewer=_person("interviewer", "二宮", roles=[Role.INTERVIEWER]),
+        recruiter=_person("recruiter", "三浦", roles=[Role.RECRUITER]),
         team_a=team_a,
         team_b=team_b,
         sub_a=sub_a,
