@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import permissions
@@ -65,8 +65,12 @@ def _with_member_count(teams: QuerySet, day: date) -> QuerySet:
 
 
 def team_list(*, viewer: User, on: date | None = None) -> QuerySet:
+    """Visible teams with their member count and whether their parent is visible."""
     day = on or timezone.localdate()
-    teams = permissions.visible_teams(viewer, on=day).select_related("leader", "parent")
+    visible = permissions.visible_teams(viewer, on=day)
+    teams = visible.select_related("leader", "parent").annotate(
+        parent_visible=Exists(visible.filter(pk=OuterRef("parent_id")))
+    )
     return _with_member_count(teams, day).order_by("name")
 
 

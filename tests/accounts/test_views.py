@@ -238,6 +238,15 @@ def test_healthz_answers_without_login(client):
     assert client.get(reverse("healthz")).json() == {"status": "ok"}
 
 
+def test_the_team_list_names_a_parent_team_only_to_those_who_see_it(client, org):
+    client.force_login(org.sub_leader)
+    assert "Team A</a>" not in client.get(reverse("accounts:team_list")).text
+    client.force_login(org.manager_a)
+    page = client.get(reverse("accounts:team_list")).text
+    # Once as a team of its own, once as the parent of Team A-1.
+    assert page.count(f'<a href="{org.team_a.get_absolute_url()}">Team A</a>') == 2
+
+
 def test_a_member_sees_neither_the_parent_team_nor_sub_teams(client, org):
     client.force_login(org.sub_member)
     page = client.get(org.sub_a.get_absolute_url()).text
