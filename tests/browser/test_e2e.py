@@ -23,7 +23,10 @@ def test_log_in_switch_to_japanese_and_open_a_team_page(page, org):
 
     page.get_by_role("link", name="チーム", exact=True).click()
     page.wait_for_url("**/teams/")
-    page.get_by_role("link", name="Team A", exact=True).click()
+    # The team's own row (the name also links from its sub-team's parent column).
+    page.locator("td:first-child").get_by_role(
+        "link", name="Team A", exact=True
+    ).click()
     page.wait_for_url(f"**/teams/{org.team_a.pk}/")
     assert page.locator("h1").inner_text() == "Team A"
     assert page.get_by_text("スパン・オブ・コントロール").is_visible()
