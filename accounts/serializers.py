@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .models import Role, Team, TeamMembership, User
+from .services import PROFILE_FIELDS
 
 
 class RoleListField(serializers.ListField):
@@ -18,12 +19,7 @@ class UserSerializer(serializers.ModelSerializer):
             "id",
             "username",
             "display_name",
-            "family_name",
-            "given_name",
-            "family_name_reading",
-            "given_name_reading",
-            "email",
-            "preferred_language",
+            *PROFILE_FIELDS,
             "is_active",
             "roles",
         ]
