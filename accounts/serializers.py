@@ -1,12 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .models import Role, Team, TeamMembership, User
+from .models import Team, TeamMembership, User
 from .services import PROFILE_FIELDS
-
-
-class RoleListField(serializers.ListField):
-    child = serializers.ChoiceField(choices=Role.choices)
 
 
 class UserSerializer(serializers.ModelSerializer):
