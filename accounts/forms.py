@@ -55,11 +55,14 @@ class KataPasswordResetForm(PasswordResetForm):
         (created by an admin, their welcome link expired): this is how they set one."""
         return User._default_manager.filter(email__iexact=email, is_active=True)
 
-    def send_mail(self, *args, **kwargs):
+    def send_mail(
+        self, subject_template_name, email_template_name, context, *args, **kwargs
+    ):
         # The email speaks the recipient's language, not the requester's.
-        context = args[2] if len(args) > 2 else kwargs["context"]
         with translation.override(context["user"].preferred_language):
-            super().send_mail(*args, **kwargs)
+            super().send_mail(
+                subject_template_name, email_template_name, context, *args, **kwargs
+            )
 
 
 class KataSetPasswordForm(SetPasswordForm):
