@@ -84,19 +84,24 @@ def test_dates_follow_the_language(client, org):
     assert "April 1, 2025" in english.text
 
 
+def _profile_form(**changes) -> dict[str, str]:
+    """What a person types on the profile page: 佐藤 花子, in Japanese."""
+    return {
+        "family_name": "佐藤",
+        "given_name": "花子",
+        "family_name_reading": "さとう",
+        "given_name_reading": "はなこ",
+        "email": "hanako@example.com",
+        "preferred_language": "ja",
+        **changes,
+    }
+
+
 def test_profile_edit_saves_and_switches_language(client):
     user = UserFactory(preferred_language="ja")
     client.force_login(user)
     response = client.post(
-        reverse("accounts:profile"),
-        {
-            "family_name": "佐藤",
-            "given_name": "花子",
-            "family_name_reading": "さとう",
-            "given_name_reading": "はなこ",
-            "email": "hanako@example.com",
-            "preferred_language": "en",
-        },
+        reverse("accounts:profile"), _profile_form(preferred_language="en")
     )
     assert response.status_code == 302
     user.refresh_from_db()
@@ -110,15 +115,7 @@ def test_profile_error_is_on_the_field_and_keeps_what_was_typed(client):
     user = UserFactory(family_name="山田")
     client.force_login(user)
     response = client.post(
-        reverse("accounts:profile"),
-        {
-            "family_name": "佐藤",
-            "given_name": "花子",
-            "family_name_reading": "",
-            "given_name_reading": "",
-            "email": "TAKEN@example.com",
-            "preferred_language": "ja",
-        },
+        reverse("accounts:profile"), _profile_form(email="TAKEN@example.com")
     )
     assert response.status_code == 200
     assert "A user with this email already exists." in str(
@@ -274,13 +271,7 @@ def test_a_refused_profile_change_does_not_show_in_the_navigation(client):
     user = UserFactory(family_name="山田", given_name="太郎")
     client.force_login(user)
     response = client.post(
-        reverse("accounts:profile"),
-        {
-            "family_name": "佐藤",
-            "given_name": "花子",
-            "email": "taken@example.com",
-            "preferred_language": "ja",
-        },
+        reverse("accounts:profile"), _profile_form(email="taken@example.com")
     )
     navigation = response.text.split("</nav>")[0]
     assert "山田 太郎" in navigation
