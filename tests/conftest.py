@@ -18,7 +18,7 @@ from django.db import connection
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
-from tests.factories import Organisation, build_organisation
+from tests.factories import HiringWorld, Organisation, build_hiring, build_organisation
 
 hypothesis_settings.register_profile(
     "ci", derandomize=True, max_examples=60, deadline=None, print_blob=True
@@ -96,3 +96,10 @@ def _fresh_cache():
 def _english_by_default(settings):
     # Tests read English unless they ask for Japanese; the product default stays ja.
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def hiring(org) -> HiringWorld:
+    """Hiring objects on top of `org` (see tests.factories.build_hiring)."""
+    org.hiring = build_hiring(org)
+    return org.hiring

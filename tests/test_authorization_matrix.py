@@ -11,6 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from tests.factories import build_hiring
+from tests.hiring import matrix as hiring_matrix
+
 ROLES = ("anonymous", "admin", "manager", "member", "interviewer", "recruiter")
 
 
@@ -143,6 +146,17 @@ API_MATRIX = {
 }
 
 
+UI_MATRIX |= hiring_matrix.UI_ROWS
+API_MATRIX |= hiring_matrix.API_ROWS
+
+
+@pytest.fixture
+def world(org):
+    """The organisation with its hiring objects (see tests/hiring/matrix.py)."""
+    org.hiring = build_hiring(org)
+    return org
+
+
 def _url_names(resolver: URLResolver, namespace: str = ""):
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
@@ -198,18 +212,18 @@ def test_every_api_operation_has_a_row():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "role", "status"), list(_cases(UI_MATRIX)))
-def test_ui_url(org, name, role, status):
+def test_ui_url(world, name, role, status):
     method, url, data, _statuses = UI_MATRIX[name]
-    response = getattr(_client(org, role), method)(url(org), data)
+    response = getattr(_client(world, role), method)(url(world), data)
     assert response.status_code == status
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("operation", "role", "status"), list(_cases(API_MATRIX)))
-def test_api_operation(org, operation, role, status):
+def test_api_operation(world, operation, role, status):
     url, data, _statuses = API_MATRIX[operation]
     method = operation[1].lower()
-    response = getattr(_client(org, role), method)(url(org), data, format="json")
+    response = getattr(_client(world, role), method)(url(world), data, format="json")
     assert response.status_code == status
 
 
@@ -225,7 +239,8 @@ def test_admin_site(org, role, status):
 @pytest.mark.parametrize(
     "model", list(admin.site._registry), ids=lambda model: model._meta.label
 )
-def test_every_admin_page_opens_for_the_admin(org, model):
+def test_every_admin_page_opens_for_the_admin(world, model):
+    org = world
     client = _client(org, "admin")
     prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     assert client.get(reverse(f"{prefix}_changelist")).status_code == 200

@@ -1,0 +1,175 @@
+"""Who may see and do what in hiring: the one place that answers it, for the UI and
+the API alike.
+
+- Admins and recruiters run the process: every opening, candidate and interview.
+- An opening's hiring manager sees that opening, its candidates and interviews.
+- An interviewer sees the interviews they hold, with their candidate and opening.
+- Independence: anyone who interviews a candidate, whatever their role, sees no other
+  interviewer's scorecard for that candidate, nor anything computed from them (the fit
+  score), until every scorecard of theirs for that candidate is submitted. After that,
+  admins, recruiters and the hiring manager see the panel; plain interviewers see it
+  as the hiring policy says (after submitting, never, or always; "always" lifts the
+  rule for everyone).
+- Nobody but its interviewer sees a draft.
+
+Callers fetch objects through the `visible_*` querysets, so that anything outside them
+answers 404: its existence is not revealed.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from accounts.models import Role, User
+from accounts.permissions import has_role, is_admin, roles_of
+
+from .models import (
+    Application,
+    Candidate,
+    HiringPolicy,
+    Interview,
+    InterviewKit,
+    Opening,
+    Scorecard,
+    ScorecardRevision,
+)
+
+Viewer = User | AnonymousUser
+
+
+def runs_hiring(user: Viewer) -> bool:
+    """Admins and recruiters: openings, candidates, interviews, the question bank."""
+    return is_admin(user) or has_role(user, Role.RECRUITER)
+
+
+def manages_framework(user: Viewer) -> bool:
+    """Competencies and success profiles are the organisation's: admins edit them."""
+    return is_admin(user)
+
+
+def uses_hiring(user: Viewer) -> bool:
+    """Whom the navigation offers hiring: the roles that take part in it."""
+    if not user.is_authenticated:
+        return False
+    hiring_roles = {Role.RECRUITER.value, Role.INTERVIEWER.value, Role.MANAGER.value}
+    return (
+        is_admin(user)
+        or bool(roles_of(user) & hiring_roles)
+        or Interview.objects.filter(interviewer=user).exists()
+    )
+
+
+def _own_interviews(viewer: User) -> QuerySet:
+    return Interview.objects.filter(interviewer=viewer)
+
+
+def visible_openings(viewer: Viewer) -> QuerySet:
+    if not viewer.is_authenticated:
+        return Opening.objects.none()
+    if runs_hiring(viewer):
+        return Opening.objects.all()
+    return Opening.objects.filter(
+        Q(hiring_manager=viewer)
+        | Q(pk__in=_own_interviews(viewer).values("application__opening_id"))
+    )
+
+
+def can_edit_opening(viewer: Viewer, opening: Opening) -> bool:
+    """Kits and decisions: the people who run the process and the hiring manager."""
+    return runs_hiring(viewer) or opening.hiring_manager_id == viewer.pk
+
+
+def visible_kits(viewer: Viewer) -> QuerySet:
+    return InterviewKit.objects.filter(opening__in=visible_openings(viewer))
+
+
+def visible_applications(viewer: Viewer) -> QuerySet:
+    if not viewer.is_authenticated:
+        return Application.objects.none()
+    if runs_hiring(viewer):
+        return Application.objects.all()
+    return Application.objects.filter(
+        Q(opening__hiring_manager=viewer)
+        | Q(pk__in=_own_interviews(viewer).values("application_id"))
+    )
+
+
+def visible_candidates(viewer: Viewer) -> QuerySet:
+    if not viewer.is_authenticated:
+        return Candidate.objects.none()
+    if runs_hiring(viewer):
+        return Candidate.objects.all()
+    return Candidate.objects.filter(
+        pk__in=visible_applications(viewer).values("candidate_id")
+    )
+
+
+def visible_interviews(viewer: Viewer) -> QuerySet:
+    if not viewer.is_authenticated:
+        return Interview.objects.none()
+    if runs_hiring(viewer):
+        return Interview.objects.all()
+    return Interview.objects.filter(
+        Q(application__opening__hiring_manager=viewer) | Q(interviewer=viewer)
+    )
+
+
+def bound_candidate_ids(viewer: User, policy: HiringPolicy) -> QuerySet:
+    """Candidates the viewer interviews without having submitted every scorecard."""
+    if policy.panel_visibility == HiringPolicy.PanelVisibility.ALWAYS:
+        return Candidate.objects.none().values("pk")
+    return (
+        _own_interviews(viewer)
+        .filter(Q(scorecard__isnull=True) | Q(scorecard__current__isnull=True))
+        .values("application__candidate_id")
+    )
+
+
+def panel_visible_applications(viewer: Viewer) -> QuerySet:
+    """Applications whose submitted scorecards (and fit score) the viewer may see."""
+    if not viewer.is_authenticated:
+        return Application.objects.none()
+    policy = HiringPolicy.current()
+    Visibility = HiringPolicy.PanelVisibility
+    bound = bound_candidate_ids(viewer, policy)
+    privileged = Q() if runs_hiring(viewer) else Q(opening__hiring_manager=viewer)
+    privileged &= ~Q(candidate_id__in=bound)
+    interviewed = Q(pk__in=_own_interviews(viewer).values("application_id"))
+    if policy.panel_visibility == Visibility.ALWAYS:
+        as_interviewer = interviewed
+    elif policy.panel_visibility == Visibility.AFTER_SUBMIT:
+        as_interviewer = interviewed & ~Q(candidate_id__in=bound)
+    else:
+        as_interviewer = Q(pk__in=[])
+    return Application.objects.filter(privileged | as_interviewer)
+
+
+def sees_panel(viewer: Viewer, application: Application) -> bool:
+    return panel_visible_applications(viewer).filter(pk=application.pk).exists()
+
+
+def visible_scorecards(viewer: Viewer) -> QuerySet:
+    """The viewer's own scorecards, and the submitted ones of panels they may see."""
+    if not viewer.is_authenticated:
+        return Scorecard.objects.none()
+    return Scorecard.objects.filter(
+        Q(interview__interviewer=viewer)
+        | Q(
+            current__isnull=False,
+            interview__application__in=panel_visible_applications(viewer),
+        )
+    )
+
+
+def visible_revisions(viewer: Viewer) -> QuerySet:
+    """Submitted revisions of visible scorecards; drafts for their interviewer only."""
+    if not viewer.is_authenticated:
+        return ScorecardRevision.objects.none()
+    return ScorecardRevision.objects.filter(
+        scorecard__in=visible_scorecards(viewer)
+    ).filter(
+        Q(submitted_at__isnull=False) | Q(scorecard__interview__interviewer=viewer)
+    )
+
+
+def can_write_scorecard(viewer: Viewer, scorecard: Scorecard) -> bool:
+    return viewer.is_authenticated and scorecard.interview.interviewer_id == viewer.pk

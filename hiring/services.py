@@ -1,0 +1,824 @@
+"""Every write in hiring."""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts import services as account_services
+from accounts.models import Role, TeamMembership, User
+
+from .models import (
+    AnswerRating,
+    Application,
+    Candidate,
+    CandidateFeedback,
+    Competency,
+    CompetencyRating,
+    Decision,
+    FeedbackRating,
+    HiringPolicy,
+    Interview,
+    InterviewKit,
+    KitQuestion,
+    Opening,
+    ProfileWeight,
+    Question,
+    Rating,
+    Scorecard,
+    ScorecardRevision,
+    SuccessProfile,
+)
+
+RATINGS = {rating.value for rating in Rating}
+
+
+def proposed_rating(question_ratings: Iterable[int]) -> int | None:
+    """The mean of a competency's question ratings, rounded half up (2.5 → 3)."""
+    ratings = [rating for rating in question_ratings if rating is not None]
+    if not ratings:
+        return None
+    # Integer arithmetic: no binary rounding surprises at exact halves.
+    return (2 * sum(ratings) + len(ratings)) // (2 * len(ratings))
+
+
+def record_save(instance, **fields):
+    """Create or update a plain record (competency, question, opening, candidate…).
+
+    Validation errors come back per field; nothing is written then.
+    """
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+# --- Competency framework ---------------------------------------------------------
+
+
+def profile_set_weights(
+    *, profile: SuccessProfile, weights: Mapping[int, int]
+) -> SuccessProfile:
+    """Replace a profile's weights: competency id → importance 1–5."""
+    errors = {}
+    for competency_id, weight in weights.items():
+        if not isinstance(weight, int) or not 1 <= weight <= 5:
+            errors[str(competency_id)] = _("A weight is a whole number from 1 to 5.")
+    known = set(
+        Competency.objects.filter(pk__in=weights.keys()).values_list("pk", flat=True)
+    )
+    for competency_id in set(weights) - known:
+        errors[str(competency_id)] = _("There is no such competency.")
+    if not weights:
+        errors["weights"] = _("A success profile needs at least one competency.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        profile.weights.exclude(competency_id__in=weights.keys()).delete()
+        for competency_id, weight in weights.items():
+            ProfileWeight.objects.update_or_create(
+                profile=profile,
+                competency_id=competency_id,
+                defaults={"weight": weight},
+            )
+        profile.save(update_fields=["updated_at"])
+    return profile
+
+
+def profile_copy(*, profile: SuccessProfile, name: str) -> SuccessProfile:
+    """A new, editable profile with the same weights."""
+    copy = SuccessProfile(
+        name=name,
+        name_en="",
+        description=profile.description,
+        description_en=profile.description_en,
+        copied_from=profile,
+    )
+    copy.full_clean()
+    with transaction.atomic():
+        copy.save()
+        ProfileWeight.objects.bulk_create(
+            ProfileWeight(profile=copy, competency_id=w.competency_id, weight=w.weight)
+            for w in profile.weights.all()
+        )
+    return copy
+
+
+# --- Interview kits ---------------------------------------------------------------
+
+
+def kit_set_questions(*, kit: InterviewKit, question_ids: list[int]) -> InterviewKit:
+    """Replace the kit's questions with these, asked in this order."""
+    if len(set(question_ids)) != len(question_ids):
+        raise ValidationError({"questions": _("A question can be in a kit only once.")})
+    found = set(
+        Question.objects.filter(pk__in=question_ids, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    missing = [pk for pk in question_ids if pk not in found]
+    if missing:
+        raise ValidationError(
+            {
+                "questions": _("These questions do not exist or are retired: %s")
+                % ", ".join(map(str, missing))
+            }
+        )
+    with transaction.atomic():
+        kit.kit_questions.all().delete()
+        KitQuestion.objects.bulk_create(
+            KitQuestion(kit=kit, question_id=pk, position=position)
+            for position, pk in enumerate(question_ids, start=1)
+        )
+    return kit
+
+
+# --- Candidates and interviews ----------------------------------------------------
+
+
+def application_create(
+    *, candidate: Candidate, opening: Opening, by: User | None = None
+) -> Application:
+    if opening.status != Opening.Status.OPEN:
+        raise ValidationError({"opening": _("This opening does not take candidates.")})
+    if Application.objects.filter(candidate=candidate, opening=opening).exists():
+        raise ValidationError(
+            {"opening": _("This candidate has already applied to this opening.")}
+        )
+    application = Application(
+        candidate=candidate, opening=opening, stage_changed_at=timezone.now()
+    )
+    application.full_clean(exclude=["candidate", "opening"])
+    application.save()
+    return application
+
+
+def interview_schedule(
+    *,
+    application: Application,
+    kit: InterviewKit,
+    interviewer: User,
+    scheduled_at: datetime,
+    duration_minutes: int = 60,
+    by: User | None = None,
+) -> Interview:
+    """Schedule an interview; its (empty) scorecard is created with it."""
+    if kit.opening_id != application.opening_id:
+        raise ValidationError({"kit": _("The kit belongs to another opening.")})
+    if application.stage in Application.CLOSED_STAGES:
+        raise ValidationError(
+            {
+                "application": _("This application is closed: %(stage)s.")
+                % {"stage": application.get_stage_display()}
+            }
+        )
+    if Interview.objects.filter(
+        application=application, kit=kit, interviewer=interviewer
+    ).exists():
+        raise ValidationError(
+            {
+                "interviewer": _(
+                    "This interviewer already has this stage with this candidate."
+                )
+            }
+        )
+    interview = Interview(
+        application=application,
+        kit=kit,
+        interviewer=interviewer,
+        scheduled_at=scheduled_at,
+        duration_minutes=duration_minutes,
+        created_by=by,
+    )
+    interview.full_clean(exclude=["application", "kit", "interviewer", "created_by"])
+    with transaction.atomic():
+        interview.save()
+        Scorecard.objects.create(interview=interview)
+        if application.stage == Application.Stage.APPLIED:
+            _set_stage(application, Application.Stage.INTERVIEWING)
+    return interview
+
+
+def _set_stage(application: Application, stage: str) -> None:
+    application.stage = stage
+    application.stage_changed_at = timezone.now()
+    application.save(update_fields=["stage", "stage_changed_at"])
+
+
+# --- Scorecards -------------------------------------------------------------------
+
+
+def _check_author(scorecard: Scorecard, by: User) -> None:
+    if scorecard.interview.interviewer_id != by.pk:
+        raise PermissionError("Only the interviewer writes their scorecard.")
+
+
+def _open_draft(scorecard: Scorecard) -> ScorecardRevision | None:
+    return scorecard.revisions.filter(submitted_at__isnull=True).first()
+
+
+def scorecard_draft(*, scorecard: Scorecard, by: User) -> ScorecardRevision:
+    """The scorecard's open draft, started when there is none and nothing submitted."""
+    _check_author(scorecard, by)
+    draft = _open_draft(scorecard)
+    if draft is not None:
+        return draft
+    if scorecard.current_id is not None:
+        raise ValidationError(
+            _("This scorecard is submitted. To change it, start a correction.")
+        )
+    try:
+        with transaction.atomic():
+            return ScorecardRevision.objects.create(
+                scorecard=scorecard, number=1, created_by=by
+            )
+    except IntegrityError:
+        # Two tabs started the draft at once: use the one that won.
+        return _open_draft(scorecard)
+
+
+def _rating_or_error(value, errors: dict, key: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        rating = int(value)
+    except (TypeError, ValueError):
+        rating = None
+    if rating not in RATINGS:
+        errors[key] = _("A rating is a whole number from 1 to 4.")
+        return None
+    return rating
+
+
+def scorecard_save_draft(
+    *,
+    scorecard: Scorecard,
+    by: User,
+    answers: Mapping[int, Mapping] | None = None,
+    competency_ratings: Mapping[int, object] | None = None,
+    overall=None,
+    summary: str | None = None,
+) -> ScorecardRevision:
+    """Save what the interviewer has typed so far; nothing needs to be complete.
+
+    `answers` maps question id → {"notes": str, "rating": 1–4 or None};
+    `competency_ratings` maps competency id → 1–4 or None. Keys left out keep their
+    saved value. Ratings out of range are refused, each with its own message, and
+    nothing is saved then.
+    """
+    with transaction.atomic():
+        locked = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+        draft = scorecard_draft(scorecard=locked, by=by)
+        kit_question_ids = set(
+            locked.interview.kit.kit_questions.values_list("question_id", flat=True)
+        )
+        kit_competency_ids = _kit_competency_ids(locked.interview.kit)
+        errors: dict[str, str] = {}
+        answer_rows = {}
+        for question_id, answer in (answers or {}).items():
+            if int(question_id) not in kit_question_ids:
+                errors[f"question_{question_id}"] = _(
+                    "This question is not in the kit."
+                )
+                continue
+            rating = _rating_or_error(
+                answer.get("rating"), errors, f"question_{question_id}"
+            )
+            answer_rows[int(question_id)] = (str(answer.get("notes") or ""), rating)
+        competency_rows = {}
+        for competency_id, value in (competency_ratings or {}).items():
+            key = f"competency_{competency_id}"
+            if int(competency_id) not in kit_competency_ids:
+                errors[key] = _("No question of the kit assesses this competency.")
+                continue
+            competency_rows[int(competency_id)] = _rating_or_error(value, errors, key)
+        overall_rating = (
+            _rating_or_error(overall, errors, "overall")
+            if overall is not None
+            else draft.overall
+        )
+        if errors:
+            raise ValidationError(errors)
+        for question_id, (notes, rating) in answer_rows.items():
+            AnswerRating.objects.update_or_create(
+                revision=draft,
+                question_id=question_id,
+                defaults={"notes": notes, "rating": rating},
+            )
+        for competency_id, rating in competency_rows.items():
+            CompetencyRating.objects.update_or_create(
+                revision=draft, competency_id=competency_id, defaults={"rating": rating}
+            )
+        draft.overall = overall_rating
+        if summary is not None:
+            draft.summary = summary
+        draft.save()
+    return draft
+
+
+def _kit_competency_ids(kit: InterviewKit) -> set[int]:
+    return set(
+        kit.kit_questions.values_list("question__competency_id", flat=True).distinct()
+    )
+
+
+def scorecard_missing(*, revision: ScorecardRevision) -> dict[str, str]:
+    """What a submit still needs, by field: every question and competency rated."""
+    kit = revision.scorecard.interview.kit
+    rated_questions = set(
+        revision.answers.filter(rating__isnull=False).values_list(
+            "question_id", flat=True
+        )
+    )
+    rated_competencies = set(
+        revision.competency_ratings.filter(rating__isnull=False).values_list(
+            "competency_id", flat=True
+        )
+    )
+    missing = {}
+    seen_competencies = set()
+    for kit_question in kit.kit_questions.select_related("question__competency"):
+        question = kit_question.question
+        if question.pk not in rated_questions:
+            missing[f"question_{question.pk}"] = _(
+                "Question %(position)s has no rating."
+            ) % {"position": kit_question.position}
+        competency = question.competency
+        if competency.pk in seen_competencies:
+            continue
+        seen_competencies.add(competency.pk)
+        if competency.pk not in rated_competencies:
+            missing[f"competency_{competency.pk}"] = _(
+                "The competency “%(name)s” has no rating."
+            ) % {"name": competency}
+    if revision.overall is None:
+        missing["overall"] = _("The overall recommendation is missing.")
+    if revision.number > 1 and not revision.reason.strip():
+        missing["reason"] = _("A correction needs its reason.")
+    return missing
+
+
+def scorecard_submit(*, scorecard: Scorecard, by: User) -> Scorecard:
+    """Submit the open draft. Refused, listing what is missing, while incomplete.
+
+    A submitted revision is final: it becomes the scorecard's current revision and
+    is never written again.
+    """
+    with transaction.atomic():
+        locked = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+        _check_author(locked, by)
+        draft = _open_draft(locked)
+        if draft is None:
+            raise ValidationError(_("There is no draft to submit."))
+        missing = scorecard_missing(revision=draft)
+        if missing:
+            raise ValidationError(missing)
+        now = timezone.now()
+        draft.submitted_at = now
+        draft.save(update_fields=["submitted_at"])
+        locked.current = draft
+        locked.first_submitted_at = locked.first_submitted_at or now
+        locked.save(update_fields=["current", "first_submitted_at"])
+    return locked
+
+
+def scorecard_start_correction(
+    *, scorecard: Scorecard, by: User, reason: str
+) -> ScorecardRevision:
+    """Open a new draft revision, a copy of the current one, to be corrected."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the scorecard is corrected.")})
+    with transaction.atomic():
+        locked = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+        _check_author(locked, by)
+        if locked.current_id is None:
+            raise ValidationError(_("Only a submitted scorecard can be corrected."))
+        if _open_draft(locked) is not None:
+            raise ValidationError(_("A correction of this scorecard is already open."))
+        current = locked.current
+        number = locked.revisions.aggregate(last=Max("number"))["last"] + 1
+        draft = ScorecardRevision.objects.create(
+            scorecard=locked,
+            number=number,
+            overall=current.overall,
+            summary=current.summary,
+            reason=reason,
+            created_by=by,
+        )
+        AnswerRating.objects.bulk_create(
+            AnswerRating(
+                revision=draft,
+                question_id=answer.question_id,
+                notes=answer.notes,
+                rating=answer.rating,
+            )
+            for answer in current.answers.all()
+        )
+        CompetencyRating.objects.bulk_create(
+            CompetencyRating(
+                revision=draft, competency_id=rating.competency_id, rating=rating.rating
+            )
+            for rating in current.competency_ratings.all()
+        )
+    return draft
+
+
+def scorecard_discard_correction(*, scorecard: Scorecard, by: User) -> None:
+    """Drop an open correction; the submitted revision stays current."""
+    _check_author(scorecard, by)
+    if scorecard.current_id is None:
+        raise ValidationError(_("A first draft is not discarded; it is submitted."))
+    scorecard.revisions.filter(submitted_at__isnull=True).delete()
+
+
+# --- Decisions and hiring ---------------------------------------------------------
+
+DECISION_STAGES = {
+    Decision.Kind.ADVANCE: Application.Stage.INTERVIEWING,
+    Decision.Kind.OFFER: Application.Stage.OFFER,
+    Decision.Kind.REJECT: Application.Stage.REJECTED,
+}
+
+
+def decision_record(
+    *, application: Application, kind: str, reason: str, by: User
+) -> Decision:
+    reason = (reason or "").strip()
+    errors = {}
+    if kind not in Decision.Kind.values:
+        errors["kind"] = _("Choose advance, offer or reject.")
+    if not reason:
+        errors["reason"] = _("Give the reason for the decision.")
+    if application.stage in Application.CLOSED_STAGES:
+        errors["kind"] = _("This application is already closed: %(stage)s.") % {
+            "stage": application.get_stage_display()
+        }
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        decision = Decision.objects.create(
+            application=application,
+            kind=kind,
+            reason=reason,
+            decided_by=by,
+            decided_at=timezone.now(),
+        )
+        _set_stage(application, DECISION_STAGES[kind])
+    return decision
+
+
+def application_withdraw(*, application: Application, by: User) -> Application:
+    if application.stage in Application.CLOSED_STAGES:
+        raise ValidationError(_("This application is already closed."))
+    _set_stage(application, Application.Stage.WITHDRAWN)
+    return application
+
+
+def candidate_hire(
+    *, application: Application, by: User, start_date=None, username: str = ""
+) -> User:
+    """Mark the candidate hired and make them a member of the opening's team.
+
+    The candidate's Kata user is the one already linked, else the user with the
+    candidate's email, else a new user who receives the welcome email. The candidate
+    record keeps the link, so that interview ratings can later be compared with how
+    the member performs.
+    """
+    if application.stage == Application.Stage.HIRED:
+        raise ValidationError(_("This candidate is already hired for this opening."))
+    if application.stage in Application.CLOSED_STAGES:
+        raise ValidationError(
+            _("A %(stage)s application cannot be hired.")
+            % {"stage": application.get_stage_display()}
+        )
+    candidate = application.candidate
+    if candidate.anonymised_at:
+        raise ValidationError(_("This candidate's personal data has been deleted."))
+    start_date = start_date or timezone.localdate()
+    with transaction.atomic():
+        user = candidate.user or _user_for_candidate(candidate, username=username)
+        account_services.user_set_roles(
+            user=user,
+            roles={Role(name) for name in user.groups.values_list("name", flat=True)}
+            | {Role.MEMBER},
+        )
+        already_member = (
+            TeamMembership.objects.active_on(start_date)
+            .filter(user=user, team=application.opening.team)
+            .exists()
+        )
+        if not already_member:
+            account_services.team_membership_start(
+                team=application.opening.team, user=user, start_date=start_date
+            )
+        candidate.user = user
+        candidate.save(update_fields=["user"])
+        _set_stage(application, Application.Stage.HIRED)
+    return user
+
+
+def _user_for_candidate(candidate: Candidate, *, username: str) -> User:
+    if candidate.email:
+        existing = User.objects.filter(email__iexact=candidate.email).first()
+        if existing is not None:
+            if hasattr(existing, "candidate_record"):
+                raise ValidationError(
+                    _("The user with this email is already linked to a candidate.")
+                )
+            return existing
+    username = username or (candidate.email.split("@")[0] if candidate.email else "")
+    if not username:
+        raise ValidationError(
+            {"username": _("Give a username: the candidate has no email address.")}
+        )
+    family_name, _space, given_name = candidate.name.partition(" ")
+    return account_services.user_create(
+        username=username,
+        email=candidate.email,
+        family_name=family_name,
+        given_name=given_name,
+        roles=[Role.MEMBER],
+    )
+
+
+# --- Candidate privacy (APPI) -----------------------------------------------------
+
+ERASED = "—"
+
+
+def candidate_erase_personal_data(
+    *, candidate: Candidate, by: User | None, why: str
+) -> Candidate:
+    """Delete a candidate's personal data, keeping their ratings for calibration.
+
+    Name, email, notes, answer notes, summaries and feedback comments are erased;
+    ratings, recommendations and decisions stay. Recorded with who and when.
+    """
+    if candidate.anonymised_at:
+        raise ValidationError(_("This candidate's personal data is already deleted."))
+    with transaction.atomic():
+        revisions = ScorecardRevision.objects.filter(
+            scorecard__interview__application__candidate=candidate
+        )
+        AnswerRating.objects.filter(revision__in=revisions).update(notes="")
+        revisions.update(summary="")
+        CandidateFeedback.objects.filter(
+            interview__application__candidate=candidate
+        ).update(comment="")
+        Decision.objects.filter(application__candidate=candidate).update(reason=ERASED)
+        candidate.name = ERASED
+        candidate.name_reading = ""
+        candidate.email = ""
+        candidate.notes = ""
+        candidate.anonymised_at = timezone.now()
+        candidate.anonymised_by = by
+        candidate.anonymisation = why
+        candidate.save()
+    return candidate
+
+
+def candidates_due_for_anonymisation(*, now: datetime) -> QuerySet:
+    """Candidates whose applications all closed as rejected or withdrawn, the last
+    of them longer ago than the retention period."""
+    policy = HiringPolicy.current()
+    cutoff = now - timedelta(days=policy.retention_days)
+    ended = (Application.Stage.REJECTED, Application.Stage.WITHDRAWN)
+    return (
+        Candidate.objects.filter(anonymised_at__isnull=True, applications__isnull=False)
+        .exclude(applications__stage__in=set(Application.Stage.values) - set(ended))
+        .annotate(last_closed=Max("applications__stage_changed_at"))
+        .filter(last_closed__lt=cutoff)
+    )
+
+
+def candidates_anonymise_expired(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    count = 0
+    for candidate_id in candidates_due_for_anonymisation(now=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            candidate = Candidate.objects.select_for_update().get(pk=candidate_id)
+            if candidate.anonymised_at is None:
+                candidate_erase_personal_data(
+                    candidate=candidate, by=None, why=Candidate.Anonymisation.RETENTION
+                )
+                count += 1
+    return count
+
+
+# --- Overdue scorecards -----------------------------------------------------------
+
+
+def overdue_scorecards(*, now: datetime) -> QuerySet:
+    """Scorecards not submitted within the policy's hours of the interview's start."""
+    hours = HiringPolicy.current().reminder_after_hours
+    return Scorecard.objects.filter(
+        current__isnull=True,
+        interview__scheduled_at__lt=now - timedelta(hours=hours),
+        interview__application__candidate__anonymised_at__isnull=True,
+    )
+
+
+def scorecard_reminders_due(*, now: datetime) -> list[int]:
+    """Overdue scorecards whose interviewer was not reminded in the last day."""
+    return list(
+        overdue_scorecards(now=now)
+        .filter(
+            Q(last_reminded_at__isnull=True)
+            | Q(last_reminded_at__lte=now - REMINDER_INTERVAL)
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+REMINDER_INTERVAL = timedelta(days=1)
+
+
+def scorecard_remind(*, scorecard_id: int, now: datetime | None = None) -> bool:
+    """Email the interviewer about an overdue scorecard, at most once a day.
+
+    The reminder is claimed with a conditional update, so that two workers never
+    both send it; a failed send releases the claim for the next run.
+    """
+    now = now or timezone.now()
+    previous = (
+        Scorecard.objects.filter(pk=scorecard_id).values_list(
+            "last_reminded_at", flat=True
+        )
+    ).first()
+    claimed = (
+        overdue_scorecards(now=now)
+        .filter(pk=scorecard_id, last_reminded_at=previous)
+        .filter(
+            Q(last_reminded_at__isnull=True)
+            | Q(last_reminded_at__lte=now - REMINDER_INTERVAL)
+        )
+        .update(last_reminded_at=now)
+    )
+    if not claimed:
+        return False
+    scorecard = Scorecard.objects.select_related(
+        "interview__interviewer",
+        "interview__application__candidate",
+        "interview__application__opening",
+        "interview__kit",
+    ).get(pk=scorecard_id)
+    try:
+        _send_reminder(scorecard)
+    except Exception:
+        Scorecard.objects.filter(pk=scorecard_id, last_reminded_at=now).update(
+            last_reminded_at=previous
+        )
+        raise
+    return True
+
+
+def _send_reminder(scorecard: Scorecard) -> None:
+    interview = scorecard.interview
+    interviewer = interview.interviewer
+    if not interviewer.email:
+        return
+    with translation.override(interviewer.preferred_language):
+        context = {
+            "interviewer": interviewer,
+            "interview": interview,
+            "candidate": interview.application.candidate,
+            "opening": interview.application.opening,
+            "url": settings.SITE_URL.rstrip("/")
+            + reverse("hiring:scorecard", args=[interview.pk]),
+        }
+        send_mail(
+            subject=_("Scorecard overdue: %(candidate)s")
+            % {"candidate": interview.application.candidate},
+            message=render_to_string("hiring/email/scorecard_reminder.txt", context),
+            from_email=None,
+            recipient_list=[interviewer.email],
+        )
+
+
+# --- Candidate experience ---------------------------------------------------------
+
+FEEDBACK_SALT = "hiring.candidate-feedback"
+
+
+def feedback_token(feedback: CandidateFeedback) -> str:
+    return signing.dumps({"feedback": feedback.pk}, salt=FEEDBACK_SALT)
+
+
+def feedback_from_token(token: str) -> CandidateFeedback:
+    """The feedback a link is for; refused when forged, expired or answered."""
+    max_age = timedelta(days=HiringPolicy.current().feedback_link_days)
+    try:
+        data = signing.loads(token, salt=FEEDBACK_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise FeedbackLinkError(_("This link has expired.")) from None
+    except signing.BadSignature:
+        raise FeedbackLinkError(_("This link is not valid.")) from None
+    feedback = (
+        CandidateFeedback.objects.select_related(
+            "interview__application__opening__profile",
+            "interview__application__candidate",
+        )
+        .filter(pk=data.get("feedback"))
+        .first()
+    )
+    if feedback is None or feedback.interview.application.candidate.anonymised_at:
+        raise FeedbackLinkError(_("This link is not valid."))
+    return feedback
+
+
+class FeedbackLinkError(Exception):
+    pass
+
+
+# The values a candidate rates the process on: the profile's most important ones.
+FEEDBACK_VALUES = 3
+
+
+def feedback_competencies(*, feedback: CandidateFeedback) -> list[Competency]:
+    profile = feedback.interview.application.opening.profile
+    return [
+        weight.competency
+        for weight in profile.weights.select_related("competency").order_by(
+            "-weight", "competency__name"
+        )[:FEEDBACK_VALUES]
+    ]
+
+
+def feedback_invite(*, interview: Interview, by: User) -> tuple[CandidateFeedback, str]:
+    """Send the candidate a private link to say how the interview felt.
+
+    Returns the feedback record and the link (to copy when there is no email).
+    """
+    candidate = interview.application.candidate
+    if candidate.anonymised_at:
+        raise ValidationError(_("This candidate's personal data has been deleted."))
+    if interview.scheduled_at > timezone.now():
+        raise ValidationError(_("Feedback is asked for after the interview."))
+    feedback, _created = CandidateFeedback.objects.get_or_create(
+        interview=interview,
+        defaults={"invited_at": timezone.now(), "invited_by": by},
+    )
+    if feedback.responded_at:
+        raise ValidationError(_("The candidate has already answered."))
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "hiring:feedback", args=[feedback_token(feedback)]
+    )
+    if candidate.email:
+        context = {"candidate": candidate, "link": link, "interview": interview}
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=_("How was your interview with us?"),
+                message=render_to_string(
+                    "hiring/email/feedback_invitation.txt", context
+                ),
+                from_email=None,
+                recipient_list=[candidate.email],
+            )
+        )
+    return feedback, link
+
+
+def feedback_submit(
+    *, feedback: CandidateFeedback, ratings: Mapping[int, object], comment: str
+) -> CandidateFeedback:
+    """Record the candidate's answers once: 1–5 per value, with a comment."""
+    expected = {c.pk for c in feedback_competencies(feedback=feedback)}
+    errors = {}
+    clean = {}
+    for competency_id in expected:
+        value = ratings.get(competency_id)
+        try:
+            rating = int(value)
+        except (TypeError, ValueError):
+            rating = None
+        if rating is None or not 1 <= rating <= 5:
+            errors[f"value_{competency_id}"] = _("Choose from 1 to 5.")
+        else:
+            clean[competency_id] = rating
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        claimed = CandidateFeedback.objects.filter(
+            pk=feedback.pk, responded_at__isnull=True
+        ).update(responded_at=timezone.now(), comment=(comment or "").strip())
+        if not claimed:
+            raise ValidationError(_("These answers were already sent. Thank you."))
+        FeedbackRating.objects.bulk_create(
+            FeedbackRating(feedback=feedback, competency_id=pk, rating=rating)
+            for pk, rating in clean.items()
+        )
+    feedback.refresh_from_db()
+    return feedback

@@ -1,0 +1,3 @@
+"""Hiring pages: framework."""
+
+urlpatterns = []
