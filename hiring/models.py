@@ -350,12 +350,15 @@ class Candidate(models.Model):
         null=True,
         related_name="+",
     )
-    anonymised_at = models.DateTimeField(_("personal data deleted at"), null=True)
+    anonymised_at = models.DateTimeField(
+        _("personal data deleted at"), null=True, blank=True
+    )
     anonymised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("personal data deleted by"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
     )
     anonymisation = models.CharField(

@@ -7,7 +7,18 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from accounts.models import User
@@ -159,8 +170,12 @@ def candidate_summary(*, viewer, application: Application) -> CandidateSummary:
     only for viewers who may see the panel (an interviewer bound by independence sees
     their own scorecard and nothing computed from the others)."""
     sees_panel = permissions.sees_panel(viewer, application)
+    # Only the interviews the viewer may see: a bound interviewer does not learn
+    # from the missing scorecards who else is on the panel.
     interviews = list(
-        application.interviews.select_related("interviewer", "kit", "scorecard")
+        permissions.visible_interviews(viewer)
+        .filter(application=application)
+        .select_related("interviewer", "kit", "scorecard")
     )
     visible = (
         permissions.visible_scorecards(viewer)
@@ -226,11 +241,18 @@ def candidate_summary(*, viewer, application: Application) -> CandidateSummary:
 
 # --- Pipeline ---------------------------------------------------------------------
 
+# Stages sort in pipeline order (applied → … → withdrawn), not alphabetically.
+_STAGE_ORDER = Case(
+    *(
+        When(stage=stage, then=Value(rank))
+        for rank, stage in enumerate(Application.Stage)
+    )
+)
 PIPELINE_ORDERINGS = {
     "name": ("candidate__name_reading", "candidate__name"),
     "-name": ("-candidate__name_reading", "-candidate__name"),
-    "stage": ("stage", "candidate__name"),
-    "-stage": ("-stage", "candidate__name"),
+    "stage": (_STAGE_ORDER.asc(), "candidate__name"),
+    "-stage": (_STAGE_ORDER.desc(), "candidate__name"),
     "applied": ("created_at",),
     "-applied": ("-created_at",),
 }
@@ -264,7 +286,7 @@ def opening_pipeline(*, viewer, opening: Opening, sort: str = "") -> list[Pipeli
                 distinct=True,
             ),
         )
-        .order_by(*PIPELINE_ORDERINGS.get(sort, ("stage", "-created_at")))
+        .order_by(*PIPELINE_ORDERINGS.get(sort, (_STAGE_ORDER.asc(), "-created_at")))
     )
     ids = [application.pk for application in applications]
     scores = fit_scores(application_ids=ids)
@@ -492,9 +514,9 @@ def feedback_summary(*, viewer, group: str) -> list[dict]:
             )
         )
         .values(
+            "competency_id",
             group_id=F(f"feedback__{path}"),
             group_label=F(f"feedback__{path}__{label}"),
-            competency_id=F("competency_id"),
         )
         .annotate(mean=Avg("rating"), answers=Count("id"))
         .order_by("group_label", "competency_id")
@@ -536,9 +558,11 @@ def candidate_list(*, viewer) -> QuerySet:
     return permissions.visible_candidates(viewer).prefetch_related(
         Prefetch(
             "applications",
-            queryset=Application.objects.select_related("opening").order_by(
-                "-created_at"
-            ),
+            # Only the applications the viewer may see: not the candidate's other
+            # openings.
+            queryset=permissions.visible_applications(viewer)
+            .select_related("opening")
+            .order_by("-created_at"),
         )
     )
 
@@ -556,3 +580,599 @@ def opening_list(*, viewer) -> QuerySet:
             ),
         )
     )
+
+
+# --- openings ---------------------------------------------------------------------
+
+
+def opening_get(*, viewer, pk: int) -> Opening:
+    """An opening the viewer may see (Opening.DoesNotExist otherwise)."""
+    return (
+        permissions.visible_openings(viewer)
+        .select_related("team", "profile", "hiring_manager")
+        .get(pk=pk)
+    )
+
+
+def managed_openings(*, viewer) -> QuerySet:
+    """The openings that name the viewer as hiring manager, with their counts."""
+    return (
+        opening_list(viewer=viewer)
+        .filter(hiring_manager=viewer)
+        .order_by("-created_at", "-id")
+    )
+
+
+def opening_kits(*, viewer, opening: Opening) -> QuerySet:
+    return (
+        permissions.visible_kits(viewer)
+        .filter(opening=opening)
+        .annotate(question_count=Count("kit_questions"))
+        .order_by("stage")
+    )
+
+
+def pipeline_waiting_for_own_scorecard(*, viewer, opening: Opening) -> set[int]:
+    """Applications of the opening whose fit score the viewer will see once their own
+    scorecards for the candidate are submitted (the independence rule)."""
+    if not viewer.is_authenticated:
+        return set()
+    policy = HiringPolicy.current()
+    never = policy.panel_visibility == HiringPolicy.PanelVisibility.NEVER
+    if never and not permissions.can_edit_opening(viewer, opening):
+        return set()
+    return set(
+        Application.objects.filter(
+            opening=opening,
+            candidate_id__in=permissions.bound_candidate_ids(viewer, policy),
+        ).values_list("pk", flat=True)
+    )
+
+
+@dataclass
+class FeedbackValue:
+    competency: Competency
+    mean: float
+    answers: int
+
+
+@dataclass
+class FeedbackGroup:
+    key: int
+    label: str
+    values: list[FeedbackValue]
+
+
+def feedback_groups(
+    *, viewer, group: str, key: int | None = None
+) -> list[FeedbackGroup]:
+    """`feedback_summary` per opening or interviewer, with the values' competencies
+    and the interviewers' names; `key` keeps one opening or interviewer."""
+    rows = [
+        row
+        for row in feedback_summary(viewer=viewer, group=group)
+        if key is None or row["group_id"] == key
+    ]
+    competencies = Competency.objects.in_bulk({row["competency_id"] for row in rows})
+    people = (
+        User.objects.in_bulk({row["group_id"] for row in rows})
+        if group == "interviewer"
+        else {}
+    )
+    groups: dict[int, FeedbackGroup] = {}
+    for row in rows:
+        label = people[row["group_id"]].display_name if people else row["group_label"]
+        entry = groups.setdefault(
+            row["group_id"], FeedbackGroup(row["group_id"], label, [])
+        )
+        entry.values.append(
+            FeedbackValue(
+                competencies[row["competency_id"]], float(row["mean"]), row["answers"]
+            )
+        )
+    return sorted(groups.values(), key=lambda entry: entry.label)
+
+
+@dataclass
+class OverdueScorecard:
+    scorecard: Scorecard
+    due_at: datetime
+    hours_overdue: int
+
+
+def overdue_scorecard_list(*, now: datetime) -> QuerySet:
+    """Overdue scorecards (see `services.overdue_scorecards`), the oldest first."""
+    from .services import overdue_scorecards
+
+    return (
+        overdue_scorecards(now=now)
+        .select_related(
+            "interview__interviewer",
+            "interview__kit",
+            "interview__application__candidate",
+            "interview__application__opening",
+        )
+        .order_by("interview__scheduled_at", "pk")
+    )
+
+
+def overdue_details(*, scorecards, now: datetime) -> list[OverdueScorecard]:
+    """When each scorecard fell due, and how many whole hours ago."""
+    hours = timedelta(hours=HiringPolicy.current().reminder_after_hours)
+    rows = []
+    for scorecard in scorecards:
+        due_at = scorecard.interview.scheduled_at + hours
+        overdue = int((now - due_at).total_seconds() // 3600)
+        rows.append(OverdueScorecard(scorecard, due_at, overdue))
+    return rows
+
+
+# --- scorecards -------------------------------------------------------------------
+
+
+def scorecard_get(*, viewer, interview_pk: int) -> Scorecard:
+    """The interview's scorecard when the viewer may see it (their own, or a
+    submitted one of a panel they may see); `Scorecard.DoesNotExist` otherwise."""
+    return (
+        permissions.visible_scorecards(viewer)
+        .select_related(
+            "interview__application__candidate",
+            "interview__application__opening",
+            "interview__kit__opening",
+            "interview__interviewer",
+            "current__created_by",
+        )
+        .get(interview_id=interview_pk)
+    )
+
+
+def scorecard_open_draft(*, scorecard: Scorecard):
+    """The scorecard's revision being written (first draft or correction), if any."""
+    return (
+        scorecard.revisions.filter(submitted_at__isnull=True)
+        .select_related("created_by")
+        .first()
+    )
+
+
+@dataclass
+class SheetAnswer:
+    kit_question: KitQuestion | None  # None: the question has left the kit since
+    question: object
+    notes: str
+    rating: int | None
+    rating_label: str
+
+
+@dataclass
+class SheetCompetency:
+    competency: Competency
+    rating: int | None
+    rating_label: str
+
+
+@dataclass
+class ScorecardSheet:
+    """A revision's content in the kit's order, for reading."""
+
+    revision: object
+    answers: list[SheetAnswer]
+    competencies: list[SheetCompetency]
+
+
+def _sheet(revision, kit_questions: list[KitQuestion]) -> ScorecardSheet:
+    from .models import Rating
+
+    def label(rating):
+        return Rating(rating).label if rating else ""
+
+    answers = {answer.question_id: answer for answer in revision.answers.all()}
+    rows = []
+    for kit_question in kit_questions:
+        answer = answers.pop(kit_question.question_id, None)
+        rating = answer.rating if answer else None
+        notes = answer.notes if answer else ""
+        rows.append(
+            SheetAnswer(
+                kit_question, kit_question.question, notes, rating, label(rating)
+            )
+        )
+    for answer in answers.values():
+        rows.append(
+            SheetAnswer(
+                None, answer.question, answer.notes, answer.rating, label(answer.rating)
+            )
+        )
+    # Competencies in the order the questions ask about them, then any rated
+    # competency whose questions have left the kit.
+    ratings = {r.competency_id: r.rating for r in revision.competency_ratings.all()}
+    competencies = {row.question.competency_id: row.question.competency for row in rows}
+    competencies |= {
+        r.competency_id: r.competency for r in revision.competency_ratings.all()
+    }
+    return ScorecardSheet(
+        revision,
+        rows,
+        [
+            SheetCompetency(competency, ratings.get(pk), label(ratings.get(pk)))
+            for pk, competency in competencies.items()
+        ],
+    )
+
+
+def scorecard_sheets(*, revisions, kit: InterviewKit) -> list[ScorecardSheet]:
+    """Revisions (already scoped to the viewer) with their content, in kit order;
+    a fixed number of queries whatever the number of revisions."""
+    from django.db.models import prefetch_related_objects
+
+    revisions = list(revisions)
+    prefetch_related_objects(
+        revisions, "answers__question__competency", "competency_ratings__competency"
+    )
+    kit_questions = kit_question_list(kit=kit)
+    return [_sheet(revision, kit_questions) for revision in revisions]
+
+
+def scorecard_panel(*, viewer, scorecard: Scorecard) -> list[Scorecard]:
+    """The other submitted scorecards for the same application that the viewer may
+    see (none while the independence rule binds them)."""
+    return list(
+        permissions.visible_scorecards(viewer)
+        .filter(
+            interview__application_id=scorecard.interview.application_id,
+            current__isnull=False,
+        )
+        .exclude(pk=scorecard.pk)
+        .select_related("interview__interviewer", "interview__kit", "current")
+        .order_by("interview__scheduled_at", "pk")
+    )
+
+
+# --- candidates -------------------------------------------------------------------
+
+
+def candidate_search(*, viewer, query: str = "", stage: str = "") -> QuerySet:
+    """The candidate list by name, reading or email, and by the stage of one of the
+    viewer's visible applications."""
+    candidates = candidate_list(viewer=viewer)
+    query = query.strip()
+    if query:
+        candidates = candidates.filter(
+            Q(name__icontains=query)
+            | Q(name_reading__icontains=query)
+            | Q(email__icontains=query)
+        )
+    if stage:
+        candidates = candidates.filter(
+            pk__in=permissions.visible_applications(viewer)
+            .filter(stage=stage)
+            .values("candidate_id")
+        )
+    return candidates
+
+
+def candidate_get(*, viewer, pk: int):
+    """The candidate with their visible applications; raises Candidate.DoesNotExist
+    outside the viewer's candidates."""
+    return (
+        candidate_list(viewer=viewer)
+        .select_related("created_by", "anonymised_by", "user")
+        .get(pk=pk)
+    )
+
+
+def _interviews_page(viewer) -> QuerySet:
+    return (
+        permissions.visible_interviews(viewer)
+        .select_related(
+            "application__opening", "kit", "interviewer", "scorecard", "feedback"
+        )
+        .order_by("scheduled_at", "pk")
+    )
+
+
+def candidate_interviews(*, viewer, candidate) -> QuerySet:
+    return _interviews_page(viewer).filter(application__candidate=candidate)
+
+
+def application_interviews(*, viewer, application: Application) -> QuerySet:
+    return _interviews_page(viewer).filter(application=application)
+
+
+def openings_to_apply(*, viewer, candidate=None) -> QuerySet:
+    """Open openings the viewer sees that the candidate has not applied to yet."""
+    openings = permissions.visible_openings(viewer).filter(status=Opening.Status.OPEN)
+    if candidate is not None:
+        openings = openings.exclude(applications__candidate=candidate)
+    return openings.select_related("team").order_by("title", "pk")
+
+
+def interviewer_choices() -> QuerySet:
+    """Active users who may hold an interview: interviewers, managers, recruiters
+    and admins."""
+    from accounts.models import Role
+
+    roles = [Role.INTERVIEWER, Role.MANAGER, Role.RECRUITER, Role.ADMIN]
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__name__in=roles) | Q(is_superuser=True))
+        .distinct()
+        .order_by("family_name_reading", "given_name_reading", "username")
+    )
+
+
+def hire_target(*, candidate) -> User | None:
+    """The Kata user a hire links: the one already linked, else the user with the
+    candidate's email; None when a new user would be created."""
+    if candidate.user_id:
+        return candidate.user
+    if candidate.email:
+        return User.objects.filter(email__iexact=candidate.email).first()
+    return None
+
+
+# --- framework --------------------------------------------------------------------
+# Competencies, success profiles, the question bank and interview kits. The
+# framework is the organisation's: whoever uses hiring reads it (the views check
+# who may); kits follow their opening (`permissions.visible_kits`).
+
+# Categories sort as the framework presents them: skill, mindset, way of thinking.
+_CATEGORY_ORDER = Case(
+    *(
+        When(category=category, then=Value(rank))
+        for rank, category in enumerate(Competency.Category)
+    )
+)
+
+
+def competency_list(*, include_retired: bool) -> QuerySet:
+    """Competencies by category, each with its number of active questions."""
+    competencies = Competency.objects.annotate(
+        question_count=Count("questions", filter=Q(questions__is_active=True))
+    ).order_by(_CATEGORY_ORDER.asc(), "name")
+    if not include_retired:
+        competencies = competencies.filter(is_active=True)
+    return competencies
+
+
+@dataclass
+class CompetencyPage:
+    competency: Competency
+    questions: list
+    weights: list[ProfileWeight]  # the profiles that weight it, the heaviest first
+
+
+def competency_page(*, competency: Competency, include_retired: bool) -> CompetencyPage:
+    questions = competency.questions.order_by("-is_active", "kind", "id")
+    if not include_retired:
+        questions = questions.filter(is_active=True)
+    weights = (
+        ProfileWeight.objects.filter(competency=competency)
+        .select_related("profile")
+        .order_by("-weight", "profile__name")
+    )
+    return CompetencyPage(competency, list(questions), list(weights))
+
+
+def profile_list() -> QuerySet:
+    """Success profiles, the starting ones first, with their weights."""
+    from .models import SuccessProfile
+
+    return (
+        SuccessProfile.objects.annotate(competency_count=Count("weights"))
+        .prefetch_related(
+            Prefetch(
+                "weights",
+                queryset=ProfileWeight.objects.select_related("competency").order_by(
+                    "-weight", "competency__name"
+                ),
+            )
+        )
+        .order_by("-is_starter", "name")
+    )
+
+
+def profile_weights(*, profile) -> list[ProfileWeight]:
+    """The profile's weights, the most important first."""
+    return list(
+        profile.weights.select_related("competency").order_by(
+            "-weight", "competency__name"
+        )
+    )
+
+
+def profile_weight_rows(*, profile) -> list[tuple[Competency, int | None]]:
+    """Every competency a profile may weight (the active ones, and any retired one it
+    still weights) with its current weight, or None when not in the profile."""
+    current = dict(profile.weights.values_list("competency_id", "weight"))
+    competencies = Competency.objects.filter(
+        Q(is_active=True) | Q(pk__in=current.keys())
+    ).order_by(_CATEGORY_ORDER.asc(), "name")
+    return [(competency, current.get(competency.pk)) for competency in competencies]
+
+
+def question_list(
+    *,
+    competency: Competency | None = None,
+    kind: str = "",
+    search: str = "",
+    status: str = "active",
+) -> QuerySet:
+    """The question bank, filtered; status is "active", "retired" or "all"."""
+    from .models import Question
+
+    questions = Question.objects.select_related("competency").order_by(
+        "competency__name", "id"
+    )
+    if competency is not None:
+        questions = questions.filter(competency=competency)
+    if kind:
+        questions = questions.filter(kind=kind)
+    if search:
+        questions = questions.filter(
+            Q(text__icontains=search) | Q(text_en__icontains=search)
+        )
+    if status == "active":
+        questions = questions.filter(is_active=True)
+    elif status == "retired":
+        questions = questions.filter(is_active=False)
+    return questions
+
+
+def question_kits(*, viewer, question) -> QuerySet:
+    """The kits that ask this question, among those the viewer may see."""
+    return (
+        permissions.visible_kits(viewer)
+        .filter(kit_questions__question=question)
+        .select_related("opening")
+        .order_by("opening__title", "stage")
+    )
+
+
+def kit_get(*, viewer, pk: int) -> InterviewKit:
+    """A kit the viewer may see (InterviewKit.DoesNotExist otherwise)."""
+    return (
+        permissions.visible_kits(viewer)
+        .select_related("opening__profile", "opening__team")
+        .get(pk=pk)
+    )
+
+
+def kit_question_list(*, kit: InterviewKit) -> list[KitQuestion]:
+    """The kit's questions in the order asked, with their competencies."""
+    return list(
+        kit.kit_questions.select_related("question__competency").order_by("position")
+    )
+
+
+@dataclass
+class BankGroup:
+    """Questions of one competency that a kit could add."""
+
+    competency: Competency
+    weight: int | None  # None: not in the opening's profile
+    in_kit: int  # how many of its questions the kit asks already
+    questions: list = field(default_factory=list)
+
+
+def kit_question_bank(
+    *, kit: InterviewKit, in_kit: list[KitQuestion]
+) -> list[BankGroup]:
+    """The active questions not yet in the kit, grouped by competency: the profile's
+    competencies first, the most important first (even those with no question yet),
+    then the others by name."""
+    from .models import Question
+
+    asked = {kit_question.question_id for kit_question in in_kit}
+    asked_per_competency = defaultdict(int)
+    for kit_question in in_kit:
+        asked_per_competency[kit_question.question.competency_id] += 1
+    groups: dict[int, BankGroup] = {}
+    for weight in profile_weights(profile=kit.opening.profile):
+        groups[weight.competency_id] = BankGroup(
+            weight.competency,
+            weight.weight,
+            asked_per_competency[weight.competency_id],
+        )
+    questions = (
+        Question.objects.filter(is_active=True, competency__is_active=True)
+        .exclude(pk__in=asked)
+        .select_related("competency")
+        .order_by("competency__name", "kind", "id")
+    )
+    for question in questions:
+        group = groups.get(question.competency_id)
+        if group is None:
+            group = groups[question.competency_id] = BankGroup(
+                question.competency,
+                None,
+                asked_per_competency[question.competency_id],
+            )
+        group.questions.append(question)
+    return sorted(
+        groups.values(),
+        key=lambda group: (
+            group.weight is None,
+            -(group.weight or 0),
+            group.competency.name,
+        ),
+    )
+
+
+# --- api ---
+
+
+def kit_list(*, viewer) -> QuerySet:
+    """Kits of the openings the viewer sees, each with its questions in order."""
+    return (
+        permissions.visible_kits(viewer)
+        .select_related("opening")
+        .prefetch_related(
+            Prefetch("kit_questions", queryset=KitQuestion.objects.order_by("position"))
+        )
+    )
+
+
+def interview_list(*, viewer) -> QuerySet:
+    return permissions.visible_interviews(viewer).select_related(
+        "application__candidate",
+        "application__opening",
+        "kit",
+        "interviewer",
+        "scorecard",
+    )
+
+
+def scorecards_with_content(*, viewer) -> QuerySet:
+    """Visible scorecards with what the viewer may read of them: the current
+    (latest submitted) revision, and for the author their open draft, as
+    `own_drafts` (empty for everyone else)."""
+    from .models import AnswerRating, ScorecardRevision
+
+    content = (
+        Prefetch("answers", queryset=AnswerRating.objects.order_by("question_id")),
+        Prefetch(
+            "competency_ratings",
+            queryset=CompetencyRating.objects.order_by("competency_id"),
+        ),
+    )
+    own_drafts = ScorecardRevision.objects.filter(
+        submitted_at__isnull=True,
+        scorecard__interview__interviewer_id=viewer.pk,
+    ).prefetch_related(*content)
+    return (
+        permissions.visible_scorecards(viewer)
+        .select_related(
+            "interview__interviewer",
+            "interview__application__candidate",
+            "interview__application__opening",
+            "interview__kit",
+            "current",
+        )
+        .prefetch_related(
+            Prefetch(
+                "current__answers",
+                queryset=AnswerRating.objects.order_by("question_id"),
+            ),
+            Prefetch(
+                "current__competency_ratings",
+                queryset=CompetencyRating.objects.order_by("competency_id"),
+            ),
+            Prefetch("revisions", queryset=own_drafts, to_attr="own_drafts"),
+        )
+        .order_by("interview__scheduled_at", "pk")
+    )
+
+
+def candidate_summaries(*, viewer, candidate) -> list[CandidateSummary]:
+    """The summary of each application of the candidate that the viewer sees."""
+    applications = (
+        permissions.visible_applications(viewer)
+        .filter(candidate=candidate)
+        .select_related("candidate", "opening__profile")
+        .order_by("-created_at", "-id")
+    )
+    return [
+        candidate_summary(viewer=viewer, application=application)
+        for application in applications
+    ]

@@ -42,6 +42,14 @@ from .models import (
 RATINGS = {rating.value for rating in Rating}
 
 
+def _whole_number(value) -> int:
+    """int(value) for 3 or "3"; ValueError for 2.5, which is no rating of 2."""
+    number = int(value)
+    if number != value and str(value).strip() != str(number):
+        raise ValueError(value)
+    return number
+
+
 def proposed_rating(question_ratings: Iterable[int]) -> int | None:
     """The mean of a competency's question ratings, rounded half up (2.5 → 3)."""
     ratings = [rating for rating in question_ratings if rating is not None]
@@ -251,7 +259,7 @@ def _rating_or_error(value, errors: dict, key: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        rating = int(value)
+        rating = _whole_number(value)
     except (TypeError, ValueError):
         rating = None
     if rating not in RATINGS:
@@ -718,12 +726,13 @@ def feedback_token(feedback: CandidateFeedback) -> str:
 
 
 def feedback_from_token(token: str) -> CandidateFeedback:
-    """The feedback a link is for; refused when forged, expired or answered."""
+    """The feedback a link is for; refused when forged or expired. An answered one
+    is returned (see `responded_at`); `feedback_submit` refuses a second answer."""
     max_age = timedelta(days=HiringPolicy.current().feedback_link_days)
     try:
         data = signing.loads(token, salt=FEEDBACK_SALT, max_age=max_age)
     except signing.SignatureExpired:
-        raise FeedbackLinkError(_("This link has expired.")) from None
+        raise FeedbackLinkExpired(_("This link has expired.")) from None
     except signing.BadSignature:
         raise FeedbackLinkError(_("This link is not valid.")) from None
     feedback = (
@@ -741,6 +750,10 @@ def feedback_from_token(token: str) -> CandidateFeedback:
 
 class FeedbackLinkError(Exception):
     pass
+
+
+class FeedbackLinkExpired(FeedbackLinkError):
+    """The link was genuine; its time is up (pages answer 410 Gone)."""
 
 
 # The values a candidate rates the process on: the profile's most important ones.
@@ -801,7 +814,7 @@ def feedback_submit(
     for competency_id in expected:
         value = ratings.get(competency_id)
         try:
-            rating = int(value)
+            rating = _whole_number(value)
         except (TypeError, ValueError):
             rating = None
         if rating is None or not 1 <= rating <= 5:
@@ -822,3 +835,134 @@ def feedback_submit(
         )
     feedback.refresh_from_db()
     return feedback
+
+
+# --- candidates -------------------------------------------------------------------
+
+
+def candidate_create(
+    *, by: User, opening: Opening | None = None, **fields
+) -> Candidate:
+    """A new candidate, applying to `opening` when one is given: both or neither."""
+    with transaction.atomic():
+        candidate = _candidate_save(Candidate(created_by=by), fields)
+        if opening is not None:
+            application_create(candidate=candidate, opening=opening, by=by)
+    return candidate
+
+
+def candidate_update(*, candidate: Candidate, **fields) -> Candidate:
+    """Edit a candidate's details; once their personal data is deleted, it stays so."""
+    if candidate.anonymised_at:
+        raise ValidationError(_("This candidate's personal data has been deleted."))
+    return _candidate_save(candidate, fields)
+
+
+# Kept by the system, not typed: the model leaves them null without blank=True, so
+# `record_save` (a full `full_clean()`) would refuse every candidate.
+_CANDIDATE_SYSTEM_FIELDS = ["user", "created_by", "anonymised_at", "anonymised_by"]
+
+
+def _candidate_save(candidate: Candidate, fields) -> Candidate:
+    for name, value in fields.items():
+        setattr(candidate, name, value)
+    candidate.full_clean(exclude=_CANDIDATE_SYSTEM_FIELDS)
+    candidate.save()
+    return candidate
+
+
+# --- framework --------------------------------------------------------------------
+
+
+def profile_update(
+    *, profile: SuccessProfile, weights: Mapping[int, int], **fields
+) -> SuccessProfile:
+    """Change a profile's names and description and replace its weights, together.
+
+    Every error comes back at once, by field (a weight's under its competency id);
+    nothing is written then. Starting profiles are copied, not edited.
+    """
+    if profile.is_starter:
+        raise ValidationError(
+            _("A starting profile is not edited: copy it and edit the copy.")
+        )
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(profile, name, value)
+        try:
+            profile.full_clean()
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        else:
+            profile.save()
+        try:
+            profile_set_weights(profile=profile, weights=weights)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            # Raised inside the block: whatever was written rolls back.
+            raise ValidationError(errors)
+    return profile
+
+
+def _stage_taken(stage: str) -> ValidationError:
+    from .models import InterviewStage
+
+    label = dict(InterviewStage.choices).get(stage, stage)
+    return ValidationError(
+        {
+            "stage": _(
+                "This opening already has a kit for the stage “%(stage)s”. "
+                "Open that kit to change it, or choose another stage."
+            )
+            % {"stage": label}
+        }
+    )
+
+
+def kit_create(*, opening: Opening, stage: str, guidance: str = "") -> InterviewKit:
+    """A new, empty kit for one interview stage of an opening (one kit per stage)."""
+    if InterviewKit.objects.filter(opening=opening, stage=stage).exists():
+        raise _stage_taken(stage)
+    kit = InterviewKit(opening=opening, stage=stage, guidance=guidance)
+    kit.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            kit.save()
+    except IntegrityError:
+        # Someone created the same stage's kit a moment ago.
+        raise _stage_taken(stage) from None
+    return kit
+
+
+def kit_update(
+    *, kit: InterviewKit, guidance: str, question_ids: list[int]
+) -> InterviewKit:
+    """Save a kit's guidance and its questions, in this order, together."""
+    with transaction.atomic():
+        record_save(kit, guidance=guidance)
+        kit_set_questions(kit=kit, question_ids=question_ids)
+    return kit
+
+
+# --- api ---
+
+
+def profile_create(*, weights: Mapping[int, int], **fields) -> SuccessProfile:
+    """A new success profile with its weights, both or neither."""
+    with transaction.atomic():
+        profile = record_save(SuccessProfile(), **fields)
+        profile_set_weights(profile=profile, weights=weights)
+    return profile
+
+
+def kit_create_with_questions(
+    *, opening: Opening, stage: str, guidance: str = "", question_ids: list[int]
+) -> InterviewKit:
+    """A kit for one stage of an opening with its questions in order, both or
+    neither."""
+    with transaction.atomic():
+        kit = kit_create(opening=opening, stage=stage, guidance=guidance)
+        kit_set_questions(kit=kit, question_ids=question_ids)
+    return kit

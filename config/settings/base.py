@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -209,6 +210,22 @@ CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 DJANGO_CELERY_BEAT_TZ_AWARE = True
+# Every periodic task, in this one place. Beat copies these entries into the database
+# when it starts (django-celery-beat): an admin can pause one in the admin, while its
+# timing always comes from here. Crontab times are in CELERY_TIMEZONE (TIME_ZONE).
+CELERY_BEAT_SCHEDULE = {
+    # Overdue scorecards are checked every hour, so that a reminder follows soon after
+    # the policy's hours; the service reminds each scorecard at most once a day.
+    "hiring-scorecard-reminders": {
+        "task": "hiring.tasks.send_scorecard_reminders",
+        "schedule": crontab(minute=0),
+    },
+    # APPI: candidates past the retention period are anonymised once a day, at night.
+    "hiring-anonymise-expired-candidates": {
+        "task": "hiring.tasks.anonymise_expired_candidates",
+        "schedule": crontab(hour=3, minute=0),
+    },
+}
 
 LOGGING = {
     "version": 1,

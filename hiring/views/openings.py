@@ -1,25 +1,323 @@
-"""Hiring pages: the hiring home, openings and their pipeline."""
+"""Hiring pages: the hiring home, openings and their pipeline, the scorecard export,
+interviewer calibration and overdue scorecards."""
 
+import copy
+import csv
+from collections import Counter
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
-from .. import permissions, selectors
+from accounts.models import Role
+from accounts.permissions import has_role
+
+from .. import permissions, selectors, services
+from ..forms.openings import OPENING_FIELDS, OpeningForm
+from ..models import Application, Opening
+
+PER_PAGE = 25
 
 
 @login_required
 def home(request):
-    """Where interviewers start: their interviews, upcoming, due and submitted."""
+    """Where interviewers start: their interviews, upcoming, due and submitted; for
+    the people who run hiring, what needs attention; for hiring managers, their
+    openings."""
+    user = request.user
+    runs_hiring = permissions.runs_hiring(user)
+    managed = list(selectors.managed_openings(viewer=user))
     return render(
         request,
         "hiring/home.html",
         {
-            "interviews": selectors.interviewer_home(viewer=request.user),
+            "interviews": selectors.interviewer_home(viewer=user),
+            "runs_hiring": runs_hiring,
+            "overdue_count": (
+                services.overdue_scorecards(now=timezone.now()).count()
+                if runs_hiring
+                else None
+            ),
+            "managed_openings": managed,
+            "shows_managed": bool(managed) or has_role(user, Role.MANAGER),
+        },
+    )
+
+
+# --- Openings -----------------------------------------------------------------------
+
+
+def _visible_opening(request, pk: int) -> Opening:
+    try:
+        return selectors.opening_get(viewer=request.user, pk=pk)
+    except Opening.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def opening_list(request):
+    # Counting drops the model's ordering: the newest opening first, explicitly.
+    openings = selectors.opening_list(viewer=request.user).order_by(
+        "-created_at", "-id"
+    )
+    status = request.GET.get("status", "")
+    if status in Opening.Status.values:
+        openings = openings.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(openings, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "hiring/opening_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Opening.Status.choices,
             "runs_hiring": permissions.runs_hiring(request.user),
+        },
+    )
+
+
+@login_required
+def opening_create(request):
+    if not permissions.runs_hiring(request.user):
+        raise PermissionDenied
+    form = OpeningForm(request.POST or None)
+    opening = (
+        request.method == "POST" and form.is_valid() and _save_opening(form, Opening())
+    )
+    if opening:
+        messages.success(request, _("The opening was created."))
+        return redirect(opening)
+    return render(request, "hiring/opening_form.html", {"form": form, "opening": None})
+
+
+@login_required
+def opening_edit(request, pk: int):
+    opening = _visible_opening(request, pk)
+    if not permissions.runs_hiring(request.user):
+        raise PermissionDenied
+    # The form works on a copy: a refused change does not show in the page title.
+    form = OpeningForm(request.POST or None, instance=copy.copy(opening))
+    saved = (
+        request.method == "POST" and form.is_valid() and _save_opening(form, opening)
+    )
+    if saved:
+        messages.success(request, _("The opening was saved."))
+        return redirect(opening)
+    return render(
+        request, "hiring/opening_form.html", {"form": form, "opening": opening}
+    )
+
+
+def _save_opening(form: OpeningForm, opening: Opening) -> Opening | None:
+    fields = {name: form.cleaned_data[name] for name in OPENING_FIELDS}
+    try:
+        return services.record_save(opening, **fields)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+# --- The pipeline -------------------------------------------------------------------
+
+# The first click on a column sorts this way; a second click reverses it.
+PIPELINE_COLUMNS = {
+    "name": "name",
+    "stage": "stage",
+    "applied": "-applied",
+    "fit": "-fit",
+}
+PIPELINE_SORTS = set(selectors.PIPELINE_ORDERINGS) | {"fit", "-fit"}
+
+
+def _sorting(sort: str) -> dict[str, dict[str, str]]:
+    """Per column: the `?sort=` its header links to, and its current direction."""
+    columns = {}
+    for column, first in PIPELINE_COLUMNS.items():
+        if sort == column:
+            columns[column] = {"next": f"-{column}", "direction": "ascending"}
+        elif sort == f"-{column}":
+            columns[column] = {"next": column, "direction": "descending"}
+        else:
+            columns[column] = {"next": first, "direction": ""}
+    return columns
+
+
+@login_required
+def opening_detail(request, pk: int):
+    """The pipeline: the opening's candidates by stage, with their fit scores."""
+    opening = _visible_opening(request, pk)
+    viewer = request.user
+    sort = request.GET.get("sort", "")
+    if sort not in PIPELINE_SORTS:
+        sort = ""
+    rows = selectors.opening_pipeline(viewer=viewer, opening=opening, sort=sort)
+    counts = Counter(row.application.stage for row in rows)
+    decides = permissions.can_edit_opening(viewer, opening)
+    feedback = (
+        selectors.feedback_groups(viewer=viewer, group="opening", key=opening.pk)
+        if decides
+        else []
+    )
+    return render(
+        request,
+        "hiring/opening_detail.html",
+        {
+            "opening": opening,
+            "rows": rows,
+            "stage_counts": [
+                (value, label, counts[value])
+                for value, label in Application.Stage.choices
+            ],
+            "sort": sort,
+            "sorting": _sorting(sort),
+            "waiting": selectors.pipeline_waiting_for_own_scorecard(
+                viewer=viewer, opening=opening
+            ),
+            "kits": selectors.opening_kits(viewer=viewer, opening=opening),
+            "feedback": feedback[0].values if feedback else [],
+            "decides": decides,
+            "runs_hiring": permissions.runs_hiring(viewer),
+        },
+    )
+
+
+# --- Scorecard export ---------------------------------------------------------------
+
+# Spreadsheet programs run cells that start with these as formulas.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A cell as text, a would-be formula neutralised with a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _export_table(opening: Opening, scorecards: list) -> list[list]:
+    competencies = [
+        weight.competency
+        for weight in opening.profile.weights.select_related("competency").order_by(
+            "-weight", "competency__name"
+        )
+    ]
+    ratings = []
+    for scorecard in scorecards:
+        row = {}
+        for rating in scorecard.current.competency_ratings.all():
+            row[rating.competency_id] = rating.rating
+            if rating.competency not in competencies:
+                competencies.append(rating.competency)
+        ratings.append(row)
+    header = [
+        _("Candidate"),
+        _("Interviewer"),
+        _("Stage"),
+        _("Interview date"),
+        _("Revision"),
+        _("Submitted at"),
+        _("Overall recommendation"),
+        *(competency.tr("name") for competency in competencies),
+        _("Summary"),
+    ]
+    table = [header]
+    for scorecard, row in zip(scorecards, ratings, strict=True):
+        interview, revision = scorecard.interview, scorecard.current
+        table.append(
+            [
+                interview.application.candidate.name,
+                interview.interviewer.display_name,
+                interview.kit.get_stage_display(),
+                _local(interview.scheduled_at),
+                revision.number,
+                _local(revision.submitted_at),
+                revision.overall,
+                *(row.get(competency.pk) for competency in competencies),
+                revision.summary,
+            ]
+        )
+    return table
+
+
+@login_required
+def opening_export(request, pk: int):
+    """Submitted scorecards as CSV for Excel: UTF-8 with a BOM (so that Japanese
+    reads correctly), CRLF line ends, one row per scorecard."""
+    opening = _visible_opening(request, pk)
+    if not permissions.can_edit_opening(request.user, opening):
+        raise PermissionDenied
+    scorecards = list(
+        selectors.scorecard_export_rows(viewer=request.user, opening=opening)
+    )
+    filename = f"scorecards-{opening.pk}-{timezone.localdate():%Y%m%d}.csv"
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+    response.write("\ufeff")
+    writer = csv.writer(response, lineterminator="\r\n")
+    for row in _export_table(opening, scorecards):
+        writer.writerow([csv_cell(value) for value in row])
+    return response
+
+
+# --- For the people who run hiring --------------------------------------------------
+
+
+@login_required
+def calibration(request):
+    if not permissions.runs_hiring(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "hiring/calibration.html",
+        {
+            "rows": selectors.interviewer_calibration(),
+            "minimum": selectors.CALIBRATION_MINIMUM,
+            "feedback": selectors.feedback_groups(
+                viewer=request.user, group="interviewer"
+            ),
+        },
+    )
+
+
+@login_required
+def overdue(request):
+    if not permissions.runs_hiring(request.user):
+        raise PermissionDenied
+    now = timezone.now()
+    page = Paginator(selectors.overdue_scorecard_list(now=now), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "hiring/overdue.html",
+        {
+            "page": page,
+            "rows": selectors.overdue_details(scorecards=page.object_list, now=now),
         },
     )
 
 
 urlpatterns = [
     path("", home, name="home"),
+    path("openings/", opening_list, name="opening_list"),
+    path("openings/new/", opening_create, name="opening_create"),
+    path("openings/<int:pk>/", opening_detail, name="opening_detail"),
+    path("openings/<int:pk>/edit/", opening_edit, name="opening_edit"),
+    path("openings/<int:pk>/scorecards.csv", opening_export, name="opening_export"),
+    path("calibration/", calibration, name="calibration"),
+    path("overdue/", overdue, name="overdue"),
 ]

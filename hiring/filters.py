@@ -1,0 +1,146 @@
+"""Query-string filters of the hiring API. They narrow querysets that are already
+scoped to the viewer; they never widen them."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Application,
+    Candidate,
+    Competency,
+    Interview,
+    InterviewKit,
+    InterviewStage,
+    Opening,
+    Question,
+    Scorecard,
+)
+
+
+class CompetencyFilter(django_filters.FilterSet):
+    active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
+
+    class Meta:
+        model = Competency
+        fields = ["category", "active"]
+
+
+class QuestionFilter(django_filters.FilterSet):
+    competency = django_filters.NumberFilter(
+        field_name="competency_id", label=_("Competency (id)")
+    )
+    active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
+
+    class Meta:
+        model = Question
+        fields = ["competency", "kind", "active"]
+
+
+class InterviewKitFilter(django_filters.FilterSet):
+    opening = django_filters.NumberFilter(
+        field_name="opening_id", label=_("Opening (id)")
+    )
+    stage = django_filters.ChoiceFilter(choices=InterviewStage.choices)
+
+    class Meta:
+        model = InterviewKit
+        fields = ["opening", "stage"]
+
+
+class OpeningFilter(django_filters.FilterSet):
+    team = django_filters.NumberFilter(field_name="team_id", label=_("Team (id)"))
+    profile = django_filters.NumberFilter(
+        field_name="profile_id", label=_("Success profile (id)")
+    )
+    hiring_manager = django_filters.NumberFilter(
+        field_name="hiring_manager_id", label=_("Hiring manager (id)")
+    )
+
+    class Meta:
+        model = Opening
+        fields = ["status", "team", "profile", "hiring_manager"]
+
+
+class CandidateFilter(django_filters.FilterSet):
+    opening = django_filters.NumberFilter(
+        method="filter_opening", label=_("Applied to opening (id)")
+    )
+    stage = django_filters.ChoiceFilter(
+        method="filter_stage",
+        choices=Application.Stage.choices,
+        label=_("Has an application at this stage"),
+    )
+    anonymised = django_filters.BooleanFilter(
+        field_name="anonymised_at",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("Personal data deleted"),
+    )
+
+    class Meta:
+        model = Candidate
+        fields = ["source", "opening", "stage", "anonymised"]
+
+    def filter_opening(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=Application.objects.filter(opening_id=value).values("candidate_id")
+        )
+
+    def filter_stage(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=Application.objects.filter(stage=value).values("candidate_id")
+        )
+
+
+class InterviewFilter(django_filters.FilterSet):
+    application = django_filters.NumberFilter(
+        field_name="application_id", label=_("Application (id)")
+    )
+    candidate = django_filters.NumberFilter(
+        field_name="application__candidate_id", label=_("Candidate (id)")
+    )
+    opening = django_filters.NumberFilter(
+        field_name="application__opening_id", label=_("Opening (id)")
+    )
+    interviewer = django_filters.NumberFilter(
+        field_name="interviewer_id", label=_("Interviewer (id)")
+    )
+    scheduled_after = django_filters.IsoDateTimeFilter(
+        field_name="scheduled_at", lookup_expr="gte", label=_("Scheduled from")
+    )
+    scheduled_before = django_filters.IsoDateTimeFilter(
+        field_name="scheduled_at", lookup_expr="lt", label=_("Scheduled before")
+    )
+
+    class Meta:
+        model = Interview
+        fields = [
+            "application",
+            "candidate",
+            "opening",
+            "interviewer",
+            "scheduled_after",
+            "scheduled_before",
+        ]
+
+
+class ScorecardFilter(django_filters.FilterSet):
+    interview = django_filters.NumberFilter(
+        field_name="interview_id", label=_("Interview (id)")
+    )
+    candidate = django_filters.NumberFilter(
+        field_name="interview__application__candidate_id", label=_("Candidate (id)")
+    )
+    opening = django_filters.NumberFilter(
+        field_name="interview__application__opening_id", label=_("Opening (id)")
+    )
+    interviewer = django_filters.NumberFilter(
+        field_name="interview__interviewer_id", label=_("Interviewer (id)")
+    )
+    submitted = django_filters.BooleanFilter(
+        field_name="current", lookup_expr="isnull", exclude=True, label=_("Submitted")
+    )
+
+    class Meta:
+        model = Scorecard
+        fields = ["interview", "candidate", "opening", "interviewer", "submitted"]

@@ -1,0 +1,432 @@
+/*
+ * The scorecard page (templates/hiring/scorecard_form.html).
+ *
+ * - Proposes each competency's rating live: the mean of its questions' ratings,
+ *   rounded half up with integer arithmetic, floor((2·sum + n) / (2·n)), as
+ *   hiring.services.proposed_rating does. A rating chosen by hand is left alone.
+ * - Saves the draft as the interviewer types (1 s after the last change), and when
+ *   the page is hidden or left (navigator.sendBeacon).
+ * - Loses nothing on an expired session: every change is kept in localStorage
+ *   until the server has it; when the session has expired the page says so with a
+ *   login link that returns here, and on load newer unsaved content is restored
+ *   into the form and saved.
+ *
+ * Plain JavaScript, no library. Without JavaScript the page still works: its
+ * "Save draft" and "Submit" buttons post the form.
+ */
+(function () {
+  "use strict";
+
+  var DELAY_MS = 1000;
+  var RETRY_MS = 10000;
+
+  function storageGet(key) {
+    try {
+      return JSON.parse(window.localStorage.getItem(key) || "null");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function storageSet(key, value) {
+    try {
+      window.localStorage.setItem(key, JSON.stringify(value));
+    } catch (error) {
+      // Storage full or disabled: autosave still works while the session lasts.
+    }
+  }
+
+  function storageRemove(key) {
+    try {
+      window.localStorage.removeItem(key);
+    } catch (error) {
+      // Nothing to do.
+    }
+  }
+
+  // The read-only page after submitting: what this browser kept is now obsolete.
+  var submitted = document.getElementById("scorecard-submitted");
+  if (submitted) {
+    storageRemove(submitted.dataset.storageKey);
+  }
+
+  var form = document.getElementById("scorecard-form");
+  if (!form) {
+    return;
+  }
+
+  var config = form.dataset;
+  var storageKey = config.storageKey;
+  var revision = config.revision;
+  var serverSavedAt = parseInt(config.savedAt, 10) || 0;
+  var texts = JSON.parse(document.getElementById("scorecard-messages").textContent);
+  var statusElement = document.getElementById("autosave-status");
+  var expiredAlert = document.getElementById("autosave-expired");
+  var restoredAlert = document.getElementById("autosave-restored");
+  var competencyRows = Array.prototype.slice.call(
+    form.querySelectorAll("[data-competency]")
+  );
+
+  var timer = null;
+  var inFlight = false;
+  var dirty = false;
+  var leaving = false;
+
+  // --- Proposed competency ratings ---------------------------------------------
+
+  function checkedValue(name) {
+    var input = form.querySelector('input[name="' + name + '"]:checked');
+    return input ? parseInt(input.value, 10) : null;
+  }
+
+  function proposal(row) {
+    var ratings = row.dataset.questions
+      .split(" ")
+      .filter(Boolean)
+      .map(checkedValue)
+      .filter(function (rating) {
+        return rating !== null;
+      });
+    if (!ratings.length) {
+      return null;
+    }
+    var sum = ratings.reduce(function (total, rating) {
+      return total + rating;
+    }, 0);
+    var n = ratings.length;
+    return Math.floor((2 * sum + n) / (2 * n));
+  }
+
+  function showProposal(row, proposed) {
+    var label = proposed === null ? texts.none : texts.ratings[proposed];
+    row.querySelector("[data-proposal]").textContent = texts.proposal.replace(
+      "%(rating)s",
+      label
+    );
+    var manual = row.dataset.manual === "1";
+    row.querySelector("[data-use-proposal]").hidden = !manual || proposed === null;
+  }
+
+  function applyProposal(row, force) {
+    var proposed = proposal(row);
+    showProposal(row, proposed);
+    if (proposed === null || (row.dataset.manual === "1" && !force)) {
+      return;
+    }
+    var input = form.querySelector(
+      'input[name="' + row.dataset.field + '"][value="' + proposed + '"]'
+    );
+    if (input && !input.checked) {
+      input.checked = true;
+    }
+  }
+
+  function rowForField(name) {
+    return competencyRows.filter(function (row) {
+      return row.dataset.field === name;
+    })[0];
+  }
+
+  function rowsForQuestion(name) {
+    return competencyRows.filter(function (row) {
+      return row.dataset.questions.split(" ").indexOf(name) !== -1;
+    });
+  }
+
+  // --- What the form holds -------------------------------------------------------
+
+  function snapshot() {
+    var fields = {};
+    Array.prototype.forEach.call(form.elements, function (element) {
+      if (!element.name || element.name === "csrfmiddlewaretoken") {
+        return;
+      }
+      if (element.type === "radio") {
+        if (element.checked) {
+          fields[element.name] = element.value;
+        }
+      } else if (element.tagName === "TEXTAREA") {
+        fields[element.name] = element.value;
+      }
+    });
+    return fields;
+  }
+
+  function manualFields() {
+    return competencyRows
+      .filter(function (row) {
+        return row.dataset.manual === "1";
+      })
+      .map(function (row) {
+        return row.dataset.field;
+      });
+  }
+
+  function restore(entry) {
+    Object.keys(entry.fields).forEach(function (name) {
+      var value = entry.fields[name];
+      var radio = form.querySelector(
+        'input[type="radio"][name="' + name + '"][value="' + value + '"]'
+      );
+      if (radio) {
+        radio.checked = true;
+        return;
+      }
+      var textarea = form.querySelector('textarea[name="' + name + '"]');
+      if (textarea) {
+        textarea.value = value;
+      }
+    });
+    competencyRows.forEach(function (row) {
+      row.dataset.manual =
+        (entry.manual || []).indexOf(row.dataset.field) !== -1 ? "1" : "0";
+    });
+  }
+
+  function remember() {
+    storageSet(storageKey, {
+      revision: revision,
+      base: serverSavedAt,
+      typedAt: Date.now(),
+      fields: snapshot(),
+      manual: manualFields(),
+    });
+  }
+
+  function csrfFromCookie() {
+    var name = config.csrfCookie + "=";
+    var found = document.cookie.split("; ").filter(function (cookie) {
+      return cookie.indexOf(name) === 0;
+    })[0];
+    return found ? decodeURIComponent(found.slice(name.length)) : "";
+  }
+
+  function formData() {
+    var data = new FormData(form);
+    // After a login in another tab the page's token is stale; the cookie's is not.
+    var token = csrfFromCookie();
+    if (token) {
+      data.set("csrfmiddlewaretoken", token);
+    }
+    return data;
+  }
+
+  // --- Status and errors ---------------------------------------------------------
+
+  function setStatus(state, text) {
+    statusElement.dataset.state = state;
+    statusElement.textContent = text;
+    var bad = state === "error" || state === "expired";
+    statusElement.classList.toggle("text-danger", bad);
+    statusElement.classList.toggle("text-secondary", !bad);
+  }
+
+  function clearErrors() {
+    Array.prototype.forEach.call(
+      form.querySelectorAll('[id^="error-"]'),
+      function (element) {
+        element.textContent = "";
+      }
+    );
+  }
+
+  function showErrors(errors) {
+    clearErrors();
+    Object.keys(errors || {}).forEach(function (name) {
+      var element = document.getElementById("error-" + name);
+      if (!element) {
+        element = document.getElementById("error-__all__");
+      }
+      element.textContent = errors[name].join(" ");
+    });
+  }
+
+  // --- Saving --------------------------------------------------------------------
+
+  function schedule() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(save, DELAY_MS);
+  }
+
+  function isLoginPage(response) {
+    if (!response.redirected) {
+      return false;
+    }
+    try {
+      return new URL(response.url).pathname === config.loginPath;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function expired() {
+    dirty = true;
+    expiredAlert.classList.remove("d-none");
+    setStatus("expired", texts.notSaved);
+  }
+
+  function saved(body) {
+    expiredAlert.classList.add("d-none");
+    clearErrors();
+    serverSavedAt = body.saved_at_ms || serverSavedAt;
+    if (dirty) {
+      remember(); // Changed again while saving: keep the newer text.
+    } else {
+      storageRemove(storageKey);
+    }
+    setStatus("saved", body.status);
+  }
+
+  function failed(body) {
+    dirty = true;
+    if (body && body.errors) {
+      showErrors(body.errors);
+    } else if (body && body.error) {
+      showErrors({ __all__: [body.error] });
+    }
+    setStatus("error", texts.notSaved);
+  }
+
+  function save() {
+    timer = null;
+    if (!dirty || leaving) {
+      return;
+    }
+    if (inFlight) {
+      schedule();
+      return;
+    }
+    inFlight = true;
+    dirty = false;
+    setStatus("saving", texts.saving);
+    window
+      .fetch(config.autosaveUrl, {
+        method: "POST",
+        body: formData(),
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+      .then(function (response) {
+        var status = response.status;
+        if (isLoginPage(response) || status === 401 || status === 403) {
+          expired();
+          return;
+        }
+        if (response.status >= 500) {
+          throw new Error(response.statusText);
+        }
+        return response.json().then(function (body) {
+          if (response.ok) {
+            saved(body);
+          } else {
+            failed(body);
+          }
+        });
+      })
+      .catch(function () {
+        // Offline or a server error: try again a little later.
+        failed(null);
+        window.clearTimeout(timer);
+        timer = window.setTimeout(save, RETRY_MS);
+      })
+      .then(function () {
+        inFlight = false;
+      });
+  }
+
+  function changed() {
+    dirty = true;
+    remember();
+    if (statusElement.dataset.state !== "expired") {
+      setStatus("pending", texts.unsaved);
+    }
+    schedule();
+  }
+
+  function saveOnLeave() {
+    if (!dirty || leaving || !navigator.sendBeacon) {
+      return;
+    }
+    // The answer cannot be read: what is in localStorage stays until a later
+    // load finds the server draft newer than it.
+    navigator.sendBeacon(config.autosaveUrl, formData());
+  }
+
+  // --- Wiring --------------------------------------------------------------------
+
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.type !== "radio") {
+      return;
+    }
+    var row = rowForField(target.name);
+    if (row) {
+      row.dataset.manual = "1";
+      showProposal(row, proposal(row));
+    } else {
+      rowsForQuestion(target.name).forEach(function (questionRow) {
+        applyProposal(questionRow, false);
+      });
+    }
+    changed();
+  });
+
+  form.addEventListener("input", function (event) {
+    if (event.target.tagName === "TEXTAREA") {
+      changed();
+    }
+  });
+
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-use-proposal]");
+    if (!button) {
+      return;
+    }
+    var row = button.closest("[data-competency]");
+    row.dataset.manual = "0";
+    applyProposal(row, true);
+    changed();
+  });
+
+  form.addEventListener("submit", function () {
+    // The post itself carries everything: no beacon, no autosave after it.
+    leaving = true;
+    window.clearTimeout(timer);
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      saveOnLeave();
+    }
+  });
+  window.addEventListener("pagehide", saveOnLeave);
+  window.addEventListener("pageshow", function (event) {
+    // Back to this page from the browser's cache: it is being edited again.
+    if (event.persisted) {
+      leaving = false;
+    }
+  });
+
+  // --- On load: restore what the server does not have yet ----------------------
+
+  var kept = storageGet(storageKey);
+  if (kept && kept.fields) {
+    var sameDraft = String(kept.revision) === String(revision);
+    var newer = kept.base === serverSavedAt || kept.typedAt > serverSavedAt;
+    if (sameDraft && newer) {
+      restore(kept);
+      restoredAlert.textContent = texts.restored;
+      restoredAlert.classList.remove("d-none");
+      competencyRows.forEach(function (row) {
+        applyProposal(row, false);
+      });
+      dirty = true;
+      save();
+    } else {
+      storageRemove(storageKey);
+    }
+  }
+  competencyRows.forEach(function (row) {
+    showProposal(row, proposal(row));
+  });
+})();

@@ -1,0 +1,127 @@
+"""Hiring in a real browser: an interviewer's scorecard, from the hiring home to the
+panel's scorecards."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from hiring.models import KitQuestion, Scorecard, ScorecardRevision
+from tests.browser.conftest import ARTIFACTS
+from tests.factories import TEST_PASSWORD, QuestionFactory, build_hiring
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, username: str) -> None:
+    page.fill("#id_username", username)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("input[type=submit]")
+
+
+def _rate(page, field: str, rating: int) -> None:
+    # The radios are drawn as buttons: their labels take the click.
+    page.click(f"label[for=id_{field}_{rating - 1}]")
+
+
+def _checked(page, field: str) -> str | None:
+    return page.eval_on_selector_all(
+        f"input[name={field}]:checked", "inputs => inputs.map(i => i.value)[0] || null"
+    )
+
+
+def _wait_saved(page) -> None:
+    page.wait_for_selector("#autosave-status[data-state=saved]")
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"hiring_scorecard_{name}.png", full_page=True)
+
+
+def test_an_interviewer_fills_the_scorecard_and_only_then_sees_the_panel(page, org):
+    world = build_hiring(org)
+    empathy_question, logic_question = world.questions
+    # A second empathy question, so that the proposal has a mean to round.
+    second_empathy = QuestionFactory(
+        competency=world.empathy,
+        text="解約を迷うお客様にどう寄り添いますか？",
+        text_en="How do you support a customer who is thinking of cancelling?",
+    )
+    KitQuestion.objects.create(kit=world.kit, question=second_empathy, position=3)
+    world.kit.guidance = "候補者の緊張をほぐしてから始めてください。"
+    world.kit.save()
+    own_url = reverse("hiring:scorecard", args=[world.interview.pk])
+    panel_url = reverse("hiring:scorecard", args=[world.panel_interview.pk])
+    empathy = f"competency_{world.empathy.pk}"
+    logic = f"competency_{world.logic.pk}"
+
+    page.goto("/hiring/")
+    _log_in(page, "interviewer")
+    page.wait_for_url("**/hiring/")
+    page.get_by_role("link", name=world.candidate.name).click()
+    page.wait_for_url(f"**{own_url}")
+    assert "候補者の緊張をほぐしてから" in page.locator("#guidance").inner_text()
+
+    # Bound by independence: the panelist's scorecard does not exist for them yet.
+    assert page.goto(panel_url).status == 404
+    page.goto(own_url)
+    assert world.panelist.display_name not in page.content()
+
+    # Part of the scorecard; the empathy rating is proposed live, 2.5 rounding to 3.
+    page.fill(f"#id_question_{empathy_question.pk}_notes", "不安な顧客に寄り添った経験")
+    _rate(page, f"question_{empathy_question.pk}", 2)
+    assert _checked(page, empathy) == "2"
+    _rate(page, f"question_{second_empathy.pk}", 3)
+    assert _checked(page, empathy) == "3"
+    _wait_saved(page)
+    _shot(page, "1_draft")
+
+    page.reload()
+    assert page.locator("#autosave-restored").is_hidden()
+    assert (
+        page.input_value(f"#id_question_{empathy_question.pk}_notes")
+        == "不安な顧客に寄り添った経験"
+    )
+    assert _checked(page, f"question_{second_empathy.pk}") == "3"
+    assert _checked(page, empathy) == "3"
+
+    # The session expires while typing: nothing is lost, a login brings it back.
+    page.context.clear_cookies(name="sessionid")
+    page.fill("#id_summary", "落ち着いて説明できる")
+    page.wait_for_selector("#autosave-expired:not(.d-none)")
+    kept = json.loads(
+        page.evaluate(f"localStorage.getItem('kata.scorecard.{world.interview.pk}')")
+    )
+    assert kept["fields"]["summary"] == "落ち着いて説明できる"
+    _shot(page, "2_session_expired")
+    page.click("#autosave-expired a")
+    page.wait_for_url("**/login/**")
+    _log_in(page, "interviewer")
+    page.wait_for_url(f"**{own_url}")
+    page.wait_for_selector("#autosave-restored:not(.d-none)")
+    _wait_saved(page)
+    draft = ScorecardRevision.objects.get(scorecard__interview=world.interview)
+    assert draft.summary == "落ち着いて説明できる"
+
+    # A rating chosen by hand is no longer overwritten by the proposal.
+    _rate(page, empathy, 4)
+    _rate(page, f"question_{empathy_question.pk}", 3)
+    assert _checked(page, empathy) == "4"
+    page.fill(f"#id_question_{logic_question.pk}_notes", "結論から話せた")
+    _rate(page, f"question_{logic_question.pk}", 4)
+    assert _checked(page, logic) == "4"
+    _rate(page, "overall", 4)
+    page.click("#submit-scorecard")
+    page.wait_for_url(f"**{own_url}")
+    page.wait_for_selector("#scorecard-read-only")
+    assert page.locator("#scorecard-form").count() == 0
+    _shot(page, "3_submitted")
+
+    # Only now the panel: the panelist's scorecard is listed and opens.
+    page.locator("#panel").get_by_role("link", name=world.panelist.display_name).click()
+    page.wait_for_url(f"**{panel_url}")
+    assert f"notes on {empathy_question.pk}" in page.content()
+    assert page.locator("#correction").count() == 0
+    _shot(page, "4_panel")
+    assert Scorecard.objects.get(interview=world.interview).is_submitted
