@@ -180,16 +180,35 @@ class SuccessProfileAdmin(admin.ModelAdmin):
     inlines = [ProfileWeightInline]
     actions = ["copy_profiles"]
 
+    def has_change_permission(self, request, obj=None):
+        # Starting profiles are copied (the action below), not edited in place.
+        if obj is not None and obj.is_starter:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_starter:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+        # A change is saved with its weights, together, in save_related.
+
     def save_related(self, request, form, formsets, change):
-        form.save_m2m()
-        for formset in formsets:
-            if isinstance(formset, ProfileWeightFormSet):
-                services.profile_set_weights(
-                    profile=form.instance, weights=formset.weights()
-                )
-                _saved_through_service(formset)
-            else:
-                self.save_formset(request, form, formset, change=change)
+        (weights,) = [f for f in formsets if isinstance(f, ProfileWeightFormSet)]
+        if change:
+            services.profile_update(
+                profile=form.instance,
+                weights=weights.weights(),
+                **{name: form.cleaned_data[name] for name in form.fields},
+            )
+        else:
+            services.profile_set_weights(
+                profile=form.instance, weights=weights.weights()
+            )
+        _saved_through_service(weights)
 
     @admin.action(description=_("Copy the selected success profiles"))
     def copy_profiles(self, request, queryset):

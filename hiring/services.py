@@ -570,7 +570,8 @@ def candidate_erase_personal_data(
 ) -> Candidate:
     """Delete a candidate's personal data, keeping their ratings for calibration.
 
-    Name, email, notes, answer notes, summaries and feedback comments are erased;
+    Name, email, notes, answer notes, summaries, correction reasons, decision reasons
+    and feedback comments are erased;
     ratings, recommendations and decisions stay. Recorded with who and when.
     """
     if candidate.anonymised_at:
@@ -581,6 +582,7 @@ def candidate_erase_personal_data(
         )
         AnswerRating.objects.filter(revision__in=revisions).update(notes="")
         revisions.update(summary="")
+        revisions.exclude(reason="").update(reason=ERASED)
         CandidateFeedback.objects.filter(
             interview__application__candidate=candidate
         ).update(comment="")

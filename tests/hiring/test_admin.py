@@ -14,7 +14,12 @@ from hiring.models import (
     Scorecard,
     ScorecardRevision,
 )
-from tests.factories import CompetencyFactory, QuestionFactory, schedule_interview
+from tests.factories import (
+    CompetencyFactory,
+    QuestionFactory,
+    SuccessProfileFactory,
+    schedule_interview,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -372,8 +377,30 @@ def test_a_retired_question_is_refused_in_a_kit(admin_client, hiring):
     assert KitQuestion.objects.filter(question=retired).count() == 0
 
 
-def test_starting_profiles_are_copied_by_the_action(admin_client, hiring):
-    profile = hiring.profile
+@pytest.fixture
+def starter(hiring):
+    return SuccessProfileFactory(
+        name="丁寧な対応型", is_starter=True, weights={hiring.empathy: 5}
+    )
+
+
+def test_a_starting_profile_is_not_edited_in_place(admin_client, starter):
+    url = _admin_url(type(starter), "change", starter.pk)
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.text
+    rows = [
+        {"id": w.pk, "competency": w.competency_id, "weight": 1}
+        for w in starter.weights.all()
+    ]
+    assert admin_client.post(url, _profile_data(starter, rows)).status_code == 403
+    assert _weights(starter) == {"共感力": 5}
+    delete = _admin_url(type(starter), "delete", starter.pk)
+    assert admin_client.get(delete).status_code == 403
+
+
+def test_starting_profiles_are_copied_by_the_action(admin_client, starter):
+    profile = starter
     response = admin_client.post(
         _admin_url(type(profile), "changelist"),
         {"action": "copy_profiles", "_selected_action": [profile.pk]},
@@ -382,4 +409,8 @@ def test_starting_profiles_are_copied_by_the_action(admin_client, hiring):
     assert response.status_code == 200
     copy = type(profile).objects.get(name=f"{profile.name} (copy)")
     assert copy.copied_from == profile
+    assert not copy.is_starter
     assert _weights(copy) == _weights(profile)
+    # The copy is edited like any profile.
+    page = admin_client.get(_admin_url(type(copy), "change", copy.pk))
+    assert 'name="_save"' in page.text
