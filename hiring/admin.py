@@ -1,8 +1,9 @@
 """Hiring in Django's admin, for the organisation's admins.
 
-- Writes go through `hiring.services` where a service owns the rule: a profile's
-  weights (`profile_set_weights`), a kit's questions (`kit_set_questions`), copying a
-  profile (`profile_copy`).
+- Writes go through `hiring.services` where a service owns the rule: a profile with
+  its weights (`profile_update`, `profile_set_weights`; starting profiles are copied
+  with `profile_copy`, not edited), a kit with its questions (`kit_update`,
+  `kit_set_questions`), a candidate's details (`candidate_update`).
 - Scorecards and everything in them are read-only, and drafts never appear: only
   submitted revisions the viewer may see (`hiring.permissions`, independence rule
   included) are listed, on every page that shows scorecard content.
@@ -354,16 +355,28 @@ class InterviewKitAdmin(admin.ModelAdmin):
     def question_count(self, obj):
         return obj.question_total
 
+    def get_readonly_fields(self, request, obj=None):
+        # A kit belongs to its opening and stage; another stage is another kit.
+        return ["opening", "stage"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+        # A change is saved with its questions, together, in save_related.
+
     def save_related(self, request, form, formsets, change):
-        form.save_m2m()
-        for formset in formsets:
-            if isinstance(formset, KitQuestionFormSet):
-                services.kit_set_questions(
-                    kit=form.instance, question_ids=formset.question_ids()
-                )
-                _saved_through_service(formset)
-            else:
-                self.save_formset(request, form, formset, change=change)
+        (questions,) = [f for f in formsets if isinstance(f, KitQuestionFormSet)]
+        if change:
+            services.kit_update(
+                kit=form.instance,
+                guidance=form.cleaned_data["guidance"],
+                question_ids=questions.question_ids(),
+            )
+        else:
+            services.kit_set_questions(
+                kit=form.instance, question_ids=questions.question_ids()
+            )
+        _saved_through_service(questions)
 
 
 @admin.register(KitQuestion)
@@ -418,9 +431,14 @@ class CandidateAdmin(NoDeleteMixin, admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        if not change:
+        if change:
+            services.candidate_update(
+                candidate=obj,
+                **{name: form.cleaned_data[name] for name in form.fields},
+            )
+        else:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+            super().save_model(request, obj, form, change)
 
 
 class DecisionInline(ReadOnlyTabularInline):

@@ -201,10 +201,10 @@ class QuestionViewSet(CreateMixin, PartialUpdateMixin, HiringViewSet):
         return selectors.question_list(status="all")
 
     def perform_create(self, data):
-        return services.record_save(Question(), **data)
+        return services.question_save(Question(), **data)
 
     def perform_update(self, question, data):
-        services.record_save(question, **data)
+        services.question_save(question, **data)
 
 
 def _edits_some_opening(user) -> bool:

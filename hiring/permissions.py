@@ -11,6 +11,8 @@ the API alike.
   as the hiring policy says (after submitting, never, or always; "always" lifts the
   rule for everyone).
 - Nobody but its interviewer sees a draft.
+- While bound, a viewer sees only their own interviews of that candidate: who else
+  is on the panel and whether they submitted are the panel's.
 
 Callers fetch objects through the `visible_*` querysets, so that anything outside them
 answers 404: its existence is not revealed.
@@ -104,12 +106,20 @@ def visible_candidates(viewer: Viewer) -> QuerySet:
 
 
 def visible_interviews(viewer: Viewer) -> QuerySet:
+    """Interviews the viewer may see. While bound on a candidate (see the module
+    docstring), only their own: who else is on the panel, and whether they have
+    submitted, belongs to the panel too."""
     if not viewer.is_authenticated:
         return Interview.objects.none()
     if runs_hiring(viewer):
-        return Interview.objects.all()
-    return Interview.objects.filter(
-        Q(application__opening__hiring_manager=viewer) | Q(interviewer=viewer)
+        interviews = Interview.objects.all()
+    else:
+        interviews = Interview.objects.filter(
+            Q(application__opening__hiring_manager=viewer) | Q(interviewer=viewer)
+        )
+    bound = bound_candidate_ids(viewer, HiringPolicy.current())
+    return interviews.filter(
+        Q(interviewer=viewer) | ~Q(application__candidate_id__in=bound)
     )
 
 
@@ -172,4 +182,10 @@ def visible_revisions(viewer: Viewer) -> QuerySet:
 
 
 def can_write_scorecard(viewer: Viewer, scorecard: Scorecard) -> bool:
-    return viewer.is_authenticated and scorecard.interview.interviewer_id == viewer.pk
+    """Its interviewer, while the candidate's personal data is kept."""
+    interview = scorecard.interview
+    return (
+        viewer.is_authenticated
+        and interview.interviewer_id == viewer.pk
+        and interview.application.candidate.anonymised_at is None
+    )

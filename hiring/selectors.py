@@ -19,6 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from accounts.models import User
@@ -170,13 +171,14 @@ def candidate_summary(*, viewer, application: Application) -> CandidateSummary:
     only for viewers who may see the panel (an interviewer bound by independence sees
     their own scorecard and nothing computed from the others)."""
     sees_panel = permissions.sees_panel(viewer, application)
-    # Only the interviews the viewer may see: a bound interviewer does not learn
-    # from the missing scorecards who else is on the panel.
-    interviews = list(
-        permissions.visible_interviews(viewer)
-        .filter(application=application)
-        .select_related("interviewer", "kit", "scorecard")
-    )
+    # Who else is on the panel, whether they submitted and what was decided are the
+    # panel's: a viewer who may not see it (bound by independence) sees their own.
+    interviews = permissions.visible_interviews(viewer).filter(application=application)
+    decisions = application.decisions.select_related("decided_by")
+    if not sees_panel:
+        interviews = interviews.filter(interviewer_id=viewer.pk)
+        decisions = decisions.filter(decided_by_id=viewer.pk)
+    interviews = list(interviews.select_related("interviewer", "kit", "scorecard"))
     visible = (
         permissions.visible_scorecards(viewer)
         .filter(interview__application=application)
@@ -235,7 +237,7 @@ def candidate_summary(*, viewer, application: Application) -> CandidateSummary:
             if not getattr(interview, "scorecard", None)
             or interview.scorecard.current_id is None
         ],
-        decisions=list(application.decisions.select_related("decided_by")),
+        decisions=list(decisions),
     )
 
 
@@ -248,9 +250,11 @@ _STAGE_ORDER = Case(
         for rank, stage in enumerate(Application.Stage)
     )
 )
+# By reading where there is one (furigana), else by the name as written.
+_NAME_ORDER = Coalesce(NullIf("candidate__name_reading", Value("")), "candidate__name")
 PIPELINE_ORDERINGS = {
-    "name": ("candidate__name_reading", "candidate__name"),
-    "-name": ("-candidate__name_reading", "-candidate__name"),
+    "name": (_NAME_ORDER.asc(), "pk"),
+    "-name": (_NAME_ORDER.desc(), "-pk"),
     "stage": (_STAGE_ORDER.asc(), "candidate__name"),
     "-stage": (_STAGE_ORDER.desc(), "candidate__name"),
     "applied": ("created_at",),
@@ -263,8 +267,8 @@ class PipelineRow:
     application: Application
     fit: Fraction | None
     fit_visible: bool
-    scorecards_submitted: int
-    interviews: int
+    scorecards_submitted: int | None  # None where the viewer may not see the panel
+    interviews: int | None
 
     @property
     def fit_display(self):
@@ -300,8 +304,11 @@ def opening_pipeline(*, viewer, opening: Opening, sort: str = "") -> list[Pipeli
             application=application,
             fit=scores[application.pk] if application.pk in panel else None,
             fit_visible=application.pk in panel,
-            scorecards_submitted=application.submitted_count,
-            interviews=application.interview_count,
+            # How many of the panel submitted is the panel's too.
+            scorecards_submitted=(
+                application.submitted_count if application.pk in panel else None
+            ),
+            interviews=application.interview_count if application.pk in panel else None,
         )
         for application in applications
     ]
@@ -568,14 +575,16 @@ def candidate_list(*, viewer) -> QuerySet:
 
 
 def opening_list(*, viewer) -> QuerySet:
+    """Visible openings with the number of their candidates the viewer may see."""
+    visible = Q(applications__in=permissions.visible_applications(viewer))
     return (
         permissions.visible_openings(viewer)
         .select_related("team", "profile", "hiring_manager")
         .annotate(
-            candidate_count=Count("applications", distinct=True),
+            candidate_count=Count("applications", filter=visible, distinct=True),
             active_count=Count(
                 "applications",
-                filter=~Q(applications__stage__in=Application.CLOSED_STAGES),
+                filter=visible & ~Q(applications__stage__in=Application.CLOSED_STAGES),
                 distinct=True,
             ),
         )

@@ -167,7 +167,14 @@ def application_create(
         candidate=candidate, opening=opening, stage_changed_at=timezone.now()
     )
     application.full_clean(exclude=["candidate", "opening"])
-    application.save()
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        # The same application was made at the same moment elsewhere.
+        raise ValidationError(
+            {"opening": _("This candidate has already applied to this opening.")}
+        ) from None
     return application
 
 
@@ -209,12 +216,35 @@ def interview_schedule(
         created_by=by,
     )
     interview.full_clean(exclude=["application", "kit", "interviewer", "created_by"])
-    with transaction.atomic():
-        interview.save()
-        Scorecard.objects.create(interview=interview)
-        if application.stage == Application.Stage.APPLIED:
-            _set_stage(application, Application.Stage.INTERVIEWING)
+    try:
+        with transaction.atomic():
+            interview.save()
+            Scorecard.objects.create(interview=interview)
+            if application.stage == Application.Stage.APPLIED:
+                _set_stage(application, Application.Stage.INTERVIEWING)
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "interviewer": _(
+                    "This interviewer already has this stage with this candidate."
+                )
+            }
+        ) from None
     return interview
+
+
+def interview_cancel(*, interview: Interview, by: User) -> None:
+    """Cancel an interview whose scorecard was never submitted (its draft goes too).
+
+    A submitted scorecard is a record of the panel: such an interview stays.
+    """
+    with transaction.atomic():
+        scorecard = Scorecard.objects.select_for_update().get(interview=interview)
+        if scorecard.current_id is not None:
+            raise ValidationError(
+                _("This interview has a submitted scorecard and cannot be cancelled.")
+            )
+        interview.delete()
 
 
 def _set_stage(application: Application, stage: str) -> None:
@@ -229,6 +259,20 @@ def _set_stage(application: Application, stage: str) -> None:
 def _check_author(scorecard: Scorecard, by: User) -> None:
     if scorecard.interview.interviewer_id != by.pk:
         raise PermissionError("Only the interviewer writes their scorecard.")
+    # Erased personal data must not come back through new notes.
+    if Candidate.objects.filter(
+        applications__interviews__scorecard=scorecard, anonymised_at__isnull=False
+    ).exists():
+        raise ValidationError(
+            _(
+                "This candidate's personal data has been deleted: the scorecard "
+                "is closed."
+            )
+        )
+
+
+class DraftConflict(ValidationError):
+    """The draft changed elsewhere (another tab or device) since this copy loaded."""
 
 
 def _open_draft(scorecard: Scorecard) -> ScorecardRevision | None:
@@ -276,17 +320,27 @@ def scorecard_save_draft(
     competency_ratings: Mapping[int, object] | None = None,
     overall=None,
     summary: str | None = None,
+    expected_saved_at: datetime | None = None,
 ) -> ScorecardRevision:
     """Save what the interviewer has typed so far; nothing needs to be complete.
 
     `answers` maps question id → {"notes": str, "rating": 1–4 or None};
     `competency_ratings` maps competency id → 1–4 or None. Keys left out keep their
     saved value. Ratings out of range are refused, each with its own message, and
-    nothing is saved then.
+    nothing is saved then. With `expected_saved_at` (when the writer's copy of the
+    draft was last saved), a draft saved since by another tab is not overwritten:
+    DraftConflict is raised instead.
     """
     with transaction.atomic():
         locked = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
         draft = scorecard_draft(scorecard=locked, by=by)
+        if expected_saved_at is not None and draft.saved_at != expected_saved_at:
+            raise DraftConflict(
+                _(
+                    "This scorecard was changed in another window since you opened "
+                    "it. Reload the page to continue from the latest version."
+                )
+            )
         kit_question_ids = set(
             locked.interview.kit.kit_questions.values_list("question_id", flat=True)
         )
@@ -385,9 +439,13 @@ def scorecard_submit(*, scorecard: Scorecard, by: User) -> Scorecard:
     with transaction.atomic():
         locked = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
         _check_author(locked, by)
-        draft = _open_draft(locked)
+        if locked.current_id is None:
+            # Never opened: the draft is empty, and the missing list says so.
+            draft = scorecard_draft(scorecard=locked, by=by)
+        else:
+            draft = _open_draft(locked)
         if draft is None:
-            raise ValidationError(_("There is no draft to submit."))
+            raise ValidationError(_("There is no correction to submit."))
         missing = scorecard_missing(revision=draft)
         if missing:
             raise ValidationError(missing)
@@ -550,14 +608,23 @@ def _user_for_candidate(candidate: Candidate, *, username: str) -> User:
         raise ValidationError(
             {"username": _("Give a username: the candidate has no email address.")}
         )
-    family_name, _space, given_name = candidate.name.partition(" ")
+    # Japanese names are written family name first, often with a full-width space.
+    family_name, given_name = _split_name(candidate.name)
+    family_reading, given_reading = _split_name(candidate.name_reading)
     return account_services.user_create(
         username=username,
         email=candidate.email,
         family_name=family_name,
         given_name=given_name,
+        family_name_reading=family_reading,
+        given_name_reading=given_reading,
         roles=[Role.MEMBER],
     )
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    parts = name.split(maxsplit=1)  # any whitespace, the full-width space included
+    return (parts[0], parts[1] if len(parts) > 1 else "") if parts else ("", "")
 
 
 # --- Candidate privacy (APPI) -----------------------------------------------------
@@ -638,6 +705,11 @@ def overdue_scorecards(*, now: datetime) -> QuerySet:
         current__isnull=True,
         interview__scheduled_at__lt=now - timedelta(hours=hours),
         interview__application__candidate__anonymised_at__isnull=True,
+    ).exclude(
+        interview__application__stage__in=(
+            Application.Stage.REJECTED,
+            Application.Stage.WITHDRAWN,
+        )
     )
 
 
@@ -668,14 +740,22 @@ def scorecard_remind(*, scorecard_id: int, now: datetime | None = None) -> bool:
             "last_reminded_at", flat=True
         )
     ).first()
-    claimed = (
+    due = (
         overdue_scorecards(now=now)
         .filter(pk=scorecard_id, last_reminded_at=previous)
         .filter(
             Q(last_reminded_at__isnull=True)
             | Q(last_reminded_at__lte=now - REMINDER_INTERVAL)
         )
-        .update(last_reminded_at=now)
+        .exists()
+    )
+    # The claim filters on the row's own columns only: an UPDATE filtered through
+    # joins becomes `id IN (subquery)`, which PostgreSQL does not re-check against
+    # a concurrent claim, and both workers would send.
+    claimed = due and (
+        Scorecard.objects.filter(pk=scorecard_id, last_reminded_at=previous).update(
+            last_reminded_at=now
+        )
     )
     if not claimed:
         return False
@@ -968,3 +1048,34 @@ def kit_create_with_questions(
         kit = kit_create(opening=opening, stage=stage, guidance=guidance)
         kit_set_questions(kit=kit, question_ids=question_ids)
     return kit
+
+
+# --- Questions --------------------------------------------------------------------
+
+# What a question asked and how it was rated: fixed once a scorecard has used it.
+QUESTION_CONTENT_FIELDS = (
+    "competency",
+    "kind",
+    "text",
+    "text_en",
+    *(f"rubric_{n}{suffix}" for n in range(1, 5) for suffix in ("", "_en")),
+)
+
+
+def question_save(question: Question, **fields) -> Question:
+    """Create or update a question. Once a scorecard has rated it, its content is
+    part of that record and stays as it was: retire it and write a new question."""
+    if question.pk and AnswerRating.objects.filter(question=question).exists():
+        saved = Question.objects.get(pk=question.pk)
+        changed = [
+            name
+            for name in QUESTION_CONTENT_FIELDS
+            if name in fields and fields[name] != getattr(saved, name)
+        ]
+        if changed:
+            message = _(
+                "Scorecards have used this question, so what it asks stays as it "
+                "was. Retire it and write a new question instead."
+            )
+            raise ValidationError({name: message for name in changed})
+    return record_save(question, **fields)

@@ -288,7 +288,7 @@ def _question_form(request, question: Question, *, is_new: bool):
     form = QuestionForm(_posted(request), instance=copy.copy(question), is_new=is_new)
     if form.is_valid():
         try:
-            question = services.record_save(question, **form.cleaned_data)
+            question = services.question_save(question, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:

@@ -15,9 +15,12 @@ from hiring.models import (
     ScorecardRevision,
 )
 from tests.factories import (
+    ApplicationFactory,
     CompetencyFactory,
     QuestionFactory,
     SuccessProfileFactory,
+    UserFactory,
+    fill_scorecard,
     schedule_interview,
 )
 
@@ -320,9 +323,7 @@ def test_a_profile_keeps_at_least_one_weight(admin_client, hiring):
 
 def _kit_data(kit, rows):
     data = {
-        "opening": kit.opening_id,
-        "stage": kit.stage,
-        "guidance": "",
+        "guidance": "Probe for numbers.",
         "kit_questions-TOTAL_FORMS": len(rows),
         "kit_questions-INITIAL_FORMS": sum(1 for row in rows if row.get("id")),
         "kit_questions-MIN_NUM_FORMS": 0,
@@ -358,6 +359,32 @@ def test_kit_questions_are_set_through_the_service(admin_client, hiring):
         (2, new.pk),
         (3, first.question_id),
     ]
+    kit.refresh_from_db()
+    assert kit.guidance == "Probe for numbers."
+
+
+def test_a_candidate_is_edited_through_the_service(admin_client, hiring):
+    candidate = hiring.candidate
+    url = _admin_url(type(candidate), "change", candidate.pk)
+    data = {
+        "name": "候補 次郎",
+        "name_reading": "こうほ じろう",
+        "email": "jiro@example.org",
+        "source": "agency",
+        "notes": "",
+        "applications-TOTAL_FORMS": 0,
+        "applications-INITIAL_FORMS": 0,
+        "applications-MIN_NUM_FORMS": 0,
+        "applications-MAX_NUM_FORMS": 1000,
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    candidate.refresh_from_db()
+    assert (candidate.name, candidate.email) == ("候補 次郎", "jiro@example.org")
+    services.candidate_erase_personal_data(candidate=candidate, by=None, why="request")
+    assert admin_client.post(url, data).status_code == 403
+    candidate.refresh_from_db()
+    assert candidate.email == ""
 
 
 def test_a_retired_question_is_refused_in_a_kit(admin_client, hiring):
@@ -414,3 +441,49 @@ def test_starting_profiles_are_copied_by_the_action(admin_client, starter):
     # The copy is edited like any profile.
     page = admin_client.get(_admin_url(type(copy), "change", copy.pk))
     assert 'name="_save"' in page.text
+
+
+def test_a_new_profile_gets_its_weights_through_the_service(admin_client, hiring):
+    model = type(hiring.profile)
+    data = _profile_data(model(name="新しい型", name_en="New"), [])
+    data.update(
+        {
+            "weights-TOTAL_FORMS": 2,
+            "weights-0-competency": hiring.empathy.pk,
+            "weights-0-weight": 4,
+            "weights-1-competency": hiring.logic.pk,
+            "weights-1-weight": 2,
+        }
+    )
+    response = admin_client.post(_admin_url(model, "add"), data)
+    assert response.status_code == 302, response.context["errors"]
+    assert _weights(model.objects.get(name="新しい型")) == {
+        "共感力": 4,
+        "ロジカルさ": 2,
+    }
+
+
+# --- Query counts -----------------------------------------------------------------
+
+
+def _more_scorecards(hiring, count):
+    for _ in range(count):
+        application = ApplicationFactory(opening=hiring.opening)
+        interview = schedule_interview(application, hiring.kit, UserFactory())
+        fill_scorecard(interview, ratings={hiring.empathy: 3, hiring.logic: 2})
+
+
+@pytest.mark.parametrize(
+    "model", [Scorecard, ScorecardRevision, AnswerRating, CompetencyRating]
+)
+def test_scorecard_lists_do_not_grow_queries(
+    admin_client, hiring, drafts, model, django_assert_max_num_queries
+):
+    url = _admin_url(model, "changelist")
+    _more_scorecards(hiring, 2)
+    with django_assert_max_num_queries(12):
+        assert admin_client.get(url).status_code == 200
+    _more_scorecards(hiring, 8)
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(url)
+    assert len(response.context["cl"].result_list) > 8

@@ -4,12 +4,14 @@ Time is frozen by passing `now` to the services the tasks call; the tasks themse
 run through Celery, eagerly (CELERY_TASK_ALWAYS_EAGER in the test settings).
 """
 
+import threading
 from datetime import datetime, timedelta
 from smtplib import SMTPException
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.utils import timezone, translation
 
 from config import celery_app
@@ -152,6 +154,33 @@ def test_two_runs_at_once_send_one_reminder(overdue, mailoutbox):
         first = services.scorecard_remind(scorecard_id=overdue.pk, now=now)
     assert second == ["running", True]
     assert first is False
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_the_same_moment_send_one_reminder(hiring, mailoutbox):
+    Interview.objects.filter(pk=hiring.interview.pk).update(scheduled_at=INTERVIEW_AT)
+    scorecard_id = hiring.interview.scorecard.pk
+    now = INTERVIEW_AT + 2 * DAY
+    start = threading.Barrier(2)
+    results = []
+
+    def worker():
+        try:
+            start.wait(timeout=10)
+            results.append(
+                services.scorecard_remind(scorecard_id=scorecard_id, now=now)
+            )
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(timeout=30)
+    assert sorted(results) == [False, True]
     assert len(mailoutbox) == 1
 
 
