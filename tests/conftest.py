@@ -103,3 +103,32 @@ def hiring(org) -> HiringWorld:
     """Hiring objects on top of `org` (see tests.factories.build_hiring)."""
     org.hiring = build_hiring(org)
     return org.hiring
+
+
+@pytest.fixture(autouse=True)
+def _own_competency_framework(request):
+    """Tests build the competency framework they use: the starting competencies and
+    profiles shipped by the migration hiring 0002 are removed for the test (rolled
+    back after it, or flushed with a transactional test's data). A test that needs
+    them asks for the `starting_profiles` fixture."""
+    names = set(request.fixturenames)
+    if "starting_profiles" in names:
+        return
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(
+        names & {"transactional_db", "live_server"}
+        or (marker and marker.kwargs.get("transaction"))
+    )
+    if not (marker or transactional or "db" in names):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from hiring.models import Competency, ProfileWeight, SuccessProfile
+
+    ProfileWeight.objects.all().delete()
+    SuccessProfile.objects.all().delete()
+    Competency.objects.all().delete()
+
+
+@pytest.fixture
+def starting_profiles():
+    """Keeps the starting competencies and profiles of migration hiring 0002."""

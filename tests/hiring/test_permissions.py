@@ -373,3 +373,102 @@ def test_a_plain_interviewer_without_interviews_sees_nothing(world):
     assert not permissions.visible_candidates(newcomer).exists()
     assert not permissions.visible_interviews(newcomer).exists()
     assert not permissions.visible_scorecards(newcomer).exists()
+
+
+# --- While bound, only one's own interviews of the candidate -----------------------
+
+
+def _interview_ids(viewer, candidate):
+    return set(
+        permissions.visible_interviews(viewer)
+        .filter(application__candidate=candidate)
+        .values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.parametrize("role", ["recruiter", "admin", "manager_a"])
+def test_a_bound_viewer_sees_only_their_own_interviews_of_the_candidate(
+    world, org, role
+):
+    person = getattr(org, role)
+    panel = {world.interview.pk, world.panel_interview.pk}
+    assert _interview_ids(person, world.candidate) == panel
+
+    first = schedule_interview(world.application, world.kit, person)
+    # who else is on the panel, and whether they submitted, is the panel's
+    assert _interview_ids(person, world.candidate) == {first.pk}
+
+    fill_scorecard(first, ratings={})
+    assert _interview_ids(person, world.candidate) == panel | {first.pk}
+
+    # a second interview with the candidate binds them again
+    final_kit = InterviewKitFactory(
+        opening=world.opening, stage="final", questions=world.questions
+    )
+    second = schedule_interview(world.application, final_kit, person)
+    assert _interview_ids(person, world.candidate) == {first.pk, second.pk}
+
+    fill_scorecard(second, ratings={})
+    assert _interview_ids(person, world.candidate) == panel | {first.pk, second.pk}
+
+
+def test_a_bound_plain_interviewer_sees_only_their_own_interview(world, org):
+    # (a plain interviewer never saw the others' interviews: the same before the
+    # rule reached the people running the process)
+    assert _interview_ids(org.interviewer, world.candidate) == {world.interview.pk}
+    fill_scorecard(world.interview, ratings={})
+    assert _interview_ids(org.interviewer, world.candidate) == {world.interview.pk}
+
+
+@pytest.mark.parametrize("role", ["recruiter", "admin", "manager_a"])
+def test_the_always_policy_lifts_the_rule_on_interviews(world, org, role):
+    person = getattr(org, role)
+    own = schedule_interview(world.application, world.kit, person)
+    assert _interview_ids(person, world.candidate) == {own.pk}
+    _set_policy("always")
+    assert _interview_ids(person, world.candidate) == {
+        world.interview.pk,
+        world.panel_interview.pk,
+        own.pk,
+    }
+
+
+def test_being_bound_hides_no_interview_of_another_candidate(world, org):
+    other = ApplicationFactory(opening=world.opening)
+    others = {
+        schedule_interview(other, world.kit, world.panelist).pk,
+        schedule_interview(other, world.kit, org.interviewer).pk,
+    }
+    own = schedule_interview(world.application, world.kit, org.manager_a)
+    assert _interview_ids(org.manager_a, world.candidate) == {own.pk}
+    assert _interview_ids(org.manager_a, other.candidate) == others
+    assert _interview_ids(org.recruiter, other.candidate) == others
+
+
+def test_being_bound_hides_the_candidates_interviews_for_other_openings(world, org):
+    # manager_a is the hiring manager of the candidate's second opening too
+    second_opening = OpeningFactory(team=org.team_a, hiring_manager=org.manager_a)
+    second_kit = InterviewKitFactory(opening=second_opening, questions=world.questions)
+    second_application = ApplicationFactory(
+        candidate=world.candidate, opening=second_opening
+    )
+    elsewhere = schedule_interview(second_application, second_kit, org.recruiter)
+    assert elsewhere.pk in _interview_ids(org.manager_a, world.candidate)
+    own = schedule_interview(world.application, world.kit, org.manager_a)
+    assert _interview_ids(org.manager_a, world.candidate) == {own.pk}
+
+
+# --- Erased candidates -------------------------------------------------------------
+
+
+def test_nobody_writes_the_scorecard_of_an_erased_candidate(world, org):
+    scorecard = world.interview.scorecard
+    assert permissions.can_write_scorecard(org.interviewer, scorecard)
+    services.candidate_erase_personal_data(
+        candidate=world.candidate, by=org.recruiter, why="request"
+    )
+    scorecard = type(scorecard).objects.get(pk=scorecard.pk)
+    assert not permissions.can_write_scorecard(org.interviewer, scorecard)
+    assert not permissions.can_write_scorecard(
+        world.panelist, world.panel_interview.scorecard
+    )

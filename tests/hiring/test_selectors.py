@@ -731,3 +731,121 @@ def test_the_pipeline_shows_fit_only_where_the_viewer_sees_the_panel(hiring, org
     assert fits(org.interviewer) == [(hiring.application, None)]
     assert fits(hiring.panelist) == [(hiring.application, Decimal("75.0"))]
     assert fits(org.manager_b) == []
+
+
+# --- What a viewer who may not see the panel learns from summaries and lists -------
+
+
+def _decision(hiring, by, reason):
+    return services.decision_record(
+        application=hiring.application, kind="advance", reason=reason, by=by
+    )
+
+
+def test_a_bound_viewer_gets_only_their_own_missing_scorecards_and_decisions(
+    hiring, org
+):
+    _decision(hiring, org.manager_a, "manager: listens well")
+    _decision(hiring, org.recruiter, "recruiter: on to the final")
+    own = schedule_interview(hiring.application, hiring.kit, org.manager_a)
+
+    def seen(viewer):
+        summary = selectors.candidate_summary(
+            viewer=viewer, application=hiring.application
+        )
+        return (
+            summary.sees_panel,
+            summary.missing,
+            [d.reason for d in summary.decisions],
+        )
+
+    # the hiring manager interviews too and has not submitted: bound
+    assert seen(org.manager_a) == (False, [own], ["manager: listens well"])
+    # the plain interviewer, bound, decided nothing
+    assert seen(org.interviewer) == (False, [hiring.interview], [])
+    # the recruiter may see the panel: every missing scorecard, every decision
+    everything = ["recruiter: on to the final", "manager: listens well"]
+    assert seen(org.recruiter) == (True, [hiring.interview, own], everything)
+
+    fill_scorecard(own, ratings={})
+    assert seen(org.manager_a) == (True, [hiring.interview], everything)
+
+
+def test_under_never_a_panelist_gets_only_their_own_decisions(hiring, org):
+    HiringPolicy.objects.update_or_create(pk=1, defaults={"panel_visibility": "never"})
+    _decision(hiring, org.manager_a, "manager: listens well")
+    summary = selectors.candidate_summary(
+        viewer=hiring.panelist, application=hiring.application
+    )
+    assert not summary.sees_panel
+    assert summary.missing == []  # their own scorecard is in
+    assert summary.decisions == []
+
+
+def _progress(viewer, opening):
+    return [
+        (row.fit_visible, row.scorecards_submitted, row.interviews)
+        for row in selectors.opening_pipeline(viewer=viewer, opening=opening)
+    ]
+
+
+def test_the_pipeline_shows_panel_progress_only_where_the_viewer_sees_the_panel(
+    hiring, org
+):
+    # the hiring world: two interviews, the panelist's submitted
+    assert _progress(org.recruiter, hiring.opening) == [(True, 1, 2)]
+    assert _progress(org.manager_a, hiring.opening) == [(True, 1, 2)]
+    assert _progress(hiring.panelist, hiring.opening) == [(True, 1, 2)]
+    # bound: not even how many interviewed, nor how many submitted
+    assert _progress(org.interviewer, hiring.opening) == [(False, None, None)]
+    HiringPolicy.objects.update_or_create(pk=1, defaults={"panel_visibility": "never"})
+    assert _progress(hiring.panelist, hiring.opening) == [(False, None, None)]
+    fill_scorecard(hiring.interview, ratings={})
+    assert _progress(org.recruiter, hiring.opening) == [(True, 2, 2)]
+
+
+def test_the_opening_list_counts_only_the_candidates_the_viewer_may_see(hiring, org):
+    ApplicationFactory(opening=hiring.opening)  # active, not interviewed by them
+    ApplicationFactory(opening=hiring.opening, stage="rejected")
+    rejected_mine = ApplicationFactory(opening=hiring.opening)
+    schedule_interview(rejected_mine, hiring.kit, org.interviewer)
+    rejected_mine.stage = "rejected"
+    rejected_mine.save()
+
+    def counts(viewer):
+        return {
+            opening.pk: (opening.candidate_count, opening.active_count)
+            for opening in selectors.opening_list(viewer=viewer)
+        }
+
+    # 4 candidates, 2 still active (the hiring world's and the first one above)
+    assert counts(org.recruiter) == {hiring.opening.pk: (4, 2)}
+    assert counts(org.manager_a) == {hiring.opening.pk: (4, 2)}
+    # the interviewer interviewed 2 of them, 1 still active
+    assert counts(org.interviewer) == {hiring.opening.pk: (2, 1)}
+    assert counts(hiring.panelist) == {hiring.opening.pk: (1, 1)}
+
+
+# --- Pipeline order by name --------------------------------------------------------
+
+
+def test_the_pipeline_sorts_candidates_without_a_reading_by_their_written_name(
+    recruiter,
+):
+    opening = OpeningFactory()
+    by_name = {}
+    for name, reading in [
+        ("上田 次郎", "うえだ じろう"),
+        ("いとう はな", ""),  # written in kana, no reading given
+        ("青木 一郎", "あおき いちろう"),
+    ]:
+        candidate = CandidateFactory(name=name, name_reading=reading)
+        by_name[ApplicationFactory(opening=opening, candidate=candidate).pk] = name
+
+    def names(sort):
+        rows = selectors.opening_pipeline(viewer=recruiter, opening=opening, sort=sort)
+        return [by_name[row.application.pk] for row in rows]
+
+    # あおき < いとう < うえだ: the one without a reading is not put first
+    assert names("name") == ["青木 一郎", "いとう はな", "上田 次郎"]
+    assert names("-name") == ["上田 次郎", "いとう はな", "青木 一郎"]

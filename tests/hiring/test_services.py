@@ -888,3 +888,425 @@ def test_scheduling_refuses_a_kit_of_another_opening(hiring, org):
     with pytest.raises(ValidationError) as error:
         schedule_interview(hiring.application, other_kit, org.recruiter)
     assert list(error.value.message_dict) == ["kit"]
+
+
+# --- The question bank: questions used by scorecards keep their content -------------
+
+# What a question asks and how it is rated (services.QUESTION_CONTENT_FIELDS).
+CONTENT_CHANGES = {
+    "kind": "scenario",
+    "text": "新しい質問文",
+    "text_en": "A rewritten question",
+    **{
+        f"rubric_{n}{suffix}": f"rewritten rubric {n}{suffix}"
+        for n in range(1, 5)
+        for suffix in ("", "_en")
+    },
+}
+
+
+def _question_row(question):
+    from hiring.models import Question
+
+    return Question.objects.filter(pk=question.pk).values().get()
+
+
+@pytest.fixture(params=["draft", "submitted"])
+def used_question(request, hiring, org):
+    """A question of its own kit, rated in a draft or in a submitted scorecard."""
+    question = QuestionFactory(competency=hiring.empathy)
+    kit = InterviewKitFactory(
+        opening=hiring.opening, stage="final", questions=[question]
+    )
+    interview = schedule_interview(hiring.application, kit, org.interviewer)
+    if request.param == "draft":
+        _save(
+            interview.scorecard,
+            org.interviewer,
+            answers={question.pk: {"notes": "so far", "rating": 2}},
+        )
+    else:
+        fill_scorecard(interview, ratings={})
+    return question
+
+
+@pytest.mark.parametrize("field", ["competency", *CONTENT_CHANGES])
+def test_the_content_of_a_used_question_is_refused_per_field(used_question, field):
+    value = CompetencyFactory() if field == "competency" else CONTENT_CHANGES[field]
+    before = _question_row(used_question)
+    with pytest.raises(ValidationError) as error:
+        services.question_save(used_question, **{field: value})
+    assert list(error.value.message_dict) == [field]
+    assert _question_row(used_question) == before
+
+
+def test_a_form_with_every_field_is_refused_on_the_changed_ones_only(used_question):
+    before = _question_row(used_question)
+    fields = {name: getattr(used_question, name) for name in ["competency", "kind"]}
+    fields |= {name: getattr(used_question, name) for name in CONTENT_CHANGES}
+    fields |= {"text": "changed", "rubric_4_en": "changed too", "is_active": False}
+    with pytest.raises(ValidationError) as error:
+        services.question_save(used_question, **fields)
+    assert set(error.value.message_dict) == {"text", "rubric_4_en"}
+    # nothing is written, not even the change that was allowed
+    assert _question_row(used_question) == before
+
+
+def test_a_used_question_can_be_retired_with_its_content_unchanged(used_question):
+    before = _question_row(used_question)
+    fields = {name: getattr(used_question, name) for name in ["competency", "kind"]}
+    fields |= {name: getattr(used_question, name) for name in CONTENT_CHANGES}
+    services.question_save(used_question, **fields, is_active=False)
+    after = _question_row(used_question)
+    assert after.pop("is_active") is False
+    before.pop("is_active")
+    after.pop("updated_at")
+    before.pop("updated_at")
+    assert after == before
+
+
+def test_an_unused_question_can_be_edited_freely(hiring, org):
+    # in a kit, and in an interview whose scorecard has not been opened
+    question = QuestionFactory(competency=hiring.empathy)
+    kit = InterviewKitFactory(
+        opening=hiring.opening, stage="final", questions=[question]
+    )
+    schedule_interview(hiring.application, kit, org.interviewer)
+    services.question_save(
+        question, competency=hiring.logic, **CONTENT_CHANGES, is_active=False
+    )
+    row = _question_row(question)
+    assert row["competency_id"] == hiring.logic.pk
+    assert {name: row[name] for name in CONTENT_CHANGES} == CONTENT_CHANGES
+    assert row["is_active"] is False
+
+
+def test_a_question_is_created_and_its_required_fields_checked(hiring):
+    from hiring.models import Question
+
+    fields = {
+        "competency": hiring.logic,
+        "kind": "scenario",
+        "text": "障害が起きた顧客にどう連絡しますか？",
+        "rubric_1": "no plan",
+        "rubric_2": "a plan, no customer view",
+        "rubric_3": "a clear plan",
+        "rubric_4": "a plan the customer trusts",
+    }
+    question = services.question_save(Question(), **fields)
+    assert question.pk
+    row = _question_row(question)
+    assert (row["competency_id"], row["text"], row["is_active"]) == (
+        hiring.logic.pk,
+        fields["text"],
+        True,
+    )
+    count = Question.objects.count()
+    with pytest.raises(ValidationError) as error:
+        services.question_save(Question(), **(fields | {"text": "", "rubric_2": ""}))
+    assert {"text", "rubric_2"} <= set(error.value.message_dict)
+    assert Question.objects.count() == count
+
+
+# --- Erased candidates: their scorecards are closed --------------------------------
+
+
+def _erase(hiring, org):
+    services.candidate_erase_personal_data(
+        candidate=hiring.candidate, by=org.recruiter, why="request"
+    )
+
+
+def test_the_draft_of_an_erased_candidate_is_neither_saved_nor_submitted(
+    hiring, org, card
+):
+    _save(card, org.interviewer, **_complete(hiring))
+    _erase(hiring, org)
+    before = _written_state()
+    q_empathy, _q_logic = hiring.questions
+    with pytest.raises(ValidationError, match="deleted"):
+        _save(
+            card,
+            org.interviewer,
+            answers={q_empathy.pk: {"notes": "her name was …", "rating": 4}},
+            summary="personal data again",
+        )
+    with pytest.raises(ValidationError, match="deleted"):
+        services.scorecard_submit(scorecard=card, by=org.interviewer)
+    assert _written_state() == before
+    card.refresh_from_db()
+    assert card.current is None
+
+
+def test_an_unopened_scorecard_of_an_erased_candidate_is_not_started(hiring, org, card):
+    _erase(hiring, org)
+    with pytest.raises(ValidationError, match="deleted"):
+        _save(card, org.interviewer, overall=3)
+    with pytest.raises(ValidationError, match="deleted"):
+        services.scorecard_submit(scorecard=card, by=org.interviewer)
+    assert not ScorecardRevision.objects.filter(scorecard=card).exists()
+
+
+def test_a_submitted_scorecard_of_an_erased_candidate_is_not_corrected(hiring, org):
+    panel_card = hiring.panel_interview.scorecard
+    _erase(hiring, org)
+    before = _written_state()
+    with pytest.raises(ValidationError, match="deleted"):
+        services.scorecard_start_correction(
+            scorecard=panel_card, by=hiring.panelist, reason="remembered her story"
+        )
+    assert _written_state() == before
+    assert list(panel_card.revisions.values_list("number", flat=True)) == [1]
+
+
+def test_overdue_scorecards_skip_erased_candidates_and_closed_rejections(hiring, org):
+    """Reminders are for scorecards still useful: not for an erased candidate, nor
+    for a rejected or withdrawn application; an offer or a hire still wants them."""
+    cards = {"interviewing": hiring.interview.scorecard}
+    for stage in ["offer", "hired", "rejected", "withdrawn", "erased"]:
+        application = ApplicationFactory(opening=hiring.opening)
+        cards[stage] = schedule_interview(
+            application, hiring.kit, org.interviewer
+        ).scorecard
+        if stage == "erased":
+            services.candidate_erase_personal_data(
+                candidate=application.candidate, by=org.recruiter, why="request"
+            )
+        else:
+            Application.objects.filter(pk=application.pk).update(stage=stage)
+    later = timezone.now() + timedelta(days=2)
+    overdue = set(services.overdue_scorecards(now=later).values_list("pk", flat=True))
+    due = set(services.scorecard_reminders_due(now=later))
+    expected = {"interviewing", "offer", "hired"}
+    assert {stage for stage, sc in cards.items() if sc.pk in overdue} == expected
+    assert {stage for stage, sc in cards.items() if sc.pk in due} == expected
+    mail.outbox.clear()
+    assert not services.scorecard_remind(scorecard_id=cards["rejected"].pk, now=later)
+    assert not services.scorecard_remind(scorecard_id=cards["erased"].pk, now=later)
+    assert mail.outbox == []
+    assert services.scorecard_remind(scorecard_id=cards["offer"].pk, now=later)
+    assert len(mail.outbox) == 1
+
+
+# --- Submitting a scorecard never opened -------------------------------------------
+
+
+def test_submitting_a_never_opened_scorecard_lists_everything_missing(
+    hiring, org, card
+):
+    q_empathy, q_logic = hiring.questions
+    with pytest.raises(ValidationError) as error:
+        services.scorecard_submit(scorecard=card, by=org.interviewer)
+    assert error.value.message_dict == {
+        f"question_{q_empathy.pk}": ["Question 1 has no rating."],
+        f"question_{q_logic.pk}": ["Question 2 has no rating."],
+        f"competency_{hiring.empathy.pk}": ["The competency “Empathy” has no rating."],
+        f"competency_{hiring.logic.pk}": ["The competency “Logic” has no rating."],
+        "overall": ["The overall recommendation is missing."],
+    }
+    # the empty draft made to list them is not kept
+    assert not ScorecardRevision.objects.filter(scorecard=card).exists()
+    card.refresh_from_db()
+    assert card.current is None
+
+
+# --- A draft changed in another window ---------------------------------------------
+
+
+def test_a_draft_saved_elsewhere_since_it_was_loaded_is_not_overwritten(
+    hiring, org, card
+):
+    q_empathy, _q_logic = hiring.questions
+    draft = _save(card, org.interviewer, overall=2, summary="first words")
+    # both windows loaded the draft as saved a minute ago
+    loaded_at = timezone.now() - timedelta(minutes=1)
+    ScorecardRevision.objects.filter(pk=draft.pk).update(saved_at=loaded_at)
+
+    # the first window saves: its copy is the latest
+    _save(
+        card,
+        org.interviewer,
+        summary="from the first window",
+        expected_saved_at=loaded_at,
+    )
+    before = _written_state()
+    # the second window still has the copy loaded a minute ago
+    with pytest.raises(services.DraftConflict) as error:
+        _save(
+            card,
+            org.interviewer,
+            answers={q_empathy.pk: {"notes": "from the second window", "rating": 4}},
+            overall=4,
+            summary="from the second window",
+            expected_saved_at=loaded_at,
+        )
+    assert isinstance(error.value, ValidationError)
+    assert "another window" in " ".join(error.value.messages)
+    assert _written_state() == before
+    assert _revision_state(draft)["summary"] == "from the first window"
+
+    # after reloading, the second window saves with the latest saved_at
+    draft.refresh_from_db()
+    _save(card, org.interviewer, overall=4, expected_saved_at=draft.saved_at)
+    # without expected_saved_at nothing is checked
+    _save(card, org.interviewer, summary="no check")
+    state = _revision_state(draft)
+    assert (state["overall"], state["summary"]) == (4, "no check")
+
+
+# --- Cancelling an interview -------------------------------------------------------
+
+
+def test_an_interview_with_an_unopened_scorecard_is_cancelled(hiring, org):
+    from hiring.models import Interview
+
+    interview = schedule_interview(hiring.application, hiring.kit, org.recruiter)
+    scorecard_pk = interview.scorecard.pk
+    services.interview_cancel(interview=interview, by=org.recruiter)
+    assert not Interview.objects.filter(pk=interview.pk).exists()
+    assert not Scorecard.objects.filter(pk=scorecard_pk).exists()
+
+
+def test_cancelling_an_interview_deletes_its_draft_and_unbinds_the_interviewer(
+    hiring, org, card
+):
+    from hiring import permissions
+    from hiring.models import Interview
+
+    _save(card, org.interviewer, **_complete(hiring))
+    # the recruiter interviews too: bound, they see only their own interview
+    own = schedule_interview(hiring.application, hiring.kit, org.recruiter)
+    _save(own.scorecard, org.recruiter, overall=1, summary="unsure")
+    assert not permissions.sees_panel(org.recruiter, hiring.application)
+    assert set(
+        permissions.visible_interviews(org.recruiter).filter(
+            application=hiring.application
+        )
+    ) == {own}
+
+    services.interview_cancel(interview=own, by=org.recruiter)
+    assert not Interview.objects.filter(pk=own.pk).exists()
+    assert not ScorecardRevision.objects.filter(created_by=org.recruiter).exists()
+    assert not AnswerRating.objects.filter(
+        revision__scorecard_id=own.scorecard.pk
+    ).exists()
+    # no longer bound: the panel and every interview are theirs to see again
+    assert permissions.sees_panel(org.recruiter, hiring.application)
+    assert set(
+        permissions.visible_interviews(org.recruiter).filter(
+            application=hiring.application
+        )
+    ) == {hiring.interview, hiring.panel_interview}
+
+    # the plain interviewer's draft goes with their interview; they are unbound
+    services.interview_cancel(interview=hiring.interview, by=org.recruiter)
+    assert not ScorecardRevision.objects.filter(scorecard=card).exists()
+    assert not AnswerRating.objects.filter(revision__scorecard=card).exists()
+    assert not permissions.bound_candidate_ids(
+        org.interviewer, HiringPolicy.current()
+    ).exists()
+
+
+def test_an_interview_with_a_submitted_scorecard_is_not_cancelled(hiring, org):
+    from hiring.models import Interview
+
+    panel_card = hiring.panel_interview.scorecard
+    before = _written_state()
+    with pytest.raises(ValidationError, match="submitted"):
+        services.interview_cancel(interview=hiring.panel_interview, by=org.recruiter)
+    assert _written_state() == before
+    # nor with a correction open
+    services.scorecard_start_correction(
+        scorecard=panel_card, by=hiring.panelist, reason="logic was a 3"
+    )
+    before = _written_state()
+    with pytest.raises(ValidationError, match="submitted"):
+        services.interview_cancel(interview=hiring.panel_interview, by=org.recruiter)
+    assert _written_state() == before
+    assert Interview.objects.filter(pk=hiring.panel_interview.pk).exists()
+
+
+# --- Names of hired candidates -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "reading", "names", "readings"),
+    [
+        (
+            "山田\u3000太郎",
+            "ヤマダ\u3000タロウ",
+            ("山田", "太郎"),
+            ("ヤマダ", "タロウ"),
+        ),
+        ("佐藤 花子", "さとう はなこ", ("佐藤", "花子"), ("さとう", "はなこ")),
+        ("マドンナ", "まどんな", ("マドンナ", ""), ("まどんな", "")),
+    ],
+)
+def test_a_hired_candidates_name_and_reading_are_split_family_name_first(
+    hiring, org, name, reading, names, readings
+):
+    application = _offer(
+        hiring, org, name=name, name_reading=reading, email="new.hire@example.org"
+    )
+    user = services.candidate_hire(application=application, by=org.recruiter)
+    user.refresh_from_db()
+    assert (user.family_name, user.given_name) == names
+    assert (user.family_name_reading, user.given_name_reading) == readings
+
+
+# --- Two requests at the same moment -----------------------------------------------
+
+
+def test_an_application_made_at_the_same_moment_elsewhere_is_refused_cleanly(
+    hiring, org
+):
+    candidate = CandidateFactory()
+    original = Application.full_clean
+
+    def meanwhile(application, *args, **kwargs):
+        # another request saves the same application after the existence check
+        Application.objects.create(
+            candidate=application.candidate,
+            opening=application.opening,
+            stage_changed_at=timezone.now(),
+        )
+        return original(application, *args, **kwargs)
+
+    with (
+        mock.patch.object(Application, "full_clean", meanwhile),
+        pytest.raises(ValidationError) as error,
+    ):
+        services.application_create(
+            candidate=candidate, opening=hiring.opening, by=org.recruiter
+        )
+    assert list(error.value.message_dict) == ["opening"]
+    assert Application.objects.filter(candidate=candidate).count() == 1
+
+
+def test_an_interview_scheduled_at_the_same_moment_elsewhere_is_refused_cleanly(
+    hiring, org
+):
+    from hiring.models import Interview
+
+    application = ApplicationFactory(opening=hiring.opening, stage="applied")
+    original = Interview.full_clean
+
+    def meanwhile(interview, *args, **kwargs):
+        # another request schedules the same interview after the existence check
+        other = Interview.objects.create(
+            application=interview.application,
+            kit=interview.kit,
+            interviewer=interview.interviewer,
+            scheduled_at=interview.scheduled_at,
+        )
+        Scorecard.objects.create(interview=other)
+        return original(interview, *args, **kwargs)
+
+    with (
+        mock.patch.object(Interview, "full_clean", meanwhile),
+        pytest.raises(ValidationError) as error,
+    ):
+        schedule_interview(application, hiring.kit, org.recruiter)
+    assert list(error.value.message_dict) == ["interviewer"]
+    assert Interview.objects.filter(application=application).count() == 1
+    assert Scorecard.objects.filter(interview__application=application).count() == 1
