@@ -19,7 +19,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -476,6 +476,18 @@ class DecisionAdmin(ReadOnlyAdmin):
     search_fields = ["application__candidate__name", "reason"]
     date_hierarchy = "decided_at"
 
+    def get_queryset(self, request):
+        # Decisions are the panel's, like its scorecards (independence).
+        user = request.user
+        return (
+            super()
+            .get_queryset(request)
+            .filter(
+                Q(application__in=permissions.panel_visible_applications(user))
+                | Q(decided_by_id=user.pk)
+            )
+        )
+
 
 class SubmittedFilter(admin.SimpleListFilter):
     title = _("scorecard")
@@ -546,6 +558,12 @@ class InterviewAdmin(ReadOnlyAdmin):
         scorecard = getattr(obj, "scorecard", None)
         return scorecard is not None and scorecard.is_submitted
 
+    def get_queryset(self, request):
+        # While bound on a candidate, the user's own interviews only (independence).
+        return super().get_queryset(request).filter(
+            pk__in=permissions.visible_interviews(request.user)
+        )
+
 
 # --- Scorecards: read-only, drafts never shown ------------------------------------
 
@@ -602,8 +620,15 @@ class ScorecardAdmin(ReadOnlyAdmin):
     inlines = [SubmittedRevisionInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request) & permissions.visible_scorecards(
-            request.user
+        # Submitted scorecards the user may see; drafts are never listed here.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(
+                pk__in=permissions.visible_scorecards(request.user).filter(
+                    current__isnull=False
+                )
+            )
         )
 
     @admin.display(description=_("interviewer"))

@@ -8,7 +8,9 @@ from hiring import services
 from hiring.models import (
     AnswerRating,
     CompetencyRating,
+    Decision,
     HiringPolicy,
+    Interview,
     KitQuestion,
     ProfileWeight,
     Scorecard,
@@ -173,6 +175,37 @@ def test_an_admin_who_interviews_the_candidate_is_bound_here_too(
     assert hiring.panel_interview.scorecard.pk not in _listed(scorecards)
     answers = admin_client.get(_admin_url(AnswerRating, "changelist"))
     assert _listed(answers) == set()
+
+
+def test_a_bound_admin_sees_neither_the_panels_interviews_nor_its_decisions(
+    admin_client, org, hiring
+):
+    decision = services.decision_record(
+        application=hiring.application,
+        kind="advance",
+        reason="PANEL-REASON-must-not-show",
+        by=org.recruiter,
+    )
+    own = schedule_interview(hiring.application, hiring.kit, org.admin)
+    interviews = admin_client.get(_admin_url(Interview, "changelist"))
+    assert _listed(interviews) == {own.pk}
+    decisions = admin_client.get(_admin_url(Decision, "changelist"))
+    assert decision.pk not in _listed(decisions)
+    assert "PANEL-REASON" not in decisions.content.decode()
+    fill_scorecard(own, ratings={})
+    assert decision.pk in _listed(admin_client.get(_admin_url(Decision, "changelist")))
+    assert hiring.panel_interview.pk in _listed(
+        admin_client.get(_admin_url(Interview, "changelist"))
+    )
+
+
+def test_the_admins_own_draft_scorecard_is_not_listed(admin_client, org, hiring):
+    own = schedule_interview(hiring.application, hiring.kit, org.admin)
+    services.scorecard_save_draft(
+        scorecard=own.scorecard, by=org.admin, summary="my draft"
+    )
+    scorecards = admin_client.get(_admin_url(Scorecard, "changelist"))
+    assert own.scorecard.pk not in _listed(scorecards)
 
 
 # --- Read-only scorecards ---------------------------------------------------------
