@@ -1,16 +1,26 @@
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 
 def api_exception_handler(exc, context):
     """Services validate with Django's ValidationError; the API answers it as a 400
-    with the message on the field that caused it."""
+    with the message on the field that caused it. Errors about no field in
+    particular (Django's `__all__`, or a plain message) come as `non_field_errors`,
+    as DRF's own do."""
     if isinstance(exc, DjangoValidationError):
-        detail = (
-            exc.message_dict
-            if hasattr(exc, "error_dict")
-            else {"non_field_errors": exc.messages}
-        )
-        exc = exceptions.ValidationError(detail=detail)
+        exc = exceptions.ValidationError(detail=validation_detail(exc))
     return exception_handler(exc, context)
+
+
+def validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """Django's ValidationError as DRF's 400 body: messages by field."""
+    non_field = api_settings.NON_FIELD_ERRORS_KEY
+    if not hasattr(exc, "error_dict"):
+        return {non_field: exc.messages}
+    return {
+        non_field if field == NON_FIELD_ERRORS else field: messages
+        for field, messages in exc.message_dict.items()
+    }

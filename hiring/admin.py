@@ -560,8 +560,10 @@ class InterviewAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         # While bound on a candidate, the user's own interviews only (independence).
-        return super().get_queryset(request).filter(
-            pk__in=permissions.visible_interviews(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=permissions.visible_interviews(request.user))
         )
 
 

@@ -7,9 +7,8 @@ from the viewer's `visible_*` querysets, so anything outside them answers 404; a
 change the viewer's role does not allow answers 403.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
@@ -40,6 +39,7 @@ from .serializers import (
     CandidateSummarySerializer,
     CompetencySerializer,
     CorrectionSerializer,
+    ErrorDetailSerializer,
     InterviewKitDetailSerializer,
     InterviewKitSerializer,
     InterviewSerializer,
@@ -50,6 +50,7 @@ from .serializers import (
     ScorecardDraftSerializer,
     ScorecardSerializer,
     SuccessProfileSerializer,
+    parse_id,
 )
 
 
@@ -82,18 +83,18 @@ class HiringViewSet(
     change_rule = None
 
     def handle_exception(self, exc):
-        # Services say "not yours" with PermissionError, and refuse input with
-        # Django's ValidationError: 403, and 400 with the message on the field.
+        # Services say "not yours" with PermissionError: 403. Their Django
+        # ValidationError becomes a 400 by field in `config.exceptions`.
         if isinstance(exc, PermissionError):
             exc = exceptions.PermissionDenied()
-        elif isinstance(exc, DjangoValidationError) and hasattr(exc, "error_dict"):
-            exc = exceptions.ValidationError(
-                {
-                    "non_field_errors" if field == NON_FIELD_ERRORS else field: messages
-                    for field, messages in exc.message_dict.items()
-                }
-            )
         return super().handle_exception(exc)
+
+    def get_object(self):
+        # What cannot be an id ("²", 2**64) names no object: 404, never a lookup.
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if parse_id(lookup) is None:
+            raise exceptions.NotFound()
+        return super().get_object()
 
     def read(self, pk: int):
         """The object as the viewer reads it, after a write."""
@@ -323,9 +324,15 @@ class CandidateViewSet(CreateMixin, PartialUpdateMixin, HiringViewSet):
         return Response(CandidateSummarySerializer(data).data)
 
 
-class InterviewViewSet(CreateMixin, HiringViewSet):
-    """Interviews the viewer sees. Admins and recruiters schedule them; each comes
-    with its (empty) scorecard."""
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The record changed elsewhere.")
+    default_code = "conflict"
+
+
+class InterviewViewSet(CreateMixin, mixins.DestroyModelMixin, HiringViewSet):
+    """Interviews the viewer sees. Admins and recruiters schedule them, each with
+    its (empty) scorecard, and cancel them until the scorecard is submitted."""
 
     serializer_class = InterviewSerializer
     filterset_class = InterviewFilter
@@ -338,6 +345,19 @@ class InterviewViewSet(CreateMixin, HiringViewSet):
 
     def perform_create(self, data):
         return services.interview_schedule(by=self.request.user, **data)
+
+    @extend_schema(
+        responses={204: None},
+        description=(
+            "Cancel the interview with its unsubmitted scorecard (and draft). Once "
+            "the scorecard is submitted it is a record of the panel: 400."
+        ),
+    )
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_destroy(self, interview):
+        services.interview_cancel(interview=interview, by=self.request.user)
 
 
 # --- Scorecards -------------------------------------------------------------------
@@ -374,7 +394,16 @@ class ScorecardViewSet(HiringViewSet):
 
     @extend_schema(
         request=ScorecardDraftSerializer,
-        responses=ScorecardDetailSerializer,
+        responses={
+            200: ScorecardDetailSerializer,
+            409: OpenApiResponse(
+                ErrorDetailSerializer,
+                description=(
+                    "The draft was saved elsewhere after `expected_saved_at`: "
+                    "nothing is saved; reload it and apply the change again."
+                ),
+            ),
+        },
         description=(
             "Save the interviewer's draft. Ratings outside 1–4 come back per field "
             "(question_<id>, competency_<id>, overall) and nothing is saved."
@@ -384,9 +413,12 @@ class ScorecardViewSet(HiringViewSet):
         scorecard = self.get_object()
         serializer = ScorecardDraftSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.scorecard_save_draft(
-            scorecard=scorecard, by=request.user, **serializer.service_arguments()
-        )
+        try:
+            services.scorecard_save_draft(
+                scorecard=scorecard, by=request.user, **serializer.service_arguments()
+            )
+        except services.DraftConflict as conflict:
+            raise Conflict(" ".join(conflict.messages)) from None
         return self.respond(scorecard)
 
     @extend_schema(

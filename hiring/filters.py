@@ -2,8 +2,12 @@
 scoped to the viewer; they never widen them."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
+from . import permissions
 from .models import (
     Application,
     Candidate,
@@ -15,6 +19,20 @@ from .models import (
     Question,
     Scorecard,
 )
+from .serializers import MAX_ID
+
+
+@extend_schema_field(OpenApiTypes.INT64)
+class IdFilter(django_filters.NumberFilter):
+    """An object by id: a whole number the database can hold. Anything else (1.5,
+    "²", 2**64) is refused with a 400 on the parameter, never looked up."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class CompetencyFilter(django_filters.FilterSet):
@@ -26,9 +44,7 @@ class CompetencyFilter(django_filters.FilterSet):
 
 
 class QuestionFilter(django_filters.FilterSet):
-    competency = django_filters.NumberFilter(
-        field_name="competency_id", label=_("Competency (id)")
-    )
+    competency = IdFilter(field_name="competency_id", label=_("Competency (id)"))
     active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
 
     class Meta:
@@ -37,9 +53,7 @@ class QuestionFilter(django_filters.FilterSet):
 
 
 class InterviewKitFilter(django_filters.FilterSet):
-    opening = django_filters.NumberFilter(
-        field_name="opening_id", label=_("Opening (id)")
-    )
+    opening = IdFilter(field_name="opening_id", label=_("Opening (id)"))
     stage = django_filters.ChoiceFilter(choices=InterviewStage.choices)
 
     class Meta:
@@ -48,11 +62,9 @@ class InterviewKitFilter(django_filters.FilterSet):
 
 
 class OpeningFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="team_id", label=_("Team (id)"))
-    profile = django_filters.NumberFilter(
-        field_name="profile_id", label=_("Success profile (id)")
-    )
-    hiring_manager = django_filters.NumberFilter(
+    team = IdFilter(field_name="team_id", label=_("Team (id)"))
+    profile = IdFilter(field_name="profile_id", label=_("Success profile (id)"))
+    hiring_manager = IdFilter(
         field_name="hiring_manager_id", label=_("Hiring manager (id)")
     )
 
@@ -62,9 +74,7 @@ class OpeningFilter(django_filters.FilterSet):
 
 
 class CandidateFilter(django_filters.FilterSet):
-    opening = django_filters.NumberFilter(
-        method="filter_opening", label=_("Applied to opening (id)")
-    )
+    opening = IdFilter(method="filter_opening", label=_("Applied to opening (id)"))
     stage = django_filters.ChoiceFilter(
         method="filter_stage",
         choices=Application.Stage.choices,
@@ -81,30 +91,29 @@ class CandidateFilter(django_filters.FilterSet):
         model = Candidate
         fields = ["source", "opening", "stage", "anonymised"]
 
+    # Only through the applications the viewer sees: a candidate's application to
+    # another team's opening (and how it ended) is not theirs to learn.
+    def _applications(self):
+        return permissions.visible_applications(self.request.user)
+
     def filter_opening(self, queryset, name, value):
         return queryset.filter(
-            pk__in=Application.objects.filter(opening_id=value).values("candidate_id")
+            pk__in=self._applications().filter(opening_id=value).values("candidate_id")
         )
 
     def filter_stage(self, queryset, name, value):
         return queryset.filter(
-            pk__in=Application.objects.filter(stage=value).values("candidate_id")
+            pk__in=self._applications().filter(stage=value).values("candidate_id")
         )
 
 
 class InterviewFilter(django_filters.FilterSet):
-    application = django_filters.NumberFilter(
-        field_name="application_id", label=_("Application (id)")
-    )
-    candidate = django_filters.NumberFilter(
+    application = IdFilter(field_name="application_id", label=_("Application (id)"))
+    candidate = IdFilter(
         field_name="application__candidate_id", label=_("Candidate (id)")
     )
-    opening = django_filters.NumberFilter(
-        field_name="application__opening_id", label=_("Opening (id)")
-    )
-    interviewer = django_filters.NumberFilter(
-        field_name="interviewer_id", label=_("Interviewer (id)")
-    )
+    opening = IdFilter(field_name="application__opening_id", label=_("Opening (id)"))
+    interviewer = IdFilter(field_name="interviewer_id", label=_("Interviewer (id)"))
     scheduled_after = django_filters.IsoDateTimeFilter(
         field_name="scheduled_at", lookup_expr="gte", label=_("Scheduled from")
     )
@@ -125,16 +134,14 @@ class InterviewFilter(django_filters.FilterSet):
 
 
 class ScorecardFilter(django_filters.FilterSet):
-    interview = django_filters.NumberFilter(
-        field_name="interview_id", label=_("Interview (id)")
-    )
-    candidate = django_filters.NumberFilter(
+    interview = IdFilter(field_name="interview_id", label=_("Interview (id)"))
+    candidate = IdFilter(
         field_name="interview__application__candidate_id", label=_("Candidate (id)")
     )
-    opening = django_filters.NumberFilter(
+    opening = IdFilter(
         field_name="interview__application__opening_id", label=_("Opening (id)")
     )
-    interviewer = django_filters.NumberFilter(
+    interviewer = IdFilter(
         field_name="interview__interviewer_id", label=_("Interviewer (id)")
     )
     submitted = django_filters.BooleanFilter(

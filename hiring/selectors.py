@@ -33,6 +33,7 @@ from .models import (
     HiringPolicy,
     Interview,
     InterviewKit,
+    InterviewStage,
     KitQuestion,
     Opening,
     ProfileWeight,
@@ -617,7 +618,7 @@ def opening_kits(*, viewer, opening: Opening) -> QuerySet:
         permissions.visible_kits(viewer)
         .filter(opening=opening)
         .annotate(question_count=Count("kit_questions"))
-        .order_by("stage")
+        .order_by(KIT_STAGE_ORDER.asc(), "pk")
     )
 
 
@@ -1034,7 +1035,7 @@ def question_kits(*, viewer, question) -> QuerySet:
         permissions.visible_kits(viewer)
         .filter(kit_questions__question=question)
         .select_related("opening")
-        .order_by("opening__title", "stage")
+        .order_by("opening__title", KIT_STAGE_ORDER.asc())
     )
 
 
@@ -1185,3 +1186,52 @@ def candidate_summaries(*, viewer, candidate) -> list[CandidateSummary]:
         candidate_summary(viewer=viewer, application=application)
         for application in applications
     ]
+
+
+# --- api: hiring managers ---
+
+
+def hiring_manager_choices(*, current: int | None = None) -> QuerySet:
+    """Who may be an opening's hiring manager: active users with the Manager or
+    Admin role, who decide on hires. `current` (the opening's hiring manager) stays
+    valid after losing the role, so that an unrelated edit is not refused."""
+    from accounts.models import Role
+
+    may_decide = Q(is_active=True, groups__name__in=[Role.MANAGER, Role.ADMIN])
+    if current is not None:
+        may_decide |= Q(pk=current)
+    return (
+        User.objects.filter(may_decide)
+        .distinct()
+        .order_by("family_name_reading", "given_name_reading", "username")
+    )
+
+
+# --- views: review fixes ---
+
+# Interview stages in the order the interviews are held (screening first, the final
+# interview last), not alphabetically by their codes.
+KIT_STAGE_ORDER = Case(
+    *(When(stage=stage, then=Value(rank)) for rank, stage in enumerate(InterviewStage))
+)
+
+
+def kits_in_stage_order(kits: QuerySet) -> QuerySet:
+    """Interview kits in the order of their interviews."""
+    return kits.order_by(KIT_STAGE_ORDER.asc(), "pk")
+
+
+def question_in_use(*, question) -> bool:
+    """Whether scorecards have rated the question: what it asks then stays as it
+    was (`services.question_save` refuses content changes)."""
+    from .models import AnswerRating
+
+    return AnswerRating.objects.filter(question=question).exists()
+
+
+def overdue_visible(*, viewer, now: datetime) -> QuerySet:
+    """The overdue scorecards (`overdue_scorecard_list`) of the interviews the viewer
+    may see: while bound on a candidate, the panel's progress is not theirs."""
+    return overdue_scorecard_list(now=now).filter(
+        interview__in=permissions.visible_interviews(viewer)
+    )

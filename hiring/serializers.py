@@ -2,17 +2,17 @@
 who may write, what a submit needs) live in services, whose errors come back per
 field."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Role, Team, User
+from accounts.models import Team, User
 
 from . import permissions, selectors
 from .models import (
@@ -33,6 +33,50 @@ from .models import (
 
 WEIGHT_MESSAGE = _("A weight is a whole number from 1 to 5.")
 RATING_HELP = _("1 strong no, 2 no, 3 yes, 4 strong yes; null: not rated yet.")
+
+
+# Ids are whole numbers the database can hold (a signed 64-bit integer); as text,
+# plain ASCII digits ("²" passes str.isdigit() but is no number).
+MAX_ID = 2**63 - 1
+ID_TEXT = re.compile(r"[0-9]{1,18}")
+ID_MESSAGE = _("Not a valid id: ids are whole numbers.")
+
+
+def parse_id(value) -> int | None:
+    """`value` as an id, or None when it is none: a bool, a float, "²", 2**64…"""
+    if isinstance(value, str) and ID_TEXT.fullmatch(value):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
+        return value
+    return None
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by id. What cannot be an id is refused on the field before
+    any lookup."""
+
+    default_error_messages = {"invalid_id": ID_MESSAGE}
+
+    def to_internal_value(self, data):
+        pk = parse_id(data)
+        if pk is None:
+            self.fail("invalid_id")
+        return super().to_internal_value(pk)
+
+
+class IdField(serializers.IntegerField):
+    """An id given as a number (a kit's questions)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class HiringModelSerializer(serializers.ModelSerializer):
+    """Related objects generated from the model take bounded ids too."""
+
+    serializer_related_field = IdRelatedField
 
 
 def _viewer(serializer):
@@ -61,7 +105,7 @@ class PersonField(serializers.CharField):
 # --- Competency framework ---------------------------------------------------------
 
 
-class CompetencySerializer(serializers.ModelSerializer):
+class CompetencySerializer(HiringModelSerializer):
     question_count = serializers.IntegerField(
         read_only=True, help_text=_("Active questions in the bank.")
     )
@@ -83,7 +127,7 @@ class CompetencySerializer(serializers.ModelSerializer):
 
 
 class ProfileWeightSerializer(serializers.Serializer):
-    competency = serializers.PrimaryKeyRelatedField(queryset=Competency.objects.all())
+    competency = IdRelatedField(queryset=Competency.objects.all())
     competency_name = serializers.CharField(source="competency.name", read_only=True)
     weight = serializers.IntegerField(
         min_value=1,
@@ -97,7 +141,7 @@ class ProfileWeightSerializer(serializers.Serializer):
     )
 
 
-class SuccessProfileSerializer(serializers.ModelSerializer):
+class SuccessProfileSerializer(HiringModelSerializer):
     weights = ProfileWeightSerializer(many=True, allow_empty=False)
 
     class Meta:
@@ -137,7 +181,7 @@ class ProfileCopySerializer(serializers.Serializer):
     )
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class QuestionSerializer(HiringModelSerializer):
     class Meta:
         model = Question
         fields = [
@@ -168,7 +212,7 @@ class KitQuestionsField(serializers.ListField):
 
     def __init__(self, **kwargs):
         super().__init__(
-            child=serializers.IntegerField(),
+            child=IdField(),
             help_text=_("Question ids in the order they are asked."),
             **kwargs,
         )
@@ -216,8 +260,8 @@ class InterviewStageSchema(OpenApiSerializerFieldExtension):
         return component.ref
 
 
-class InterviewKitSerializer(serializers.ModelSerializer):
-    opening = serializers.PrimaryKeyRelatedField(queryset=Opening.objects.none())
+class InterviewKitSerializer(HiringModelSerializer):
+    opening = IdRelatedField(queryset=Opening.objects.none())
     stage = InterviewStageField()
     questions = KitQuestionsField(required=False)
 
@@ -253,12 +297,18 @@ class InterviewKitDetailSerializer(InterviewKitSerializer):
 # --- Openings, candidates, interviews ---------------------------------------------
 
 
-class OpeningSerializer(serializers.ModelSerializer):
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+class OpeningSerializer(HiringModelSerializer):
+    team = IdRelatedField(queryset=Team.objects.all())
     team_name = serializers.CharField(source="team.name", read_only=True)
-    profile = serializers.PrimaryKeyRelatedField(queryset=SuccessProfile.objects.all())
+    profile = IdRelatedField(queryset=SuccessProfile.objects.all())
     profile_name = serializers.CharField(source="profile", read_only=True)
-    hiring_manager = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
+    hiring_manager = IdRelatedField(
+        queryset=User.objects.none(),
+        help_text=_("An active user with the Manager or Admin role."),
+        error_messages={
+            "does_not_exist": _("Choose an active user with the Manager or Admin role.")
+        },
+    )
     hiring_manager_name = PersonField(source="hiring_manager")
     candidate_count = serializers.IntegerField(read_only=True)
     active_count = serializers.IntegerField(
@@ -286,16 +336,13 @@ class OpeningSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # As in the opening form: managers and admins decide on hires; the current
-        # hiring manager stays valid after losing the role.
-        current = getattr(self.instance, "hiring_manager_id", None)
-        self.fields["hiring_manager"].queryset = User.objects.filter(
-            Q(is_active=True, groups__name__in=[Role.MANAGER, Role.ADMIN])
-            | Q(pk=current)
-        ).distinct()
+        # The one rule, as in the opening form: see the selector.
+        self.fields["hiring_manager"].queryset = selectors.hiring_manager_choices(
+            current=getattr(self.instance, "hiring_manager_id", None)
+        )
 
 
-class CandidateApplicationSerializer(serializers.ModelSerializer):
+class CandidateApplicationSerializer(HiringModelSerializer):
     opening_title = serializers.CharField(source="opening.title", read_only=True)
 
     class Meta:
@@ -307,7 +354,7 @@ class CandidateApplicationSerializer(serializers.ModelSerializer):
 PERSONAL_FIELDS = ("name", "name_reading", "email", "notes")
 
 
-class CandidateSerializer(serializers.ModelSerializer):
+class CandidateSerializer(HiringModelSerializer):
     anonymised = serializers.SerializerMethodField()
     applications = CandidateApplicationSerializer(many=True, read_only=True)
 
@@ -342,10 +389,8 @@ class CandidateSerializer(serializers.ModelSerializer):
         return data
 
 
-class InterviewSerializer(serializers.ModelSerializer):
-    application = serializers.PrimaryKeyRelatedField(
-        queryset=Application.objects.none()
-    )
+class InterviewSerializer(HiringModelSerializer):
+    application = IdRelatedField(queryset=Application.objects.none())
     candidate = serializers.IntegerField(
         source="application.candidate_id", read_only=True
     )
@@ -354,10 +399,19 @@ class InterviewSerializer(serializers.ModelSerializer):
     opening_title = serializers.CharField(
         source="application.opening.title", read_only=True
     )
-    kit = serializers.PrimaryKeyRelatedField(queryset=InterviewKit.objects.none())
+    kit = IdRelatedField(queryset=InterviewKit.objects.none())
     stage = InterviewStageField(source="kit.stage", read_only=True)
-    interviewer = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True)
+    interviewer = IdRelatedField(
+        queryset=User.objects.none(),
+        help_text=_(
+            "An active user with the Interviewer, Manager, Recruiter or Admin role."
+        ),
+        error_messages={
+            "does_not_exist": _(
+                "Choose an active user with the Interviewer, Manager, Recruiter or "
+                "Admin role."
+            )
+        },
     )
     interviewer_name = PersonField(source="interviewer")
     scorecard = serializers.IntegerField(source="scorecard.pk", read_only=True)
@@ -394,6 +448,8 @@ class InterviewSerializer(serializers.ModelSerializer):
                 viewer
             )
             self.fields["kit"].queryset = permissions.visible_kits(viewer)
+        # The one definition, as in the page form.
+        self.fields["interviewer"].queryset = selectors.interviewer_choices()
 
     def get_candidate_name(self, interview) -> str:
         candidate = interview.application.candidate
@@ -414,7 +470,7 @@ class CompetencyRatingSerializer(serializers.Serializer):
     rating = serializers.IntegerField(allow_null=True, help_text=RATING_HELP)
 
 
-class RevisionContentSerializer(serializers.ModelSerializer):
+class RevisionContentSerializer(HiringModelSerializer):
     """What a revision says: answers, competency ratings, overall, summary."""
 
     is_draft = serializers.BooleanField(read_only=True)
@@ -437,7 +493,7 @@ class RevisionContentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RevisionSerializer(serializers.ModelSerializer):
+class RevisionSerializer(HiringModelSerializer):
     """One line of a scorecard's history: who wrote which revision, when, why."""
 
     is_draft = serializers.BooleanField(read_only=True)
@@ -457,7 +513,7 @@ class RevisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScorecardSerializer(serializers.ModelSerializer):
+class ScorecardSerializer(HiringModelSerializer):
     candidate = serializers.IntegerField(source="interview.application.candidate_id")
     opening = serializers.IntegerField(source="interview.application.opening_id")
     stage = InterviewStageField(source="interview.kit.stage", read_only=True)
@@ -515,9 +571,10 @@ class DraftAnswerSerializer(serializers.Serializer):
 
 
 def _id_keys(value: dict, message) -> dict:
-    if not all(str(key).isdigit() for key in value):
+    ids = {parse_id(str(key)): item for key, item in value.items()}
+    if None in ids:
         raise serializers.ValidationError(message)
-    return {int(key): item for key, item in value.items()}
+    return ids
 
 
 class ScorecardDraftSerializer(serializers.Serializer):
@@ -538,6 +595,14 @@ class ScorecardDraftSerializer(serializers.Serializer):
         allow_null=True, required=False, help_text=RATING_HELP
     )
     summary = serializers.CharField(allow_blank=True, required=False)
+    expected_saved_at = serializers.DateTimeField(
+        required=False,
+        help_text=_(
+            "The draft's saved_at as this client last read it (content.saved_at). "
+            "When the draft has been saved since, elsewhere, nothing is saved and "
+            "the answer is 409."
+        ),
+    )
 
     def validate_answers(self, answers):
         return _id_keys(answers, _("Answers are keyed by question id."))
@@ -551,6 +616,10 @@ class ScorecardDraftSerializer(serializers.Serializer):
             # The service reads None as "keep"; an empty value clears it.
             data["overall"] = ""
         return data
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class CorrectionSerializer(serializers.Serializer):
@@ -614,7 +683,7 @@ class MissingScorecardSerializer(serializers.Serializer):
     scheduled_at = serializers.DateTimeField()
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(HiringModelSerializer):
     decided_by_name = PersonField(source="decided_by")
 
     class Meta:
@@ -624,6 +693,11 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class ApplicationSummarySerializer(serializers.Serializer):
+    """One `selectors.CandidateSummary`, as the selector shaped it for the viewer:
+    scorecards, missing ones and decisions come from the summary only, never from
+    the application (which would show the panel to a viewer bound by independence).
+    """
+
     application = serializers.IntegerField(source="application.pk")
     opening = serializers.IntegerField(source="application.opening_id")
     opening_title = serializers.CharField(source="application.opening.title")

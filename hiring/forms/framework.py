@@ -181,6 +181,23 @@ class QuestionForm(forms.ModelForm):
             *last,
         )
 
+    def clean(self):
+        data = super().clean()
+        # Browsers send a textarea's line breaks as CRLF: a text that differs from the
+        # saved one only there is unchanged (and a question that scorecards have used
+        # may still be retired).
+        if self.instance.pk:
+            for name, value in data.items():
+                saved = getattr(self.instance, name, None)
+                same = isinstance(saved, str) and isinstance(value, str)
+                if same and _lines(value) == _lines(saved):
+                    data[name] = saved
+        return data
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
 
 class QuestionFilterForm(forms.Form):
     """The question bank's filters (GET); a filter that does not validate is unset."""

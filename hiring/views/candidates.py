@@ -281,11 +281,6 @@ def _render_summary(request, application: Application, decision_form=None):
             "own_missing": [
                 i for i in summary.missing if i.interviewer_id == viewer.pk
             ],
-            "decisions": [
-                decision
-                for decision in summary.decisions
-                if summary.sees_panel or decision.decided_by_id == viewer.pk
-            ],
             "interviews": selectors.application_interviews(
                 viewer=viewer, application=application
             ),
@@ -391,7 +386,7 @@ def application_withdraw(request, pk: int):
 def interview_create(request, pk: int):
     application = _application_or_404(request.user, pk)
     _require_runs_hiring(request.user)
-    kits = application.opening.kits.order_by("stage")
+    kits = selectors.kits_in_stage_order(application.opening.kits.all())
     form = InterviewForm(
         request.POST or None, kits=kits, interviewers=selectors.interviewer_choices()
     )
@@ -440,6 +435,22 @@ def feedback_invite(request, pk: int):
             request,
             _("Feedback link, to copy: %(link)s") % {"link": link} + " " + sent,
         )
+    return redirect(interview.application)
+
+
+@login_required
+@require_POST
+def interview_cancel(request, pk: int):
+    """Cancel an interview (confirmed on the summary's page) whose scorecard was not
+    submitted: a submitted scorecard is the panel's record and stays."""
+    interview = _interview_or_404(request.user, pk)
+    _require_runs_hiring(request.user)
+    try:
+        services.interview_cancel(interview=interview, by=request.user)
+    except ValidationError as error:
+        _error_message(request, error)
+    else:
+        messages.success(request, _("The interview was cancelled."))
     return redirect(interview.application)
 
 
@@ -527,5 +538,6 @@ urlpatterns = [
         name="interview_create",
     ),
     path("interviews/<int:pk>/feedback-link/", feedback_invite, name="feedback_invite"),
+    path("interviews/<int:pk>/cancel/", interview_cancel, name="interview_cancel"),
     path("feedback/<str:token>/", feedback, name="feedback"),
 ]

@@ -32,7 +32,6 @@ from ..forms.framework import (
 from ..models import (
     Competency,
     InterviewKit,
-    InterviewStage,
     Question,
     SuccessProfile,
 )
@@ -260,6 +259,7 @@ def question_detail(request, pk: int):
         {
             "question": question,
             "kits": selectors.question_kits(viewer=request.user, question=question),
+            "in_use": selectors.question_in_use(question=question),
             "runs_hiring": permissions.runs_hiring(request.user),
         },
     )
@@ -302,7 +302,12 @@ def _question_form(request, question: Question, *, is_new: bool):
     return render(
         request,
         "hiring/question_form.html",
-        {"form": form, "question": question, "is_new": is_new},
+        {
+            "form": form,
+            "question": question,
+            "is_new": is_new,
+            "in_use": not is_new and selectors.question_in_use(question=question),
+        },
     )
 
 
@@ -327,14 +332,12 @@ def kit_create(request, pk: int):
     return render(
         request,
         "hiring/kit_create.html",
-        {"opening": opening, "form": form, "kits": _by_stage(opening.kits.all())},
+        {
+            "opening": opening,
+            "form": form,
+            "kits": selectors.kits_in_stage_order(opening.kits.all()),
+        },
     )
-
-
-def _by_stage(kits) -> list[InterviewKit]:
-    """Kits in the order of the interviews: screening first, the final one last."""
-    stages = list(InterviewStage.values)
-    return sorted(kits, key=lambda kit: stages.index(kit.stage))
 
 
 def _kit(request, pk: int) -> InterviewKit:

@@ -41,7 +41,7 @@ def home(request):
             "interviews": selectors.interviewer_home(viewer=user),
             "runs_hiring": runs_hiring,
             "overdue_count": (
-                services.overdue_scorecards(now=timezone.now()).count()
+                selectors.overdue_visible(viewer=user, now=timezone.now()).count()
                 if runs_hiring
                 else None
             ),
@@ -298,9 +298,9 @@ def overdue(request):
     if not permissions.runs_hiring(request.user):
         raise PermissionDenied
     now = timezone.now()
-    page = Paginator(selectors.overdue_scorecard_list(now=now), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    # Not the panel's progress on a candidate the viewer is bound on.
+    overdue_scorecards = selectors.overdue_visible(viewer=request.user, now=now)
+    page = Paginator(overdue_scorecards, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "hiring/overdue.html",

@@ -18,6 +18,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -128,6 +129,9 @@ def _render_form(request, scorecard: Scorecard, form: ScorecardForm, missing=Non
             competency_rows=form.competency_rows(),
             missing=missing_items,
             saved_at_ms=_milliseconds(draft.saved_at) if draft else 0,
+            # The draft's version as this page has it: the autosave sends it back,
+            # so that a draft saved since in another window is not overwritten.
+            expected_saved_at=draft.saved_at.isoformat() if draft else "",
             login_url=f"{reverse('login')}?next={_page_url(scorecard.interview_id)}",
             csrf_cookie_name=settings.CSRF_COOKIE_NAME,
             script_messages={
@@ -138,12 +142,32 @@ def _render_form(request, scorecard: Scorecard, form: ScorecardForm, missing=Non
                     "What you typed before your session expired was restored and "
                     "is being saved."
                 ),
+                "conflictKept": _(
+                    "What you typed here since is kept in this browser: after "
+                    "reloading, the page offers to put it back."
+                ),
+                "reload": _("Reload the page"),
+                "keptFromOther": _(
+                    "Text typed earlier in this browser was not saved: the scorecard "
+                    "had been changed in another window meanwhile. It is kept here."
+                ),
+                "putBack": _("Put it back in the form"),
+                "discard": _("Discard it"),
                 "proposal": _("Proposed: %(rating)s"),
                 "none": _("none yet"),
                 "ratings": {rating.value: rating.label for rating in Rating},
             },
         ),
     )
+
+
+def _parse_moment(text: str):
+    """An aware ISO 8601 time, or None."""
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def _milliseconds(moment) -> int:
@@ -158,9 +182,15 @@ def _missing_anchor(key: str, form: ScorecardForm) -> str:
 
 
 def _render_read_only(request, scorecard: Scorecard, correction_form=None):
-    sheet = selectors.scorecard_sheets(
-        revisions=[scorecard.current], kit=scorecard.interview.kit
-    )[0]
+    # Never submitted (its interviewer's own, closed when the candidate's personal
+    # data was deleted): there is no revision to show.
+    sheet = (
+        selectors.scorecard_sheets(
+            revisions=[scorecard.current], kit=scorecard.interview.kit
+        )[0]
+        if scorecard.current_id
+        else None
+    )
     is_author = permissions.can_write_scorecard(request.user, scorecard)
     if is_author and correction_form is None:
         correction_form = CorrectionForm(
@@ -226,11 +256,24 @@ def scorecard_autosave(request, pk: int):
     if _is_closed(scorecard):
         return submitted
     form = _bound_form(request, scorecard)
+    expected = request.POST.get("expected_saved_at", "")
+    expected_saved_at = _parse_moment(expected) if expected else None
     if not form.is_valid():
+        return _invalid(form)
+    if expected and expected_saved_at is None:
+        form.add_error(None, _("The page's copy of the draft is not recognised."))
         return _invalid(form)
     try:
         draft = services.scorecard_save_draft(
-            scorecard=scorecard, by=request.user, **form.draft_changes()
+            scorecard=scorecard,
+            by=request.user,
+            expected_saved_at=expected_saved_at,
+            **form.draft_changes(),
+        )
+    except services.DraftConflict as conflict:
+        # Saved meanwhile in another window: this copy is not written over it.
+        return JsonResponse(
+            {"error": " ".join(conflict.messages), "conflict": True}, status=409
         )
     except ValidationError as error:
         if not _errors(error):
@@ -241,6 +284,7 @@ def scorecard_autosave(request, pk: int):
     saved_at = timezone.localtime(draft.saved_at)
     return JsonResponse(
         {
+            # Sent back as `expected_saved_at` by the next autosave.
             "saved_at": saved_at.isoformat(),
             "saved_at_ms": _milliseconds(draft.saved_at),
             "status": _("Saved %(time)s")

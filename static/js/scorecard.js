@@ -10,6 +10,13 @@
  *   until the server has it; when the session has expired the page says so with a
  *   login link that returns here, and on load newer unsaved content is restored
  *   into the form and saved.
+ * - Never writes over a draft saved since in another window or device: each
+ *   autosave sends the version it started from (`expected_saved_at`); on a
+ *   conflict (409) autosaving stops, what was typed here is kept in localStorage
+ *   (under its own key, which the other window's saves do not clear) and the page
+ *   says to reload; after the reload the page offers to put that text back.
+ * - Read-only and submitted scorecards clear what this browser kept of them
+ *   (computers may be shared).
  *
  * Plain JavaScript, no library. Without JavaScript the page still works: its
  * "Save draft" and "Submit" buttons post the form.
@@ -44,10 +51,16 @@
     }
   }
 
-  // The read-only page after submitting: what this browser kept is now obsolete.
+  function conflictKeyOf(key) {
+    return key + ".conflict";
+  }
+
+  // A read-only page (submitted, or not this viewer's to write): what this browser
+  // kept of the scorecard is obsolete, and may be another person's notes.
   var submitted = document.getElementById("scorecard-submitted");
   if (submitted) {
     storageRemove(submitted.dataset.storageKey);
+    storageRemove(conflictKeyOf(submitted.dataset.storageKey));
   }
 
   var form = document.getElementById("scorecard-form");
@@ -57,12 +70,17 @@
 
   var config = form.dataset;
   var storageKey = config.storageKey;
+  var conflictKey = conflictKeyOf(storageKey);
   var revision = config.revision;
   var serverSavedAt = parseInt(config.savedAt, 10) || 0;
+  // The draft's version this page writes over (ISO time, exact to the microsecond).
+  var expectedSavedAt = config.expectedSavedAt || "";
   var texts = JSON.parse(document.getElementById("scorecard-messages").textContent);
   var statusElement = document.getElementById("autosave-status");
   var expiredAlert = document.getElementById("autosave-expired");
   var restoredAlert = document.getElementById("autosave-restored");
+  var conflictAlert = document.getElementById("autosave-conflict");
+  var keptAlert = document.getElementById("autosave-kept");
   var competencyRows = Array.prototype.slice.call(
     form.querySelectorAll("[data-competency]")
   );
@@ -71,6 +89,7 @@
   var inFlight = false;
   var dirty = false;
   var leaving = false;
+  var conflicted = false;
 
   // --- Proposed competency ratings ---------------------------------------------
 
@@ -178,17 +197,43 @@
       }
     });
     competencyRows.forEach(function (row) {
+      if (entry.partial && !(row.dataset.field in entry.fields)) {
+        return; // Only what was typed is put back; the rest stays as saved.
+      }
       row.dataset.manual =
         (entry.manual || []).indexOf(row.dataset.field) !== -1 ? "1" : "0";
     });
   }
 
   function remember() {
+    if (conflicted) {
+      keepConflict();
+      return;
+    }
     storageSet(storageKey, {
       revision: revision,
       base: serverSavedAt,
       typedAt: Date.now(),
       fields: snapshot(),
+      manual: manualFields(),
+    });
+  }
+
+  function keepConflict() {
+    // Only the fields changed on this page: putting them back later keeps what
+    // the other window saved in the others.
+    var now = snapshot();
+    var fields = {};
+    Object.keys(now).forEach(function (name) {
+      if (now[name] !== loaded[name]) {
+        fields[name] = now[name];
+      }
+    });
+    storageSet(conflictKey, {
+      revision: revision,
+      typedAt: Date.now(),
+      partial: true,
+      fields: fields,
       manual: manualFields(),
     });
   }
@@ -207,6 +252,9 @@
     var token = csrfFromCookie();
     if (token) {
       data.set("csrfmiddlewaretoken", token);
+    }
+    if (expectedSavedAt) {
+      data.set("expected_saved_at", expectedSavedAt);
     }
     return data;
   }
@@ -269,6 +317,7 @@
     expiredAlert.classList.add("d-none");
     clearErrors();
     serverSavedAt = body.saved_at_ms || serverSavedAt;
+    expectedSavedAt = body.saved_at || expectedSavedAt;
     if (dirty) {
       remember(); // Changed again while saving: keep the newer text.
     } else {
@@ -287,9 +336,44 @@
     setStatus("error", texts.notSaved);
   }
 
+  function showMessage(element, text, actions) {
+    element.textContent = text + " ";
+    actions.forEach(function (action) {
+      var control = document.createElement(action.href ? "a" : "button");
+      control.textContent = action.label;
+      if (action.href) {
+        control.href = action.href;
+        control.className = "alert-link me-2";
+      } else {
+        control.type = "button";
+        control.className = "btn btn-sm btn-outline-secondary me-2";
+        control.addEventListener("click", action.click);
+      }
+      element.appendChild(control);
+    });
+    element.classList.remove("d-none");
+  }
+
+  function conflict(body) {
+    // Saved in another window since this page loaded: stop, keep, explain.
+    conflicted = true;
+    window.clearTimeout(timer);
+    var kept = storageGet(storageKey);
+    if (kept && kept.base === serverSavedAt) {
+      // This page's unsaved copy: it moves to the conflict key.
+      storageRemove(storageKey);
+    }
+    keepConflict();
+    expiredAlert.classList.add("d-none");
+    showMessage(conflictAlert, body.error + " " + texts.conflictKept, [
+      { label: texts.reload, href: window.location.pathname },
+    ]);
+    setStatus("error", texts.notSaved);
+  }
+
   function save() {
     timer = null;
-    if (!dirty || leaving) {
+    if (!dirty || leaving || conflicted) {
       return;
     }
     if (inFlight) {
@@ -318,6 +402,8 @@
         return response.json().then(function (body) {
           if (response.ok) {
             saved(body);
+          } else if (status === 409 && body.conflict) {
+            conflict(body);
           } else {
             failed(body);
           }
@@ -337,6 +423,9 @@
   function changed() {
     dirty = true;
     remember();
+    if (conflicted) {
+      return; // Kept in this browser; nothing more is sent.
+    }
     if (statusElement.dataset.state !== "expired") {
       setStatus("pending", texts.unsaved);
     }
@@ -344,7 +433,7 @@
   }
 
   function saveOnLeave() {
-    if (!dirty || leaving || !navigator.sendBeacon) {
+    if (!dirty || leaving || conflicted || !navigator.sendBeacon) {
       return;
     }
     // The answer cannot be read: what is in localStorage stays until a later
@@ -388,7 +477,13 @@
     changed();
   });
 
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    if (conflicted) {
+      // It would write this page's copy over the other window's: reload first.
+      event.preventDefault();
+      conflictAlert.scrollIntoView({ block: "center" });
+      return;
+    }
     // The post itself carries everything: no beacon, no autosave after it.
     leaving = true;
     window.clearTimeout(timer);
@@ -409,6 +504,7 @@
 
   // --- On load: restore what the server does not have yet ----------------------
 
+  var loaded = snapshot(); // The draft as the server gave it to this page.
   var kept = storageGet(storageKey);
   if (kept && kept.fields) {
     var sameDraft = String(kept.revision) === String(revision);
@@ -429,4 +525,35 @@
   competencyRows.forEach(function (row) {
     showProposal(row, proposal(row));
   });
+
+  // Text refused by a conflict (here or in another window): offered, never forced.
+  var refused = storageGet(conflictKey);
+  if (refused && refused.fields) {
+    var obsolete = String(refused.revision) !== String(revision);
+    if (obsolete || !Object.keys(refused.fields).length) {
+      storageRemove(conflictKey); // Empty, or submitted or corrected since.
+    } else {
+      showMessage(keptAlert, texts.keptFromOther, [
+        {
+          label: texts.putBack,
+          click: function () {
+            storageRemove(conflictKey);
+            keptAlert.classList.add("d-none");
+            restore(refused);
+            competencyRows.forEach(function (row) {
+              applyProposal(row, false);
+            });
+            changed();
+          },
+        },
+        {
+          label: texts.discard,
+          click: function () {
+            storageRemove(conflictKey);
+            keptAlert.classList.add("d-none");
+          },
+        },
+      ]);
+    }
+  }
 })();

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from hiring.models import KitQuestion, Scorecard, ScorecardRevision
+from hiring.models import HiringPolicy, KitQuestion, Scorecard, ScorecardRevision
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import TEST_PASSWORD, QuestionFactory, build_hiring
 
@@ -125,3 +125,79 @@ def test_an_interviewer_fills_the_scorecard_and_only_then_sees_the_panel(page, o
     assert page.locator("#correction").count() == 0
     _shot(page, "4_panel")
     assert Scorecard.objects.get(interview=world.interview).is_submitted
+
+
+def _kept(page, key: str):
+    return json.loads(page.evaluate(f"localStorage.getItem('{key}')") or "null")
+
+
+def test_a_draft_saved_in_another_window_is_not_overwritten(page, org):
+    world = build_hiring(org)
+    first, second = world.questions
+    own_url = reverse("hiring:scorecard", args=[world.interview.pk])
+    key = f"kata.scorecard.{world.interview.pk}"
+    page.goto(own_url)
+    _log_in(page, "interviewer")
+    page.wait_for_url(f"**{own_url}")
+
+    # A second window on the same draft saves first.
+    other = page.context.new_page()
+    other.goto(own_url)
+    other.fill("#id_summary", "別ウィンドウの要約")
+    _wait_saved(other)
+
+    # This window's autosave is refused: it stops, keeps the text, says to reload.
+    page.fill(f"#id_question_{first.pk}_notes", "この窓のメモ")
+    page.wait_for_selector("#autosave-conflict:not(.d-none)")
+    assert "changed in another window" in page.inner_text("#autosave-conflict")
+    assert page.get_attribute("#autosave-status", "data-state") == "error"
+    page.fill(f"#id_question_{first.pk}_notes", "この窓のメモ、続き")
+    page.wait_for_timeout(1500)  # longer than the autosave delay
+    draft = ScorecardRevision.objects.get(scorecard__interview=world.interview)
+    assert draft.summary == "別ウィンドウの要約"
+    assert not draft.answers.filter(notes__startswith="この窓").exists()
+    kept = _kept(page, f"{key}.conflict")
+    assert kept["fields"] == {f"question_{first.pk}_notes": "この窓のメモ、続き"}
+    # Nor does "Save draft" post this copy over the other window's.
+    page.click("#save-draft")
+    page.wait_for_timeout(500)
+    assert page.locator("#autosave-conflict").is_visible()
+    draft.refresh_from_db()
+    assert draft.summary == "別ウィンドウの要約"
+    _shot(page, "5_conflict")
+
+    # After reloading: the other window's draft, and an offer to put the text back.
+    page.click("#autosave-conflict a")
+    page.wait_for_selector("#autosave-kept:not(.d-none)")
+    assert page.input_value("#id_summary") == "別ウィンドウの要約"
+    assert page.input_value(f"#id_question_{first.pk}_notes") == ""
+    page.get_by_role("button", name="Put it back in the form").click()
+    _wait_saved(page)
+    draft.refresh_from_db()
+    assert draft.summary == "別ウィンドウの要約"
+    assert draft.answers.get(question=first).notes == "この窓のメモ、続き"
+    assert _kept(page, f"{key}.conflict") is None
+    other.close()
+
+
+def test_read_only_scorecards_clear_what_a_shared_browser_kept(page, org):
+    world = build_hiring(org)
+    panel_url = reverse("hiring:scorecard", args=[world.panel_interview.pk])
+    key = f"kata.scorecard.{world.panel_interview.pk}"
+    own_url = reverse("hiring:scorecard", args=[world.interview.pk])
+    # The policy shows interviewers the panel: the interviewer reads the panelist's.
+    HiringPolicy.objects.update_or_create(
+        pk=1, defaults={"panel_visibility": HiringPolicy.PanelVisibility.ALWAYS}
+    )
+    page.goto("/hiring/")
+    _log_in(page, "interviewer")
+    page.wait_for_selector(f"a[href='{own_url}']")
+    # Left behind by the panelist on this computer.
+    page.evaluate(
+        f"""localStorage.setItem('{key}', '{{"fields": {{"summary": "x"}}}}');
+        localStorage.setItem('{key}.conflict', '{{"fields": {{"summary": "x"}}}}')"""
+    )
+    page.goto(panel_url)
+    page.wait_for_selector("#scorecard-read-only")
+    page.wait_for_function(f"localStorage.getItem('{key}') === null")
+    assert _kept(page, f"{key}.conflict") is None

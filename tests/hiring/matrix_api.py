@@ -99,7 +99,8 @@ API_ROWS = {
     ),
     (f"{V1}/questions/{{id}}/", "PATCH"): (
         lambda org: f"{V1}/questions/{org.hiring.questions[0].pk}/",
-        {"text_en": "Tell us about a customer you reassured."},
+        # Scorecards have rated it, so what it asks is fixed: retire it.
+        {"is_active": False},
         RUNNER_CHANGES,
     ),
     # Kits follow their opening: its hiring manager edits them too; the interviewer
@@ -157,6 +158,13 @@ API_ROWS = {
         lambda org: f"{V1}/interviews/{org.hiring.interview.pk}/",
         None,
         READ,
+    ),
+    # Cancelling: the interviewer's own, unsubmitted interview (deleted in the
+    # row's own transaction); the bound interviewer may not cancel it either.
+    (f"{V1}/interviews/{{id}}/", "DELETE"): (
+        lambda org: f"{V1}/interviews/{org.hiring.interview.pk}/",
+        None,
+        "401 204 403 403 403 204",
     ),
     # Scorecards: the panelist's submitted one is hidden from the bound
     # interviewer; the interviewer's own unsubmitted one from everyone else; only

@@ -97,6 +97,14 @@ UI_ROWS = {
         {},
         "302 302 403 404 403 302",
     ),
+    # Cancelling deletes the unsubmitted interview: those who run hiring; the hiring
+    # manager and its interviewer see it but may not; the member sees nothing.
+    "hiring:interview_cancel": (
+        "post",
+        lambda org: reverse("hiring:interview_cancel", args=[org.hiring.interview.pk]),
+        {},
+        "302 302 403 404 403 302",
+    ),
     # Public: the signed link is the key.
     "hiring:feedback": ("get", _feedback_link, None, "200 200 200 200 200 200"),
 }

@@ -860,3 +860,501 @@ def test_summary_queries_do_not_grow_with_scorecards(
         response = client.get(f"{V1}/candidates/{hiring.candidate.pk}/summary/")
     (row,) = response.json()["applications"]
     assert len(row["recommendations"]) == size + 1
+
+
+# --- Candidate filters stay within the viewer's applications -----------------------
+
+
+def _candidate_ids(user, query) -> set[int]:
+    response = _client(user).get(f"{V1}/candidates/?{query}")
+    assert response.status_code == 200
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_candidate_filters_reveal_no_application_the_viewer_does_not_see(org, hiring):
+    # The world's candidate was also rejected at team B's opening.
+    elsewhere = OpeningFactory(
+        team=org.team_b, profile=hiring.profile, hiring_manager=org.manager_b
+    )
+    ApplicationFactory(candidate=hiring.candidate, opening=elsewhere, stage="rejected")
+    for user in (org.interviewer, org.manager_a):
+        assert _candidate_ids(user, "stage=rejected") == set()
+        assert _candidate_ids(user, f"opening={elsewhere.pk}") == set()
+        # What they do see still filters.
+        assert _candidate_ids(user, "stage=interviewing") == {hiring.candidate.pk}
+        assert _candidate_ids(user, f"opening={hiring.opening.pk}") == {
+            hiring.candidate.pk
+        }
+    # Those who run hiring see every application, so the filter finds it.
+    assert _candidate_ids(org.recruiter, "stage=rejected") == {hiring.candidate.pk}
+    assert _candidate_ids(org.recruiter, f"opening={elsewhere.pk}") == {
+        hiring.candidate.pk
+    }
+
+
+# --- A bound viewer sees their own interviews and decisions only ----------------
+
+
+def _interview_rows(user, candidate) -> dict[int, bool]:
+    response = _client(user).get(f"{V1}/interviews/?candidate={candidate.pk}")
+    assert response.status_code == 200
+    return {row["id"]: row["scorecard_submitted"] for row in response.json()["results"]}
+
+
+def test_a_bound_recruiter_sees_only_their_own_interview_and_decision(org, hiring):
+    own = _bind(org.recruiter, hiring)
+    services.decision_record(
+        application=hiring.application,
+        kind="advance",
+        reason="共感力が高い",
+        by=org.manager_a,
+    )
+    client = _client(org.recruiter)
+    assert _interview_rows(org.recruiter, hiring.candidate) == {own.pk: False}
+    for other in (hiring.interview, hiring.panel_interview):
+        assert client.get(f"{V1}/interviews/{other.pk}/").status_code == 404
+    (row,) = _summary(org.recruiter, hiring.candidate)["applications"]
+    assert row["decisions"] == []
+    assert [m["interview"] for m in row["missing_scorecards"]] == [own.pk]
+
+    fill_scorecard(own, ratings={})
+
+    assert _interview_rows(org.recruiter, hiring.candidate) == {
+        own.pk: True,
+        hiring.interview.pk: False,
+        hiring.panel_interview.pk: True,
+    }
+    assert client.get(f"{V1}/interviews/{hiring.interview.pk}/").status_code == 200
+    (row,) = _summary(org.recruiter, hiring.candidate)["applications"]
+    assert [(d["kind"], d["decided_by"]) for d in row["decisions"]] == [
+        ("advance", org.manager_a.pk)
+    ]
+    assert [m["interview"] for m in row["missing_scorecards"]] == [hiring.interview.pk]
+
+
+# --- Who may interview, who may manage a hire -----------------------------------
+
+
+def _schedule(client, hiring, interviewer_pk):
+    return client.post(
+        f"{V1}/interviews/",
+        {
+            "application": hiring.application.pk,
+            "kit": hiring.kit.pk,
+            "interviewer": interviewer_pk,
+            "scheduled_at": "2026-12-01T10:00:00+09:00",
+        },
+        format="json",
+    )
+
+
+def test_only_those_who_may_interview_are_scheduled(org, hiring):
+    client = _client(org.recruiter)
+    retired = UserFactory(roles=[Role.INTERVIEWER], is_active=False)
+    for user in (org.member_a, retired):
+        response = _schedule(client, hiring, user.pk)
+        assert response.status_code == 400
+        assert response.json()["interviewer"] == [
+            "Choose an active user with the Interviewer, Manager, Recruiter or "
+            "Admin role."
+        ]
+    assert not Interview.objects.filter(interviewer__in=[org.member_a, retired])
+    assert _schedule(client, hiring, org.manager_b.pk).status_code == 201
+
+
+def test_hiring_managers_are_the_selectors_choices(org, hiring):
+    from hiring import selectors
+
+    retired = UserFactory(roles=[Role.MANAGER], is_active=False)
+    candidates = [org.manager_b, org.admin, org.member_b, org.interviewer, retired]
+    allowed = set(selectors.hiring_manager_choices())
+    client = _client(org.recruiter)
+    for user in candidates:
+        response = client.patch(
+            f"{V1}/openings/{hiring.opening.pk}/",
+            {"hiring_manager": user.pk},
+            format="json",
+        )
+        if user in allowed:
+            assert response.status_code == 200, user
+        else:
+            assert response.status_code == 400, user
+            assert response.json()["hiring_manager"] == [
+                "Choose an active user with the Manager or Admin role."
+            ]
+    assert {org.manager_b, org.admin} <= allowed
+    assert not {org.member_b, org.interviewer, retired} & allowed
+
+    # A hiring manager who has lost the role stays, so that other edits pass.
+    hiring.opening.refresh_from_db()
+    hiring.opening.hiring_manager = org.manager_a
+    hiring.opening.save()
+    org.manager_a.groups.clear()
+    response = client.patch(
+        f"{V1}/openings/{hiring.opening.pk}/",
+        {"hiring_manager": org.manager_a.pk, "description": "続投"},
+        format="json",
+    )
+    assert response.status_code == 200
+    other = OpeningFactory(team=org.team_b, profile=hiring.profile)
+    response = client.patch(
+        f"{V1}/openings/{other.pk}/",
+        {"hiring_manager": org.manager_a.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+
+
+# --- No 500 on malformed input ---------------------------------------------------
+
+
+BIG = 2**64
+
+
+def test_ids_that_are_no_numbers_answer_400_on_the_field(org, hiring):
+    client = _client(org.interviewer)
+    url = _scorecard_url(hiring.interview)
+    before = _written_state()
+    for field, message in (
+        ("answers", "Answers are keyed by question id."),
+        ("competency_ratings", "Ratings are keyed by competency id."),
+    ):
+        for key in ("²", "１", str(BIG), "-1", " 1"):
+            value = {"rating": 3} if field == "answers" else 3
+            response = client.patch(url, {field: {key: value}}, format="json")
+            assert response.status_code == 400, key
+            assert response.json() == {field: [message]}, key
+    assert _written_state() == before
+
+    response = _client(org.manager_a).patch(
+        f"{V1}/interview-kits/{hiring.kit.pk}/",
+        {"questions": [BIG, hiring.questions[0].pk]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["questions"]) == {"0"}
+
+    response = _schedule(_client(org.recruiter), hiring, BIG)
+    assert response.status_code == 400
+    assert response.json()["interviewer"] == ["Not a valid id: ids are whole numbers."]
+
+
+@pytest.mark.parametrize("value", [str(BIG), "9" * 40, "²", "1.5", "-1", "x"])
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("candidates", "opening"),
+        ("interviews", "candidate"),
+        ("interviews", "opening"),
+        ("scorecards", "interviewer"),
+        ("interview-kits", "opening"),
+        ("openings", "team"),
+        ("questions", "competency"),
+    ],
+)
+def test_id_filters_refuse_what_is_no_id(org, hiring, path, parameter, value):
+    response = _client(org.recruiter).get(f"{V1}/{path}/?{parameter}={value}")
+    assert response.status_code == 400
+    assert parameter in response.json()
+
+
+def _operations():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    hiring_paths = tuple(f"{V1}/{name}/" for name in LISTS)
+    for path, operations in schema["paths"].items():
+        if not path.startswith(hiring_paths):
+            continue
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {})
+            ref = body.get("application/json", {}).get("schema", {}).get("$ref")
+            component = (
+                schema["components"]["schemas"][ref.split("/")[-1]] if ref else {}
+            )
+            fields = [
+                name
+                for name, spec in component.get("properties", {}).items()
+                if not spec.get("readOnly")
+            ]
+            yield path, method.upper(), fields
+
+
+def _q(hiring):
+    return hiring.questions[0].pk
+
+
+# (path, method) → (who, the object's id, a valid body to spoil field by field).
+WRITES = {
+    (f"{V1}/competencies/", "POST"): (
+        "admin",
+        None,
+        lambda h: {"name": "傾聴力", "category": "skill"},
+    ),
+    (f"{V1}/competencies/{{id}}/", "PATCH"): ("admin", lambda h: h.empathy.pk, None),
+    (f"{V1}/success-profiles/", "POST"): (
+        "admin",
+        None,
+        lambda h: {
+            "name": "新型",
+            "weights": [{"competency": h.logic.pk, "weight": 3}],
+        },
+    ),
+    (f"{V1}/success-profiles/{{id}}/", "PATCH"): (
+        "admin",
+        lambda h: h.profile.pk,
+        None,
+    ),
+    (f"{V1}/success-profiles/{{id}}/copy/", "POST"): (
+        "admin",
+        lambda h: h.profile.pk,
+        lambda h: {"name": "コピー"},
+    ),
+    (f"{V1}/questions/", "POST"): (
+        "recruiter",
+        None,
+        lambda h: {
+            "competency": h.empathy.pk,
+            "kind": "behavioural",
+            "text": "質問",
+            **{f"rubric_{n}": "r" for n in range(1, 5)},
+        },
+    ),
+    (f"{V1}/questions/{{id}}/", "PATCH"): ("recruiter", _q, None),
+    (f"{V1}/interview-kits/", "POST"): (
+        "manager",
+        None,
+        lambda h: {"opening": h.opening.pk, "stage": "second", "questions": [_q(h)]},
+    ),
+    (f"{V1}/interview-kits/{{id}}/", "PATCH"): ("manager", lambda h: h.kit.pk, None),
+    (f"{V1}/openings/", "POST"): (
+        "recruiter",
+        None,
+        lambda h: {
+            "title": "新規",
+            "team": h.opening.team_id,
+            "profile": h.profile.pk,
+            "hiring_manager": h.opening.hiring_manager_id,
+        },
+    ),
+    (f"{V1}/openings/{{id}}/", "PATCH"): ("recruiter", lambda h: h.opening.pk, None),
+    (f"{V1}/candidates/", "POST"): ("recruiter", None, lambda h: {"name": "新井"}),
+    (f"{V1}/candidates/{{id}}/", "PATCH"): (
+        "recruiter",
+        lambda h: h.candidate.pk,
+        None,
+    ),
+    (f"{V1}/interviews/", "POST"): (
+        "recruiter",
+        None,
+        lambda h: {
+            "application": h.application.pk,
+            "kit": h.kit.pk,
+            "interviewer": h.opening.hiring_manager_id,
+            "scheduled_at": "2026-12-01T10:00:00+09:00",
+        },
+    ),
+    (f"{V1}/interviews/{{id}}/", "DELETE"): (
+        "recruiter",
+        lambda h: h.interview.pk,
+        None,
+    ),
+    (f"{V1}/scorecards/{{id}}/", "PATCH"): (
+        "interviewer",
+        lambda h: h.interview.scorecard.pk,
+        lambda h: _full_draft(h),
+    ),
+    (f"{V1}/scorecards/{{id}}/submit/", "POST"): (
+        "interviewer",
+        lambda h: h.interview.scorecard.pk,
+        None,
+    ),
+    (f"{V1}/scorecards/{{id}}/correct/", "POST"): (
+        "panelist",
+        lambda h: h.panel_interview.scorecard.pk,
+        lambda h: {"reason": "誤記"},
+    ),
+}
+
+GARBAGE = [
+    BIG,
+    -BIG,
+    2**63,
+    -1,
+    0,
+    1.5,
+    True,
+    None,
+    "",
+    "²",
+    "9" * 40,
+    "\x00",
+    "2026-13-45T99:00:00",
+    "x" * 5000,
+    [],
+    {},
+    [BIG],
+    ["²"],
+    [{"competency": BIG, "weight": BIG}],
+    [{"competency": "²", "weight": "²"}],
+    {"²": 1},
+    {str(BIG): 1},
+    {"²": {"rating": "²", "notes": ["x"]}},
+    {str(BIG): {"rating": BIG}},
+    {"1": {"rating": BIG, "notes": {"x": 1}}},
+]
+
+WRITE_OPERATIONS = [
+    (path, method, fields)
+    for path, method, fields in _operations()
+    if method in {"POST", "PUT", "PATCH", "DELETE"}
+]
+
+
+def test_every_hiring_write_is_in_the_garbage_test():
+    assert {(path, method) for path, method, _ in WRITE_OPERATIONS} == set(WRITES)
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "fields"),
+    WRITE_OPERATIONS,
+    ids=[f"{method} {path}" for path, method, _ in WRITE_OPERATIONS],
+)
+def test_garbage_to_every_hiring_write_is_never_a_500(
+    org, hiring, path, method, fields
+):
+    who, pk, valid = WRITES[(path, method)]
+    user = hiring.panelist if who == "panelist" else org.by_role()[who]
+    client = _client(user)
+    # Errors raise in the test client: a 500 would fail here with its traceback.
+    send = getattr(client, method.lower())
+    url = path.replace("{id}", str(pk(hiring))) if pk else path
+    base = valid(hiring) if valid else {}
+    bodies = [garbage for garbage in GARBAGE if not isinstance(garbage, dict)]
+    bodies += [
+        {**base, field: garbage} for field in fields or ["x"] for garbage in GARBAGE
+    ]
+    bodies += [{field: garbage for field in fields} for garbage in GARBAGE]
+    for body in bodies:
+        response = send(url, body, format="json")
+        assert response.status_code < 500, (body, response.content)
+    if pk:
+        for bad_id in ("²", str(BIG), "9" * 40, "-1", "0"):
+            response = send(path.replace("{id}", bad_id), base, format="json")
+            assert response.status_code == 404, bad_id
+
+
+# --- Cancelling an interview -----------------------------------------------------
+
+
+def test_recruiters_cancel_an_unsubmitted_interview(org, hiring):
+    fill_scorecard(hiring.interview, ratings={}, submit=False)
+    scorecard_pk = hiring.interview.scorecard.pk
+    response = _client(org.recruiter).delete(f"{V1}/interviews/{hiring.interview.pk}/")
+    assert response.status_code == 204
+    assert not Interview.objects.filter(pk=hiring.interview.pk).exists()
+    assert not Scorecard.objects.filter(pk=scorecard_pk).exists()
+    assert not ScorecardRevision.objects.filter(scorecard_id=scorecard_pk).exists()
+
+
+def test_an_interview_with_a_submitted_scorecard_is_not_cancelled(org, hiring):
+    response = _client(org.admin).delete(
+        f"{V1}/interviews/{hiring.panel_interview.pk}/"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": [
+            "This interview has a submitted scorecard and cannot be cancelled."
+        ]
+    }
+    assert Interview.objects.filter(pk=hiring.panel_interview.pk).exists()
+
+
+def test_only_those_who_run_hiring_cancel_and_only_what_they_see(org, hiring):
+    url = f"{V1}/interviews/{hiring.interview.pk}/"
+    for user in (org.manager_a, org.interviewer, org.manager_b, org.member_a):
+        assert _client(user).delete(url).status_code == 403
+    # A recruiter bound on the candidate does not see the others' interviews.
+    _bind(org.recruiter, hiring)
+    assert _client(org.recruiter).delete(url).status_code == 404
+    assert _client(org.recruiter).delete(f"{V1}/interviews/999999/").status_code == 404
+    assert Interview.objects.filter(pk=hiring.interview.pk).exists()
+
+
+# --- Drafts saved elsewhere ------------------------------------------------------
+
+
+def test_a_draft_saved_elsewhere_is_not_overwritten(org, hiring):
+    client = _client(org.interviewer)
+    url = _scorecard_url(hiring.interview)
+    first = client.patch(url, {"summary": "最初"}, format="json").json()
+    seen = first["content"]["saved_at"]
+    assert client.get(url).json()["content"]["saved_at"] == seen
+
+    # This tab saves on top of what it read: fine, and it learns the new time.
+    response = client.patch(
+        url, {"summary": "二度目", "expected_saved_at": seen}, format="json"
+    )
+    assert response.status_code == 200
+    latest = response.json()["content"]["saved_at"]
+    assert latest != seen
+
+    # Another tab still holding the first copy is refused, and nothing is saved.
+    before = _written_state()
+    response = client.patch(
+        url, {"summary": "古いタブ", "expected_saved_at": seen}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith(
+        "This scorecard was changed in another window"
+    )
+    assert _written_state() == before
+
+    response = client.patch(
+        url, {"summary": "x", "expected_saved_at": "yesterday"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "expected_saved_at" in response.json()
+
+
+# --- Django's ValidationError, answered once ---------------------------------------
+
+
+def test_a_django_validation_error_is_a_400_by_field():
+    from django.core.exceptions import ValidationError
+
+    from config.exceptions import api_exception_handler
+
+    response = api_exception_handler(
+        ValidationError({"__all__": ["Both or neither."], "name": ["Taken."]}), {}
+    )
+    assert response.status_code == 400
+    assert response.data == {
+        "non_field_errors": ["Both or neither."],
+        "name": ["Taken."],
+    }
+    response = api_exception_handler(ValidationError("Closed."), {})
+    assert (response.status_code, response.data) == (
+        400,
+        {"non_field_errors": ["Closed."]},
+    )
+
+
+# --- Submitting a scorecard never opened -------------------------------------------
+
+
+def test_submitting_a_never_opened_scorecard_lists_each_missing_rating(org, hiring):
+    first, second = hiring.questions
+    response = _client(org.interviewer).post(_scorecard_url(hiring.interview, "submit"))
+    assert response.status_code == 400
+    assert response.json() == {
+        f"question_{first.pk}": ["Question 1 has no rating."],
+        f"question_{second.pk}": ["Question 2 has no rating."],
+        f"competency_{hiring.empathy.pk}": ["The competency “Empathy” has no rating."],
+        f"competency_{hiring.logic.pk}": ["The competency “Logic” has no rating."],
+        "overall": ["The overall recommendation is missing."],
+    }
+    # Nothing was started: the scorecard is as it was scheduled.
+    assert not ScorecardRevision.objects.filter(
+        scorecard=hiring.interview.scorecard
+    ).exists()

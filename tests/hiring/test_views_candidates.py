@@ -5,10 +5,12 @@ candidate's own feedback page."""
 import re
 import time
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -682,6 +684,7 @@ def test_outsider_gets_404_and_nothing_is_written(client, hiring, org):
             },
         ),
         (reverse("hiring:feedback_invite", args=[hiring.interview.pk]), {}),
+        (reverse("hiring:interview_cancel", args=[hiring.interview.pk]), {}),
     ]
     for url, data in posts:
         assert client.post(url, data).status_code == 404, url
@@ -694,3 +697,195 @@ def test_outsider_gets_404_and_nothing_is_written(client, hiring, org):
     assert Interview.objects.count() == 2
     assert not CandidateFeedback.objects.exists()
     assert candidate.user is None
+
+
+# --- A viewer bound by independence sees nothing of the panel --------------------
+
+
+def _interviews_table(html: str) -> str:
+    """The candidate page's interviews table."""
+    return _section(html, "candidate-interviews")
+
+
+def _pipeline_scorecards(client, hiring) -> str:
+    """The pipeline's "submitted of interviews" cell of the world's candidate."""
+    html = client.get(reverse("hiring:opening_detail", args=[hiring.opening.pk])).text
+    row = re.search(
+        rf'data-application="{hiring.application.pk}">(.*?)</tr>', html, re.S
+    ).group(1)
+    cell = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1]
+    return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+
+
+@pytest.mark.parametrize("role", ["recruiter", "manager"])
+def test_a_recruiter_or_manager_who_interviews_sees_the_panel_only_after_submitting(
+    client, hiring, org, role
+):
+    viewer = org.by_role()[role]
+    own = _second_stage_interview(hiring, viewer)
+    services.decision_record(
+        application=hiring.application,
+        kind="advance",
+        reason="Strong first interviews",
+        by=org.admin,
+    )
+    client.force_login(viewer)
+    # The panel: the panelist (submitted) and org.interviewer (not submitted).
+    others = [hiring.panelist.display_name, org.interviewer.display_name]
+
+    candidate_page = client.get(hiring.candidate.get_absolute_url())
+    interviews = list(candidate_page.context["interviews"])
+    assert interviews == [own]
+    table = _interviews_table(candidate_page.text)
+    assert viewer.display_name in table
+    assert not any(name in candidate_page.text for name in others)
+    assert ">Submitted<" not in table  # the panelist's status
+    summary = _summary(client, hiring.application)
+    html = summary.text
+    assert 'data-testid="panel-hidden"' in html
+    assert not any(name in html for name in others)
+    assert [i.interviewer for i in summary.context["summary"].missing] == [viewer]
+    assert summary.context["summary"].decisions == []
+    assert "Strong first interviews" not in html
+    assert 'data-testid="decision"' not in html
+    assert _pipeline_scorecards(client, hiring) == "—"
+
+    fill_scorecard(own, ratings={})
+    candidate_page = client.get(hiring.candidate.get_absolute_url())
+    assert len(candidate_page.context["interviews"]) == 3
+    assert all(name in candidate_page.text for name in others)
+    assert ">Submitted<" in _interviews_table(candidate_page.text)
+    html = _summary(client, hiring.application).text
+    assert all(name in html for name in others)
+    assert "Strong first interviews" in html
+    assert _pipeline_scorecards(client, hiring) == "2 of 3"
+
+
+def test_the_overdue_page_and_count_leave_out_a_bound_recruiters_candidate(
+    client, hiring, org
+):
+    # org.interviewer's scorecard is 30 hours late; the recruiter interviews the same
+    # candidate and has not submitted.
+    Interview.objects.filter(pk=hiring.interview.pk).update(
+        scheduled_at=timezone.now() - timedelta(hours=30)
+    )
+    own = _second_stage_interview(hiring, org.recruiter)
+    Interview.objects.filter(pk=own.pk).update(
+        scheduled_at=timezone.now() + timedelta(days=1)
+    )
+    client.force_login(org.recruiter)
+    overdue = client.get(reverse("hiring:overdue")).text
+    assert org.interviewer.display_name not in overdue
+    assert "No scorecard is overdue." in overdue
+    assert "No overdue scorecard" in client.get(reverse("hiring:home")).text
+    # The admin, not bound, sees it.
+    client.force_login(org.admin)
+    assert org.interviewer.display_name in client.get(reverse("hiring:overdue")).text
+    assert "1 overdue scorecard" in client.get(reverse("hiring:home")).text
+    # Once the recruiter has submitted, it is theirs to chase again.
+    fill_scorecard(own, ratings={})
+    client.force_login(org.recruiter)
+    assert org.interviewer.display_name in client.get(reverse("hiring:overdue")).text
+
+
+# --- Cancelling an interview ------------------------------------------------------
+
+
+def _cancel(client, interview):
+    return client.post(reverse("hiring:interview_cancel", args=[interview.pk]))
+
+
+def test_recruiter_cancels_an_unsubmitted_interview_from_the_summary(
+    client, hiring, org
+):
+    client.force_login(org.recruiter)
+    html = _summary(client, hiring.application).text
+    cancel = reverse("hiring:interview_cancel", args=[hiring.interview.pk])
+    assert f'action="{cancel}"' in html
+    assert "return confirm(" in html.split(f'action="{cancel}"')[1].split(">")[0]
+    # The submitted one has no button.
+    submitted = reverse("hiring:interview_cancel", args=[hiring.panel_interview.pk])
+    assert submitted not in html
+    response = _cancel(client, hiring.interview)
+    assert response.url == hiring.application.get_absolute_url()
+    assert not Interview.objects.filter(pk=hiring.interview.pk).exists()
+    assert "The interview was cancelled." in client.get(response.url).text
+
+
+def test_an_interview_with_a_submitted_scorecard_is_not_cancelled(client, hiring, org):
+    client.force_login(org.admin)
+    response = _cancel(client, hiring.panel_interview)
+    assert response.status_code == 302
+    assert Interview.objects.filter(pk=hiring.panel_interview.pk).exists()
+    page = client.get(response.url).text
+    assert "has a submitted scorecard and cannot be cancelled" in page
+
+
+def test_cancel_is_refused_to_others_and_hidden_interviews_are_404(client, hiring, org):
+    client.force_login(org.manager_a)
+    assert _cancel(client, hiring.interview).status_code == 403
+    client.force_login(org.interviewer)
+    assert _cancel(client, hiring.interview).status_code == 403
+    # A recruiter bound on the candidate does not see the panel's interviews.
+    _second_stage_interview(hiring, org.recruiter)
+    client.force_login(org.recruiter)
+    assert _cancel(client, hiring.interview).status_code == 404
+    assert client.get(
+        reverse("hiring:interview_cancel", args=[hiring.interview.pk])
+    ).status_code in (404, 405)
+    assert Interview.objects.filter(pk=hiring.interview.pk).exists()
+
+
+# --- Kits in interview order, hire with readings, phrases -------------------------
+
+
+def test_the_interview_form_offers_the_kits_in_interview_order(client, hiring, org):
+    for stage in ("final", "screening", "second"):
+        InterviewKitFactory(opening=hiring.opening, stage=stage)
+    client.force_login(org.recruiter)
+    response = client.get(
+        reverse("hiring:interview_create", args=[hiring.application.pk])
+    )
+    kits = response.context["form"].fields["kit"].queryset
+    assert [kit.stage for kit in kits] == ["screening", "first", "second", "final"]
+
+
+def test_hire_splits_a_japanese_name_and_shows_the_members_reading(client, hiring, org):
+    Candidate.objects.filter(pk=hiring.candidate.pk).update(
+        name="山田\u3000太郎", name_reading="ヤマダ\u3000タロウ"
+    )
+    client.force_login(org.recruiter)
+    url = reverse("hiring:application_hire", args=[hiring.application.pk])
+    response = client.post(url, {"start_date": "2025-06-01", "username": "yamada"})
+    assert response.status_code == 302
+    member = User.objects.get(username="yamada")
+    assert (member.family_name, member.given_name) == ("山田", "太郎")
+    assert (member.family_name_reading, member.given_name_reading) == (
+        "ヤマダ",
+        "タロウ",
+    )
+    page = client.get(url).text
+    assert "山田 太郎" in page
+    assert re.search(r'data-testid="member-reading">ヤマダ タロウ<', page)
+    detail = client.get(hiring.candidate.get_absolute_url()).text
+    assert re.search(r'data-testid="member-reading">ヤマダ タロウ<', detail)
+    summary = _summary(client, hiring.application).text
+    assert "See the hired member" in summary
+    assert "Hired as" not in summary
+
+
+def test_breadcrumbs_are_labelled_with_a_translatable_word(client, hiring, org):
+    client.force_login(org.recruiter)
+    for url in (
+        hiring.candidate.get_absolute_url(),
+        hiring.application.get_absolute_url(),
+        reverse("hiring:opening_detail", args=[hiring.opening.pk]),
+    ):
+        html = client.get(url).text
+        assert 'aria-label="Breadcrumb"' in html
+        assert 'aria-label="breadcrumb"' not in html
+    # No hiring template writes an aria-label that translation would miss.
+    templates = Path(settings.BASE_DIR) / "templates" / "hiring"
+    for template in templates.glob("*.html"):
+        labels = re.findall(r'aria-label="([^"{]*)"', template.read_text())
+        assert labels == [], template.name

@@ -626,3 +626,124 @@ def test_kit_editor_query_count_does_not_grow(
     QuestionFactory.create_batch(5, competency=CompetencyFactory())
     with django_assert_max_num_queries(10):
         client.get(url)
+
+
+# --- Questions that scorecards have used --------------------------------------------
+
+CONTENT_FIELDS = [
+    "kind",
+    "text",
+    "text_en",
+    *(f"rubric_{n}{suffix}" for n in range(1, 5) for suffix in ("", "_en")),
+]
+
+
+def _as_saved(question, **changes) -> dict[str, str]:
+    """The edit form of `question` posted as it is saved, with `changes`."""
+    data = {name: getattr(question, name) for name in CONTENT_FIELDS}
+    data["competency"] = str(question.competency_id)
+    if question.is_active:
+        data["is_active"] = "on"
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def test_a_used_question_refuses_content_changes_on_each_changed_field(
+    client, org, hiring
+):
+    # The panelist's submitted scorecard rated both questions of the kit.
+    question = hiring.questions[0]
+    saved = {name: getattr(question, name) for name in CONTENT_FIELDS}
+    client.force_login(org.recruiter)
+    url = reverse("hiring:question_edit", args=[question.pk])
+    page = client.get(url)
+    assert 'data-testid="question-in-use"' in page.text
+    response = client.post(
+        url,
+        _as_saved(question, text="新しい問い", rubric_2="新しい基準"),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"text", "rubric_2"}
+    assert "Retire it and write a new question" in errors["text"][0]
+    # What was typed stays in the form; nothing was written.
+    assert "新しい問い" in response.text and "新しい基準" in response.text
+    question.refresh_from_db()
+    assert {name: getattr(question, name) for name in CONTENT_FIELDS} == saved
+    assert 'data-testid="question-in-use"' in response.text
+
+
+def test_a_used_question_is_retired_although_the_browser_sends_crlf(
+    client, org, hiring
+):
+    question = hiring.questions[0]
+    Question.objects.filter(pk=question.pk).update(
+        text="一行目\n二行目", rubric_1="弱い\n回答"
+    )
+    question.refresh_from_db()
+    client.force_login(org.admin)
+    # A browser posts a textarea's line breaks as CRLF; "active" unticked.
+    data = _as_saved(question, text="一行目\r\n二行目", rubric_1="弱い\r\n回答 ")
+    del data["is_active"]
+    response = client.post(reverse("hiring:question_edit", args=[question.pk]), data)
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.is_active is False
+    assert question.text == "一行目\n二行目"
+    assert question.rubric_1 == "弱い\n回答"
+
+
+def test_the_question_page_says_it_is_in_use_and_how_to_replace_it(client, org, hiring):
+    used = hiring.questions[0]
+    unused = QuestionFactory(competency=hiring.logic)
+    client.force_login(org.recruiter)
+    page = client.get(used.get_absolute_url()).text
+    assert 'data-testid="question-in-use"' in page
+    assert "write a new question and retire this one" in page
+    new_question = (
+        f"{reverse('hiring:question_create')}?competency={used.competency_id}"
+    )
+    assert new_question in page
+    assert (
+        'data-testid="question-in-use"'
+        not in client.get(unused.get_absolute_url()).text
+    )
+    assert (
+        'data-testid="question-in-use"'
+        not in client.get(reverse("hiring:question_edit", args=[unused.pk])).text
+    )
+
+
+def test_an_unused_question_still_changes_freely(client, org, hiring):
+    question = QuestionFactory(competency=hiring.logic)
+    client.force_login(org.recruiter)
+    response = client.post(
+        reverse("hiring:question_edit", args=[question.pk]),
+        _as_saved(question, text="書き直した問い"),
+    )
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.text == "書き直した問い"
+
+
+def _kits_in_every_stage(hiring) -> list[InterviewKit]:
+    """hiring.kit is the first interview's; the others are added out of order."""
+    for stage in ("final", "screening", "second"):
+        InterviewKitFactory(opening=hiring.opening, stage=stage)
+    return list(InterviewKit.objects.filter(opening=hiring.opening))
+
+
+STAGES_IN_ORDER = ["screening", "first", "second", "final"]
+
+
+def test_the_kit_pages_list_the_kits_in_interview_order(client, org, hiring):
+    _kits_in_every_stage(hiring)
+    client.force_login(org.recruiter)
+    page = client.get(reverse("hiring:kit_create", args=[hiring.opening.pk]))
+    assert [kit.stage for kit in page.context["kits"]] == STAGES_IN_ORDER
+    # The question page: the kits that ask it, in the same order.
+    question = hiring.questions[0]
+    for kit in InterviewKit.objects.exclude(pk=hiring.kit.pk):
+        kit.kit_questions.create(question=question, position=1)
+    page = client.get(question.get_absolute_url())
+    assert [kit.stage for kit in page.context["kits"]] == STAGES_IN_ORDER

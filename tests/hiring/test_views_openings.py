@@ -652,3 +652,44 @@ def test_overdue_page_paginates(client, org, hiring):
 
 def test_overdue_is_for_those_who_run_hiring(client, org, hiring):
     assert _get(client, org.interviewer, reverse("hiring:overdue")).status_code == 403
+
+
+# --- Review fixes ---------------------------------------------------------------------
+
+
+def test_the_opening_page_lists_its_kits_in_interview_order(client, org, hiring):
+    # The world's kit is the first interview's; the others are added out of order.
+    for stage in ("final", "screening", "second"):
+        InterviewKitFactory(opening=hiring.opening, stage=stage)
+    response = _get(client, org.manager_a, _pipeline(hiring))
+    stages = [kit.stage for kit in response.context["kits"]]
+    assert stages == ["screening", "first", "second", "final"]
+    html = response.text
+    positions = [
+        html.index(label)
+        for label in (
+            "Screening",
+            "First interview",
+            "Second interview",
+            "Final interview",
+        )
+    ]
+    assert positions == sorted(positions)
+
+
+def test_opening_list_pages_keep_the_status_filter(client, org, hiring):
+    for number in range(26):
+        OpeningFactory(title=f"Paused role {number}", status="on_hold")
+    response = _get(
+        client, org.recruiter, reverse("hiring:opening_list"), status="on_hold"
+    )
+    assert "Page 1 of 2" in response.text
+    assert "?status=on_hold&amp;page=2" in response.text
+    second = _get(
+        client,
+        org.recruiter,
+        reverse("hiring:opening_list"),
+        status="on_hold",
+        page=2,
+    )
+    assert "?status=on_hold&amp;page=1" in second.text

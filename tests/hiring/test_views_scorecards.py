@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 
 from hiring import selectors, services
 from hiring.models import AnswerRating, KitQuestion, ScorecardRevision
@@ -528,3 +529,148 @@ def test_who_may_read_a_scorecard_may_not_write_it(client, org, hiring):
         == 403
     )
     assert _snapshot(panel.scorecard) == before
+
+
+# --- Two windows on one draft ------------------------------------------------------
+
+
+def _expected_saved_at(text: str) -> str:
+    return re.search(r'data-expected-saved-at="([^"]+)"', text).group(1)
+
+
+def test_the_page_gives_its_script_the_drafts_exact_version(client, org, hiring):
+    client.force_login(org.interviewer)
+    text = client.get(_url("scorecard", hiring.interview)).text
+    draft = ScorecardRevision.objects.get(scorecard=hiring.interview.scorecard)
+    assert parse_datetime(_expected_saved_at(text)) == draft.saved_at
+
+
+def test_autosave_with_the_current_version_saves_and_returns_the_next_one(
+    client, org, hiring
+):
+    first, _second = hiring.questions
+    client.force_login(org.interviewer)
+    url = _url("scorecard_autosave", hiring.interview)
+    version = _expected_saved_at(client.get(_url("scorecard", hiring.interview)).text)
+    response = client.post(
+        url, _form(answers={first: ("一つ目", 3)}) | {"expected_saved_at": version}
+    )
+    assert response.status_code == 200
+    draft = ScorecardRevision.objects.get(scorecard=hiring.interview.scorecard)
+    assert parse_datetime(response.json()["saved_at"]) == draft.saved_at
+    # The returned version is the one the next autosave sends.
+    response = client.post(
+        url,
+        _form(answers={first: ("二つ目", 3)})
+        | {"expected_saved_at": response.json()["saved_at"]},
+    )
+    assert response.status_code == 200
+    assert draft.answers.get(question=first).notes == "二つ目"
+
+
+def test_autosave_from_a_stale_window_answers_409_and_overwrites_nothing(
+    client, org, hiring
+):
+    first, _second = hiring.questions
+    client.force_login(org.interviewer)
+    url = _url("scorecard_autosave", hiring.interview)
+    stale = _expected_saved_at(client.get(_url("scorecard", hiring.interview)).text)
+    # Another window saves first.
+    assert (
+        client.post(
+            url,
+            _form(answers={first: ("別のウィンドウ", 4)})
+            | {"expected_saved_at": stale},
+        ).status_code
+        == 200
+    )
+    before = _snapshot(hiring.interview.scorecard)
+    response = client.post(
+        url,
+        _form(answers={first: ("古いウィンドウ", 1)}, summary="上書き")
+        | {"expected_saved_at": stale},
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["conflict"] is True
+    assert "changed in another window" in body["error"]
+    assert _snapshot(hiring.interview.scorecard) == before
+    draft = ScorecardRevision.objects.get(scorecard=hiring.interview.scorecard)
+    assert draft.answers.get(question=first).notes == "別のウィンドウ"
+
+
+def test_autosave_refuses_an_unreadable_version_and_writes_nothing(client, org, hiring):
+    first, _second = hiring.questions
+    client.force_login(org.interviewer)
+    client.get(_url("scorecard", hiring.interview))
+    before = _snapshot(hiring.interview.scorecard)
+    response = client.post(
+        _url("scorecard_autosave", hiring.interview),
+        _form(answers={first: ("メモ", 3)}) | {"expected_saved_at": "yesterday"},
+    )
+    assert response.status_code == 400
+    assert _snapshot(hiring.interview.scorecard) == before
+
+
+def test_the_page_has_the_texts_and_places_for_a_conflict(client, org, hiring):
+    client.force_login(org.interviewer)
+    response = client.get(_url("scorecard", hiring.interview))
+    assert 'id="autosave-conflict"' in response.text
+    assert 'id="autosave-kept"' in response.text
+    texts = response.context["script_messages"]
+    assert {"conflictKept", "reload", "keptFromOther", "putBack", "discard"} <= set(
+        texts
+    )
+
+
+# --- What the browser kept: cleared on read-only pages ----------------------------
+
+
+def _clears_the_browser_copy(text: str, interview) -> bool:
+    return (
+        f'id="scorecard-submitted" data-storage-key="kata.scorecard.{interview.pk}"'
+        in text
+        and "js/scorecard.js" in text
+    )
+
+
+def test_read_only_scorecards_clear_what_the_browser_kept(client, org, hiring):
+    # Its author, after submitting.
+    client.force_login(org.interviewer)
+    response = client.post(
+        _url("scorecard_submit", hiring.interview), _complete(hiring), follow=True
+    )
+    assert _clears_the_browser_copy(response.text, hiring.interview)
+    # Someone else reading it (a shared computer), not its author.
+    client.force_login(org.recruiter)
+    text = client.get(_url("scorecard", hiring.interview)).text
+    assert 'id="scorecard-form"' not in text
+    assert _clears_the_browser_copy(text, hiring.interview)
+    # The form page keeps it (it restores from it).
+    client.force_login(org.interviewer)
+    second = schedule_interview(
+        hiring.application,
+        InterviewKitFactory(
+            opening=hiring.opening, stage="second", questions=hiring.questions
+        ),
+        org.interviewer,
+    )
+    text = client.get(_url("scorecard", second)).text
+    assert 'id="scorecard-form"' in text
+    assert 'id="scorecard-submitted"' not in text
+
+
+def test_an_unsubmitted_scorecard_of_an_erased_candidate_is_closed(client, org, hiring):
+    first, _second = hiring.questions
+    client.force_login(org.interviewer)
+    client.post(
+        _url("scorecard_autosave", hiring.interview), _form(answers={first: ("X", 3)})
+    )
+    services.candidate_erase_personal_data(
+        candidate=hiring.candidate, by=org.admin, why="request"
+    )
+    response = client.get(_url("scorecard", hiring.interview))
+    assert response.status_code == 200
+    assert 'data-testid="scorecard-closed"' in response.text
+    assert 'id="scorecard-form"' not in response.text
+    assert _clears_the_browser_copy(response.text, hiring.interview)
