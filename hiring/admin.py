@@ -715,8 +715,27 @@ class ScorecardRevisionAdmin(ReadOnlyAdmin):
         return super().get_queryset(request) & _submitted_revisions(request)
 
 
+class SubmittedRatingAdmin(ReadOnlyAdmin):
+    """Ratings of submitted revisions only: drafts never show."""
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(revision__in=_submitted_revisions(request))
+        )
+
+    @admin.display(description=_("candidate"))
+    def candidate(self, obj):
+        return obj.revision.scorecard.interview.application.candidate
+
+    @admin.display(description=_("interviewer"))
+    def interviewer(self, obj):
+        return obj.revision.created_by
+
+
 @admin.register(AnswerRating)
-class AnswerRatingAdmin(ReadOnlyAdmin):
+class AnswerRatingAdmin(SubmittedRatingAdmin):
     list_display = ["question", "rating", "candidate", "interviewer"]
     list_filter = [
         "rating",
@@ -731,24 +750,9 @@ class AnswerRatingAdmin(ReadOnlyAdmin):
     fields = ["revision", "question", "rating", "notes"]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(revision__in=_submitted_revisions(request))
-        )
-
-    @admin.display(description=_("candidate"))
-    def candidate(self, obj):
-        return obj.revision.scorecard.interview.application.candidate
-
-    @admin.display(description=_("interviewer"))
-    def interviewer(self, obj):
-        return obj.revision.created_by
-
 
 @admin.register(CompetencyRating)
-class CompetencyRatingAdmin(ReadOnlyAdmin):
+class CompetencyRatingAdmin(SubmittedRatingAdmin):
     list_display = ["competency", "rating", "candidate", "interviewer"]
     list_filter = ["rating", ("competency", admin.RelatedOnlyFieldListFilter)]
     list_select_related = [
@@ -759,21 +763,6 @@ class CompetencyRatingAdmin(ReadOnlyAdmin):
     search_fields = ["competency__name", "competency__name_en"]
     fields = ["revision", "competency", "rating"]
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(revision__in=_submitted_revisions(request))
-        )
-
-    @admin.display(description=_("candidate"))
-    def candidate(self, obj):
-        return obj.revision.scorecard.interview.application.candidate
-
-    @admin.display(description=_("interviewer"))
-    def interviewer(self, obj):
-        return obj.revision.created_by
 
 
 # --- Candidate experience ---------------------------------------------------------

@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from accounts.models import Team, User
 
-from . import permissions, selectors
+from . import permissions, selectors, services
 from .models import (
     Application,
     Candidate,
@@ -184,23 +184,7 @@ class ProfileCopySerializer(serializers.Serializer):
 class QuestionSerializer(HiringModelSerializer):
     class Meta:
         model = Question
-        fields = [
-            "id",
-            "competency",
-            "kind",
-            "text",
-            "text_en",
-            "rubric_1",
-            "rubric_1_en",
-            "rubric_2",
-            "rubric_2_en",
-            "rubric_3",
-            "rubric_3_en",
-            "rubric_4",
-            "rubric_4_en",
-            "is_active",
-            "updated_at",
-        ]
+        fields = ["id", *services.QUESTION_CONTENT_FIELDS, "is_active", "updated_at"]
         read_only_fields = ["updated_at"]
 
 

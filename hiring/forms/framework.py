@@ -5,6 +5,7 @@ from crispy_forms.layout import Column, Field, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .. import services
 from ..models import Competency, InterviewStage, Question, SuccessProfile
 
 WEIGHT_MESSAGE = _("A weight is a whole number from 1 to 5.")
@@ -126,21 +127,7 @@ class ProfileForm(forms.ModelForm):
 class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
-        fields = [
-            "competency",
-            "kind",
-            "text",
-            "text_en",
-            "rubric_1",
-            "rubric_1_en",
-            "rubric_2",
-            "rubric_2_en",
-            "rubric_3",
-            "rubric_3_en",
-            "rubric_4",
-            "rubric_4_en",
-            "is_active",
-        ]
+        fields = [*services.QUESTION_CONTENT_FIELDS, "is_active"]
         widgets = {
             "kind": forms.RadioSelect,
             "text": _textarea(3),
