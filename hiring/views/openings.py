@@ -151,6 +151,9 @@ def _sorting(sort: str) -> dict[str, dict[str, str]]:
     return columns
 
 
+PIPELINE_PER_PAGE = 50
+
+
 @login_required
 def opening_detail(request, pk: int):
     """The pipeline: the opening's candidates by stage, with their fit scores."""
@@ -161,6 +164,7 @@ def opening_detail(request, pk: int):
         sort = ""
     rows = selectors.opening_pipeline(viewer=viewer, opening=opening, sort=sort)
     counts = Counter(row.application.stage for row in rows)
+    page = Paginator(rows, PIPELINE_PER_PAGE).get_page(request.GET.get("page"))
     decides = permissions.can_edit_opening(viewer, opening)
     feedback = (
         selectors.feedback_groups(viewer=viewer, group="opening", key=opening.pk)
@@ -172,7 +176,8 @@ def opening_detail(request, pk: int):
         "hiring/opening_detail.html",
         {
             "opening": opening,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "stage_counts": [
                 (value, label, counts[value])
                 for value, label in Application.Stage.choices

@@ -693,3 +693,19 @@ def test_opening_list_pages_keep_the_status_filter(client, org, hiring):
         page=2,
     )
     assert "?status=on_hold&amp;page=1" in second.text
+
+
+def test_pipeline_pages_by_50_keeping_the_sort_and_the_stage_counts(
+    client, org, hiring
+):
+    ApplicationFactory.create_batch(
+        54, opening=hiring.opening, stage="applied", candidate__name_reading="あ"
+    )
+    first = _get(client, org.recruiter, _pipeline(hiring), sort="name")
+    assert len(_row_order(first)) == 50
+    assert "?sort=name&amp;page=2" in first.text
+    # Counts cover every candidate, not just the page.
+    assert 'data-stage="applied">54<' in first.text
+    second = _get(client, org.recruiter, _pipeline(hiring), sort="name", page=2)
+    assert len(_row_order(second)) == 5
+    assert set(_row_order(first)).isdisjoint(_row_order(second))
