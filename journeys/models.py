@@ -1,1 +1,620 @@
-"""Models arrive with this pillar's issue."""
+"""The customer success journey and everything around it: steps, playbooks, training,
+practicum, customer accounts with their coverage history, and step events.
+
+History is never rewritten: steps keep their identity when they are reordered or
+retired (events stay attached to the step they were recorded for), playbooks are
+versioned, coverage (owner, model, pool) is kept as dated periods, and step events are
+append-only (a wrong one is voided with a reason). Metrics read these rules from
+`shared/METRICS.md`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_WINDOW_DAYS = 90
+
+
+class CoverageModel(models.TextChoices):
+    DEDICATED = "dedicated", _("Dedicated (one owner)")
+    POOLED = "pooled", _("Pooled")
+
+
+class Journey(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    segments = models.CharField(
+        _("segments"),
+        max_length=500,
+        blank=True,
+        help_text=_("The customer segments it applies to, separated by commas."),
+    )
+    coverage_models = models.CharField(
+        _("coverage models"),
+        max_length=100,
+        blank=True,
+        help_text=_("Dedicated, pooled or both; empty for every model."),
+    )
+    conversion_window_days = models.PositiveIntegerField(
+        _("journey conversion window (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "From the first step to the last; when empty, the sum of the step windows."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("journey")
+        verbose_name_plural = _("journeys")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("journeys:journey_detail", args=[self.pk])
+
+
+class Step(models.Model):
+    """A milestone. `position` orders the journey's current steps 1..n; a retired
+    step has no position and keeps its events."""
+
+    journey = models.ForeignKey(
+        Journey,
+        verbose_name=_("journey"),
+        on_delete=models.PROTECT,
+        related_name="steps",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    definition_of_done = models.TextField(
+        _("definition of done"),
+        blank=True,
+        help_text=_(
+            "How to tell that the customer reached this step; one check per line."
+        ),
+    )
+    is_value_point = models.BooleanField(_("value point"), default=False)
+    target_days = models.PositiveIntegerField(
+        _("target (days from the start of the journey)"), null=True, blank=True
+    )
+    conversion_window_days = models.PositiveIntegerField(
+        _("conversion window (days)"), default=DEFAULT_WINDOW_DAYS
+    )
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["journey", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["journey", "position"],
+                condition=Q(position__isnull=False),
+                name="journeys_step_position_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(retired_at__isnull=True, position__isnull=False)
+                | Q(retired_at__isnull=False, position__isnull=True),
+                name="journeys_step_current_or_retired",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_value_point=False) | Q(target_days__isnull=False),
+                name="journeys_step_value_point_has_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(conversion_window_days__gte=1),
+                name="journeys_step_window_positive",
+            ),
+        ]
+
+    def __str__(self):
+        if self.position is None:
+            return _("%(name)s (retired)") % {"name": self.name}
+        return f"{self.position}. {self.name}"
+
+    def done_checks(self) -> list[str]:
+        return [line for line in self.definition_of_done.splitlines() if line.strip()]
+
+
+class Playbook(models.Model):
+    """How to move a customer from `from_step` to the next step. Its content is in
+    versions; the latest is the playbook in use."""
+
+    from_step = models.OneToOneField(
+        Step,
+        verbose_name=_("from step"),
+        on_delete=models.PROTECT,
+        related_name="playbook",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_playbooks",
+    )
+    last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("playbook")
+        verbose_name_plural = _("playbooks")
+
+    def __str__(self):
+        return str(self.from_step)
+
+    def get_absolute_url(self):
+        return reverse("journeys:playbook_detail", args=[self.pk])
+
+
+class PlaybookVersion(models.Model):
+    playbook = models.ForeignKey(
+        Playbook, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    goal = models.TextField(_("goal"))
+    actions = models.TextField(
+        _("recommended actions"), help_text=_("A checklist: one action per line.")
+    )
+    content = models.TextField(
+        _("content and tools"),
+        blank=True,
+        help_text=_(
+            "Links, documents and email templates. Placeholders such as "
+            "{customer_name} are filled in on an account's page."
+        ),
+    )
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("playbook version")
+        verbose_name_plural = _("playbook versions")
+        ordering = ["playbook", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["playbook", "number"], name="journeys_playbook_version_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.playbook} v{self.number}"
+
+    def action_lines(self) -> list[str]:
+        return [line for line in self.actions.splitlines() if line.strip()]
+
+
+class TrainingModule(models.Model):
+    """The lecture on how to use a transition's playbook, with an optional quiz."""
+
+    from_step = models.ForeignKey(
+        Step,
+        verbose_name=_("from step"),
+        on_delete=models.PROTECT,
+        related_name="training_modules",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    material = models.TextField(
+        _("material"), blank=True, help_text=_("Text and links; line breaks are kept.")
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"),
+        null=True,
+        blank=True,
+        help_text=_("Needed when the module has a quiz."),
+    )
+    is_required = models.BooleanField(
+        _("required before taking accounts"), default=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("training module")
+        verbose_name_plural = _("training modules")
+        ordering = ["from_step__journey", "from_step__position", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_mark__isnull=True)
+                | Q(pass_mark__gte=0, pass_mark__lte=100),
+                name="journeys_module_pass_mark_percent",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("journeys:module_detail", args=[self.pk])
+
+
+class QuizQuestion(models.Model):
+    module = models.ForeignKey(
+        TrainingModule, on_delete=models.CASCADE, related_name="quiz_questions"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.TextField(_("question"))
+
+    class Meta:
+        verbose_name = _("quiz question")
+        verbose_name_plural = _("quiz questions")
+        ordering = ["module", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["module", "position"], name="journeys_quiz_position_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class QuizChoice(models.Model):
+    question = models.ForeignKey(
+        QuizQuestion, on_delete=models.CASCADE, related_name="choices"
+    )
+    text = models.CharField(_("choice"), max_length=300)
+    is_correct = models.BooleanField(_("correct answer"), default=False)
+
+    class Meta:
+        verbose_name = _("quiz choice")
+        verbose_name_plural = _("quiz choices")
+        ordering = ["question", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class TrainingAssignment(models.Model):
+    """A module assigned to one member, or to everyone who is a member of a team at
+    any time before the due date (joiners included)."""
+
+    module = models.ForeignKey(
+        TrainingModule,
+        verbose_name=_("module"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="training_assignments",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="training_assignments",
+    )
+    due_date = models.DateField(_("due date"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training assignment")
+        verbose_name_plural = _("training assignments")
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, team__isnull=True)
+                | Q(member__isnull=True, team__isnull=False),
+                name="journeys_assignment_member_or_team",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.module} → {self.member or self.team}"
+
+
+class TrainingCompletion(models.Model):
+    """One attempt at a module: completed, with the quiz score when it has a quiz.
+    A failed quiz is recorded too; the member may try again."""
+
+    module = models.ForeignKey(
+        TrainingModule,
+        verbose_name=_("module"),
+        on_delete=models.PROTECT,
+        related_name="completions",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="training_completions",
+    )
+    completed_at = models.DateTimeField(_("completed at"))
+    score = models.PositiveSmallIntegerField(_("quiz score (%)"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"))
+
+    class Meta:
+        verbose_name = _("training completion")
+        verbose_name_plural = _("training completions")
+        ordering = ["-completed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+                name="journeys_completion_score_percent",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.module}"
+
+
+class PracticumReflection(models.Model):
+    """A new member walks a step as a customer would, and reflects on it."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="practicum_reflections",
+    )
+    step = models.ForeignKey(
+        Step,
+        verbose_name=_("step"),
+        on_delete=models.PROTECT,
+        related_name="reflections",
+    )
+    checks_done = models.JSONField(_("checks done"), default=list, blank=True)
+    what_was_hard = models.TextField(_("what was hard"), blank=True)
+    where_stuck = models.TextField(_("where I got stuck"), blank=True)
+    what_would_help = models.TextField(_("what would have helped"), blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("practicum reflection")
+        verbose_name_plural = _("practicum reflections")
+        ordering = ["member", "step__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "step"], name="journeys_reflection_once_per_step"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.step}"
+
+
+class Pool(models.Model):
+    """Several members sharing many accounts (pooled CSM model)."""
+
+    class Kind(models.TextChoices):
+        SEGMENT = "segment", _("Segment")
+        PRODUCT = "product", _("Product")
+        REGION = "region", _("Region")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        related_name="pools",
+    )
+
+    class Meta:
+        verbose_name = _("pool")
+        verbose_name_plural = _("pools")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("journeys:pool_detail", args=[self.pk])
+
+
+class PoolMembership(models.Model):
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="pool_memberships",
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Last day, included.")
+    )
+
+    class Meta:
+        verbose_name = _("pool membership")
+        verbose_name_plural = _("pool memberships")
+        ordering = ["pool", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="journeys_pool_membership_dates",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.pool}"
+
+
+class CustomerAccount(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    external_id = models.CharField(
+        _("external id"), max_length=100, unique=True, help_text=_("The CRM's id.")
+    )
+    segment = models.CharField(_("segment"), max_length=100, blank=True)
+    arr = models.DecimalField(
+        _("ARR"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    journey = models.ForeignKey(
+        Journey,
+        verbose_name=_("journey"),
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer account")
+        verbose_name_plural = _("customer accounts")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("journeys:account_detail", args=[self.pk])
+
+
+class Coverage(models.Model):
+    """Who covered an account from when to when: a dedicated owner, or a pool.
+
+    The periods of one account do not overlap; the open one (`ended_at` empty) is the
+    current coverage. Changing the owner or the pool closes the open period and
+    starts a new one. Metric attribution reads this history.
+    """
+
+    account = models.ForeignKey(
+        CustomerAccount, on_delete=models.CASCADE, related_name="coverage"
+    )
+    model = models.CharField(_("coverage model"), max_length=20, choices=CoverageModel)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="covered_accounts",
+    )
+    pool = models.ForeignKey(
+        Pool,
+        verbose_name=_("pool"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coverage",
+    )
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    owner_not_ready_confirmed = models.BooleanField(
+        _("assigned although the owner was not ready"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("coverage period")
+        verbose_name_plural = _("coverage history")
+        ordering = ["account", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(ended_at__isnull=True),
+                name="journeys_coverage_one_open_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(model="dedicated", owner__isnull=False, pool__isnull=True)
+                | Q(model="pooled", owner__isnull=True, pool__isnull=False),
+                name="journeys_coverage_owner_or_pool",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True)
+                | Q(ended_at__gt=models.F("started_at")),
+                name="journeys_coverage_dates",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "started_at"])]
+
+    def __str__(self):
+        return f"{self.account}: {self.owner or self.pool}"
+
+
+class StepEvent(models.Model):
+    """Account A reached step k at time t. Append-only: a wrong event is voided with
+    a reason, never edited or deleted."""
+
+    class Source(models.TextChoices):
+        UI = "ui", _("Kata")
+        API = "api", _("API")
+        IMPORT = "import", _("Import")
+
+    account = models.ForeignKey(
+        CustomerAccount,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="step_events",
+    )
+    step = models.ForeignKey(
+        Step, verbose_name=_("step"), on_delete=models.PROTECT, related_name="events"
+    )
+    reached_at = models.DateTimeField(_("reached at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source)
+    note = models.TextField(_("note"), blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    void_reason = models.TextField(_("why it was voided"), blank=True)
+
+    class Meta:
+        verbose_name = _("step event")
+        verbose_name_plural = _("step events")
+        ordering = ["account", "reached_at", "id"]
+        constraints = [
+            # Importing the same event twice creates nothing new.
+            models.UniqueConstraint(
+                fields=["account", "step", "reached_at"],
+                condition=Q(voided_at__isnull=True),
+                name="journeys_event_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="journeys_event_void_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "step", "reached_at"]),
+            models.Index(fields=["step", "reached_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.account} · {self.step} · {self.reached_at:%Y-%m-%d}"
