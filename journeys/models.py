@@ -307,6 +307,7 @@ class TrainingAssignment(models.Model):
         verbose_name=_("assigned by"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
     )
     assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
@@ -521,6 +522,7 @@ class Coverage(models.Model):
         verbose_name=_("assigned by"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
     )
     owner_not_ready_confirmed = models.BooleanField(

@@ -132,7 +132,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Tokyo")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: ids in links and attributes must never read "1,001". Numbers meant for
+# reading get their separators from the `intcomma` filter.
+USE_THOUSAND_SEPARATOR = False
 
 # Quarters follow the fiscal year; April–March by default, as most Japanese companies.
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=4)

@@ -149,7 +149,8 @@ def test_a_draft_saved_in_another_window_is_not_overwritten(page, org):
     # This window's autosave is refused: it stops, keeps the text, says to reload.
     page.fill(f"#id_question_{first.pk}_notes", "この窓のメモ")
     page.wait_for_selector("#autosave-conflict:not(.d-none)")
-    assert "changed in another window" in page.inner_text("#autosave-conflict")
+    # The interviewer reads Japanese (their preferred language).
+    assert "別のウィンドウで変更" in page.inner_text("#autosave-conflict")
     assert page.get_attribute("#autosave-status", "data-state") == "error"
     page.fill(f"#id_question_{first.pk}_notes", "この窓のメモ、続き")
     page.wait_for_timeout(1500)  # longer than the autosave delay
@@ -171,7 +172,7 @@ def test_a_draft_saved_in_another_window_is_not_overwritten(page, org):
     page.wait_for_selector("#autosave-kept:not(.d-none)")
     assert page.input_value("#id_summary") == "別ウィンドウの要約"
     assert page.input_value(f"#id_question_{first.pk}_notes") == ""
-    page.get_by_role("button", name="Put it back in the form").click()
+    page.get_by_role("button", name="フォームに戻す").click()
     _wait_saved(page)
     draft.refresh_from_db()
     assert draft.summary == "別ウィンドウの要約"

@@ -1,0 +1,343 @@
+"""Reads of the journeys pillar that need rules, scoped to the viewer through
+`journeys.permissions`."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import TeamMembership, User
+
+from .models import (
+    Coverage,
+    CustomerAccount,
+    Journey,
+    Playbook,
+    PlaybookVersion,
+    Pool,
+    PracticumReflection,
+    Step,
+    StepEvent,
+    TrainingAssignment,
+    TrainingCompletion,
+    TrainingModule,
+)
+from .permissions import visible_accounts
+
+# --- Coverage and attribution ---------------------------------------------------------
+
+
+def coverage_at(account: CustomerAccount, at: datetime) -> Coverage | None:
+    """The coverage period in force at `at` (started_at ≤ at < ended_at)."""
+    return (
+        Coverage.objects.filter(account=account, started_at__lte=at)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=at))
+        .select_related("owner", "pool")
+        .first()
+    )
+
+
+def owner_at(account: CustomerAccount, at: datetime) -> User | None:
+    """The account's dedicated owner at `at`; None when it was pooled or not covered."""
+    period = coverage_at(account, at)
+    return period.owner if period else None
+
+
+# --- Playbooks ----------------------------------------------------------------------
+
+
+def playbook_current(playbook: Playbook) -> PlaybookVersion | None:
+    """The version in use: the latest."""
+    return playbook.versions.order_by("-number").first()
+
+
+# --- Training and readiness ---------------------------------------------------------
+
+
+def assignments_for(member: User) -> QuerySet:
+    """The assignments that reach the member: their own, and their teams' — a team
+    assignment reaches everyone who is a member of the team at any time up to its
+    due date (joiners included; METRICS "Training completion")."""
+    in_team_by_due_date = TeamMembership.objects.filter(
+        user=member, team=OuterRef("team"), start_date__lte=OuterRef("due_date")
+    )
+    return (
+        TrainingAssignment.objects.filter(
+            Q(member=member) | Q(Exists(in_team_by_due_date), team__isnull=False)
+        )
+        .select_related("module", "module__from_step", "team")
+        .order_by("due_date", "id")
+    )
+
+
+def is_ready_for_accounts(member: User, journey: Journey) -> bool:
+    """Ready when the member completed a practicum reflection on every current step
+    of the journey, and passed every required, active module of the journey (on its
+    current steps) that is assigned to them."""
+    walked = PracticumReflection.objects.filter(
+        member=member, completed_at__isnull=False
+    ).values("step_id")
+    if (
+        Step.objects.filter(journey=journey, retired_at__isnull=True)
+        .exclude(pk__in=walked)
+        .exists()
+    ):
+        return False
+    passed = TrainingCompletion.objects.filter(member=member, passed=True).values(
+        "module_id"
+    )
+    return not (
+        TrainingModule.objects.filter(
+            from_step__journey=journey,
+            from_step__retired_at__isnull=True,
+            is_required=True,
+            is_active=True,
+            pk__in=assignments_for(member).values("module_id"),
+        )
+        .exclude(pk__in=passed)
+        .exists()
+    )
+
+
+# --- Customer accounts ------------------------------------------------------------
+
+
+def _live_events() -> QuerySet:
+    return StepEvent.objects.filter(voided_at__isnull=True)
+
+
+def account_list(
+    *,
+    viewer: User,
+    owner: User | None = None,
+    pool: Pool | None = None,
+    segment: str | None = None,
+    current_step: Step | None = None,
+    overdue: bool | None = None,
+    now: datetime | None = None,
+) -> QuerySet:
+    """The customer accounts the viewer may see, filtered, each annotated with:
+
+    - `current_step_id`, `current_step_position`, `current_step_name`: the account's
+      **current step** is the current (not retired) step of the highest position
+      that has a non-void event for the account — whatever lower steps were skipped;
+      None before any;
+    - `current_step_since`: the first reach (earliest non-void event) of that step;
+    - `current_step_age`: calendar days (in TIME_ZONE) from that first reach to today,
+      as a timedelta (`.days`);
+    - `journey_started_at`: the first reach of step 1;
+    - `value_point_overdue`: some current value-point step of the journey is not
+      reached while its deadline (first reach of step 1 + target_days × 24 h) has
+      passed. Only a reach of the value-point step itself counts.
+
+    The open coverage period is prefetched as `open_coverage` (a list of at most one).
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    accounts = _annotated_accounts(visible_accounts(viewer), now=now, today=today)
+    if owner is not None:
+        accounts = accounts.filter(
+            pk__in=Coverage.objects.filter(ended_at__isnull=True, owner=owner).values(
+                "account_id"
+            )
+        )
+    if pool is not None:
+        accounts = accounts.filter(
+            pk__in=Coverage.objects.filter(ended_at__isnull=True, pool=pool).values(
+                "account_id"
+            )
+        )
+    if segment:
+        accounts = accounts.filter(segment=segment)
+    if current_step is not None:
+        accounts = accounts.filter(current_step_id=current_step.pk)
+    if overdue is not None:
+        accounts = accounts.filter(value_point_overdue=overdue)
+    return accounts
+
+
+def _annotated_accounts(accounts: QuerySet, *, now: datetime, today) -> QuerySet:
+    reached = (
+        _live_events()
+        .filter(account=OuterRef("pk"), step__retired_at__isnull=True)
+        .order_by("-step__position")
+    )
+    first_reach_of_current = (
+        _live_events()
+        .filter(account=OuterRef("pk"), step_id=OuterRef("current_step_id"))
+        .order_by("reached_at")
+        .values("reached_at")[:1]
+    )
+    journey_start = (
+        _live_events()
+        .filter(account=OuterRef("pk"), step__position=1, step__retired_at__isnull=True)
+        .order_by("reached_at")
+        .values("reached_at")[:1]
+    )
+    open_coverage = Prefetch(
+        "coverage",
+        queryset=Coverage.objects.filter(ended_at__isnull=True).select_related(
+            "owner", "pool"
+        ),
+        to_attr="open_coverage",
+    )
+    return (
+        accounts.select_related("journey")
+        .prefetch_related(open_coverage)
+        .annotate(
+            current_step_id=Subquery(reached.values("step_id")[:1]),
+            current_step_position=Subquery(reached.values("step__position")[:1]),
+            current_step_name=Subquery(reached.values("step__name")[:1]),
+            current_step_since=Subquery(first_reach_of_current),
+            journey_started_at=Subquery(journey_start),
+        )
+        .annotate(
+            current_step_age=ExpressionWrapper(
+                Value(today, output_field=DateField())
+                - TruncDate(
+                    "current_step_since", tzinfo=timezone.get_current_timezone()
+                ),
+                output_field=DurationField(),
+            ),
+            value_point_overdue=_overdue_expression(now),
+        )
+    )
+
+
+def _overdue_expression(now: datetime):
+    """True when some value point is overdue (see `account_list`).
+
+    Deadlines differ per value point, so each current value-point step (a handful
+    per journey) becomes one condition with its own cutoff: the query does not grow
+    with the number of accounts."""
+    conditions = Q(pk__in=[])
+    value_points = Step.objects.filter(
+        is_value_point=True, retired_at__isnull=True
+    ).values_list("pk", "journey_id", "target_days")
+    for step_id, journey_id, target_days in value_points:
+        reached = _live_events().filter(account=OuterRef("pk"), step_id=step_id)
+        conditions |= Q(
+            Q(
+                journey_id=journey_id,
+                journey_started_at__lt=now - timedelta(days=target_days),
+            ),
+            ~Exists(reached),
+        )
+    return Case(
+        When(conditions, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+@dataclass
+class PathStep:
+    step: Step
+    first_reached_at: datetime | None
+    deadline: datetime | None = None
+    is_overdue: bool = False
+
+
+@dataclass
+class AccountPage:
+    account: CustomerAccount
+    path: list[PathStep]
+    current_step: Step | None
+    current_step_since: datetime | None
+    days_at_current_step: int | None
+    overdue_value_points: list[Step]
+    next_playbook: Playbook | None
+    next_playbook_version: PlaybookVersion | None
+    events: list[StepEvent] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> Coverage | None:
+        return self.account.open_coverage[0] if self.account.open_coverage else None
+
+
+def account_page(*, viewer: User, pk: int, now: datetime | None = None) -> AccountPage:
+    """Everything the account page shows; `CustomerAccount.DoesNotExist` when the
+    viewer may not see it. The path lists the journey's current steps in order with
+    their first reach; a value point's deadline is the first reach of step 1 +
+    target_days × 24 h."""
+    now = now or timezone.now()
+    account = account_list(viewer=viewer, now=now).get(pk=pk)
+    first_reach = (
+        _live_events()
+        .filter(account=account, step=OuterRef("pk"))
+        .order_by("reached_at")
+        .values("reached_at")[:1]
+    )
+    steps = (
+        Step.objects.filter(journey_id=account.journey_id, retired_at__isnull=True)
+        .annotate(first_reached_at=Subquery(first_reach))
+        .order_by("position")
+    )
+    path = []
+    for step in steps:
+        entry = PathStep(step=step, first_reached_at=step.first_reached_at)
+        if step.is_value_point and account.journey_started_at is not None:
+            entry.deadline = account.journey_started_at + timedelta(
+                days=step.target_days
+            )
+            entry.is_overdue = step.first_reached_at is None and entry.deadline < now
+        path.append(entry)
+    current = next(
+        (entry.step for entry in path if entry.step.pk == account.current_step_id),
+        None,
+    )
+    playbook = version = None
+    if current is not None:
+        playbook = (
+            Playbook.objects.filter(from_step=current)
+            .select_related("owner")
+            .prefetch_related(
+                Prefetch(
+                    "versions",
+                    queryset=PlaybookVersion.objects.order_by("-number")[:1],
+                    to_attr="latest_versions",
+                )
+            )
+            .first()
+        )
+        version = (
+            playbook.latest_versions[0]
+            if playbook and playbook.latest_versions
+            else None
+        )
+    events = list(
+        StepEvent.objects.filter(account=account)
+        .select_related("step", "recorded_by", "voided_by")
+        .order_by("-reached_at", "-id")
+    )
+    return AccountPage(
+        account=account,
+        path=path,
+        current_step=current,
+        current_step_since=account.current_step_since,
+        days_at_current_step=(
+            account.current_step_age.days
+            if account.current_step_age is not None
+            else None
+        ),
+        overdue_value_points=[entry.step for entry in path if entry.is_overdue],
+        next_playbook=playbook,
+        next_playbook_version=version,
+        events=events,
+    )

@@ -1,0 +1,454 @@
+"""CSV imports: encodings, idempotence, all-or-nothing with a row report, bulk writes
+(the query count does not grow with the rows) and the management commands."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from journeys.imports import import_accounts, import_step_events, parse_reached_at
+from journeys.models import (
+    Coverage,
+    CoverageModel,
+    CustomerAccount,
+    PracticumReflection,
+    StepEvent,
+)
+from tests.journeys.factories import (
+    CustomerAccountFactory,
+    PoolFactory,
+    StepEventFactory,
+    journey_with_steps,
+)
+
+pytestmark = pytest.mark.django_db
+
+JST = timezone.get_fixed_timezone(9 * 60)
+
+
+def csv_bytes(lines: list[str], encoding: str = "utf-8") -> bytes:
+    return "\r\n".join(lines).encode(encoding) + b"\r\n"
+
+
+def make_ready(member, steps):
+    """The member walked every step (no required modules are assigned)."""
+    for step in steps:
+        PracticumReflection.objects.create(
+            member=member, step=step, completed_at=timezone.now()
+        )
+
+
+@pytest.fixture
+def world(org):
+    journey, steps = journey_with_steps(5, name="Onboarding")
+    other_journey, other_steps = journey_with_steps(3, name="Renewal")
+    make_ready(org.member_a, steps)
+    pool = PoolFactory(name="SMB pool", team=org.team_a)
+    account = CustomerAccountFactory(
+        external_id="C-1", name="Acme", journey=journey, owner=org.member_a
+    )
+    return {
+        "org": org,
+        "journey": journey,
+        "steps": steps,
+        "other_steps": other_steps,
+        "pool": pool,
+        "account": account,
+    }
+
+
+ACCOUNT_HEADER = "external_id,name,segment,arr,journey,coverage,owner,pool"
+
+
+# --- Accounts ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "cp932"], ids=["utf8", "bom", "shift_jis"]
+)
+def test_accounts_import_in_each_encoding_with_japanese_names(world, encoding):
+    data = csv_bytes(
+        [
+            ACCOUNT_HEADER,
+            'C-2,株式会社さくら,SMB,"1,200,000",Onboarding,dedicated,member_a,',
+            "C-3,ひまわり商事,Enterprise,,Onboarding,pooled,,SMB pool",
+        ],
+        encoding,
+    )
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert report.problems == []
+    assert (report.created, report.updated, report.skipped) == (2, 0, 0)
+    sakura = CustomerAccount.objects.get(external_id="C-2")
+    assert (sakura.name, sakura.arr) == ("株式会社さくら", Decimal(1_200_000))
+    coverage = Coverage.objects.get(account=sakura)
+    assert (coverage.model, coverage.owner, coverage.assigned_by) == (
+        CoverageModel.DEDICATED,
+        world["org"].member_a,
+        world["org"].admin,
+    )
+    himawari = Coverage.objects.get(account__external_id="C-3")
+    assert (himawari.model, himawari.pool) == (CoverageModel.POOLED, world["pool"])
+
+
+def test_a_file_in_another_encoding_is_refused_with_one_clear_message(world):
+    data = csv_bytes([ACCOUNT_HEADER, "C-2,さくら,,,Onboarding,pooled,,SMB pool"])
+
+    report = import_accounts(file=data.decode().encode("utf-16"), by=world["org"].admin)
+
+    assert report.rejected
+    assert len(report.problems) == 1
+    assert report.problems[0].line is None
+    assert "UTF-8" in report.problems[0].reason
+    assert "Shift_JIS" in report.problems[0].reason
+    assert not CustomerAccount.objects.filter(external_id="C-2").exists()
+
+
+def test_accounts_import_twice_creates_nothing_new(world):
+    data = csv_bytes([ACCOUNT_HEADER, "C-2,さくら,SMB,100,Onboarding,pooled,,SMB pool"])
+    import_accounts(file=data, by=world["org"].admin)
+
+    again = import_accounts(file=data, by=world["org"].admin)
+
+    assert (again.created, again.updated, again.skipped) == (0, 0, 1)
+    assert CustomerAccount.objects.filter(external_id="C-2").count() == 1
+    assert Coverage.objects.filter(account__external_id="C-2").count() == 1
+
+
+def test_changed_name_segment_and_arr_update_the_existing_account(world):
+    data = csv_bytes(
+        [
+            ACCOUNT_HEADER,
+            "C-1,Acme Japan,Enterprise,5000,Onboarding,dedicated,member_a,",
+        ]
+    )
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert (report.created, report.updated, report.skipped) == (0, 1, 0)
+    world["account"].refresh_from_db()
+    assert (
+        world["account"].name,
+        world["account"].segment,
+        world["account"].arr,
+    ) == ("Acme Japan", "Enterprise", Decimal(5000))
+    assert report.notes == []
+
+
+def test_a_coverage_change_closes_the_open_period_and_keeps_history(world):
+    data = csv_bytes([ACCOUNT_HEADER, "C-1,Acme,SMB,,Onboarding,pooled,,SMB pool"])
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert (report.created, report.updated) == (0, 1)
+    periods = list(Coverage.objects.filter(account=world["account"]))
+    assert [(p.model, p.ended_at is None) for p in periods] == [
+        (CoverageModel.DEDICATED, False),
+        (CoverageModel.POOLED, True),
+    ]
+
+
+def test_an_owner_not_ready_needs_the_confirmation_which_is_recorded(world):
+    not_ready = world["org"].sub_member
+    data = csv_bytes([ACCOUNT_HEADER, "C-2,さくら,,,Onboarding,dedicated,sub_member,"])
+
+    refused = import_accounts(file=data, by=world["org"].admin)
+    confirmed = import_accounts(
+        file=data, by=world["org"].admin, confirm_not_ready=True
+    )
+
+    assert [(p.line, p.column) for p in refused.problems] == [(2, "owner")]
+    assert confirmed.created == 1
+    coverage = Coverage.objects.get(account__external_id="C-2")
+    assert (coverage.owner, coverage.owner_not_ready_confirmed) == (not_ready, True)
+
+
+def test_the_journey_of_an_existing_account_is_kept_and_noted(world):
+    data = csv_bytes([ACCOUNT_HEADER, "C-1,Acme,SMB,,Renewal,dedicated,member_a,"])
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert report.skipped == 1
+    assert [(n.line, n.column) for n in report.notes] == [(2, "journey")]
+    world["account"].refresh_from_db()
+    assert world["account"].journey == world["journey"]
+
+
+def test_one_bad_account_row_writes_nothing_and_every_problem_is_listed(world):
+    data = csv_bytes(
+        [
+            ACCOUNT_HEADER,
+            "C-2,Good,SMB,100,Onboarding,pooled,,SMB pool",
+            "C-3,,SMB,-5,Nowhere,dedicated,nobody,",
+            "C-4,Also good,SMB,,Onboarding,shared,,",
+            "C-2,Twice,SMB,,Onboarding,pooled,,SMB pool",
+            "C-5,Interviewer,SMB,,Onboarding,dedicated,interviewer,",
+        ]
+    )
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert [(p.line, p.column) for p in report.problems] == [
+        (3, "name"),
+        (3, "arr"),
+        (3, "journey"),
+        (3, "owner"),
+        (4, "coverage"),
+        (5, "external_id"),
+        (6, "owner"),
+    ]
+    assert "line 2" in report.problems[5].reason
+    assert CustomerAccount.objects.count() == 1
+
+
+def test_a_missing_column_is_reported_on_the_header_line(world):
+    data = csv_bytes(["external_id,name,journey", "C-2,さくら,Onboarding"])
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert [(p.line, p.column) for p in report.problems] == [(1, "coverage")]
+
+
+def test_only_admins_import(world):
+    data = csv_bytes([ACCOUNT_HEADER])
+    with pytest.raises(PermissionDenied):
+        import_accounts(file=data, by=world["org"].manager_a)
+    with pytest.raises(PermissionDenied):
+        import_step_events(file=data, by=world["org"].member_a)
+
+
+# --- Step events -------------------------------------------------------------------
+
+EVENT_HEADER = "external_id,step,reached_at,note"
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "cp932"], ids=["utf8", "bom", "shift_jis"]
+)
+def test_events_import_in_each_encoding(world, encoding):
+    data = csv_bytes(
+        [
+            EVENT_HEADER,
+            "C-1,1,2026-04-01,キックオフ実施",
+            "C-1,Step 2,2026-04-10 15:30,",
+            "C-1,3,2026-04-20T10:00:00+00:00,",
+        ],
+        encoding,
+    )
+
+    report = import_step_events(file=data, by=world["org"].admin)
+
+    assert report.problems == []
+    assert report.created == 3
+    events = list(StepEvent.objects.order_by("reached_at"))
+    steps = world["steps"]
+    assert [(e.step, e.reached_at) for e in events] == [
+        (steps[0], datetime(2026, 4, 1, tzinfo=JST)),
+        (steps[1], datetime(2026, 4, 10, 15, 30, tzinfo=JST)),
+        (steps[2], datetime(2026, 4, 20, 10, tzinfo=UTC)),
+    ]
+    assert events[0].note == "キックオフ実施"
+    assert {(e.source, e.recorded_by) for e in events} == {
+        (StepEvent.Source.IMPORT, world["org"].admin)
+    }
+
+
+def test_events_import_twice_creates_nothing_new(world):
+    data = csv_bytes([EVENT_HEADER, "C-1,1,2026-04-01,", "C-1,2,2026-04-05,"])
+    import_step_events(file=data, by=world["org"].admin)
+
+    again = import_step_events(file=data, by=world["org"].admin)
+
+    assert (again.created, again.skipped, again.problems) == (0, 2, [])
+    assert StepEvent.objects.count() == 2
+
+
+def test_a_voided_event_does_not_count_as_already_there(world):
+    StepEventFactory(
+        account=world["account"],
+        step=world["steps"][0],
+        reached_at=datetime(2026, 4, 1, tzinfo=JST),
+        voided_at=timezone.now(),
+        void_reason="wrong day",
+    )
+    data = csv_bytes([EVENT_HEADER, "C-1,1,2026-04-01,", "C-1,1,2026-04-01,"])
+
+    report = import_step_events(file=data, by=world["org"].admin)
+
+    # The repeated row of the file is "already there" too.
+    assert (report.created, report.skipped) == (1, 1)
+    assert StepEvent.objects.filter(voided_at=None).count() == 1
+
+
+def test_one_bad_event_row_writes_nothing_and_every_problem_is_listed(world):
+    world["steps"][4].retired_at = timezone.now()
+    world["steps"][4].position = None
+    world["steps"][4].save()
+    world["other_steps"][0].name = "Renewal kickoff"
+    world["other_steps"][0].save()
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    data = csv_bytes(
+        [
+            EVENT_HEADER,
+            "C-1,1,2026-04-01,good",
+            "NOPE,1,2026-04-01,unknown account",
+            "C-1,Renewal kickoff,2026-04-01,",
+            f"C-1,2,{tomorrow},future",
+            "C-1,2,2026-13-01,bad date",
+            "C-1,Step 5,2026-04-01,retired",
+            "C-1,9,2026-04-01,no such position",
+            "C-1,,,",
+        ]
+    )
+
+    report = import_step_events(file=data, by=world["org"].admin)
+
+    assert [(p.line, p.column) for p in report.problems] == [
+        (3, "external_id"),
+        (4, "step"),
+        (5, "reached_at"),
+        (6, "reached_at"),
+        (7, "step"),
+        (8, "step"),
+        (9, "step"),
+        (9, "reached_at"),
+    ]
+    assert "another journey" in report.problems[1].reason
+    assert "NOPE" in report.problems[0].reason
+    assert "future" in report.problems[2].reason
+    assert StepEvent.objects.count() == 0
+
+
+def test_a_missing_event_column_is_reported(world):
+    data = csv_bytes(["external_id,reached_at", "C-1,2026-04-01"])
+
+    report = import_step_events(file=data, by=world["org"].admin)
+
+    assert [(p.line, p.column) for p in report.problems] == [(1, "step")]
+
+
+def test_line_numbers_count_lines_of_the_file_including_quoted_line_breaks(world):
+    data = csv_bytes(
+        [
+            EVENT_HEADER,
+            'C-1,1,2026-04-01,"two',
+            'lines"',
+            "",
+            "C-1,1,yesterday,",
+        ]
+    )
+
+    report = import_step_events(file=data, by=world["org"].admin)
+
+    assert [(p.line, p.column) for p in report.problems] == [(5, "reached_at")]
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2026-04-01", datetime(2026, 4, 1, tzinfo=JST)),
+        ("2026-04-01 09:15", datetime(2026, 4, 1, 9, 15, tzinfo=JST)),
+        ("2026-04-01T09:15:00Z", datetime(2026, 4, 1, 9, 15, tzinfo=UTC)),
+        ("2026/4/1", datetime(2026, 4, 1, tzinfo=JST)),
+        ("2026/04/01 9:15", datetime(2026, 4, 1, 9, 15, tzinfo=JST)),
+    ],
+)
+def test_reached_at_is_read_in_the_time_zone_unless_it_has_an_offset(value, expected):
+    assert parse_reached_at(value) == expected
+
+
+def _events_file(world, rows: int) -> bytes:
+    start = datetime(2025, 1, 1, tzinfo=JST)
+    return csv_bytes(
+        [EVENT_HEADER]
+        + [
+            f"C-{1 + n % 2},{1 + n % 5},{(start + timedelta(hours=n)).isoformat()},"
+            for n in range(rows)
+        ]
+    )
+
+
+def test_the_query_count_of_an_event_import_does_not_grow_with_rows(
+    world, django_assert_max_num_queries
+):
+    CustomerAccountFactory(external_id="C-2", journey=world["journey"])
+    with django_assert_max_num_queries(10) as small:
+        import_step_events(file=_events_file(world, 10), by=world["org"].admin)
+    StepEvent.objects.all().delete()
+    with django_assert_max_num_queries(10) as large:
+        report = import_step_events(
+            file=_events_file(world, 200), by=world["org"].admin
+        )
+
+    assert report.created == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_query_count_of_an_account_import_does_not_grow_with_rows(
+    world, django_assert_max_num_queries
+):
+    def accounts_file(first: int, rows: int) -> bytes:
+        return csv_bytes(
+            [ACCOUNT_HEADER]
+            + [
+                f"N-{n},Customer {n},SMB,{n},Onboarding,"
+                + ("dedicated,member_a," if n % 2 else "pooled,,SMB pool")
+                for n in range(first, first + rows)
+            ]
+        )
+
+    with django_assert_max_num_queries(16) as small:
+        import_accounts(file=accounts_file(0, 10), by=world["org"].admin)
+    with django_assert_max_num_queries(16) as large:
+        report = import_accounts(file=accounts_file(100, 200), by=world["org"].admin)
+
+    assert report.created == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# --- Commands ----------------------------------------------------------------------
+
+
+def test_the_events_command_prints_the_report(world, tmp_path, capsys):
+    path = tmp_path / "events.csv"
+    path.write_bytes(csv_bytes([EVENT_HEADER, "C-1,1,2026-04-01,"], "cp932"))
+
+    call_command("import_step_events", str(path), "--user", "ADMIN")
+
+    assert "1 created, 0 updated, 0 already there." in capsys.readouterr().out
+    assert StepEvent.objects.count() == 1
+
+
+def test_the_command_exits_with_1_and_lists_the_problems_when_rejected(
+    world, tmp_path, capsys
+):
+    path = tmp_path / "events.csv"
+    path.write_bytes(csv_bytes([EVENT_HEADER, "C-1,1,2026-04-01,", "X-9,1,2026,"]))
+
+    with pytest.raises(CommandError) as rejected:
+        call_command("import_step_events", str(path), "--user", "admin")
+
+    assert rejected.value.returncode == 1
+    assert "Nothing was imported: 2 problem(s)" in str(rejected.value)
+    out = capsys.readouterr().out
+    assert "Line 3, column external_id: No account has the external id “X-9”." in out
+    assert "Line 3, column reached_at:" in out
+    assert StepEvent.objects.count() == 0
+
+
+def test_the_accounts_command_imports_and_refuses_an_unknown_user(world, tmp_path):
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(
+        csv_bytes([ACCOUNT_HEADER, "C-2,さくら,,,Onboarding,pooled,,SMB pool"])
+    )
+
+    with pytest.raises(CommandError, match="nobody"):
+        call_command("import_accounts", str(path), "--user", "nobody")
+    call_command("import_accounts", str(path), "--user", "admin")
+
+    assert CustomerAccount.objects.filter(external_id="C-2").exists()
