@@ -43,11 +43,13 @@ urlpatterns = [
     path("", include(auth_patterns)),
     path("", include("accounts.urls")),
     path("hiring/", include("hiring.urls")),
+    path("journeys/", include("journeys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", account_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include("hiring.api_urls")),
+    path("api/v1/", include("journeys.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

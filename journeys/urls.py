@@ -1,0 +1,7 @@
+"""Enablement pages. Each view module lists its own URL patterns."""
+
+from .views import accounts, journeys, training
+
+app_name = "journeys"
+
+urlpatterns = journeys.urlpatterns + accounts.urlpatterns + training.urlpatterns

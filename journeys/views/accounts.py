@@ -1,0 +1,3 @@
+"""Journeys pages: accounts."""
+
+urlpatterns = []

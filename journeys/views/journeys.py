@@ -1,0 +1,3 @@
+"""Journeys pages: journeys."""
+
+urlpatterns = []

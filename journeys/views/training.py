@@ -1,0 +1,3 @@
+"""Journeys pages: training."""
+
+urlpatterns = []

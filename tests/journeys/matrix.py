@@ -1,0 +1,11 @@
+"""Journeys rows of the authorization matrix, one module per area (see
+tests/hiring/matrix.py for the conventions). Rows build the journeys objects they
+need from the organisation fixture themselves (e.g. with tests/journeys/factories.py),
+memoised on `org` so that one row's lambda does not create them twice."""
+
+from . import matrix_accounts, matrix_api, matrix_journeys, matrix_training
+
+_MODULES = (matrix_journeys, matrix_accounts, matrix_training, matrix_api)
+
+UI_ROWS = {key: row for module in _MODULES for key, row in module.UI_ROWS.items()}
+API_ROWS = {key: row for module in _MODULES for key, row in module.API_ROWS.items()}

@@ -1,0 +1,4 @@
+"""Authorization-matrix rows (see tests/test_authorization_matrix.py): training."""
+
+UI_ROWS = {}
+API_ROWS = {}
