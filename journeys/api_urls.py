@@ -1,5 +1,26 @@
 from rest_framework.routers import SimpleRouter
 
+from . import api
+
 router = SimpleRouter()
+router.register("journeys", api.JourneyViewSet, basename="journey")
+router.register("steps", api.StepViewSet, basename="step")
+router.register("playbooks", api.PlaybookViewSet, basename="playbook")
+router.register(
+    "training-modules", api.TrainingModuleViewSet, basename="training-module"
+)
+router.register(
+    "training-assignments",
+    api.TrainingAssignmentViewSet,
+    basename="training-assignment",
+)
+router.register(
+    "training-completions",
+    api.TrainingCompletionViewSet,
+    basename="training-completion",
+)
+router.register("pools", api.PoolViewSet, basename="pool")
+router.register("customers", api.CustomerViewSet, basename="customer")
+router.register("step-events", api.StepEventViewSet, basename="step-event")
 
 urlpatterns = router.urls

@@ -88,3 +88,220 @@ def can_record_event(viewer: Viewer, account: CustomerAccount) -> bool:
         return False
     has_role = is_admin(viewer) or bool(roles_of(viewer) & _RECORDING_ROLES)
     return has_role and can_see_account(viewer, account)
+
+
+# --- accounts pages ---
+
+
+def visible_pools(viewer: Viewer, *, on: date | None = None) -> QuerySet:
+    """Pools the viewer may see: admins all; a team's leader the pools of the teams
+    they lead (sub-teams included); anyone the pools they belong to today."""
+    if not viewer.is_authenticated:
+        return Pool.objects.none()
+    if is_admin(viewer):
+        return Pool.objects.all()
+    day = on or timezone.localdate()
+    return Pool.objects.filter(
+        Q(pk__in=pools_of(viewer, on=day).values("pk"))
+        | Q(team_id__in=managed_team_ids(viewer))
+    )
+
+
+def can_change_coverage(viewer: Viewer, account: CustomerAccount) -> bool:
+    """Give a visible account another owner or pool: admins, and managers (for the
+    accounts of their teams, which are the ones they see)."""
+    if not viewer.is_authenticated:
+        return False
+    if is_admin(viewer):
+        return True
+    return Role.MANAGER.value in roles_of(viewer) and can_see_account(viewer, account)
+
+
+def coverage_owner_choices(viewer: Viewer, *, on: date | None = None) -> QuerySet:
+    """The members the viewer may make a dedicated owner: admins any active member;
+    managers the current members of the teams they lead."""
+    members = User.objects.filter(is_active=True, groups__name=Role.MEMBER.value)
+    if is_admin(viewer):
+        return members.distinct()
+    day = on or timezone.localdate()
+    team_members = (
+        TeamMembership.objects.active_on(day)
+        .filter(team_id__in=managed_team_ids(viewer))
+        .values("user_id")
+    )
+    return members.filter(pk__in=team_members).distinct()
+
+
+# --- journeys pages ---
+
+
+def uses_enablement(user: Viewer) -> bool:
+    """Whether the navigation offers the enablement pages: admins, managers and
+    members (the journeys themselves stay readable by everyone signed in)."""
+    if not user.is_authenticated:
+        return False
+    return is_admin(user) or bool(roles_of(user) & _RECORDING_ROLES)
+
+
+def can_revise_playbook(user: Viewer, playbook) -> bool:
+    """Write a new version of a playbook: admins, and the playbook's owner."""
+    if not user.is_authenticated:
+        return False
+    return is_admin(user) or playbook.owner_id == user.pk
+
+
+# --- training ---
+#
+# - Training and the practicum are for admins, managers and members (CSMs); admins
+#   and managers assign modules (managers: to the members and teams they lead).
+# - A practicum reflection is seen by its author, by the leaders of the author's
+#   current teams (and of the teams above them), by admins, and by the owners of the
+#   playbooks of the transitions around its step (the playbook from the step, and the
+#   playbook leading to it), so that they can improve their playbook.
+
+_TRAINING_ROLES = {Role.ADMIN.value, Role.MANAGER.value, Role.MEMBER.value}
+
+
+def takes_training(user: Viewer) -> bool:
+    """My training, modules and the practicum."""
+    return is_admin(user) or bool(roles_of(user) & _TRAINING_ROLES)
+
+
+def assigns_training(user: Viewer) -> bool:
+    """Admins, and managers (to the members and teams they lead)."""
+    return is_admin(user) or Role.MANAGER.value in roles_of(user)
+
+
+def visible_training_modules(viewer: Viewer) -> QuerySet:
+    """Admins: every module; others the active modules of the journeys they see
+    (the training pages also need `takes_training`; the API lists them to all)."""
+    from .models import TrainingModule
+
+    if is_admin(viewer):
+        return TrainingModule.objects.all()
+    return TrainingModule.objects.filter(
+        is_active=True, from_step__journey__in=visible_journeys(viewer).values("pk")
+    )
+
+
+def assignable_members(viewer: Viewer, *, on: date | None = None) -> QuerySet:
+    """Members (CSMs) the viewer may assign training to."""
+    if not assigns_training(viewer):
+        return User.objects.none()
+    members = User.objects.filter(groups__name=Role.MEMBER.value, is_active=True)
+    if is_admin(viewer):
+        return members
+    day = on or timezone.localdate()
+    led = (
+        TeamMembership.objects.active_on(day)
+        .filter(team_id__in=managed_team_ids(viewer))
+        .values("user_id")
+    )
+    return members.filter(pk__in=led)
+
+
+def assignable_teams(viewer: Viewer) -> QuerySet:
+    from accounts.models import Team
+
+    if not assigns_training(viewer):
+        return Team.objects.none()
+    if is_admin(viewer):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=managed_team_ids(viewer))
+
+
+def visible_reflections(viewer: Viewer, *, on: date | None = None) -> QuerySet:
+    """Practicum reflections the viewer may read (see above)."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Playbook, PracticumReflection, Step
+
+    if not viewer.is_authenticated:
+        return PracticumReflection.objects.none()
+    if is_admin(viewer):
+        return PracticumReflection.objects.all()
+    day = on or timezone.localdate()
+    seen = Q(member=viewer)
+    team_ids = managed_team_ids(viewer)
+    if team_ids:
+        seen |= Q(
+            member__in=TeamMembership.objects.active_on(day)
+            .filter(team_id__in=team_ids)
+            .values("user_id")
+        )
+    owned = Playbook.objects.filter(owner=viewer)
+    leading_here = owned.filter(
+        from_step__journey_id=OuterRef("journey_id"),
+        from_step__position=OuterRef("position") - 1,
+        from_step__retired_at__isnull=True,
+    )
+    around = Step.objects.filter(
+        Q(pk__in=owned.values("from_step_id"))
+        | Q(Exists(leading_here), retired_at__isnull=True)
+    )
+    seen |= Q(step__in=around)
+    return PracticumReflection.objects.filter(seen)
+
+
+def can_see_practicum_of(viewer: Viewer, member: User) -> bool:
+    """The practicum page of a member: admins, the member, their current leaders."""
+    from accounts.permissions import visible_users
+
+    return takes_training(viewer) and (
+        is_admin(viewer)
+        or member.pk == viewer.pk
+        or visible_users(viewer).filter(pk=member.pk).exists()
+    )
+
+
+# --- api ---------------------------------------------------------------------------
+
+
+def records_events(user: Viewer) -> bool:
+    """Whether the user's role lets them record step events at all (which accounts:
+    `can_record_event`)."""
+    if not user.is_authenticated:
+        return False
+    return is_admin(user) or bool(roles_of(user) & _RECORDING_ROLES)
+
+
+def visible_training_assignments(viewer: Viewer) -> QuerySet:
+    """Admins: all; others the assignments that reach them, and those to the people
+    they see (`accounts.permissions.visible_users`) or to the teams they lead."""
+    from accounts.permissions import visible_users
+
+    from .models import TrainingAssignment
+    from .selectors import assignments_for
+
+    if not viewer.is_authenticated:
+        return TrainingAssignment.objects.none()
+    if is_admin(viewer):
+        return TrainingAssignment.objects.all()
+    return TrainingAssignment.objects.filter(
+        Q(pk__in=assignments_for(viewer).values("pk"))
+        | Q(member__in=visible_users(viewer).values("pk"))
+        | Q(team_id__in=managed_team_ids(viewer))
+    )
+
+
+def visible_training_completions(viewer: Viewer) -> QuerySet:
+    """Admins: all; others the attempts of the people they see (themselves, and
+    for leaders their teams' members)."""
+    from accounts.permissions import visible_users
+
+    from .models import TrainingCompletion
+
+    if not viewer.is_authenticated:
+        return TrainingCompletion.objects.none()
+    if is_admin(viewer):
+        return TrainingCompletion.objects.all()
+    return TrainingCompletion.objects.filter(
+        member__in=visible_users(viewer).values("pk")
+    )
+
+
+def visible_step_events(viewer: Viewer) -> QuerySet:
+    """The events (void ones included) of the accounts the viewer sees."""
+    from .models import StepEvent
+
+    return StepEvent.objects.filter(account__in=visible_accounts(viewer).values("pk"))

@@ -341,3 +341,338 @@ def account_page(*, viewer: User, pk: int, now: datetime | None = None) -> Accou
         next_playbook_version=version,
         events=events,
     )
+
+
+# --- accounts pages ---
+
+
+def account_coverage_history(account: CustomerAccount) -> QuerySet:
+    """The account's coverage periods, the latest first."""
+    return (
+        Coverage.objects.filter(account=account)
+        .select_related("owner", "pool", "assigned_by")
+        .order_by("-started_at", "-id")
+    )
+
+
+def pool_list(*, viewer: User, on=None) -> QuerySet:
+    """The pools the viewer may see, each with `member_count` (members today) and
+    `account_count` (accounts it covers now)."""
+    from django.db.models import Count
+
+    from .permissions import visible_pools
+
+    day = on or timezone.localdate()
+    current = Q(memberships__start_date__lte=day) & (
+        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=day)
+    )
+    return (
+        visible_pools(viewer, on=day)
+        .select_related("team")
+        .annotate(
+            member_count=Count("memberships", filter=current, distinct=True),
+            account_count=Count(
+                "coverage", filter=Q(coverage__ended_at__isnull=True), distinct=True
+            ),
+        )
+        .order_by("name", "id")
+    )
+
+
+def pool_members(pool: Pool) -> QuerySet:
+    """The pool's memberships, past ones included, the latest start first."""
+    from .models import PoolMembership
+
+    return (
+        PoolMembership.objects.filter(pool=pool)
+        .select_related("user")
+        .order_by("-start_date", "-id")
+    )
+
+
+# --- journeys pages ---
+
+
+def journey_list(*, viewer: User) -> QuerySet:
+    """The journeys the viewer may see, with `step_count` and `value_point_count`
+    (current steps only) and `account_count` (all its accounts)."""
+    from django.db.models import Count
+
+    from .permissions import visible_journeys
+
+    current = Q(steps__retired_at__isnull=True)
+    return (
+        visible_journeys(viewer)
+        .annotate(
+            step_count=Count("steps", filter=current, distinct=True),
+            value_point_count=Count(
+                "steps", filter=current & Q(steps__is_value_point=True), distinct=True
+            ),
+        )
+        .order_by("-is_active", "name")
+    )
+
+
+@dataclass
+class Transition:
+    """From one current step to the next: the playbook of `from_step` (its latest
+    version as `version`) and the active training modules of `from_step`."""
+
+    from_step: Step
+    to_step: Step
+    playbook: Playbook | None
+    version: PlaybookVersion | None
+    modules: list[TrainingModule]
+
+
+@dataclass
+class JourneyPage:
+    journey: Journey
+    steps: list[Step]
+    transitions: list[Transition]
+    retired_steps: list[Step]
+
+    @property
+    def path(self) -> list[tuple[Step, Transition | None]]:
+        """Each current step with the transition that leaves it (None for the
+        last)."""
+        leaving = self.transitions + [None]
+        return list(zip(self.steps, leaving, strict=False))
+
+
+def _steps_with_counts() -> QuerySet:
+    from django.db.models import Count
+
+    live = Count("events", filter=Q(events__voided_at__isnull=True))
+    return Step.objects.annotate(event_count=live)
+
+
+def journey_page(*, viewer: User, pk: int) -> JourneyPage:
+    """Everything the journey page shows; `Journey.DoesNotExist` when the viewer
+    may not see it. A fixed number of queries whatever the number of steps,
+    playbooks, versions and modules. Each step has `event_count` (non-void events,
+    kept when the step moves or retires)."""
+    from .permissions import visible_journeys
+
+    journey = visible_journeys(viewer).get(pk=pk)
+    latest = Prefetch(
+        "playbook__versions",
+        queryset=PlaybookVersion.objects.order_by("-number")[:1],
+        to_attr="latest_versions",
+    )
+    modules = Prefetch(
+        "training_modules",
+        queryset=TrainingModule.objects.filter(is_active=True).order_by("title"),
+        to_attr="active_modules",
+    )
+    steps = list(
+        _steps_with_counts()
+        .filter(journey=journey, retired_at__isnull=True)
+        .select_related("playbook__owner")
+        .prefetch_related(latest, modules)
+        .order_by("position")
+    )
+    transitions = []
+    for from_step, to_step in zip(steps, steps[1:], strict=False):
+        playbook = getattr(from_step, "playbook", None)
+        version = (
+            playbook.latest_versions[0]
+            if playbook and playbook.latest_versions
+            else None
+        )
+        transitions.append(
+            Transition(
+                from_step=from_step,
+                to_step=to_step,
+                playbook=playbook,
+                version=version,
+                modules=from_step.active_modules,
+            )
+        )
+    retired = list(
+        _steps_with_counts()
+        .filter(journey=journey, retired_at__isnull=False)
+        .order_by("-retired_at")
+    )
+    return JourneyPage(
+        journey=journey, steps=steps, transitions=transitions, retired_steps=retired
+    )
+
+
+def visible_steps(viewer: User) -> QuerySet:
+    """Steps of the journeys the viewer may see (retired ones included)."""
+    from .permissions import visible_journeys
+
+    return Step.objects.filter(journey__in=visible_journeys(viewer)).select_related(
+        "journey"
+    )
+
+
+def visible_playbooks(viewer: User) -> QuerySet:
+    from .permissions import visible_journeys
+
+    return Playbook.objects.filter(
+        from_step__journey__in=visible_journeys(viewer)
+    ).select_related("from_step__journey", "owner")
+
+
+def playbook_versions(playbook: Playbook) -> list[PlaybookVersion]:
+    """The playbook's versions, newest first, with their authors."""
+    return list(playbook.versions.select_related("created_by").order_by("-number"))
+
+
+# --- training ---
+
+from datetime import date  # noqa: E402
+
+
+@dataclass
+class TrainingRow:
+    """One module assigned to a member: the earliest due date of its assignments,
+    the attempts so far and whether it is passed (first pass kept)."""
+
+    module: TrainingModule
+    due_date: date
+    team_names: list[str]
+    attempts: int
+    passed_at: datetime | None
+    best_score: int | None
+    is_overdue: bool
+
+    @property
+    def is_done(self) -> bool:
+        return self.passed_at is not None
+
+
+def my_training(member: User, *, today: date | None = None) -> list[TrainingRow]:
+    """The active modules assigned to the member (own and team assignments), one row
+    per module ordered by journey and step, with progress read in the database."""
+    from django.db.models import Count, Max
+
+    today = today or timezone.localdate()
+    completions = TrainingCompletion.objects.filter(
+        member=member, module=OuterRef("module_id")
+    )
+    assignments = (
+        assignments_for(member)
+        .filter(module__is_active=True)
+        .select_related("module__from_step__journey")
+        .annotate(
+            passed_at=Subquery(
+                completions.filter(passed=True)
+                .order_by("completed_at")
+                .values("completed_at")[:1]
+            ),
+            attempts=Subquery(
+                completions.order_by()
+                .values("module_id")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            best_score=Subquery(
+                completions.order_by()
+                .values("module_id")
+                .annotate(best=Max("score"))
+                .values("best")[:1]
+            ),
+        )
+    )
+    rows: dict[int, TrainingRow] = {}
+    for assignment in assignments:
+        row = rows.get(assignment.module_id)
+        team_names = [assignment.team.name] if assignment.team_id else []
+        if row is None:
+            rows[assignment.module_id] = TrainingRow(
+                module=assignment.module,
+                due_date=assignment.due_date,
+                team_names=team_names,
+                attempts=assignment.attempts or 0,
+                passed_at=assignment.passed_at,
+                best_score=assignment.best_score,
+                is_overdue=False,
+            )
+        else:
+            row.due_date = min(row.due_date, assignment.due_date)
+            row.team_names += team_names
+    ordered = sorted(
+        rows.values(),
+        key=lambda row: (
+            row.module.from_step.journey.name,
+            row.module.from_step.position or 0,
+            row.due_date,
+            row.module.title,
+        ),
+    )
+    for row in ordered:
+        row.is_overdue = not row.is_done and row.due_date < today
+    return ordered
+
+
+def module_page(module: TrainingModule, *, member: User) -> dict:
+    """The module's quiz (questions with choices) and the member's attempts."""
+    from .models import QuizChoice, QuizQuestion
+
+    questions = list(
+        QuizQuestion.objects.filter(module=module)
+        .order_by("position")
+        .prefetch_related(
+            Prefetch("choices", queryset=QuizChoice.objects.order_by("id"))
+        )
+    )
+    attempts = list(
+        TrainingCompletion.objects.filter(module=module, member=member).order_by(
+            "-completed_at", "-id"
+        )
+    )
+    return {"questions": questions, "attempts": attempts}
+
+
+@dataclass
+class PracticumStep:
+    step: Step
+    reflection: PracticumReflection | None
+    checks: list[str]
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.reflection and self.reflection.completed_at)
+
+
+def practicum_walk(member: User, journey: Journey) -> list[PracticumStep]:
+    """The journey's current steps in order with the member's reflection on each."""
+    steps = Step.objects.filter(journey=journey, retired_at__isnull=True).order_by(
+        "position"
+    )
+    reflections = {
+        reflection.step_id: reflection
+        for reflection in PracticumReflection.objects.filter(
+            member=member, step__in=steps
+        )
+    }
+    return [
+        PracticumStep(
+            step=step, reflection=reflections.get(step.pk), checks=step.done_checks()
+        )
+        for step in steps
+    ]
+
+
+def reflections_around(playbook: Playbook, *, viewer: User) -> QuerySet:
+    """The reflections the viewer may read on the playbook's from-step and on the
+    step after it, latest first."""
+    from .permissions import visible_reflections
+
+    from_step = playbook.from_step
+    around = Q(pk=from_step.pk)
+    if from_step.position is not None:
+        around |= Q(
+            journey_id=from_step.journey_id,
+            position=from_step.position + 1,
+            retired_at__isnull=True,
+        )
+    return (
+        visible_reflections(viewer)
+        .filter(step__in=Step.objects.filter(around))
+        .select_related("member", "step")
+        .order_by("-updated_at", "-id")
+    )

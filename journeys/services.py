@@ -624,3 +624,17 @@ def practicum_save(
         reflection.full_clean()
         reflection.save()
     return reflection
+
+
+# --- api ---------------------------------------------------------------------------
+
+
+def journey_save(journey: Journey, **fields) -> Journey:
+    """Create or change a journey's own fields (name, description, segments,
+    coverage models, conversion window, active); its steps change through the step
+    services above."""
+    for name, value in fields.items():
+        setattr(journey, name, value)
+    journey.full_clean()
+    journey.save()
+    return journey

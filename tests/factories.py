@@ -27,8 +27,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(user, create, extracted, **kwargs):
         if create and extracted:
+            # get_or_create: a transactional test (the browser's) flushes the groups
+            # the data migration made.
             user.groups.set(
-                Group.objects.filter(name__in=[Role(r).value for r in extracted])
+                Group.objects.get_or_create(name=Role(role).value)[0]
+                for role in extracted
             )
 
 

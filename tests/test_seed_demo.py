@@ -22,6 +22,24 @@ from hiring.models import (
     ScorecardRevision,
     SuccessProfile,
 )
+from journeys import selectors as journey_selectors
+from journeys.models import (
+    Coverage,
+    CustomerAccount,
+    Journey,
+    Playbook,
+    PlaybookVersion,
+    Pool,
+    PoolMembership,
+    PracticumReflection,
+    QuizChoice,
+    QuizQuestion,
+    Step,
+    StepEvent,
+    TrainingAssignment,
+    TrainingCompletion,
+    TrainingModule,
+)
 
 # The demo builds on the starting competencies and profiles (migration hiring 0002),
 # which other tests set aside (tests/conftest.py).
@@ -41,6 +59,23 @@ HIRING_MODELS = [
     AnswerRating,
     CompetencyRating,
 ]
+JOURNEY_MODELS = [
+    Journey,
+    Step,
+    Playbook,
+    PlaybookVersion,
+    TrainingModule,
+    QuizQuestion,
+    QuizChoice,
+    TrainingAssignment,
+    TrainingCompletion,
+    PracticumReflection,
+    Pool,
+    PoolMembership,
+    CustomerAccount,
+    Coverage,
+    StepEvent,
+]
 
 
 def _snapshot():
@@ -51,7 +86,7 @@ def _snapshot():
         "roles": sorted(User.groups.through.objects.values_list("user_id", "group_id")),
     } | {
         model._meta.label: list(model.objects.order_by("pk").values())
-        for model in HIRING_MODELS
+        for model in HIRING_MODELS + JOURNEY_MODELS
     }
 
 
@@ -87,6 +122,12 @@ def test_seed_demo_creates_the_organisation_and_prints_logins():
     for username in ("admin", "tanaka", "sato", "ito", "kobayashi", "kondo"):
         assert username in text
     assert User.objects.get(username="tanaka").check_password("kata-demo-2026")
+    # The journeys demo at its full size: about 2,000 accounts, a third pooled.
+    accounts = CustomerAccount.objects.count()
+    assert 1990 <= accounts <= 2010
+    pooled = Coverage.objects.filter(ended_at__isnull=True, model="pooled").count()
+    assert 0.3 <= pooled / accounts <= 0.37
+    assert StepEvent.objects.count() > 2 * accounts
 
 
 def test_demo_shows_a_span_of_control_warning(client):
@@ -221,3 +262,159 @@ def test_calibration_shows_a_lenient_and_a_severe_interviewer(demo):
     }
     assert rows["ito"].shown and rows["ito"].difference > 0
     assert rows["watanabe"].shown and rows["watanabe"].difference < 0
+
+
+# --- Journeys ---------------------------------------------------------------------
+
+
+def _current_steps(journey):
+    return list(journey.steps.filter(retired_at__isnull=True).order_by("position"))
+
+
+def test_two_journeys_of_five_steps_with_value_points(demo):
+    journeys = Journey.objects.all()
+    assert journeys.count() == 2
+    assert {j.coverage_models for j in journeys} == {"dedicated", "pooled"}
+    for journey in journeys:
+        steps = _current_steps(journey)
+        assert [s.position for s in steps] == [1, 2, 3, 4, 5]
+        assert all(step.done_checks() for step in steps)
+        targets = [s.target_days for s in steps if s.is_value_point]
+        assert len(targets) >= 2 and targets == sorted(targets)
+    dedicated = Journey.objects.get(coverage_models="dedicated")
+    assert [s.name for s in _current_steps(dedicated)] == [
+        "キックオフ",
+        "初期設定完了",
+        "ファーストバリュー",
+        "定着",
+        "拡大",
+    ]
+
+
+def test_a_playbook_and_a_module_with_a_quiz_for_every_transition(demo):
+    managers = {"tanaka", "suzuki", "takahashi"}
+    for journey in Journey.objects.all():
+        for step in _current_steps(journey)[:-1]:
+            playbook = step.playbook
+            assert playbook.owner.username in managers
+            current = journey_selectors.playbook_current(playbook)
+            assert current.goal and current.action_lines()
+            assert "{customer_name}" in current.content
+            module = step.training_modules.get()
+            assert module.pass_mark and module.material
+            questions = list(module.quiz_questions.all())
+            assert len(questions) >= 2
+            for question in questions:
+                assert question.choices.filter(is_correct=True).count() == 1
+                assert question.choices.count() >= 2
+        assert not Playbook.objects.filter(from_step=_current_steps(journey)[-1])
+    # The history of a revised playbook shows.
+    assert PlaybookVersion.objects.filter(number=2, note__gt="").exists()
+
+
+def test_assignments_completions_and_practicum(demo):
+    assert TrainingAssignment.objects.filter(team__isnull=False).exists()
+    assert TrainingAssignment.objects.filter(member__username="kondo").exists()
+    # Some failed first and passed on a retry.
+    failed = TrainingCompletion.objects.filter(passed=False)
+    assert failed.exists()
+    for attempt in failed:
+        assert attempt.score < attempt.module.pass_mark
+        assert TrainingCompletion.objects.filter(
+            module=attempt.module,
+            member=attempt.member,
+            passed=True,
+            completed_at__gt=attempt.completed_at,
+        ).exists()
+    # The newest member is walking the practicum: some steps done, one started.
+    kondo = User.objects.get(username="kondo")
+    reflections = PracticumReflection.objects.filter(member=kondo)
+    assert reflections.filter(completed_at__isnull=False).count() == 2
+    assert reflections.filter(completed_at__isnull=True).count() == 1
+    assert all(r.what_was_hard or r.where_stuck for r in reflections)
+    pooled = Journey.objects.get(coverage_models="pooled")
+    assert not journey_selectors.is_ready_for_accounts(kondo, pooled)
+
+
+def test_two_pools_with_the_smb_teams_members(demo):
+    team = Team.objects.get(name="SMBプール")
+    members = set(
+        TeamMembership.objects.filter(team=team, end_date__isnull=True).values_list(
+            "user__username", flat=True
+        )
+    )
+    assert "kondo" in members
+    pools = Pool.objects.all()
+    assert pools.count() == 2
+    for pool in pools:
+        assert pool.team == team
+        assert set(pool.memberships.values_list("user__username", flat=True)) == (
+            members
+        )
+
+
+def test_accounts_with_coverage_history(demo):
+    accounts = CustomerAccount.objects.count()
+    # Sixty in bulk, and two written through the services.
+    assert accounts == 62
+    open_periods = Coverage.objects.filter(ended_at__isnull=True)
+    assert open_periods.count() == accounts
+    pooled = open_periods.filter(model="pooled").count()
+    assert 0.3 <= pooled / accounts <= 0.37
+    # Pooled accounts follow the tech-touch journey; dedicated owners are members
+    # who are ready for accounts.
+    assert not open_periods.filter(model="pooled").exclude(
+        account__journey__coverage_models="pooled"
+    )
+    for owner in User.objects.filter(covered_accounts__isnull=False).distinct():
+        assert owner.username != "kondo"
+        journey = Journey.objects.get(coverage_models="dedicated")
+        assert journey_selectors.is_ready_for_accounts(owner, journey)
+    # Periods follow each other: each one ends when the next starts.
+    for account in CustomerAccount.objects.prefetch_related("coverage"):
+        periods = sorted(account.coverage.all(), key=lambda p: p.started_at)
+        for before, after in zip(periods, periods[1:], strict=False):
+            assert before.ended_at == after.started_at
+    # Some accounts changed owner.
+    changed = [
+        account
+        for account in CustomerAccount.objects.prefetch_related("coverage")
+        if len({p.owner_id for p in account.coverage.all() if p.owner_id}) > 1
+    ]
+    assert len(changed) >= 2
+
+
+def test_twelve_months_of_events_with_drop_off_and_skipped_steps(demo):
+    live = StepEvent.objects.filter(voided_at__isnull=True)
+    first = live.order_by("reached_at").first().reached_at
+    last = live.order_by("-reached_at").first().reached_at
+    assert 330 <= (last - first).days <= 366
+    assert last <= timezone.now()
+    for journey in Journey.objects.all():
+        reached = [
+            live.filter(step=step).values("account").distinct().count()
+            for step in _current_steps(journey)
+        ]
+        # Every account started; fewer go on at each step.
+        assert reached[0] == journey.accounts.count()
+        assert reached == sorted(reached, reverse=True)
+        assert reached[-1] < reached[0]
+    # Some accounts reached a later step without an event for the one before.
+    skipped = 0
+    for account in CustomerAccount.objects.prefetch_related("step_events__step"):
+        positions = {
+            e.step.position for e in account.step_events.all() if not e.voided_at
+        }
+        if positions and max(positions) > len(positions):
+            skipped += 1
+    assert skipped >= 3
+    # Voided events keep their reason and do not count.
+    voided = StepEvent.objects.filter(voided_at__isnull=False)
+    assert voided.exists() and all(e.void_reason for e in voided)
+    # Events are credited to whoever covered the account then.
+    for event in live.filter(account__coverage__model="dedicated").distinct()[:50]:
+        owner = journey_selectors.owner_at(event.account, event.reached_at)
+        if event.recorded_by and event.account.external_id != "DEMO-LIVE-1":
+            assert event.recorded_by == owner
+    sources = set(live.values_list("source", flat=True))
+    assert sources == {"ui", "api", "import"}

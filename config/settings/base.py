@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "hiring.context_processors.navigation",
+                "journeys.context_processors.navigation",
             ],
         },
     },

@@ -1,3 +1,327 @@
-"""Journeys pages: accounts."""
+"""Journeys pages: customer accounts (list, page with the journey path, recording and
+voiding step events, coverage changes), pools, and the CSV upload."""
 
-urlpatterns = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.permissions import is_admin
+
+from .. import imports, permissions, selectors, services
+from ..forms.accounts import (
+    AccountFilterForm,
+    CoverageForm,
+    ImportForm,
+    StepEventForm,
+    VoidEventForm,
+)
+from ..models import Coverage, CoverageModel, CustomerAccount, Step, StepEvent
+
+PER_PAGE = 25
+
+
+# --- Account list ---------------------------------------------------------------------
+
+
+def _filter_form(request) -> AccountFilterForm:
+    viewer = request.user
+    visible = permissions.visible_accounts(viewer)
+    open_coverage = Coverage.objects.filter(
+        ended_at__isnull=True, account__in=visible.values("pk")
+    )
+    return AccountFilterForm(
+        request.GET or None,
+        owners=User.objects.filter(
+            pk__in=open_coverage.filter(owner__isnull=False).values("owner_id")
+        ).order_by("family_name", "given_name", "username"),
+        pools=permissions.visible_pools(viewer),
+        segments=list(
+            visible.exclude(segment="")
+            .order_by("segment")
+            .values_list("segment", flat=True)
+            .distinct()
+        ),
+        steps=Step.objects.filter(
+            retired_at__isnull=True,
+            journey__in=permissions.visible_journeys(viewer).values("pk"),
+        )
+        .select_related("journey")
+        .order_by("journey__name", "position"),
+    )
+
+
+@login_required
+def account_list(request):
+    form = _filter_form(request)
+    accounts = selectors.account_list(viewer=request.user, **form.filters())
+    page = Paginator(accounts.order_by("name", "id"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "journeys/account_list.html",
+        {
+            "form": form,
+            "page": page,
+            "filtered": any(value is not None for value in form.filters().values()),
+        },
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's errors on the form's fields when it has them, else on the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+# --- Account page ---------------------------------------------------------------------
+
+
+def _account_page(request, pk: int) -> selectors.AccountPage:
+    try:
+        return selectors.account_page(viewer=request.user, pk=pk)
+    except CustomerAccount.DoesNotExist:
+        raise Http404 from None
+
+
+def _steps(account: CustomerAccount):
+    return Step.objects.filter(
+        journey_id=account.journey_id, retired_at__isnull=True
+    ).order_by("position")
+
+
+def _next_step(page: selectors.AccountPage) -> Step | None:
+    """The step after the current one (the first step before any)."""
+    if page.current_step is None:
+        return page.path[0].step if page.path else None
+    for entry in page.path:
+        if entry.step.position > page.current_step.position:
+            return entry.step
+    return None
+
+
+def _fill(text: str, account: CustomerAccount) -> str:
+    return text.replace("{customer_name}", account.name)
+
+
+@login_required
+def account_detail(request, pk: int):
+    page = _account_page(request, pk)
+    account = page.account
+    viewer = request.user
+    records = permissions.can_record_event(viewer, account)
+    record_form = StepEventForm(steps=_steps(account), next_step=_next_step(page))
+    void_form = VoidEventForm()
+    void_event_id = None
+    if request.method == "POST":
+        if not records:
+            raise PermissionDenied
+        if "void-event" in request.POST:
+            void_form = VoidEventForm(request.POST)
+            done, void_event_id = _void(request, account, void_form)
+        else:
+            record_form = StepEventForm(
+                request.POST, steps=_steps(account), next_step=_next_step(page)
+            )
+            done = _record(request, account, record_form)
+        if done:
+            return redirect(account)
+    version = page.next_playbook_version
+    return render(
+        request,
+        "journeys/account_detail.html",
+        {
+            "page": page,
+            "account": account,
+            "next_step": _next_step(page),
+            "playbook_goal": _fill(version.goal, account) if version else "",
+            "playbook_actions": (
+                [_fill(line, account) for line in version.action_lines()]
+                if version
+                else []
+            ),
+            "playbook_content": _fill(version.content, account) if version else "",
+            "records": records,
+            "record_form": record_form,
+            "void_form": void_form,
+            "void_event_id": void_event_id,
+            "coverage_history": selectors.account_coverage_history(account),
+            "changes_coverage": permissions.can_change_coverage(viewer, account),
+        },
+    )
+
+
+def _record(request, account: CustomerAccount, form: StepEventForm) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        event = services.step_event_record(
+            account=account,
+            step=form.cleaned_data["step"],
+            reached_at=form.cleaned_data["reached_at"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+            source=StepEvent.Source.UI,
+        )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return False
+    messages.success(
+        request, _("Recorded: %(step)s was reached.") % {"step": event.step}
+    )
+    return True
+
+
+def _void(request, account: CustomerAccount, form: VoidEventForm):
+    if not form.is_valid():
+        return False, None
+    event = StepEvent.objects.filter(
+        account=account, pk=form.cleaned_data["event"]
+    ).first()
+    if event is None:
+        raise Http404
+    try:
+        services.step_event_void(
+            event=event, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return False, event.pk
+    messages.success(request, _("The event was voided; it no longer counts."))
+    return True, event.pk
+
+
+# --- Coverage -----------------------------------------------------------------------
+
+
+@login_required
+def account_assign(request, pk: int):
+    viewer = request.user
+    account = permissions.visible_accounts(viewer).filter(pk=pk).first()
+    if account is None:
+        raise Http404
+    if not permissions.can_change_coverage(viewer, account):
+        raise PermissionDenied
+    current = Coverage.objects.filter(account=account, ended_at__isnull=True).first()
+    choices = {
+        "owners": permissions.coverage_owner_choices(viewer).order_by(
+            "family_name", "given_name", "username"
+        ),
+        "pools": permissions.visible_pools(viewer).order_by("name"),
+    }
+    asks = request.method == "POST" and "confirm_not_ready" in request.POST
+    initial = {"model": current.model if current else CoverageModel.DEDICATED}
+    form = CoverageForm(
+        request.POST or None, initial=initial, asks_confirmation=asks, **choices
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["model"] == CoverageModel.DEDICATED:
+                services.account_assign_owner(
+                    account=account,
+                    owner=data["owner"],
+                    by=viewer,
+                    confirm_not_ready=data.get("confirm_not_ready", False),
+                )
+            else:
+                services.account_move_to_pool(
+                    account=account, pool=data["pool"], by=viewer
+                )
+        except ValidationError as error:
+            not_ready = any(
+                item.code == "not_ready"
+                for item in getattr(error, "error_dict", {}).get("owner", [])
+            )
+            if not_ready and not form.asks_confirmation:
+                # Ask again, now with the confirmation box.
+                form = CoverageForm(
+                    request.POST, initial=initial, asks_confirmation=True, **choices
+                )
+                form.is_valid()
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The coverage was changed."))
+            return redirect(account)
+    return render(
+        request,
+        "journeys/account_assign.html",
+        {"account": account, "current": current, "form": form},
+    )
+
+
+# --- Pools ----------------------------------------------------------------------------
+
+
+@login_required
+def pool_list(request):
+    pools = selectors.pool_list(viewer=request.user)
+    page = Paginator(pools, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "journeys/pool_list.html",
+        {"page": page, "manages": permissions.manages_journeys(request.user)},
+    )
+
+
+@login_required
+def pool_detail(request, pk: int):
+    pool = (
+        permissions.visible_pools(request.user).select_related("team").filter(pk=pk)
+    ).first()
+    if pool is None:
+        raise Http404
+    accounts = selectors.account_list(viewer=request.user, pool=pool).order_by(
+        "name", "id"
+    )
+    page = Paginator(accounts, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "journeys/pool_detail.html",
+        {"pool": pool, "memberships": selectors.pool_members(pool), "page": page},
+    )
+
+
+# --- Import ---------------------------------------------------------------------------
+
+
+@login_required
+def import_upload(request):
+    if not is_admin(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["kind"] == "accounts":
+            report = imports.import_accounts(
+                file=data["file"],
+                by=request.user,
+                confirm_not_ready=data["confirm_not_ready"],
+            )
+        else:
+            report = imports.import_step_events(file=data["file"], by=request.user)
+    return render(
+        request,
+        "journeys/import_upload.html",
+        {"form": form, "report": report, "kind": form.data.get("kind", "")},
+    )
+
+
+urlpatterns = [
+    path("accounts/", account_list, name="account_list"),
+    path("accounts/<int:pk>/", account_detail, name="account_detail"),
+    path("accounts/<int:pk>/coverage/", account_assign, name="account_assign"),
+    path("pools/", pool_list, name="pool_list"),
+    path("pools/<int:pk>/", pool_detail, name="pool_detail"),
+    path("import/", import_upload, name="import_upload"),
+]

@@ -1,0 +1,552 @@
+"""The journeys REST API: thin views over `journeys.services` (every write),
+`journeys.imports`, and `journeys.selectors` / `journeys.permissions` (every read).
+
+Everyone signed in reads the journeys; customer accounts and their step events follow
+the account's current coverage (members their own and their pools' accounts, leaders
+their teams', admins all). Objects outside the viewer's querysets answer 404; an
+action the viewer's role does not allow answers 403; a service's refusal answers 400
+on the field that caused it (`config.exceptions`).
+"""
+
+from django.db.models import F, Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from . import imports, permissions, selectors, services
+from .filters import (
+    CustomerFilter,
+    JourneyFilter,
+    PlaybookFilter,
+    PoolFilter,
+    StepEventFilter,
+    StepFilter,
+    TrainingAssignmentFilter,
+    TrainingCompletionFilter,
+    TrainingModuleFilter,
+)
+from .models import (
+    CustomerAccount,
+    Journey,
+    Playbook,
+    PlaybookVersion,
+    Pool,
+    PoolMembership,
+    Step,
+    StepEvent,
+    TrainingAssignment,
+    TrainingCompletion,
+    TrainingModule,
+)
+from .serializers import (
+    AccountImportUploadSerializer,
+    CustomerSerializer,
+    ImportReportSerializer,
+    ImportUploadSerializer,
+    JourneySerializer,
+    PlaybookCreateSerializer,
+    PlaybookReviseSerializer,
+    PlaybookSerializer,
+    PoolSerializer,
+    StepEventRecordSerializer,
+    StepEventSerializer,
+    StepInsertSerializer,
+    StepMoveSerializer,
+    StepSerializer,
+    TrainingAssignmentSerializer,
+    TrainingAttemptSerializer,
+    TrainingCompletionSerializer,
+    TrainingModuleSerializer,
+    VoidSerializer,
+    parse_id,
+)
+
+
+class MayWrite(BasePermission):
+    """Creating and changing need the view's write rule (a role rule) for the
+    action."""
+
+    def has_permission(self, request, view):
+        rule = view.get_write_rule()
+        return request.method in SAFE_METHODS or rule is None or rule(request.user)
+
+
+class MayChange(BasePermission):
+    """Changing a visible object needs the view's `change_rule` for that object."""
+
+    def has_object_permission(self, request, view, obj):
+        rule = view.change_rule
+        return request.method in SAFE_METHODS or rule is None or rule(request.user, obj)
+
+
+class JourneysViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [IsAuthenticated, MayWrite, MayChange]
+    write_rule = None
+    # Per action, overriding `write_rule` (None: no role rule for that action).
+    write_rules: dict = {}
+    change_rule = None
+
+    def get_write_rule(self):
+        return self.write_rules.get(self.action, self.write_rule)
+
+    def handle_exception(self, exc):
+        # Services say "not yours" with PermissionError: 403. Their Django
+        # ValidationError becomes a 400 by field in `config.exceptions`.
+        if isinstance(exc, PermissionError):
+            exc = exceptions.PermissionDenied()
+        return super().handle_exception(exc)
+
+    def get_object(self):
+        # What cannot be an id ("²", 2**64) names no object: 404, never a lookup.
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if parse_id(lookup) is None:
+            raise exceptions.NotFound()
+        return super().get_object()
+
+    def read(self, pk: int):
+        """The object as the viewer reads it, after a write."""
+        return self.get_queryset().get(pk=pk)
+
+    def respond(self, instance, status_code=status.HTTP_200_OK, serializer_class=None):
+        serializer_class = serializer_class or self.get_serializer_class()
+        data = serializer_class(
+            self.read(instance.pk), context=self.get_serializer_context()
+        ).data
+        return Response(data, status=status_code)
+
+    def validated(self, serializer_class) -> dict:
+        serializer = serializer_class(
+            data=self.request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+class CreateMixin:
+    """POST: the input serializer is `create_serializer_class` (default: the view's),
+    the answer the view's serializer."""
+
+    create_serializer_class = None
+
+    def create(self, request, *args, **kwargs):
+        data = self.validated(self.create_serializer_class or self.serializer_class)
+        instance = self.perform_create(data)
+        return self.respond(instance, status.HTTP_201_CREATED, self.serializer_class)
+
+
+class PartialUpdateMixin:
+    """PATCH only: a client sends what it changes."""
+
+    def partial_update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(instance, dict(serializer.validated_data))
+        return self.respond(instance)
+
+
+def _report_response(report: imports.ImportReport) -> Response:
+    return Response(
+        ImportReportSerializer(report).data,
+        status=status.HTTP_400_BAD_REQUEST if report.rejected else status.HTTP_200_OK,
+    )
+
+
+_IMPORT_RESPONSES = {
+    200: OpenApiResponse(
+        ImportReportSerializer, description="Imported: what was created or skipped."
+    ),
+    400: OpenApiResponse(
+        ImportReportSerializer,
+        description=(
+            "Nothing was imported: every problem with its line, column and reason "
+            "(or, without a file, the field's error)."
+        ),
+    ),
+}
+
+
+# --- Journeys and steps -------------------------------------------------------------
+
+
+class JourneyViewSet(CreateMixin, PartialUpdateMixin, JourneysViewSet):
+    """Journeys with their steps (current ones in order, then the retired ones).
+    Everyone signed in reads the active journeys; admins see and edit all."""
+
+    serializer_class = JourneySerializer
+    filterset_class = JourneyFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "id"]
+    queryset = Journey.objects.none()
+    write_rule = staticmethod(permissions.manages_journeys)
+
+    def get_queryset(self):
+        steps = Step.objects.order_by(F("position").asc(nulls_last=True), "id")
+        return (
+            permissions.visible_journeys(self.request.user)
+            .prefetch_related(Prefetch("steps", queryset=steps))
+            .order_by("name", "id")
+        )
+
+    def perform_create(self, data):
+        return services.journey_save(Journey(), **data)
+
+    def perform_update(self, journey, data):
+        services.journey_save(journey, **data)
+
+
+class StepViewSet(CreateMixin, PartialUpdateMixin, JourneysViewSet):
+    """Steps of the visible journeys. Admins insert, edit, move and retire them;
+    moving and retiring renumber the others and keep every event on its step."""
+
+    serializer_class = StepSerializer
+    create_serializer_class = StepInsertSerializer
+    filterset_class = StepFilter
+    ordering_fields = ["position", "id"]
+    queryset = Step.objects.none()
+    write_rule = staticmethod(permissions.manages_journeys)
+
+    def get_queryset(self):
+        return selectors.visible_steps(self.request.user).order_by(
+            "journey__name", "journey_id", F("position").asc(nulls_last=True), "id"
+        )
+
+    @extend_schema(
+        request=StepInsertSerializer,
+        responses={201: StepSerializer},
+        description="Insert a step at `position`; the later steps move one place.",
+    )
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, data):
+        return services.step_insert(**data)
+
+    def perform_update(self, step, data):
+        services.step_update(step=step, **data)
+
+    @extend_schema(
+        request=StepMoveSerializer,
+        responses={200: StepSerializer},
+        description="Move a current step; the steps in between shift by one.",
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        step = self.get_object()
+        data = self.validated(StepMoveSerializer)
+        services.step_move(step=step, position=data["position"])
+        return self.respond(step)
+
+    @extend_schema(
+        request=None,
+        responses={200: StepSerializer},
+        description=(
+            "Take the step out of the journey; its events stay attached to it and "
+            "the later steps move up one place."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        step = self.get_object()
+        services.step_retire(step=step, by=request.user)
+        return self.respond(step)
+
+
+# --- Playbooks ----------------------------------------------------------------------
+
+
+class PlaybookViewSet(CreateMixin, JourneysViewSet):
+    """The playbook of each transition: its current version and its history. Admins
+    create playbooks; admins and the playbook's owner revise them (a new version)."""
+
+    serializer_class = PlaybookSerializer
+    create_serializer_class = PlaybookCreateSerializer
+    filterset_class = PlaybookFilter
+    ordering_fields = ["id", "last_reviewed_on"]
+    queryset = Playbook.objects.none()
+    write_rule = staticmethod(permissions.manages_journeys)
+    write_rules = {"revise": None}
+    change_rule = staticmethod(permissions.can_revise_playbook)
+
+    def get_queryset(self):
+        versions = PlaybookVersion.objects.select_related("created_by").order_by(
+            "-number"
+        )
+        return (
+            selectors.visible_playbooks(self.request.user)
+            .prefetch_related(Prefetch("versions", queryset=versions))
+            .order_by("from_step__journey__name", "from_step__position", "id")
+        )
+
+    @extend_schema(
+        request=PlaybookCreateSerializer,
+        responses={201: PlaybookSerializer},
+        description="The playbook of a transition, with its first version.",
+    )
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, data):
+        return services.playbook_create(by=self.request.user, **data)
+
+    @extend_schema(
+        request=PlaybookReviseSerializer,
+        responses={200: PlaybookSerializer},
+        description="A new version; the earlier ones stay as the history.",
+    )
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        playbook = self.get_object()
+        data = self.validated(PlaybookReviseSerializer)
+        services.playbook_revise(playbook=playbook, by=request.user, **data)
+        return self.respond(playbook)
+
+
+# --- Training -----------------------------------------------------------------------
+
+
+class TrainingModuleViewSet(JourneysViewSet):
+    """Training modules with their quiz (the correct answers are not shown)."""
+
+    serializer_class = TrainingModuleSerializer
+    filterset_class = TrainingModuleFilter
+    search_fields = ["title"]
+    ordering_fields = ["title", "id"]
+    queryset = TrainingModule.objects.none()
+
+    def get_queryset(self):
+        return (
+            permissions.visible_training_modules(self.request.user)
+            .select_related("from_step")
+            .prefetch_related("quiz_questions__choices")
+        )
+
+
+class TrainingAssignmentViewSet(CreateMixin, JourneysViewSet):
+    """Assignments that reach the viewer, and those of the people and teams they
+    lead (admins: all). Admins and managers assign, managers to their own members
+    and teams."""
+
+    serializer_class = TrainingAssignmentSerializer
+    filterset_class = TrainingAssignmentFilter
+    ordering_fields = ["due_date", "id"]
+    queryset = TrainingAssignment.objects.none()
+    write_rule = staticmethod(permissions.assigns_training)
+
+    def get_queryset(self):
+        return (
+            permissions.visible_training_assignments(self.request.user)
+            .select_related("module", "member", "team")
+            .order_by("due_date", "id")
+        )
+
+    def perform_create(self, data):
+        return services.training_assign(by=self.request.user, **data)
+
+
+class TrainingCompletionViewSet(CreateMixin, JourneysViewSet):
+    """Attempts at modules: the viewer's own, and those of the people they see.
+    POST takes a module (and its quiz) for oneself; a failed attempt is recorded
+    and may be retried."""
+
+    serializer_class = TrainingCompletionSerializer
+    create_serializer_class = TrainingAttemptSerializer
+    filterset_class = TrainingCompletionFilter
+    ordering_fields = ["completed_at", "id"]
+    queryset = TrainingCompletion.objects.none()
+    write_rule = staticmethod(permissions.takes_training)
+
+    def get_queryset(self):
+        return (
+            permissions.visible_training_completions(self.request.user)
+            .select_related("member")
+            .order_by("-completed_at", "-id")
+        )
+
+    @extend_schema(
+        request=TrainingAttemptSerializer,
+        responses={201: TrainingCompletionSerializer},
+        description=(
+            "Take the module for yourself: the score is the share of questions "
+            "answered correctly; passed when it reaches the pass mark."
+        ),
+    )
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, data):
+        return services.training_complete(
+            module=data["module"], member=self.request.user, answers=data["answers"]
+        )
+
+
+# --- Pools and customer accounts ---------------------------------------------------
+
+
+class PoolViewSet(JourneysViewSet):
+    """Pools the viewer belongs to or whose team they lead (admins: all), with their
+    members."""
+
+    serializer_class = PoolSerializer
+    filterset_class = PoolFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "id"]
+    queryset = Pool.objects.none()
+
+    def get_queryset(self):
+        memberships = PoolMembership.objects.select_related("user").order_by(
+            "start_date", "id"
+        )
+        return (
+            permissions.visible_pools(self.request.user)
+            .select_related("team")
+            .prefetch_related(Prefetch("memberships", queryset=memberships))
+            .order_by("name", "id")
+        )
+
+
+class CustomerViewSet(CreateMixin, JourneysViewSet):
+    """Customer accounts the viewer may see, with their current coverage and where
+    they stand on their journey. Admins create and import accounts."""
+
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+    search_fields = ["name", "external_id"]
+    ordering_fields = ["name", "external_id", "created_at", "id"]
+    queryset = CustomerAccount.objects.none()
+    write_rule = staticmethod(permissions.manages_journeys)
+
+    def get_queryset(self):
+        return selectors.account_list(
+            viewer=self.request.user, **self._selector_filters()
+        ).order_by("name", "id")
+
+    def _selector_filters(self) -> dict:
+        """Owner, pool, current step and overdue, as `account_list` takes them; an
+        invalid value is answered by the filter backend (400)."""
+        form = CustomerFilter(self.request.query_params).form
+        if not form.is_valid():
+            return {}
+        data = form.cleaned_data
+        filters = {}
+        if data.get("owner") is not None:
+            filters["owner"] = data["owner"]
+        if data.get("pool") is not None:
+            filters["pool"] = data["pool"]
+        if data.get("current_step") is not None:
+            filters["current_step"] = Step(pk=data["current_step"])
+        if data.get("overdue") is not None:
+            filters["overdue"] = data["overdue"]
+        return filters
+
+    def perform_create(self, data):
+        return services.account_create(by=self.request.user, **data)
+
+    @extend_schema(
+        request={"multipart/form-data": AccountImportUploadSerializer},
+        responses=_IMPORT_RESPONSES,
+        description=(
+            "Import accounts from a CSV file (columns external_id, name, segment, "
+            "arr, journey, coverage, owner, pool): all or nothing; importing the "
+            "same file again creates nothing new."
+        ),
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_accounts(self, request):
+        data = self.validated(AccountImportUploadSerializer)
+        report = imports.import_accounts(
+            file=data["file"],
+            by=request.user,
+            confirm_not_ready=data["confirm_not_ready"],
+        )
+        return _report_response(report)
+
+
+# --- Step events --------------------------------------------------------------------
+
+
+class StepEventViewSet(CreateMixin, JourneysViewSet):
+    """Step events of the accounts the viewer sees, void ones included. A CRM
+    integration records events here (source: API); a wrong one is voided with a
+    reason, never edited or deleted."""
+
+    serializer_class = StepEventSerializer
+    create_serializer_class = StepEventRecordSerializer
+    filterset_class = StepEventFilter
+    ordering_fields = ["reached_at", "recorded_at", "id"]
+    queryset = StepEvent.objects.none()
+    write_rule = staticmethod(permissions.records_events)
+    write_rules = {"import_events": staticmethod(permissions.manages_journeys)}
+    change_rule = staticmethod(
+        lambda user, event: permissions.can_record_event(user, event.account)
+    )
+
+    def get_queryset(self):
+        return (
+            permissions.visible_step_events(self.request.user)
+            .select_related("account", "step", "recorded_by")
+            .order_by("-reached_at", "-id")
+        )
+
+    @extend_schema(
+        request=StepEventRecordSerializer,
+        responses={201: StepEventSerializer},
+        description=(
+            "Record that an account reached a step. The account by `account` (id) "
+            "or `external_id`; the step by `step` (id) or by `journey` and "
+            "`position` (the journey defaults to the account's). An unknown "
+            "account or step, a step of another journey or a time in the future "
+            "answer 400 on that field."
+        ),
+    )
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, data):
+        return services.step_event_record(
+            by=self.request.user, source=StepEvent.Source.API, **data
+        )
+
+    @extend_schema(
+        request=VoidSerializer,
+        responses={200: StepEventSerializer},
+        description="Void a wrong event, with the reason; it never counts again.",
+    )
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        event = self.get_object()
+        data = self.validated(VoidSerializer)
+        services.step_event_void(event=event, by=request.user, reason=data["reason"])
+        return self.respond(event)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses=_IMPORT_RESPONSES,
+        description=(
+            "Import step events from a CSV file (columns external_id, step, "
+            "reached_at, note): all or nothing; events already recorded are "
+            "skipped."
+        ),
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_events(self, request):
+        data = self.validated(ImportUploadSerializer)
+        report = imports.import_step_events(file=data["file"], by=request.user)
+        return _report_response(report)

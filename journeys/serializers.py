@@ -1,0 +1,622 @@
+"""Shapes of the journeys API. Input is checked for form here; the rules (a step of
+the account's journey, a time not in the future, who may own an account) live in
+`journeys.services`, whose errors come back per field."""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+
+from . import permissions
+from .models import (
+    CoverageModel,
+    CustomerAccount,
+    Journey,
+    Playbook,
+    PlaybookVersion,
+    Pool,
+    PoolMembership,
+    QuizChoice,
+    QuizQuestion,
+    Step,
+    StepEvent,
+    TrainingAssignment,
+    TrainingCompletion,
+    TrainingModule,
+)
+
+# Ids are whole numbers the database can hold (a signed 64-bit integer); as text,
+# plain ASCII digits ("²" passes str.isdigit() but is no number).
+MAX_ID = 2**63 - 1
+ID_TEXT = re.compile(r"[0-9]{1,18}")
+ID_MESSAGE = _("Not a valid id: ids are whole numbers.")
+
+
+def parse_id(value) -> int | None:
+    """`value` as an id, or None when it is none: a bool, a float, "²", 2**64…"""
+    if isinstance(value, str) and ID_TEXT.fullmatch(value):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
+        return value
+    return None
+
+
+def _viewer(serializer):
+    return serializer.context["request"].user
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by id. What cannot be an id is refused on the field before
+    any lookup."""
+
+    default_error_messages = {"invalid_id": ID_MESSAGE}
+
+    def to_internal_value(self, data):
+        pk = parse_id(data)
+        if pk is None:
+            self.fail("invalid_id")
+        return super().to_internal_value(pk)
+
+
+@extend_schema_field(OpenApiTypes.INT64)
+class ScopedRelatedField(IdRelatedField):
+    """A related object among those the viewer may name (`scope(viewer)`); any
+    other id is unknown, whether it exists or not."""
+
+    def __init__(self, scope, **kwargs):
+        self.scope = scope
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"].setdefault(
+            "does_not_exist", _("There is no such object (id %(pk_value)s).")
+        )
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.scope(self.context["request"].user)
+
+
+class IdField(serializers.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class JourneysModelSerializer(serializers.ModelSerializer):
+    serializer_related_field = IdRelatedField
+
+
+class PersonField(serializers.CharField):
+    """A user's display name, read-only."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, user):
+        return user.display_name
+
+
+# --- Journeys and steps -------------------------------------------------------------
+
+
+class StepSerializer(JourneysModelSerializer):
+    """A step; its journey and place change through insert, move and retire."""
+
+    class Meta:
+        model = Step
+        fields = [
+            "id",
+            "journey",
+            "position",
+            "name",
+            "description",
+            "definition_of_done",
+            "is_value_point",
+            "target_days",
+            "conversion_window_days",
+            "retired_at",
+        ]
+        read_only_fields = ["journey", "position", "retired_at"]
+
+
+class StepInsertSerializer(StepSerializer):
+    journey = ScopedRelatedField(
+        scope=permissions.visible_journeys, help_text=_("The journey (id).")
+    )
+    position = serializers.IntegerField(
+        min_value=1,
+        max_value=10_000,
+        help_text=_("Where the step goes (1..n+1); later steps move one place."),
+    )
+
+    class Meta(StepSerializer.Meta):
+        read_only_fields = ["retired_at"]
+        # The later steps move to make room: `services.step_insert` checks it.
+        validators = []
+
+
+class StepMoveSerializer(serializers.Serializer):
+    position = serializers.IntegerField(
+        min_value=1, max_value=10_000, help_text=_("The step's new place (1..n).")
+    )
+
+
+class JourneySerializer(JourneysModelSerializer):
+    steps = StepSerializer(
+        many=True,
+        read_only=True,
+        help_text=_("Current steps in order, then the retired ones."),
+    )
+
+    class Meta:
+        model = Journey
+        fields = [
+            "id",
+            "name",
+            "description",
+            "segments",
+            "coverage_models",
+            "conversion_window_days",
+            "is_active",
+            "created_at",
+            "steps",
+        ]
+
+
+# --- Playbooks ----------------------------------------------------------------------
+
+
+class PlaybookVersionSerializer(serializers.ModelSerializer):
+    created_by_name = PersonField(source="created_by")
+
+    class Meta:
+        model = PlaybookVersion
+        fields = [
+            "number",
+            "goal",
+            "actions",
+            "content",
+            "note",
+            "created_by",
+            "created_by_name",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PlaybookSerializer(JourneysModelSerializer):
+    journey = serializers.IntegerField(source="from_step.journey_id", read_only=True)
+    owner_name = PersonField(source="owner")
+    current = serializers.SerializerMethodField(
+        help_text=_("The version in use: the latest.")
+    )
+    versions = PlaybookVersionSerializer(
+        many=True, read_only=True, help_text=_("Every version, newest first.")
+    )
+
+    class Meta:
+        model = Playbook
+        fields = [
+            "id",
+            "from_step",
+            "journey",
+            "owner",
+            "owner_name",
+            "last_reviewed_on",
+            "current",
+            "versions",
+        ]
+        read_only_fields = fields
+
+    def get_current(self, playbook) -> PlaybookVersionSerializer(allow_null=True):
+        versions = list(playbook.versions.all())
+        return PlaybookVersionSerializer(versions[0]).data if versions else None
+
+
+class PlaybookCreateSerializer(serializers.Serializer):
+    from_step = ScopedRelatedField(
+        scope=lambda viewer: Step.objects.filter(
+            journey__in=permissions.visible_journeys(viewer)
+        ),
+        help_text=_("The step the transition leads from (id)."),
+    )
+    owner = ScopedRelatedField(
+        scope=lambda viewer: User.objects.filter(is_active=True),
+        help_text=_("Who keeps the playbook up to date (id)."),
+    )
+    goal = serializers.CharField(max_length=5000)
+    actions = serializers.CharField(
+        max_length=20000, help_text=_("A checklist: one action per line.")
+    )
+    content = serializers.CharField(max_length=100_000, required=False, default="")
+
+
+class PlaybookReviseSerializer(serializers.Serializer):
+    goal = serializers.CharField(max_length=5000)
+    actions = serializers.CharField(max_length=20000)
+    content = serializers.CharField(
+        max_length=100_000, required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(
+        max_length=300, help_text=_("What changed in this version.")
+    )
+
+
+# --- Training -----------------------------------------------------------------------
+
+
+class QuizChoiceSerializer(serializers.ModelSerializer):
+    """A choice; which one is correct is not shown."""
+
+    class Meta:
+        model = QuizChoice
+        fields = ["id", "text"]
+
+
+class QuizQuestionSerializer(serializers.ModelSerializer):
+    choices = QuizChoiceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = QuizQuestion
+        fields = ["id", "position", "text", "choices"]
+
+
+class TrainingModuleSerializer(serializers.ModelSerializer):
+    journey = serializers.IntegerField(source="from_step.journey_id", read_only=True)
+    quiz = QuizQuestionSerializer(source="quiz_questions", many=True, read_only=True)
+
+    class Meta:
+        model = TrainingModule
+        fields = [
+            "id",
+            "from_step",
+            "journey",
+            "title",
+            "material",
+            "pass_mark",
+            "is_required",
+            "is_active",
+            "quiz",
+        ]
+        read_only_fields = fields
+
+
+class TrainingAssignmentSerializer(JourneysModelSerializer):
+    module = ScopedRelatedField(scope=permissions.visible_training_modules)
+    member = ScopedRelatedField(
+        scope=permissions.assignable_members,
+        required=False,
+        allow_null=True,
+        help_text=_("One member (id); or give a team."),
+    )
+    team = ScopedRelatedField(
+        scope=permissions.assignable_teams,
+        required=False,
+        allow_null=True,
+        help_text=_("Everyone in the team (id), joiners included; or give a member."),
+    )
+    module_title = serializers.CharField(source="module.title", read_only=True)
+    member_name = PersonField(source="member", allow_null=True)
+    team_name = serializers.CharField(
+        source="team.name", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = TrainingAssignment
+        fields = [
+            "id",
+            "module",
+            "module_title",
+            "member",
+            "member_name",
+            "team",
+            "team_name",
+            "due_date",
+            "assigned_by",
+            "assigned_at",
+        ]
+        read_only_fields = ["assigned_by", "assigned_at"]
+
+
+class TrainingCompletionSerializer(JourneysModelSerializer):
+    member_name = PersonField(source="member")
+
+    class Meta:
+        model = TrainingCompletion
+        fields = [
+            "id",
+            "module",
+            "member",
+            "member_name",
+            "completed_at",
+            "score",
+            "passed",
+        ]
+        read_only_fields = fields
+
+
+class TrainingAttemptSerializer(serializers.Serializer):
+    """Take a module: the answers to its quiz, question id → chosen choice id."""
+
+    module = ScopedRelatedField(scope=permissions.visible_training_modules)
+    answers = serializers.DictField(
+        child=IdField(),
+        required=False,
+        default=dict,
+        help_text=_("Question id → the id of the chosen choice; leave out a quiz."),
+    )
+
+    def validate_answers(self, answers):
+        parsed = {}
+        for key, choice in answers.items():
+            question = parse_id(key)
+            if question is None:
+                raise serializers.ValidationError(ID_MESSAGE)
+            parsed[question] = choice
+        return parsed
+
+
+# --- Pools and customer accounts ---------------------------------------------------
+
+
+class PoolMemberSerializer(serializers.ModelSerializer):
+    name = PersonField(source="user")
+
+    class Meta:
+        model = PoolMembership
+        fields = ["user", "name", "start_date", "end_date"]
+
+
+class PoolSerializer(serializers.ModelSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    members = PoolMemberSerializer(source="memberships", many=True, read_only=True)
+
+    class Meta:
+        model = Pool
+        fields = ["id", "name", "kind", "team", "team_name", "members"]
+        read_only_fields = fields
+
+
+class AccountCoverageSerializer(serializers.Serializer):
+    model = serializers.ChoiceField(choices=CoverageModel.choices)
+    owner = serializers.IntegerField(source="owner_id", allow_null=True)
+    owner_name = PersonField(source="owner", allow_null=True)
+    pool = serializers.IntegerField(source="pool_id", allow_null=True)
+    pool_name = serializers.CharField(source="pool.name", allow_null=True)
+    started_at = serializers.DateTimeField()
+
+
+class AccountCurrentStepSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="current_step_id")
+    position = serializers.IntegerField(source="current_step_position")
+    name = serializers.CharField(source="current_step_name")
+    since = serializers.DateTimeField(
+        source="current_step_since", help_text=_("Its first reach.")
+    )
+
+
+class CustomerSerializer(JourneysModelSerializer):
+    """An account with its current coverage and where it stands on its journey."""
+
+    journey = ScopedRelatedField(scope=permissions.visible_journeys)
+    owner = ScopedRelatedField(
+        scope=permissions.coverage_owner_choices,
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text=_("The dedicated owner (id); or give a pool."),
+    )
+    pool = ScopedRelatedField(
+        scope=permissions.visible_pools,
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text=_("The pool (id) that covers the account; or give an owner."),
+    )
+    confirm_not_ready = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text=_("Assign the owner even though they are not ready for accounts."),
+    )
+    coverage = serializers.SerializerMethodField()
+    current_step = serializers.SerializerMethodField()
+    days_at_current_step = serializers.SerializerMethodField()
+    value_point_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = CustomerAccount
+        fields = [
+            "id",
+            "name",
+            "external_id",
+            "segment",
+            "arr",
+            "journey",
+            "is_active",
+            "owner",
+            "pool",
+            "confirm_not_ready",
+            "coverage",
+            "current_step",
+            "days_at_current_step",
+            "value_point_overdue",
+            "created_at",
+        ]
+        read_only_fields = ["is_active", "created_at"]
+
+    def get_coverage(self, account) -> AccountCoverageSerializer(allow_null=True):
+        periods = getattr(account, "open_coverage", [])
+        return AccountCoverageSerializer(periods[0]).data if periods else None
+
+    def get_current_step(self, account) -> AccountCurrentStepSerializer(
+        allow_null=True
+    ):
+        if getattr(account, "current_step_id", None) is None:
+            return None
+        return AccountCurrentStepSerializer(account).data
+
+    def get_days_at_current_step(self, account) -> int | None:
+        age = getattr(account, "current_step_age", None)
+        return age.days if age is not None else None
+
+
+# --- Step events --------------------------------------------------------------------
+
+
+class StepEventSerializer(serializers.ModelSerializer):
+    account_external_id = serializers.CharField(
+        source="account.external_id", read_only=True
+    )
+    step_name = serializers.CharField(source="step.name", read_only=True)
+    step_position = serializers.IntegerField(
+        source="step.position", read_only=True, allow_null=True
+    )
+    journey = serializers.IntegerField(source="step.journey_id", read_only=True)
+    recorded_by_name = PersonField(source="recorded_by", allow_null=True)
+
+    class Meta:
+        model = StepEvent
+        fields = [
+            "id",
+            "account",
+            "account_external_id",
+            "step",
+            "step_name",
+            "step_position",
+            "journey",
+            "reached_at",
+            "source",
+            "note",
+            "recorded_by",
+            "recorded_by_name",
+            "recorded_at",
+            "voided_at",
+            "voided_by",
+            "void_reason",
+        ]
+        read_only_fields = fields
+
+
+class StepEventRecordSerializer(serializers.Serializer):
+    """Record that an account reached a step. The account by `account` (id) or
+    `external_id`; the step by `step` (id) or by `journey` and `position`."""
+
+    account = IdField(required=False, help_text=_("The account's id."))
+    external_id = serializers.CharField(
+        required=False, max_length=100, help_text=_("Or the account's CRM id.")
+    )
+    step = IdField(required=False, help_text=_("The step's id."))
+    journey = IdField(required=False, help_text=_("Or the journey (id)…"))
+    position = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        help_text=_("…and the step's position in it."),
+    )
+    reached_at = serializers.DateTimeField(
+        help_text=_("When the customer reached the step (ISO 8601, with an offset).")
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, default=""
+    )
+
+    def validate(self, data):
+        errors = {}
+        account = self._account(data, errors)
+        step = self._step(data, account, errors)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {
+            "account": account,
+            "step": step,
+            "reached_at": data["reached_at"],
+            "note": data.get("note", ""),
+        }
+
+    def _account(self, data, errors):
+        accounts = permissions.visible_accounts(_viewer(self))
+        if "account" in data:
+            account = accounts.filter(pk=data["account"]).first()
+        elif data.get("external_id"):
+            account = accounts.filter(external_id=data["external_id"]).first()
+        else:
+            errors["account"] = _("Give the account's id or its external_id.")
+            return None
+        if account is None:
+            errors["account"] = _("There is no such customer account.")
+        return account
+
+    def _step(self, data, account, errors):
+        if "step" in data:
+            step = Step.objects.filter(pk=data["step"]).first()
+        elif "position" in data:
+            journey_id = data.get("journey") or (account and account.journey_id)
+            if journey_id is None:
+                errors.setdefault(
+                    "journey", _("Give the journey with the step's position.")
+                )
+                return None
+            step = Step.objects.filter(
+                journey_id=journey_id, position=data["position"]
+            ).first()
+        else:
+            errors["step"] = _("Give the step's id, or the journey and position.")
+            return None
+        if step is None:
+            errors["step"] = _("There is no such step.")
+        return step
+
+
+class VoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text=_("Why the event is wrong.")
+    )
+
+
+# --- Imports ------------------------------------------------------------------------
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=_("A CSV file in UTF-8 (with or without BOM) or Shift_JIS.")
+    )
+
+
+class AccountImportUploadSerializer(ImportUploadSerializer):
+    confirm_not_ready = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Assign owners even though they are not ready for accounts."),
+    )
+
+
+class RowProblemSerializer(serializers.Serializer):
+    line = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    summary = serializers.CharField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    problems = RowProblemSerializer(many=True)
+    notes = RowProblemSerializer(many=True)
+
+    def to_representation(self, report):
+        return super().to_representation(
+            {
+                "summary": report.summary(),
+                "created": report.created,
+                "updated": report.updated,
+                "skipped": report.skipped,
+                "problems": report.problems,
+                "notes": report.notes,
+            }
+        )
