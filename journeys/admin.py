@@ -642,6 +642,10 @@ class PoolAdmin(NoDeleteMixin, admin.ModelAdmin):
     autocomplete_fields = ["team"]
     inlines = [PoolMembershipInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A pool's figures count for its team: moving it would move its history.
+        return ["team"] if obj is not None else []
+
     def get_queryset(self, request):
         return (
             super()

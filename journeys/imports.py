@@ -716,7 +716,7 @@ class _StepFinder:
         if not value:
             report.add(row.line, "step", _("A step is required."))
             return None
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             step = self.by_position.get((account.journey_id, int(value)))
             if step is None:
                 report.add(
@@ -738,11 +738,14 @@ class _StepFinder:
 
 
 def _skip_existing(events: list[_Event], report: ImportReport) -> list[_Event]:
-    """The events that are neither already recorded nor repeated in the file."""
+    """The events that are neither already recorded nor repeated in the file.
+
+    A voided event counts as recorded: importing the same file again must not bring
+    back what someone voided."""
     seen = set()
     for chunk in _chunks(sorted({event[0] for event in events}), LOOKUP_BATCH):
         seen.update(
-            StepEvent.objects.filter(account_id__in=chunk, voided_at=None).values_list(
+            StepEvent.objects.filter(account_id__in=chunk).values_list(
                 "account_id", "step_id", "reached_at"
             )
         )

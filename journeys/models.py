@@ -9,12 +9,16 @@ append-only (a wrong one is voided with a reason). Metrics read these rules from
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_WINDOW_DAYS = 90
+# Ten years: longer windows and targets are typing mistakes (and overflow dates).
+MAX_DAYS = 3650
+_DAYS = [MinValueValidator(1), MaxValueValidator(MAX_DAYS)]
 
 
 class CoverageModel(models.TextChoices):
@@ -41,6 +45,7 @@ class Journey(models.Model):
         _("journey conversion window (days)"),
         null=True,
         blank=True,
+        validators=_DAYS,
         help_text=_(
             "From the first step to the last; when empty, the sum of the step windows."
         ),
@@ -82,10 +87,13 @@ class Step(models.Model):
     )
     is_value_point = models.BooleanField(_("value point"), default=False)
     target_days = models.PositiveIntegerField(
-        _("target (days from the start of the journey)"), null=True, blank=True
+        _("target (days from the start of the journey)"),
+        null=True,
+        blank=True,
+        validators=_DAYS,
     )
     conversion_window_days = models.PositiveIntegerField(
-        _("conversion window (days)"), default=DEFAULT_WINDOW_DAYS
+        _("conversion window (days)"), default=DEFAULT_WINDOW_DAYS, validators=_DAYS
     )
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
 
@@ -98,19 +106,29 @@ class Step(models.Model):
                 fields=["journey", "position"],
                 condition=Q(position__isnull=False),
                 name="journeys_step_position_unique",
+                violation_error_message=_(
+                    "Another step of the journey has this position."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(retired_at__isnull=True, position__isnull=False)
                 | Q(retired_at__isnull=False, position__isnull=True),
                 name="journeys_step_current_or_retired",
+                violation_error_message=_(
+                    "A step is either in the journey at a position, or retired."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(is_value_point=False) | Q(target_days__isnull=False),
                 name="journeys_step_value_point_has_target",
+                violation_error_message=_("A value point needs its target in days."),
             ),
             models.CheckConstraint(
-                condition=Q(conversion_window_days__gte=1),
-                name="journeys_step_window_positive",
+                condition=Q(conversion_window_days__gte=1)
+                & Q(conversion_window_days__lte=MAX_DAYS)
+                & (Q(target_days__isnull=True) | Q(target_days__lte=MAX_DAYS)),
+                name="journeys_step_days_in_range",
+                violation_error_message=_("Days are counted from 1 to 3650."),
             ),
         ]
 
@@ -184,7 +202,9 @@ class PlaybookVersion(models.Model):
         ordering = ["playbook", "-number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["playbook", "number"], name="journeys_playbook_version_unique"
+                fields=["playbook", "number"],
+                name="journeys_playbook_version_unique",
+                violation_error_message=_("This version number is taken."),
             )
         ]
 
@@ -228,6 +248,9 @@ class TrainingModule(models.Model):
                 condition=Q(pass_mark__isnull=True)
                 | Q(pass_mark__gte=0, pass_mark__lte=100),
                 name="journeys_module_pass_mark_percent",
+                violation_error_message=_(
+                    "The pass mark is a percentage from 0 to 100."
+                ),
             )
         ]
 
@@ -251,7 +274,11 @@ class QuizQuestion(models.Model):
         ordering = ["module", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["module", "position"], name="journeys_quiz_position_unique"
+                fields=["module", "position"],
+                name="journeys_quiz_position_unique",
+                violation_error_message=_(
+                    "Another question of the quiz has this position."
+                ),
             )
         ]
 
@@ -321,6 +348,7 @@ class TrainingAssignment(models.Model):
                 condition=Q(member__isnull=False, team__isnull=True)
                 | Q(member__isnull=True, team__isnull=False),
                 name="journeys_assignment_member_or_team",
+                violation_error_message=_("Assign to one member or to one team."),
             )
         ]
 
@@ -356,6 +384,7 @@ class TrainingCompletion(models.Model):
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
                 name="journeys_completion_score_percent",
+                violation_error_message=_("A score is a percentage from 0 to 100."),
             )
         ]
 
@@ -391,7 +420,11 @@ class PracticumReflection(models.Model):
         ordering = ["member", "step__position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["member", "step"], name="journeys_reflection_once_per_step"
+                fields=["member", "step"],
+                name="journeys_reflection_once_per_step",
+                violation_error_message=_(
+                    "There is already a reflection on this step."
+                ),
             )
         ]
 
@@ -450,6 +483,9 @@ class PoolMembership(models.Model):
                 condition=Q(end_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="journeys_pool_membership_dates",
+                violation_error_message=_(
+                    "The end date is on or after the start date."
+                ),
             )
         ]
 
@@ -464,7 +500,12 @@ class CustomerAccount(models.Model):
     )
     segment = models.CharField(_("segment"), max_length=100, blank=True)
     arr = models.DecimalField(
-        _("ARR"), max_digits=14, decimal_places=0, null=True, blank=True
+        _("ARR"),
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     journey = models.ForeignKey(
         Journey,
@@ -538,16 +579,24 @@ class Coverage(models.Model):
                 fields=["account"],
                 condition=Q(ended_at__isnull=True),
                 name="journeys_coverage_one_open_period",
+                violation_error_message=_(
+                    "The account already has a current coverage."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(model="dedicated", owner__isnull=False, pool__isnull=True)
                 | Q(model="pooled", owner__isnull=True, pool__isnull=False),
                 name="journeys_coverage_owner_or_pool",
+                violation_error_message=_(
+                    "A dedicated account has an owner and no pool; a pooled account "
+                    "has a pool and no owner."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True)
                 | Q(ended_at__gt=models.F("started_at")),
                 name="journeys_coverage_dates",
+                violation_error_message=_("A coverage period ends after it starts."),
             ),
         ]
         indexes = [models.Index(fields=["account", "started_at"])]
@@ -607,10 +656,12 @@ class StepEvent(models.Model):
                 fields=["account", "step", "reached_at"],
                 condition=Q(voided_at__isnull=True),
                 name="journeys_event_once",
+                violation_error_message=_("This event is already recorded."),
             ),
             models.CheckConstraint(
                 condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
                 name="journeys_event_void_has_reason",
+                violation_error_message=_("A voided event needs its reason."),
             ),
         ]
         indexes = [

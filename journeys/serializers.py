@@ -71,7 +71,7 @@ class ScopedRelatedField(IdRelatedField):
         self.scope = scope
         kwargs.setdefault("error_messages", {})
         kwargs["error_messages"].setdefault(
-            "does_not_exist", _("There is no such object (id %(pk_value)s).")
+            "does_not_exist", _("There is no such object (id {pk_value}).")
         )
         super().__init__(**kwargs)
 

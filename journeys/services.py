@@ -6,7 +6,7 @@ coverage changes close a period and open the next; steps are renumbered only by 
 explicit actions below, and keep their identity (and events) when they move.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -39,6 +39,8 @@ from .models import (
 # A step may be recorded as reached this far in the future: clocks of the CRM and of
 # Kata differ a little.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Customer success started long after this: earlier times are typing mistakes.
+EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 # --- Step events ----------------------------------------------------------------------
@@ -68,6 +70,8 @@ def step_event_problems(
         problems["reached_at"] = _("The time needs a time zone.")
     elif reached_at > (now or timezone.now()) + FUTURE_TOLERANCE:
         problems["reached_at"] = _("This time is in the future.")
+    elif reached_at < EARLIEST_EVENT:
+        problems["reached_at"] = _("This time is too far in the past.")
     return problems
 
 
@@ -554,12 +558,15 @@ def training_complete(
     now: datetime | None = None,
 ) -> TrainingCompletion:
     """Record one attempt. With a quiz, passed means score ≥ pass mark (a module
-    without a pass mark passes any score); without one, completing is passing.
+    without a pass mark needs every answer right); without one, completing is passing.
     Every attempt is kept; a failed one may be retried."""
     if not module.is_active:
         raise ValidationError({"module": _("This module is no longer in use.")})
     score = quiz_score(module=module, answers=answers or {})
-    passed = score is None or score >= (module.pass_mark or 0)
+    # A quiz without a pass mark asks for every answer right.
+    passed = score is None or score >= (
+        100 if module.pass_mark is None else module.pass_mark
+    )
     completion = TrainingCompletion(
         module=module,
         member=member,

@@ -62,6 +62,9 @@ def test_a_member_reads_the_next_playbook_and_records_a_step(page, org):
     CustomerAccountFactory(name="Other Co", journey=journey, owner=org.member_b)
     account_url = reverse("journeys:account_detail", args=[account.pk])
 
+    # This member reads English, so that the test reads the page's words.
+    org.member_a.preferred_language = "en"
+    org.member_a.save(update_fields=["preferred_language"])
     page.goto(reverse("journeys:account_list"))
     _log_in(page, "member_a")
     page.wait_for_url("**/journeys/accounts/")

@@ -268,7 +268,7 @@ def test_events_import_twice_creates_nothing_new(world):
     assert StepEvent.objects.count() == 2
 
 
-def test_a_voided_event_does_not_count_as_already_there(world):
+def test_a_reimport_does_not_bring_back_a_voided_event(world):
     StepEventFactory(
         account=world["account"],
         step=world["steps"][0],
@@ -280,9 +280,9 @@ def test_a_voided_event_does_not_count_as_already_there(world):
 
     report = import_step_events(file=data, by=world["org"].admin)
 
-    # The repeated row of the file is "already there" too.
-    assert (report.created, report.skipped) == (1, 1)
-    assert StepEvent.objects.filter(voided_at=None).count() == 1
+    # Someone voided it: the file sent again does not undo the correction.
+    assert (report.created, report.skipped) == (0, 2)
+    assert StepEvent.objects.filter(voided_at=None).count() == 0
 
 
 def test_one_bad_event_row_writes_nothing_and_every_problem_is_listed(world):

@@ -488,11 +488,11 @@ def test_a_reflection_completes_with_every_check_and_something_written(org, jour
         )
 
 
-def test_ready_after_the_practicum_and_the_required_assigned_modules(org, journey):
+def test_ready_after_the_practicum_and_every_required_module(org, journey):
     journey_obj, (one, two, _three) = journey
     required = TrainingModuleFactory(from_step=one)
     optional = TrainingModuleFactory(from_step=two, is_required=False)
-    TrainingModuleFactory(from_step=two)  # required, not assigned
+    unassigned = TrainingModuleFactory(from_step=two)  # required, not assigned
     quiz = add_quiz(required, questions=2, pass_mark=100)
     services.training_assign(
         module=required, team=org.team_a, due_date=date(2026, 5, 1), by=None
@@ -510,6 +510,9 @@ def test_ready_after_the_practicum_and_the_required_assigned_modules(org, journe
     services.training_complete(
         module=required, member=org.member_a, answers=_answers(quiz, 2)
     )
+    # Required modules count whether or not anyone assigned them.
+    assert not selectors.is_ready_for_accounts(org.member_a, journey_obj)
+    services.training_complete(module=unassigned, member=org.member_a, answers=None)
     assert selectors.is_ready_for_accounts(org.member_a, journey_obj)
     # A new step needs walking too.
     services.step_insert(journey=journey_obj, position=4, name="Expansion")
