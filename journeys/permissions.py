@@ -28,7 +28,16 @@ from .models import Coverage, CustomerAccount, Journey, Pool, PoolMembership
 
 Viewer = User | AnonymousUser
 
-_RECORDING_ROLES = {Role.ADMIN.value, Role.MANAGER.value, Role.MEMBER.value}
+# The roles that work with customers: they record events, train, walk the practicum.
+_ENABLEMENT_ROLES = {Role.ADMIN.value, Role.MANAGER.value, Role.MEMBER.value}
+
+
+def works_with_customers(user: Viewer) -> bool:
+    """Admins, managers and members: the enablement pages, training, the practicum,
+    and recording step events (on the accounts they see: `can_record_event`)."""
+    return user.is_authenticated and (
+        is_admin(user) or bool(roles_of(user) & _ENABLEMENT_ROLES)
+    )
 
 
 def manages_journeys(user: Viewer) -> bool:
@@ -86,8 +95,7 @@ def can_record_event(viewer: Viewer, account: CustomerAccount) -> bool:
     """Record (or void) a step event of the account."""
     if not viewer.is_authenticated:
         return False
-    has_role = is_admin(viewer) or bool(roles_of(viewer) & _RECORDING_ROLES)
-    return has_role and can_see_account(viewer, account)
+    return works_with_customers(viewer) and can_see_account(viewer, account)
 
 
 # --- accounts pages ---
@@ -135,12 +143,8 @@ def coverage_owner_choices(viewer: Viewer, *, on: date | None = None) -> QuerySe
 # --- journeys pages ---
 
 
-def uses_enablement(user: Viewer) -> bool:
-    """Whether the navigation offers the enablement pages: admins, managers and
-    members (the journeys themselves stay readable by everyone signed in)."""
-    if not user.is_authenticated:
-        return False
-    return is_admin(user) or bool(roles_of(user) & _RECORDING_ROLES)
+# The navigation offers enablement to them; journeys stay readable by everyone.
+uses_enablement = works_with_customers
 
 
 def can_revise_playbook(user: Viewer, playbook) -> bool:
@@ -159,12 +163,8 @@ def can_revise_playbook(user: Viewer, playbook) -> bool:
 #   playbooks of the transitions around its step (the playbook from the step, and the
 #   playbook leading to it), so that they can improve their playbook.
 
-_TRAINING_ROLES = {Role.ADMIN.value, Role.MANAGER.value, Role.MEMBER.value}
-
-
-def takes_training(user: Viewer) -> bool:
-    """My training, modules and the practicum."""
-    return is_admin(user) or bool(roles_of(user) & _TRAINING_ROLES)
+# My training, modules and the practicum.
+takes_training = works_with_customers
 
 
 def assigns_training(user: Viewer) -> bool:
@@ -257,12 +257,7 @@ def can_see_practicum_of(viewer: Viewer, member: User) -> bool:
 # --- api ---------------------------------------------------------------------------
 
 
-def records_events(user: Viewer) -> bool:
-    """Whether the user's role lets them record step events at all (which accounts:
-    `can_record_event`)."""
-    if not user.is_authenticated:
-        return False
-    return is_admin(user) or bool(roles_of(user) & _RECORDING_ROLES)
+records_events = works_with_customers
 
 
 def visible_training_assignments(viewer: Viewer) -> QuerySet:

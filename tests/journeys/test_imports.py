@@ -303,6 +303,7 @@ def test_one_bad_event_row_writes_nothing_and_every_problem_is_listed(world):
             "C-1,Step 5,2026-04-01,retired",
             "C-1,9,2026-04-01,no such position",
             "C-1,,,",
+            "C-1,²,2026-04-01,a digit that is no number",
         ]
     )
 
@@ -317,6 +318,7 @@ def test_one_bad_event_row_writes_nothing_and_every_problem_is_listed(world):
         (8, "step"),
         (9, "step"),
         (9, "reached_at"),
+        (10, "step"),
     ]
     assert "another journey" in report.problems[1].reason
     assert "NOPE" in report.problems[0].reason

@@ -560,3 +560,34 @@ def test_steps_keep_positions_unique_after_many_edits(journey):
     services.step_retire(step=Step.objects.get(name="Step 1"), by=None)
     assert _positions(journey_obj) == [("Contract", 1), ("Step 3", 2), ("Step 2", 3)]
     assert StepFactory(journey=journey_obj, position=4).position == 4
+
+
+def test_a_time_before_2000_is_refused_as_a_typing_mistake(org, journey, account):
+    from datetime import UTC, datetime
+
+    with pytest.raises(ValidationError) as error:
+        _record(
+            account, journey[1][0], datetime(1999, 12, 31, tzinfo=UTC), org.member_a
+        )
+    assert "past" in error.value.message_dict["reached_at"][0]
+
+
+def test_a_quiz_without_a_pass_mark_needs_every_answer_right(org, journey):
+    module = TrainingModuleFactory(from_step=journey[1][0])
+    quiz = add_quiz(module, questions=2, pass_mark=50)
+    module.pass_mark = None
+    module.save(update_fields=["pass_mark"])
+    half = services.training_complete(
+        module=module, member=org.member_a, answers=_answers(quiz, 1)
+    )
+    full = services.training_complete(
+        module=module, member=org.member_a, answers=_answers(quiz, 2)
+    )
+    assert (half.score, half.passed, full.score, full.passed) == (50, False, 100, True)
+
+
+def test_windows_and_targets_longer_than_ten_years_are_refused(journey):
+    step = journey[1][0]
+    with pytest.raises(ValidationError) as error:
+        services.step_update(step=step, conversion_window_days=99_999_999)
+    assert "conversion_window_days" in error.value.message_dict
