@@ -23,6 +23,12 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from config.admin_mixins import (
+    NoDeleteMixin,
+    ReadOnlyAdmin,
+    ReadOnlyTabularInline,
+)
+
 from . import permissions, services
 from .models import (
     AnswerRating,
@@ -44,32 +50,6 @@ from .models import (
     ScorecardRevision,
     SuccessProfile,
 )
-
-
-class ReadOnlyMixin:
-    """Viewable, never added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    pass
-
-
-class ReadOnlyTabularInline(ReadOnlyMixin, admin.TabularInline):
-    extra = 0
-
-
-class NoDeleteMixin:
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _submitted_revisions(request):

@@ -14,6 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from config.api import ServiceViewSetMixin
+
 from . import permissions, selectors, services
 from .filters import (
     CandidateFilter,
@@ -50,7 +52,6 @@ from .serializers import (
     ScorecardDraftSerializer,
     ScorecardSerializer,
     SuccessProfileSerializer,
-    parse_id,
 )
 
 
@@ -76,29 +77,14 @@ class MayChange(BasePermission):
 
 
 class HiringViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ServiceViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     permission_classes = [IsAuthenticated, TakesPartInHiring, MayWrite, MayChange]
     write_rule = None
     change_rule = None
-
-    def handle_exception(self, exc):
-        # Services say "not yours" with PermissionError: 403. Their Django
-        # ValidationError becomes a 400 by field in `config.exceptions`.
-        if isinstance(exc, PermissionError):
-            exc = exceptions.PermissionDenied()
-        return super().handle_exception(exc)
-
-    def get_object(self):
-        # What cannot be an id ("²", 2**64) names no object: 404, never a lookup.
-        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        if parse_id(lookup) is None:
-            raise exceptions.NotFound()
-        return super().get_object()
-
-    def read(self, pk: int):
-        """The object as the viewer reads it, after a write."""
-        return self.get_queryset().get(pk=pk)
 
     def respond(self, instance, status_code=status.HTTP_200_OK) -> Response:
         return Response(

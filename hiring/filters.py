@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from config.api import MAX_ID
+
 from . import permissions
 from .models import (
     Application,
@@ -19,7 +21,6 @@ from .models import (
     Question,
     Scorecard,
 )
-from .serializers import MAX_ID
 
 
 @extend_schema_field(OpenApiTypes.INT64)

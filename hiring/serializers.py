@@ -2,7 +2,6 @@
 who may write, what a submit needs) live in services, whose errors come back per
 field."""
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -13,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Team, User
+from config.api import MAX_ID, IdRelatedField, parse_id
 
 from . import permissions, selectors, services
 from .models import (
@@ -33,35 +33,6 @@ from .models import (
 
 WEIGHT_MESSAGE = _("A weight is a whole number from 1 to 5.")
 RATING_HELP = _("1 strong no, 2 no, 3 yes, 4 strong yes; null: not rated yet.")
-
-
-# Ids are whole numbers the database can hold (a signed 64-bit integer); as text,
-# plain ASCII digits ("²" passes str.isdigit() but is no number).
-MAX_ID = 2**63 - 1
-ID_TEXT = re.compile(r"[0-9]{1,18}")
-ID_MESSAGE = _("Not a valid id: ids are whole numbers.")
-
-
-def parse_id(value) -> int | None:
-    """`value` as an id, or None when it is none: a bool, a float, "²", 2**64…"""
-    if isinstance(value, str) and ID_TEXT.fullmatch(value):
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
-        return value
-    return None
-
-
-class IdRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related object by id. What cannot be an id is refused on the field before
-    any lookup."""
-
-    default_error_messages = {"invalid_id": ID_MESSAGE}
-
-    def to_internal_value(self, data):
-        pk = parse_id(data)
-        if pk is None:
-            self.fail("invalid_id")
-        return super().to_internal_value(pk)
 
 
 class IdField(serializers.IntegerField):

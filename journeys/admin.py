@@ -27,6 +27,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.permissions import has_role
+from config.admin_mixins import (
+    NoDeleteMixin,
+    ReadOnlyAdmin,
+    ReadOnlyTabularInline,
+)
 
 from . import selectors, services
 from .models import (
@@ -47,32 +52,6 @@ from .models import (
     TrainingCompletion,
     TrainingModule,
 )
-
-
-class ReadOnlyMixin:
-    """Viewable, never added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    pass
-
-
-class ReadOnlyTabularInline(ReadOnlyMixin, admin.TabularInline):
-    extra = 0
-
-
-class NoDeleteMixin:
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _error_text(error: ValidationError) -> str:

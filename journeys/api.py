@@ -10,11 +10,13 @@ on the field that caused it (`config.exceptions`).
 
 from django.db.models import F, Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
+
+from config.api import ServiceViewSetMixin
 
 from . import imports, permissions, selectors, services
 from .filters import (
@@ -61,7 +63,6 @@ from .serializers import (
     TrainingCompletionSerializer,
     TrainingModuleSerializer,
     VoidSerializer,
-    parse_id,
 )
 
 
@@ -83,7 +84,10 @@ class MayChange(BasePermission):
 
 
 class JourneysViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ServiceViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     permission_classes = [IsAuthenticated, MayWrite, MayChange]
     write_rule = None
@@ -93,24 +97,6 @@ class JourneysViewSet(
 
     def get_write_rule(self):
         return self.write_rules.get(self.action, self.write_rule)
-
-    def handle_exception(self, exc):
-        # Services say "not yours" with PermissionError: 403. Their Django
-        # ValidationError becomes a 400 by field in `config.exceptions`.
-        if isinstance(exc, PermissionError):
-            exc = exceptions.PermissionDenied()
-        return super().handle_exception(exc)
-
-    def get_object(self):
-        # What cannot be an id ("²", 2**64) names no object: 404, never a lookup.
-        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        if parse_id(lookup) is None:
-            raise exceptions.NotFound()
-        return super().get_object()
-
-    def read(self, pk: int):
-        """The object as the viewer reads it, after a write."""
-        return self.get_queryset().get(pk=pk)
 
     def respond(self, instance, status_code=status.HTTP_200_OK, serializer_class=None):
         serializer_class = serializer_class or self.get_serializer_class()

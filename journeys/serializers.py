@@ -2,14 +2,13 @@
 the account's journey, a time not in the future, who may own an account) live in
 `journeys.services`, whose errors come back per field."""
 
-import re
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
+from config.api import ID_MESSAGE, MAX_ID, IdRelatedField, parse_id
 
 from . import permissions
 from .models import (
@@ -29,37 +28,9 @@ from .models import (
     TrainingModule,
 )
 
-# Ids are whole numbers the database can hold (a signed 64-bit integer); as text,
-# plain ASCII digits ("²" passes str.isdigit() but is no number).
-MAX_ID = 2**63 - 1
-ID_TEXT = re.compile(r"[0-9]{1,18}")
-ID_MESSAGE = _("Not a valid id: ids are whole numbers.")
-
-
-def parse_id(value) -> int | None:
-    """`value` as an id, or None when it is none: a bool, a float, "²", 2**64…"""
-    if isinstance(value, str) and ID_TEXT.fullmatch(value):
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
-        return value
-    return None
-
 
 def _viewer(serializer):
     return serializer.context["request"].user
-
-
-class IdRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related object by id. What cannot be an id is refused on the field before
-    any lookup."""
-
-    default_error_messages = {"invalid_id": ID_MESSAGE}
-
-    def to_internal_value(self, data):
-        pk = parse_id(data)
-        if pk is None:
-            self.fail("invalid_id")
-        return super().to_internal_value(pk)
 
 
 @extend_schema_field(OpenApiTypes.INT64)
