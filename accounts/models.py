@@ -203,6 +203,8 @@ class TeamMembership(models.Model):
         blank=True,
         help_text=_("The last day of membership; empty while it lasts."),
     )
+    # When the row was last written: the rollup recomputes the member's figures.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TeamMembershipQuerySet.as_manager()
 

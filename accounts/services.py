@@ -244,7 +244,7 @@ def team_membership_start(
                 return current
             if current.start_date < start:
                 current.end_date = start - timedelta(days=1)
-                current.save(update_fields=["end_date"])
+                current.save(update_fields=["end_date", "updated_at"])
         membership = TeamMembership(team=team, user=user, start_date=start)
         membership.full_clean()
         validate_membership(membership)
@@ -258,5 +258,5 @@ def team_membership_end(
     membership.end_date = end_date
     membership.full_clean()
     validate_membership(membership)
-    membership.save(update_fields=["end_date"])
+    membership.save(update_fields=["end_date", "updated_at"])
     return membership

@@ -373,6 +373,7 @@ class TrainingCompletion(models.Model):
         related_name="training_completions",
     )
     completed_at = models.DateTimeField(_("completed at"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     score = models.PositiveSmallIntegerField(_("quiz score (%)"), null=True, blank=True)
     passed = models.BooleanField(_("passed"))
 
@@ -569,6 +570,8 @@ class Coverage(models.Model):
     owner_not_ready_confirmed = models.BooleanField(
         _("assigned although the owner was not ready"), default=False
     )
+    # When the row was last written: the rollup recomputes accounts changed since.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("coverage period")

@@ -201,7 +201,7 @@ def _change_coverage(
                     }
                 )
             current.ended_at = at
-            current.save(update_fields=["ended_at"])
+            current.save(update_fields=["ended_at", "updated_at"])
         period = Coverage(account=account, started_at=at, assigned_by=by, **coverage)
         # assigned_by is empty for imports (the field is null=True, blank=False).
         period.full_clean(exclude=["assigned_by"])

@@ -1,1 +1,801 @@
-"""Models arrive with this pillar's issue."""
+"""Management: metric rollups, retrospectives, assessments, development plans,
+awards and promotion criteria.
+
+Every number comes from `shared/METRICS.md`. The rollup keeps one row per account and
+transition (`AccountTransition`) and per account and value point
+(`AccountValuePoint`); the monthly tables per member, team and pool are aggregated
+from them in the database. Periods longer than a month are aggregated from the
+per-account rows again (a median of medians is wrong).
+
+Metrics are named by catalogue keys (`recognition.metrics`), for example
+`step_conversion:12` (the transition leaving step 12), stored as text wherever a
+metric is chosen (awards, plans, criteria).
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+RATING = [MinValueValidator(1), MaxValueValidator(4)]
+
+
+class ConversionKind(models.TextChoices):
+    STEP = "step", _("Step conversion")
+    JOURNEY = "journey", _("Journey conversion")
+
+
+class Credited(models.Model):
+    """Who and what an account's figure counts for (METRICS.md, attribution)."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("credited member"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pool = models.ForeignKey(
+        "journeys.Pool",
+        verbose_name=_("pool"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cohort_month = models.DateField(_("cohort month"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        abstract = True
+
+
+class AccountTransition(Credited):
+    """Did this account move on from step k (or, for the journey, from step 1 to the
+    last step) within the window? One row per account and transition."""
+
+    account = models.ForeignKey(
+        "journeys.CustomerAccount",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    journey = models.ForeignKey(
+        "journeys.Journey",
+        verbose_name=_("journey"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    from_step = models.ForeignKey(
+        "journeys.Step",
+        verbose_name=_("from step"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ConversionKind)
+    reached_at = models.DateTimeField(_("first reach"))
+    window_ends_at = models.DateTimeField(_("window ends at"))
+    converted = models.BooleanField(_("converted"))
+    converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
+    days_to_convert = models.PositiveIntegerField(
+        _("days to convert"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("account transition")
+        verbose_name_plural = _("account transitions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "from_step", "kind"],
+                name="recognition_transition_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["cohort_month", "member"]),
+            models.Index(fields=["cohort_month", "team"]),
+            models.Index(fields=["cohort_month", "pool"]),
+            models.Index(fields=["account"]),
+        ]
+
+    def __str__(self):
+        return f"{self.account} · {self.from_step} · {self.cohort_month:%Y-%m}"
+
+
+class AccountValuePoint(Credited):
+    """Did this account reach a value point within its target days of step 1?"""
+
+    account = models.ForeignKey(
+        "journeys.CustomerAccount",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    journey = models.ForeignKey(
+        "journeys.Journey",
+        verbose_name=_("journey"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    step = models.ForeignKey(
+        "journeys.Step",
+        verbose_name=_("value point"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("journey started at"))
+    deadline = models.DateTimeField(_("deadline"))
+    reached_at = models.DateTimeField(_("reached at"), null=True, blank=True)
+    on_time = models.BooleanField(_("on time"))
+
+    class Meta:
+        verbose_name = _("account value point")
+        verbose_name_plural = _("account value points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "step"], name="recognition_value_point_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["cohort_month", "member"]),
+            models.Index(fields=["cohort_month", "team"]),
+            models.Index(fields=["account"]),
+        ]
+
+    def __str__(self):
+        return f"{self.account} · {self.step}"
+
+
+class Figure(models.Model):
+    """A metric's value for one month: numerator, denominator and whether it may
+    still change (provisional, with the time it becomes final)."""
+
+    metric = models.CharField(_("metric"), max_length=100)
+    month = models.DateField(_("month"))
+    value = models.FloatField(_("value"), null=True, blank=True)
+    numerator = models.PositiveIntegerField(_("numerator"), null=True, blank=True)
+    denominator = models.PositiveIntegerField(_("denominator"), null=True, blank=True)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    final_at = models.DateTimeField(_("final from"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        abstract = True
+
+
+class MemberFigure(Figure):
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="figures",
+    )
+
+    class Meta:
+        verbose_name = _("member figure")
+        verbose_name_plural = _("member figures")
+        ordering = ["month", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "metric", "month"],
+                name="recognition_member_figure_once",
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "month"])]
+
+    def __str__(self):
+        return f"{self.member} · {self.metric} · {self.month:%Y-%m}"
+
+
+class TeamFigure(Figure):
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        related_name="figures",
+    )
+
+    class Meta:
+        verbose_name = _("team figure")
+        verbose_name_plural = _("team figures")
+        ordering = ["month", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "metric", "month"], name="recognition_team_figure_once"
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "month"])]
+
+    def __str__(self):
+        return f"{self.team} · {self.metric} · {self.month:%Y-%m}"
+
+
+class PoolFigure(Figure):
+    pool = models.ForeignKey(
+        "journeys.Pool",
+        verbose_name=_("pool"),
+        on_delete=models.CASCADE,
+        related_name="figures",
+    )
+
+    class Meta:
+        verbose_name = _("pool figure")
+        verbose_name_plural = _("pool figures")
+        ordering = ["month", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool", "metric", "month"], name="recognition_pool_figure_once"
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "month"])]
+
+    def __str__(self):
+        return f"{self.pool} · {self.metric} · {self.month:%Y-%m}"
+
+
+class RollupRun(models.Model):
+    """One run of the rollup. The latest finished run is the watermark of the next
+    incremental run; the row of id 1 of `RollupLock` serialises runs."""
+
+    started_at = models.DateTimeField(_("started at"))
+    as_of = models.DateTimeField(
+        _("figures as of"),
+        help_text=_("The moment windows and deadlines are judged at."),
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    full = models.BooleanField(_("full recompute"), default=False)
+    since = models.DateField(_("from month"), null=True, blank=True)
+    accounts = models.PositiveIntegerField(_("accounts recomputed"), default=0)
+    months = models.JSONField(_("months recomputed"), default=list, blank=True)
+    structure = models.JSONField(
+        _("journey structure"),
+        default=dict,
+        blank=True,
+        help_text=_("The steps and windows each journey had at this run."),
+    )
+
+    class Meta:
+        verbose_name = _("rollup run")
+        verbose_name_plural = _("rollup runs")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M}"
+
+
+class RollupLock(models.Model):
+    """A single row locked for the duration of a rollup (select_for_update)."""
+
+    class Meta:
+        verbose_name = _("rollup lock")
+        verbose_name_plural = _("rollup locks")
+
+    def __str__(self):
+        return str(_("rollup lock"))
+
+
+class StepRetrospective(models.Model):
+    """A member looks back on a transition where they convert worst; the manager
+    comments."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="retrospectives",
+    )
+    period = models.CharField(_("period"), max_length=20)
+    from_step = models.ForeignKey(
+        "journeys.Step",
+        verbose_name=_("transition"),
+        on_delete=models.PROTECT,
+        related_name="retrospectives",
+    )
+    went_well = models.TextField(_("what went well"), blank=True)
+    went_badly = models.TextField(_("what did not go well"), blank=True)
+    next_time = models.TextField(_("what I will do next time"), blank=True)
+    written_at = models.DateTimeField(_("written at"), auto_now=True)
+    manager_comment = models.TextField(_("manager's comment"), blank=True)
+    commented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("commented by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    commented_at = models.DateTimeField(_("commented at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("step retrospective")
+        verbose_name_plural = _("step retrospectives")
+        ordering = ["-period", "from_step__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "period", "from_step"],
+                name="recognition_retrospective_once",
+                violation_error_message=_(
+                    "There is already a retrospective on this transition for this "
+                    "period."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.period} · {self.from_step}"
+
+
+class CompetencyAssessment(models.Model):
+    """A manager's rating of a member on the shared competencies, at one time.
+    Assessments are kept: the latest one is the member's current rating."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="competency_assessments",
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assessed_at = models.DateTimeField(_("assessed at"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("competency assessment")
+        verbose_name_plural = _("competency assessments")
+        ordering = ["-assessed_at", "-id"]
+        indexes = [models.Index(fields=["member", "assessed_at"])]
+
+    def __str__(self):
+        return f"{self.member} · {self.assessed_at:%Y-%m-%d}"
+
+
+class CompetencyRating(models.Model):
+    assessment = models.ForeignKey(
+        CompetencyAssessment, on_delete=models.CASCADE, related_name="ratings"
+    )
+    competency = models.ForeignKey(
+        "hiring.Competency",
+        verbose_name=_("competency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"), validators=RATING)
+    evidence = models.TextField(_("evidence"), blank=True)
+
+    class Meta:
+        verbose_name = _("competency rating")
+        verbose_name_plural = _("competency ratings")
+        ordering = ["assessment", "competency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "competency"],
+                name="recognition_rating_once_per_assessment",
+                violation_error_message=_(
+                    "This competency is already rated in this assessment."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=4),
+                name="recognition_rating_1_to_4",
+                violation_error_message=_("A rating is from 1 to 4."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.competency}: {self.rating}"
+
+
+class PlanStatus(models.TextChoices):
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    ACHIEVED = "achieved", _("Achieved")
+
+
+class DevelopmentPlan(models.Model):
+    """One plan per member: focus competencies, target metrics, actions and
+    check-ins."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="development_plan",
+    )
+    focus_competencies = models.ManyToManyField(
+        "hiring.Competency",
+        verbose_name=_("focus competencies"),
+        blank=True,
+        related_name="+",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PlanStatus, default=PlanStatus.ON_TRACK
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("development plan")
+        verbose_name_plural = _("development plans")
+        ordering = ["member__family_name_reading", "member__given_name_reading"]
+
+    def __str__(self):
+        return str(self.member)
+
+
+class PlanTarget(models.Model):
+    """Reach `target_value` of a metric by a date. The current value comes from the
+    rollups; the baseline is the value when the target was set."""
+
+    plan = models.ForeignKey(
+        DevelopmentPlan, on_delete=models.CASCADE, related_name="targets"
+    )
+    metric = models.CharField(_("metric"), max_length=100)
+    target_value = models.FloatField(_("target value"))
+    by_date = models.DateField(_("by"))
+    baseline_value = models.FloatField(_("value when set"), null=True, blank=True)
+    baseline_numerator = models.PositiveIntegerField(null=True, blank=True)
+    baseline_denominator = models.PositiveIntegerField(null=True, blank=True)
+    set_at = models.DateTimeField(_("set at"), auto_now_add=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("target metric")
+        verbose_name_plural = _("target metrics")
+        ordering = ["by_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "metric"],
+                name="recognition_target_once_per_metric",
+                violation_error_message=_(
+                    "The plan already has a target on this metric."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.metric} ≥ {self.target_value}"
+
+
+class PlanAction(models.Model):
+    plan = models.ForeignKey(
+        DevelopmentPlan, on_delete=models.CASCADE, related_name="actions"
+    )
+    text = models.CharField(_("action"), max_length=500)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    training_assignment = models.ForeignKey(
+        "journeys.TrainingAssignment",
+        verbose_name=_("training assignment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["done_at", "due_date", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class PlanCheckIn(models.Model):
+    plan = models.ForeignKey(
+        DevelopmentPlan, on_delete=models.CASCADE, related_name="check_ins"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    held_on = models.DateField(_("date"))
+    text = models.TextField(_("notes"))
+    status = models.CharField(_("status"), max_length=20, choices=PlanStatus)
+    written_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.plan} · {self.held_on}"
+
+
+class Cadence(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
+class AwardProgram(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    cadence = models.CharField(_("cadence"), max_length=20, choices=Cadence)
+    winners = models.PositiveSmallIntegerField(
+        _("number of winners"), default=3, validators=[MinValueValidator(1)]
+    )
+    minimum_denominator = models.PositiveIntegerField(
+        _("minimum denominator"),
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "A member takes part in the ranking with at least this many accounts "
+            "(for a conversion: the cohort)."
+        ),
+    )
+    teams = models.ManyToManyField(
+        "accounts.Team", verbose_name=_("teams taking part"), related_name="awards"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("award program")
+        verbose_name_plural = _("award programs")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AwardPeriod(models.Model):
+    """A month or a quarter of an award program, with the metric set for it."""
+
+    program = models.ForeignKey(
+        AwardProgram, on_delete=models.CASCADE, related_name="periods"
+    )
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    metric = models.CharField(_("metric"), max_length=100)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("set at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("award period")
+        verbose_name_plural = _("award periods")
+        ordering = ["program", "-start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "start"],
+                name="recognition_award_period_once",
+                violation_error_message=_("This period already has its metric."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")),
+                name="recognition_award_period_dates",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program} · {self.start:%Y-%m}"
+
+
+class AwardMetricChange(models.Model):
+    """The metric of a period changed after the period had started."""
+
+    period = models.ForeignKey(
+        AwardPeriod, on_delete=models.CASCADE, related_name="metric_changes"
+    )
+    old_metric = models.CharField(_("old metric"), max_length=100)
+    new_metric = models.CharField(_("new metric"), max_length=100)
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("award metric change")
+        verbose_name_plural = _("award metric changes")
+        ordering = ["period", "changed_at"]
+
+    def __str__(self):
+        return f"{self.period}: {self.old_metric} → {self.new_metric}"
+
+
+class AwardWinner(models.Model):
+    period = models.ForeignKey(
+        AwardPeriod, on_delete=models.CASCADE, related_name="winners"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="awards_won",
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    value = models.FloatField(_("value"))
+    numerator = models.PositiveIntegerField(_("numerator"), null=True, blank=True)
+    denominator = models.PositiveIntegerField(_("denominator"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("award winner")
+        verbose_name_plural = _("award winners")
+        ordering = ["period", "rank", "-denominator", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "member"], name="recognition_winner_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period} · {self.rank}. {self.member}"
+
+
+class CareerLevel(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("career level")
+        verbose_name_plural = _("career levels")
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.name
+
+
+class MemberLevel(models.Model):
+    """A member's level from a date; the latest row is the current level."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="career_levels",
+    )
+    level = models.ForeignKey(
+        CareerLevel,
+        verbose_name=_("level"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    since = models.DateField(_("since"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    readiness = models.JSONField(
+        _("readiness at the decision"), default=dict, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member level")
+        verbose_name_plural = _("member levels")
+        ordering = ["member", "-since", "-id"]
+
+    def __str__(self):
+        return f"{self.member} · {self.level} · {self.since}"
+
+
+class PromotionStep(models.Model):
+    """The criteria to move up from one level to the next."""
+
+    from_level = models.OneToOneField(
+        CareerLevel,
+        verbose_name=_("from level"),
+        on_delete=models.CASCADE,
+        related_name="promotion",
+    )
+    to_level = models.ForeignKey(
+        CareerLevel,
+        verbose_name=_("to level"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    required_modules = models.ManyToManyField(
+        "journeys.TrainingModule",
+        verbose_name=_("required training modules"),
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("promotion criteria")
+        verbose_name_plural = _("promotion criteria")
+        ordering = ["from_level__position"]
+
+    def __str__(self):
+        return f"{self.from_level} → {self.to_level}"
+
+
+class Comparison(models.TextChoices):
+    AT_LEAST = "gte", _("at least")
+    AT_MOST = "lte", _("at most")
+
+
+class MetricCriterion(models.Model):
+    promotion = models.ForeignKey(
+        PromotionStep, on_delete=models.CASCADE, related_name="metric_criteria"
+    )
+    metric = models.CharField(_("metric"), max_length=100)
+    comparison = models.CharField(_("comparison"), max_length=3, choices=Comparison)
+    value = models.FloatField(_("value"))
+    months = models.PositiveSmallIntegerField(
+        _("over the last months"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+
+    class Meta:
+        verbose_name = _("metric criterion")
+        verbose_name_plural = _("metric criteria")
+        ordering = ["promotion", "id"]
+
+    def __str__(self):
+        return f"{self.metric} {self.comparison} {self.value}"
+
+
+class CompetencyCriterion(models.Model):
+    promotion = models.ForeignKey(
+        PromotionStep, on_delete=models.CASCADE, related_name="competency_criteria"
+    )
+    competency = models.ForeignKey(
+        "hiring.Competency",
+        verbose_name=_("competency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    minimum_rating = models.PositiveSmallIntegerField(
+        _("minimum rating"), validators=RATING
+    )
+
+    class Meta:
+        verbose_name = _("competency criterion")
+        verbose_name_plural = _("competency criteria")
+        ordering = ["promotion", "competency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["promotion", "competency"],
+                name="recognition_competency_criterion_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.competency} ≥ {self.minimum_rating}"

@@ -216,6 +216,8 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 # Every periodic task, in this one place. Beat copies these entries into the database
 # when it starts (django-celery-beat): an admin can pause one in the admin, while its
 # timing always comes from here. Crontab times are in CELERY_TIMEZONE (TIME_ZONE).
+# One exception, because its timing is the admins' to change: the metric rollup
+# (hourly at minute 5) is a database row created by migration recognition 0002.
 CELERY_BEAT_SCHEDULE = {
     # Overdue scorecards are checked every hour, so that a reminder follows soon after
     # the policy's hours; the service reminds each scorecard at most once a day.

@@ -1,0 +1,1 @@
+"""Forms of the management pillar, one module per area."""

@@ -1,0 +1,390 @@
+"""The metric catalogue and the periods figures are shown for: the one place that
+names every number of `shared/METRICS.md`.
+
+A metric key is a family and, for the journey metrics, the id of what it measures:
+`step_conversion:<from step id>`, `journey_conversion:<journey id>`,
+`days_to_convert:<from step id>`, `value_points_on_time:<journey id>`,
+`training_completion`, `step_events_recorded`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from journeys.models import Journey, Step
+
+
+class Family:
+    STEP_CONVERSION = "step_conversion"
+    JOURNEY_CONVERSION = "journey_conversion"
+    DAYS_TO_CONVERT = "days_to_convert"
+    VALUE_POINTS_ON_TIME = "value_points_on_time"
+    TRAINING_COMPLETION = "training_completion"
+    STEP_EVENTS_RECORDED = "step_events_recorded"
+
+
+class Unit:
+    PERCENT = "percent"
+    DAYS = "days"
+    COUNT = "count"
+
+
+HIGHER = "higher"
+LOWER = "lower"
+
+# What each family is, in order of the catalogue.
+_FAMILIES = {
+    Family.STEP_CONVERSION: dict(
+        unit=Unit.PERCENT,
+        direction=HIGHER,
+        denominator=_("cohort: accounts that first reached the step in the period"),
+    ),
+    Family.JOURNEY_CONVERSION: dict(
+        unit=Unit.PERCENT,
+        direction=HIGHER,
+        denominator=_("cohort: accounts that first reached step 1 in the period"),
+    ),
+    Family.DAYS_TO_CONVERT: dict(unit=Unit.DAYS, direction=LOWER, denominator=None),
+    Family.VALUE_POINTS_ON_TIME: dict(
+        unit=Unit.PERCENT,
+        direction=HIGHER,
+        denominator=_("value points due, of accounts that started in the period"),
+    ),
+    Family.TRAINING_COMPLETION: dict(
+        unit=Unit.PERCENT,
+        direction=HIGHER,
+        denominator=_("training modules assigned by the end of the period"),
+    ),
+    Family.STEP_EVENTS_RECORDED: dict(
+        unit=Unit.COUNT, direction=HIGHER, denominator=None
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    family: str
+    label: str | Promise
+    unit: str
+    direction: str
+    denominator: str | Promise | None
+    journey_id: int | None = None
+    step_id: int | None = None
+
+    @property
+    def has_denominator(self) -> bool:
+        """Only a metric with a denominator can be an award metric (METRICS.md)."""
+        return self.denominator is not None
+
+    @property
+    def is_conversion(self) -> bool:
+        return self.family in (Family.STEP_CONVERSION, Family.JOURNEY_CONVERSION)
+
+    def better(self, value: float, other: float) -> bool:
+        """Is `value` better than `other` by the metric's direction?"""
+        return value > other if self.direction == HIGHER else value < other
+
+
+def _metric(family: str, key: str, label, **ids) -> Metric:
+    return Metric(key=key, family=family, label=label, **_FAMILIES[family], **ids)
+
+
+def transition_label(step: Step, next_step: Step) -> str:
+    return f"{step.position}. {step.name} → {next_step.position}. {next_step.name}"
+
+
+def journey_metrics(journey: Journey, steps: list[Step]) -> list[Metric]:
+    """The metrics of one journey, from its current steps in order."""
+    metrics = []
+    for step, next_step in zip(steps, steps[1:], strict=False):
+        transition = transition_label(step, next_step)
+        metrics.append(
+            _metric(
+                Family.STEP_CONVERSION,
+                f"{Family.STEP_CONVERSION}:{step.pk}",
+                _("Conversion %(transition)s (%(journey)s)")
+                % {"transition": transition, "journey": journey.name},
+                journey_id=journey.pk,
+                step_id=step.pk,
+            )
+        )
+    if len(steps) >= 2:
+        metrics.append(
+            _metric(
+                Family.JOURNEY_CONVERSION,
+                f"{Family.JOURNEY_CONVERSION}:{journey.pk}",
+                _("Journey conversion (%(journey)s)") % {"journey": journey.name},
+                journey_id=journey.pk,
+                step_id=steps[0].pk,
+            )
+        )
+    for step, next_step in zip(steps, steps[1:], strict=False):
+        metrics.append(
+            _metric(
+                Family.DAYS_TO_CONVERT,
+                f"{Family.DAYS_TO_CONVERT}:{step.pk}",
+                _("Median days to convert %(transition)s (%(journey)s)")
+                % {
+                    "transition": transition_label(step, next_step),
+                    "journey": journey.name,
+                },
+                journey_id=journey.pk,
+                step_id=step.pk,
+            )
+        )
+    if any(step.is_value_point for step in steps):
+        metrics.append(
+            _metric(
+                Family.VALUE_POINTS_ON_TIME,
+                f"{Family.VALUE_POINTS_ON_TIME}:{journey.pk}",
+                _("Value points on time (%(journey)s)") % {"journey": journey.name},
+                journey_id=journey.pk,
+            )
+        )
+    return metrics
+
+
+def current_steps_by_journey(journeys=None) -> dict[Journey, list[Step]]:
+    """Every journey (or the given ones) with its current steps in order (1 query)."""
+    steps = Step.objects.filter(position__isnull=False).select_related("journey")
+    if journeys is not None:
+        steps = steps.filter(journey__in=journeys)
+    by_journey: dict[Journey, list[Step]] = {}
+    for step in steps.order_by("journey__name", "journey_id", "position"):
+        by_journey.setdefault(step.journey, []).append(step)
+    return by_journey
+
+
+def catalogue(*, active_only: bool = True) -> list[Metric]:
+    """Every metric: each journey's, then the ones of every member."""
+    metrics = []
+    for journey, steps in current_steps_by_journey().items():
+        if journey.is_active or not active_only:
+            metrics.extend(journey_metrics(journey, steps))
+    metrics.append(
+        _metric(
+            Family.TRAINING_COMPLETION,
+            Family.TRAINING_COMPLETION,
+            _("Training completion"),
+        )
+    )
+    metrics.append(
+        _metric(
+            Family.STEP_EVENTS_RECORDED,
+            Family.STEP_EVENTS_RECORDED,
+            _("Step events recorded"),
+        )
+    )
+    return metrics
+
+
+def metric_by_key(key: str, *, metrics: list[Metric] | None = None) -> Metric | None:
+    """The catalogue's metric of that key (active or not), or None."""
+    for metric in metrics if metrics is not None else catalogue(active_only=False):
+        if metric.key == key:
+            return metric
+    return None
+
+
+def format_value(metric: Metric, value: float | None) -> str:
+    """A figure as people read it: 66.7 %, 39.5 days, 12; an em dash for none."""
+    if value is None:
+        return "—"
+    if metric.unit == Unit.PERCENT:
+        return f"{value * 100:.1f} %"
+    if metric.unit == Unit.DAYS:
+        return f"{value:g}"
+    return f"{value:g}"
+
+
+# Periods ------------------------------------------------------------------------
+
+PERIOD_MONTH = "month"
+PERIOD_QUARTER = "quarter"
+PERIOD_LAST = "last"
+LAST_MONTHS = (3, 6, 12)
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER_RE = re.compile(r"^FY(\d{4})-Q([1-4])$")
+_LAST_RE = re.compile(r"^last-(\d+)$")
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_of(moment: datetime) -> date:
+    """The first day of the month `moment` falls in, in TIME_ZONE."""
+    local = moment.astimezone(tz())
+    return date(local.year, local.month, 1)
+
+
+def month_start(month: date) -> datetime:
+    """The first instant of the month in TIME_ZONE."""
+    return datetime.combine(month.replace(day=1), time.min, tzinfo=tz())
+
+
+def month_end_day(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def fiscal_year_of(month: date) -> int:
+    """The fiscal year a month belongs to, named by the year it starts in."""
+    start = settings.FISCAL_YEAR_START_MONTH
+    return month.year if month.month >= start else month.year - 1
+
+
+def quarter_of(month: date) -> tuple[int, int]:
+    start = settings.FISCAL_YEAR_START_MONTH
+    offset = (month.month - start) % 12
+    return fiscal_year_of(month), offset // 3 + 1
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    first_month: date
+    last_month: date
+    key: str
+    running: bool = False
+
+    @property
+    def months(self) -> list[date]:
+        months, month = [], self.first_month
+        while month <= self.last_month:
+            months.append(month)
+            month = add_months(month, 1)
+        return months
+
+    @property
+    def start_at(self) -> datetime:
+        return month_start(self.first_month)
+
+    @property
+    def end_at(self) -> datetime:
+        """The first instant after the period."""
+        return month_start(add_months(self.last_month, 1))
+
+    @property
+    def last_day(self) -> date:
+        return month_end_day(self.last_month)
+
+    @property
+    def label(self) -> str:
+        if self.kind == PERIOD_MONTH:
+            text = f"{self.first_month:%Y-%m}"
+        elif self.kind == PERIOD_QUARTER:
+            year, quarter = quarter_of(self.first_month)
+            text = str(
+                pgettext_lazy("fiscal quarter", "FY%(year)s Q%(quarter)s")
+                % {"year": year, "quarter": quarter}
+            )
+        else:
+            text = str(
+                _("Last %(count)s months (%(first)s – %(last)s)")
+                % {
+                    "count": len(self.months),
+                    "first": f"{self.first_month:%Y-%m}",
+                    "last": f"{self.last_month:%Y-%m}",
+                }
+            )
+        if self.running:
+            text = str(_("%(period)s (running)") % {"period": text})
+        return text
+
+
+def this_month(today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    return today.replace(day=1)
+
+
+def month_period(month: date, *, today: date | None = None) -> Period:
+    month = month.replace(day=1)
+    return Period(
+        PERIOD_MONTH,
+        month,
+        month,
+        f"{month:%Y-%m}",
+        running=month >= this_month(today),
+    )
+
+
+def quarter_period(year: int, quarter: int, *, today: date | None = None) -> Period:
+    first = add_months(
+        date(year, settings.FISCAL_YEAR_START_MONTH, 1), 3 * (quarter - 1)
+    )
+    last = add_months(first, 2)
+    return Period(
+        PERIOD_QUARTER,
+        first,
+        last,
+        f"FY{year}-Q{quarter}",
+        running=last >= this_month(today),
+    )
+
+
+def last_months_period(count: int, *, today: date | None = None) -> Period:
+    """The `count` complete months before the current one."""
+    current = this_month(today)
+    return Period(
+        PERIOD_LAST,
+        add_months(current, -count),
+        add_months(current, -1),
+        f"last-{count}",
+    )
+
+
+def parse_period(key: str, *, today: date | None = None) -> Period:
+    """`2026-04`, `FY2026-Q1` (fiscal quarters) or `last-3`, `last-6`, `last-12`.
+    Raises ValueError with a translated message."""
+    key = (key or "").strip()
+    if match := _MONTH_RE.match(key):
+        year, month = int(match[1]), int(match[2])
+        if 1 <= month <= 12 and 2000 <= year <= 2999:
+            return month_period(date(year, month, 1), today=today)
+    elif match := _QUARTER_RE.match(key):
+        year = int(match[1])
+        if 2000 <= year <= 2999:
+            return quarter_period(year, int(match[2]), today=today)
+    elif (match := _LAST_RE.match(key)) and int(match[1]) in LAST_MONTHS:
+        return last_months_period(int(match[1]), today=today)
+    raise ValueError(
+        _(
+            "Unknown period “%(key)s”: use a month (2026-04), a fiscal quarter "
+            "(FY2026-Q1) or last-3, last-6, last-12."
+        )
+        % {"key": key}
+    )
+
+
+def period_choices(*, today: date | None = None, months: int = 12) -> list[Period]:
+    """What a period selector offers: the running month, recent months, recent
+    quarters and the last 3/6/12 months."""
+    current = this_month(today)
+    choices = [
+        month_period(add_months(current, -n), today=today) for n in range(months)
+    ]
+    seen = set()
+    for n in range(0, months, 3):
+        year, quarter = quarter_of(add_months(current, -n))
+        if (year, quarter) not in seen:
+            seen.add((year, quarter))
+            choices.append(quarter_period(year, quarter, today=today))
+    choices.extend(last_months_period(count, today=today) for count in LAST_MONTHS)
+    return choices

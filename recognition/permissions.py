@@ -1,0 +1,123 @@
+"""Who may see and do what in the management pillar: the one place that answers it,
+for the UI and the API alike.
+
+- Figures, retrospectives, assessments, development plans and readiness of a member
+  are seen by the member, the leaders of the teams the member belongs to today (sub-
+  teams included) and admins: `visible_members`.
+- Coaching (assessing, commenting a retrospective, writing a plan, recording a
+  promotion) is for those leaders and admins, never on oneself: `coaches`.
+- Team figures follow the teams the viewer sees (`accounts.permissions`).
+- Award programs, award metrics, the career ladder and promotion criteria are
+  changed by admins only; a leaderboard is seen by the members of the teams taking
+  part, their leaders and admins: `sees_award`.
+- Quality of hire and proposed profile weights are for admins only.
+
+Callers fetch through these querysets so that anything outside answers 404.
+"""
+
+from datetime import date
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Role, Team, TeamMembership, User
+from accounts.permissions import is_admin, managed_team_ids, roles_of, visible_teams
+
+Viewer = User | AnonymousUser
+
+__all__ = [
+    "coached_members",
+    "coaches",
+    "is_admin",
+    "manages_recognition",
+    "sees_award",
+    "sees_management_pages",
+    "visible_award_programs",
+    "visible_members",
+    "visible_teams",
+]
+
+
+def members() -> QuerySet:
+    """Users holding the Member role (METRICS.md: whom figures credit)."""
+    return User.objects.filter(groups__name=Role.MEMBER.value)
+
+
+def sees_management_pages(user: Viewer) -> bool:
+    """Dashboards, member pages, awards: admins, managers and members."""
+    return user.is_authenticated and (
+        is_admin(user) or bool(roles_of(user) & {Role.MANAGER.value, Role.MEMBER.value})
+    )
+
+
+def manages_recognition(user: Viewer) -> bool:
+    """Award programs and metrics, the ladder and criteria, quality of hire."""
+    return is_admin(user)
+
+
+def coached_members(viewer: Viewer, *, on: date | None = None) -> QuerySet:
+    """Members of the teams the viewer leads today (sub-teams included); every member
+    for admins. The viewer is never among them."""
+    if not viewer.is_authenticated:
+        return User.objects.none()
+    if is_admin(viewer):
+        return members().exclude(pk=viewer.pk).distinct()
+    day = on or timezone.localdate()
+    team_ids = managed_team_ids(viewer)
+    if not team_ids:
+        return User.objects.none()
+    in_teams = (
+        TeamMembership.objects.active_on(day)
+        .filter(team_id__in=team_ids)
+        .values("user_id")
+    )
+    return members().filter(pk__in=in_teams).exclude(pk=viewer.pk).distinct()
+
+
+def visible_members(viewer: Viewer, *, on: date | None = None) -> QuerySet:
+    """Members whose figures and development the viewer sees: themselves (when they
+    hold the Member role) and the members they coach."""
+    if not viewer.is_authenticated:
+        return User.objects.none()
+    if is_admin(viewer):
+        return members().distinct()
+    coached = coached_members(viewer, on=on).values("pk")
+    return members().filter(Q(pk=viewer.pk) | Q(pk__in=coached)).distinct()
+
+
+def coaches(viewer: Viewer, member: User) -> bool:
+    return coached_members(viewer).filter(pk=member.pk).exists()
+
+
+def visible_award_programs(viewer: Viewer, *, on: date | None = None) -> QuerySet:
+    """Programs the viewer takes part in (member of a taking-part team today) or
+    leads a taking-part team of; every program for admins."""
+    from .models import AwardProgram
+
+    if not viewer.is_authenticated:
+        return AwardProgram.objects.none()
+    if is_admin(viewer):
+        return AwardProgram.objects.all()
+    day = on or timezone.localdate()
+    own_teams = TeamMembership.objects.active_on(day).filter(user=viewer)
+    team_ids = set(own_teams.values_list("team_id", flat=True)) | managed_team_ids(
+        viewer
+    )
+    return AwardProgram.objects.filter(teams__in=team_ids).distinct()
+
+
+def sees_award(viewer: Viewer, program) -> bool:
+    return visible_award_programs(viewer).filter(pk=program.pk).exists()
+
+
+def visible_team_ids(viewer: Viewer) -> set[int]:
+    return set(visible_teams(viewer).values_list("pk", flat=True))
+
+
+def led_teams(viewer: Viewer) -> QuerySet:
+    """Teams whose dashboard the viewer opens: the teams they lead (sub-teams
+    included); every team for admins."""
+    if is_admin(viewer):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=managed_team_ids(viewer))

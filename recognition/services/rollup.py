@@ -1,0 +1,505 @@
+"""The metric rollup: per-account rows, then monthly figures per member, team and pool.
+
+How it runs (`rollup()`), under one lock and in one transaction, so that two workers
+never interleave and readers never see a half-written month:
+
+1. Which accounts changed since the last run: step events recorded or voided,
+   coverage periods written, team memberships of credited members written, and every
+   account of a journey whose steps or windows changed. A full run takes every
+   account.
+2. Their per-account rows (`AccountTransition`, `AccountValuePoint`) are deleted and
+   computed again from the events: first reaches, conversions and coverage at the
+   first reach come from one query per journey (window functions and subqueries in
+   the database); Python only turns those result rows into model rows for a bulk
+   insert.
+3. The months to recompute: every month that held or now holds a row of a changed
+   account, every month that was provisional at the last run (windows end without
+   any new event), the months of changed events (events recorded), and the months
+   from the earliest training change on (training completion). Their figures are
+   deleted and aggregated again in the database (`selectors.figures`).
+
+Running twice gives identical rows; an incremental run gives the rows a full run
+would (tests/recognition/test_rollup_incremental.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Exists, Min, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from accounts.models import TeamMembership
+from journeys.models import (
+    Coverage,
+    CustomerAccount,
+    Journey,
+    Pool,
+    Step,
+    StepEvent,
+    TrainingAssignment,
+    TrainingCompletion,
+)
+
+from .. import metrics
+from ..models import (
+    AccountTransition,
+    AccountValuePoint,
+    ConversionKind,
+    MemberFigure,
+    PoolFigure,
+    RollupLock,
+    RollupRun,
+    TeamFigure,
+)
+from ..permissions import members
+from ..selectors import figures
+
+logger = logging.getLogger(__name__)
+
+# Changes committed by transactions that started before the last run but finished
+# after it began are caught by looking back a little before that run's start.
+WATERMARK_MARGIN = timedelta(minutes=10)
+
+
+# Structure ------------------------------------------------------------------------
+
+
+def _structure() -> dict[str, list]:
+    """What each journey's figures depend on besides events: its current steps,
+    their windows and value points, and the journey's own window."""
+    structure: dict[str, list] = {}
+    for journey, steps in metrics.current_steps_by_journey().items():
+        structure[str(journey.pk)] = [
+            journey.conversion_window_days,
+            [
+                [s.pk, s.position, s.conversion_window_days, s.is_value_point]
+                + [s.target_days]
+                for s in steps
+            ],
+        ]
+    return structure
+
+
+def journey_window_days(journey: Journey, steps: list[Step]) -> int:
+    """METRICS.md: the journey's own window, else the sum of steps 1..n−1's."""
+    if journey.conversion_window_days:
+        return journey.conversion_window_days
+    return sum(step.conversion_window_days for step in steps[:-1])
+
+
+# Per-account rows -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reach:
+    account_id: int
+    step_id: int
+    reached_at: datetime
+    recorded_by_id: int | None
+    owner_id: int | None
+    pool_id: int | None
+    converted_at: datetime | None
+    journey_converted_at: datetime | None
+
+
+def _first_reaches(journey: Journey, steps: list[Step], account_ids) -> list[_Reach]:
+    """Every account's first reach of every current step of the journey (the live
+    event with no earlier live event of its account and step), with the coverage at
+    that moment and the first reaches of later steps that may convert it. One query
+    (correlated subqueries)."""
+    live = StepEvent.objects.filter(
+        voided_at__isnull=True,
+        step__journey=journey,
+        step__position__isnull=False,
+        account__journey=journey,
+    )
+    if account_ids is not None:
+        live = live.filter(account_id__in=account_ids)
+    # A live event with no earlier live event of its account and step: a first reach.
+    earlier = StepEvent.objects.filter(
+        voided_at__isnull=True,
+        account_id=OuterRef("account_id"),
+        step_id=OuterRef("step_id"),
+    ).filter(
+        Q(reached_at__lt=OuterRef("reached_at"))
+        | Q(reached_at=OuterRef("reached_at"), pk__lt=OuterRef("pk"))
+    )
+    first_reaches = StepEvent.objects.filter(voided_at__isnull=True).filter(
+        ~Exists(earlier)
+    )
+    # The earliest first reach of a later step that falls at or after this one.
+    later_first_reach = (
+        first_reaches.filter(
+            account_id=OuterRef("account_id"),
+            step__journey=journey,
+            step__position__gt=OuterRef("step__position"),
+            reached_at__gte=OuterRef("reached_at"),
+        )
+        .order_by("reached_at")
+        .values("reached_at")[:1]
+    )
+    last_step_first_reach = first_reaches.filter(
+        account_id=OuterRef("account_id"),
+        step=steps[-1],
+        reached_at__gte=OuterRef("reached_at"),
+    ).values("reached_at")[:1]
+    coverage = (
+        Coverage.objects.filter(
+            account_id=OuterRef("account_id"), started_at__lte=OuterRef("reached_at")
+        )
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef("reached_at")))
+        .order_by("-started_at")
+    )
+    first = (
+        live.filter(~Exists(earlier))
+        .order_by()
+        .annotate(
+            owner_id=Subquery(coverage.values("owner_id")[:1]),
+            pool_id=Subquery(coverage.values("pool_id")[:1]),
+            converted_at=Subquery(later_first_reach),
+            journey_converted_at=Subquery(last_step_first_reach),
+        )
+        .values_list(
+            "account_id",
+            "step_id",
+            "reached_at",
+            "recorded_by_id",
+            "owner_id",
+            "pool_id",
+            "converted_at",
+            "journey_converted_at",
+        )
+    )
+    return [_Reach(*row) for row in first]
+
+
+class _Attribution:
+    """METRICS.md attribution: member, team and pool of an account's first reach."""
+
+    def __init__(self):
+        self.member_ids = set(members().values_list("pk", flat=True))
+        self.memberships = defaultdict(list)
+        for user_id, team_id, start, end in TeamMembership.objects.values_list(
+            "user_id", "team_id", "start_date", "end_date"
+        ):
+            self.memberships[user_id].append((start, end, team_id))
+        self.pool_teams = dict(Pool.objects.values_list("pk", "team_id"))
+
+    def credit(self, reach: _Reach) -> tuple[int | None, int | None, int | None]:
+        if reach.owner_id is not None:
+            member_id = reach.owner_id if reach.owner_id in self.member_ids else None
+        elif reach.recorded_by_id in self.member_ids:
+            member_id = reach.recorded_by_id
+        else:
+            member_id = None
+        team_id = None
+        if member_id is not None:
+            day = timezone.localtime(reach.reached_at, metrics.tz()).date()
+            for start, end, team in self.memberships[member_id]:
+                if start <= day and (end is None or day <= end):
+                    team_id = team
+                    break
+        elif reach.pool_id is not None:
+            team_id = self.pool_teams.get(reach.pool_id)
+        return member_id, team_id, reach.pool_id
+
+
+def _local_days(start: datetime, end: datetime) -> int:
+    zone = metrics.tz()
+    return (end.astimezone(zone).date() - start.astimezone(zone).date()).days
+
+
+def _account_rows(journey, steps, account_ids, attribution, *, as_of, months):
+    """The per-account rows of one journey (for the given accounts, or all)."""
+    if len(steps) < 1:
+        return [], []
+    by_id = {step.pk: step for step in steps}
+    reaches = _first_reaches(journey, steps, account_ids)
+    firsts = defaultdict(dict)  # account → step id → first reach
+    for reach in reaches:
+        firsts[reach.account_id][reach.step_id] = reach.reached_at
+    journey_window = timedelta(days=journey_window_days(journey, steps))
+    value_points = [step for step in steps if step.is_value_point]
+    transitions, value_point_rows = [], []
+    for reach in reaches:
+        step = by_id[reach.step_id]
+        month = metrics.month_of(reach.reached_at)
+        if months is not None and month not in months:
+            continue
+        member_id, team_id, pool_id = attribution.credit(reach)
+        credited = dict(
+            member_id=member_id,
+            team_id=team_id,
+            pool_id=pool_id,
+            cohort_month=month,
+            computed_at=as_of,
+            account_id=reach.account_id,
+            journey_id=journey.pk,
+        )
+        if step.position < steps[-1].position:
+            transitions.append(
+                _transition(
+                    reach,
+                    credited,
+                    kind=ConversionKind.STEP,
+                    window=timedelta(days=step.conversion_window_days),
+                    converted_at=reach.converted_at,
+                )
+            )
+        if step.position == 1 and len(steps) >= 2:
+            transitions.append(
+                _transition(
+                    reach,
+                    credited,
+                    kind=ConversionKind.JOURNEY,
+                    window=journey_window,
+                    converted_at=reach.journey_converted_at,
+                )
+            )
+            for point in value_points:
+                deadline = reach.reached_at + timedelta(days=point.target_days)
+                reached_at = firsts[reach.account_id].get(point.pk)
+                value_point_rows.append(
+                    AccountValuePoint(
+                        step_id=point.pk,
+                        started_at=reach.reached_at,
+                        deadline=deadline,
+                        reached_at=reached_at,
+                        on_time=reached_at is not None and reached_at <= deadline,
+                        **credited,
+                    )
+                )
+    return transitions, value_point_rows
+
+
+def _transition(reach, credited, *, kind, window, converted_at) -> AccountTransition:
+    window_ends_at = reach.reached_at + window
+    converted = converted_at is not None and converted_at <= window_ends_at
+    return AccountTransition(
+        from_step_id=reach.step_id,
+        kind=kind,
+        reached_at=reach.reached_at,
+        window_ends_at=window_ends_at,
+        converted=converted,
+        converted_at=converted_at if converted else None,
+        days_to_convert=(
+            _local_days(reach.reached_at, converted_at) if converted else None
+        ),
+        **credited,
+    )
+
+
+# Changes since the last run -----------------------------------------------------
+
+
+def _changed_accounts(since: datetime, changed_journey_ids: set[int]) -> set[int]:
+    event_accounts = StepEvent.objects.filter(
+        Q(recorded_at__gte=since) | Q(voided_at__gte=since)
+    ).values_list("account_id", flat=True)
+    coverage_accounts = Coverage.objects.filter(updated_at__gte=since).values_list(
+        "account_id", flat=True
+    )
+    moved_members = TeamMembership.objects.filter(updated_at__gte=since).values(
+        "user_id"
+    )
+    credited_accounts = AccountTransition.objects.filter(
+        member_id__in=moved_members
+    ).values_list("account_id", flat=True)
+    journey_accounts = CustomerAccount.objects.filter(
+        journey_id__in=changed_journey_ids
+    ).values_list("pk", flat=True)
+    return (
+        set(event_accounts)
+        | set(coverage_accounts)
+        | set(credited_accounts)
+        | set(journey_accounts)
+    )
+
+
+def _row_months(account_ids) -> set[date]:
+    months = set()
+    for model in (AccountTransition, AccountValuePoint):
+        months |= set(
+            model.objects.filter(account_id__in=account_ids)
+            .values_list("cohort_month", flat=True)
+            .distinct()
+        )
+    return months
+
+
+def _provisional_months() -> set[date]:
+    months = set()
+    for model in (MemberFigure, TeamFigure, PoolFigure):
+        months |= set(
+            model.objects.filter(provisional=True)
+            .values_list("month", flat=True)
+            .distinct()
+        )
+    return months
+
+
+def _changed_event_months(since: datetime) -> set[date]:
+    changed = StepEvent.objects.filter(
+        Q(recorded_at__gte=since) | Q(voided_at__gte=since)
+    )
+    return set(figures.local_months(changed, "reached_at"))
+
+
+def _training_start(since: datetime) -> date | None:
+    """The first month whose training completion may have changed."""
+    candidates = []
+    assigned = TrainingAssignment.objects.filter(assigned_at__gte=since).aggregate(
+        first=Min("assigned_at")
+    )["first"]
+    if assigned:
+        candidates.append(metrics.month_of(assigned))
+    completed = TrainingCompletion.objects.filter(recorded_at__gte=since).aggregate(
+        first=Min("completed_at")
+    )["first"]
+    if completed:
+        candidates.append(metrics.month_of(completed))
+    joined = TeamMembership.objects.filter(updated_at__gte=since).aggregate(
+        first=Min("start_date")
+    )["first"]
+    if joined:
+        candidates.append(joined.replace(day=1))
+    return min(candidates) if candidates else None
+
+
+# The run --------------------------------------------------------------------------
+
+
+def _all_months(as_of: datetime) -> list[date]:
+    """Every month that can hold a figure: from the first event or assignment to
+    the month of `as_of`."""
+    firsts = [
+        StepEvent.objects.aggregate(first=Min("reached_at"))["first"],
+        TrainingAssignment.objects.aggregate(first=Min("assigned_at"))["first"],
+    ]
+    firsts = [metrics.month_of(moment) for moment in firsts if moment]
+    if not firsts:
+        return []
+    last = metrics.month_of(as_of)
+    months, month = [], min(firsts)
+    while month <= last:
+        months.append(month)
+        month = metrics.add_months(month, 1)
+    return months
+
+
+def _in_range(months, since: date | None, until: date | None) -> set[date]:
+    return {
+        month
+        for month in months
+        if (since is None or month >= since) and (until is None or month <= until)
+    }
+
+
+def rollup(
+    *,
+    full: bool = False,
+    since: date | None = None,
+    until: date | None = None,
+    now: datetime | None = None,
+) -> RollupRun:
+    """Bring the rows and monthly figures up to date (see the module docstring).
+
+    `since`/`until` (first days of months) recompute those months in full. `now` is
+    the moment windows and deadlines are judged at (default: the current time).
+    """
+    started_at = timezone.now()
+    as_of = now or started_at
+    since = since.replace(day=1) if since else None
+    until = until.replace(day=1) if until else None
+    limited = since is not None or until is not None
+    RollupLock.objects.get_or_create(pk=1)
+    with transaction.atomic():
+        RollupLock.objects.select_for_update().get(pk=1)
+        last = (
+            RollupRun.objects.filter(finished_at__isnull=False)
+            .order_by("-started_at", "-pk")
+            .first()
+        )
+        structure = _structure()
+        full = full or limited or last is None
+        if full:
+            account_ids = None
+            month_filter = _in_range(_all_months(as_of), since, until)
+            months = set(month_filter)
+            training_months = set(month_filter)
+        else:
+            watermark = last.started_at - WATERMARK_MARGIN
+            changed_journeys = {
+                int(key)
+                for key in structure.keys() | last.structure.keys()
+                if structure.get(key) != last.structure.get(key)
+            }
+            account_ids = _changed_accounts(watermark, changed_journeys)
+            month_filter = None
+            months = (
+                _row_months(account_ids)
+                | _provisional_months()
+                | _changed_event_months(watermark)
+            )
+            first_training = _training_start(watermark)
+            training_months = (
+                {m for m in _all_months(as_of) if m >= first_training}
+                if first_training
+                else set()
+            )
+        count = _recompute_rows(account_ids, as_of=as_of, months=month_filter)
+        if account_ids is not None:
+            months |= _row_months(account_ids)
+        figures.write_month_figures(
+            months=sorted(months), training_months=sorted(training_months), as_of=as_of
+        )
+        run = RollupRun.objects.create(
+            started_at=started_at,
+            as_of=as_of,
+            finished_at=timezone.now(),
+            full=full,
+            since=since,
+            accounts=count,
+            months=[f"{month:%Y-%m}" for month in sorted(months | training_months)],
+            structure=structure,
+        )
+    logger.info(
+        "Rollup %s: %s accounts, %s months",
+        "full" if full else "incremental",
+        count,
+        len(run.months),
+    )
+    return run
+
+
+def _recompute_rows(account_ids, *, as_of: datetime, months: set[date] | None) -> int:
+    """Delete and rebuild the per-account rows of the accounts (None: all), limited to
+    cohort months in `months` when given. Returns the number of accounts."""
+    for model in (AccountTransition, AccountValuePoint):
+        stale = model.objects.all()
+        if account_ids is not None:
+            stale = stale.filter(account_id__in=account_ids)
+        if months is not None:
+            stale = stale.filter(cohort_month__in=months)
+        stale.delete()
+    if account_ids is not None and not account_ids:
+        return 0
+    attribution = _Attribution()
+    accounts = CustomerAccount.objects.all()
+    if account_ids is not None:
+        accounts = accounts.filter(pk__in=account_ids)
+    journey_ids = set(accounts.values_list("journey_id", flat=True).distinct())
+    for journey, steps in metrics.current_steps_by_journey(
+        Journey.objects.filter(pk__in=journey_ids)
+    ).items():
+        transitions, value_points = _account_rows(
+            journey, steps, account_ids, attribution, as_of=as_of, months=months
+        )
+        AccountTransition.objects.bulk_create(transitions, batch_size=2000)
+        AccountValuePoint.objects.bulk_create(value_points, batch_size=2000)
+    return accounts.count() if account_ids is None else len(account_ids)

@@ -1,0 +1,1 @@
+"""Pages of the management pillar, one module per area, each with its urlpatterns."""
