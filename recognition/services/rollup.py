@@ -322,13 +322,13 @@ def _changed_accounts(since: datetime, changed_journey_ids: set[int]) -> set[int
 
 
 def _row_months(account_ids) -> set[date]:
+    """The cohort months of the accounts' rows (of every row for None)."""
     months = set()
     for model in (AccountTransition, AccountValuePoint):
-        months |= set(
-            model.objects.filter(account_id__in=account_ids)
-            .values_list("cohort_month", flat=True)
-            .distinct()
-        )
+        rows = model.objects.all()
+        if account_ids is not None:
+            rows = rows.filter(account_id__in=account_ids)
+        months |= set(rows.values_list("cohort_month", flat=True).distinct())
     return months
 
 
@@ -429,9 +429,11 @@ def rollup(
         full = full or limited or last is None
         if full:
             account_ids = None
-            month_filter = _in_range(_all_months(as_of), since, until)
-            months = set(month_filter)
-            training_months = set(month_filter)
+            month_filter = (
+                _in_range(_all_months(as_of), since, until) if limited else None
+            )
+            months = set(month_filter or _all_months(as_of))
+            training_months = set(months)
         else:
             watermark = last.started_at - WATERMARK_MARGIN
             changed_journeys = {
@@ -453,7 +455,7 @@ def rollup(
                 else set()
             )
         count = _recompute_rows(account_ids, as_of=as_of, months=month_filter)
-        if account_ids is not None:
+        if account_ids is not None or not limited:
             months |= _row_months(account_ids)
         figures.write_month_figures(
             months=sorted(months), training_months=sorted(training_months), as_of=as_of

@@ -1,0 +1,69 @@
+"""The rollup is set-based: its query count does not grow with accounts or events."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Role
+from recognition.models import MemberFigure, RollupRun
+from recognition.services.rollup import rollup
+from tests.factories import UserFactory
+from tests.journeys.factories import (
+    CustomerAccountFactory,
+    StepEventFactory,
+    journey_with_steps,
+)
+
+JST = ZoneInfo("Asia/Tokyo")
+START = datetime(2026, 4, 6, 10, tzinfo=JST)
+NOW = datetime(2026, 6, 20, 12, tzinfo=JST)
+
+
+def _accounts(journey, steps, owner, count):
+    for n in range(count):
+        account = CustomerAccountFactory(journey=journey, owner=owner)
+        # Every account reaches step 1 in April, half of them step 2 in May.
+        StepEventFactory(account=account, step=steps[0], reached_at=START)
+        if n % 2 == 0:
+            StepEventFactory(
+                account=account, step=steps[1], reached_at=START + timedelta(days=30)
+            )
+
+
+def _queries(**kwargs) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        rollup(now=NOW, **kwargs)
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_the_rollup_runs_as_many_queries_for_40_accounts_as_for_4():
+    journey, steps = journey_with_steps(3)
+    member = UserFactory(roles=[Role.MEMBER])
+    _accounts(journey, steps, member, 4)
+    rollup(now=NOW)  # The first run also creates the lock's row.
+    small = _queries(full=True)
+    _accounts(journey, steps, member, 36)
+    large = _queries(full=True)
+    assert large == small
+    figure = MemberFigure.objects.get(
+        member=member, metric=f"step_conversion:{steps[0].pk}", month="2026-04-01"
+    )
+    assert (figure.numerator, figure.denominator) == (20, 40)
+
+
+@pytest.mark.django_db
+def test_manage_py_rollup_runs_in_full_or_from_a_month_and_refuses_a_bad_month():
+    journey, steps = journey_with_steps(2)
+    _accounts(journey, steps, UserFactory(roles=[Role.MEMBER]), 2)
+    call_command("rollup", "--full")
+    call_command("rollup", "--since", "2026-05")
+    runs = list(RollupRun.objects.order_by("pk"))
+    assert [run.full for run in runs] == [True, True]
+    assert runs[1].since.isoformat() == "2026-05-01"
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("rollup", "--since", "2026-13")
