@@ -9,14 +9,15 @@ never interleave and readers never see a half-written month:
    account.
 2. Their per-account rows (`AccountTransition`, `AccountValuePoint`) are deleted and
    computed again from the events: first reaches, conversions and coverage at the
-   first reach come from one query per journey (window functions and subqueries in
-   the database); Python only turns those result rows into model rows for a bulk
+   first reach come from one query per journey (correlated subqueries in the
+   database); Python only turns those result rows into model rows for a bulk
    insert.
 3. The months to recompute: every month that held or now holds a row of a changed
-   account, every month that was provisional at the last run (windows end without
-   any new event), the months of changed events (events recorded), and the months
-   from the earliest training change on (training completion). Their figures are
-   deleted and aggregated again in the database (`selectors.figures`).
+   account, every month with a row still open at the last run (windows and
+   deadlines end without any new event), the months of changed events (events
+   recorded), and the months from the earliest training change on (training
+   completion). Their figures are deleted and aggregated again in the database
+   (`selectors.figures`).
 
 Running twice gives identical rows; an incremental run gives the rows a full run
 would (tests/recognition/test_rollup_incremental.py).
@@ -50,11 +51,8 @@ from ..models import (
     AccountTransition,
     AccountValuePoint,
     ConversionKind,
-    MemberFigure,
-    PoolFigure,
     RollupLock,
     RollupRun,
-    TeamFigure,
 )
 from ..permissions import members
 from ..selectors import figures
@@ -332,14 +330,19 @@ def _row_months(account_ids) -> set[date]:
     return months
 
 
-def _provisional_months() -> set[date]:
+def _open_months(last_as_of: datetime) -> set[date]:
+    """Cohort months with a row still open at the last run: an unconverted account
+    whose window had not ended, or a value point neither reached nor past its
+    deadline. Time alone can change their figures."""
+    open_transitions = AccountTransition.objects.filter(
+        converted=False, window_ends_at__gt=last_as_of
+    )
+    open_points = AccountValuePoint.objects.filter(
+        reached_at__isnull=True, deadline__gt=last_as_of
+    )
     months = set()
-    for model in (MemberFigure, TeamFigure, PoolFigure):
-        months |= set(
-            model.objects.filter(provisional=True)
-            .values_list("month", flat=True)
-            .distinct()
-        )
+    for rows in (open_transitions, open_points):
+        months |= set(rows.values_list("cohort_month", flat=True).distinct())
     return months
 
 
@@ -445,7 +448,7 @@ def rollup(
             month_filter = None
             months = (
                 _row_months(account_ids)
-                | _provisional_months()
+                | _open_months(last.as_of)
                 | _changed_event_months(watermark)
             )
             first_training = _training_start(watermark)
