@@ -321,7 +321,7 @@ def month_period(month: date, *, today: date | None = None) -> Period:
         month,
         month,
         f"{month:%Y-%m}",
-        running=month >= this_month(today),
+        running=month == this_month(today),
     )
 
 
@@ -335,7 +335,7 @@ def quarter_period(year: int, quarter: int, *, today: date | None = None) -> Per
         first,
         last,
         f"FY{year}-Q{quarter}",
-        running=last >= this_month(today),
+        running=first <= this_month(today) <= last,
     )
 
 

@@ -243,8 +243,9 @@ class PoolFigure(Figure):
 
 
 class RollupRun(models.Model):
-    """One run of the rollup. The latest finished run is the watermark of the next
-    incremental run; the row of id 1 of `RollupLock` serialises runs."""
+    """One run of the rollup. The latest finished run over every month (`since` and
+    `until` empty) is the watermark of the next incremental run; the row of id 1 of
+    `RollupLock` serialises runs."""
 
     started_at = models.DateTimeField(_("started at"))
     as_of = models.DateTimeField(
@@ -254,6 +255,7 @@ class RollupRun(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     full = models.BooleanField(_("full recompute"), default=False)
     since = models.DateField(_("from month"), null=True, blank=True)
+    until = models.DateField(_("to month"), null=True, blank=True)
     accounts = models.PositiveIntegerField(_("accounts recomputed"), default=0)
     months = models.JSONField(_("months recomputed"), default=list, blank=True)
     structure = models.JSONField(

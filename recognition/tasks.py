@@ -15,3 +15,12 @@ from .services import rollup as rollup_services
 def rollup_metrics() -> int:
     """Incremental rollup of the metrics; returns the number of accounts recomputed."""
     return rollup_services.rollup().accounts
+
+
+@shared_task
+def close_award_periods() -> int:
+    """Close the ended award periods whose cohorts are final, recording their
+    winners; returns how many were closed. Safe twice: a closed period is skipped."""
+    from .services.awards import award_periods_close
+
+    return len(award_periods_close())

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from tests.factories import build_hiring
 from tests.hiring import matrix as hiring_matrix
 from tests.journeys import matrix as journeys_matrix
+from tests.recognition import matrix as recognition_matrix
 
 ROLES = ("anonymous", "admin", "manager", "member", "interviewer", "recruiter")
 
@@ -147,8 +148,12 @@ API_MATRIX = {
 }
 
 
-UI_MATRIX |= hiring_matrix.UI_ROWS | journeys_matrix.UI_ROWS
-API_MATRIX |= hiring_matrix.API_ROWS | journeys_matrix.API_ROWS
+UI_MATRIX |= (
+    hiring_matrix.UI_ROWS | journeys_matrix.UI_ROWS | recognition_matrix.UI_ROWS
+)
+API_MATRIX |= (
+    hiring_matrix.API_ROWS | journeys_matrix.API_ROWS | recognition_matrix.API_ROWS
+)
 
 
 @pytest.fixture

@@ -83,6 +83,7 @@ TEMPLATES = [
                 "accounts.context_processors.navigation",
                 "hiring.context_processors.navigation",
                 "journeys.context_processors.navigation",
+                "recognition.context_processors.navigation",
             ],
         },
     },
@@ -196,6 +197,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models call their choices "status": name the development plans' one.
+    "ENUM_NAME_OVERRIDES": {"PlanStatusEnum": "recognition.models.PlanStatus"},
 }
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process, eagerly,
@@ -229,6 +232,12 @@ CELERY_BEAT_SCHEDULE = {
     "hiring-anonymise-expired-candidates": {
         "task": "hiring.tasks.anonymise_expired_candidates",
         "schedule": crontab(hour=3, minute=0),
+    },
+    # Award periods close once their last cohort is final (a full rollup of the
+    # period, then the winners are recorded); daily after the night, safe twice.
+    "recognition-close-award-periods": {
+        "task": "recognition.tasks.close_award_periods",
+        "schedule": crontab(hour=4, minute=30),
     },
 }
 

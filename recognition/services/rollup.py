@@ -212,7 +212,7 @@ def _local_days(start: datetime, end: datetime) -> int:
     return (end.astimezone(zone).date() - start.astimezone(zone).date()).days
 
 
-def _account_rows(journey, steps, account_ids, attribution, *, as_of, months):
+def _account_rows(journey, steps, account_ids, attribution, *, as_of):
     """The per-account rows of one journey (for the given accounts, or all)."""
     if len(steps) < 1:
         return [], []
@@ -227,8 +227,6 @@ def _account_rows(journey, steps, account_ids, attribution, *, as_of, months):
     for reach in reaches:
         step = by_id[reach.step_id]
         month = metrics.month_of(reach.reached_at)
-        if months is not None and month not in months:
-            continue
         member_id, team_id, pool_id = attribution.credit(reach)
         credited = dict(
             member_id=member_id,
@@ -347,8 +345,14 @@ def _open_months(last_as_of: datetime) -> set[date]:
 
 
 def _changed_event_months(since: datetime) -> set[date]:
+    """Months whose events-recorded counts may have changed: of events recorded or
+    voided since, and of every event recorded by someone whose team membership
+    changed since (the team it counts for)."""
+    moved = TeamMembership.objects.filter(updated_at__gte=since).values("user_id")
     changed = StepEvent.objects.filter(
-        Q(recorded_at__gte=since) | Q(voided_at__gte=since)
+        Q(recorded_at__gte=since)
+        | Q(voided_at__gte=since)
+        | Q(recorded_by__in=moved, voided_at__isnull=True)
     )
     return set(figures.local_months(changed, "reached_at"))
 
@@ -423,8 +427,11 @@ def rollup(
     RollupLock.objects.get_or_create(pk=1)
     with transaction.atomic():
         RollupLock.objects.select_for_update().get(pk=1)
+        # A run limited to some months says nothing of the others.
         last = (
-            RollupRun.objects.filter(finished_at__isnull=False)
+            RollupRun.objects.filter(
+                finished_at__isnull=False, since__isnull=True, until__isnull=True
+            )
             .order_by("-started_at", "-pk")
             .first()
         )
@@ -432,10 +439,10 @@ def rollup(
         full = full or limited or last is None
         if full:
             account_ids = None
-            month_filter = (
+            months_range = (
                 _in_range(_all_months(as_of), since, until) if limited else None
             )
-            months = set(month_filter or _all_months(as_of))
+            months = set(months_range) if limited else set(_all_months(as_of))
             training_months = set(months)
         else:
             watermark = last.started_at - WATERMARK_MARGIN
@@ -445,21 +452,18 @@ def rollup(
                 if structure.get(key) != last.structure.get(key)
             }
             account_ids = _changed_accounts(watermark, changed_journeys)
-            month_filter = None
-            months = (
-                _row_months(account_ids)
-                | _open_months(last.as_of)
-                | _changed_event_months(watermark)
-            )
+            months_range = None
+            months = _open_months(last.as_of) | _changed_event_months(watermark)
             first_training = _training_start(watermark)
             training_months = (
                 {m for m in _all_months(as_of) if m >= first_training}
                 if first_training
                 else set()
             )
-        count = _recompute_rows(account_ids, as_of=as_of, months=month_filter)
-        if account_ids is not None or not limited:
-            months |= _row_months(account_ids)
+        count, row_months = _recompute_rows(
+            account_ids, as_of=as_of, months_range=months_range
+        )
+        months |= row_months
         figures.write_month_figures(
             months=sorted(months), training_months=sorted(training_months), as_of=as_of
         )
@@ -469,6 +473,7 @@ def rollup(
             finished_at=timezone.now(),
             full=full,
             since=since,
+            until=until,
             accounts=count,
             months=[f"{month:%Y-%m}" for month in sorted(months | training_months)],
             structure=structure,
@@ -482,29 +487,53 @@ def rollup(
     return run
 
 
-def _recompute_rows(account_ids, *, as_of: datetime, months: set[date] | None) -> int:
-    """Delete and rebuild the per-account rows of the accounts (None: all), limited to
-    cohort months in `months` when given. Returns the number of accounts."""
-    for model in (AccountTransition, AccountValuePoint):
-        stale = model.objects.all()
-        if account_ids is not None:
-            stale = stale.filter(account_id__in=account_ids)
-        if months is not None:
-            stale = stale.filter(cohort_month__in=months)
-        stale.delete()
-    if account_ids is not None and not account_ids:
-        return 0
+def _recompute_rows(
+    account_ids, *, as_of: datetime, months_range: set[date] | None
+) -> tuple[int, set[date]]:
+    """Rebuild the per-account rows of the accounts (None: all). With `months_range`,
+    only the accounts with a row in those months, before or after, are rebuilt.
+    Returns the number of accounts rebuilt and the cohort months their rows held
+    before or hold now."""
     attribution = _Attribution()
     accounts = CustomerAccount.objects.all()
     if account_ids is not None:
         accounts = accounts.filter(pk__in=account_ids)
     journey_ids = set(accounts.values_list("journey_id", flat=True).distinct())
-    for journey, steps in metrics.current_steps_by_journey(
-        Journey.objects.filter(pk__in=journey_ids)
-    ).items():
-        transitions, value_points = _account_rows(
-            journey, steps, account_ids, attribution, as_of=as_of, months=months
-        )
-        AccountTransition.objects.bulk_create(transitions, batch_size=2000)
-        AccountValuePoint.objects.bulk_create(value_points, batch_size=2000)
-    return accounts.count() if account_ids is None else len(account_ids)
+    transitions, value_points = [], []
+    if account_ids is None or account_ids:
+        for journey, steps in metrics.current_steps_by_journey(
+            Journey.objects.filter(pk__in=journey_ids)
+        ).items():
+            journey_transitions, journey_points = _account_rows(
+                journey, steps, account_ids, attribution, as_of=as_of
+            )
+            transitions += journey_transitions
+            value_points += journey_points
+    if months_range is not None:
+        # An account whose cohort moves into or out of the range is rebuilt whole,
+        # and the months it leaves are recomputed too.
+        touching = {
+            row.account_id
+            for row in (*transitions, *value_points)
+            if row.cohort_month in months_range
+        }
+        for model in (AccountTransition, AccountValuePoint):
+            touching |= set(
+                model.objects.filter(cohort_month__in=months_range).values_list(
+                    "account_id", flat=True
+                )
+            )
+        account_ids = touching
+        transitions = [row for row in transitions if row.account_id in touching]
+        value_points = [row for row in value_points if row.account_id in touching]
+    months = _row_months(account_ids)
+    for model in (AccountTransition, AccountValuePoint):
+        stale = model.objects.all()
+        if account_ids is not None:
+            stale = stale.filter(account_id__in=account_ids)
+        stale.delete()
+    AccountTransition.objects.bulk_create(transitions, batch_size=2000)
+    AccountValuePoint.objects.bulk_create(value_points, batch_size=2000)
+    months |= {row.cohort_month for row in (*transitions, *value_points)}
+    count = accounts.count() if account_ids is None else len(account_ids)
+    return count, months

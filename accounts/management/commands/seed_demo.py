@@ -42,6 +42,7 @@ from journeys.models import (
     TrainingAssignment,
     TrainingModule,
 )
+from recognition.demo import RecognitionDemo
 
 DEMO_PASSWORD = "kata-demo-2026"
 MEMBERS_SINCE = date(2025, 4, 1)
@@ -150,6 +151,7 @@ class Command(BaseCommand):
         logins.append((RECRUITER.username, "recruiter"))
         HiringDemo(people).seed()
         JourneysDemo(people, small=small).seed()
+        RecognitionDemo(people, small=small).seed()
         logins.append((HIRED, "member hired through Kata (SMBプール)"))
         return logins
 
@@ -1537,6 +1539,12 @@ class JourneysDemo:
                     by=self.teams[name].leader,
                     team=self.teams[name],
                 )
+        # The team modules were assigned four weeks before they were due.
+        for assignment in TrainingAssignment.objects.filter(module__in=modules):
+            assignment.assigned_at = self._at(
+                assignment.due_date - timedelta(days=28), 9
+            )
+            assignment.save(update_fields=["assigned_at"])
         for name in team_names:
             for position, member in enumerate(self.members[name]):
                 newest = member in self.newest

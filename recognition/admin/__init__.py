@@ -1,0 +1,3 @@
+"""Django admin of the management pillar, one module per area."""
+
+from . import awards, development, promotion, rollups  # noqa: F401

@@ -1,0 +1,274 @@
+"""API: the metric catalogue and the monthly figures of members and teams.
+
+Read-only. Members read their own figures, leaders those of the members they coach
+and of the teams they see, admins everything (`recognition.permissions`); other roles
+get 403. Filters are checked before any lookup: a wrong value answers 400 on its
+parameter, never a 500.
+"""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import BasePermission, IsAuthenticated
+
+from accounts.permissions import visible_teams
+from journeys.filters import IdFilter
+
+from .. import metrics
+from ..models import MemberFigure, TeamFigure
+from ..permissions import sees_management_pages, visible_members
+
+
+class SeesFigures(BasePermission):
+    """Figures are for admins, managers and members."""
+
+    def has_permission(self, request, view):
+        return sees_management_pages(request.user)
+
+
+# --- Catalogue ------------------------------------------------------------------------
+
+
+class MetricSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("Use it in the metric filters."))
+    family = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.ChoiceField(
+        choices=[metrics.Unit.PERCENT, metrics.Unit.DAYS, metrics.Unit.COUNT],
+        help_text=_("percent values are fractions: 0.667 is 66.7 %."),
+    )
+    direction = serializers.ChoiceField(
+        choices=[metrics.HIGHER, metrics.LOWER],
+        help_text=_("Whether a higher or a lower value is better."),
+    )
+    has_denominator = serializers.BooleanField(
+        help_text=_("Only a metric with a denominator can be an award metric.")
+    )
+    denominator = serializers.CharField(allow_null=True)
+    journey = serializers.IntegerField(source="journey_id", allow_null=True)
+    step = serializers.IntegerField(
+        source="step_id",
+        allow_null=True,
+        help_text=_("For a transition: the step it leaves."),
+    )
+
+
+class CatalogueQuery(serializers.Serializer):
+    journey = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+    family = serializers.ChoiceField(
+        required=False,
+        choices=[
+            metrics.Family.STEP_CONVERSION,
+            metrics.Family.JOURNEY_CONVERSION,
+            metrics.Family.DAYS_TO_CONVERT,
+            metrics.Family.VALUE_POINTS_ON_TIME,
+            metrics.Family.TRAINING_COMPLETION,
+            metrics.Family.STEP_EVENTS_RECORDED,
+        ],
+    )
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "journey",
+            OpenApiTypes.INT64,
+            description=_("Metrics of this journey (id)."),
+        ),
+        OpenApiParameter(
+            "family",
+            OpenApiTypes.STR,
+            enum=list(CatalogueQuery().fields["family"].choices),
+            description=_("Metrics of this kind."),
+        ),
+    ]
+)
+class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The metric catalogue: every number of the management pillar, its unit,
+    direction and denominator (the active journeys' metrics and the members')."""
+
+    serializer_class = MetricSerializer
+    permission_classes = [IsAuthenticated, SeesFigures]
+    filter_backends = []
+
+    def get_queryset(self):
+        query = CatalogueQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        found = metrics.catalogue()
+        journey = query.validated_data.get("journey")
+        family = query.validated_data.get("family")
+        if journey is not None:
+            found = [metric for metric in found if metric.journey_id == journey]
+        if family:
+            found = [metric for metric in found if metric.family == family]
+        return found
+
+
+# --- Figures --------------------------------------------------------------------------
+
+
+class MetricKeyField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value and metrics.metric_by_key(value) is None:
+            raise forms.ValidationError(
+                _("Unknown metric “%(key)s”: the keys are listed at /api/v1/metrics/."),
+                params={"key": value},
+            )
+        return value
+
+
+class MonthField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            period = metrics.parse_period(value)
+        except ValueError:
+            period = None
+        if period is None or period.kind != metrics.PERIOD_MONTH:
+            raise forms.ValidationError(_("Use a month: YYYY-MM, for example 2026-04."))
+        return period.first_month
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MetricFilter(django_filters.CharFilter):
+    field_class = MetricKeyField
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$"})
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
+
+
+class FigureFilter(django_filters.FilterSet):
+    metric = MetricFilter(
+        field_name="metric", label=_("Metric key (see /api/v1/metrics/)")
+    )
+    period = MonthFilter(field_name="month", label=_("Month, YYYY-MM"))
+
+
+class MemberFigureFilter(FigureFilter):
+    member = IdFilter(field_name="member_id", label=_("Member (id)"))
+
+    class Meta:
+        model = MemberFigure
+        fields = ["member", "metric", "period", "provisional"]
+
+
+class TeamFigureFilter(FigureFilter):
+    team = IdFilter(field_name="team_id", label=_("Team (id)"))
+
+    class Meta:
+        model = TeamFigure
+        fields = ["team", "metric", "period", "provisional"]
+
+
+class FigureSerializer(serializers.ModelSerializer):
+    period = serializers.DateField(
+        source="month", format="%Y-%m", help_text=_("The month, YYYY-MM.")
+    )
+    label = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField()
+
+    class Meta:
+        fields = [
+            "metric",
+            "label",
+            "unit",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "provisional",
+            "final_at",
+            "computed_at",
+        ]
+
+    def _metric(self, figure):
+        return self.context["catalogue"].get(figure.metric)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_label(self, figure):
+        metric = self._metric(figure)
+        return str(metric.label) if metric else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_unit(self, figure):
+        metric = self._metric(figure)
+        return metric.unit if metric else None
+
+
+class MemberFigureSerializer(FigureSerializer):
+    member = serializers.IntegerField(source="member_id")
+    member_name = serializers.CharField(source="member.display_name")
+
+    class Meta(FigureSerializer.Meta):
+        model = MemberFigure
+        fields = ["id", "member", "member_name", *FigureSerializer.Meta.fields]
+
+
+class TeamFigureSerializer(FigureSerializer):
+    team = serializers.IntegerField(source="team_id")
+    team_name = serializers.CharField(source="team.name")
+
+    class Meta(FigureSerializer.Meta):
+        model = TeamFigure
+        fields = ["id", "team", "team_name", *FigureSerializer.Meta.fields]
+
+
+class FigureViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, SeesFigures]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["month", "metric", "value", "id"]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["catalogue"] = {
+            metric.key: metric for metric in metrics.catalogue(active_only=False)
+        }
+        return context
+
+
+class MemberFigureViewSet(FigureViewSet):
+    """Monthly figures of members: members see their own, leaders those of the
+    members they coach, admins everyone's. Filter by `member`, `metric` and
+    `period` (a month)."""
+
+    serializer_class = MemberFigureSerializer
+    filterset_class = MemberFigureFilter
+    queryset = MemberFigure.objects.none()
+    ordering = ["-month", "member__family_name_reading", "member_id", "metric"]
+
+    def get_queryset(self):
+        return MemberFigure.objects.filter(
+            member__in=visible_members(self.request.user).values("pk")
+        ).select_related("member")
+
+
+class TeamFigureViewSet(FigureViewSet):
+    """Monthly figures of teams: the teams the viewer sees (members their own teams,
+    leaders the teams they lead, admins all). Filter by `team`, `metric` and
+    `period` (a month)."""
+
+    serializer_class = TeamFigureSerializer
+    filterset_class = TeamFigureFilter
+    queryset = TeamFigure.objects.none()
+    ordering = ["-month", "team__name", "metric"]
+
+    def get_queryset(self):
+        return TeamFigure.objects.filter(
+            team__in=visible_teams(self.request.user).values("pk")
+        ).select_related("team")
+
+
+def register(router) -> None:
+    router.register("metrics", MetricViewSet, basename="metric")
+    router.register("member-metrics", MemberFigureViewSet, basename="member-metric")
+    router.register("team-metrics", TeamFigureViewSet, basename="team-metric")

@@ -1,0 +1,10 @@
+from . import permissions
+
+
+def navigation(request):
+    """What the navigation bar offers of the management pillar."""
+    user = request.user
+    return {
+        "nav_management": permissions.sees_management_pages(user),
+        "nav_management_admin": permissions.manages_recognition(user),
+    }

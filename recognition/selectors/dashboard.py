@@ -1,0 +1,729 @@
+"""Reads: the manager dashboard, the member page and step retrospectives.
+
+Every figure comes from the rollup through `figures` (monthly tables, or the per-
+account rows for longer periods), so each page runs a fixed number of queries
+whatever the number of members, accounts or events.
+
+A cell "stands out" when its value is worse than the team median of the members'
+values by the metric's direction (`Metric.better`); the median is taken over the
+members shown who have a value (an empty cohort has none).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import Team, TeamMembership, User
+from journeys.models import (
+    Coverage,
+    Journey,
+    Playbook,
+    PracticumReflection,
+    Step,
+    TrainingCompletion,
+    TrainingModule,
+)
+from journeys.permissions import visible_reflections, visible_training_modules
+from journeys.selectors import visible_playbooks
+
+from .. import metrics
+from ..metrics import Family, Metric, Period
+from ..models import RollupRun, StepRetrospective
+from ..permissions import visible_members, visible_team_ids
+from . import figures
+from .figures import FigureValue
+
+EMPTY = FigureValue(value=None)
+DEFAULT_PERIOD = "last-3"
+TREND_MONTHS = 12
+RECENT_RETROSPECTIVES = 5
+
+
+# Structure of the journeys -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Step k → k+1 of a journey with its metrics and training modules."""
+
+    step: Step
+    next_step: Step
+    conversion: Metric
+    days: Metric
+    modules: tuple[TrainingModule, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return metrics.transition_label(self.step, self.next_step)
+
+    @property
+    def short_label(self) -> str:
+        return f"{self.step.position} → {self.next_step.position}"
+
+
+@dataclass
+class JourneyColumns:
+    journey: Journey
+    steps: list[Step]
+    transitions: list[Transition]
+    journey_conversion: Metric
+    value_points: Metric | None
+
+    @property
+    def metrics(self) -> list[Metric]:
+        found = [self.journey_conversion]
+        for transition in self.transitions:
+            found += [transition.conversion, transition.days]
+        if self.value_points:
+            found.append(self.value_points)
+        return found
+
+
+def journey_columns(*, modules: bool = True) -> list[JourneyColumns]:
+    """The active journeys with at least one transition, their metrics and (when
+    asked) the active training modules of each transition. Two queries."""
+    by_journey = {
+        journey: steps
+        for journey, steps in metrics.current_steps_by_journey().items()
+        if journey.is_active and len(steps) >= 2
+    }
+    modules_by_step: dict[int, list[TrainingModule]] = {}
+    if modules and by_journey:
+        step_ids = [step.pk for steps in by_journey.values() for step in steps]
+        for module in TrainingModule.objects.filter(
+            is_active=True, from_step_id__in=step_ids
+        ).order_by("-is_required", "title", "pk"):
+            modules_by_step.setdefault(module.from_step_id, []).append(module)
+    columns = []
+    for journey, steps in by_journey.items():
+        by_key = {m.key: m for m in metrics.journey_metrics(journey, steps)}
+        transitions = [
+            Transition(
+                step=step,
+                next_step=next_step,
+                conversion=by_key[f"{Family.STEP_CONVERSION}:{step.pk}"],
+                days=by_key[f"{Family.DAYS_TO_CONVERT}:{step.pk}"],
+                modules=tuple(modules_by_step.get(step.pk, ())),
+            )
+            for step, next_step in zip(steps, steps[1:], strict=False)
+        ]
+        columns.append(
+            JourneyColumns(
+                journey=journey,
+                steps=steps,
+                transitions=transitions,
+                journey_conversion=by_key[f"{Family.JOURNEY_CONVERSION}:{journey.pk}"],
+                value_points=by_key.get(f"{Family.VALUE_POINTS_ON_TIME}:{journey.pk}"),
+            )
+        )
+    return columns
+
+
+def training_metric() -> Metric:
+    return next(
+        metric
+        for metric in metrics.catalogue()
+        if metric.family == Family.TRAINING_COMPLETION
+    )
+
+
+# Cells ------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One figure of a member (or of the team) as the dashboard shows it."""
+
+    metric: Metric
+    figure: FigureValue = EMPTY
+    weak: bool = False
+    strong: bool = False
+    # The transition's training module the member has not completed (weak cells).
+    module: TrainingModule | None = None
+
+    @property
+    def value(self) -> float | None:
+        return self.figure.value
+
+    @property
+    def display(self) -> str:
+        return metrics.format_value(self.metric, self.figure.value)
+
+    @property
+    def has_counts(self) -> bool:
+        return self.metric.is_conversion or self.metric.family in (
+            Family.VALUE_POINTS_ON_TIME,
+            Family.TRAINING_COMPLETION,
+        )
+
+
+@dataclass
+class TransitionCells:
+    transition: Transition
+    conversion: Cell
+    days: Cell
+
+
+@dataclass
+class Row:
+    """A member's row of a journey table, or the team's (member None)."""
+
+    member: User | None
+    accounts_owned: int
+    transitions: list[TransitionCells]
+    journey: Cell
+    value_points: Cell | None
+    training: Cell
+
+    def cells(self) -> list[Cell]:
+        found = [self.journey, self.training]
+        for item in self.transitions:
+            found += [item.conversion, item.days]
+        if self.value_points:
+            found.append(self.value_points)
+        return found
+
+
+@dataclass
+class Attention:
+    """The weakest member and transition of a table: the conversion furthest below
+    the team median (ties: the larger cohort)."""
+
+    row: Row
+    cells: TransitionCells
+    median: float
+
+
+@dataclass
+class JourneyTable:
+    columns: JourneyColumns
+    rows: list[Row]
+    team_row: Row
+    medians: dict[str, float]
+    attention: Attention | None
+
+    @property
+    def journey(self) -> Journey:
+        return self.columns.journey
+
+
+def _row(
+    member_or_team_id,
+    *,
+    member: User | None,
+    columns: JourneyColumns,
+    training: Metric,
+    found: dict,
+    accounts_owned: int,
+) -> Row:
+    def cell(metric: Metric) -> Cell:
+        return Cell(metric, found.get((member_or_team_id, metric.key), EMPTY))
+
+    return Row(
+        member=member,
+        accounts_owned=accounts_owned,
+        transitions=[
+            TransitionCells(t, cell(t.conversion), cell(t.days))
+            for t in columns.transitions
+        ],
+        journey=cell(columns.journey_conversion),
+        value_points=cell(columns.value_points) if columns.value_points else None,
+        training=cell(training),
+    )
+
+
+def _mark(rows: list[Row], passed: set[tuple[int, int]]) -> dict[str, float]:
+    """Flag the cells worse (weak) or better (strong) than the team median; a weak
+    transition carries the first of its modules the member has not completed."""
+    values: dict[str, list[float]] = {}
+    for row in rows:
+        for cell in row.cells():
+            if cell.value is not None:
+                values.setdefault(cell.metric.key, []).append(cell.value)
+    medians = {key: statistics.median(found) for key, found in values.items()}
+    for row in rows:
+        for cell in row.cells():
+            median = medians.get(cell.metric.key)
+            if cell.value is None or median is None:
+                continue
+            cell.weak = cell.metric.better(median, cell.value)
+            cell.strong = cell.metric.better(cell.value, median)
+        for item in row.transitions:
+            if item.conversion.weak:
+                item.conversion.module = next(
+                    (
+                        module
+                        for module in item.transition.modules
+                        if (row.member.pk, module.pk) not in passed
+                    ),
+                    None,
+                )
+    return medians
+
+
+def _attention(rows: list[Row], medians: dict[str, float]) -> Attention | None:
+    candidates = [
+        (medians[item.conversion.metric.key] - item.conversion.value, row, item)
+        for row in rows
+        for item in row.transitions
+        if item.conversion.weak
+    ]
+    if not candidates:
+        return None
+    gap, row, item = max(
+        candidates,
+        key=lambda found: (found[0], found[2].conversion.figure.denominator or 0),
+    )
+    return Attention(row=row, cells=item, median=medians[item.conversion.metric.key])
+
+
+# Dashboard --------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    team: Team
+    period: Period
+    members: list[User]
+    tables: list[JourneyTable]
+    last_run: RollupRun | None
+    has_journeys: bool = False
+
+
+def period_members(*, viewer: User, team: Team, period: Period) -> list[User]:
+    """The members of the team at some time during the period whom the viewer
+    sees (`permissions.visible_members`), by reading."""
+    during = (
+        TeamMembership.objects.filter(team=team, start_date__lte=period.last_day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first_month))
+        .values("user_id")
+    )
+    return list(
+        visible_members(viewer)
+        .filter(pk__in=during)
+        .order_by("family_name_reading", "given_name_reading", "username", "pk")
+    )
+
+
+def accounts_owned(member_ids: list[int]) -> dict[tuple[int, int], int]:
+    """(member id, journey id) → the active accounts the member owns today."""
+    rows = (
+        Coverage.objects.filter(
+            ended_at__isnull=True, owner_id__in=member_ids, account__is_active=True
+        )
+        .values("owner_id", "account__journey_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {(row["owner_id"], row["account__journey_id"]): row["count"] for row in rows}
+
+
+def passed_modules(member_ids: list[int], modules) -> set[tuple[int, int]]:
+    """(member id, module id) of the modules each member passed."""
+    module_ids = [module.pk for module in modules]
+    if not member_ids or not module_ids:
+        return set()
+    return set(
+        TrainingCompletion.objects.filter(
+            member_id__in=member_ids, module_id__in=module_ids, passed=True
+        )
+        .values_list("member_id", "module_id")
+        .distinct()
+    )
+
+
+def dashboard(*, viewer: User, team: Team, period: Period) -> Dashboard:
+    """One table per active journey: a row per member of the team during the period,
+    then the team's own figures."""
+    members = period_members(viewer=viewer, team=team, period=period)
+    all_columns = journey_columns()
+    page = Dashboard(
+        team=team,
+        period=period,
+        members=members,
+        tables=[],
+        last_run=figures.last_run(),
+        has_journeys=bool(all_columns),
+    )
+    if not all_columns:
+        return page
+    training = training_metric()
+    wanted = [m for columns in all_columns for m in columns.metrics] + [training]
+    member_ids = [member.pk for member in members]
+    found = figures.member_figures(member_ids=member_ids, metrics=wanted, period=period)
+    team_found = figures.team_figures(team_ids=[team.pk], metrics=wanted, period=period)
+    owned = accounts_owned(member_ids)
+    modules = [m for c in all_columns for t in c.transitions for m in t.modules]
+    passed = passed_modules(member_ids, modules)
+    for columns in all_columns:
+        journey_id = columns.journey.pk
+        rows = [
+            _row(
+                member.pk,
+                member=member,
+                columns=columns,
+                training=training,
+                found=found,
+                accounts_owned=owned.get((member.pk, journey_id), 0),
+            )
+            for member in members
+        ]
+        medians = _mark(rows, passed)
+        team_row = _row(
+            team.pk,
+            member=None,
+            columns=columns,
+            training=training,
+            found=team_found,
+            accounts_owned=sum(row.accounts_owned for row in rows),
+        )
+        page.tables.append(
+            JourneyTable(
+                columns=columns,
+                rows=rows,
+                team_row=team_row,
+                medians=medians,
+                attention=_attention(rows, medians),
+            )
+        )
+    # Journeys the team does not work on (another coverage model) are left out,
+    # unless no journey has anything yet: the members are listed all the same.
+    worked_on = [
+        table
+        for table in page.tables
+        if table.team_row.accounts_owned
+        or any(
+            cells.conversion.value is not None for cells in table.team_row.transitions
+        )
+    ]
+    page.tables = worked_on or page.tables
+    return page
+
+
+def default_team(teams: list[Team], viewer: User) -> Team | None:
+    """The first team the viewer leads in person, else the first team."""
+    own = [team for team in teams if team.leader_id == viewer.pk]
+    return (own or teams or [None])[0]
+
+
+# Member page ------------------------------------------------------------------------
+
+
+@dataclass
+class MemberTransition:
+    transition: Transition
+    member: FigureValue
+    team: FigureValue
+    member_days: FigureValue
+    team_days: FigureValue
+    playbook: Playbook | None
+    module: TrainingModule | None
+    module_passed: bool
+
+    @property
+    def conversion_display(self) -> str:
+        return metrics.format_value(self.transition.conversion, self.member.value)
+
+    @property
+    def team_display(self) -> str:
+        return metrics.format_value(self.transition.conversion, self.team.value)
+
+
+@dataclass
+class TrendPoint:
+    month: date
+    member: FigureValue
+    team: FigureValue
+    running: bool
+
+
+@dataclass
+class Trend:
+    transition: Transition
+    points: list[TrendPoint]
+
+    @property
+    def has_data(self) -> bool:
+        return any(
+            point.member.value is not None or point.team.value is not None
+            for point in self.points
+        )
+
+
+@dataclass
+class MemberPage:
+    member: User
+    period: Period
+    team: Team | None
+    journeys: list[Journey]
+    columns: JourneyColumns | None
+    transitions: list[MemberTransition]
+    journey: FigureValue
+    team_journey: FigureValue
+    value_points: FigureValue
+    team_value_points: FigureValue
+    training: FigureValue
+    training_metric: Metric
+    accounts_owned: int
+    weakest: MemberTransition | None
+    trends: list[Trend]
+    reflections: list[PracticumReflection]
+    retrospectives: list[StepRetrospective]
+    retrospective_count: int
+    last_run: RollupRun | None
+
+    @property
+    def journey_display(self) -> str:
+        return self._format(self.columns.journey_conversion, self.journey)
+
+    @property
+    def team_journey_display(self) -> str:
+        return self._format(self.columns.journey_conversion, self.team_journey)
+
+    @property
+    def value_points_display(self) -> str:
+        return self._format(self.columns.value_points, self.value_points)
+
+    @property
+    def team_value_points_display(self) -> str:
+        return self._format(self.columns.value_points, self.team_value_points)
+
+    @property
+    def training_display(self) -> str:
+        return self._format(self.training_metric, self.training)
+
+    @staticmethod
+    def _format(metric: Metric | None, figure: FigureValue) -> str:
+        return metrics.format_value(metric, figure.value) if metric else "—"
+
+
+def weakest(transitions: list[MemberTransition]) -> MemberTransition | None:
+    """The lowest conversion with a non-empty cohort; ties go to the larger cohort."""
+    candidates = [
+        item
+        for item in transitions
+        if item.member.value is not None and (item.member.denominator or 0) > 0
+    ]
+    if not candidates:
+        return None
+    return min(
+        candidates, key=lambda item: (item.member.value, -item.member.denominator)
+    )
+
+
+def comparison_team(member: User, period: Period, *, viewer: User) -> Team | None:
+    """The team the member belonged to latest during the period, when the viewer
+    sees that team's figures."""
+    membership = (
+        TeamMembership.objects.filter(user=member, start_date__lte=period.last_day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first_month))
+        .select_related("team")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    if membership is None or membership.team_id not in visible_team_ids(viewer):
+        return None
+    return membership.team
+
+
+def trend_months(*, today: date | None = None) -> list[date]:
+    current = metrics.this_month(today)
+    return [
+        metrics.add_months(current, n - TREND_MONTHS + 1) for n in range(TREND_MONTHS)
+    ]
+
+
+def _default_journey(all_columns, found, member_id) -> JourneyColumns:
+    """The journey where the member has the largest cohorts in the period."""
+
+    def size(columns: JourneyColumns) -> int:
+        return sum(
+            found.get((member_id, t.conversion.key), EMPTY).denominator or 0
+            for t in columns.transitions
+        )
+
+    return max(all_columns, key=size)
+
+
+def member_page(
+    *,
+    viewer: User,
+    member: User,
+    period: Period,
+    journey_id: int | None = None,
+    today: date | None = None,
+) -> MemberPage:
+    """The member's figures over the period beside their team's, the monthly trend
+    per transition, the weakest transition and what they wrote."""
+    all_columns = journey_columns()
+    training = training_metric()
+    team = comparison_team(member, period, viewer=viewer)
+    wanted = [m for columns in all_columns for m in columns.metrics] + [training]
+    found = figures.member_figures(
+        member_ids=[member.pk], metrics=wanted, period=period
+    )
+    team_found = (
+        figures.team_figures(team_ids=[team.pk], metrics=wanted, period=period)
+        if team
+        else {}
+    )
+    columns = next((c for c in all_columns if c.journey.pk == journey_id), None) or (
+        _default_journey(all_columns, found, member.pk) if all_columns else None
+    )
+    retrospectives = StepRetrospective.objects.filter(member=member).select_related(
+        "from_step__journey", "commented_by"
+    )
+    page = MemberPage(
+        member=member,
+        period=period,
+        team=team,
+        journeys=[c.journey for c in all_columns],
+        columns=columns,
+        transitions=[],
+        journey=EMPTY,
+        team_journey=EMPTY,
+        value_points=EMPTY,
+        team_value_points=EMPTY,
+        training=found.get((member.pk, training.key), EMPTY),
+        training_metric=training,
+        accounts_owned=0,
+        weakest=None,
+        trends=[],
+        reflections=[],
+        retrospectives=list(retrospectives[:RECENT_RETROSPECTIVES]),
+        retrospective_count=retrospectives.count(),
+        last_run=figures.last_run(),
+    )
+    if columns is None:
+        return page
+    step_ids = [t.step.pk for t in columns.transitions]
+    playbooks = {
+        playbook.from_step_id: playbook
+        for playbook in visible_playbooks(viewer).filter(from_step_id__in=step_ids)
+    }
+    readable_modules = set(
+        visible_training_modules(viewer)
+        .filter(from_step_id__in=step_ids)
+        .values_list("pk", flat=True)
+    )
+    modules = [m for t in columns.transitions for m in t.modules]
+    passed = passed_modules([member.pk], modules)
+    for transition in columns.transitions:
+        module = next((m for m in transition.modules if m.pk in readable_modules), None)
+        page.transitions.append(
+            MemberTransition(
+                transition=transition,
+                member=found.get((member.pk, transition.conversion.key), EMPTY),
+                team=team_found.get((team.pk, transition.conversion.key), EMPTY)
+                if team
+                else EMPTY,
+                member_days=found.get((member.pk, transition.days.key), EMPTY),
+                team_days=team_found.get((team.pk, transition.days.key), EMPTY)
+                if team
+                else EMPTY,
+                playbook=playbooks.get(transition.step.pk),
+                module=module,
+                module_passed=module is not None and (member.pk, module.pk) in passed,
+            )
+        )
+    page.weakest = weakest(page.transitions)
+    page.journey = found.get((member.pk, columns.journey_conversion.key), EMPTY)
+    if team:
+        page.team_journey = team_found.get(
+            (team.pk, columns.journey_conversion.key), EMPTY
+        )
+    if columns.value_points:
+        page.value_points = found.get((member.pk, columns.value_points.key), EMPTY)
+        if team:
+            page.team_value_points = team_found.get(
+                (team.pk, columns.value_points.key), EMPTY
+            )
+    page.accounts_owned = accounts_owned([member.pk]).get(
+        (member.pk, columns.journey.pk), 0
+    )
+    page.trends = _trends(columns, member=member, team=team, today=today)
+    page.reflections = list(
+        visible_reflections(viewer)
+        .filter(member=member, step__journey=columns.journey)
+        .select_related("step")
+        .order_by("step__position", "step_id")
+    )
+    return page
+
+
+def _trends(columns, *, member, team, today) -> list[Trend]:
+    months = trend_months(today=today)
+    conversions = [t.conversion for t in columns.transitions]
+    monthly = figures.member_monthly(
+        member_ids=[member.pk], metrics=conversions, months=months
+    )
+    team_monthly = (
+        figures.team_monthly(team_ids=[team.pk], metrics=conversions, months=months)
+        if team
+        else {}
+    )
+    current = metrics.this_month(today)
+    return [
+        Trend(
+            transition=t,
+            points=[
+                TrendPoint(
+                    month=month,
+                    member=monthly.get((member.pk, t.conversion.key, month), EMPTY),
+                    team=team_monthly.get((team.pk, t.conversion.key, month), EMPTY)
+                    if team
+                    else EMPTY,
+                    running=month >= current,
+                )
+                for month in months
+            ],
+        )
+        for t in columns.transitions
+    ]
+
+
+# Step retrospectives ----------------------------------------------------------------
+
+
+def visible_retrospectives(viewer: User) -> QuerySet:
+    """Retrospectives of the members whose figures the viewer sees."""
+    return StepRetrospective.objects.filter(
+        member__in=visible_members(viewer).values("pk")
+    ).select_related("member", "from_step__journey", "commented_by")
+
+
+@dataclass
+class TransitionChoice:
+    transition: Transition
+    figure: FigureValue
+
+    @property
+    def display(self) -> str:
+        return metrics.format_value(self.transition.conversion, self.figure.value)
+
+
+def retrospective_transitions(
+    *, member: User, period: Period
+) -> list[TransitionChoice]:
+    """Every transition of the active journeys, the member's worst conversions over
+    the period first (ties: the larger cohort), then those without a figure."""
+    all_columns = journey_columns(modules=False)
+    transitions = [t for columns in all_columns for t in columns.transitions]
+    found = figures.member_figures(
+        member_ids=[member.pk],
+        metrics=[t.conversion for t in transitions],
+        period=period,
+    )
+    choices = [
+        TransitionChoice(t, found.get((member.pk, t.conversion.key), EMPTY))
+        for t in transitions
+    ]
+    with_figure = sorted(
+        (c for c in choices if c.figure.value is not None),
+        key=lambda c: (c.figure.value, -(c.figure.denominator or 0)),
+    )
+    return with_figure + [c for c in choices if c.figure.value is None]

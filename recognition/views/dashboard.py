@@ -1,0 +1,367 @@
+"""Pages: the manager dashboard, the member page and step retrospectives.
+
+Dashboards and member pages are for admins, managers and members (403 for the other
+roles). A member outside `permissions.visible_members`, a team the viewer does not
+lead, or a retrospective of such a member answer 404. Figures come from the rollup
+(`selectors.dashboard`), so every page runs a fixed number of queries.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.translation import gettext as _
+
+from config.api import parse_id
+
+from .. import metrics
+from ..forms.retrospectives import (
+    CommentForm,
+    RetrospectiveForm,
+    RetrospectiveTextsForm,
+)
+from ..permissions import (
+    coaches,
+    is_admin,
+    led_teams,
+    members,
+    sees_management_pages,
+    visible_members,
+)
+from ..selectors import awards, development, promotion
+from ..selectors import dashboard as selectors
+from ..services import retrospectives as services
+
+PER_PAGE = 20
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's errors on the fields they name, the others above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, texts in error.message_dict.items():
+        form.add_error(key if key in form.fields else None, texts)
+
+
+def _is_member(user) -> bool:
+    return members().filter(pk=user.pk).exists()
+
+
+def _period(request, default: str = selectors.DEFAULT_PERIOD) -> metrics.Period:
+    """The period of `?period=`; a wrong one falls back to the default, said so."""
+    key = request.GET.get("period")
+    if key:
+        try:
+            return metrics.parse_period(key)
+        except ValueError as error:
+            messages.warning(
+                request,
+                _("%(error)s Showing %(period)s instead.")
+                % {"error": error, "period": metrics.parse_period(default).label},
+            )
+    return metrics.parse_period(default)
+
+
+def _period_choices(period: metrics.Period) -> list[metrics.Period]:
+    choices = metrics.period_choices()
+    if period.key not in {choice.key for choice in choices}:
+        choices.append(period)
+    return choices
+
+
+# --- Dashboard ------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    """The teams the viewer leads: one heat map per journey, a row per member."""
+    viewer = request.user
+    _require(sees_management_pages(viewer))
+    teams = list(led_teams(viewer).order_by("name", "pk"))
+    if not teams and _is_member(viewer):
+        return redirect("recognition:member", viewer.pk)
+    wanted = request.GET.get("team")
+    if wanted:
+        team_id = parse_id(wanted)
+        team = next((team for team in teams if team.pk == team_id), None)
+        if team is None:
+            raise Http404
+    else:
+        team = selectors.default_team(teams, viewer)
+    period = _period(request)
+    page = (
+        selectors.dashboard(viewer=viewer, team=team, period=period) if team else None
+    )
+    return render(
+        request,
+        "recognition/dashboard.html",
+        {
+            "teams": teams,
+            "team": team,
+            "period": period,
+            "period_choices": _period_choices(period),
+            "page": page,
+            "last_run": page.last_run if page else None,
+            "viewer_is_admin": is_admin(viewer),
+            "award_panel": awards.participant_leaderboards(viewer=viewer),
+        },
+    )
+
+
+# --- Member page ----------------------------------------------------------------------
+
+
+def _member(request, pk: int):
+    _require(sees_management_pages(request.user))
+    return get_object_or_404(visible_members(request.user), pk=pk)
+
+
+def _plan_url(member, weakest) -> str | None:
+    """The development-plan action for the weakest transition, once it exists."""
+    try:
+        return reverse(
+            "recognition:plan_add_transition",
+            kwargs={"member_pk": member.pk, "step_pk": weakest.transition.step.pk},
+        )
+    except NoReverseMatch:
+        return None
+
+
+@login_required
+def member_detail(request, pk: int):
+    """A member's journey over the period beside their team's, the monthly trend of
+    each transition, the weakest transition and what to do about it."""
+    member = _member(request, pk)
+    viewer = request.user
+    period = _period(request)
+    page = selectors.member_page(
+        viewer=viewer,
+        member=member,
+        period=period,
+        journey_id=parse_id(request.GET.get("journey")),
+    )
+    is_coach = coaches(viewer, member)
+    return render(
+        request,
+        "recognition/member_detail.html",
+        {
+            "member": member,
+            "page": page,
+            "period": period,
+            "period_choices": _period_choices(period),
+            "is_self": member.pk == viewer.pk,
+            "is_coach": is_coach,
+            "plan_url": _plan_url(member, page.weakest)
+            if is_coach and page.weakest
+            else None,
+            "development": development.member_development(member=member, viewer=viewer),
+            "awards": awards.member_standings(member=member, viewer=viewer),
+            "readiness": promotion.member_readiness(member=member, viewer=viewer),
+            # A participant's own page is their dashboard: the running leaderboards.
+            "award_panel": awards.participant_leaderboards(viewer=viewer)
+            if member.pk == viewer.pk
+            else None,
+        },
+    )
+
+
+# --- Step retrospectives -------------------------------------------------------------
+
+
+@login_required
+def retrospective_list(request, pk: int):
+    member = _member(request, pk)
+    retrospectives = (
+        selectors.visible_retrospectives(request.user)
+        .filter(member=member)
+        .order_by("-period", "from_step__journey__name", "from_step__position", "pk")
+    )
+    page = Paginator(retrospectives, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "recognition/retrospective_list.html",
+        {
+            "member": member,
+            "page": page,
+            "is_self": member.pk == request.user.pk,
+        },
+    )
+
+
+def _retrospective_month(request) -> metrics.Period:
+    """The month a new retrospective looks back on (`?period=`): by default the last
+    complete month."""
+    default = metrics.month_period(metrics.add_months(metrics.this_month(), -1))
+    key = request.GET.get("period")
+    if not key:
+        return default
+    try:
+        period = metrics.parse_period(key)
+    except ValueError as error:
+        messages.warning(request, str(error))
+        return default
+    if period.kind != metrics.PERIOD_MONTH or period.first_month > metrics.this_month():
+        messages.warning(
+            request,
+            _("A retrospective looks back on one month, this month or earlier."),
+        )
+        return default
+    return period
+
+
+def _recent_months() -> list[metrics.Period]:
+    current = metrics.this_month()
+    return [metrics.month_period(metrics.add_months(current, -n)) for n in range(12)]
+
+
+@login_required
+def retrospective_create(request):
+    """A member writes a retrospective of a month at a transition, offered worst
+    conversion first."""
+    viewer = request.user
+    _require(sees_management_pages(viewer) and _is_member(viewer))
+    period = _retrospective_month(request)
+    choices = selectors.retrospective_transitions(member=viewer, period=period)
+    steps = {choice.transition.step.pk: choice.transition.step for choice in choices}
+    initial = {}
+    if (wanted := parse_id(request.GET.get("step"))) in steps:
+        initial["from_step"] = wanted
+    form = RetrospectiveForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        choices=choices,
+        submit_label=_("Save my retrospective"),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            retrospective = services.retrospective_write(
+                member=viewer,
+                by=viewer,
+                period=period.key,
+                from_step=steps[data["from_step"]],
+                went_well=data["went_well"],
+                went_badly=data["went_badly"],
+                next_time=data["next_time"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your retrospective is saved."))
+            return redirect("recognition:retrospective_detail", retrospective.pk)
+    return render(
+        request,
+        "recognition/retrospective_form.html",
+        {
+            "form": form,
+            "period": period,
+            "months": _recent_months(),
+            "member": viewer,
+            "has_transitions": bool(choices),
+        },
+    )
+
+
+def _retrospective(request, pk: int):
+    _require(sees_management_pages(request.user))
+    return get_object_or_404(selectors.visible_retrospectives(request.user), pk=pk)
+
+
+@login_required
+def retrospective_detail(request, pk: int):
+    """The retrospective; its member's leaders comment on it here."""
+    retrospective = _retrospective(request, pk)
+    may_comment = coaches(request.user, retrospective.member)
+    form = None
+    if may_comment:
+        form = CommentForm(
+            request.POST if request.method == "POST" else None,
+            initial={"manager_comment": retrospective.manager_comment},
+        )
+    if request.method == "POST":
+        _require(may_comment)
+        if form.is_valid():
+            try:
+                services.retrospective_comment(
+                    retrospective=retrospective,
+                    by=request.user,
+                    comment=form.cleaned_data["manager_comment"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Your comment is saved."))
+                return redirect("recognition:retrospective_detail", retrospective.pk)
+    return render(
+        request,
+        "recognition/retrospective_detail.html",
+        {
+            "retrospective": retrospective,
+            "member": retrospective.member,
+            "form": form,
+            "is_author": retrospective.member_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+def retrospective_edit(request, pk: int):
+    retrospective = _retrospective(request, pk)
+    _require(retrospective.member_id == request.user.pk)
+    form = RetrospectiveTextsForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "went_well": retrospective.went_well,
+            "went_badly": retrospective.went_badly,
+            "next_time": retrospective.next_time,
+        },
+        submit_label=_("Save my retrospective"),
+    )
+    if form.is_valid():
+        try:
+            services.retrospective_update(
+                retrospective=retrospective, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your retrospective is saved."))
+            return redirect("recognition:retrospective_detail", retrospective.pk)
+    return render(
+        request,
+        "recognition/retrospective_form.html",
+        {
+            "form": form,
+            "retrospective": retrospective,
+            "member": retrospective.member,
+        },
+    )
+
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("members/<int:pk>/", member_detail, name="member"),
+    path(
+        "members/<int:pk>/retrospectives/",
+        retrospective_list,
+        name="retrospective_list",
+    ),
+    path("retrospectives/new/", retrospective_create, name="retrospective_create"),
+    path(
+        "retrospectives/<int:pk>/",
+        retrospective_detail,
+        name="retrospective_detail",
+    ),
+    path(
+        "retrospectives/<int:pk>/edit/", retrospective_edit, name="retrospective_edit"
+    ),
+]

@@ -1,0 +1,275 @@
+"""Pages: the career ladder and its criteria, readiness, and recording promotions.
+
+Everyone with the management pages reads the ladder; admins change it (403 for the
+others). Readiness is read for the members the viewer sees (404 for the others);
+their coaches (leaders and admins, never themselves) record a promotion.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..forms.promotion import (
+    CompetencyCriteria,
+    LevelForm,
+    MetricCriteria,
+    PromotionForm,
+    StepForm,
+)
+from ..models import CareerLevel, PromotionStep
+from ..selectors import promotion as selectors
+from ..services import promotion as services
+
+PER_PAGE = 25
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, texts in error.message_dict.items():
+        form.add_error(key if key in form.fields else None, texts)
+
+
+def _admin_only(request) -> None:
+    _require(permissions.manages_recognition(request.user))
+
+
+# --- The ladder -----------------------------------------------------------------------
+
+
+@login_required
+def ladder(request):
+    _require(permissions.sees_management_pages(request.user))
+    return render(
+        request,
+        "recognition/ladder.html",
+        {
+            "rungs": selectors.ladder(),
+            "manages": permissions.manages_recognition(request.user),
+        },
+    )
+
+
+@login_required
+def ladder_level_create(request):
+    return _level_form(request, CareerLevel())
+
+
+@login_required
+def ladder_level_edit(request, pk: int):
+    _admin_only(request)
+    return _level_form(request, get_object_or_404(CareerLevel, pk=pk))
+
+
+def _level_form(request, level: CareerLevel):
+    _admin_only(request)
+    form = LevelForm(request.POST if request.method == "POST" else None, instance=level)
+    if form.is_valid():
+        try:
+            services.level_save(
+                level=level,
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in form.fields},
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The level “%(level)s” is saved.")
+                % {"level": selectors.level_name(level)},
+            )
+            return redirect("recognition:ladder")
+    return render(
+        request, "recognition/ladder_level_form.html", {"form": form, "level": level}
+    )
+
+
+@login_required
+def ladder_step_create(request):
+    return _step_form(request, PromotionStep())
+
+
+@login_required
+def ladder_step_edit(request, pk: int):
+    _admin_only(request)
+    return _step_form(request, get_object_or_404(PromotionStep, pk=pk))
+
+
+def _step_form(request, step: PromotionStep):
+    """The step up with its metric thresholds, minimum ratings and modules."""
+    _admin_only(request)
+    data = request.POST if request.method == "POST" else None
+    initial = _next_free_step() if step.pk is None and data is None else None
+    form = StepForm(data, instance=step, initial=initial)
+    metric_formset = MetricCriteria(data, instance=step, prefix="metric")
+    competency_formset = CompetencyCriteria(data, instance=step, prefix="competency")
+    if data is not None and all(
+        f.is_valid() for f in (form, metric_formset, competency_formset)
+    ):
+        try:
+            with transaction.atomic():
+                services.step_save(
+                    step=step,
+                    by=request.user,
+                    from_level=form.cleaned_data["from_level"],
+                    to_level=form.cleaned_data["to_level"],
+                    required_modules=list(form.cleaned_data["required_modules"]),
+                    metric_criteria=metric_formset.criteria(),
+                    competency_criteria=competency_formset.criteria(),
+                )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The promotion criteria are saved."))
+            return redirect("recognition:ladder")
+    return render(
+        request,
+        "recognition/ladder_step_form.html",
+        {
+            "form": form,
+            "step": step,
+            "metric_formset": metric_formset,
+            "competency_formset": competency_formset,
+            "has_modules": form.fields["required_modules"].queryset.exists(),
+        },
+    )
+
+
+def _next_free_step() -> dict:
+    """A new step starts from the lowest level without one, to the level above."""
+    levels = list(
+        CareerLevel.objects.filter(promotion__isnull=True).order_by("position")
+    )
+    if not levels:
+        return {}
+    above = CareerLevel.objects.filter(position__gt=levels[0].position).order_by(
+        "position"
+    )
+    return {"from_level": levels[0], "to_level": above.first()}
+
+
+@login_required
+def ladder_step_delete(request, pk: int):
+    _admin_only(request)
+    step = get_object_or_404(
+        PromotionStep.objects.select_related("from_level", "to_level"), pk=pk
+    )
+    if request.method == "POST":
+        services.step_delete(step=step, by=request.user)
+        messages.success(request, _("The promotion criteria are deleted."))
+        return redirect("recognition:ladder")
+    return render(request, "recognition/ladder_step_delete.html", {"step": step})
+
+
+# --- Readiness ------------------------------------------------------------------------
+
+
+def _member(request, member_pk: int):
+    _require(permissions.sees_management_pages(request.user))
+    return get_object_or_404(permissions.visible_members(request.user), pk=member_pk)
+
+
+@login_required
+def readiness_team(request):
+    """Who is ready for the next level: the members the viewer sees."""
+    _require(permissions.sees_management_pages(request.user))
+    ready_only = request.GET.get("ready") == "1"
+    rows = selectors.team_readiness(viewer=request.user, ready_only=ready_only)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "recognition/readiness_team.html",
+        {
+            "page": page,
+            "ready_only": ready_only,
+            "ready_count": sum(row.ready for row in rows),
+            "total": len(rows),
+        },
+    )
+
+
+@login_required
+def readiness_detail(request, member_pk: int):
+    member = _member(request, member_pk)
+    return render(
+        request,
+        "recognition/readiness_detail.html",
+        {
+            "member": member,
+            "section": selectors.member_readiness(member=member, viewer=request.user),
+        },
+    )
+
+
+@login_required
+def promotion_record(request, member_pk: int):
+    member = _member(request, member_pk)
+    _require(permissions.coaches(request.user, member))
+    report = selectors.readiness_of(member)
+    form = PromotionForm(
+        request.POST if request.method == "POST" else None,
+        next_level=report.next_level,
+    )
+    if form.is_valid():
+        try:
+            services.promotion_record(
+                member=member,
+                by=request.user,
+                level=form.cleaned_data["level"],
+                since=form.cleaned_data["since"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(member)s is at “%(level)s” from %(date)s.")
+                % {
+                    "member": member.display_name,
+                    "level": selectors.level_name(form.cleaned_data["level"]),
+                    "date": form.cleaned_data["since"].isoformat(),
+                },
+            )
+            return redirect("recognition:readiness_detail", member_pk=member.pk)
+    return render(
+        request,
+        "recognition/promotion_form.html",
+        {"member": member, "report": report, "form": form},
+    )
+
+
+urlpatterns = [
+    path("ladder/", ladder, name="ladder"),
+    path("ladder/levels/new/", ladder_level_create, name="ladder_level_create"),
+    path("ladder/levels/<int:pk>/edit/", ladder_level_edit, name="ladder_level_edit"),
+    path("ladder/steps/new/", ladder_step_create, name="ladder_step_create"),
+    path("ladder/steps/<int:pk>/edit/", ladder_step_edit, name="ladder_step_edit"),
+    path(
+        "ladder/steps/<int:pk>/delete/", ladder_step_delete, name="ladder_step_delete"
+    ),
+    path("readiness/", readiness_team, name="readiness_team"),
+    path(
+        "members/<int:member_pk>/readiness/",
+        readiness_detail,
+        name="readiness_detail",
+    ),
+    path(
+        "members/<int:member_pk>/promotion/",
+        promotion_record,
+        name="promotion_record",
+    ),
+]

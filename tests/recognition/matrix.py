@@ -1,0 +1,14 @@
+"""Management rows of the authorization matrix, one module per area (see
+tests/hiring/matrix.py for the conventions)."""
+
+from . import (
+    matrix_awards,
+    matrix_dashboard,
+    matrix_development,
+    matrix_quality,
+)
+
+_MODULES = (matrix_dashboard, matrix_awards, matrix_development, matrix_quality)
+
+UI_ROWS = {key: row for module in _MODULES for key, row in module.UI_ROWS.items()}
+API_ROWS = {key: row for module in _MODULES for key, row in module.API_ROWS.items()}

@@ -1,0 +1,506 @@
+"""The manager dashboard and the member page: hand-checked figures of a small team
+(tests/recognition/dashboard_factories.py), the heat map's standing-out cells, the
+weakest transition with its playbook and training, who sees what, empty states, and
+query counts that do not grow with members, accounts or events."""
+
+import re
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import Role
+from journeys.models import Journey, PracticumReflection
+from recognition import metrics
+from recognition.models import RollupRun, StepRetrospective
+from recognition.selectors import dashboard as selectors
+from recognition.selectors.figures import FigureValue
+from tests.factories import TeamFactory, UserFactory
+from tests.journeys.factories import journey_with_steps
+from tests.recognition.dashboard_factories import (
+    APRIL,
+    build_dashboard_world,
+    grow,
+    jst,
+)
+
+pytestmark = pytest.mark.django_db
+
+APRIL_PERIOD = metrics.parse_period(APRIL)
+
+
+@pytest.fixture
+def world(org):
+    return build_dashboard_world(org)
+
+
+def _dashboard_url(**query) -> str:
+    url = reverse("recognition:dashboard")
+    if query:
+        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    return url
+
+
+def _member_url(member, **query) -> str:
+    url = reverse("recognition:member", args=[member.pk])
+    if query:
+        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    return url
+
+
+def _cell(html: str, member, metric: str) -> str:
+    """The text of a member's heat-map cell (tags stripped)."""
+    row = re.search(rf'data-member="{member.pk}">(.*?)</tr>', html, re.S).group(1)
+    cell = re.search(rf'<td [^>]*data-metric="{metric}"[^>]*>(.*?)</td>', row, re.S)
+    return _text(cell.group(0))
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def _weak_metrics(html: str, member) -> set[str]:
+    row = re.search(rf'data-member="{member.pk}">(.*?)</tr>', html, re.S).group(1)
+    return set(re.findall(r'data-metric="([^"]+)" data-weak="true"', row))
+
+
+# --- The figures of the table ---------------------------------------------------------
+
+
+def test_a_row_per_member_of_the_team_with_the_hand_checked_figures(org, world):
+    page = selectors.dashboard(
+        viewer=org.manager_a, team=org.team_a, period=APRIL_PERIOD
+    )
+    (table,) = page.tables
+    rows = {row.member: row for row in table.rows}
+    # member_b is in team B, sub_member in the sub-team A-1.
+    assert set(rows) == {org.member_a, world.member_c}
+    a, c = rows[org.member_a], rows[world.member_c]
+    first, second = (item for item in a.transitions)
+    assert (a.accounts_owned, c.accounts_owned) == (4, 3)
+    assert _counts(first.conversion) == (0.5, 2, 4)
+    assert first.days.value == 13.5
+    assert _counts(second.conversion) == (0.5, 1, 2)
+    assert second.days.value == 10
+    assert _counts(c.transitions[0].conversion) == (1.0, 3, 3)
+    assert c.transitions[0].days.value == 5
+    assert _counts(c.transitions[1].conversion) == (pytest.approx(1 / 3), 1, 3)
+    assert c.transitions[1].days.value == 25
+    assert _counts(a.journey) == (0.25, 1, 4)
+    assert (a.journey.figure.provisional, a.journey.figure.final_at) == (
+        True,
+        jst(2026, 10, 6),
+    )
+    assert c.journey.figure.final_at == jst(2026, 10, 1)
+    assert _counts(a.training) == (0.0, 0, 1)
+    assert _counts(c.training) == (1.0, 1, 1)
+    team = table.team_row
+    assert team.accounts_owned == 7
+    assert _counts(team.transitions[0].conversion) == (pytest.approx(5 / 7), 5, 7)
+    assert team.transitions[0].days.value == 6  # median(4, 5, 6, 7, 20)
+    assert _counts(team.transitions[1].conversion) == (0.4, 2, 5)
+    assert team.transitions[1].days.value == 17.5  # median(10, 25)
+    assert _counts(team.training) == (0.5, 1, 2)
+
+
+def _counts(cell) -> tuple:
+    return (cell.value, cell.figure.numerator, cell.figure.denominator)
+
+
+def test_cells_worse_than_the_team_median_stand_out_by_the_metric_direction(org, world):
+    page = selectors.dashboard(
+        viewer=org.manager_a, team=org.team_a, period=APRIL_PERIOD
+    )
+    (table,) = page.tables
+    rows = {row.member: row for row in table.rows}
+    a, c = rows[org.member_a], rows[world.member_c]
+    # Step 1 → 2: median of 50 % and 100 % is 75 %.
+    assert table.medians[world.key("step_conversion", world.s1)] == 0.75
+    assert (a.transitions[0].conversion.weak, c.transitions[0].conversion.strong) == (
+        True,
+        True,
+    )
+    # Step 2 → 3: median 41.7 %; member_c's 33.3 % is the weak one.
+    assert (a.transitions[1].conversion.strong, c.transitions[1].conversion.weak) == (
+        True,
+        True,
+    )
+    # Days: lower is better, so member_a's 13.5 days (median 9.25) stands out.
+    assert a.transitions[0].days.weak and c.transitions[0].days.strong
+    assert a.journey.weak and a.training.weak
+    # The team row is the reference, never marked.
+    assert not any(cell.weak or cell.strong for cell in table.team_row.cells())
+
+
+def test_a_weak_transition_carries_the_module_the_member_has_not_completed(org, world):
+    page = selectors.dashboard(
+        viewer=org.manager_a, team=org.team_a, period=APRIL_PERIOD
+    )
+    (table,) = page.tables
+    rows = {row.member: row for row in table.rows}
+    assert rows[org.member_a].transitions[0].conversion.module == world.kickoff_module
+    # member_c is weak at 2 → 3 but passed its module "Setup training".
+    assert rows[world.member_c].transitions[1].conversion.weak
+    assert rows[world.member_c].transitions[1].conversion.module is None
+    # Not weak: never marked, whatever the training.
+    assert rows[org.member_a].transitions[1].conversion.module is None
+    assert table.attention.row.member == org.member_a
+    assert table.attention.cells.transition.step == world.s1
+    assert table.attention.median == 0.75
+
+
+def test_the_page_shows_the_heat_map_with_labels_counts_and_provisional_dates(
+    client, org, world
+):
+    client.force_login(org.manager_a)
+    html = client.get(_dashboard_url(period=APRIL)).text
+    step_1 = world.key("step_conversion", world.s1)
+    step_2 = world.key("step_conversion", world.s2)
+    journey = world.key("journey_conversion")
+    cell = _cell(html, org.member_a, step_1)
+    assert "50.0 %" in cell
+    assert "below the team median" in cell
+    assert "2 of 4" in cell
+    assert "median 13.5 d" in cell
+    assert "not completed: Kickoff training" in cell
+    assert reverse("journeys:module_detail", args=[world.kickoff_module.pk]) in html
+    assert _weak_metrics(html, org.member_a) == {
+        step_1,
+        journey,
+        "training_completion",
+    }
+    assert _weak_metrics(html, world.member_c) == {step_2}
+    assert "provisional until 10/06/2026" in _cell(html, org.member_a, journey)
+    assert "provisional until 10/01/2026" in _cell(html, world.member_c, journey)
+    team_row = _text(re.search(r'data-testid="team-row">(.*?)</tr>', html, re.S)[1])
+    assert "71.4 % 5 of 7 · median 6 d" in team_row
+    assert "坂本" not in html and "土屋" not in html
+    attention = _text(re.search(r'data-testid="attention">(.*?)</div>', html, re.S)[1])
+    assert "秋山 member_a at 1. Step 1 → 2. Step 2: 50.0 % (team median 75.0 %)" in (
+        attention
+    )
+    assert "Figures as of 09/01/2026" in html
+
+
+def test_a_quarter_aggregates_the_accounts_of_its_months(client, org, world):
+    """FY2026 Q1 is April–June: step 1 → 2 has the same April cohorts, and the
+    step 2 → 3 cohort of member_c adds nothing (every step 2 was in April)."""
+    page = selectors.dashboard(
+        viewer=org.manager_a,
+        team=org.team_a,
+        period=metrics.parse_period("FY2026-Q1"),
+    )
+    rows = {row.member: row for row in page.tables[0].rows}
+    assert _counts(rows[org.member_a].transitions[0].conversion) == (0.5, 2, 4)
+    assert rows[org.member_a].transitions[0].days.value == 13.5
+    assert _counts(rows[world.member_c].transitions[1].conversion)[1:] == (1, 3)
+
+
+def test_a_wrong_period_shows_the_default_and_says_so(client, org, world):
+    client.force_login(org.manager_a)
+    response = client.get(_dashboard_url(period="2026-13"))
+    assert response.status_code == 200
+    assert "Unknown period “2026-13”" in response.text
+    default = metrics.parse_period(selectors.DEFAULT_PERIOD)
+    assert f'<option value="{default.key}" selected>' in response.text
+
+
+def test_the_period_selector_offers_months_quarters_and_the_last_months(
+    client, org, world
+):
+    client.force_login(org.manager_a)
+    html = client.get(_dashboard_url(period=APRIL)).text
+    for key in ("2026-04", "last-3", "last-6", "last-12"):
+        assert f'value="{key}"' in html
+    assert re.search(r'value="FY\d{4}-Q\d"', html)
+    assert '<option value="2026-04" selected>' in html
+
+
+# --- Teams and who sees what ----------------------------------------------------------
+
+
+def test_a_leader_switches_to_a_sub_team_they_lead(client, org, world):
+    client.force_login(org.manager_a)
+    html = client.get(_dashboard_url(team=org.sub_a.pk, period=APRIL)).text
+    assert "土屋" in html  # sub_member
+    assert "秋山" not in html
+
+
+def test_another_team_answers_404_and_an_admin_picks_any_team(client, org, world):
+    client.force_login(org.manager_a)
+    assert client.get(_dashboard_url(team=org.team_b.pk)).status_code == 404
+    assert client.get(_dashboard_url(team="abc")).status_code == 404
+    assert client.get(_dashboard_url(team=2**70)).status_code == 404
+    client.force_login(org.admin)
+    html = client.get(_dashboard_url(team=org.team_b.pk, period=APRIL)).text
+    assert f'data-member="{org.member_b.pk}"' in html
+    assert "秋山" not in html
+
+
+def test_a_member_who_leads_no_team_lands_on_their_own_page(client, org, world):
+    client.force_login(org.member_a)
+    response = client.get(_dashboard_url())
+    assert response.status_code == 302
+    assert response["Location"] == _member_url(org.member_a)
+
+
+@pytest.mark.parametrize("role", ["interviewer", "recruiter"])
+def test_other_roles_are_refused(client, org, world, role):
+    client.force_login(getattr(org, role))
+    assert client.get(_dashboard_url()).status_code == 403
+    assert client.get(_member_url(org.member_a)).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, org):
+    response = client.get(_dashboard_url())
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+# --- Empty states ---------------------------------------------------------------------
+
+
+def test_a_manager_who_leads_no_team_is_told_so(client, db):
+    manager = UserFactory(roles=[Role.MANAGER])
+    client.force_login(manager)
+    html = client.get(_dashboard_url()).text
+    assert "You do not lead a team yet" in html
+
+
+def test_an_admin_without_any_team_is_told_there_is_none(client, db):
+    admin = UserFactory(roles=[Role.ADMIN])
+    client.force_login(admin)
+    html = client.get(_dashboard_url()).text
+    assert "There is no team yet" in html
+
+
+def test_before_the_first_rollup_the_page_says_the_figures_are_not_computed(
+    client, org
+):
+    build_dashboard_world(org, run=False)
+    client.force_login(org.manager_a)
+    html = client.get(_dashboard_url(period=APRIL)).text
+    assert "The figures have not been computed yet" in html
+    assert "50.0 %" not in html
+    assert f'data-member="{org.member_a.pk}"' in html
+
+
+def test_without_a_journey_the_page_says_so(client, org):
+    RollupRun.objects.create(
+        started_at=jst(2026, 9, 1), as_of=jst(2026, 9, 1), finished_at=jst(2026, 9, 1)
+    )
+    client.force_login(org.manager_a)
+    html = client.get(_dashboard_url()).text
+    assert 'data-testid="no-journeys"' in html
+    assert "Figures as of 09/01/2026" in html
+
+
+def test_a_team_without_members_in_the_period_says_so(client, org):
+    journey_with_steps(2)
+    empty = TeamFactory(name="Empty team", leader=org.manager_a)
+    client.force_login(org.manager_a)
+    html = client.get(_dashboard_url(team=empty.pk)).text
+    assert 'data-testid="no-members"' in html
+
+
+def test_an_inactive_journey_has_no_table(client, org, world):
+    Journey.objects.filter(pk=world.journey.pk).update(is_active=False)
+    page = selectors.dashboard(
+        viewer=org.manager_a, team=org.team_a, period=APRIL_PERIOD
+    )
+    assert page.tables == [] and not page.has_journeys
+
+
+# --- Member page ----------------------------------------------------------------------
+
+
+def test_the_weakest_transition_is_the_lowest_conversion_ties_to_the_larger_cohort(
+    org, world
+):
+    page = selectors.member_page(
+        viewer=org.manager_a, member=org.member_a, period=APRIL_PERIOD
+    )
+    # 1 → 2 and 2 → 3 are both 50 %; 1 → 2 has the larger cohort (4 against 2).
+    assert page.weakest.transition.step == world.s1
+    assert page.weakest.playbook == world.playbook
+    assert page.weakest.module == world.kickoff_module
+    assert not page.weakest.module_passed
+    assert page.team == org.team_a
+    assert (page.weakest.team.numerator, page.weakest.team.denominator) == (5, 7)
+    assert (page.journey.numerator, page.journey.denominator) == (1, 4)
+    assert page.accounts_owned == 4
+
+
+def _item(value, cohort):
+    figure = FigureValue(
+        value=None if value is None else value,
+        numerator=None,
+        denominator=cohort,
+    )
+    return selectors.MemberTransition(
+        transition=None,
+        member=figure,
+        team=figure,
+        member_days=figure,
+        team_days=figure,
+        playbook=None,
+        module=None,
+        module_passed=False,
+    )
+
+
+def test_the_weakest_ignores_empty_cohorts_and_prefers_the_larger_cohort():
+    empty, small, large, better = (
+        _item(None, None),
+        _item(0.2, 5),
+        _item(0.2, 10),
+        _item(0.1, 0),
+    )
+    assert selectors.weakest([empty, small, large]) is large
+    assert selectors.weakest([empty]) is None
+    # A cohort of zero accounts has no rate to compare.
+    assert selectors.weakest([better, small]) is small
+
+
+def test_the_member_page_links_the_playbook_and_the_training_of_the_weakest(
+    client, org, world
+):
+    client.force_login(org.manager_a)
+    html = client.get(_member_url(org.member_a, period=APRIL)).text
+    weakest = _text(re.search(r'id="weakest"(.*?)</div></div>', html, re.S)[1])
+    assert "1. Step 1 → 2. Step 2" in weakest
+    assert "50.0 % (2 of 4) · team 71.4 %" in weakest
+    assert "not completed" in weakest
+    assert reverse("journeys:playbook_detail", args=[world.playbook.pk]) in html
+    assert reverse("journeys:module_detail", args=[world.kickoff_module.pk]) in html
+
+
+def test_the_plan_button_appears_for_coaches_once_the_plan_page_exists(
+    client, org, world
+):
+    try:
+        plan_url = reverse(
+            "recognition:plan_add_transition",
+            kwargs={"member_pk": org.member_a.pk, "step_pk": world.s1.pk},
+        )
+    except NoReverseMatch:
+        plan_url = None
+    client.force_login(org.manager_a)
+    html = client.get(_member_url(org.member_a, period=APRIL)).text
+    assert ('data-testid="add-to-plan"' in html) == (plan_url is not None)
+    if plan_url:
+        assert plan_url in html
+    client.force_login(org.member_a)
+    html = client.get(_member_url(org.member_a, period=APRIL)).text
+    assert 'data-testid="add-to-plan"' not in html
+    assert "Look back on it" in html
+
+
+def test_the_member_page_draws_the_funnel_beside_the_team_and_a_trend_per_transition(
+    client, org, world
+):
+    client.force_login(org.manager_a)
+    html = client.get(_member_url(org.member_a, period=APRIL)).text
+    funnel = re.search(r'data-testid="funnel">(.*?)</figure>', html, re.S)[1]
+    assert "<svg" in funnel and "https://" not in funnel.replace(
+        "http://www.w3.org", ""
+    )
+    assert "秋山: 50.0 % (2/4)" in funnel
+    assert "Team A: 71.4 % (5/7)" in funnel
+    assert "25.0 % (1/4) *" in funnel  # the journey, provisional
+    trends = re.findall(r'data-testid="trend">(.*?)</figure>', html, re.S)
+    assert len(trends) == 2
+    assert "2026-04: 50.0 % (2/4)" in trends[0]
+    assert "2026-04: 71.4 % (5/7)" in trends[0]  # the team's point
+
+
+def test_the_member_page_shows_practicum_reflections_and_retrospectives(
+    client, org, world
+):
+    PracticumReflection.objects.create(
+        member=org.member_a, step=world.s2, what_was_hard="設定項目が多すぎる"
+    )
+    StepRetrospective.objects.create(
+        member=org.member_a,
+        period=APRIL,
+        from_step=world.s1,
+        next_time="チェックリストを先に送る",
+    )
+    client.force_login(org.manager_a)
+    html = client.get(_member_url(org.member_a, period=APRIL)).text
+    assert "設定項目が多すぎる" in html
+    assert "チェックリストを先に送る" in html
+
+
+def test_a_member_sees_their_own_page_and_nobody_else_s(client, org, world):
+    client.force_login(org.member_a)
+    assert client.get(_member_url(org.member_a)).status_code == 200
+    assert client.get(_member_url(world.member_c)).status_code == 404
+    client.force_login(org.manager_a)
+    assert client.get(_member_url(org.member_b)).status_code == 404
+    assert client.get(_member_url(org.sub_member)).status_code == 200
+    assert client.get(reverse("recognition:member", args=[10**9])).status_code == 404
+
+
+def test_the_member_page_offers_each_journey_and_ignores_a_wrong_one(
+    client, org, world
+):
+    other, _steps = journey_with_steps(2, name="Expansion")
+    client.force_login(org.manager_a)
+    html = client.get(_member_url(org.member_a, period=APRIL, journey=other.pk)).text
+    assert f'<option value="{other.pk}" selected>Expansion' in html
+    assert "No cohort in this period yet" in html
+    html = client.get(_member_url(org.member_a, period=APRIL, journey="x")).text
+    # By default the journey where the member has the largest cohorts.
+    assert f'<option value="{world.journey.pk}" selected>' in html
+
+
+# --- Query counts ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("period", [APRIL, "FY2026-Q1"])
+def test_the_dashboard_runs_as_many_queries_for_many_members_and_accounts(
+    client, org, world, django_assert_max_num_queries, period
+):
+    client.force_login(org.manager_a)
+    url = _dashboard_url(period=period)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    grow(world, members=8, accounts_each=6)
+    with django_assert_max_num_queries(len(few)):
+        html = client.get(url).text
+    assert html.count('data-testid="member-row"') == 10
+
+
+@pytest.mark.parametrize("period", [APRIL, "last-6"])
+def test_the_member_page_runs_as_many_queries_for_many_accounts_and_events(
+    client, org, world, django_assert_max_num_queries, period
+):
+    StepRetrospective.objects.create(
+        member=org.member_a, period=APRIL, from_step=world.s1, went_well="ok"
+    )
+    client.force_login(org.manager_a)
+    url = _member_url(org.member_a, period=period)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    grow(world, members=8, accounts_each=6)
+    for month in range(1, 4):
+        StepRetrospective.objects.create(
+            member=org.member_a,
+            period=f"2026-0{month}",
+            from_step=world.s1,
+            went_well="ok",
+        )
+    with django_assert_max_num_queries(len(few)):
+        client.get(url)
+
+
+def test_the_trend_covers_the_twelve_months_up_to_the_current_one():
+    months = selectors.trend_months(today=date(2026, 11, 23))
+    assert (months[0], months[-1], len(months)) == (
+        date(2025, 12, 1),
+        date(2026, 11, 1),
+        12,
+    )
