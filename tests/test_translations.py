@@ -21,11 +21,21 @@ def test_compiled_catalogue_holds_every_translation():
     compiled = gettext.GNUTranslations(MO.open("rb"))
     stale = []
     for entry in polib.pofile(str(PO)).translated_entries():
+        context = entry.msgctxt
         if entry.msgid_plural:
-            shown = compiled.ngettext(entry.msgid, entry.msgid_plural, 1)
+            shown = (
+                compiled.npgettext(context, entry.msgid, entry.msgid_plural, 1)
+                if context
+                else compiled.ngettext(entry.msgid, entry.msgid_plural, 1)
+            )
             expected = entry.msgstr_plural[0]
         else:
-            shown, expected = compiled.gettext(entry.msgid), entry.msgstr
+            shown = (
+                compiled.pgettext(context, entry.msgid)
+                if context
+                else compiled.gettext(entry.msgid)
+            )
+            expected = entry.msgstr
         if shown != expected:
             stale.append(entry.msgid)
     assert stale == [], "run `make messages` and commit locale/ja/LC_MESSAGES/django.mo"
