@@ -11,13 +11,15 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from config.views import add_service_errors, posted, require
 
 from .. import permissions, selectors, services
 from ..forms.framework import (
@@ -39,31 +41,12 @@ from ..models import (
 PER_PAGE = 25
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError, rename=None) -> None:
-    """Show a service's errors on the fields they name, the others above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, texts in error.message_dict.items():
-        name = rename(key) if rename else key
-        form.add_error(name if name in form.fields else None, texts)
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
 # --- Competencies -----------------------------------------------------------------
 
 
 @login_required
 def competency_list(request):
-    _require(permissions.uses_hiring(request.user))
+    require(permissions.uses_hiring(request.user))
     manages = permissions.manages_framework(request.user)
     competencies = selectors.competency_list(include_retired=manages)
     page = Paginator(competencies, PER_PAGE).get_page(request.GET.get("page"))
@@ -76,7 +59,7 @@ def competency_list(request):
 
 @login_required
 def competency_detail(request, pk: int):
-    _require(permissions.uses_hiring(request.user))
+    require(permissions.uses_hiring(request.user))
     competency = get_object_or_404(Competency, pk=pk)
     runs = permissions.runs_hiring(request.user)
     return render(
@@ -95,13 +78,13 @@ def competency_detail(request, pk: int):
 
 @login_required
 def competency_create(request):
-    _require(permissions.manages_framework(request.user))
+    require(permissions.manages_framework(request.user))
     return _competency_form(request, Competency(), is_new=True)
 
 
 @login_required
 def competency_edit(request, pk: int):
-    _require(permissions.manages_framework(request.user))
+    require(permissions.manages_framework(request.user))
     competency = get_object_or_404(Competency, pk=pk)
     return _competency_form(request, competency, is_new=False)
 
@@ -109,13 +92,13 @@ def competency_edit(request, pk: int):
 def _competency_form(request, competency: Competency, *, is_new: bool):
     # The form works on a copy: a refused change does not show in the page title.
     form = CompetencyForm(
-        _posted(request), instance=copy.copy(competency), is_new=is_new
+        posted(request), instance=copy.copy(competency), is_new=is_new
     )
     if form.is_valid():
         try:
             competency = services.record_save(competency, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The competency was saved."))
             return redirect(competency)
@@ -131,7 +114,7 @@ def _competency_form(request, competency: Competency, *, is_new: bool):
 
 @login_required
 def profile_list(request):
-    _require(permissions.uses_hiring(request.user))
+    require(permissions.uses_hiring(request.user))
     page = Paginator(selectors.profile_list(), PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -160,7 +143,7 @@ def _profile_detail(request, profile: SuccessProfile, copy_form=None):
 
 @login_required
 def profile_detail(request, pk: int):
-    _require(permissions.uses_hiring(request.user))
+    require(permissions.uses_hiring(request.user))
     profile = get_object_or_404(
         SuccessProfile.objects.select_related("copied_from"), pk=pk
     )
@@ -170,7 +153,7 @@ def profile_detail(request, pk: int):
 @login_required
 @require_POST
 def profile_copy(request, pk: int):
-    _require(permissions.manages_framework(request.user))
+    require(permissions.manages_framework(request.user))
     profile = get_object_or_404(
         SuccessProfile.objects.select_related("copied_from"), pk=pk
     )
@@ -181,7 +164,7 @@ def profile_copy(request, pk: int):
                 profile=profile, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -194,7 +177,7 @@ def profile_copy(request, pk: int):
 
 @login_required
 def profile_edit(request, pk: int):
-    _require(permissions.manages_framework(request.user))
+    require(permissions.manages_framework(request.user))
     profile = get_object_or_404(SuccessProfile, pk=pk)
     if profile.is_starter:
         # Starting profiles stay as shipped: the page offers a copy to edit instead.
@@ -204,7 +187,7 @@ def profile_edit(request, pk: int):
             {"profile": profile, "copy_form": _copy_form(profile)},
         )
     form = ProfileForm(
-        _posted(request),
+        posted(request),
         instance=copy.copy(profile),
         rows=selectors.profile_weight_rows(profile=profile),
     )
@@ -214,7 +197,7 @@ def profile_edit(request, pk: int):
                 profile=profile, weights=form.weights(), **form.profile_fields()
             )
         except ValidationError as error:
-            _add_errors(form, error, rename=_weight_field)
+            add_service_errors(form, error, rename=_weight_field)
         else:
             messages.success(request, _("The success profile was saved."))
             return redirect(profile)
@@ -234,7 +217,7 @@ def _weight_field(key: str) -> str:
 
 @login_required
 def question_list(request):
-    _require(permissions.uses_hiring(request.user))
+    require(permissions.uses_hiring(request.user))
     filter_form = QuestionFilterForm(request.GET)
     questions = selectors.question_list(**filter_form.filters())
     page = Paginator(questions, PER_PAGE).get_page(request.GET.get("page"))
@@ -251,7 +234,7 @@ def question_list(request):
 
 @login_required
 def question_detail(request, pk: int):
-    _require(permissions.uses_hiring(request.user))
+    require(permissions.uses_hiring(request.user))
     question = get_object_or_404(Question.objects.select_related("competency"), pk=pk)
     return render(
         request,
@@ -267,7 +250,7 @@ def question_detail(request, pk: int):
 
 @login_required
 def question_create(request):
-    _require(permissions.runs_hiring(request.user))
+    require(permissions.runs_hiring(request.user))
     question = Question()
     competency_id = request.GET.get("competency", "")
     if competency_id.isdigit():
@@ -279,18 +262,18 @@ def question_create(request):
 
 @login_required
 def question_edit(request, pk: int):
-    _require(permissions.runs_hiring(request.user))
+    require(permissions.runs_hiring(request.user))
     question = get_object_or_404(Question.objects.select_related("competency"), pk=pk)
     return _question_form(request, question, is_new=False)
 
 
 def _question_form(request, question: Question, *, is_new: bool):
-    form = QuestionForm(_posted(request), instance=copy.copy(question), is_new=is_new)
+    form = QuestionForm(posted(request), instance=copy.copy(question), is_new=is_new)
     if form.is_valid():
         try:
             question = services.question_save(question, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if question.is_active:
                 messages.success(request, _("The question was saved."))
@@ -317,13 +300,13 @@ def _question_form(request, question: Question, *, is_new: bool):
 @login_required
 def kit_create(request, pk: int):
     opening = get_object_or_404(permissions.visible_openings(request.user), pk=pk)
-    _require(permissions.can_edit_opening(request.user, opening))
-    form = KitCreateForm(_posted(request))
+    require(permissions.can_edit_opening(request.user, opening))
+    form = KitCreateForm(posted(request))
     if form.is_valid():
         try:
             kit = services.kit_create(opening=opening, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The kit was created: now choose its questions.")
@@ -368,10 +351,10 @@ def kit_detail(request, pk: int):
 @login_required
 def kit_edit(request, pk: int):
     kit = _kit(request, pk)
-    _require(permissions.can_edit_opening(request.user, kit.opening))
+    require(permissions.can_edit_opening(request.user, kit.opening))
     in_kit = selectors.kit_question_list(kit=kit)
     form = KitEditForm(
-        _posted(request),
+        posted(request),
         initial={"guidance": kit.guidance},
         in_kit=in_kit,
         bank=selectors.kit_question_bank(kit=kit, in_kit=in_kit),
@@ -384,7 +367,7 @@ def kit_edit(request, pk: int):
                 question_ids=form.cleaned_data["question_ids"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The kit was saved."))
             return redirect(kit)

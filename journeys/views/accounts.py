@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import is_admin
+from config.views import add_service_errors
 
 from .. import imports, permissions, selectors, services
 from ..forms.accounts import (
@@ -72,15 +73,6 @@ def account_list(request):
             "filtered": any(value is not None for value in form.filters().values()),
         },
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's errors on the form's fields when it has them, else on the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 # --- Account page ---------------------------------------------------------------------
@@ -173,7 +165,7 @@ def _record(request, account: CustomerAccount, form: StepEventForm) -> bool:
             source=StepEvent.Source.UI,
         )
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return False
     messages.success(
         request, _("Recorded: %(step)s was reached.") % {"step": event.step}
@@ -194,7 +186,7 @@ def _void(request, account: CustomerAccount, form: VoidEventForm):
             event=event, by=request.user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return False, event.pk
     messages.success(request, _("The event was voided; it no longer counts."))
     return True, event.pk
@@ -248,7 +240,7 @@ def account_assign(request, pk: int):
                     request.POST, initial=initial, asks_confirmation=True, **choices
                 )
                 form.is_valid()
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The coverage was changed."))
             return redirect(account)

@@ -12,36 +12,20 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from config.views import add_service_errors, posted, require
+
 from .. import permissions, selectors, services
 from ..forms.journeys import PlaybookVersionForm, StepForm, StepMoveForm
 from ..models import Journey, Step
 
 PER_PAGE = 25
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's errors on the fields they name, the others above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, texts in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, texts)
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _current_step_count(journey_id: int) -> int:
@@ -52,7 +36,7 @@ def _step(request, pk: int) -> Step:
     """A step of a journey the viewer sees (404 otherwise); changing it is for
     admins (403)."""
     step = get_object_or_404(selectors.visible_steps(request.user), pk=pk)
-    _require(permissions.manages_journeys(request.user))
+    require(permissions.manages_journeys(request.user))
     return step
 
 
@@ -96,11 +80,11 @@ def journey_detail(request, pk: int):
 @login_required
 def step_insert(request, pk: int):
     journey = get_object_or_404(permissions.visible_journeys(request.user), pk=pk)
-    _require(permissions.manages_journeys(request.user))
+    require(permissions.manages_journeys(request.user))
     last = _current_step_count(journey.pk) + 1
     initial = {"position": request.GET.get("position") or last}
     form = StepForm(
-        _posted(request), initial=initial, last_position=last, instance=Step()
+        posted(request), initial=initial, last_position=last, instance=Step()
     )
     if form.is_valid():
         try:
@@ -110,7 +94,7 @@ def step_insert(request, pk: int):
                 **form.step_fields(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The step “%(name)s” was added.") % {"name": step.name}
@@ -127,12 +111,12 @@ def step_insert(request, pk: int):
 def step_edit(request, pk: int):
     step = _step(request, pk)
     # The form works on a copy: a refused change does not show in the page title.
-    form = StepForm(_posted(request), instance=copy.copy(step))
+    form = StepForm(posted(request), instance=copy.copy(step))
     if form.is_valid():
         try:
             services.step_update(step=step, **form.step_fields())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The step was saved."))
             return redirect(step.journey)
@@ -149,7 +133,7 @@ def step_move(request, pk: int):
     if step.retired_at is not None:
         raise Http404
     form = StepMoveForm(
-        _posted(request),
+        posted(request),
         initial={"position": step.position},
         last_position=_current_step_count(step.journey_id),
     )
@@ -157,7 +141,7 @@ def step_move(request, pk: int):
         try:
             services.step_move(step=step, position=form.cleaned_data["position"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -246,7 +230,7 @@ def playbook_create(request, pk: int):
     step = _step(request, pk)
     if hasattr(step, "playbook"):
         return redirect(step.playbook)
-    form = PlaybookVersionForm(_posted(request), is_new=True)
+    form = PlaybookVersionForm(posted(request), is_new=True)
     if form.is_valid():
         try:
             playbook = services.playbook_create(
@@ -256,7 +240,7 @@ def playbook_create(request, pk: int):
                 **form.version_fields(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The playbook was created."))
             return redirect(playbook)
@@ -270,7 +254,7 @@ def playbook_create(request, pk: int):
 @login_required
 def playbook_revise(request, pk: int):
     playbook = get_object_or_404(selectors.visible_playbooks(request.user), pk=pk)
-    _require(permissions.can_revise_playbook(request.user, playbook))
+    require(permissions.can_revise_playbook(request.user, playbook))
     current = selectors.playbook_current(playbook)
     initial = (
         {
@@ -281,14 +265,14 @@ def playbook_revise(request, pk: int):
         if current
         else {}
     )
-    form = PlaybookVersionForm(_posted(request), initial=initial, is_new=False)
+    form = PlaybookVersionForm(posted(request), initial=initial, is_new=False)
     if form.is_valid():
         try:
             version = services.playbook_revise(
                 playbook=playbook, by=request.user, **form.version_fields()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -9,7 +9,7 @@ playbook of a hidden journey answer 404. Reflections are read through
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import is_admin
+from config.views import add_service_errors, require
 
 from .. import permissions, selectors, services
 from ..forms.training import AssignForm, PracticumStepForm, QuizForm
@@ -27,25 +28,11 @@ from ..models import Playbook, Step
 PER_PAGE = 25
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's errors on the fields they name, the others above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, texts in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, texts)
-
-
 # --- Modules and the quiz -----------------------------------------------------------
 
 
 def _module(request, pk: int):
-    _require(permissions.takes_training(request.user))
+    require(permissions.takes_training(request.user))
     return get_object_or_404(
         permissions.visible_training_modules(request.user).select_related(
             "from_step__journey"
@@ -72,7 +59,7 @@ def module_detail(request, pk: int):
                 answers=form.answers() if page["questions"] else None,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if attempt.score is None:
                 messages.success(request, _("The module is marked as completed."))
@@ -109,7 +96,7 @@ def module_detail(request, pk: int):
 
 @login_required
 def training_assign(request, pk: int):
-    _require(permissions.assigns_training(request.user))
+    require(permissions.assigns_training(request.user))
     module = _module(request, pk)
     form = AssignForm(
         request.POST if request.method == "POST" else None,
@@ -126,7 +113,7 @@ def training_assign(request, pk: int):
                 team=form.cleaned_data["team"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -148,7 +135,7 @@ def training_assign(request, pk: int):
 
 @login_required
 def my_training(request):
-    _require(permissions.takes_training(request.user))
+    require(permissions.takes_training(request.user))
     today = timezone.localdate()
     rows = selectors.my_training(request.user, today=today)
     done = sum(row.is_done for row in rows)
@@ -202,7 +189,7 @@ def _walk(member: User, journey, bound_form=None):
 def practicum(request):
     """The viewer walks each step of a journey: its checks and a reflection; the
     page says whether they are ready for accounts."""
-    _require(permissions.takes_training(request.user))
+    require(permissions.takes_training(request.user))
     journeys, journey = _journey_choice(request, request.user)
     bound = None
     if request.method == "POST" and journey is not None:
@@ -223,7 +210,7 @@ def practicum(request):
                     complete="complete" in request.POST,
                 )
             except ValidationError as error:
-                _add_errors(bound, error)
+                add_service_errors(bound, error)
             else:
                 messages.success(
                     request,
@@ -249,7 +236,7 @@ def practicum(request):
 @login_required
 def practicum_member(request, user_pk: int):
     """A member's reflections for their managers (and admins), read only."""
-    _require(permissions.takes_training(request.user))
+    require(permissions.takes_training(request.user))
     member = get_object_or_404(User, pk=user_pk)
     if not permissions.can_see_practicum_of(request.user, member):
         raise Http404
@@ -280,7 +267,7 @@ def playbook_reflections(request, pk: int):
         ),
         pk=pk,
     )
-    _require(is_admin(request.user) or playbook.owner_id == request.user.pk)
+    require(is_admin(request.user) or playbook.owner_id == request.user.pk)
     reflections = selectors.reflections_around(playbook, viewer=request.user)
     page = Paginator(reflections, PER_PAGE).get_page(request.GET.get("page"))
     return render(

@@ -12,12 +12,14 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from config.views import add_service_errors, posted, require
 
 from ..forms.awards import AwardMetricForm, AwardProgramForm
 from ..models import AwardProgram
@@ -33,32 +35,14 @@ PER_PAGE = 20
 PERIODS_PER_PAGE = 12
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's errors on the fields they name, the others above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, texts in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, texts)
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
 def _program(request, pk: int) -> AwardProgram:
-    _require(sees_management_pages(request.user))
+    require(sees_management_pages(request.user))
     return get_object_or_404(visible_award_programs(request.user), pk=pk)
 
 
 def _managed_program(request, pk: int) -> AwardProgram:
     program = _program(request, pk)
-    _require(manages_recognition(request.user))
+    require(manages_recognition(request.user))
     return program
 
 
@@ -72,7 +56,7 @@ def _detail_url(program: AwardProgram) -> str:
 @login_required
 def award_list(request):
     viewer = request.user
-    _require(sees_management_pages(viewer))
+    require(sees_management_pages(viewer))
     page = Paginator(selectors.program_list(viewer=viewer), PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -100,13 +84,13 @@ def award_list(request):
 @login_required
 def award_create(request):
     viewer = request.user
-    _require(sees_management_pages(viewer) and manages_recognition(viewer))
-    form = AwardProgramForm(_posted(request), submit_label=_("Create the program"))
+    require(sees_management_pages(viewer) and manages_recognition(viewer))
+    form = AwardProgramForm(posted(request), submit_label=_("Create the program"))
     if form.is_valid():
         try:
             program = services.award_program_create(by=viewer, **form.program_fields())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -124,7 +108,7 @@ def award_edit(request, pk: int):
     program = _managed_program(request, pk)
     # The form works on a copy: a refused change does not show in the page title.
     form = AwardProgramForm(
-        _posted(request),
+        posted(request),
         instance=copy.copy(program),
         submit_label=_("Save"),
     )
@@ -134,7 +118,7 @@ def award_edit(request, pk: int):
                 program=program, by=request.user, **form.program_fields()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The award was saved."))
             return redirect(_detail_url(program))
@@ -196,7 +180,7 @@ def award_metric(request, pk: int):
         if period is not None:
             initial["metric"] = period.metric
     form = AwardMetricForm(
-        _posted(request),
+        posted(request),
         initial=initial,
         periods=_period_choices(spans),
         metrics=selectors.metric_choices(),
@@ -212,7 +196,7 @@ def award_metric(request, pk: int):
                 reason=data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

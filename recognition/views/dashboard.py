@@ -8,7 +8,7 @@ lead, or a retrospective of such a member answer 404. Figures come from the roll
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 
 from config.api import parse_id
+from config.views import add_service_errors, require
 
 from .. import metrics
 from ..forms.retrospectives import (
@@ -36,20 +37,6 @@ from ..selectors import dashboard as selectors
 from ..services import retrospectives as services
 
 PER_PAGE = 20
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's errors on the fields they name, the others above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, texts in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, texts)
 
 
 def _is_member(user) -> bool:
@@ -85,7 +72,7 @@ def _period_choices(period: metrics.Period) -> list[metrics.Period]:
 def dashboard(request):
     """The teams the viewer leads: one heat map per journey, a row per member."""
     viewer = request.user
-    _require(sees_management_pages(viewer))
+    require(sees_management_pages(viewer))
     teams = list(led_teams(viewer).order_by("name", "pk"))
     if not teams and _is_member(viewer):
         return redirect("recognition:member", viewer.pk)
@@ -121,7 +108,7 @@ def dashboard(request):
 
 
 def _member(request, pk: int):
-    _require(sees_management_pages(request.user))
+    require(sees_management_pages(request.user))
     return get_object_or_404(visible_members(request.user), pk=pk)
 
 
@@ -228,7 +215,7 @@ def retrospective_create(request):
     """A member writes a retrospective of a month at a transition, offered worst
     conversion first."""
     viewer = request.user
-    _require(sees_management_pages(viewer) and _is_member(viewer))
+    require(sees_management_pages(viewer) and _is_member(viewer))
     period = _retrospective_month(request)
     choices = selectors.retrospective_transitions(member=viewer, period=period)
     steps = {choice.transition.step.pk: choice.transition.step for choice in choices}
@@ -254,7 +241,7 @@ def retrospective_create(request):
                 next_time=data["next_time"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your retrospective is saved."))
             return redirect("recognition:retrospective_detail", retrospective.pk)
@@ -272,7 +259,7 @@ def retrospective_create(request):
 
 
 def _retrospective(request, pk: int):
-    _require(sees_management_pages(request.user))
+    require(sees_management_pages(request.user))
     return get_object_or_404(selectors.visible_retrospectives(request.user), pk=pk)
 
 
@@ -288,7 +275,7 @@ def retrospective_detail(request, pk: int):
             initial={"manager_comment": retrospective.manager_comment},
         )
     if request.method == "POST":
-        _require(may_comment)
+        require(may_comment)
         if form.is_valid():
             try:
                 services.retrospective_comment(
@@ -297,7 +284,7 @@ def retrospective_detail(request, pk: int):
                     comment=form.cleaned_data["manager_comment"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your comment is saved."))
                 return redirect("recognition:retrospective_detail", retrospective.pk)
@@ -316,7 +303,7 @@ def retrospective_detail(request, pk: int):
 @login_required
 def retrospective_edit(request, pk: int):
     retrospective = _retrospective(request, pk)
-    _require(retrospective.member_id == request.user.pk)
+    require(retrospective.member_id == request.user.pk)
     form = RetrospectiveTextsForm(
         request.POST if request.method == "POST" else None,
         initial={
@@ -332,7 +319,7 @@ def retrospective_edit(request, pk: int):
                 retrospective=retrospective, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your retrospective is saved."))
             return redirect("recognition:retrospective_detail", retrospective.pk)

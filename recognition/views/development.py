@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.views import add_service_errors, require
 from journeys.models import Step, TrainingModule
 from journeys.permissions import visible_journeys
 
@@ -43,30 +44,16 @@ TRAINING_DAYS = 30
 ASSESSMENTS_PER_PAGE = 10
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's errors on the fields they name, the others above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, texts in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, texts)
-
-
 def _member(request, member_pk: int):
     """A member the viewer sees (404 otherwise); 403 for roles without the
     management pages."""
-    _require(permissions.sees_management_pages(request.user))
+    require(permissions.sees_management_pages(request.user))
     return get_object_or_404(permissions.visible_members(request.user), pk=member_pk)
 
 
 def _coached(request, member_pk: int):
     member = _member(request, member_pk)
-    _require(permissions.coaches(request.user, member))
+    require(permissions.coaches(request.user, member))
     return member
 
 
@@ -80,7 +67,7 @@ def _to_plan(member):
 @login_required
 def plan_list(request):
     """The members the viewer sees with their plan in short."""
-    _require(permissions.sees_management_pages(request.user))
+    require(permissions.sees_management_pages(request.user))
     status = request.GET.get("status", "")
     if status not in {*PlanStatus.values, "none"}:
         status = ""
@@ -139,7 +126,7 @@ def assessment_create(request, member_pk: int):
                 note=note_form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _add_errors(note_form, error)
+            add_service_errors(note_form, error)
         else:
             messages.success(
                 request,
@@ -163,7 +150,7 @@ def assessment_create(request, member_pk: int):
 
 @login_required
 def assessment_detail(request, pk: int):
-    _require(permissions.sees_management_pages(request.user))
+    require(permissions.sees_management_pages(request.user))
     assessment = get_object_or_404(
         selectors.visible_assessments(request.user)
         .select_related("member", "assessed_by")
@@ -230,7 +217,7 @@ def plan_edit(request, member_pk: int):
                 focus_competencies=list(form.cleaned_data["focus_competencies"]),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The plan is saved."))
             return _to_plan(member)
@@ -289,7 +276,7 @@ def _target_form(request, member, target):
                 by_date=form.cleaned_data["by_date"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The target is saved."))
             return _to_plan(member)
@@ -349,7 +336,7 @@ def plan_action_add(request, member_pk: int):
                 due_date=form.cleaned_data["due_date"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The action is added."))
             return _to_plan(member)
@@ -392,7 +379,7 @@ def plan_action_delete(request, member_pk: int, pk: int):
 def plan_check_in_add(request, member_pk: int):
     """The member on their own plan, or a coach."""
     member = _member(request, member_pk)
-    _require(selectors.may_check_in(request.user, member))
+    require(selectors.may_check_in(request.user, member))
     form = CheckInForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -404,7 +391,7 @@ def plan_check_in_add(request, member_pk: int):
                 status=form.cleaned_data["status"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The check-in is saved."))
             return _to_plan(member)
@@ -471,7 +458,7 @@ def plan_add_transition(request, member_pk: int, step_pk: int):
                 training_due_date=form.cleaned_data["training_due_date"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _loop_message(result, metric))
             return _to_plan(member)

@@ -7,12 +7,14 @@ their coaches (leaders and admins, never themselves) record a promotion.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+
+from config.views import add_service_errors, require
 
 from .. import permissions
 from ..forms.promotion import (
@@ -29,21 +31,8 @@ from ..services import promotion as services
 PER_PAGE = 25
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, texts in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, texts)
-
-
 def _admin_only(request) -> None:
-    _require(permissions.manages_recognition(request.user))
+    require(permissions.manages_recognition(request.user))
 
 
 # --- The ladder -----------------------------------------------------------------------
@@ -51,7 +40,7 @@ def _admin_only(request) -> None:
 
 @login_required
 def ladder(request):
-    _require(permissions.sees_management_pages(request.user))
+    require(permissions.sees_management_pages(request.user))
     return render(
         request,
         "recognition/ladder.html",
@@ -84,7 +73,7 @@ def _level_form(request, level: CareerLevel):
                 **{name: form.cleaned_data[name] for name in form.fields},
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -131,7 +120,7 @@ def _step_form(request, step: PromotionStep):
                     competency_criteria=competency_formset.criteria(),
                 )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The promotion criteria are saved."))
             return redirect("recognition:ladder")
@@ -178,14 +167,14 @@ def ladder_step_delete(request, pk: int):
 
 
 def _member(request, member_pk: int):
-    _require(permissions.sees_management_pages(request.user))
+    require(permissions.sees_management_pages(request.user))
     return get_object_or_404(permissions.visible_members(request.user), pk=member_pk)
 
 
 @login_required
 def readiness_team(request):
     """Who is ready for the next level: the members the viewer sees."""
-    _require(permissions.sees_management_pages(request.user))
+    require(permissions.sees_management_pages(request.user))
     ready_only = request.GET.get("ready") == "1"
     rows = selectors.team_readiness(viewer=request.user, ready_only=ready_only)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
@@ -217,7 +206,7 @@ def readiness_detail(request, member_pk: int):
 @login_required
 def promotion_record(request, member_pk: int):
     member = _member(request, member_pk)
-    _require(permissions.coaches(request.user, member))
+    require(permissions.coaches(request.user, member))
     report = selectors.readiness_of(member)
     form = PromotionForm(
         request.POST if request.method == "POST" else None,
@@ -233,7 +222,7 @@ def promotion_record(request, member_pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

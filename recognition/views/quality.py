@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from config.views import add_service_errors
 from hiring import selectors as hiring_selectors
 from hiring.models import Question
 
@@ -25,16 +26,6 @@ PER_PAGE = 25
 def _require_admin(user) -> None:
     if not permissions.manages_recognition(user):
         raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError, rename=None) -> None:
-    """A service's errors on the fields they name, the others above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, texts in error.message_dict.items():
-        name = rename(key) if rename else key
-        form.add_error(name if name in form.fields else None, texts)
 
 
 # --- Quality of hire ------------------------------------------------------------------
@@ -66,7 +57,7 @@ def question_retire(request, pk: int):
                 retire_from_bank=form.cleaned_data["retire_from_bank"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if form.cleaned_data["retire_from_bank"]:
                 text = ngettext(
@@ -157,7 +148,7 @@ def _save_proposal(request, form: ProposedWeightsForm, note: str):
             description=form.cleaned_data["description"],
         )
     except ValidationError as error:
-        _add_errors(form, error, rename=_weight_field)
+        add_service_errors(form, error, rename=_weight_field)
         return None
     messages.success(
         request,

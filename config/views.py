@@ -1,0 +1,26 @@
+"""View building blocks shared by the apps: role checks and service errors on forms."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+
+def require(allowed: bool) -> None:
+    """403 unless the viewer's role allows the page (objects out of the viewer's
+    scope answer 404 through the apps' scoped querysets instead)."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def add_service_errors(form, error: ValidationError, rename=None) -> None:
+    """Show a service's errors on the fields they name (through `rename` when the
+    service and the form call a field differently), the others above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, texts in error.message_dict.items():
+        name = rename(key) if rename else key
+        form.add_error(name if name in form.fields else None, texts)
+
+
+def posted(request):
+    """The POST data for a bound form, or None on GET."""
+    return request.POST if request.method == "POST" else None
