@@ -290,6 +290,17 @@ def test_a_limited_recompute_after_a_cohort_moved_months():
         # cohort is now May (May 5 → June 1: converted).
         rollup(full=True, since=MAY, until=MAY, now=clock())
         assert shape(figure(MemberFigure, owner, step_key(s1), MAY)) == rate(1, 1)
+        # The account is in one cohort only: April no longer counts it.
+        assert no_figure(figure(MemberFigure, owner, step_key(s1), APRIL))
+        assert_incremental_equals_full(clock())
+        # The limited run does not stand for a whole run: a later incremental run
+        # still sees what changed since the last whole one.
+        clock.advance(hours=1)
+        reach(moved, s1, jst(2026, 4, 20), by=owner)
+        next_run(clock)
+        assert shape(figure(MemberFigure, owner, step_key(s1), APRIL)) == rate(1, 1)
+        assert no_figure(figure(MemberFigure, owner, step_key(s1), MAY))
+        assert_incremental_equals_full(clock())
 
 
 # --- Random sequences of changes ----------------------------------------------------
