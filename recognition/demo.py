@@ -28,6 +28,7 @@ from .models import (
     MemberLevel,
     PlanStatus,
     PromotionStep,
+    RollupRun,
 )
 from .selectors.figures import member_figures
 from .services import awards as award_services
@@ -71,7 +72,8 @@ class RecognitionDemo:
         self.journey = Journey.objects.filter(is_active=True).order_by("pk").first()
 
     def seed(self) -> None:
-        rollup(full=True)
+        if not RollupRun.objects.exists():
+            rollup(full=True)
         self._assessments()
         self._ladder()
         self._plans()
@@ -237,7 +239,7 @@ class RecognitionDemo:
             cadence="monthly",
             teams=teams or list(Team.objects.all()),
             winners=3,
-            minimum_denominator=5,
+            minimum_denominator=2 if self.small else 5,
         )
         steps = list(metrics.current_steps_by_journey([self.journey]).values())[0]
         conversion = [f"step_conversion:{step.pk}" for step in steps[:-1]]

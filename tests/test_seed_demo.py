@@ -40,6 +40,7 @@ from journeys.models import (
     TrainingCompletion,
     TrainingModule,
 )
+from recognition import models as recognition
 
 # The demo builds on the starting competencies and profiles (migration hiring 0002),
 # which other tests set aside (tests/conftest.py).
@@ -78,6 +79,24 @@ JOURNEY_MODELS = [
 ]
 
 
+RECOGNITION_MODELS = [
+    recognition.CompetencyAssessment,
+    recognition.CompetencyRating,
+    recognition.CareerLevel,
+    recognition.PromotionStep,
+    recognition.MemberLevel,
+    recognition.DevelopmentPlan,
+    recognition.PlanTarget,
+    recognition.PlanAction,
+    recognition.PlanCheckIn,
+    recognition.AwardProgram,
+    recognition.AwardPeriod,
+    recognition.AwardWinner,
+    recognition.RollupRun,
+    recognition.MemberFigure,
+]
+
+
 def _snapshot():
     return {
         "users": list(User.objects.order_by("pk").values()),
@@ -86,7 +105,7 @@ def _snapshot():
         "roles": sorted(User.groups.through.objects.values_list("user_id", "group_id")),
     } | {
         model._meta.label: list(model.objects.order_by("pk").values())
-        for model in HIRING_MODELS + JOURNEY_MODELS
+        for model in HIRING_MODELS + JOURNEY_MODELS + RECOGNITION_MODELS
     }
 
 
@@ -418,3 +437,33 @@ def test_twelve_months_of_events_with_drop_off_and_skipped_steps(demo):
             assert event.recorded_by == owner
     sources = set(live.values_list("source", flat=True))
     assert sources == {"ui", "api", "import"}
+
+
+def test_the_management_demo_has_assessments_a_ladder_plans_and_awards(demo, client):
+    members = User.objects.filter(
+        groups__name=Role.MEMBER.value, team_memberships__end_date=None
+    )
+    assessed = recognition.CompetencyAssessment.objects.values("member").distinct()
+    assert members.exclude(pk__in=assessed).count() == 0
+    assert recognition.CareerLevel.objects.count() == 4
+    assert recognition.PromotionStep.objects.count() == 3
+    assert recognition.MemberLevel.objects.filter(member__in=members).count() == (
+        members.count()
+    )
+    # Closing the loop: a transition target, with its training assigned.
+    target = recognition.PlanTarget.objects.first()
+    assert target.metric.startswith("step_conversion:")
+    assert recognition.PlanAction.objects.filter(
+        training_assignment__isnull=False
+    ).exists()
+    # A different metric for each of the last six months, and next month's set.
+    periods = list(recognition.AwardPeriod.objects.order_by("start"))
+    assert len(periods) == 8
+    assert len({period.metric for period in periods[:6]}) == 6
+    closed = [period for period in periods if period.closed_at]
+    assert closed and any(period.winners.exists() for period in closed)
+    assert recognition.MemberFigure.objects.exists()
+    client.force_login(User.objects.get(username="tanaka"))
+    page = client.get("/management/")
+    assert page.status_code == 200
+    assert "%" in page.text and "月間MVP" in page.text
