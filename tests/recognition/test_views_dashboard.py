@@ -504,3 +504,11 @@ def test_the_trend_covers_the_twelve_months_up_to_the_current_one():
         date(2026, 11, 1),
         12,
     )
+
+
+def test_a_journey_the_team_does_not_work_on_is_left_out(client, org, world):
+    journey_with_steps(3, name="Tech-touch journey")
+    client.force_login(org.manager_a)
+    html = client.get(_dashboard_url(period=APRIL)).text
+    assert "Tech-touch journey" not in html
+    assert world.journey.name in html
