@@ -284,7 +284,8 @@ def figures_for(
         for (owner, key, month), figure in table.items():
             if key == Family.STEP_EVENTS_RECORDED:
                 counts[(owner, key)] += figure.numerator or 0
-            elif month == period.last_month:
+            elif month == min(period.last_month, metrics.this_month()):
+                # As of the period's end, or of today in a running period.
                 found[(owner, key)] = figure
         for (owner, key), total in counts.items():
             found[(owner, key)] = FigureValue(value=total, numerator=total)

@@ -67,20 +67,71 @@ WATERMARK_MARGIN = timedelta(minutes=10)
 # Structure ------------------------------------------------------------------------
 
 
-def _structure() -> dict[str, list]:
-    """What each journey's figures depend on besides events: its current steps,
-    their windows and value points, and the journey's own window."""
-    structure: dict[str, list] = {}
-    for journey, steps in metrics.current_steps_by_journey().items():
-        structure[str(journey.pk)] = [
+def _structure() -> dict[str, dict]:
+    """What the figures depend on besides events and coverage, which carry no
+    change time of their own: each journey's current steps, windows and value
+    points; who holds the Member role (METRICS.md credits members only); the team
+    each pool belongs to."""
+    journeys = {
+        str(journey.pk): [
             journey.conversion_window_days,
             [
-                [s.pk, s.position, s.conversion_window_days, s.is_value_point]
-                + [s.target_days]
+                [
+                    s.pk,
+                    s.position,
+                    s.conversion_window_days,
+                    s.is_value_point,
+                    s.target_days,
+                ]
                 for s in steps
             ],
         ]
-    return structure
+        for journey, steps in metrics.current_steps_by_journey().items()
+    }
+    return {
+        "journeys": journeys,
+        "members": sorted(members().values_list("pk", flat=True)),
+        "pool_teams": {
+            str(pk): team for pk, team in Pool.objects.values_list("pk", "team_id")
+        },
+    }
+
+
+def _changed_by_structure(old: dict, new: dict) -> set[int]:
+    """Accounts whose rows a change of structure affects: every account of a
+    journey whose steps changed, the accounts owned or recorded by users who gained
+    or lost the Member role, and the accounts ever covered by a pool that moved to
+    another team."""
+    old_journeys, new_journeys = old.get("journeys", {}), new["journeys"]
+    journey_ids = {
+        int(key)
+        for key in old_journeys.keys() | new_journeys.keys()
+        if old_journeys.get(key) != new_journeys.get(key)
+    }
+    role_changed = set(old.get("members", [])) ^ set(new["members"])
+    old_pools, new_pools = old.get("pool_teams", {}), new["pool_teams"]
+    pools_moved = {
+        int(key)
+        for key in old_pools.keys() & new_pools.keys()
+        if old_pools[key] != new_pools[key]
+    }
+    accounts = set(
+        CustomerAccount.objects.filter(journey_id__in=journey_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    if role_changed or pools_moved:
+        accounts |= set(
+            Coverage.objects.filter(
+                Q(owner_id__in=role_changed) | Q(pool_id__in=pools_moved)
+            ).values_list("account_id", flat=True)
+        )
+        accounts |= set(
+            StepEvent.objects.filter(recorded_by_id__in=role_changed).values_list(
+                "account_id", flat=True
+            )
+        )
+    return accounts
 
 
 def journey_window_days(journey: Journey, steps: list[Step]) -> int:
@@ -293,7 +344,7 @@ def _transition(reach, credited, *, kind, window, converted_at) -> AccountTransi
 # Changes since the last run -----------------------------------------------------
 
 
-def _changed_accounts(since: datetime, changed_journey_ids: set[int]) -> set[int]:
+def _changed_accounts(since: datetime) -> set[int]:
     event_accounts = StepEvent.objects.filter(
         Q(recorded_at__gte=since) | Q(voided_at__gte=since)
     ).values_list("account_id", flat=True)
@@ -306,15 +357,7 @@ def _changed_accounts(since: datetime, changed_journey_ids: set[int]) -> set[int
     credited_accounts = AccountTransition.objects.filter(
         member_id__in=moved_members
     ).values_list("account_id", flat=True)
-    journey_accounts = CustomerAccount.objects.filter(
-        journey_id__in=changed_journey_ids
-    ).values_list("pk", flat=True)
-    return (
-        set(event_accounts)
-        | set(coverage_accounts)
-        | set(credited_accounts)
-        | set(journey_accounts)
-    )
+    return set(event_accounts) | set(coverage_accounts) | set(credited_accounts)
 
 
 def _row_months(account_ids) -> set[date]:
@@ -446,15 +489,27 @@ def rollup(
             training_months = set(months)
         else:
             watermark = last.started_at - WATERMARK_MARGIN
-            changed_journeys = {
-                int(key)
-                for key in structure.keys() | last.structure.keys()
-                if structure.get(key) != last.structure.get(key)
-            }
-            account_ids = _changed_accounts(watermark, changed_journeys)
+            role_changed = set(last.structure.get("members", [])) ^ set(
+                structure["members"]
+            )
+            account_ids = _changed_accounts(watermark) | _changed_by_structure(
+                last.structure, structure
+            )
             months_range = None
-            months = _open_months(last.as_of) | _changed_event_months(watermark)
+            months = (
+                _open_months(last.as_of)
+                | _changed_event_months(watermark)
+                | set(
+                    figures.local_months(
+                        StepEvent.objects.filter(recorded_by_id__in=role_changed),
+                        "reached_at",
+                    )
+                )
+            )
             first_training = _training_start(watermark)
+            if role_changed:
+                # Training completion counts members only: every month may change.
+                first_training = date.min
             training_months = (
                 {m for m in _all_months(as_of) if m >= first_training}
                 if first_training

@@ -41,6 +41,7 @@ from tests.recognition.rollup_world import (
     manager,
     member,
     move_team,
+    moving_clock,
     no_figure,
     pool,
     rate,
@@ -860,3 +861,17 @@ def test_figures_are_stored_as_fractions_with_their_counts(example):
     assert 0 <= found.value <= 1
     assert found.value == pytest.approx(2 / 3)
     assert metrics.format_value(metric(step_key(example.s1)), found.value) == "66.7 %"
+
+
+def test_a_running_quarter_reads_training_completion_as_of_today(training_world):
+    ito, _kato, _endo = training_world
+    training = metrics.metric_by_key(TRAINING)
+    with moving_clock(jst(2026, 7, 20)):
+        # FY2026 Q2 (July–September) is running: its last month has no figure yet,
+        # so the quarter shows July's, today's month: 2 of 2.
+        quarter = metrics.quarter_period(2026, 2)
+        assert quarter.running
+        found = figures.member_figures(
+            member_ids=[ito.pk], metrics=[training], period=quarter
+        )
+    assert shape(found[(ito.pk, TRAINING)]) == (1.0, 2, 2, False, None)

@@ -10,6 +10,7 @@ from contextlib import suppress
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import override_settings
@@ -18,6 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
+from accounts.models import Role
 from journeys import services as journey_services
 from journeys.models import Coverage, StepEvent
 from recognition.models import MemberFigure, RollupRun, TeamFigure
@@ -433,3 +435,43 @@ class TestIncrementalEqualsFull(HypothesisTestCase):
                 incremental = snapshot()
                 assert snapshot_difference(incremental, full_snapshot(clock())) == {}
             assert RollupRun.objects.count() == 1 + len(later)
+
+
+@pytest.mark.django_db
+def test_an_owner_gaining_the_member_role_between_runs():
+    with moving_clock(jst(2026, 9, 1)) as clock:
+        team_a = team()
+        lead = manager()
+        built, (s1, _s2, _s3) = journey((10, 10, 10))
+        reach(account(built, owner=lead), s1, jst(2026, 4, 3), by=lead)
+        first_run(clock)
+        # A manager is not a member: nobody is credited.
+        assert no_figure(figure(MemberFigure, lead, step_key(s1), APRIL))
+        clock.advance(hours=1)
+        # The manager becomes a member of team A (roles carry no change time).
+        Group.objects.get(name=Role.MEMBER.value).user_set.add(lead)
+        move_team(lead, team_a, on=date(2025, 4, 1))
+        next_run(clock)
+        assert shape(figure(MemberFigure, lead, step_key(s1), APRIL)) == rate(0, 1)
+        assert figure(MemberFigure, lead, EVENTS_RECORDED, APRIL).value == 1
+        assert_incremental_equals_full(clock())
+
+
+@pytest.mark.django_db
+def test_a_pool_moving_to_another_team_between_runs():
+    with moving_clock(jst(2026, 9, 1)) as clock:
+        team_a, team_b = team(), team()
+        shared = pool(team_a)
+        built, (s1, _s2, _s3) = journey((10, 10, 10))
+        pooled = account(built, owner=member(team_a))
+        move_to_pool(pooled, shared, at=jst(2026, 4, 1))
+        reach(pooled, s1, jst(2026, 4, 3), by=manager())
+        first_run(clock)
+        assert shape(figure(TeamFigure, team_a, step_key(s1), APRIL)) == rate(0, 1)
+        clock.advance(hours=1)
+        shared.team = team_b
+        shared.save(update_fields=["team"])
+        next_run(clock)
+        assert shape(figure(TeamFigure, team_b, step_key(s1), APRIL)) == rate(0, 1)
+        assert no_figure(figure(TeamFigure, team_a, step_key(s1), APRIL))
+        assert_incremental_equals_full(clock())
