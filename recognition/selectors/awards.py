@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from fractions import Fraction
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -44,7 +43,7 @@ from ..models import (
 )
 from ..permissions import members, visible_award_programs, visible_members
 from . import figures
-from .figures import FigureValue
+from .figures import FigureValue, exact_value
 
 # How far ahead an admin may set metrics: the current period and the next ones.
 MONTHS_AHEAD = 12
@@ -231,13 +230,6 @@ class Standing:
         if not self.counts_shown or self.numerator is None or self.denominator is None:
             return ""
         return f"{self.numerator}/{self.denominator}"
-
-
-def exact_value(standing: Standing) -> Fraction:
-    """The value as an exact fraction: 2/3 is not 0.6667."""
-    if standing.numerator is not None and standing.denominator:
-        return Fraction(standing.numerator, standing.denominator)
-    return Fraction(standing.value)
 
 
 def _name_key(member: User) -> tuple:

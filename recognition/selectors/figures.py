@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from fractions import Fraction
 
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber, TruncDate, TruncMonth
@@ -47,6 +48,14 @@ class FigureValue:
     denominator: int | None = None
     provisional: bool = False
     final_at: datetime | None = None
+
+
+def exact_value(figure) -> Fraction:
+    """A figure (anything with value, numerator and denominator) as an exact
+    fraction, to compare and rank: 2/3 is not 0.6667 (METRICS.md, awards)."""
+    if figure.numerator is not None and figure.denominator:
+        return Fraction(figure.numerator, figure.denominator)
+    return Fraction(figure.value)
 
 
 SCOPES = {"member": "member_id", "team": "team_id", "pool": "pool_id"}

@@ -489,13 +489,6 @@ def top_performer_period(*, today: date | None = None) -> metrics.Period:
     return metrics.last_months_period(TOP_PERFORMER_MONTHS, today=today)
 
 
-def exact_value(figure: figures.FigureValue) -> Fraction:
-    """A figure compared exactly: numerator / denominator where there are both."""
-    if figure.numerator is not None and figure.denominator:
-        return Fraction(figure.numerator, figure.denominator)
-    return Fraction(figure.value)
-
-
 def best_quarter(values: dict[int, Fraction], *, metric: Metric) -> set[int]:
     """The members whose competition rank is at most ⌈N / 4⌉ among the N ranked:
     fewer than a quarter of them do strictly better (ties at the boundary are in)."""
@@ -543,7 +536,7 @@ def top_quarter(*, metric: Metric, today: date | None = None) -> TopQuarter:
     for person in people:
         figure = found.get((person.pk, metric.key))
         if figure is not None and figure.value is not None:
-            values[person.pk] = exact_value(figure)
+            values[person.pk] = figures.exact_value(figure)
     top = best_quarter(values, metric=metric)
     by_id = {person.pk: person for person in people}
     position = {person.pk: index for index, person in enumerate(people)}
