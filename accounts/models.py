@@ -172,8 +172,12 @@ class Team(models.Model):
 class TeamMembershipQuerySet(models.QuerySet):
     def active_on(self, day: date):
         """Memberships in force on `day` (start and end dates both included)."""
-        return self.filter(start_date__lte=day).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        return self.during(day, day)
+
+    def during(self, first: date, last: date):
+        """Memberships in force on any day from `first` to `last` (included)."""
+        return self.filter(start_date__lte=last).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=first)
         )
 
 

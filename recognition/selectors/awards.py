@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -352,12 +352,8 @@ def _participants(periods: list[AwardPeriod]) -> dict[int, dict[int, User]]:
     first = min(period.start for period in periods)
     last = max(period.end for period in periods)
     memberships = (
-        TeamMembership.objects.filter(
-            team_id__in=team_ids,
-            start_date__lte=last,
-            user__in=members().values("pk"),
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        TeamMembership.objects.during(first, last)
+        .filter(team_id__in=team_ids, user__in=members().values("pk"))
         .select_related("user")
     )
     for membership in memberships:

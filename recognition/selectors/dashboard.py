@@ -15,7 +15,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.models import Team, TeamMembership, User
 from journeys.models import (
@@ -298,8 +298,8 @@ def period_members(*, viewer: User, team: Team, period: Period) -> list[User]:
     """The members of the team at some time during the period whom the viewer
     sees (`permissions.visible_members`), by reading."""
     during = (
-        TeamMembership.objects.filter(team=team, start_date__lte=period.last_day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first_month))
+        TeamMembership.objects.during(period.first_month, period.last_day)
+        .filter(team=team)
         .values("user_id")
     )
     return list(
@@ -519,8 +519,8 @@ def comparison_team(member: User, period: Period, *, viewer: User) -> Team | Non
     """The team the member belonged to latest during the period, when the viewer
     sees that team's figures."""
     membership = (
-        TeamMembership.objects.filter(user=member, start_date__lte=period.last_day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first_month))
+        TeamMembership.objects.during(period.first_month, period.last_day)
+        .filter(user=member)
         .select_related("team")
         .order_by("-start_date", "-pk")
         .first()

@@ -83,18 +83,24 @@ def assessment_history(*, member: User):
     )
 
 
+def latest_assessment_per_member(member_ids=None):
+    """Each member's latest assessment (by assessed_at, then id): their current
+    rating on the competencies. The one rule, as a queryset; `member_ids` limits
+    it to those members."""
+    latest = (
+        CompetencyAssessment.objects.filter(member_id=OuterRef("member_id"))
+        .order_by("-assessed_at", "-pk")
+        .values("pk")[:1]
+    )
+    found = CompetencyAssessment.objects.filter(pk=Subquery(latest))
+    if member_ids is not None:
+        found = found.filter(member_id__in=list(member_ids))
+    return found
+
+
 def latest_assessment_ids(member_ids) -> dict[int, int]:
     """member id → id of their latest assessment (one query)."""
-    latest = CompetencyAssessment.objects.filter(member=OuterRef("pk")).order_by(
-        "-assessed_at", "-id"
-    )
-    return {
-        member_id: assessment_id
-        for member_id, assessment_id in User.objects.filter(pk__in=list(member_ids))
-        .annotate(latest=Subquery(latest.values("pk")[:1]))
-        .filter(latest__isnull=False)
-        .values_list("pk", "latest")
-    }
+    return dict(latest_assessment_per_member(member_ids).values_list("member_id", "pk"))
 
 
 def latest_assessments(member_ids) -> dict[int, CompetencyAssessment]:

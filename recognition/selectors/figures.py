@@ -396,10 +396,9 @@ def _events_recorded(months: list[date]) -> dict:
         reached_at__gte=metrics.month_start(first),
         reached_at__lt=metrics.month_start(last),
     ).annotate(month=TruncMonth("reached_at", tzinfo=zone))
-    team_that_day = TeamMembership.objects.filter(
-        user_id=OuterRef("recorded_by_id"),
-        start_date__lte=OuterRef("day"),
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("day")))
+    team_that_day = TeamMembership.objects.active_on(OuterRef("day")).filter(
+        user_id=OuterRef("recorded_by_id")
+    )
     by_team = (
         events.annotate(day=TruncDate("reached_at", tzinfo=zone))
         .annotate(team_id=Subquery(team_that_day.values("team_id")[:1]))
@@ -425,7 +424,8 @@ def _events_recorded(months: list[date]) -> dict:
     return found
 
 
-def _memberships() -> dict[int, list]:
+def memberships_by_user() -> dict[int, list]:
+    """Every team membership as (start, end, team id), by user (one query)."""
     found = defaultdict(list)
     for user_id, team_id, start, end in TeamMembership.objects.values_list(
         "user_id", "team_id", "start_date", "end_date"
@@ -434,7 +434,8 @@ def _memberships() -> dict[int, list]:
     return found
 
 
-def _team_on(memberships, user_id: int, day: date) -> int | None:
+def team_on(memberships, user_id: int, day: date) -> int | None:
+    """The team the user belonged to on `day`, from `memberships_by_user()`."""
     for start, end, team_id in memberships.get(user_id, ()):
         if start <= day and (end is None or day <= end):
             return team_id
@@ -450,7 +451,7 @@ def _training_completion(months: list[date]) -> dict:
     if not months:
         return found
     member_ids = set(members().values_list("pk", flat=True))
-    memberships = _memberships()
+    memberships = memberships_by_user()
     key = Family.TRAINING_COMPLETION
     for month in months:
         end = metrics.month_start(metrics.add_months(month, 1))
@@ -488,7 +489,7 @@ def _training_completion(months: list[date]) -> dict:
             found["member"][(member_id, key, month)] = FigureValue(
                 value=done / len(modules), numerator=done, denominator=len(modules)
             )
-            team_id = _team_on(memberships, member_id, last_day)
+            team_id = team_on(memberships, member_id, last_day)
             if team_id is not None:
                 team_totals[team_id][0] += done
                 team_totals[team_id][1] += len(modules)

@@ -32,13 +32,13 @@ from .. import metrics, permissions
 from ..models import (
     CareerLevel,
     Comparison,
-    CompetencyAssessment,
     CompetencyCriterion,
     CompetencyRating,
     MemberLevel,
     MetricCriterion,
     PromotionStep,
 )
+from .development import latest_assessment_per_member
 from .figures import member_figures
 
 KIND_METRIC = "metric"
@@ -299,16 +299,10 @@ def _metric_results(steps_by_member, member_ids, today) -> dict:
 
 def _latest_ratings(member_ids) -> dict[int, tuple[datetime, dict[int, int]]]:
     """member id → (assessed at, {competency id: rating}) of the latest assessment.
-    Two queries."""
-    latest = CompetencyAssessment.objects.filter(member=OuterRef("pk")).order_by(
-        "-assessed_at", "-id"
-    )
-    ids = User.objects.filter(pk__in=list(member_ids)).annotate(
-        latest=Subquery(latest.values("pk")[:1])
-    )
+    One query."""
     found: dict = {}
     ratings = CompetencyRating.objects.filter(
-        assessment_id__in=ids.filter(latest__isnull=False).values("latest")
+        assessment__in=latest_assessment_per_member(member_ids).values("pk")
     ).values_list(
         "assessment__member_id", "assessment__assessed_at", "competency_id", "rating"
     )

@@ -64,9 +64,7 @@ from django.db.models import (
     Count,
     IntegerField,
     Max,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
@@ -82,12 +80,12 @@ from .. import metrics
 from ..metrics import Metric
 from ..models import (
     AccountTransition,
-    CompetencyAssessment,
     CompetencyRating,
     ConversionKind,
 )
 from ..permissions import members
 from . import figures
+from .development import latest_assessment_per_member
 
 MINIMUM_HIRES = 10
 PREDICTS_NOTHING_BELOW = 0.1
@@ -640,15 +638,8 @@ class Proposal:
 
 
 def latest_assessments():
-    """Each member's latest assessment (by assessed_at, then id), as a queryset."""
-    latest = (
-        CompetencyAssessment.objects.filter(member_id=OuterRef("member_id"))
-        .order_by("-assessed_at", "-pk")
-        .values("pk")[:1]
-    )
-    return CompetencyAssessment.objects.filter(
-        member__in=members(), pk=Subquery(latest)
-    )
+    """Each member's latest assessment, for members only, as a queryset."""
+    return latest_assessment_per_member().filter(member__in=members())
 
 
 def proposed_weights(*, top_ids: Iterable[int]) -> Proposal:

@@ -232,11 +232,7 @@ class _Attribution:
 
     def __init__(self):
         self.member_ids = set(members().values_list("pk", flat=True))
-        self.memberships = defaultdict(list)
-        for user_id, team_id, start, end in TeamMembership.objects.values_list(
-            "user_id", "team_id", "start_date", "end_date"
-        ):
-            self.memberships[user_id].append((start, end, team_id))
+        self.memberships = figures.memberships_by_user()
         self.pool_teams = dict(Pool.objects.values_list("pk", "team_id"))
 
     def credit(self, reach: _Reach) -> tuple[int | None, int | None, int | None]:
@@ -249,10 +245,7 @@ class _Attribution:
         team_id = None
         if member_id is not None:
             day = timezone.localtime(reach.reached_at, metrics.tz()).date()
-            for start, end, team in self.memberships[member_id]:
-                if start <= day and (end is None or day <= end):
-                    team_id = team
-                    break
+            team_id = figures.team_on(self.memberships, member_id, day)
         elif reach.pool_id is not None:
             team_id = self.pool_teams.get(reach.pool_id)
         return member_id, team_id, reach.pool_id
