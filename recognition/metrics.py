@@ -203,8 +203,7 @@ def format_value(metric: Metric, value: float | None) -> str:
         return "—"
     if metric.unit == Unit.PERCENT:
         return f"{value * 100:.1f} %"
-    if metric.unit == Unit.DAYS:
-        return f"{value:g}"
+    # Days and counts alike: 39.5, 12.
     return f"{value:g}"
 
 
