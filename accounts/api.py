@@ -10,6 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from . import selectors, services
+from .client_ip import client_ip
 from .filters import TeamFilter, UserFilter
 from .models import Team, User
 from .serializers import (
@@ -22,12 +23,20 @@ from .serializers import (
 )
 
 
+class LoginThrottle(ScopedRateThrottle):
+    """Counts attempts per client address, by the trusted-proxy rule of the lockout:
+    a forged X-Forwarded-For is not a new client."""
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
 class ObtainTokenView(APIView):
     """Exchange a username (or email) and password for an API token."""
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [LoginThrottle]
     throttle_scope = "auth"
 
     @extend_schema(

@@ -101,3 +101,81 @@ def test_the_api_token_endpoint_shares_the_lockout(api_client, client, settings)
     assert response.status_code == 429
     assert "token" not in response.json()
     assert response.json()["detail"].startswith("Too many failed logins.")
+
+
+def _token_attempt(api_client, forwarded_for, username="nobody"):
+    # A username nobody has: the login lockout never counts it, only the throttle.
+    return api_client.post(
+        "/api/v1/auth/token/",
+        {"username": username, "password": "wrong"},
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_forged_forwarded_addresses_do_not_escape_the_token_throttle(api_client):
+    """40 attempts, each claiming another address: without a trusted proxy the header
+    is the client's own and is ignored, so the throttle stops them after 10."""
+    statuses = [
+        _token_attempt(api_client, f"198.51.100.{n}", f"user{n}").status_code
+        for n in range(40)
+    ]
+    assert statuses[:10] == [400] * 10
+    assert set(statuses[10:]) == {429}
+
+
+def test_behind_one_trusted_proxy_the_address_it_saw_is_the_client(
+    api_client, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client writes "1.2.3.n" itself; our proxy appends the address it saw.
+    forged = [
+        _token_attempt(api_client, f"1.2.3.{n}, 198.51.100.1", f"user{n}").status_code
+        for n in range(11)
+    ]
+    assert forged[-1] == 429
+    # Another client behind the same proxy is counted on its own.
+    assert _token_attempt(api_client, "198.51.100.2").status_code == 400
+
+
+def test_the_login_lockout_ignores_forged_forwarded_addresses(client, settings):
+    UserFactory(username="hanako")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": "hanako", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+    response = client.post(
+        reverse("login"),
+        {"username": "hanako", "password": TEST_PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.200",
+    )
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("proxy_count", "forwarded_for", "expected"),
+    [
+        (0, "1.1.1.1", "10.0.0.1"),
+        (0, None, "10.0.0.1"),
+        (1, "1.1.1.1, 2.2.2.2", "2.2.2.2"),
+        (2, "1.1.1.1, 2.2.2.2, 3.3.3.3", "2.2.2.2"),
+        (2, "2.2.2.2", "2.2.2.2"),
+        (1, None, "10.0.0.1"),
+    ],
+)
+def test_every_limit_names_the_client_by_one_rule(
+    settings, proxy_count, forwarded_for, expected
+):
+    from axes.helpers import get_client_ip_address
+
+    from accounts.client_ip import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxy_count
+    meta = {"REMOTE_ADDR": "10.0.0.1"}
+    if forwarded_for:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    request = RequestFactory().post("/login/", **meta)
+    assert client_ip(request) == expected
+    assert get_client_ip_address(request) == expected
