@@ -7,7 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Candidate, Decision
+from config.fields import DateTimeField
+
+from ..models import Application, Candidate, Decision
 
 CANDIDATE_FIELDS = ["name", "name_reading", "email", "source", "notes"]
 
@@ -18,6 +20,24 @@ def _helper(submit_label, *, action: str = "", css_class: str = "btn-primary"):
         helper.form_action = action
     helper.add_input(Submit("submit", submit_label, css_class=css_class))
     return helper
+
+
+class CandidateSearchForm(forms.Form):
+    """The candidate list's search (GET). A value that does not validate (a NUL
+    character, an unknown stage) searches nothing and says why."""
+
+    q = forms.CharField(required=False, strip=True)
+    stage = forms.ChoiceField(
+        required=False, choices=[("", ""), *Application.Stage.choices]
+    )
+
+    def search(self) -> dict:
+        """The valid values, for `selectors.candidate_search`."""
+        self.is_valid()
+        return {
+            "query": self.cleaned_data.get("q") or "",
+            "stage": self.cleaned_data.get("stage") or "",
+        }
 
 
 class OpeningChoiceField(forms.ModelChoiceField):
@@ -113,7 +133,7 @@ class HireForm(forms.Form):
 class InterviewForm(forms.Form):
     kit = forms.ModelChoiceField(label=_("Interview kit"), queryset=None)
     interviewer = PersonChoiceField(label=_("Interviewer"), queryset=None)
-    scheduled_at = forms.DateTimeField(
+    scheduled_at = DateTimeField(
         label=_("Date and time"),
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"

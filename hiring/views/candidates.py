@@ -17,11 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from config.views import require
+
 from .. import permissions, selectors, services
 from ..forms.candidates import (
     CANDIDATE_FIELDS,
     ApplyForm,
     CandidateForm,
+    CandidateSearchForm,
     DecisionForm,
     FeedbackForm,
     HireForm,
@@ -82,21 +85,19 @@ def _error_message(request, error: ValidationError) -> None:
 
 @login_required
 def candidate_list(request):
-    query = request.GET.get("q", "")
-    stage = request.GET.get("stage", "")
-    if stage not in Application.Stage.values:
-        stage = ""
-    candidates = selectors.candidate_search(
-        viewer=request.user, query=query, stage=stage
-    )
+    require(permissions.uses_hiring(request.user))
+    form = CandidateSearchForm(request.GET)
+    search = form.search()
+    candidates = selectors.candidate_search(viewer=request.user, **search)
     page = Paginator(candidates, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "hiring/candidate_list.html",
         {
             "page": page,
-            "query": query,
-            "stage": stage,
+            "query": search["query"],
+            "stage": search["stage"],
+            "query_errors": form.errors.get("q", []),
             "stages": Application.Stage.choices,
             "runs_hiring": permissions.runs_hiring(request.user),
         },

@@ -23,11 +23,12 @@ def _feedback_link(org):
 # Runs hiring (admin, recruiter): 200; sees the candidate but may not act: 403;
 # the member takes no part in hiring and sees nothing: 404.
 UI_ROWS = {
+    # Hiring roles only: the member takes no part in hiring (403, as the API).
     "hiring:candidate_list": (
         "get",
         lambda org: reverse("hiring:candidate_list"),
         None,
-        "302 200 200 200 200 200",
+        "302 200 200 403 200 200",
     ),
     "hiring:candidate_create": (
         "get",

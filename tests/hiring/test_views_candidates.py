@@ -137,6 +137,40 @@ def test_candidate_list_is_paginated_with_constant_queries(
     assert "q=%40example" in client.get(url, {"q": "@example"}).text
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("role", ["admin", "recruiter", "manager_a", "interviewer"])
+def test_a_nul_in_the_candidate_search_is_refused_on_the_field_not_a_500(
+    client, org, hiring, role
+):
+    # PostgreSQL cannot compare text with NUL in it: this answered 500.
+    client.force_login(getattr(org, role))
+    url = reverse("hiring:candidate_list")
+    for query in ("%00", "山田%00"):
+        response = client.get(f"{url}?q={query}&stage=interviewing")
+        assert response.status_code == 200
+        assert 'data-testid="query-error"' in response.text
+        assert "Null characters are not allowed." in response.text
+        # The other filter still applies; the search is left out.
+        assert response.context["stage"] == "interviewing"
+        assert response.context["query"] == ""
+
+
+def test_an_unknown_stage_in_the_candidate_search_is_ignored(client, org, hiring):
+    client.force_login(org.recruiter)
+    response = client.get(reverse("hiring:candidate_list"), {"stage": "\x00offer"})
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["page"].object_list] == [hiring.candidate.pk]
+
+
+@pytest.mark.parametrize("role", ["member_a", "member_b", "sub_member"])
+def test_the_candidate_list_is_for_the_hiring_roles_only(client, org, hiring, role):
+    client.force_login(getattr(org, role))
+    for params in ({}, {"q": "候補"}):
+        response = client.get(reverse("hiring:candidate_list"), params)
+        assert response.status_code == 403
+        assert "候補 太郎" not in response.text
+
+
 # --- Create, edit, apply ----------------------------------------------------------
 
 
