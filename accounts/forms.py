@@ -7,9 +7,9 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import User
 from .services import PROFILE_FIELDS
 
@@ -50,19 +50,10 @@ class KataPasswordResetForm(PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Send the reset link"))
 
-    def get_users(self, email):
-        """Active users with this address, including those who never set a password
-        (created by an admin, their welcome link expired): this is how they set one."""
-        return User._default_manager.filter(email__iexact=email, is_active=True)
-
-    def send_mail(
-        self, subject_template_name, email_template_name, context, *args, **kwargs
-    ):
-        # The email speaks the recipient's language, not the requester's.
-        with translation.override(context["user"].preferred_language):
-            super().send_mail(
-                subject_template_name, email_template_name, context, *args, **kwargs
-            )
+    def save(self, **kwargs):
+        """Hand the address to a task; Django's own save would look it up and send
+        the email here, which takes longer for a known address than an unknown one."""
+        services.user_request_password_reset(email=self.cleaned_data["email"])
 
 
 class KataSetPasswordForm(SetPasswordForm):

@@ -1,11 +1,13 @@
 """Every write to users, roles, teams and memberships."""
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -260,3 +262,48 @@ def team_membership_end(
     validate_membership(membership)
     membership.save(update_fields=["end_date", "updated_at"])
     return membership
+
+
+def user_request_password_reset(*, email: str) -> None:
+    """Send a reset link to the active users with this address, once the request's
+    transaction commits. Whether anyone has it is looked up in the task, so that the
+    page answers alike, and as fast, for known and unknown addresses."""
+    from .tasks import send_password_reset_email
+
+    send_password_reset_email.delay_on_commit(email, uuid.uuid4().hex)
+
+
+def user_send_password_reset(*, email: str, request_id: str) -> int:
+    """Email a reset link to each active user with this address, in their language;
+    the number sent. A request is sent once even if the task runs twice."""
+    claim = f"accounts:password-reset:{request_id}"
+    if not cache.add(claim, True, timeout=24 * 60 * 60):
+        return 0
+    users = User.objects.filter(email__iexact=email, is_active=True).exclude(email="")
+    try:
+        for user in users:
+            _send_password_reset_email(user)
+    except Exception:
+        # Release the claim so that the task's retry sends it.
+        cache.delete(claim)
+        raise
+    return len(users)
+
+
+def _send_password_reset_email(user: User) -> None:
+    protocol, _separator, domain = settings.SITE_URL.rstrip("/").partition("://")
+    context = {
+        "email": user.email,
+        "protocol": protocol,
+        "domain": domain,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "user": user,
+    }
+    with translation.override(user.preferred_language):
+        send_mail(
+            subject=_("Reset your Kata password"),
+            message=render_to_string("registration/password_reset_email.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )

@@ -12,6 +12,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django_ratelimit.core import is_ratelimited
 
 from . import permissions, selectors, services
 from .forms import (
@@ -61,7 +62,34 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = KataPasswordResetForm
-    email_template_name = "registration/password_reset_email.txt"
+
+    def post(self, request, *args, **kwargs):
+        if _password_reset_limited(request):
+            return render(
+                request, "registration/password_reset_limited.html", status=429
+            )
+        return super().post(request, *args, **kwargs)
+
+
+def _password_reset_email(group, request) -> str:
+    return request.POST.get("email", "").strip().lower()
+
+
+def _password_reset_limited(request) -> bool:
+    """Resets asked too often for one address, or from one client (named by the
+    trusted-proxy rule, RATELIMIT_IP_META_KEY). Known and unknown addresses count
+    alike, so the pause tells nothing about who has an account."""
+    limits = [
+        ("ip", settings.PASSWORD_RESET_RATE_PER_CLIENT),
+        (_password_reset_email, settings.PASSWORD_RESET_RATE_PER_ADDRESS),
+    ]
+    limited = [
+        is_ratelimited(
+            request, group="password-reset", key=key, rate=rate, increment=True
+        )
+        for key, rate in limits
+    ]
+    return any(limited)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
