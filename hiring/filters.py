@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from config.api import MAX_ID
+from config.fields import IsoDateTimeFilter
 
 from . import permissions
 from .models import (
@@ -115,10 +116,10 @@ class InterviewFilter(django_filters.FilterSet):
     )
     opening = IdFilter(field_name="application__opening_id", label=_("Opening (id)"))
     interviewer = IdFilter(field_name="interviewer_id", label=_("Interviewer (id)"))
-    scheduled_after = django_filters.IsoDateTimeFilter(
+    scheduled_after = IsoDateTimeFilter(
         field_name="scheduled_at", lookup_expr="gte", label=_("Scheduled from")
     )
-    scheduled_before = django_filters.IsoDateTimeFilter(
+    scheduled_before = IsoDateTimeFilter(
         field_name="scheduled_at", lookup_expr="lt", label=_("Scheduled before")
     )
 

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from config.api import MAX_ID
+from config.fields import IsoDateTimeFilter
 
 from .models import (
     CustomerAccount,
@@ -135,10 +136,10 @@ class StepEventFilter(django_filters.FilterSet):
     void = django_filters.BooleanFilter(
         field_name="voided_at", lookup_expr="isnull", exclude=True, label=_("Void")
     )
-    reached_after = django_filters.IsoDateTimeFilter(
+    reached_after = IsoDateTimeFilter(
         field_name="reached_at", lookup_expr="gte", label=_("Reached at or after")
     )
-    reached_before = django_filters.IsoDateTimeFilter(
+    reached_before = IsoDateTimeFilter(
         field_name="reached_at", lookup_expr="lt", label=_("Reached before")
     )
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.permissions import is_admin
+from config.fields import validate_utc_offset
 
 from . import selectors, services
 from .models import (
@@ -243,11 +244,22 @@ def parse_reached_at(value: str) -> datetime:
 
 
 def _parse_arr(value: str) -> Decimal:
-    """A whole, non-negative amount; thousands separators and a yen sign allowed."""
+    """A whole, non-negative amount the ARR column holds; thousands separators and a
+    yen sign allowed. Raises ValueError with the reason."""
     cleaned = value.replace(",", "").replace("¥", "").replace("￥", "").strip()
-    amount = Decimal(cleaned)
+    not_an_amount = _("ARR must be a whole, non-negative amount.")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(not_an_amount) from None
     if not amount.is_finite() or amount < 0 or amount != amount.to_integral_value():
-        raise InvalidOperation(value)
+        raise ValueError(not_an_amount)
+    column = CustomerAccount._meta.get_field("arr")
+    largest = Decimal(10) ** (column.max_digits - column.decimal_places) - 1
+    if amount > largest:
+        raise ValueError(
+            _("ARR must be at most %(largest)s.") % {"largest": f"{largest:,}"}
+        )
     return amount.quantize(Decimal(1))
 
 
@@ -374,10 +386,8 @@ def _check_accounts(rows: list[_Row], report: ImportReport) -> list[_AccountRow]
         if column(row, "arr"):
             try:
                 arr = _parse_arr(column(row, "arr"))
-            except InvalidOperation:
-                report.add(
-                    row.line, "arr", _("ARR must be a whole, non-negative amount.")
-                )
+            except ValueError as error:
+                report.add(row.line, "arr", str(error))
         journey = journeys.get(column(row, "journey"))
         if journey is None:
             report.add(
@@ -681,7 +691,12 @@ def _reached_at(row: _Row, report: ImportReport) -> datetime | None:
         )
         return None
     try:
-        return parse_reached_at(value)
+        moment = parse_reached_at(value)
+        validate_utc_offset(moment)
+        return moment
+    except ValidationError as error:
+        report.add(row.line, "reached_at", " ".join(error.messages))
+        return None
     except ValueError:
         report.add(
             row.line,

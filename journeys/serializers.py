@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from config.api import ID_MESSAGE, MAX_ID, IdRelatedField, parse_id
+from config.fields import ApiDateTimeField
 
 from . import permissions
 from .models import (
@@ -489,7 +490,7 @@ class StepEventRecordSerializer(serializers.Serializer):
         max_value=10_000,
         help_text=_("…and the step's position in it."),
     )
-    reached_at = serializers.DateTimeField(
+    reached_at = ApiDateTimeField(
         help_text=_("When the customer reached the step (ISO 8601, with an offset).")
     )
     note = serializers.CharField(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from config.fields import DateTimeField
 
 from ..models import CoverageModel, Step
 
@@ -88,7 +89,7 @@ class StepEventForm(forms.Form):
     """The account reached a step; when defaults to now."""
 
     step = forms.ModelChoiceField(label=_("Step reached"), queryset=Step.objects.none())
-    reached_at = forms.DateTimeField(
+    reached_at = DateTimeField(
         label=_("Reached at"),
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(

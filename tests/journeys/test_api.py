@@ -120,6 +120,34 @@ def test_customer_filters(org, w):
         assert _client(admin).get(f"{V1}/customers/?{bad}").status_code == 400, bad
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2026-11-01T10:00:00+20:00",
+        "2026-11-01T10:00:00-16:00",
+        "2026-11-01T10:00:00+01:00:00.5",
+    ],
+)
+@pytest.mark.parametrize("parameter", ["reached_after", "reached_before"])
+def test_a_time_filter_with_an_impossible_offset_is_a_400_on_it(
+    org, w, parameter, moment
+):
+    response = _client(org.admin).get(
+        f"{V1}/step-events/", {parameter: moment, "account": w.account.pk}
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        parameter: ["Enter a time zone offset between −15:59 and +15:59."]
+    }
+
+
+def test_a_time_filter_with_the_largest_offset_filters(org, w):
+    at_t0 = "2026-04-01T18:59:00%2B15:59"  # T0 is 2026-04-01 03:00 UTC.
+    assert _ids(org.admin, "step-events", f"reached_after={at_t0}") == {w.event.pk}
+    assert _ids(org.admin, "step-events", f"reached_before={at_t0}") == set()
+
+
 def test_pools_and_training_are_scoped(org, w):
     assert _ids(org.member_a, "pools") == {w.pool.pk}
     assert _ids(org.member_b, "pools") == set()
@@ -204,6 +232,25 @@ def test_bad_step_events_answer_400_on_the_field(org, w, case, field):
     assert response.status_code == 400, response.content
     assert field in response.json(), response.json()
     assert response.json()[field][0]
+    assert StepEvent.objects.count() == before
+
+
+def test_a_reached_at_with_an_impossible_offset_is_a_400_on_the_field(org, w):
+    before = StepEvent.objects.count()
+
+    response = _record(
+        org.member_a,
+        {
+            "account": w.account.pk,
+            "step": w.steps[1].pk,
+            "reached_at": "2026-03-01T10:00:00+20:00",
+        },
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "reached_at": ["Enter a time zone offset between −15:59 and +15:59."]
+    }
     assert StepEvent.objects.count() == before
 
 

@@ -206,6 +206,33 @@ def test_one_bad_account_row_writes_nothing_and_every_problem_is_listed(world):
     assert CustomerAccount.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "arr", ["100000000000000", "1e20", "99,999,999,999,999,999", "1E+999999"]
+)
+def test_an_arr_beyond_the_column_is_a_clear_row_problem(world, arr):
+    data = csv_bytes(
+        [ACCOUNT_HEADER, f'C-2,Huge,SMB,"{arr}",Onboarding,pooled,,SMB pool']
+    )
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert [(p.line, p.column, p.reason) for p in report.problems] == [
+        (2, "arr", "ARR must be at most 99,999,999,999,999.")
+    ]
+    assert not CustomerAccount.objects.filter(external_id="C-2").exists()
+
+
+def test_the_largest_arr_the_column_holds_is_imported(world):
+    data = csv_bytes(
+        [ACCOUNT_HEADER, 'C-2,Big,SMB,"99,999,999,999,999",Onboarding,pooled,,SMB pool']
+    )
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert report.problems == []
+    assert CustomerAccount.objects.get(external_id="C-2").arr == Decimal(10**14 - 1)
+
+
 def test_a_missing_column_is_reported_on_the_header_line(world):
     data = csv_bytes(["external_id,name,journey", "C-2,さくら,Onboarding"])
 
@@ -362,6 +389,37 @@ def test_line_numbers_count_lines_of_the_file_including_quoted_line_breaks(world
 )
 def test_reached_at_is_read_in_the_time_zone_unless_it_has_an_offset(value, expected):
     assert parse_reached_at(value) == expected
+
+
+@pytest.mark.parametrize(
+    "reached_at, reason",
+    [
+        ("2026-03-01T10:00:00+20:00", "between −15:59 and +15:59"),
+        ("2026-03-01T10:00:00-16:00", "between −15:59 and +15:59"),
+        ("2026-03-01T10:00:00+01:00:00.500000", "between −15:59 and +15:59"),
+    ],
+)
+def test_an_offset_the_database_cannot_store_is_a_row_problem(
+    world, reached_at, reason
+):
+    data = csv_bytes([EVENT_HEADER, f"C-1,1,{reached_at},"])
+
+    report = import_step_events(file=data, by=world["org"].admin)
+
+    assert [(p.line, p.column) for p in report.problems] == [(2, "reached_at")]
+    assert reason in report.problems[0].reason
+    assert not StepEvent.objects.exists()
+
+
+def test_an_offset_of_15_59_is_imported(world):
+    data = csv_bytes([EVENT_HEADER, "C-1,1,2026-03-01T10:00:00+15:59,"])
+
+    report = import_step_events(file=data, by=world["org"].admin)
+
+    assert report.problems == []
+    assert StepEvent.objects.get().reached_at == datetime(
+        2026, 2, 28, 18, 1, tzinfo=UTC
+    )
 
 
 def _events_file(world, rows: int) -> bytes:

@@ -231,6 +231,24 @@ def test_a_future_time_is_refused_on_its_field_and_nothing_is_written(client, wo
     assert not StepEvent.objects.exists()
 
 
+def test_an_impossible_offset_is_refused_on_its_field(client, world):
+    org, account, steps = world["org"], world["own"], world["steps"]
+    client.force_login(org.member_a)
+    response = client.post(
+        _detail(account),
+        {
+            "record-step": steps[0].pk,
+            "record-reached_at": "2026-03-02T10:30:00+20:00",
+            "record-note": "x",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["record_form"].errors["reached_at"] == [
+        "Enter a time zone offset between −15:59 and +15:59."
+    ]
+    assert not StepEvent.objects.exists()
+
+
 def test_recording_on_someone_elses_account_answers_404_and_writes_nothing(
     client, world
 ):
