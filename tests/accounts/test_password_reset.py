@@ -22,9 +22,11 @@ def test_known_and_unknown_addresses_get_the_same_answer(
     answers = []
     for address in ("hanako@example.com", "nobody@example.com"):
         # The page itself never looks the address up: no query either way.
-        with django_capture_on_commit_callbacks() as callbacks:
-            with django_assert_num_queries(0):
-                response = _ask(client, address)
+        with (
+            django_capture_on_commit_callbacks() as callbacks,
+            django_assert_num_queries(0),
+        ):
+            response = _ask(client, address)
         answers.append((response.status_code, response.url, len(callbacks)))
     assert answers[0] == answers[1] == (302, reverse("password_reset_done"), 1)
     assert mail.outbox == []
