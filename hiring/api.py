@@ -332,6 +332,12 @@ class InterviewViewSet(CreateMixin, mixins.DestroyModelMixin, HiringViewSet):
     def perform_create(self, data):
         return services.interview_schedule(by=self.request.user, **data)
 
+    def respond(self, interview, status_code=status.HTTP_200_OK) -> Response:
+        # What the scheduler has just written, from the service: read back through
+        # `visible_interviews` it would be missing while they are bound on the
+        # candidate (another interviewer's interview belongs to the hidden panel).
+        return Response(self.get_serializer(interview).data, status=status_code)
+
     @extend_schema(
         responses={204: None},
         description=(

@@ -392,6 +392,9 @@ class Application(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     CLOSED_STAGES = (Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN)
+    # Stages that the panel's decisions produce (an offer, a rejection, the hire
+    # that follows an offer): hidden from a viewer bound by independence.
+    DECIDED_STAGES = (Stage.OFFER, Stage.HIRED, Stage.REJECTED)
 
     candidate = models.ForeignKey(
         Candidate,

@@ -134,6 +134,14 @@ def bound_candidate_ids(viewer: User, policy: HiringPolicy) -> QuerySet:
     )
 
 
+def is_bound_on(viewer: Viewer, candidate_id: int) -> bool:
+    """Whether the independence rule binds the viewer on this candidate."""
+    if not viewer.is_authenticated:
+        return False
+    bound = bound_candidate_ids(viewer, HiringPolicy.current())
+    return Candidate.objects.filter(pk=candidate_id).filter(pk__in=bound).exists()
+
+
 def panel_visible_applications(viewer: Viewer) -> QuerySet:
     """Applications whose submitted scorecards (and fit score) the viewer may see."""
     if not viewer.is_authenticated:

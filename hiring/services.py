@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from accounts.models import Role, TeamMembership, User
 
+from . import permissions
 from .models import (
     AnswerRating,
     Application,
@@ -178,6 +179,22 @@ def application_create(
     return application
 
 
+def _panel_hidden(by: User | None, application: Application) -> bool:
+    return by is not None and permissions.is_bound_on(by, application.candidate_id)
+
+
+def _not_schedulable_while_bound() -> ValidationError:
+    """What a scheduler bound on the candidate learns when scheduling fails for a
+    reason of the hidden panel (an interview already held by someone else, a
+    decision they may not see): that it failed, and nothing of the panel."""
+    return ValidationError(
+        _(
+            "This interview cannot be scheduled by you while your own scorecard for "
+            "this candidate is not submitted. Ask someone who is not on the panel."
+        )
+    )
+
+
 def interview_schedule(
     *,
     application: Application,
@@ -187,26 +204,28 @@ def interview_schedule(
     duration_minutes: int = 60,
     by: User | None = None,
 ) -> Interview:
-    """Schedule an interview; its (empty) scorecard is created with it."""
+    """Schedule an interview; its (empty) scorecard is created with it.
+
+    A scheduler bound on the candidate (`permissions`, independence) does not see the
+    panel: a refusal that comes from it (another interviewer's interview, a hidden
+    decision's stage) says nothing of it."""
     if kit.opening_id != application.opening_id:
         raise ValidationError({"kit": _("The kit belongs to another opening.")})
+    hidden = _panel_hidden(by, application)
     if application.stage in Application.CLOSED_STAGES:
+        if hidden and application.stage in Application.DECIDED_STAGES:
+            raise _not_schedulable_while_bound()
         raise ValidationError(
             {
                 "application": _("This application is closed: %(stage)s.")
                 % {"stage": application.get_stage_display()}
             }
         )
+    taken = _interview_taken(hidden=hidden and interviewer.pk != by.pk)
     if Interview.objects.filter(
         application=application, kit=kit, interviewer=interviewer
     ).exists():
-        raise ValidationError(
-            {
-                "interviewer": _(
-                    "This interviewer already has this stage with this candidate."
-                )
-            }
-        )
+        raise taken
     interview = Interview(
         application=application,
         kit=kit,
@@ -223,14 +242,20 @@ def interview_schedule(
             if application.stage == Application.Stage.APPLIED:
                 _set_stage(application, Application.Stage.INTERVIEWING)
     except IntegrityError:
-        raise ValidationError(
-            {
-                "interviewer": _(
-                    "This interviewer already has this stage with this candidate."
-                )
-            }
-        ) from None
+        raise taken from None
     return interview
+
+
+def _interview_taken(*, hidden: bool) -> ValidationError:
+    if hidden:
+        return _not_schedulable_while_bound()
+    return ValidationError(
+        {
+            "interviewer": _(
+                "This interviewer already has this stage with this candidate."
+            )
+        }
+    )
 
 
 def interview_cancel(*, interview: Interview, by: User) -> None:

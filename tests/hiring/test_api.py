@@ -948,6 +948,92 @@ def _schedule(client, hiring, interviewer_pk):
     )
 
 
+@pytest.mark.parametrize("role", ["admin", "recruiter"])
+def test_a_bound_scheduler_gets_the_interview_they_scheduled_and_no_panel(
+    org, hiring, role
+):
+    scheduler = getattr(org, role)
+    _bind(scheduler, hiring)
+    client = _client(scheduler)
+    second = InterviewKit.objects.create(opening=hiring.opening, stage="second")
+
+    response = client.post(
+        f"{V1}/interviews/",
+        {
+            "application": hiring.application.pk,
+            "kit": second.pk,
+            "interviewer": hiring.panelist.pk,
+            "scheduled_at": "2026-12-01T10:00:00+09:00",
+        },
+        format="json",
+    )
+
+    # Was a 500: written, then read back through the scoped (hidden) queryset.
+    assert response.status_code == 201
+    created = Interview.objects.get(kit=second, interviewer=hiring.panelist)
+    body = response.json()
+    assert (body["id"], body["interviewer"], body["stage"]) == (
+        created.pk,
+        hiring.panelist.pk,
+        "second",
+    )
+    assert (body["scorecard"], body["scorecard_submitted"]) == (
+        created.scorecard.pk,
+        False,
+    )
+    # Once scheduled it is the panel's: still hidden while bound.
+    assert client.get(f"{V1}/interviews/{created.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["admin", "recruiter"])
+def test_a_bound_scheduler_learns_nothing_of_the_panel_from_a_refusal(
+    org, hiring, role
+):
+    scheduler = getattr(org, role)
+    _bind(scheduler, hiring)
+    client = _client(scheduler)
+    before = Interview.objects.count()
+
+    # The panelist already holds this stage: saying so would name the panel.
+    again = _schedule(client, hiring, hiring.panelist.pk)
+
+    assert again.status_code == 400
+    body = again.json()
+    assert list(body) == ["non_field_errors"]
+    text = str(body)
+    assert "already has this stage" not in text
+    assert hiring.panelist.display_name not in text
+    assert "your own scorecard" in text
+    assert Interview.objects.count() == before
+    # Their own interview is theirs to know about.
+    own = _schedule(client, hiring, scheduler.pk)
+    assert own.status_code == 400
+    assert own.json()["interviewer"] == [
+        "This interviewer already has this stage with this candidate."
+    ]
+
+
+def test_a_bound_scheduler_is_not_told_of_a_hidden_rejection(org, hiring):
+    _bind(org.recruiter, hiring)
+    services.decision_record(
+        application=hiring.application, kind="reject", reason="…", by=org.manager_a
+    )
+    second = InterviewKit.objects.create(opening=hiring.opening, stage="second")
+    response = _client(org.recruiter).post(
+        f"{V1}/interviews/",
+        {
+            "application": hiring.application.pk,
+            "kit": second.pk,
+            "interviewer": org.interviewer.pk,
+            "scheduled_at": "2026-12-01T10:00:00+09:00",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "Rejected" not in str(response.json())
+    assert list(response.json()) == ["non_field_errors"]
+
+
 def test_only_those_who_may_interview_are_scheduled(org, hiring):
     client = _client(org.recruiter)
     retired = UserFactory(roles=[Role.INTERVIEWER], is_active=False)
