@@ -4,7 +4,12 @@ names every number of `shared/METRICS.md`.
 A metric key is a family and, for the journey metrics, the id of what it measures:
 `step_conversion:<from step id>`, `journey_conversion:<journey id>`,
 `days_to_convert:<from step id>`, `value_points_on_time:<journey id>`,
-`training_completion`, `step_events_recorded`.
+`training_completion`, `step_events_recorded`, and the flow metrics
+`conversions_completed:<from step id>` and `value_points_reached:<journey id>`.
+
+Every metric states when a period's figure becomes final (`Metric.final_at`): a
+flow metric, training completion and events recorded when the period ends; a
+cohort metric when the last window of the period's cohorts ends.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -31,6 +36,12 @@ class Family:
     VALUE_POINTS_ON_TIME = "value_points_on_time"
     TRAINING_COMPLETION = "training_completion"
     STEP_EVENTS_RECORDED = "step_events_recorded"
+    CONVERSIONS_COMPLETED = "conversions_completed"
+    VALUE_POINTS_REACHED = "value_points_reached"
+
+
+# Flow metrics count what happened in the period; they are final when it ends.
+FLOW_FAMILIES = frozenset({Family.CONVERSIONS_COMPLETED, Family.VALUE_POINTS_REACHED})
 
 
 class Unit:
@@ -68,6 +79,22 @@ _FAMILIES = {
     Family.STEP_EVENTS_RECORDED: dict(
         unit=Unit.COUNT, direction=HIGHER, denominator=None
     ),
+    Family.CONVERSIONS_COMPLETED: dict(
+        unit=Unit.COUNT,
+        direction=HIGHER,
+        denominator=_(
+            "ranked by count; the minimum applies to the accounts that first "
+            "reached the step in the period"
+        ),
+    ),
+    Family.VALUE_POINTS_REACHED: dict(
+        unit=Unit.COUNT,
+        direction=HIGHER,
+        denominator=_(
+            "ranked by count; the minimum applies to the accounts that started "
+            "the journey in the period"
+        ),
+    ),
 }
 
 
@@ -81,6 +108,9 @@ class Metric:
     denominator: str | Promise | None
     journey_id: int | None = None
     step_id: int | None = None
+    # A cohort metric's window (days after a cohort's first reach): its figures
+    # become final at the latest this long after the period ends.
+    window_days: int | None = None
 
     @property
     def has_denominator(self) -> bool:
@@ -91,9 +121,27 @@ class Metric:
     def is_conversion(self) -> bool:
         return self.family in (Family.STEP_CONVERSION, Family.JOURNEY_CONVERSION)
 
+    @property
+    def is_flow(self) -> bool:
+        return self.family in FLOW_FAMILIES
+
+    @property
+    def is_count(self) -> bool:
+        """Ranked by the count itself; the denominator only sets the minimum."""
+        return self.unit == Unit.COUNT
+
     def better(self, value: float, other: float) -> bool:
         """Is `value` better than `other` by the metric's direction?"""
         return value > other if self.direction == HIGHER else value < other
+
+    def final_at(self, period: Period) -> datetime:
+        """When the period's figure becomes final (METRICS.md): the period's end
+        for a flow metric (and for training completion and events recorded); for a
+        cohort metric the end of the last window of the period's cohorts, at the
+        latest the period's end plus the window."""
+        if self.window_days is None:
+            return period.end_at
+        return period.end_at + timedelta(days=self.window_days)
 
 
 def _metric(family: str, key: str, label, **ids) -> Metric:
@@ -102,6 +150,13 @@ def _metric(family: str, key: str, label, **ids) -> Metric:
 
 def transition_label(step: Step, next_step: Step) -> str:
     return f"{step.position}. {step.name} → {next_step.position}. {next_step.name}"
+
+
+def journey_window_days(journey: Journey, steps: list[Step]) -> int:
+    """METRICS.md: the journey's own window, else the sum of steps 1..n−1's."""
+    if journey.conversion_window_days:
+        return journey.conversion_window_days
+    return sum(step.conversion_window_days for step in steps[:-1])
 
 
 def journey_metrics(journey: Journey, steps: list[Step]) -> list[Metric]:
@@ -117,6 +172,7 @@ def journey_metrics(journey: Journey, steps: list[Step]) -> list[Metric]:
                 % {"transition": transition, "journey": journey.name},
                 journey_id=journey.pk,
                 step_id=step.pk,
+                window_days=step.conversion_window_days,
             )
         )
     if len(steps) >= 2:
@@ -127,6 +183,7 @@ def journey_metrics(journey: Journey, steps: list[Step]) -> list[Metric]:
                 _("Journey conversion (%(journey)s)") % {"journey": journey.name},
                 journey_id=journey.pk,
                 step_id=steps[0].pk,
+                window_days=journey_window_days(journey, steps),
             )
         )
     for step, next_step in zip(steps, steps[1:], strict=False):
@@ -141,15 +198,43 @@ def journey_metrics(journey: Journey, steps: list[Step]) -> list[Metric]:
                 },
                 journey_id=journey.pk,
                 step_id=step.pk,
+                window_days=step.conversion_window_days,
             )
         )
-    if any(step.is_value_point for step in steps):
+    value_points = [step for step in steps if step.is_value_point]
+    if value_points:
         metrics.append(
             _metric(
                 Family.VALUE_POINTS_ON_TIME,
                 f"{Family.VALUE_POINTS_ON_TIME}:{journey.pk}",
                 _("Value points on time (%(journey)s)") % {"journey": journey.name},
                 journey_id=journey.pk,
+                window_days=max(step.target_days or 0 for step in value_points),
+            )
+        )
+    for step, next_step in zip(steps, steps[1:], strict=False):
+        metrics.append(
+            _metric(
+                Family.CONVERSIONS_COMPLETED,
+                f"{Family.CONVERSIONS_COMPLETED}:{step.pk}",
+                _("Conversions completed %(transition)s (%(journey)s)")
+                % {
+                    "transition": transition_label(step, next_step),
+                    "journey": journey.name,
+                },
+                journey_id=journey.pk,
+                step_id=step.pk,
+            )
+        )
+    if value_points:
+        metrics.append(
+            _metric(
+                Family.VALUE_POINTS_REACHED,
+                f"{Family.VALUE_POINTS_REACHED}:{journey.pk}",
+                _("Value points reached on time (%(journey)s)")
+                % {"journey": journey.name},
+                journey_id=journey.pk,
+                step_id=steps[0].pk,
             )
         )
     return metrics

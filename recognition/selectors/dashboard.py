@@ -4,16 +4,25 @@ Every figure comes from the rollup through `figures` (monthly tables, or the per
 account rows for longer periods), so each page runs a fixed number of queries
 whatever the number of members, accounts or events.
 
-A cell "stands out" when its value is worse than the team median of the members'
-values by the metric's direction (`Metric.better`); the median is taken over the
-members shown who have a value (an empty cohort has none).
+The "team" of every page is the team rate (METRICS.md): the team's pooled figure,
+its members' converted accounts over their cohorts (`figures.team_rate_figures`);
+the team's pools count only in the row that says "team incl. pools". A member's
+cell stands out when it is worse (better) than the team rate of the same metric by
+the metric's direction (`Metric.better`).
+
+A member's weakest transition (`weakest`), the member page's and the dashboard's
+"needs attention" alike: among the transitions whose member cohort has at least
+`WEAKEST_MIN_COHORT` accounts and whose rate is below the team rate, the largest
+shortfall (team rate − member rate) × member cohort, computed exactly; final
+cohorts first, provisional ones only when no final one qualifies (then marked);
+ties to the earlier step. None qualifies → none is shown.
 """
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 
 from django.db.models import Count, QuerySet
 
@@ -35,9 +44,11 @@ from ..metrics import Family, Metric, Period
 from ..models import RollupRun, StepRetrospective
 from ..permissions import visible_members, visible_team_ids
 from . import figures
-from .figures import FigureValue
+from .figures import FigureValue, exact_value
 
 EMPTY = FigureValue(value=None)
+# A weakest transition needs a member cohort of at least this many accounts.
+WEAKEST_MIN_COHORT = 5
 DEFAULT_PERIOD = "last-3"
 TREND_MONTHS = 12
 RECENT_RETROSPECTIVES = 5
@@ -190,12 +201,16 @@ class Row:
 
 @dataclass
 class Attention:
-    """The weakest member and transition of a table: the conversion furthest below
-    the team median (ties: the larger cohort)."""
+    """The member and transition that need attention most: of the members' weakest
+    transitions (`weakest`), the largest shortfall × cohort, final ones first."""
 
     row: Row
     cells: TransitionCells
-    median: float
+    team: FigureValue
+
+    @property
+    def team_display(self) -> str:
+        return metrics.format_value(self.cells.conversion.metric, self.team.value)
 
 
 @dataclass
@@ -203,8 +218,9 @@ class JourneyTable:
     columns: JourneyColumns
     rows: list[Row]
     team_row: Row
-    medians: dict[str, float]
     attention: Attention | None
+    # The team's figures with its pools' accounts, when they differ from the rate.
+    pools_row: Row | None = None
 
     @property
     def journey(self) -> Journey:
@@ -236,22 +252,18 @@ def _row(
     )
 
 
-def _mark(rows: list[Row], passed: set[tuple[int, int]]) -> dict[str, float]:
-    """Flag the cells worse (weak) or better (strong) than the team median; a weak
-    transition carries the first of its modules the member has not completed."""
-    values: dict[str, list[float]] = {}
+def _mark(rows: list[Row], team_row: Row, passed: set[tuple[int, int]]) -> None:
+    """Flag the cells worse (weak) or better (strong) than the team rate of the
+    same metric; a weak transition carries the first of its modules the member has
+    not completed."""
+    team = {cell.metric.key: cell.value for cell in team_row.cells()}
     for row in rows:
         for cell in row.cells():
-            if cell.value is not None:
-                values.setdefault(cell.metric.key, []).append(cell.value)
-    medians = {key: statistics.median(found) for key, found in values.items()}
-    for row in rows:
-        for cell in row.cells():
-            median = medians.get(cell.metric.key)
-            if cell.value is None or median is None:
+            reference = team.get(cell.metric.key)
+            if cell.value is None or reference is None:
                 continue
-            cell.weak = cell.metric.better(median, cell.value)
-            cell.strong = cell.metric.better(cell.value, median)
+            cell.weak = cell.metric.better(reference, cell.value)
+            cell.strong = cell.metric.better(cell.value, reference)
         for item in row.transitions:
             if item.conversion.weak:
                 item.conversion.module = next(
@@ -262,23 +274,66 @@ def _mark(rows: list[Row], passed: set[tuple[int, int]]) -> dict[str, float]:
                     ),
                     None,
                 )
-    return medians
 
 
-def _attention(rows: list[Row], medians: dict[str, float]) -> Attention | None:
-    candidates = [
-        (medians[item.conversion.metric.key] - item.conversion.value, row, item)
-        for row in rows
-        for item in row.transitions
-        if item.conversion.weak
-    ]
-    if not candidates:
+def shortfall(member: FigureValue, team: FigureValue) -> Fraction | None:
+    """(team rate − member rate) × member cohort, exactly, when the transition
+    qualifies as a weakness: a cohort of at least `WEAKEST_MIN_COHORT` accounts
+    below the team rate. None otherwise."""
+    if member.value is None or team.value is None:
         return None
-    gap, row, item = max(
-        candidates,
-        key=lambda found: (found[0], found[2].conversion.figure.denominator or 0),
+    if (member.denominator or 0) < WEAKEST_MIN_COHORT:
+        return None
+    found = (exact_value(team) - exact_value(member)) * member.denominator
+    return found if found > 0 else None
+
+
+def weakest(candidates, *, member, team, position):
+    """The weakest of `candidates` by the rule of the module docstring: `member`,
+    `team` and `position` read a candidate's member figure, team figure and step
+    position. None when none qualifies."""
+    scored = [
+        (score, item)
+        for item in candidates
+        if (score := shortfall(member(item), team(item))) is not None
+    ]
+    final = [(score, item) for score, item in scored if not member(item).provisional]
+    chosen = final or scored
+    if not chosen:
+        return None
+    return max(chosen, key=lambda found: (found[0], -position(found[1])))[1]
+
+
+def _attention(rows: list[Row], team_row: Row) -> Attention | None:
+    """Each member's weakest transition, then the weakest of those: final before
+    provisional, the largest shortfall × cohort, the earlier step, the member
+    listed first."""
+    team = {item.transition.step.pk: item.conversion for item in team_row.transitions}
+    found = []
+    for index, row in enumerate(rows):
+        item = weakest(
+            row.transitions,
+            member=lambda cells: cells.conversion.figure,
+            team=lambda cells: team[cells.transition.step.pk].figure,
+            position=lambda cells: cells.transition.step.position,
+        )
+        if item is not None:
+            score = shortfall(
+                item.conversion.figure, team[item.transition.step.pk].figure
+            )
+            found.append((index, row, item, score))
+    if not found:
+        return None
+    index, row, item, _score = max(
+        found,
+        key=lambda entry: (
+            not entry[2].conversion.figure.provisional,
+            entry[3],
+            -entry[2].transition.step.position,
+            -entry[0],
+        ),
     )
-    return Attention(row=row, cells=item, median=medians[item.conversion.metric.key])
+    return Attention(row=row, cells=item, team=team[item.transition.step.pk].figure)
 
 
 # Dashboard --------------------------------------------------------------------------
@@ -355,7 +410,14 @@ def dashboard(*, viewer: User, team: Team, period: Period) -> Dashboard:
     wanted = [m for columns in all_columns for m in columns.metrics] + [training]
     member_ids = [member.pk for member in members]
     found = figures.member_figures(member_ids=member_ids, metrics=wanted, period=period)
-    team_found = figures.team_figures(team_ids=[team.pk], metrics=wanted, period=period)
+    team_found = figures.team_rate_figures(
+        team_ids=[team.pk], metrics=wanted, period=period
+    )
+    with_pools = figures.team_figures(
+        team_ids=[team.pk],
+        metrics=[m for c in all_columns for m in c.metrics],
+        period=period,
+    )
     owned = accounts_owned(member_ids)
     modules = [m for c in all_columns for t in c.transitions for m in t.modules]
     passed = passed_modules(member_ids, modules)
@@ -372,7 +434,6 @@ def dashboard(*, viewer: User, team: Team, period: Period) -> Dashboard:
             )
             for member in members
         ]
-        medians = _mark(rows, passed)
         team_row = _row(
             team.pk,
             member=None,
@@ -381,13 +442,22 @@ def dashboard(*, viewer: User, team: Team, period: Period) -> Dashboard:
             found=team_found,
             accounts_owned=sum(row.accounts_owned for row in rows),
         )
+        _mark(rows, team_row, passed)
+        pools_row = _row(
+            team.pk,
+            member=None,
+            columns=columns,
+            training=training,
+            found={**team_found, **with_pools},
+            accounts_owned=team_row.accounts_owned,
+        )
         page.tables.append(
             JourneyTable(
                 columns=columns,
                 rows=rows,
                 team_row=team_row,
-                medians=medians,
-                attention=_attention(rows, medians),
+                attention=_attention(rows, team_row),
+                pools_row=pools_row if _differs(pools_row, team_row) else None,
             )
         )
     # Journeys the team does not work on (another coverage model) are left out,
@@ -402,6 +472,12 @@ def dashboard(*, viewer: User, team: Team, period: Period) -> Dashboard:
     ]
     page.tables = worked_on or page.tables
     return page
+
+
+def _differs(row: Row, other: Row) -> bool:
+    return [cell.figure for cell in row.cells()] != [
+        cell.figure for cell in other.cells()
+    ]
 
 
 def default_team(teams: list[Team], viewer: User) -> Team | None:
@@ -501,17 +577,13 @@ class MemberPage:
         return metrics.format_value(metric, figure.value) if metric else "—"
 
 
-def weakest(transitions: list[MemberTransition]) -> MemberTransition | None:
-    """The lowest conversion with a non-empty cohort; ties go to the larger cohort."""
-    candidates = [
-        item
-        for item in transitions
-        if item.member.value is not None and (item.member.denominator or 0) > 0
-    ]
-    if not candidates:
-        return None
-    return min(
-        candidates, key=lambda item: (item.member.value, -item.member.denominator)
+def member_weakest(transitions: list[MemberTransition]) -> MemberTransition | None:
+    """The member page's weakest transition, by the one rule (`weakest`)."""
+    return weakest(
+        transitions,
+        member=lambda item: item.member,
+        team=lambda item: item.team,
+        position=lambda item: item.transition.step.position,
     )
 
 
@@ -567,7 +639,7 @@ def member_page(
         member_ids=[member.pk], metrics=wanted, period=period
     )
     team_found = (
-        figures.team_figures(team_ids=[team.pk], metrics=wanted, period=period)
+        figures.team_rate_figures(team_ids=[team.pk], metrics=wanted, period=period)
         if team
         else {}
     )
@@ -630,7 +702,7 @@ def member_page(
                 module_passed=module is not None and (member.pk, module.pk) in passed,
             )
         )
-    page.weakest = weakest(page.transitions)
+    page.weakest = member_weakest(page.transitions)
     page.journey = found.get((member.pk, columns.journey_conversion.key), EMPTY)
     if team:
         page.team_journey = team_found.get(

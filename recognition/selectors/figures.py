@@ -35,6 +35,7 @@ from ..models import (
     TeamFigure,
 )
 from ..permissions import members
+from . import flow
 
 
 @dataclass(frozen=True)
@@ -218,11 +219,14 @@ def _row_filters(wanted: list[Metric] | None) -> tuple[Q, Q, bool]:
     return transitions, Q(journey_id__in=value_points), bool(value_points)
 
 
-def _from_rows(scope, owner_ids, months, wanted, *, as_of):
-    """Figures over several months aggregated from the per-account rows."""
+def _from_rows(scope, owner_ids, months, wanted, *, as_of, members_only=False):
+    """Figures over several months aggregated from the per-account rows; with
+    `members_only`, of the accounts credited to a member (not the pools')."""
     owner = SCOPES[scope]
     transitions_q, value_points_q, needs_value_points = _row_filters(wanted)
     base = {f"{owner}__in": owner_ids, "cohort_month__in": months}
+    if members_only:
+        base["member_id__isnull"] = False
     rows = AccountTransition.objects.filter(transitions_q, **base)
     found = {}
     for keys, key, figure in conversion_groups(rows, [owner], as_of=as_of):
@@ -263,37 +267,69 @@ _ROW_FAMILIES = {
 }
 
 
+def _as_of() -> datetime:
+    run = last_run()
+    return run.as_of if run else timezone.now()
+
+
 def figures_for(
-    scope: str, *, owner_ids, metrics_wanted: list[Metric], period: Period
+    scope: str,
+    *,
+    owner_ids,
+    metrics_wanted: list[Metric],
+    period: Period,
+    members_only: bool = False,
 ) -> dict[tuple[int, str], FigureValue]:
     """(owner id, metric key) → FigureValue over the period, for members, teams or
     pools. A month reads the monthly table; a longer period aggregates the rows
-    (events recorded add up; training completion is the one at the period's end)."""
+    (events recorded add up; training completion is the one at the period's end).
+    Flow metrics are counted from the rows (`flow`). With `members_only` (a team's
+    rate) the cohort metrics count the accounts credited to members only, from the
+    rows whatever the period."""
     owner_ids = list(owner_ids)
-    keys = [metric.key for metric in metrics_wanted]
-    if period.kind == metrics.PERIOD_MONTH:
-        return {
-            (owner, key): figure
-            for (owner, key, _month), figure in _from_table(
-                scope, owner_ids, [period.first_month], keys
-            ).items()
-        }
-    run = last_run()
-    as_of = run.as_of if run else timezone.now()
-    from_rows = [m for m in metrics_wanted if m.family in _ROW_FAMILIES]
-    found = (
-        _from_rows(scope, owner_ids, period.months, from_rows, as_of=as_of)
-        if from_rows
-        else {}
-    )
-    others = [m.key for m in metrics_wanted if m.family not in _ROW_FAMILIES]
-    if others:
+    flows = [m for m in metrics_wanted if m.is_flow]
+    cohort_metrics = [m for m in metrics_wanted if m.family in _ROW_FAMILIES]
+    others = [
+        m.key for m in metrics_wanted if not m.is_flow and m not in cohort_metrics
+    ]
+    month = period.kind == metrics.PERIOD_MONTH
+    from_rows = cohort_metrics if members_only or not month else []
+    as_of = _as_of() if flows or from_rows else None
+    found = {}
+    if flows:
+        found.update(
+            flow.flow_figures(
+                scope,
+                owner_ids=owner_ids,
+                metrics_wanted=flows,
+                months=period.months,
+                as_of=as_of,
+                members_only=members_only,
+            )
+        )
+    if from_rows:
+        found.update(
+            _from_rows(
+                scope,
+                owner_ids,
+                period.months,
+                from_rows,
+                as_of=as_of,
+                members_only=members_only,
+            )
+        )
+    if month:
+        table_keys = others + [m.key for m in cohort_metrics if m not in from_rows]
+        table = _from_table(scope, owner_ids, [period.first_month], table_keys)
+        for (owner, key, _month), figure in table.items():
+            found[(owner, key)] = figure
+    elif others:
         table = _from_table(scope, owner_ids, period.months, others)
         counts = defaultdict(int)
-        for (owner, key, month), figure in table.items():
+        for (owner, key, month_of), figure in table.items():
             if key == Family.STEP_EVENTS_RECORDED:
                 counts[(owner, key)] += figure.numerator or 0
-            elif month == min(period.last_month, metrics.this_month()):
+            elif month_of == min(period.last_month, metrics.this_month()):
                 # As of the period's end, or of today in a running period.
                 found[(owner, key)] = figure
         for (owner, key), total in counts.items():
@@ -308,8 +344,22 @@ def member_figures(*, member_ids, metrics, period) -> dict:
 
 
 def team_figures(*, team_ids, metrics, period) -> dict:
+    """A team's figures including its pools' accounts ("team incl. pools")."""
     return figures_for(
         "team", owner_ids=team_ids, metrics_wanted=metrics, period=period
+    )
+
+
+def team_rate_figures(*, team_ids, metrics, period) -> dict:
+    """The team rate (METRICS.md): the team's pooled figure over its members' accounts
+    (their converted over their cohorts), the pools' accounts left out. The one
+    "team" number of the pages."""
+    return figures_for(
+        "team",
+        owner_ids=team_ids,
+        metrics_wanted=metrics,
+        period=period,
+        members_only=True,
     )
 
 
@@ -319,15 +369,61 @@ def pool_figures(*, pool_ids, metrics, period) -> dict:
     )
 
 
+def _monthly(scope, owner_ids, metrics_wanted, months, *, members_only=False):
+    """(owner id, metric key, month) → FigureValue: the monthly table, the flow
+    metrics counted by month from the rows, and with `members_only` the
+    conversions of the members' accounts grouped by cohort month."""
+    owner_ids, months = list(owner_ids), sorted(months)
+    flows = [m for m in metrics_wanted if m.is_flow]
+    rows_wanted = [
+        m
+        for m in metrics_wanted
+        if members_only
+        and m.family in (Family.STEP_CONVERSION, Family.JOURNEY_CONVERSION)
+    ]
+    table_keys = [
+        m.key for m in metrics_wanted if m not in flows and m not in rows_wanted
+    ]
+    found = _from_table(scope, owner_ids, months, table_keys) if table_keys else {}
+    as_of = _as_of() if flows or rows_wanted else None
+    if flows and owner_ids and months:
+        found.update(
+            flow.flow_figures(
+                scope,
+                owner_ids=owner_ids,
+                metrics_wanted=flows,
+                months=months,
+                by_month=True,
+                as_of=as_of,
+                members_only=members_only,
+            )
+        )
+    if rows_wanted and owner_ids and months:
+        owner = SCOPES[scope]
+        transitions_q, _points_q, _needs = _row_filters(rows_wanted)
+        rows = AccountTransition.objects.filter(
+            transitions_q,
+            **{f"{owner}__in": owner_ids},
+            cohort_month__in=months,
+            member_id__isnull=False,
+        )
+        for (owner_id, month), key, figure in conversion_groups(
+            rows, [owner, "cohort_month"], as_of=as_of
+        ):
+            found[(owner_id, key, _as_month(month))] = figure
+    return found
+
+
 def member_monthly(*, member_ids, metrics, months) -> dict:
-    """(member id, metric key, month) → FigureValue, from the monthly table."""
-    return _from_table(
-        "member", list(member_ids), list(months), [m.key for m in metrics]
-    )
+    """(member id, metric key, month) → FigureValue, from the monthly table (the
+    flow metrics counted from the rows)."""
+    return _monthly("member", member_ids, metrics, months)
 
 
 def team_monthly(*, team_ids, metrics, months) -> dict:
-    return _from_table("team", list(team_ids), list(months), [m.key for m in metrics])
+    """A team's monthly figures; its conversions are the team rate (the members'
+    accounts, not the pools')."""
+    return _monthly("team", team_ids, metrics, months, members_only=True)
 
 
 # Writing the monthly tables ---------------------------------------------------------

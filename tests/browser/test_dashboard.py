@@ -8,7 +8,8 @@ from django.urls import reverse
 from accounts.models import Role
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import TEST_PASSWORD, build_organisation
-from tests.recognition.dashboard_factories import APRIL, build_dashboard_world
+from tests.recognition.coaching_factories import build_coaching_world
+from tests.recognition.dashboard_factories import APRIL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +35,7 @@ def _shot(page, name: str) -> None:
 
 
 def test_a_manager_spots_the_weakest_member_and_opens_the_playbook(page, org):
-    world = build_dashboard_world(org)
+    world = build_coaching_world(org)
     org.manager_a.preferred_language = "en"
     org.manager_a.save(update_fields=["preferred_language"])
 
@@ -46,17 +47,17 @@ def test_a_manager_spots_the_weakest_member_and_opens_the_playbook(page, org):
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(f"**period={APRIL}**")
     table = page.locator("[data-testid=journey-table]")
-    assert table.locator("[data-testid=member-row]").count() == 2
+    assert table.locator("[data-testid=member-row]").count() == 3
     assert "坂本" not in table.inner_text()  # member_b is in team B
 
-    # The weakest cell stands out: member_a's step 1 → 2, below the team median,
+    # The weakest cell stands out: member_a's step 1 → 2, below the team rate,
     # and its training module is not completed.
     row_a = table.locator(f"[data-member='{org.member_a.pk}']")
     weak = row_a.locator(
         f"td[data-metric='step_conversion:{world.s1.pk}'][data-weak=true]"
     )
     assert "50.0 %" in weak.inner_text()
-    assert "below the team median" in weak.inner_text()
+    assert "below the team rate" in weak.inner_text()
     assert "Kickoff training" in weak.inner_text()
     attention = page.locator("[data-testid=attention]")
     assert "1. Step 1 → 2. Step 2" in attention.inner_text()
@@ -70,7 +71,7 @@ def test_a_manager_spots_the_weakest_member_and_opens_the_playbook(page, org):
     )
     weakest = page.locator("[data-testid=weakest]")
     assert "1. Step 1 → 2. Step 2" in weakest.inner_text()
-    assert "50.0 % (2 of 4)" in weakest.inner_text()
+    assert "50.0 % (5 of 10) · team rate 76.3 %" in weakest.inner_text()
     assert page.locator("[data-testid=funnel] svg").count() == 1
     assert page.locator("[data-testid=trend] svg").count() == 2
     _shot(page, "2_member")

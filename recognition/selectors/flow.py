@@ -1,0 +1,143 @@
+"""Flow metrics (METRICS.md): what happened in a period, counted in the database.
+
+- Conversions completed of step k in P: accounts whose conversion of step k (per the
+  window rules: `AccountTransition.converted_at`, set only for a conversion within
+  the window) happened in P, credited as step k.
+- Value points reached on time in P: value points whose on-time first reach
+  (`AccountValuePoint.reached_at` with `on_time`) happened in P.
+
+They are counts, final when P ends. Their denominator is not a divisor: it is what
+an award's minimum applies to (and what "larger denominator breaks ties" compares):
+the owner's accounts that first reached step k in P, or that started the journey
+in P.
+
+Months are bounded in TIME_ZONE: each period or month becomes a pair of instants
+computed here (`metrics.month_start`), and the database compares the stored UTC
+times with them, so no per-row time-zone function runs. Each function runs two
+queries per family asked for, whatever the number of owners, months or accounts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from django.db.models import Case, Count, DateField, F, Value, When
+
+from .. import metrics
+from ..metrics import Family, Metric
+from ..models import AccountTransition, AccountValuePoint, ConversionKind
+
+
+def month_bounds(months: list[date]) -> list[tuple[date, datetime, datetime]]:
+    """(month, first instant, first instant after) of each month, in TIME_ZONE."""
+    return [
+        (
+            month,
+            metrics.month_start(month),
+            metrics.month_start(metrics.add_months(month, 1)),
+        )
+        for month in months
+    ]
+
+
+def _month_of(field: str, bounds) -> Case:
+    """The month (in TIME_ZONE) a datetime field falls in, among `bounds`."""
+    return Case(
+        *(
+            When(**{f"{field}__gte": start, f"{field}__lt": end}, then=Value(month))
+            for month, start, end in bounds
+        ),
+        default=None,
+        output_field=DateField(),
+    )
+
+
+def _scoped(model, scope: str, owner_ids, *, members_only: bool):
+    owner = f"{scope}_id"
+    rows = model.objects.filter(**{f"{owner}__in": owner_ids})
+    if members_only:
+        rows = rows.filter(member_id__isnull=False)
+    return rows
+
+
+def flow_figures(
+    scope: str,
+    *,
+    owner_ids,
+    metrics_wanted: list[Metric],
+    months: list[date],
+    by_month: bool = False,
+    as_of: datetime,
+    members_only: bool = False,
+) -> dict:
+    """(owner id, metric key) → FigureValue over the months together, or with
+    `by_month` (owner id, metric key, month) → FigureValue for each month. A
+    figure is provisional until its period (or month) ends, as of `as_of`."""
+    from .figures import FigureValue  # figures imports this module
+
+    owner_ids = list(owner_ids)
+    if not owner_ids or not months:
+        return {}
+    steps = {
+        m.step_id for m in metrics_wanted if m.family == Family.CONVERSIONS_COMPLETED
+    }
+    journeys = {
+        m.journey_id for m in metrics_wanted if m.family == Family.VALUE_POINTS_REACHED
+    }
+    owner = f"{scope}_id"
+    bounds = month_bounds(months)
+    period_start, period_end = bounds[0][1], bounds[-1][2]
+    # (owner, metric key, month) → [count, accounts]; the month is the first of
+    # the period when the months are taken together.
+    counts = defaultdict(lambda: [0, 0])
+
+    def add(rows, family: str, field: str, index: int, counted=None) -> None:
+        group = [owner, field, *(["_month"] if by_month else [])]
+        for row in rows.values(*group).annotate(n=counted or Count("pk")).order_by():
+            month = row["_month"] if by_month else months[0]
+            if month is not None:
+                key = f"{family}:{row[field]}"
+                counts[(row[owner], key, month)][index] += row["n"]
+
+    def in_period(rows, field: str):
+        rows = rows.filter(
+            **{f"{field}__gte": period_start, f"{field}__lt": period_end}
+        )
+        return rows.annotate(_month=_month_of(field, bounds)) if by_month else rows
+
+    def cohorts_of(rows):
+        rows = rows.filter(cohort_month__in=months)
+        return rows.annotate(_month=F("cohort_month")) if by_month else rows
+
+    if steps:
+        transitions = _scoped(
+            AccountTransition, scope, owner_ids, members_only=members_only
+        ).filter(kind=ConversionKind.STEP, from_step_id__in=steps)
+        family = Family.CONVERSIONS_COMPLETED
+        completed = transitions.filter(converted=True)
+        add(in_period(completed, "converted_at"), family, "from_step_id", 0)
+        add(cohorts_of(transitions), family, "from_step_id", 1)
+    if journeys:
+        points = _scoped(
+            AccountValuePoint, scope, owner_ids, members_only=members_only
+        ).filter(journey_id__in=journeys)
+        family = Family.VALUE_POINTS_REACHED
+        # On time: reached no later than the deadline and not before step 1.
+        on_time = points.filter(on_time=True, reached_at__gte=F("started_at"))
+        add(in_period(on_time, "reached_at"), family, "journey_id", 0)
+        # A journey start is one account, with a row per value point.
+        starts = Count("account_id", distinct=True)
+        add(cohorts_of(points), family, "journey_id", 1, counted=starts)
+    ends = {month: end for month, _start, end in bounds}
+    found = {}
+    for (owner_id, key, month), (count, accounts) in counts.items():
+        end = ends[month] if by_month else period_end
+        figure = FigureValue(
+            value=count,
+            denominator=accounts,
+            provisional=as_of < end,
+            final_at=end,
+        )
+        found[(owner_id, key, month) if by_month else (owner_id, key)] = figure
+    return found
