@@ -27,6 +27,7 @@ from accounts.models import User
 from . import permissions
 from .models import (
     Application,
+    Candidate,
     Competency,
     CompetencyRating,
     FeedbackRating,
@@ -435,18 +436,46 @@ class Calibration:
         ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def interviewer_calibration(*, now: datetime | None = None) -> list[Calibration]:
+def bound_candidate_count(*, viewer) -> int:
+    """How many candidates the independence rule binds the viewer on: the
+    aggregates they see leave those candidates out. Counted whatever the panel has
+    done, so that the number itself tells nothing of it."""
+    if not viewer.is_authenticated:
+        return 0
+    bound = permissions.bound_candidate_ids(viewer, HiringPolicy.current())
+    return Candidate.objects.filter(pk__in=bound).count()
+
+
+def _scorecards_for(viewer) -> QuerySet:
+    """Scorecards an aggregate shown to `viewer` may count: none of a candidate they
+    are bound on, or the figures would move as the hidden panel submits."""
+    scorecards = Scorecard.objects.all()
+    if viewer is None:
+        return scorecards
+    policy = HiringPolicy.current()
+    return scorecards.exclude(
+        interview__application__candidate_id__in=permissions.bound_candidate_ids(
+            viewer, policy
+        )
+    )
+
+
+def interviewer_calibration(
+    *, viewer=None, now: datetime | None = None
+) -> list[Calibration]:
     """Per interviewer: over the candidates they scored that someone else scored too,
     the mean of their overall recommendations minus the mean of the other
     interviewers' overall recommendations on the same candidates; and how many of
     their scorecards were late (submitted, or still open, after the reminder time).
 
-    Only submitted scorecards count, by their latest revision."""
+    Only submitted scorecards count, by their latest revision. Shown to `viewer`,
+    the candidates they are bound on are left out (`bound_candidate_count`)."""
     now = now or timezone.now()
     hours = timedelta(hours=HiringPolicy.current().reminder_after_hours)
+    scorecards = _scorecards_for(viewer)
     # One row per (candidate, interviewer), summed in the database.
     per_pair = list(
-        Scorecard.objects.filter(current__overall__isnull=False)
+        scorecards.filter(current__overall__isnull=False)
         .values("interview__application__candidate_id", "interview__interviewer_id")
         .annotate(total=Sum("current__overall"), count=Count("id"))
     )
@@ -470,7 +499,7 @@ def interviewer_calibration(*, now: datetime | None = None) -> list[Calibration]
         stats[3] += candidate_total - row["total"]
         stats[4] += others_count
     late = dict(
-        Scorecard.objects.filter(
+        scorecards.filter(
             Q(first_submitted_at__gt=F("interview__scheduled_at") + hours)
             | Q(current__isnull=True, interview__scheduled_at__lt=now - hours)
         )
@@ -478,9 +507,7 @@ def interviewer_calibration(*, now: datetime | None = None) -> list[Calibration]
         .annotate(count=Count("id"))
     )
     counts = dict(
-        Scorecard.objects.filter(
-            Q(current__isnull=False) | Q(interview__scheduled_at__lt=now)
-        )
+        scorecards.filter(Q(current__isnull=False) | Q(interview__scheduled_at__lt=now))
         .values_list("interview__interviewer_id")
         .annotate(count=Count("id"))
     )
@@ -513,14 +540,17 @@ FEEDBACK_GROUPS = {
 
 def feedback_summary(*, viewer, group: str) -> list[dict]:
     """Candidates' mean rating per value (1–5), per opening or per interviewer, over
-    the openings the viewer may see."""
+    the openings the viewer may see, leaving out the candidates the viewer is bound
+    on (whom the panel interviewed is the panel's)."""
     path, label = FEEDBACK_GROUPS[group]
+    bound = permissions.bound_candidate_ids(viewer, HiringPolicy.current())
     return list(
         FeedbackRating.objects.filter(
             feedback__interview__application__opening__in=(
                 permissions.visible_openings(viewer)
             )
         )
+        .exclude(feedback__interview__application__candidate_id__in=bound)
         .values(
             "competency_id",
             group_id=F(f"feedback__{path}"),

@@ -289,7 +289,9 @@ def calibration(request):
         request,
         "hiring/calibration.html",
         {
-            "rows": selectors.interviewer_calibration(),
+            # Not the candidates the viewer is bound on: their panel is hidden.
+            "rows": selectors.interviewer_calibration(viewer=request.user),
+            "left_out": selectors.bound_candidate_count(viewer=request.user),
             "minimum": selectors.CALIBRATION_MINIMUM,
             "feedback": selectors.feedback_groups(
                 viewer=request.user, group="interviewer"

@@ -14,7 +14,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from accounts.models import Role
 from hiring import selectors, services
-from hiring.models import HiringPolicy
+from hiring.models import HiringPolicy, Scorecard
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -581,6 +581,27 @@ def test_calibration_leaves_out_candidates_nobody_else_scored(calibration_world)
     assert neutral.candidates == 6
     assert neutral.own_mean == Fraction(8, 3)
     assert neutral.scorecards == 7
+
+
+def test_calibration_for_a_bound_viewer_leaves_out_their_candidates(calibration_world):
+    viewer = UserFactory(roles=[Role.RECRUITER])
+    lenient = calibration_world["lenient"]
+    c1 = Scorecard.objects.filter(interview__interviewer=lenient).earliest("pk")
+    schedule_interview(c1.interview.application, c1.interview.kit, viewer)
+    # lenient without c1: own (4+3+4+3)/4 = 7/2; others (1+3+2+3+2+2+1+2)/8 = 2
+    row = _calibration(viewer=viewer)[lenient]
+    assert (row.candidates, row.own_mean, row.others_mean) == (4, Fraction(7, 2), 2)
+    assert row.scorecards == 4
+    assert selectors.bound_candidate_count(viewer=viewer) == 1
+    # Everyone else still counts c1, and so does the viewer once they submit.
+    assert _calibration()[lenient].candidates == 5
+    fill_scorecard(
+        c1.interview.application.interviews.get(interviewer=viewer),
+        ratings={},
+        overall=3,
+    )
+    assert _calibration(viewer=viewer)[lenient].candidates == 5
+    assert selectors.bound_candidate_count(viewer=viewer) == 0
 
 
 def test_calibration_is_hidden_below_five_candidates():

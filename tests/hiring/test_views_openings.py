@@ -557,6 +557,40 @@ def test_calibration_shows_the_signed_difference_from_five_candidates(client, or
     assert "positive is lenient, negative is severe" in response.text
 
 
+def test_calibration_leaves_out_the_candidates_the_viewer_is_bound_on(client, org):
+    x, y, z = _calibration_world(org)
+    kit = Scorecard.objects.filter(interview__interviewer=x).first().interview.kit
+    sixth = ApplicationFactory(opening=kit.opening)
+    schedule_interview(sixth, kit, org.admin)  # the admin has not submitted
+    url = reverse("hiring:calibration")
+    before = _get(client, org.admin, url)
+    assert _difference(before, x) == "+0.89"
+
+    # The rest of the panel submits on the sixth candidate.
+    for interviewer, overall in ((x, 4), (y, 1)):
+        interview = schedule_interview(sixth, kit, interviewer)
+        fill_scorecard(interview, ratings={}, overall=overall)
+        feedback = CandidateFeedback.objects.create(
+            interview=interview, invited_at=timezone.now()
+        )
+        FeedbackRating.objects.create(
+            feedback=feedback,
+            competency=kit.kit_questions.first().question.competency,
+            rating=5,
+        )
+
+    # Someone not on the sixth candidate's panel sees the figures move …
+    assert _difference(_get(client, org.recruiter, url), x) != "+0.89"
+    # … the admin, who has not scored that candidate yet, does not, and is told.
+    after = _get(client, org.admin, url)
+    assert _difference(after, x) == "+0.89"
+    assert _difference(after, y) == "-0.49"
+    assert "No candidate has answered the feedback questions yet." in after.text
+    note = after.text.split('data-testid="left-out"')[1].split("</div>")[0]
+    assert "Candidates you have not scored yet are left out (1)" in note
+    assert 'data-testid="left-out"' not in _get(client, org.recruiter, url).text
+
+
 def test_calibration_is_for_those_who_run_hiring(client, org, hiring):
     assert _get(client, org.manager_a, reverse("hiring:calibration")).status_code == (
         403
