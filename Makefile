@@ -18,15 +18,18 @@ $(VENV)/.installed: requirements.txt | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-## run: install, migrate, seed the demo and serve on http://127.0.0.1:8000
+## run: install, migrate, seed the demo, then what production runs: the web server on
+## http://127.0.0.1:8000, a Celery worker and beat (the rollup, reminders, award
+## closing, anonymisation) over a broker of files in .celery/; one Ctrl-C stops all
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) scripts/run_dev.py --host $(HOST) --port $(PORT)
 
-## test: install and run the whole test suite
+## test: install and run the whole test suite, on every core (pytest-xdist), printing
+## the 25 slowest tests; PYTEST_ARGS adds options (e.g. -m, or -n 0 for one process)
 test: $(VENV)/.installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --durations=25 $(PYTEST_ARGS)
 
 ## worker / beat: Celery processes for production (production settings, need REDIS_URL)
 worker: $(VENV)/.installed

@@ -14,7 +14,7 @@ import factory.random
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
@@ -112,7 +112,8 @@ def _own_competency_framework(request):
     back after it, or flushed with a transactional test's data). A test that needs
     them asks for the `starting_profiles` fixture."""
     names = set(request.fixturenames)
-    if "starting_profiles" in names:
+    if names & {"starting_profiles", "module_data"}:
+        # module_data removed them once, before building what the module shares.
         return
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(
@@ -122,11 +123,45 @@ def _own_competency_framework(request):
     if not (marker or transactional or "db" in names):
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
+    _remove_starting_framework()
+
+
+def _remove_starting_framework():
     from hiring.models import Competency, ProfileWeight, SuccessProfile
 
     ProfileWeight.objects.all().delete()
     SuccessProfile.objects.all().delete()
     Competency.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def module_data(django_db_setup, django_db_blocker):
+    """Data built once for a whole test module instead of once per test.
+
+    Yields `keep(build)`: call it (in a module-scoped fixture) with a function that
+    creates rows and returns them. The rows are written inside a transaction held
+    open for the module; each test runs in a savepoint of it (pytest-django's `db`),
+    so whatever a test changes is rolled back before the next one, and the module's
+    transaction is rolled back at its end. A test must copy the returned objects
+    (copy.deepcopy) before using them, as Django's setUpTestData does, so that
+    attributes set on them in one test never leak into the next. The starting
+    competency framework is removed first, as for every test (see above)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+
+        def keep(build):
+            with django_db_blocker.unblock():
+                return build()
+
+        with django_db_blocker.unblock():
+            _remove_starting_framework()
+        yield keep
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

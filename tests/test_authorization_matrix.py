@@ -5,13 +5,15 @@ API operation without a row fails the suite: new pages and endpoints must say wh
 use them. Objects of another team answer 404, never 403.
 """
 
+import copy
+
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from tests.factories import build_hiring
+from tests.factories import build_hiring, build_organisation
 from tests.hiring import matrix as hiring_matrix
 from tests.journeys import matrix as journeys_matrix
 from tests.recognition import matrix as recognition_matrix
@@ -156,11 +158,29 @@ API_MATRIX |= (
 )
 
 
+# The objects rows build for themselves, memoised on the organisation: built once for
+# the module, with the organisation (see `world`).
+WORLDS = hiring_matrix.WORLDS + journeys_matrix.WORLDS + recognition_matrix.WORLDS
+
+
+@pytest.fixture(scope="module")
+def _module_world(module_data):
+    def build():
+        org = build_organisation()
+        org.hiring = build_hiring(org)
+        for build_world in WORLDS:
+            build_world(org)
+        return org
+
+    return module_data(build)
+
+
 @pytest.fixture
-def world(org):
-    """The organisation with its hiring objects (see tests/hiring/matrix.py)."""
-    org.hiring = build_hiring(org)
-    return org
+def world(_module_world, db):
+    """The organisation with its hiring objects (see tests/hiring/matrix.py) and the
+    objects of every row, built once for the module; what a test changes is rolled
+    back after it (see module_data in tests/conftest.py)."""
+    return copy.deepcopy(_module_world)
 
 
 def _url_names(resolver: URLResolver, namespace: str = ""):
@@ -237,8 +257,8 @@ def test_api_operation(world, operation, role, status):
 @pytest.mark.parametrize(
     ("role", "status"), list(zip(ROLES, map(int, ADMIN_STATUSES.split()), strict=True))
 )
-def test_admin_site(org, role, status):
-    assert _client(org, role).get(reverse("admin:index")).status_code == status
+def test_admin_site(world, role, status):
+    assert _client(world, role).get(reverse("admin:index")).status_code == status
 
 
 @pytest.mark.django_db

@@ -214,12 +214,37 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"PlanStatusEnum": "recognition.models.PlanStatus"},
 }
 
-# Celery: Redis when REDIS_URL is set; otherwise tasks run in-process, eagerly,
-# right after the enqueuing transaction commits (services use delay_on_commit).
+# Celery, by broker:
+# - Redis when REDIS_URL is set (production, CI): a worker and beat run the tasks.
+# - CELERY_BROKER_URL=filesystem:// (`make run`, see scripts/run_dev.py): kombu's
+#   filesystem transport, messages are files under CELERY_FILESYSTEM_DIR (.celery/
+#   in the project); a worker and beat run on the laptop, with nothing to install.
+# - neither (a plain `manage.py runserver`, the tests): tasks run in-process, eagerly,
+#   right after the enqueuing transaction commits (services use delay_on_commit).
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"
+elif CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_FILESYSTEM_DIR = Path(
+        env.str("CELERY_FILESYSTEM_DIR", default=str(BASE_DIR / ".celery"))
+    )
+    # One folder of messages, written and read by every process; a read message is
+    # moved to processed/ (scripts/run_dev.py creates the folders and empties it).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "messages"),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "messages"),
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
+        "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+        "store_processed": True,
+    }
+    # Nobody waits for a result on a laptop: results are not kept.
+    CELERY_RESULT_BACKEND = None
+    CELERY_TASK_IGNORE_RESULT = True
+    # One worker: no remote control (each command would be a file per worker).
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

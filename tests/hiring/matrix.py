@@ -23,3 +23,5 @@ _MODULES = (
 
 UI_ROWS = {key: row for module in _MODULES for key, row in module.UI_ROWS.items()}
 API_ROWS = {key: row for module in _MODULES for key, row in module.API_ROWS.items()}
+# Rows read `org.hiring`, built with the organisation: no other world to build.
+WORLDS = ()

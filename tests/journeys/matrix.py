@@ -9,3 +9,10 @@ _MODULES = (matrix_journeys, matrix_accounts, matrix_training, matrix_api)
 
 UI_ROWS = {key: row for module in _MODULES for key, row in module.UI_ROWS.items()}
 API_ROWS = {key: row for module in _MODULES for key, row in module.API_ROWS.items()}
+# Built once for the matrix module, before its tests (see its `world` fixture).
+WORLDS = (
+    matrix_accounts._objects,
+    matrix_api.api_world,
+    matrix_journeys.journeys_world,
+    matrix_training._training,
+)

@@ -12,3 +12,9 @@ _MODULES = (matrix_dashboard, matrix_awards, matrix_development, matrix_quality)
 
 UI_ROWS = {key: row for module in _MODULES for key, row in module.UI_ROWS.items()}
 API_ROWS = {key: row for module in _MODULES for key, row in module.API_ROWS.items()}
+# Built once for the matrix module, before its tests (see its `world` fixture).
+WORLDS = (
+    matrix_dashboard._retrospective,
+    matrix_awards.awards_world,
+    matrix_development.development_world,
+)
