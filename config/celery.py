@@ -1,7 +1,8 @@
 """The one Celery app of Kata, configured from Django settings (namespace CELERY).
 
-Workers and beat run in production only (locally, tasks run in-process), so they use
-the production settings unless DJANGO_SETTINGS_MODULE says otherwise.
+Workers and beat run in production over Redis, and on a laptop under `make run`
+(scripts/run_dev.py, which sets the local settings and the filesystem broker). Without
+DJANGO_SETTINGS_MODULE they use the production settings.
 """
 
 import os
