@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
 
-from . import permissions, selectors, services
+from . import audit, permissions, selectors, services
 from .forms import (
     KataPasswordChangeForm,
     KataPasswordResetForm,
@@ -25,6 +26,7 @@ from .forms import (
 from .models import Role, Team, User
 
 TEAMS_PER_PAGE = 25
+AUDIT_ENTRIES_PER_PAGE = 50
 
 
 def _set_language_cookie(response, language: str):
@@ -137,6 +139,16 @@ def profile(request):
             "role_labels": _role_labels(permissions.roles_of(user)),
         },
     )
+
+
+@login_required
+def audit_history(request):
+    """Admins read who changed what judges people, when, before and after."""
+    if not permissions.is_admin(request.user):
+        raise PermissionDenied
+    entries = audit.audit_entries(viewer=request.user)
+    page = Paginator(entries, AUDIT_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_history.html", {"page": page})
 
 
 @login_required

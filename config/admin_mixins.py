@@ -2,6 +2,8 @@
 rewrites."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
 
 
 class ReadOnlyMixin:
@@ -28,3 +30,18 @@ class ReadOnlyTabularInline(ReadOnlyMixin, admin.TabularInline):
 class NoDeleteMixin:
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """Shows a model's audit history (who, when, values before and after) and never
+    changes it: no revert, and a past version's page only reads."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )

@@ -24,8 +24,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_mixins import (
+    AuditedAdmin,
     NoDeleteMixin,
     ReadOnlyAdmin,
+    ReadOnlyMixin,
     ReadOnlyTabularInline,
 )
 
@@ -213,7 +215,7 @@ class SuccessProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProfileWeight)
-class ProfileWeightAdmin(ReadOnlyAdmin):
+class ProfileWeightAdmin(ReadOnlyMixin, AuditedAdmin):
     """A list to answer "which profiles weigh this competency"; edited in profiles."""
 
     list_display = ["profile", "competency", "weight"]
@@ -799,7 +801,7 @@ class HiringPolicyForm(forms.ModelForm):
 
 
 @admin.register(HiringPolicy)
-class HiringPolicyAdmin(admin.ModelAdmin):
+class HiringPolicyAdmin(AuditedAdmin):
     form = HiringPolicyForm
     list_display = [
         "__str__",

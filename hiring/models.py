@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Bilingual(models.Model):
@@ -134,6 +135,8 @@ class ProfileWeight(models.Model):
     weight = models.PositiveSmallIntegerField(
         _("weight"), help_text=_("Importance from 1 (useful) to 5 (essential).")
     )
+    # Who changed it, when, and the values before and after (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("competency weight")
@@ -666,6 +669,8 @@ class HiringPolicy(models.Model):
     feedback_link_days = models.PositiveSmallIntegerField(
         _("candidate feedback links are valid for (days)"), default=14
     )
+    # Who changed it, when, and the values before and after (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("hiring policy")

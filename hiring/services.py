@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts import services as account_services
 from accounts.models import Role, TeamMembership, User
@@ -93,13 +94,19 @@ def profile_set_weights(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        # Row by row (deletes send their signals), so that the audit history
+        # records each change; unchanged weights are not written again.
         profile.weights.exclude(competency_id__in=weights.keys()).delete()
+        current = {
+            w.competency_id: w for w in ProfileWeight.objects.filter(profile=profile)
+        }
         for competency_id, weight in weights.items():
-            ProfileWeight.objects.update_or_create(
-                profile=profile,
-                competency_id=competency_id,
-                defaults={"weight": weight},
+            row = current.get(competency_id) or ProfileWeight(
+                profile=profile, competency_id=competency_id
             )
+            if row.pk is None or row.weight != weight:
+                row.weight = weight
+                row.save()
         profile.save(update_fields=["updated_at"])
     return profile
 
@@ -116,9 +123,15 @@ def profile_copy(*, profile: SuccessProfile, name: str) -> SuccessProfile:
     copy.full_clean()
     with transaction.atomic():
         copy.save()
-        ProfileWeight.objects.bulk_create(
-            ProfileWeight(profile=copy, competency_id=w.competency_id, weight=w.weight)
-            for w in profile.weights.all()
+        # With their audit history (a plain bulk_create would leave none).
+        bulk_create_with_history(
+            [
+                ProfileWeight(
+                    profile=copy, competency_id=w.competency_id, weight=w.weight
+                )
+                for w in profile.weights.all()
+            ],
+            ProfileWeight,
         )
     return copy
 

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 RATING = [MinValueValidator(1), MaxValueValidator(4)]
 
@@ -559,6 +560,8 @@ class AwardProgram(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Who changed it, when, and the values before and after (django-simple-history).
+    history = HistoricalRecords(m2m_fields=[teams])
 
     class Meta:
         verbose_name = _("award program")
@@ -667,6 +670,8 @@ class CareerLevel(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), unique=True)
     description = models.TextField(_("description"), blank=True)
+    # Who changed it, when, and the values before and after (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("career level")
@@ -737,6 +742,8 @@ class PromotionStep(models.Model):
         blank=True,
         related_name="+",
     )
+    # Who changed it, when, and the values before and after (django-simple-history).
+    history = HistoricalRecords(m2m_fields=[required_modules])
 
     class Meta:
         verbose_name = _("promotion criteria")
@@ -764,6 +771,8 @@ class MetricCriterion(models.Model):
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
     )
+    # Who changed it, when, and the values before and after (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("metric criterion")
@@ -787,6 +796,8 @@ class CompetencyCriterion(models.Model):
     minimum_rating = models.PositiveSmallIntegerField(
         _("minimum rating"), validators=RATING
     )
+    # Who changed it, when, and the values before and after (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("competency criterion")

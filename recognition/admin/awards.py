@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from config.admin_mixins import ReadOnlyAdmin, ReadOnlyTabularInline
+from config.admin_mixins import AuditedAdmin, ReadOnlyAdmin, ReadOnlyTabularInline
 
 from ..models import AwardMetricChange, AwardPeriod, AwardProgram, AwardWinner
 from ..selectors import awards as selectors
@@ -68,7 +68,7 @@ class PeriodInline(ReadOnlyTabularInline):
 
 
 @admin.register(AwardProgram)
-class AwardProgramAdmin(admin.ModelAdmin):
+class AwardProgramAdmin(AuditedAdmin):
     form = AwardProgramAdminForm
     list_display = [
         "name",

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from config.admin_mixins import ReadOnlyAdmin
+from config.admin_mixins import AuditedAdmin, ReadOnlyAdmin
 
 from ..forms.promotion import CompetencyCriterionForm, MetricCriterionForm
 from ..models import (
@@ -22,7 +22,7 @@ from ..services import promotion as services
 
 
 @admin.register(CareerLevel)
-class CareerLevelAdmin(admin.ModelAdmin):
+class CareerLevelAdmin(AuditedAdmin):
     list_display = ["position", "name", "name_en"]
     list_display_links = ["name"]
     ordering = ["position"]
@@ -56,7 +56,7 @@ class PromotionStepAdminForm(forms.ModelForm):
 
 
 @admin.register(PromotionStep)
-class PromotionStepAdmin(admin.ModelAdmin):
+class PromotionStepAdmin(AuditedAdmin):
     form = PromotionStepAdminForm
     list_display = ["__str__", "from_level", "to_level"]
     list_select_related = ["from_level", "to_level"]

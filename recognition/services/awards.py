@@ -80,6 +80,7 @@ def award_program_create(
         minimum_denominator=minimum_denominator,
         is_active=is_active,
     )
+    program._history_user = by  # the audit history's "who"
     return _program_save(program, teams=list(teams))
 
 
@@ -112,6 +113,7 @@ def award_program_update(
         )
     for name, value in fields.items():
         setattr(program, name, value)
+    program._history_user = by  # the audit history's "who"
     return _program_save(program, teams=None if teams is None else list(teams))
 
 
@@ -145,6 +147,7 @@ def award_program_delete(*, program: AwardProgram, by) -> None:
                 "instead of deleting it."
             )
         )
+    program._history_user = by  # the audit history's "who"
     program.delete()
 
 

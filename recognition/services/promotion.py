@@ -54,6 +54,7 @@ def level_save(
     level.position = position
     level.description = (description or "").strip()
     level.full_clean()
+    level._history_user = by
     level.save()
     return level
 
@@ -153,37 +154,79 @@ def step_save(
             }
         )
     with transaction.atomic():
+        unchanged = (
+            step.pk is not None
+            and step.from_level_id == from_level.pk
+            and step.to_level_id == to_level.pk
+        )
         step.from_level = from_level
         step.to_level = to_level
         step.full_clean()
-        step.save()
-        step.required_modules.set(required_modules)
-        step.metric_criteria.all().delete()
-        MetricCriterion.objects.bulk_create(
-            MetricCriterion(
-                promotion=step,
-                metric=entry["metric"],
-                comparison=entry["comparison"],
-                value=float(entry["value"]),
-                months=entry["months"],
-            )
-            for entry in metric_criteria
+        step._history_user = by
+        if not unchanged:
+            step.save()
+        if set(step.required_modules.all()) != set(required_modules):
+            step.required_modules.set(required_modules)
+        _replace_criteria(
+            step.metric_criteria.all(),
+            {
+                (entry["metric"], entry["comparison"]): {
+                    "value": float(entry["value"]),
+                    "months": entry["months"],
+                }
+                for entry in metric_criteria
+            },
+            by=by,
+            key=lambda criterion: (criterion.metric, criterion.comparison),
+            new=lambda key: MetricCriterion(
+                promotion=step, metric=key[0], comparison=key[1]
+            ),
         )
-        step.competency_criteria.all().delete()
-        CompetencyCriterion.objects.bulk_create(
-            CompetencyCriterion(
-                promotion=step,
-                competency=entry["competency"],
-                minimum_rating=entry["minimum_rating"],
-            )
-            for entry in competency_criteria
+        _replace_criteria(
+            step.competency_criteria.all(),
+            {
+                entry["competency"].pk: {"minimum_rating": entry["minimum_rating"]}
+                for entry in competency_criteria
+            },
+            by=by,
+            key=lambda criterion: criterion.competency_id,
+            new=lambda key: CompetencyCriterion(promotion=step, competency_id=key),
         )
     return step
 
 
+def _replace_criteria(existing, wanted: dict, *, by: User, key, new) -> None:
+    """Make a step's criteria the wanted ones, one row at a time so that the audit
+    history records each change: a criterion on the same metric and comparison (or
+    competency) is updated in place, others are added or deleted. Unchanged rows
+    are not written, so a save that changes nothing records nothing."""
+    current = {key(criterion): criterion for criterion in existing}
+    for criterion_key, criterion in current.items():
+        if criterion_key not in wanted:
+            criterion._history_user = by
+            criterion.delete()
+    for criterion_key, values in wanted.items():
+        criterion = current.get(criterion_key) or new(criterion_key)
+        criterion._history_user = by
+        if criterion.pk and all(
+            getattr(criterion, name) == value for name, value in values.items()
+        ):
+            continue
+        for name, value in values.items():
+            setattr(criterion, name, value)
+        criterion.save()
+
+
 def step_delete(*, step: PromotionStep, by: User) -> None:
+    """Delete a step up; the audit history keeps it and each of its criteria."""
     _require_admin(by)
-    step.delete()
+    with transaction.atomic():
+        # One by one, so that each criterion's deletion is recorded with who did it.
+        for criterion in [*step.metric_criteria.all(), *step.competency_criteria.all()]:
+            criterion._history_user = by
+            criterion.delete()
+        step._history_user = by
+        step.delete()
 
 
 # --- Promotions ----------------------------------------------------------------------
