@@ -145,18 +145,19 @@ def module_data(django_db_setup, django_db_blocker):
     transaction is rolled back at its end. A test must copy the returned objects
     (copy.deepcopy) before using them, as Django's setUpTestData does, so that
     attributes set on them in one test never leak into the next. The starting
-    competency framework is removed first, as for every test (see above)."""
+    competency framework is removed first, as for every test (see above), unless
+    `keep(build, starting_profiles=True)`."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
     try:
 
-        def keep(build):
+        def keep(build, *, starting_profiles=False):
             with django_db_blocker.unblock():
+                if not starting_profiles:
+                    _remove_starting_framework()
                 return build()
 
-        with django_db_blocker.unblock():
-            _remove_starting_framework()
         yield keep
     finally:
         with django_db_blocker.unblock():

@@ -163,9 +163,19 @@ def test_roles_exist_after_migrations():
 # --- Hiring -----------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def _small_demo(module_data):
+    # Seeded once for the module's tests below (each one's changes are rolled back);
+    # the tests above seed for themselves and run before it exists.
+    module_data(
+        lambda: call_command("seed_demo", "--size", "small", stdout=StringIO()),
+        starting_profiles=True,
+    )
+
+
 @pytest.fixture
-def demo():
-    call_command("seed_demo", "--size", "small", stdout=StringIO())
+def demo(_small_demo, db):
+    pass
 
 
 def test_the_starting_profiles_exist_after_migrations():
