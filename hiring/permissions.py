@@ -126,7 +126,7 @@ def visible_interviews(viewer: Viewer) -> QuerySet:
 def bound_candidate_ids(viewer: User, policy: HiringPolicy) -> QuerySet:
     """Candidates the viewer interviews without having submitted every scorecard."""
     if policy.panel_visibility == HiringPolicy.PanelVisibility.ALWAYS:
-        return Candidate.objects.none().values("pk")
+        return Interview.objects.none().values("application__candidate_id")
     return (
         _own_interviews(viewer)
         .filter(Q(scorecard__isnull=True) | Q(scorecard__current__isnull=True))

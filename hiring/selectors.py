@@ -27,7 +27,6 @@ from accounts.models import User
 from . import permissions
 from .models import (
     Application,
-    Candidate,
     Competency,
     CompetencyRating,
     FeedbackRating,
@@ -436,14 +435,19 @@ class Calibration:
         ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def bound_candidate_count(*, viewer) -> int:
-    """How many candidates the independence rule binds the viewer on: the
-    aggregates they see leave those candidates out. Counted whatever the panel has
-    done, so that the number itself tells nothing of it."""
+def bound_candidates(*, viewer) -> set[int]:
+    """The candidates the independence rule binds the viewer on (their ids): the
+    aggregates they see leave those candidates out."""
     if not viewer.is_authenticated:
-        return 0
+        return set()
     bound = permissions.bound_candidate_ids(viewer, HiringPolicy.current())
-    return Candidate.objects.filter(pk__in=bound).count()
+    return set(bound.values_list("application__candidate_id", flat=True))
+
+
+def bound_candidate_count(*, viewer) -> int:
+    """How many candidates the aggregates shown to the viewer leave out. Counted
+    whatever the panel has done, so that the number itself tells nothing of it."""
+    return len(bound_candidates(viewer=viewer))
 
 
 def _scorecards_for(viewer) -> QuerySet:

@@ -237,6 +237,8 @@ class QualityOfHire:
     interviewers: list[MeasureRow]
     minimum: int = MINIMUM_HIRES
     threshold: float = PREDICTS_NOTHING_BELOW
+    # Candidates the viewer is bound on (hiring's independence rule), left out.
+    left_out: int = 0
 
     @property
     def enough_data(self) -> bool:
@@ -380,14 +382,24 @@ def _rows(hires, attribute: str, subjects: set[int]) -> dict[int, Correlation]:
     return {subject_id: correlate(pairs[subject_id]) for subject_id in subjects}
 
 
-def quality_of_hire(*, today: date | None = None) -> QualityOfHire:
+def quality_of_hire(*, viewer=None, today: date | None = None) -> QualityOfHire:
     """Every hire with six months of step-1 cohorts, their interview measures and
     conversion, and per measure its rank correlation with the conversion. A fixed
-    number of queries, whatever the number of hires, interviews or accounts."""
+    number of queries, whatever the number of hires, interviews or accounts.
+
+    Shown to `viewer`, the candidates they are bound on (they interview them and
+    have not submitted: hiring's independence rule) are left out, so that the
+    figures do not move as the hidden panel submits."""
+    linked = Candidate.objects.filter(user__isnull=False)
+    left_out = 0
+    if viewer is not None:
+        bound = hiring_selectors.bound_candidates(viewer=viewer)
+        linked = linked.exclude(pk__in=bound)
+        left_out = len(bound)
     candidates = list(
-        Candidate.objects.filter(user__isnull=False)
-        .select_related("user")
-        .order_by("user__family_name_reading", "user__given_name_reading", "pk")
+        linked.select_related("user").order_by(
+            "user__family_name_reading", "user__given_name_reading", "pk"
+        )
     )
     monthly = _monthly_step_one(
         [candidate.user_id for candidate in candidates], as_of=_as_of()
@@ -417,10 +429,10 @@ def quality_of_hire(*, today: date | None = None) -> QualityOfHire:
                 hire.provisional_until = open_until
         hires.append(hire)
     _interview_measures(hires)
-    return _report(hires, waiting)
+    return _report(hires, waiting, left_out=left_out)
 
 
-def _report(hires: list[Hire], waiting: int) -> QualityOfHire:
+def _report(hires: list[Hire], waiting: int, *, left_out: int = 0) -> QualityOfHire:
     competency_ids = {pk for hire in hires for pk in hire.competency_means}
     question_ids = {pk for hire in hires for pk in hire.question_ratings}
     interviewer_ids = {pk for hire in hires for pk in hire.interviewer_ratings}
@@ -452,6 +464,7 @@ def _report(hires: list[Hire], waiting: int) -> QualityOfHire:
     return QualityOfHire(
         hires=hires,
         waiting=waiting,
+        left_out=left_out,
         fit=correlate(
             (hire.fit, hire.conversion) for hire in hires if hire.fit is not None
         ),

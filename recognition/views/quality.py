@@ -34,7 +34,7 @@ def _require_admin(user) -> None:
 @login_required
 def quality_of_hire(request):
     _require_admin(request.user)
-    report = selectors.quality_of_hire()
+    report = selectors.quality_of_hire(viewer=request.user)
     page = Paginator(report.hires, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -75,7 +75,7 @@ def question_retire(request, pk: int):
                 )
             messages.success(request, text % {"count": len(kits)})
             return redirect("recognition:quality")
-    report = selectors.quality_of_hire()
+    report = selectors.quality_of_hire(viewer=request.user)
     return render(
         request,
         "recognition/quality_retire.html",

@@ -10,8 +10,18 @@ from fractions import Fraction
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
+from django.utils import timezone
 
-from hiring.models import KitQuestion, Question
+from accounts.models import Role
+from hiring.models import (
+    Application,
+    Candidate,
+    HiringPolicy,
+    Interview,
+    KitQuestion,
+    Question,
+    Scorecard,
+)
 from recognition.models import ConversionKind
 from recognition.selectors import quality
 from recognition.selectors.quality import (
@@ -22,12 +32,19 @@ from recognition.selectors.quality import (
     spearman,
 )
 from recognition.services.rollup import rollup
-from tests.factories import InterviewKitFactory, OpeningFactory, QuestionFactory
+from tests.factories import (
+    InterviewKitFactory,
+    OpeningFactory,
+    QuestionFactory,
+    UserFactory,
+    schedule_interview,
+)
 from tests.journeys.factories import CustomerAccountFactory, StepEventFactory
 from tests.recognition.quality_factories import (
     build_quality_world,
     cohort,
     hire,
+    interview,
     months_ago,
 )
 
@@ -250,6 +267,66 @@ def test_the_page_without_hires_says_so(client, org):
     assert 'data-testid="no-hires"' in html
 
 
+def test_a_bound_admin_sees_the_figures_without_the_candidates_they_have_not_scored(
+    client, org
+):
+    world = build_quality_world(org)
+    _ten_hires(world)
+    # The admin is on the panel of the first hire and never submitted.
+    first = Candidate.objects.get(user=world.hires[0])
+    interview = Interview.objects.create(
+        application=first.applications.get(),
+        kit=world.kit,
+        interviewer=org.admin,
+        scheduled_at=timezone.now(),
+    )
+    Scorecard.objects.create(interview=interview)
+    client.force_login(org.admin)
+
+    html = client.get(URL).content.decode()
+
+    assert f'data-hire="{world.hires[0].pk}"' not in html
+    assert html.count("data-hire=") == 9
+    assert "Not enough data yet: 9 hires have six months of cohorts" in html
+    note = html.split('data-testid="left-out"')[1].split("</div>")[0]
+    assert "Candidates you have not scored yet are left out (1)" in note
+    retire = client.get(
+        reverse("recognition:quality_question_retire", args=[world.q_other.pk])
+    ).content.decode()
+    assert "Not enough data yet to say" in retire
+    assert 'data-testid="left-out"' in retire
+    # Another admin, not on that panel, counts every hire.
+    other = UserFactory(roles=[Role.ADMIN])
+    client.force_login(other)
+    html = client.get(URL).content.decode()
+    assert html.count("data-hire=") == 10
+    assert 'data-testid="left-out"' not in html
+
+
+def test_the_quality_figures_stay_put_while_the_hidden_panel_submits(org):
+    world = build_quality_world(org)
+    _ten_hires(world, count=3)
+    member = hire(world)  # interviewed by nobody yet
+    cohort(member, world.steps[0], month=months_ago(7), size=10, converted=9)
+    application = Candidate.objects.get(user=member).applications.get()
+    Application.objects.filter(pk=application.pk).update(stage="interviewing")
+    application.refresh_from_db()
+    schedule_interview(application, world.kit, org.admin)
+    before = quality.quality_of_hire(viewer=org.admin)
+
+    answers = {world.q_empathy: 4, world.q_logic: 1, world.q_other: 4}
+    scored = interview(world, application, world.second, answers=answers, overall=4)
+
+    after = quality.quality_of_hire(viewer=org.admin)
+    assert Scorecard.objects.get(interview=scored).is_submitted
+    assert [h.member for h in after.hires] == [h.member for h in before.hires]
+    assert [(r.subject, r.correlation) for r in after.interviewers] == [
+        (r.subject, r.correlation) for r in before.interviewers
+    ]
+    assert after.left_out == before.left_out == 1
+    assert member in [h.member for h in quality.quality_of_hire().hires]
+
+
 # --- Retiring a question ------------------------------------------------------------
 
 
@@ -368,8 +445,10 @@ def test_the_page_query_count_does_not_grow(
 ):
     world = build_quality_world(org)
     _ten_hires(world, count=count)
+    HiringPolicy.current()  # made once, on the first read ever
     client.force_login(org.admin)
-    with django_assert_max_num_queries(14):
+    # Two of them find the candidates the admin is bound on (hiring policy, panel).
+    with django_assert_max_num_queries(16):
         response = client.get(URL)
     assert response.content.decode().count("data-hire=") == count
 
