@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Team, TeamMembership, User
+from .models import Role, RolePeriod, Team, TeamMembership, User
 
 
 class MembershipForm(forms.ModelForm):
@@ -36,8 +36,27 @@ class MembershipInline(admin.TabularInline):
     fk_name = "team"
 
 
+class RolePeriodInline(admin.TabularInline):
+    """The role history, read only: roles change through the groups above, which
+    `services.user_set_roles` turns into periods."""
+
+    model = RolePeriod
+    fields = ["role", "started_at", "ended_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("role history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    inlines = [RolePeriodInline]
     list_display = [
         "username",
         "display_name",
@@ -111,6 +130,20 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("name"), ordering="family_name_reading")
     def display_name(self, obj):
         return obj.get_full_name()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "groups" in form.cleaned_data:
+            # The groups of roles go through the service: it ends and starts the
+            # role periods and keeps the staff flag in step with the Admin role.
+            services.user_set_roles(
+                user=form.instance,
+                roles=[
+                    Role(group.name)
+                    for group in form.cleaned_data["groups"]
+                    if group.name in Role.values
+                ],
+            )
 
 
 class TeamForm(forms.ModelForm):

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """Roles are Django groups of these names, created by a data migration."""
+    """Roles are held in dated periods (`RolePeriod`); the Django groups of these
+    names are the roles held now, kept in step by `accounts.services.user_set_roles`
+    so that permission checks read them."""
 
     ADMIN = "Admin", _("Admin (CS operations)")
     MANAGER = "Manager", _("Manager")
@@ -230,3 +232,70 @@ class TeamMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.team}"
+
+
+class RolePeriodQuerySet(models.QuerySet):
+    def held_at(self, moment: datetime):
+        """Periods in force at `moment` (start included, end excluded). `moment` may
+        be an expression (OuterRef) of the moment of an event."""
+        return self.filter(
+            Q(started_at__isnull=True) | Q(started_at__lte=moment)
+        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=moment))
+
+    def during(self, start: datetime, end: datetime):
+        """Periods in force at some moment from `start` (included) to `end`
+        (excluded)."""
+        return self.filter(Q(started_at__isnull=True) | Q(started_at__lt=end)).filter(
+            Q(ended_at__isnull=True) | Q(ended_at__gt=start)
+        )
+
+
+class RolePeriod(models.Model):
+    """A user held `role` from `started_at` (included) to `ended_at` (excluded).
+
+    An empty start means since always: the roles people held before periods were
+    kept, and the roles a user is created with, cover their whole imported history.
+    An empty end means the role is held now. Rows are kept after a role ends:
+    metrics credit a member for what happened while they held the Member role
+    (METRICS.md). Written only by `accounts.services.user_set_roles`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="role_periods",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role)
+    started_at = models.DateTimeField(
+        _("from"), null=True, blank=True, help_text=_("Empty: since always.")
+    )
+    ended_at = models.DateTimeField(
+        _("until"), null=True, blank=True, help_text=_("Empty while the role is held.")
+    )
+
+    objects = RolePeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role period")
+        verbose_name_plural = _("role history")
+        ordering = ["user", "role", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="accounts_role_one_open_period",
+                violation_error_message=_("The user already holds this role."),
+            ),
+            models.CheckConstraint(
+                condition=Q(started_at__isnull=True)
+                | Q(ended_at__isnull=True)
+                | Q(ended_at__gt=models.F("started_at")),
+                name="accounts_role_period_dates",
+                violation_error_message=_("A role period ends after it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "role", "started_at"])]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}"

@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from .models import Role, Team, TeamMembership, User
+from .models import Role, RolePeriod, Team, TeamMembership, User
 
 
 def user_create(
@@ -62,7 +62,8 @@ def user_create(
     user.full_clean(exclude=["password"])
     with transaction.atomic():
         user.save()
-        user_set_roles(user=user, roles=roles)
+        # A new user's roles cover their imported history too: since always.
+        user_set_roles(user=user, roles=roles, since_always=True)
         if send_welcome and user.email:
             from .tasks import send_welcome_email
 
@@ -70,10 +71,97 @@ def user_create(
     return user
 
 
-def user_set_roles(*, user: User, roles: Iterable[Role]) -> None:
-    names = {Role(role).value for role in roles}
-    user.groups.set(Group.objects.filter(name__in=names))
+def user_set_roles(
+    *,
+    user: User,
+    roles: Iterable[Role],
+    at: datetime | None = None,
+    since_always: bool = False,
+) -> None:
+    """Give `user` exactly these roles from `at` (default: now; never later).
+
+    The one way roles change (the Django admin included): a role gained starts a
+    period, a role lost ends its open period, so that metrics credit people for what
+    they did while they held the Member role. The groups of the roles held now and
+    the staff flag follow: the Admin role works in the administration pages, and a
+    user losing it leaves them unless a superuser. `since_always` starts the new
+    periods with no start (a user created with roles, test and demo data).
+    """
+    wanted = {Role(role) for role in roles}
+    now = timezone.now()
+    moment = at or now
+    if moment > now:
+        raise ValidationError(_("A role change cannot take effect in the future."))
+    with transaction.atomic():
+        # Lock the user: two role changes at once would both open a period.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        periods = list(RolePeriod.objects.filter(user=user))
+        open_periods = {
+            Role(period.role): period for period in periods if period.ended_at is None
+        }
+        held = set(open_periods)
+        for role in held - wanted:
+            _end_role_period(open_periods[role], at=moment)
+        for role in wanted - held:
+            start = None if since_always else moment
+            overlapping = [
+                period
+                for period in periods
+                if period.role == role and (start is None or period.ended_at > start)
+            ]
+            if overlapping:
+                raise ValidationError(
+                    _(
+                        "%(user)s held this role until %(end)s; a new period of it "
+                        "cannot start earlier."
+                    )
+                    % {
+                        "user": user,
+                        "end": date_format(
+                            timezone.localtime(overlapping[-1].ended_at),
+                            "DATETIME_FORMAT",
+                        ),
+                    }
+                )
+            RolePeriod.objects.create(user=user, role=role, started_at=start)
+        _sync_current_roles(user=user, roles=wanted, lost=held - wanted)
+
+
+def _end_role_period(period: RolePeriod, *, at: datetime) -> None:
+    if period.started_at is not None and period.started_at >= at:
+        if period.started_at == at:
+            # Given and taken back at the same moment: it never held.
+            period.delete()
+            return
+        raise ValidationError(
+            _("This role was given on %(start)s; it cannot end earlier.")
+            % {
+                "start": date_format(
+                    timezone.localtime(period.started_at), "DATETIME_FORMAT"
+                )
+            }
+        )
+    period.ended_at = at
+    period.save(update_fields=["ended_at"])
+
+
+def _sync_current_roles(*, user: User, roles: set[Role], lost: set[Role]) -> None:
+    """The groups of the roles held now, and the staff flag that goes with Admin."""
+    names = {role.value for role in roles}
+    groups = [Group.objects.get_or_create(name=name)[0] for name in sorted(names)]
+    user.groups.remove(
+        *Group.objects.filter(name__in=Role.values).exclude(name__in=names)
+    )
+    user.groups.add(*groups)
     user.__dict__.pop("_kata_roles", None)
+    is_staff = user.is_staff
+    if Role.ADMIN in roles:
+        is_staff = True
+    elif Role.ADMIN in lost:
+        is_staff = user.is_superuser
+    if is_staff != user.is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
 
 
 # What people may change about themselves (profile page and PATCH /api/v1/me/).

@@ -286,6 +286,45 @@ class RollupLock(models.Model):
         return str(_("rollup lock"))
 
 
+class RollupChange(models.Model):
+    """A write that the figures depend on, for the next incremental rollup: who or
+    what it touched, before and after the write. Deletes included (the Django admin
+    deletes through querysets and cascades), which leave no row to compare.
+
+    Written by `recognition.changes` whatever path the write takes; consumed by the
+    rollup (changes since its watermark) and pruned once no run needs them.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", _("Account rows")
+        TEAM = "team", _("Team membership")
+        ROLE = "role", _("Member role")
+        TRAINING = "training", _("Training")
+
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    # Plain ids, not foreign keys: the row they name may be gone.
+    account_id = models.BigIntegerField(_("account"), null=True, blank=True)
+    user_id = models.BigIntegerField(_("user"), null=True, blank=True)
+    since = models.DateTimeField(
+        _("affects from"),
+        null=True,
+        blank=True,
+        help_text=_("The earliest moment whose figures it changes; empty: any."),
+    )
+
+    class Meta:
+        verbose_name = _("rollup change")
+        verbose_name_plural = _("rollup changes")
+        ordering = ["changed_at", "id"]
+        indexes = [
+            models.Index(fields=["changed_at"], name="recognition_change_at_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.changed_at:%Y-%m-%d %H:%M}"
+
+
 class StepRetrospective(models.Model):
     """A member looks back on a transition where they convert worst; the manager
     comments."""

@@ -18,10 +18,10 @@ Callers fetch through these querysets so that anything outside answers 404.
 from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role, Team, TeamMembership, User
+from accounts.models import Role, RolePeriod, Team, TeamMembership, User
 from accounts.permissions import is_admin, managed_team_ids, roles_of, visible_teams
 
 Viewer = User | AnonymousUser
@@ -40,8 +40,28 @@ __all__ = [
 
 
 def members() -> QuerySet:
-    """Users holding the Member role (METRICS.md: whom figures credit)."""
+    """Users holding the Member role today: the people whose pages there are.
+    Figures credit whoever held it at the moment (`member_at`)."""
     return User.objects.filter(groups__name=Role.MEMBER.value)
+
+
+def member_at(user, moment) -> Exists:
+    """Whether `user` held the Member role at `moment` (METRICS.md: a member
+    promoted to manager keeps the credit for their past accounts), as a database
+    expression: both are usually OuterRef()s of the row being credited."""
+    return Exists(
+        RolePeriod.objects.filter(user_id=user, role=Role.MEMBER).held_at(moment)
+    )
+
+
+def member_periods() -> dict[int, list[tuple]]:
+    """Every Member role period as (start, end), by user: None is open (one query)."""
+    found = {}
+    for user_id, start, end in RolePeriod.objects.filter(role=Role.MEMBER).values_list(
+        "user_id", "started_at", "ended_at"
+    ):
+        found.setdefault(user_id, []).append((start, end))
+    return found
 
 
 def sees_management_pages(user: Viewer) -> bool:

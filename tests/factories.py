@@ -2,9 +2,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import factory
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from accounts import services as account_services
 from accounts.models import Role, Team, TeamMembership, User
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -27,11 +27,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(user, create, extracted, **kwargs):
         if create and extracted:
-            # get_or_create: a transactional test (the browser's) flushes the groups
-            # the data migration made.
-            user.groups.set(
-                Group.objects.get_or_create(name=Role(role).value)[0]
-                for role in extracted
+            # Through the service, as every role change: periods held since always,
+            # the groups of the current roles (created if a transactional test
+            # flushed them) and the staff flag of the Admin role.
+            account_services.user_set_roles(
+                user=user, roles=extracted, since_always=True
             )
 
 

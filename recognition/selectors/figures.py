@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import TeamMembership
 from journeys.models import StepEvent, TrainingAssignment, TrainingCompletion
 
-from .. import metrics
+from .. import metrics, permissions
 from ..metrics import Family, Metric, Period
 from ..models import (
     AccountTransition,
@@ -34,7 +34,7 @@ from ..models import (
     RollupRun,
     TeamFigure,
 )
-from ..permissions import members
+from ..permissions import member_at
 from . import flow
 
 
@@ -481,14 +481,15 @@ def write_month_figures(
 
 
 def _events_recorded(months: list[date]) -> dict:
-    """Live step events recorded by members, counted in the database by the month
-    (in TIME_ZONE) the account reached the step; a team counts its members' events
-    of the days they belonged to it. Two queries."""
+    """Live step events recorded by members (holding the Member role when the
+    account reached the step), counted in the database by the month (in TIME_ZONE)
+    the account reached the step; a team counts its members' events of the days
+    they belonged to it. Two queries."""
     zone = metrics.tz()
     first, last = months[0], metrics.add_months(months[-1], 1)
     events = StepEvent.objects.filter(
+        member_at(OuterRef("recorded_by_id"), OuterRef("reached_at")),
         voided_at__isnull=True,
-        recorded_by__in=members(),
         reached_at__gte=metrics.month_start(first),
         reached_at__lt=metrics.month_start(last),
     ).annotate(month=TruncMonth("reached_at", tzinfo=zone))
@@ -539,19 +540,32 @@ def team_on(memberships, user_id: int, day: date) -> int | None:
 
 
 def _training_completion(months: list[date]) -> dict:
-    """Modules completed (quiz passed) / modules assigned per member, as of the end of
-    each month; a team assignment reaches whoever belongs to the team at any time up
-    to its due date (and by the month's end). A team's figure adds up the members
-    who belong to it on the month's last day. Three queries per month."""
+    """Modules completed (quiz passed) / modules assigned per member (holding the
+    Member role at some time in the month), as of the end of each month; a team
+    assignment reaches whoever belongs to the team at any time up to its due date
+    (and by the month's end). A team's figure adds up the members who belong to it
+    on the month's last day. Three queries per month."""
     found = {"member": {}, "team": {}}
     if not months:
         return found
-    member_ids = set(members().values_list("pk", flat=True))
+    member_periods = permissions.member_periods()
     memberships = memberships_by_user()
     key = Family.TRAINING_COMPLETION
     for month in months:
-        end = metrics.month_start(metrics.add_months(month, 1))
+        start, end = (
+            metrics.month_start(month),
+            metrics.month_start(metrics.add_months(month, 1)),
+        )
         last_day = metrics.month_end_day(month)
+        member_ids = {
+            user_id
+            for user_id, periods in member_periods.items()
+            if any(
+                (held_from is None or held_from < end)
+                and (held_until is None or held_until > start)
+                for held_from, held_until in periods
+            )
+        }
         assigned = defaultdict(set)
         for member_id, module_id in (
             TrainingAssignment.objects.filter(member__isnull=False, assigned_at__lt=end)

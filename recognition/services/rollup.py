@@ -3,21 +3,27 @@
 How it runs (`rollup()`), under one lock and in one transaction, so that two workers
 never interleave and readers never see a half-written month:
 
-1. Which accounts changed since the last run: step events recorded or voided,
-   coverage periods written, team memberships of credited members written, and every
-   account of a journey whose steps or windows changed. A full run takes every
-   account.
+1. Which accounts changed since the last run: step events recorded or voided, and
+   what `recognition.changes` logged (`RollupChange`): coverage written or deleted,
+   accounts moved to another journey, team memberships of credited members and
+   Member role periods (accounts the user covered or recorded) written or deleted;
+   plus every account of a journey whose steps or windows changed and of a pool
+   that moved teams. A full run takes every account.
 2. Their per-account rows (`AccountTransition`, `AccountValuePoint`) are deleted and
    computed again from the events: first reaches, conversions and coverage at the
-   first reach come from one query per journey (correlated subqueries in the
+   first reach, and whether its owner or recorder held the Member role at that
+   moment, come from one query per journey (correlated subqueries in the
    database); Python only turns those result rows into model rows for a bulk
    insert.
 3. The months to recompute: every month that held or now holds a row of a changed
    account, every month with a row still open at the last run (windows and
    deadlines end without any new event), the months of changed events (events
-   recorded), and the months from the earliest training change on (training
-   completion). Their figures are deleted and aggregated again in the database
-   (`selectors.figures`).
+   recorded, also every event of a user whose membership or role changed), the
+   months the as-of moment has reached since the last run, and the months from the
+   earliest training, membership or role change on (training completion). Their
+   figures are deleted and aggregated again in the database (`selectors.figures`).
+   No run writes figures of a month after its as-of month, or before the first
+   event or assignment: a full and an incremental run give the same tables.
 
 Running twice gives identical rows; an incremental run gives the rows a full run
 would (tests/recognition/test_rollup_incremental.py).
@@ -31,10 +37,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.models import TeamMembership
 from journeys.models import (
     Coverage,
     CustomerAccount,
@@ -43,7 +48,6 @@ from journeys.models import (
     Step,
     StepEvent,
     TrainingAssignment,
-    TrainingCompletion,
 )
 
 from .. import metrics
@@ -51,10 +55,14 @@ from ..models import (
     AccountTransition,
     AccountValuePoint,
     ConversionKind,
+    MemberFigure,
+    PoolFigure,
+    RollupChange,
     RollupLock,
     RollupRun,
+    TeamFigure,
 )
-from ..permissions import members
+from ..permissions import member_at
 from ..selectors import figures
 
 logger = logging.getLogger(__name__)
@@ -63,14 +71,17 @@ logger = logging.getLogger(__name__)
 # after it began are caught by looking back a little before that run's start.
 WATERMARK_MARGIN = timedelta(minutes=10)
 
+# The version of the rules the per-account rows follow (METRICS.md v3: Member role
+# periods, value points on time from step 1 on). A run after it changes is full.
+RULES = 3
+
 
 # Structure ------------------------------------------------------------------------
 
 
-def _structure() -> dict[str, dict]:
-    """What the figures depend on besides events and coverage, which carry no
-    change time of their own: each journey's current steps, windows and value
-    points; who holds the Member role (METRICS.md credits members only); the team
+def _structure() -> dict:
+    """What the figures depend on that carries no change time of its own: the rules
+    version, each journey's current steps, windows and value points, and the team
     each pool belongs to."""
     journeys = {
         str(journey.pk): [
@@ -89,8 +100,8 @@ def _structure() -> dict[str, dict]:
         for journey, steps in metrics.current_steps_by_journey().items()
     }
     return {
+        "rules": RULES,
         "journeys": journeys,
-        "members": sorted(members().values_list("pk", flat=True)),
         "pool_teams": {
             str(pk): team for pk, team in Pool.objects.values_list("pk", "team_id")
         },
@@ -99,16 +110,14 @@ def _structure() -> dict[str, dict]:
 
 def _changed_by_structure(old: dict, new: dict) -> set[int]:
     """Accounts whose rows a change of structure affects: every account of a
-    journey whose steps changed, the accounts owned or recorded by users who gained
-    or lost the Member role, and the accounts ever covered by a pool that moved to
-    another team."""
+    journey whose steps changed, and the accounts ever covered by a pool that moved
+    to another team."""
     old_journeys, new_journeys = old.get("journeys", {}), new["journeys"]
     journey_ids = {
         int(key)
         for key in old_journeys.keys() | new_journeys.keys()
         if old_journeys.get(key) != new_journeys.get(key)
     }
-    role_changed = set(old.get("members", [])) ^ set(new["members"])
     old_pools, new_pools = old.get("pool_teams", {}), new["pool_teams"]
     pools_moved = {
         int(key)
@@ -120,14 +129,9 @@ def _changed_by_structure(old: dict, new: dict) -> set[int]:
             "pk", flat=True
         )
     )
-    if role_changed or pools_moved:
+    if pools_moved:
         accounts |= set(
-            Coverage.objects.filter(
-                Q(owner_id__in=role_changed) | Q(pool_id__in=pools_moved)
-            ).values_list("account_id", flat=True)
-        )
-        accounts |= set(
-            StepEvent.objects.filter(recorded_by_id__in=role_changed).values_list(
+            Coverage.objects.filter(pool_id__in=pools_moved).values_list(
                 "account_id", flat=True
             )
         )
@@ -151,6 +155,8 @@ class _Reach:
     reached_at: datetime
     recorded_by_id: int | None
     owner_id: int | None
+    owner_was_member: bool
+    recorder_was_member: bool
     pool_id: int | None
     converted_at: datetime | None
     journey_converted_at: datetime | None
@@ -159,8 +165,9 @@ class _Reach:
 def _first_reaches(journey: Journey, steps: list[Step], account_ids) -> list[_Reach]:
     """Every account's first reach of every current step of the journey (the live
     event with no earlier live event of its account and step), with the coverage at
-    that moment and the first reaches of later steps that may convert it. One query
-    (correlated subqueries)."""
+    that moment, whether its owner and its recorder held the Member role then, and
+    the first reaches of later steps that may convert it. One query (correlated
+    subqueries)."""
     live = StepEvent.objects.filter(
         voided_at__isnull=True,
         step__journey=journey,
@@ -213,12 +220,20 @@ def _first_reaches(journey: Journey, steps: list[Step], account_ids) -> list[_Re
             converted_at=Subquery(later_first_reach),
             journey_converted_at=Subquery(last_step_first_reach),
         )
+        .annotate(
+            owner_was_member=member_at(OuterRef("owner_id"), OuterRef("reached_at")),
+            recorder_was_member=member_at(
+                OuterRef("recorded_by_id"), OuterRef("reached_at")
+            ),
+        )
         .values_list(
             "account_id",
             "step_id",
             "reached_at",
             "recorded_by_id",
             "owner_id",
+            "owner_was_member",
+            "recorder_was_member",
             "pool_id",
             "converted_at",
             "journey_converted_at",
@@ -228,17 +243,17 @@ def _first_reaches(journey: Journey, steps: list[Step], account_ids) -> list[_Re
 
 
 class _Attribution:
-    """METRICS.md attribution: member, team and pool of an account's first reach."""
+    """METRICS.md attribution: member, team and pool of an account's first reach;
+    whoever is credited held the Member role at that moment."""
 
     def __init__(self):
-        self.member_ids = set(members().values_list("pk", flat=True))
         self.memberships = figures.memberships_by_user()
         self.pool_teams = dict(Pool.objects.values_list("pk", "team_id"))
 
     def credit(self, reach: _Reach) -> tuple[int | None, int | None, int | None]:
         if reach.owner_id is not None:
-            member_id = reach.owner_id if reach.owner_id in self.member_ids else None
-        elif reach.recorded_by_id in self.member_ids:
+            member_id = reach.owner_id if reach.owner_was_member else None
+        elif reach.recorder_was_member:
             member_id = reach.recorded_by_id
         else:
             member_id = None
@@ -310,7 +325,9 @@ def _account_rows(journey, steps, account_ids, attribution, *, as_of):
                         started_at=reach.reached_at,
                         deadline=deadline,
                         reached_at=reached_at,
-                        on_time=reached_at is not None and reached_at <= deadline,
+                        # Reached before step 1: out of order, due and not on time.
+                        on_time=reached_at is not None
+                        and reach.reached_at <= reached_at <= deadline,
                         **credited,
                     )
                 )
@@ -337,30 +354,71 @@ def _transition(reach, credited, *, kind, window, converted_at) -> AccountTransi
 # Changes since the last run -----------------------------------------------------
 
 
-def _changed_accounts(since: datetime) -> set[int]:
+def _changed_accounts(since: datetime, log: QuerySet) -> set[int]:
+    """Accounts whose rows may have changed: of events recorded or voided since,
+    coverage written since (imports bulk-create it, which logs nothing), the logged
+    accounts, the accounts credited to users whose team membership changed, and the
+    accounts covered or recorded by users whose Member role changed."""
     event_accounts = StepEvent.objects.filter(
         Q(recorded_at__gte=since) | Q(voided_at__gte=since)
     ).values_list("account_id", flat=True)
     coverage_accounts = Coverage.objects.filter(updated_at__gte=since).values_list(
         "account_id", flat=True
     )
-    moved_members = TeamMembership.objects.filter(updated_at__gte=since).values(
-        "user_id"
+    logged = log.filter(kind=RollupChange.Kind.ACCOUNT).values_list(
+        "account_id", flat=True
     )
-    credited_accounts = AccountTransition.objects.filter(
-        member_id__in=moved_members
-    ).values_list("account_id", flat=True)
-    return set(event_accounts) | set(coverage_accounts) | set(credited_accounts)
+    moved = log.filter(kind=RollupChange.Kind.TEAM).values("user_id")
+    credited = AccountTransition.objects.filter(member_id__in=moved).values_list(
+        "account_id", flat=True
+    )
+    role_changed = log.filter(kind=RollupChange.Kind.ROLE).values("user_id")
+    covered = Coverage.objects.filter(owner_id__in=role_changed).values_list(
+        "account_id", flat=True
+    )
+    recorded = StepEvent.objects.filter(recorded_by_id__in=role_changed).values_list(
+        "account_id", flat=True
+    )
+    found = set()
+    for accounts in (
+        event_accounts,
+        coverage_accounts,
+        logged,
+        credited,
+        covered,
+        recorded,
+    ):
+        found |= set(accounts)
+    return found
 
 
 def _row_months(account_ids) -> set[date]:
-    """The cohort months of the accounts' rows (of every row for None)."""
+    """The months the accounts' rows count in (of every row for None): their
+    cohort months, and the months of their conversions and value points reached
+    (flow metrics)."""
     months = set()
-    for model in (AccountTransition, AccountValuePoint):
+    for model, flow in (
+        (AccountTransition, Q(converted=True)),
+        (AccountValuePoint, Q(reached_at__isnull=False)),
+    ):
         rows = model.objects.all()
         if account_ids is not None:
             rows = rows.filter(account_id__in=account_ids)
         months |= set(rows.values_list("cohort_month", flat=True).distinct())
+        field = "converted_at" if model is AccountTransition else "reached_at"
+        months |= set(figures.local_months(rows.filter(flow), field))
+    return months
+
+
+def _new_row_months(transitions, value_points) -> set[date]:
+    """`_row_months` of rows not written yet."""
+    months = {row.cohort_month for row in (*transitions, *value_points)}
+    months |= {
+        metrics.month_of(row.converted_at) for row in transitions if row.converted
+    }
+    months |= {
+        metrics.month_of(row.reached_at) for row in value_points if row.reached_at
+    }
     return months
 
 
@@ -380,38 +438,38 @@ def _open_months(last_as_of: datetime) -> set[date]:
     return months
 
 
-def _changed_event_months(since: datetime) -> set[date]:
+def _changed_event_months(since: datetime, log: QuerySet) -> set[date]:
     """Months whose events-recorded counts may have changed: of events recorded or
     voided since, and of every event recorded by someone whose team membership
-    changed since (the team it counts for)."""
-    moved = TeamMembership.objects.filter(updated_at__gte=since).values("user_id")
+    (the team it counts for) or Member role (whether it counts) changed since."""
+    people = log.filter(
+        kind__in=[RollupChange.Kind.TEAM, RollupChange.Kind.ROLE]
+    ).values("user_id")
     changed = StepEvent.objects.filter(
         Q(recorded_at__gte=since)
         | Q(voided_at__gte=since)
-        | Q(recorded_by__in=moved, voided_at__isnull=True)
+        | Q(recorded_by__in=people, voided_at__isnull=True)
     )
     return set(figures.local_months(changed, "reached_at"))
 
 
-def _training_start(since: datetime) -> date | None:
-    """The first month whose training completion may have changed."""
-    candidates = []
-    assigned = TrainingAssignment.objects.filter(assigned_at__gte=since).aggregate(
-        first=Min("assigned_at")
-    )["first"]
-    if assigned:
-        candidates.append(metrics.month_of(assigned))
-    completed = TrainingCompletion.objects.filter(recorded_at__gte=since).aggregate(
-        first=Min("completed_at")
-    )["first"]
-    if completed:
-        candidates.append(metrics.month_of(completed))
-    joined = TeamMembership.objects.filter(updated_at__gte=since).aggregate(
-        first=Min("start_date")
-    )["first"]
-    if joined:
-        candidates.append(joined.replace(day=1))
-    return min(candidates) if candidates else None
+def _training_start(log: QuerySet) -> date | None:
+    """The first month whose training completion may have changed: of the earliest
+    logged assignment, completion, team membership or Member role change (a change
+    with no start: every month)."""
+    changes = log.filter(
+        kind__in=[
+            RollupChange.Kind.TRAINING,
+            RollupChange.Kind.TEAM,
+            RollupChange.Kind.ROLE,
+        ]
+    )
+    since = changes.aggregate(
+        first=Min("since"), any=Count("pk", filter=Q(since__isnull=True))
+    )
+    if since["any"]:
+        return date.min
+    return metrics.month_of(since["first"]) if since["first"] else None
 
 
 # The run --------------------------------------------------------------------------
@@ -433,6 +491,22 @@ def _all_months(as_of: datetime) -> list[date]:
         months.append(month)
         month = metrics.add_months(month, 1)
     return months
+
+
+def _drop_figures_outside(all_months: list[date], *, keep: bool) -> None:
+    """Remove the figures of months no run computes: after the as-of month (a run
+    judged at an earlier moment wrote them) or before the first event or
+    assignment (an assignment deleted since). A run limited to some months leaves
+    the others alone."""
+    if keep:
+        return
+    for table in (MemberFigure, TeamFigure, PoolFigure):
+        stale = table.objects.all()
+        if all_months:
+            stale = stale.filter(
+                Q(month__lt=all_months[0]) | Q(month__gt=all_months[-1])
+            )
+        stale.delete()
 
 
 def _in_range(months, since: date | None, until: date | None) -> set[date]:
@@ -472,46 +546,48 @@ def rollup(
             .first()
         )
         structure = _structure()
-        full = full or limited or last is None
+        full = (
+            full
+            or limited
+            or last is None
+            or last.structure.get("rules") != structure["rules"]
+        )
+        all_months = _all_months(as_of)
         if full:
             account_ids = None
-            months_range = (
-                _in_range(_all_months(as_of), since, until) if limited else None
-            )
-            months = set(months_range) if limited else set(_all_months(as_of))
+            months_range = _in_range(all_months, since, until) if limited else None
+            months = set(months_range) if limited else set(all_months)
             training_months = set(months)
         else:
             watermark = last.started_at - WATERMARK_MARGIN
-            role_changed = set(last.structure.get("members", [])) ^ set(
-                structure["members"]
-            )
-            account_ids = _changed_accounts(watermark) | _changed_by_structure(
+            log = RollupChange.objects.filter(changed_at__gte=watermark)
+            account_ids = _changed_accounts(watermark, log) | _changed_by_structure(
                 last.structure, structure
             )
             months_range = None
+            # The months the as-of moment reached since the last run (their
+            # figures were not written then) and the last run's own month (its
+            # flow figures were provisional until it ended).
+            reached = {
+                month for month in all_months if month >= metrics.month_of(last.as_of)
+            }
             months = (
                 _open_months(last.as_of)
-                | _changed_event_months(watermark)
-                | set(
-                    figures.local_months(
-                        StepEvent.objects.filter(recorded_by_id__in=role_changed),
-                        "reached_at",
-                    )
-                )
+                | _changed_event_months(watermark, log)
+                | reached
             )
-            first_training = _training_start(watermark)
-            if role_changed:
-                # Training completion counts members only: every month may change.
-                first_training = date.min
+            first_training = _training_start(log)
             training_months = (
-                {m for m in _all_months(as_of) if m >= first_training}
+                {m for m in all_months if m >= first_training}
                 if first_training
                 else set()
             )
+            training_months |= reached
         count, row_months = _recompute_rows(
             account_ids, as_of=as_of, months_range=months_range
         )
-        months |= row_months
+        months = (months | row_months) & set(all_months)
+        _drop_figures_outside(all_months, keep=limited)
         figures.write_month_figures(
             months=sorted(months), training_months=sorted(training_months), as_of=as_of
         )
@@ -526,6 +602,11 @@ def rollup(
             months=[f"{month:%Y-%m}" for month in sorted(months | training_months)],
             structure=structure,
         )
+        if not limited:
+            # The next run looks back to this one's start (less the margin) only.
+            RollupChange.objects.filter(
+                changed_at__lt=started_at - WATERMARK_MARGIN
+            ).delete()
     logger.info(
         "Rollup %s: %s accounts, %s months",
         "full" if full else "incremental",
@@ -582,6 +663,6 @@ def _recompute_rows(
         stale.delete()
     AccountTransition.objects.bulk_create(transitions, batch_size=2000)
     AccountValuePoint.objects.bulk_create(value_points, batch_size=2000)
-    months |= {row.cohort_month for row in (*transitions, *value_points)}
+    months |= _new_row_months(transitions, value_points)
     count = accounts.count() if account_ids is None else len(account_ids)
     return count, months

@@ -10,6 +10,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from accounts import services as account_services
+from accounts.models import Role
 from journeys import services as journey_services
 from journeys.models import StepEvent, TrainingAssignment
 from recognition import metrics
@@ -762,6 +764,104 @@ def test_value_points_are_credited_like_step_1(db):
     found = figure(MemberFigure, starter, value_points_key(built), APRIL)
     assert (found.numerator, found.denominator, found.value) == (1, 1, 1.0)
     assert no_figure(figure(MemberFigure, finisher, value_points_key(built), APRIL))
+
+
+def test_a_value_point_reached_before_step_1_is_due_and_not_on_time(db):
+    owner = member()
+    built, (s1, s2, _s3) = journey((90, 90, 90), value_points={2: 30})
+    in_order, out_of_order = account(built, owner=owner), account(built, owner=owner)
+    reach(in_order, s1, jst(2026, 4, 1))
+    reach(in_order, s2, jst(2026, 4, 10))
+    # Out of order: step 2 on April 5, before step 1 on April 8. Its deadline (May 8)
+    # is ahead on April 20, but it was reached: due, and not on time.
+    reach(out_of_order, s2, jst(2026, 4, 5))
+    reach(out_of_order, s1, jst(2026, 4, 8))
+    full_rollup(jst(2026, 4, 20))
+    assert value_points_of(in_order)[s2.pk].on_time is True
+    late = value_points_of(out_of_order)[s2.pk]
+    assert (late.reached_at, late.on_time) == (jst(2026, 4, 5), False)
+    # Due: both accounts' step 2; on time: the one in order → 1 of 2.
+    found = figure(MemberFigure, owner, value_points_key(built), APRIL)
+    assert (found.numerator, found.denominator) == (1, 2)
+
+
+# --- Role periods: credit follows the role held at the first reach ------------------
+
+
+def test_a_member_promoted_to_manager_keeps_the_credit_for_past_accounts(db):
+    with moving_clock(LATE):
+        squad = team()
+        sato = member(squad)
+        built, (s1, s2, _s3) = journey((90, 90, 90))
+        before, after = account(built, owner=sato), account(built, owner=sato)
+        reach(before, s1, jst(2026, 4, 3), by=sato)
+        reach(before, s2, jst(2026, 5, 10), by=sato)
+        # Sato leads from June 1: a manager is not credited from then on.
+        account_services.user_set_roles(
+            user=sato, roles=[Role.MANAGER], at=jst(2026, 6, 1)
+        )
+        reach(after, s1, jst(2026, 6, 10), by=sato)
+        full_rollup(LATE)
+    # April 1→2: A, reached while Sato was a member, converted → still Sato's 1 of 1.
+    assert shape(figure(MemberFigure, sato, step_key(s1), APRIL)) == rate(1, 1)
+    assert shape(figure(TeamFigure, squad, step_key(s1), APRIL)) == rate(1, 1)
+    assert figure(MemberFigure, sato, EVENTS_RECORDED, APRIL).value == 1
+    assert figure(MemberFigure, sato, EVENTS_RECORDED, MAY).value == 1
+    # June: B's step 1 came after the promotion → nobody's, and not Sato's event.
+    assert transitions_of(after)[(s1.pk, STEP)].member_id is None
+    assert no_figure(figure(MemberFigure, sato, step_key(s1), JUNE))
+    assert no_figure(figure(MemberFigure, sato, EVENTS_RECORDED, JUNE))
+
+
+def test_a_user_who_becomes_a_member_is_credited_from_then_on(db):
+    with moving_clock(LATE):
+        squad = team()
+        newcomer = manager()
+        move_team(newcomer, squad, on=date(2026, 1, 1))
+        shared = pool(squad)
+        built, (s1, _s2, _s3) = journey((90, 90, 90))
+        owned_early, owned_late = (account(built, owner=newcomer) for _ in range(2))
+        pooled = account(built, in_pool=shared)
+        reach(owned_early, s1, jst(2026, 4, 3), by=newcomer)
+        # A member from May 1, 09:00 JST.
+        account_services.user_set_roles(
+            user=newcomer, roles=[Role.MEMBER], at=jst(2026, 5, 1, 9)
+        )
+        # One minute before and at the moment the period starts (start included).
+        reach(pooled, s1, jst(2026, 5, 1, 8, 59), by=newcomer)
+        reach(owned_late, s1, jst(2026, 5, 1, 9), by=newcomer)
+        full_rollup(LATE)
+    assert transitions_of(owned_early)[(s1.pk, STEP)].member_id is None
+    assert transitions_of(pooled)[(s1.pk, STEP)].member_id is None
+    assert transitions_of(owned_late)[(s1.pk, STEP)].member_id == newcomer.pk
+    assert no_figure(figure(MemberFigure, newcomer, step_key(s1), APRIL))
+    assert shape(figure(MemberFigure, newcomer, step_key(s1), MAY)) == rate(0, 1)
+    # Events recorded as a member: May 1 09:00 only.
+    assert no_figure(figure(MemberFigure, newcomer, EVENTS_RECORDED, APRIL))
+    assert figure(MemberFigure, newcomer, EVENTS_RECORDED, MAY).value == 1
+
+
+def test_training_completion_counts_the_months_someone_was_a_member(db):
+    with moving_clock(jst(2026, 5, 10)) as clock:
+        ito = member()
+        handbook = TrainingModuleFactory(title="Setup workshop")
+        journey_services.training_assign(
+            module=handbook, due_date=date(2026, 6, 30), by=None, member=ito
+        )
+        clock.advance(days=90)
+        # Ito leads from July 1 (00:00 JST): a member in May and June only.
+        account_services.user_set_roles(
+            user=ito, roles=[Role.MANAGER], at=jst(2026, 7, 1, 0)
+        )
+        journey_services.training_complete(
+            module=handbook, member=ito, answers=None, now=jst(2026, 7, 20)
+        )
+        full_rollup(clock())
+    # Assigned in May, completed in July: 0 of 1 at the end of May and June; July
+    # has no figure, Ito was not a member then.
+    assert shape(figure(MemberFigure, ito, TRAINING, MAY)) == (0.0, 0, 1, False, None)
+    assert shape(figure(MemberFigure, ito, TRAINING, JUNE)) == (0.0, 0, 1, False, None)
+    assert no_figure(figure(MemberFigure, ito, TRAINING, JULY))
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from contextlib import suppress
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import override_settings
@@ -19,6 +18,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
+from accounts import services as account_services
 from accounts.models import Role
 from journeys import services as journey_services
 from journeys.models import Coverage, StepEvent
@@ -448,8 +448,10 @@ def test_an_owner_gaining_the_member_role_between_runs():
         # A manager is not a member: nobody is credited.
         assert no_figure(figure(MemberFigure, lead, step_key(s1), APRIL))
         clock.advance(hours=1)
-        # The manager becomes a member of team A (roles carry no change time).
-        Group.objects.get(name=Role.MEMBER.value).user_set.add(lead)
+        # The manager was a member of team A from April 1 (recorded late).
+        account_services.user_set_roles(
+            user=lead, roles=[Role.MEMBER], at=jst(2026, 4, 1)
+        )
         move_team(lead, team_a, on=date(2025, 4, 1))
         next_run(clock)
         assert shape(figure(MemberFigure, lead, step_key(s1), APRIL)) == rate(0, 1)
