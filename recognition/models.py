@@ -594,6 +594,14 @@ class AwardProgram(models.Model):
             "(for a conversion: the cohort)."
         ),
     )
+    larger_denominator_breaks_ties = models.BooleanField(
+        _("larger denominator breaks ties"),
+        default=False,
+        help_text=_(
+            "Equal values with a larger denominator rank higher; only equal values "
+            "with equal denominators share a rank."
+        ),
+    )
     teams = models.ManyToManyField(
         "accounts.Team", verbose_name=_("teams taking part"), related_name="awards"
     )

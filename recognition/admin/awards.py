@@ -40,6 +40,7 @@ class AwardProgramAdminForm(forms.ModelForm):
             "cadence",
             "winners",
             "minimum_denominator",
+            "larger_denominator_breaks_ties",
             "teams",
             "is_active",
         ]

@@ -78,6 +78,7 @@ class AwardProgramSerializer(serializers.ModelSerializer):
             "cadence",
             "winners",
             "minimum_denominator",
+            "larger_denominator_breaks_ties",
             "teams",
             "is_active",
             "created_at",
@@ -252,6 +253,9 @@ class LeaderboardSerializer(serializers.Serializer):
     closed_at = serializers.DateTimeField(source="period.closed_at", allow_null=True)
     minimum_denominator = serializers.IntegerField(
         source="period.program.minimum_denominator"
+    )
+    larger_denominator_breaks_ties = serializers.BooleanField(
+        source="period.program.larger_denominator_breaks_ties"
     )
     winners = serializers.IntegerField(source="period.program.winners")
     participants = serializers.IntegerField()

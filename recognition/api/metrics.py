@@ -56,6 +56,14 @@ class MetricSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("For a transition: the step it leaves."),
     )
+    window_days = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "When a period's figure becomes final: at the latest this many days "
+            "after the period ends (a cohort metric's window); null: when the "
+            "period ends (flow metrics, training completion, events recorded)."
+        ),
+    )
 
 
 class CatalogueQuery(serializers.Serializer):
@@ -69,6 +77,8 @@ class CatalogueQuery(serializers.Serializer):
             metrics.Family.VALUE_POINTS_ON_TIME,
             metrics.Family.TRAINING_COMPLETION,
             metrics.Family.STEP_EVENTS_RECORDED,
+            metrics.Family.CONVERSIONS_COMPLETED,
+            metrics.Family.VALUE_POINTS_REACHED,
         ],
     )
 

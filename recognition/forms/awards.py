@@ -33,6 +33,7 @@ class AwardProgramForm(forms.ModelForm):
             "cadence",
             "winners",
             "minimum_denominator",
+            "larger_denominator_breaks_ties",
             "teams",
             "is_active",
         ]
@@ -56,6 +57,7 @@ class AwardProgramForm(forms.ModelForm):
                 Column("winners"),
                 Column("minimum_denominator"),
             ),
+            Field("larger_denominator_breaks_ties"),
             Field("teams"),
             Field("is_active"),
         )
@@ -68,6 +70,7 @@ class AwardProgramForm(forms.ModelForm):
             "cadence": data["cadence"],
             "winners": data["winners"],
             "minimum_denominator": data["minimum_denominator"],
+            "larger_denominator_breaks_ties": data["larger_denominator_breaks_ties"],
             "is_active": data["is_active"],
             "teams": list(data["teams"]),
         }

@@ -8,7 +8,11 @@ member's standings (`shared/METRICS.md`, Awards).
 - Participants whose denominator meets the program's minimum are ranked by value,
   compared as exact fractions (numerator/denominator) in the metric's direction;
   equal values share a rank (1, 1, 3) and the larger denominator is listed first
-  among them. Members with rank ≤ N win (ties can add winners).
+  among them; a program with "larger denominator breaks ties" ranks the larger
+  denominator higher, so only equal values with equal denominators share a rank.
+  A count metric (a flow metric) ranks by its count; its denominator (the accounts
+  at the step, or the journey starts, in the period) is what the minimum applies
+  to. Members with rank ≤ N win (ties can add winners).
 - Until the period is closed its leaderboard is provisional. Closed periods keep
   the winners recorded at closing; when today's figures would rank differently, a
   note says so, and the recorded winners stay.
@@ -24,6 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from fractions import Fraction
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -142,8 +147,23 @@ def award_metrics() -> list[Metric]:
     return [metric for metric in metrics.catalogue() if metric.has_denominator]
 
 
-def metric_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Award metrics for a select, grouped: each journey's, then the members'."""
+def final_text(metric: Metric, span: Period) -> str:
+    """When the metric's figure of the period becomes final (METRICS.md): on the
+    period's end for a flow metric, by the end of its cohorts' last window for a
+    cohort metric."""
+    day = metric.final_at(span).astimezone(metrics.tz()).date()
+    if metric.window_days is None:
+        return str(_("final on %(date)s, when the period ends") % {"date": day})
+    return str(
+        _("final by %(date)s, when the last window of its cohorts ends") % {"date": day}
+    )
+
+
+def metric_choices(
+    span: Period | None = None,
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Award metrics for a select, grouped: each journey's, then the members'; with
+    `span`, each says when its figure of that period becomes final."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for metric in award_metrics():
         group = (
@@ -151,7 +171,10 @@ def metric_choices() -> list[tuple[str, list[tuple[str, str]]]]:
             if metric.journey_id is None
             else str(_("Journey metrics"))
         )
-        groups.setdefault(group, []).append((metric.key, str(metric.label)))
+        label = str(metric.label)
+        if span is not None:
+            label = f"{label} — {final_text(metric, span)}"
+        groups.setdefault(group, []).append((metric.key, label))
     return list(groups.items())
 
 
@@ -249,21 +272,42 @@ def is_eligible(standing: Standing, minimum: int) -> bool:
     )
 
 
+def ranking_value(standing: Standing, metric: Metric) -> Fraction:
+    """What a standing is ranked on, exactly: a count metric's count, any other
+    metric's numerator/denominator."""
+    if metric.is_count:
+        return Fraction(standing.value)
+    return exact_value(standing)
+
+
 def rank_standings(
-    standings: list[Standing], *, metric: Metric, minimum: int, winners: int
+    standings: list[Standing],
+    *,
+    metric: Metric,
+    minimum: int,
+    winners: int,
+    denominator_breaks_ties: bool = False,
 ) -> tuple[list[Standing], list[Standing]]:
     """(ranked eligible standings, the others), per METRICS.md: best value first
-    by the metric's direction, the larger denominator first among equal values;
-    equal values share a rank (1, 1, 3); rank ≤ `winners` wins."""
+    by the metric's direction (a count metric by its count), the larger
+    denominator first among equal values; equal values share a rank (1, 1, 3) —
+    with `denominator_breaks_ties`, only equal values with equal denominators do,
+    and the larger denominator ranks higher; rank ≤ `winners` wins."""
     eligible = [s for s in standings if is_eligible(s, minimum)]
     others = [s for s in standings if not is_eligible(s, minimum)]
     sign = -1 if metric.direction == metrics.HIGHER else 1
     eligible.sort(
-        key=lambda s: (sign * exact_value(s), -s.denominator, _name_key(s.member))
+        key=lambda s: (
+            sign * ranking_value(s, metric),
+            -s.denominator,
+            _name_key(s.member),
+        )
     )
     ranked, previous, rank = [], None, 0
     for position, standing in enumerate(eligible, start=1):
-        value = exact_value(standing)
+        value = ranking_value(standing, metric)
+        if denominator_breaks_ties:
+            value = (value, standing.denominator)
         if value != previous:
             rank, previous = position, value
         ranked.append(replace(standing, rank=rank, is_winner=rank <= winners))
@@ -469,6 +513,7 @@ def leaderboards(
                 metric=metric,
                 minimum=program.minimum_denominator,
                 winners=program.winners,
+                denominator_breaks_ties=program.larger_denominator_breaks_ties,
             )
         else:
             ranked, others = [], []

@@ -170,8 +170,8 @@ _ADDITIVE = {
 
 def combine_months(metric: Metric, monthly: list[FigureValue]) -> FigureValue | None:
     """Complete months together: cohorts add up (numerators and denominators);
-    events recorded add up; training completion is the last month's; a median of
-    medians would be wrong, so days to convert have none."""
+    events recorded and flow counts add up; training completion is the last
+    month's; a median of medians would be wrong, so days to convert have none."""
     present = [figure for figure in monthly if figure is not None]
     if not present:
         return None
@@ -191,6 +191,13 @@ def combine_months(metric: Metric, monthly: list[FigureValue]) -> FigureValue | 
     if metric.family == Family.STEP_EVENTS_RECORDED:
         total = sum(f.numerator or 0 for f in present)
         return FigureValue(value=total, numerator=total)
+    if metric.is_flow:
+        # Counts of what happened in each month add up, as do the accounts.
+        return FigureValue(
+            value=sum(f.value or 0 for f in present),
+            denominator=sum(f.denominator or 0 for f in present),
+            provisional=any(f.provisional for f in present),
+        )
     if metric.family == Family.TRAINING_COMPLETION:
         return monthly[-1]
     return None

@@ -459,6 +459,9 @@ def write_month_figures(
             found[scope].update(values)
     for scope, values in _training_completion(training_months).items():
         found[scope].update(values)
+    # Flow metrics for the API's monthly figures (pages count them from the rows).
+    for scope, values in flow.month_figures(months, as_of=as_of).items():
+        found[scope].update(values)
     for scope, values in found.items():
         table, owner = _TABLES[scope], SCOPES[scope]
         table.objects.bulk_create(

@@ -22,11 +22,18 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from django.db.models import Case, Count, DateField, F, Value, When
+from django.db.models import Case, Count, DateField, F, Q, Value, When
 
 from .. import metrics
 from ..metrics import Family, Metric
-from ..models import AccountTransition, AccountValuePoint, ConversionKind
+from ..models import (
+    AccountTransition,
+    AccountValuePoint,
+    ConversionKind,
+    MemberFigure,
+    PoolFigure,
+    TeamFigure,
+)
 
 
 def month_bounds(months: list[date]) -> list[tuple[date, datetime, datetime]]:
@@ -55,7 +62,10 @@ def _month_of(field: str, bounds) -> Case:
 
 def _scoped(model, scope: str, owner_ids, *, members_only: bool):
     owner = f"{scope}_id"
-    rows = model.objects.filter(**{f"{owner}__in": owner_ids})
+    if owner_ids is None:
+        rows = model.objects.filter(**{f"{owner}__isnull": False})
+    else:
+        rows = model.objects.filter(**{f"{owner}__in": owner_ids})
     if members_only:
         rows = rows.filter(member_id__isnull=False)
     return rows
@@ -65,7 +75,7 @@ def flow_figures(
     scope: str,
     *,
     owner_ids,
-    metrics_wanted: list[Metric],
+    metrics_wanted: list[Metric] | None,
     months: list[date],
     by_month: bool = False,
     as_of: datetime,
@@ -73,16 +83,18 @@ def flow_figures(
 ) -> dict:
     """(owner id, metric key) → FigureValue over the months together, or with
     `by_month` (owner id, metric key, month) → FigureValue for each month. A
-    figure is provisional until its period (or month) ends, as of `as_of`."""
+    figure is provisional until its period (or month) ends, as of `as_of`.
+    `owner_ids` None: every owner; `metrics_wanted` None: every flow metric."""
     from .figures import FigureValue  # figures imports this module
 
-    owner_ids = list(owner_ids)
-    if not owner_ids or not months:
+    owner_ids = None if owner_ids is None else list(owner_ids)
+    if owner_ids == [] or not months:
         return {}
-    steps = {
+    every = metrics_wanted is None
+    steps = every or {
         m.step_id for m in metrics_wanted if m.family == Family.CONVERSIONS_COMPLETED
     }
-    journeys = {
+    journeys = every or {
         m.journey_id for m in metrics_wanted if m.family == Family.VALUE_POINTS_REACHED
     }
     owner = f"{scope}_id"
@@ -113,15 +125,17 @@ def flow_figures(
     if steps:
         transitions = _scoped(
             AccountTransition, scope, owner_ids, members_only=members_only
-        ).filter(kind=ConversionKind.STEP, from_step_id__in=steps)
+        ).filter(kind=ConversionKind.STEP)
+        if not every:
+            transitions = transitions.filter(from_step_id__in=steps)
         family = Family.CONVERSIONS_COMPLETED
         completed = transitions.filter(converted=True)
         add(in_period(completed, "converted_at"), family, "from_step_id", 0)
         add(cohorts_of(transitions), family, "from_step_id", 1)
     if journeys:
-        points = _scoped(
-            AccountValuePoint, scope, owner_ids, members_only=members_only
-        ).filter(journey_id__in=journeys)
+        points = _scoped(AccountValuePoint, scope, owner_ids, members_only=members_only)
+        if not every:
+            points = points.filter(journey_id__in=journeys)
         family = Family.VALUE_POINTS_REACHED
         # On time: reached no later than the deadline and not before step 1.
         on_time = points.filter(on_time=True, reached_at__gte=F("started_at"))
@@ -141,3 +155,50 @@ def flow_figures(
         )
         found[(owner_id, key, month) if by_month else (owner_id, key)] = figure
     return found
+
+
+def _months_to_recount(months: list[date], *, as_of: datetime) -> list[date]:
+    """A flow figure of month M counts rows of cohorts up to M, so every month from
+    the earliest one recomputed (or still provisional but now ended) up to the
+    month of `as_of` is counted again."""
+    ended = set(
+        MemberFigure.objects.filter(
+            _FLOW_KEYS, provisional=True, final_at__lte=as_of
+        ).values_list("month", flat=True)
+    )
+    starts = set(months) | ended
+    if not starts:
+        return []
+    found, month, last = [], min(starts), metrics.month_of(as_of)
+    while month <= last:
+        found.append(month)
+        month = metrics.add_months(month, 1)
+    return found
+
+
+_FLOW_KEYS = Q(metric__startswith=f"{Family.CONVERSIONS_COMPLETED}:") | Q(
+    metric__startswith=f"{Family.VALUE_POINTS_REACHED}:"
+)
+
+
+def month_figures(months: list[date], *, as_of: datetime) -> dict:
+    """scope → (owner id, metric key, month) → FigureValue: every flow metric of the
+    months to count again (`_months_to_recount`), for every member, team (its pools
+    included, like the other team figures of the tables) and pool, for the monthly
+    tables; their old flow figures are deleted. A fixed number of queries."""
+    recount = _months_to_recount(months, as_of=as_of)
+    for table in (MemberFigure, TeamFigure, PoolFigure):
+        table.objects.filter(_FLOW_KEYS, month__in=recount).delete()
+    if not recount:
+        return {}
+    return {
+        scope: flow_figures(
+            scope,
+            owner_ids=None,
+            metrics_wanted=None,
+            months=recount,
+            by_month=True,
+            as_of=as_of,
+        )
+        for scope in ("member", "team", "pool")
+    }

@@ -48,6 +48,7 @@ PROGRAM_FIELDS = (
     "cadence",
     "winners",
     "minimum_denominator",
+    "larger_denominator_breaks_ties",
     "is_active",
 )
 
@@ -68,6 +69,7 @@ def award_program_create(
     teams,
     winners: int = 3,
     minimum_denominator: int = 5,
+    larger_denominator_breaks_ties: bool = False,
     description: str = "",
     is_active: bool = True,
 ) -> AwardProgram:
@@ -78,6 +80,7 @@ def award_program_create(
         cadence=cadence,
         winners=winners,
         minimum_denominator=minimum_denominator,
+        larger_denominator_breaks_ties=larger_denominator_breaks_ties,
         is_active=is_active,
     )
     program._history_user = by  # the audit history's "who"

@@ -179,11 +179,14 @@ def award_metric(request, pk: int):
         period = by_key[wanted][1]
         if period is not None:
             initial["metric"] = period.metric
+    # The dates each metric's figure becomes final are those of this period.
+    dates_key = request.POST.get("period") if request.method == "POST" else wanted
+    dates_span = by_key[dates_key][0] if dates_key in by_key else spans[0][0]
     form = AwardMetricForm(
         posted(request),
         initial=initial,
         periods=_period_choices(spans),
-        metrics=selectors.metric_choices(),
+        metrics=selectors.metric_choices(dates_span),
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -214,7 +217,13 @@ def award_metric(request, pk: int):
     return render(
         request,
         "recognition/award_metric_form.html",
-        {"program": program, "form": form, "started": started},
+        {
+            "program": program,
+            "form": form,
+            "started": started,
+            "dates_span": dates_span,
+            "spans": [span for span, _period in spans],
+        },
     )
 
 

@@ -47,6 +47,7 @@ def test_the_catalogue_describes_every_metric(api_client, org, world):
         "denominator": "cohort: accounts that first reached the step in the period",
         "journey": world.journey.pk,
         "step": world.s1.pk,
+        "window_days": 90,
     }
     days = rows[world.key("days_to_convert", world.s1)]
     assert (days["direction"], days["unit"], days["has_denominator"]) == (
@@ -55,7 +56,11 @@ def test_the_catalogue_describes_every_metric(api_client, org, world):
         False,
     )
     assert rows["training_completion"]["journey"] is None
+    assert rows["training_completion"]["window_days"] is None
     assert "step_events_recorded" in rows
+    completed = rows[world.key("conversions_completed", world.s1)]
+    assert (completed["unit"], completed["has_denominator"]) == ("count", True)
+    assert completed["window_days"] is None
 
 
 def test_the_catalogue_filters_by_journey_and_family(api_client, org, world):

@@ -310,3 +310,73 @@ def test_a_closed_period_notes_when_todays_figures_rank_differently(org, april):
     board = _board(period)
     assert board.changed_since_close
     assert [(s.member, s.rank) for s in board.recorded_winners] == [(org.member_a, 1)]
+
+
+# --- v3: the larger denominator breaks ties, count metrics ----------------------------
+
+
+def test_with_the_larger_denominator_breaking_ties_only_equal_counts_share_a_rank():
+    standings = [
+        _standing("a", 3, 4),
+        _standing("b", 6, 8),
+        _standing("c", 6, 8),
+        _standing("d", 1, 4),
+    ]
+    ranked, _others = rank_standings(
+        standings, metric=HIGHER, minimum=1, winners=1, denominator_breaks_ties=True
+    )
+    # 6/8 and 3/4 are equal: the larger cohort ranks higher; b and c stay tied.
+    assert _ranks(ranked) == [("b", 1), ("c", 1), ("a", 3), ("d", 4)]
+    assert [s.member.username for s in ranked if s.is_winner] == ["b", "c"]
+    shared, _others = rank_standings(standings, metric=HIGHER, minimum=1, winners=1)
+    assert _ranks(shared) == [("b", 1), ("c", 1), ("a", 1), ("d", 4)]
+
+
+COUNT = metrics.Metric(
+    key="k", family="conversions_completed", label="L", unit="count",
+    direction=metrics.HIGHER, denominator="accounts at the step",
+)  # fmt: skip
+
+
+def _count(name, count, accounts):
+    return Standing(
+        member=_Person(name), value=count, numerator=None, denominator=accounts
+    )
+
+
+def test_a_count_metric_ranks_by_count_and_its_minimum_applies_to_the_accounts():
+    ranked, others = rank_standings(
+        [_count("few", 3, 10), _count("many", 4, 5), _count("new", 9, 1)],
+        metric=COUNT,
+        minimum=2,
+        winners=1,
+    )
+    # 4 conversions beat 3, whatever the accounts at the step; "new" has 1 account
+    # at the step, below the minimum of 2, however many conversions it completed.
+    assert _ranks(ranked) == [("many", 1), ("few", 2)]
+    assert [s.member.username for s in others] == ["new"]
+    tied, _others = rank_standings(
+        [_count("few", 4, 5), _count("many", 4, 10)],
+        metric=COUNT,
+        minimum=2,
+        winners=1,
+        denominator_breaks_ties=True,
+    )
+    assert _ranks(tied) == [("many", 1), ("few", 2)]
+
+
+@pytest.mark.django_db
+def test_a_program_that_breaks_ties_by_the_denominator_ranks_its_leaderboard_so(org):
+    key, _steps = award_metric()
+    program = AwardProgramFactory(
+        teams=[org.team_a], winners=1, larger_denominator_breaks_ties=True
+    )
+    period = award_period(program, APRIL, key, set_by=org.admin)
+    larger = member_of(org.team_a, family_name="大きい")
+    figure(org.member_a, key, APRIL, 2, 4)
+    figure(larger, key, APRIL, 5, 10)
+    board = selectors.leaderboard(period=period, now=jst(2026, 10, 1))
+    assert [(s.member, s.rank, s.is_winner) for s in board.standings] == [
+        (larger, 1, True),
+        (org.member_a, 2, False),
+    ]
