@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from .csp import allow_history_list_style
+
 
 class ReadOnlyMixin:
     """Viewable, never added, changed or deleted from the admin."""
@@ -38,6 +40,10 @@ class AuditedAdmin(SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return allow_history_list_style(response)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method not in ("GET", "HEAD"):

@@ -1,9 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from config.csp import allow_inline_styles
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI with its start-up script as a file (the split view: no inline
+    script), and the inline styles of its page and its components (config.csp)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return allow_inline_styles(response)
+
 
 admin.site.site_header = "Kata"
 admin.site.site_title = "Kata"
@@ -55,7 +66,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        ApiDocsView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
 ]

@@ -37,6 +37,12 @@ def _member_a(org):
 # For the manager, team A and its member are their own; for the member, themselves.
 UI_MATRIX = {
     "home": ("get", _url("home"), None, "302 200 200 200 200 200"),
+    "accounts:audit_history": (
+        "get",
+        _url("accounts:audit_history"),
+        None,
+        "302 200 403 403 403 403",
+    ),
     "login": ("get", _url("login"), None, "200 302 302 302 302 302"),
     "logout": ("post", _url("logout"), None, "302 302 302 302 302 302"),
     "password_change": (

@@ -41,7 +41,18 @@ def page(browser, live_server, request):
         viewport={"width": 1280, "height": 900},
     )
     page = context.new_page()
+    # Whatever the Content-Security-Policy blocks, Chromium reports on the console.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
     context.close()
+    assert violations == [], "the page broke its Content-Security-Policy"
