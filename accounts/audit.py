@@ -11,7 +11,9 @@ from datetime import datetime
 
 from django.apps import apps
 from django.db import models
-from django.utils.translation import pgettext_lazy
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext_lazy
 
 from . import permissions
 from .models import User
@@ -131,6 +133,10 @@ def _display(record, model_field) -> str:
         value = getattr(record, model_field.attname)
     if model_field.choices:
         value = dict(model_field.flatchoices).get(value, value)
+    elif isinstance(value, bool):
+        value = gettext("Yes") if value else gettext("No")
+    elif isinstance(value, datetime):
+        value = date_format(timezone.localtime(value), "DATETIME_FORMAT")
     if value is None or value == "":
         return EMPTY
     return str(value)

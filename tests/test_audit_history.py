@@ -266,3 +266,15 @@ def test_the_admin_shows_the_history_and_cannot_revert_or_edit_it(client, org):
 
     assert CareerLevel.history.model not in admin.site._registry
     assert CareerLevel.history.count() == 2
+
+
+def test_the_history_page_shows_values_as_people_read_them(client, org):
+    program = award_services.award_program_create(
+        by=org.admin, name="MVP", cadence=Cadence.MONTHLY, teams=[org.team_a]
+    )
+    award_services.award_program_update(program=program, by=org.admin, is_active=False)
+    client.force_login(org.admin)
+    table = client.get(reverse("accounts:audit_history")).text
+    assert "<del>Yes</del> → <ins>No</ins>" in table
+    assert "<del>—</del> → <ins>Monthly</ins>" in table  # a choice, by its label
+    assert "<del>—</del> → <ins>Team A</ins>" in table  # the teams taking part
