@@ -251,6 +251,8 @@ class PathStep:
     first_reached_at: datetime | None
     deadline: datetime | None = None
     is_overdue: bool = False
+    # A value point first reached before step 1: due and not on time (METRICS.md).
+    is_out_of_order: bool = False
 
 
 @dataclass
@@ -261,6 +263,7 @@ class AccountPage:
     current_step_since: datetime | None
     days_at_current_step: int | None
     overdue_value_points: list[Step]
+    out_of_order_value_points: list[Step]
     next_playbook: Playbook | None
     next_playbook_version: PlaybookVersion | None
     events: list[StepEvent] = field(default_factory=list)
@@ -296,6 +299,10 @@ def account_page(*, viewer: User, pk: int, now: datetime | None = None) -> Accou
                 days=step.target_days
             )
             entry.is_overdue = step.first_reached_at is None and entry.deadline < now
+            entry.is_out_of_order = (
+                step.first_reached_at is not None
+                and step.first_reached_at < account.journey_started_at
+            )
         path.append(entry)
     current = next(
         (entry.step for entry in path if entry.step.pk == account.current_step_id),
@@ -336,6 +343,9 @@ def account_page(*, viewer: User, pk: int, now: datetime | None = None) -> Accou
             else None
         ),
         overdue_value_points=[entry.step for entry in path if entry.is_overdue],
+        out_of_order_value_points=[
+            entry.step for entry in path if entry.is_out_of_order
+        ],
         next_playbook=playbook,
         next_playbook_version=version,
         events=events,
