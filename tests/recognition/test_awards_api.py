@@ -283,3 +283,21 @@ def test_lists_and_leaderboards_run_as_many_queries_with_more_data(
         AwardProgramFactory(teams=[org.team_a])
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_an_admin_lets_the_larger_denominator_break_ties(api_client, org, world):
+    client = _as(api_client, org.admin)
+    assert client.get(f"{V1}{world.program.pk}/").json()[
+        "larger_denominator_breaks_ties"
+    ] is False  # fmt: skip
+    changed = client.patch(
+        f"{V1}{world.program.pk}/",
+        {"larger_denominator_breaks_ties": True},
+        format="json",
+    )
+    assert changed.status_code == 200
+    assert changed.json()["larger_denominator_breaks_ties"] is True
+    world.program.refresh_from_db()
+    assert world.program.larger_denominator_breaks_ties
+    board = client.get(_board(world.program)).json()
+    assert board["larger_denominator_breaks_ties"] is True

@@ -96,6 +96,29 @@ def test_an_admin_creates_a_program_and_a_refused_form_keeps_what_was_typed(
     assert created.url == _url("award_detail", program)
     assert program.cadence == Cadence.QUARTERLY
     assert set(program.teams.all()) == {org.team_a, org.team_b}
+    assert not program.larger_denominator_breaks_ties
+
+
+def test_an_admin_lets_the_larger_denominator_break_ties_and_the_page_says_so(
+    client, org
+):
+    _login(client, org.admin)
+    client.post(
+        reverse("recognition:award_create"),
+        {
+            "name": "MVP",
+            "cadence": Cadence.MONTHLY,
+            "winners": 1,
+            "minimum_denominator": 5,
+            "larger_denominator_breaks_ties": "on",
+            "teams": [org.team_a.pk],
+            "is_active": "on",
+        },
+    )
+    program = AwardProgram.objects.get()
+    assert program.larger_denominator_breaks_ties
+    html = client.get(_url("award_detail", program)).text
+    assert "the larger denominator ranks higher" in html
 
 
 def test_the_cadence_cannot_change_once_periods_have_metrics(client, org, awards):
