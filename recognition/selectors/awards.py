@@ -33,6 +33,7 @@ from fractions import Fraction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import TeamMembership, User
 from accounts.permissions import is_admin
@@ -250,8 +251,15 @@ class Standing:
 
     @property
     def counts(self) -> str:
-        if not self.counts_shown or self.numerator is None or self.denominator is None:
+        if not self.counts_shown or self.denominator is None:
             return ""
+        if self.numerator is None:
+            # A count metric: the count is the value; say what the minimum counts.
+            return ngettext(
+                "%(count)s account in the denominator",
+                "%(count)s accounts in the denominator",
+                self.denominator,
+            ) % {"count": self.denominator}
         return f"{self.numerator}/{self.denominator}"
 
 

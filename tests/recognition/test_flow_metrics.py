@@ -238,3 +238,12 @@ def test_a_plan_target_on_a_flow_metric_adds_up_its_months(org, flow_world):
         )],
     )  # fmt: skip
     assert (after.value, after.denominator) == (5, 5)
+
+
+def test_a_count_metric_leaderboard_shows_the_count_and_the_accounts(org, flow_world):
+    _journey, _steps, completed, _reached = flow_world
+    program = AwardProgramFactory(teams=[org.team_a], winners=1, minimum_denominator=2)
+    period = award_period(program, date(2026, 4, 1), completed.key, set_by=org.admin)
+    board = award_selectors.leaderboard(period=period, now=NOW)
+    (mine,) = board.standings
+    assert (mine.text, mine.counts) == ("2", "5 accounts in the denominator")
