@@ -104,8 +104,10 @@ class CandidateFilter(django_filters.FilterSet):
         )
 
     def filter_stage(self, queryset, name, value):
+        # By the stage as the viewer may see it (independence).
+        seen = permissions.applications_as_seen(self.request.user)
         return queryset.filter(
-            pk__in=self._applications().filter(stage=value).values("candidate_id")
+            pk__in=seen.filter(shown_stage=value).values("candidate_id")
         )
 
 

@@ -13,13 +13,30 @@ the API alike.
 - Nobody but its interviewer sees a draft.
 - While bound, a viewer sees only their own interviews of that candidate: who else
   is on the panel and whether they submitted are the panel's.
+- While bound, a viewer sees the candidate's applications at the stage their own
+  interview needs: an offer, a rejection or a hire (what the panel's decisions
+  produced) shows as "interviewing", and not when the stage last changed (an
+  "advance" decision changes it too). They make no decision on the candidate
+  either: deciding, hiring and withdrawing wait until they have submitted.
+- Aggregates shown to a viewer (calibration, candidate feedback, quality of hire)
+  leave out the candidates they are bound on.
 
 Callers fetch objects through the `visible_*` querysets, so that anything outside them
 answers 404: its existence is not revealed.
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from accounts.models import Role, User
 from accounts.permissions import has_role, is_admin, roles_of
@@ -95,6 +112,40 @@ def visible_applications(viewer: Viewer) -> QuerySet:
     )
 
 
+def applications_as_seen(viewer: Viewer) -> QuerySet:
+    """`visible_applications` with the stage as the viewer may see it: annotated
+    `shown_stage` and `shown_stage_changed_at` (None while bound on the candidate).
+    Every page and API that shows, filters, sorts or counts by stage uses these."""
+    if viewer.is_authenticated:
+        bound = Q(candidate_id__in=bound_candidate_ids(viewer))
+    else:
+        bound = Q(pk__in=[])
+    return visible_applications(viewer).annotate(
+        shown_stage=Case(
+            When(
+                bound & Q(stage__in=Application.DECIDED_STAGES),
+                then=Value(Application.Stage.INTERVIEWING.value),
+            ),
+            default=F("stage"),
+            output_field=CharField(),
+        ),
+        shown_stage_changed_at=Case(
+            When(bound, then=Value(None)),
+            default=F("stage_changed_at"),
+            output_field=DateTimeField(),
+        ),
+    )
+
+
+def may_decide(viewer: Viewer, application: Application) -> bool:
+    """Decisions (advance, offer, reject), hiring and withdrawing: those who may
+    edit the opening, unless bound on the candidate (the panel, and what it has
+    decided, is hidden from them until they submit)."""
+    return can_edit_opening(viewer, application.opening) and not is_bound_on(
+        viewer, application.candidate_id
+    )
+
+
 def visible_candidates(viewer: Viewer) -> QuerySet:
     if not viewer.is_authenticated:
         return Candidate.objects.none()
@@ -123,15 +174,20 @@ def visible_interviews(viewer: Viewer) -> QuerySet:
     )
 
 
-def bound_candidate_ids(viewer: User, policy: HiringPolicy) -> QuerySet:
-    """Candidates the viewer interviews without having submitted every scorecard."""
-    if policy.panel_visibility == HiringPolicy.PanelVisibility.ALWAYS:
+def bound_candidate_ids(viewer: User, policy: HiringPolicy | None = None) -> QuerySet:
+    """Candidates the viewer interviews without having submitted every scorecard.
+    Without `policy`, the policy is read in the same query (a subquery)."""
+    always = HiringPolicy.PanelVisibility.ALWAYS
+    if policy is not None and policy.panel_visibility == always:
         return Interview.objects.none().values("application__candidate_id")
-    return (
-        _own_interviews(viewer)
-        .filter(Q(scorecard__isnull=True) | Q(scorecard__current__isnull=True))
-        .values("application__candidate_id")
+    interviews = _own_interviews(viewer).filter(
+        Q(scorecard__isnull=True) | Q(scorecard__current__isnull=True)
     )
+    if policy is None:
+        # No policy row yet reads as the default (after submitting), not "always".
+        lifted = HiringPolicy.objects.filter(pk=1, panel_visibility=always)
+        interviews = interviews.filter(~Exists(lifted))
+    return interviews.values("application__candidate_id")
 
 
 def is_bound_on(viewer: Viewer, candidate_id: int) -> bool:

@@ -159,7 +159,7 @@ class CandidateSummary:
 
 def application_get(*, viewer, pk: int) -> Application:
     return (
-        permissions.visible_applications(viewer)
+        permissions.applications_as_seen(viewer)
         .select_related(
             "candidate", "opening__profile", "opening__team", "opening__hiring_manager"
         )
@@ -244,10 +244,11 @@ def candidate_summary(*, viewer, application: Application) -> CandidateSummary:
 
 # --- Pipeline ---------------------------------------------------------------------
 
-# Stages sort in pipeline order (applied → … → withdrawn), not alphabetically.
+# Stages sort in pipeline order (applied → … → withdrawn), not alphabetically; by
+# the stage as the viewer may see it (`permissions.applications_as_seen`).
 _STAGE_ORDER = Case(
     *(
-        When(stage=stage, then=Value(rank))
+        When(shown_stage=stage, then=Value(rank))
         for rank, stage in enumerate(Application.Stage)
     )
 )
@@ -280,7 +281,7 @@ def opening_pipeline(*, viewer, opening: Opening, sort: str = "") -> list[Pipeli
     """Every visible application of the opening with its fit score where the viewer
     may see it. Sorting by fit puts applications without a score last."""
     applications = list(
-        permissions.visible_applications(viewer)
+        permissions.applications_as_seen(viewer)
         .filter(opening=opening)
         .select_related("candidate")
         .annotate(
@@ -440,7 +441,7 @@ def bound_candidates(*, viewer) -> set[int]:
     aggregates they see leave those candidates out."""
     if not viewer.is_authenticated:
         return set()
-    bound = permissions.bound_candidate_ids(viewer, HiringPolicy.current())
+    bound = permissions.bound_candidate_ids(viewer)
     return set(bound.values_list("application__candidate_id", flat=True))
 
 
@@ -456,11 +457,8 @@ def _scorecards_for(viewer) -> QuerySet:
     scorecards = Scorecard.objects.all()
     if viewer is None:
         return scorecards
-    policy = HiringPolicy.current()
     return scorecards.exclude(
-        interview__application__candidate_id__in=permissions.bound_candidate_ids(
-            viewer, policy
-        )
+        interview__application__candidate_id__in=permissions.bound_candidate_ids(viewer)
     )
 
 
@@ -547,7 +545,7 @@ def feedback_summary(*, viewer, group: str) -> list[dict]:
     the openings the viewer may see, leaving out the candidates the viewer is bound
     on (whom the panel interviewed is the panel's)."""
     path, label = FEEDBACK_GROUPS[group]
-    bound = permissions.bound_candidate_ids(viewer, HiringPolicy.current())
+    bound = permissions.bound_candidate_ids(viewer)
     return list(
         FeedbackRating.objects.filter(
             feedback__interview__application__opening__in=(
@@ -602,7 +600,7 @@ def candidate_list(*, viewer) -> QuerySet:
             "applications",
             # Only the applications the viewer may see: not the candidate's other
             # openings.
-            queryset=permissions.visible_applications(viewer)
+            queryset=permissions.applications_as_seen(viewer)
             .select_related("opening")
             .order_by("-created_at"),
         )
@@ -610,18 +608,24 @@ def candidate_list(*, viewer) -> QuerySet:
 
 
 def opening_list(*, viewer) -> QuerySet:
-    """Visible openings with the number of their candidates the viewer may see."""
+    """Visible openings with the number of their candidates the viewer may see, and
+    of those still active as far as the viewer may know (a hidden decision's
+    rejection or hire does not close an application for a viewer bound on its
+    candidate: `permissions.applications_as_seen`)."""
     visible = Q(applications__in=permissions.visible_applications(viewer))
+    active = ~Q(applications__stage__in=Application.CLOSED_STAGES)
+    if viewer.is_authenticated:
+        active |= Q(
+            applications__candidate_id__in=permissions.bound_candidate_ids(viewer),
+            applications__stage__in=set(Application.CLOSED_STAGES)
+            & set(Application.DECIDED_STAGES),
+        )
     return (
         permissions.visible_openings(viewer)
         .select_related("team", "profile", "hiring_manager")
         .annotate(
             candidate_count=Count("applications", filter=visible, distinct=True),
-            active_count=Count(
-                "applications",
-                filter=visible & ~Q(applications__stage__in=Application.CLOSED_STAGES),
-                distinct=True,
-            ),
+            active_count=Count("applications", filter=visible & active, distinct=True),
         )
     )
 
@@ -888,8 +892,8 @@ def candidate_search(*, viewer, query: str = "", stage: str = "") -> QuerySet:
         )
     if stage:
         candidates = candidates.filter(
-            pk__in=permissions.visible_applications(viewer)
-            .filter(stage=stage)
+            pk__in=permissions.applications_as_seen(viewer)
+            .filter(shown_stage=stage)
             .values("candidate_id")
         )
     return candidates
@@ -1211,7 +1215,7 @@ def scorecards_with_content(*, viewer) -> QuerySet:
 def candidate_summaries(*, viewer, candidate) -> list[CandidateSummary]:
     """The summary of each application of the candidate that the viewer sees."""
     applications = (
-        permissions.visible_applications(viewer)
+        permissions.applications_as_seen(viewer)
         .filter(candidate=candidate)
         .select_related("candidate", "opening__profile")
         .order_by("-created_at", "-id")

@@ -298,7 +298,19 @@ class OpeningSerializer(HiringModelSerializer):
 
 
 class CandidateApplicationSerializer(HiringModelSerializer):
+    """An application as the viewer may see it (`permissions.applications_as_seen`):
+    while bound on the candidate, not what the panel's decisions produced."""
+
     opening_title = serializers.CharField(source="opening.title", read_only=True)
+    stage = serializers.ChoiceField(
+        source="shown_stage", choices=Application.Stage.choices, read_only=True
+    )
+    stage_changed_at = serializers.DateTimeField(
+        source="shown_stage_changed_at",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Null while the viewer may not see the panel's decisions."),
+    )
 
     class Meta:
         model = Application
@@ -657,7 +669,7 @@ class ApplicationSummarySerializer(serializers.Serializer):
     opening = serializers.IntegerField(source="application.opening_id")
     opening_title = serializers.CharField(source="application.opening.title")
     stage = serializers.ChoiceField(
-        source="application.stage", choices=Application.Stage.choices
+        source="application.shown_stage", choices=Application.Stage.choices
     )
     fit_score = serializers.SerializerMethodField(
         help_text=_(

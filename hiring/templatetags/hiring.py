@@ -1,5 +1,6 @@
 from django import template
 
+from hiring.models import Application
 from hiring.selectors import display_score
 
 register = template.Library()
@@ -16,3 +17,10 @@ def fit(score) -> str:
     """A fit score (a Fraction) to one decimal, or an em dash when there is none."""
     value = display_score(score)
     return "—" if value is None else str(value)
+
+
+@register.filter
+def stage_label(stage: str) -> str:
+    """An application stage's label: for `shown_stage`, the stage as the viewer may
+    see it (`permissions.applications_as_seen`)."""
+    return Application.Stage(stage).label

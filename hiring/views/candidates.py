@@ -264,8 +264,11 @@ def _render_summary(request, application: Application, decision_form=None):
     viewer = request.user
     summary = selectors.candidate_summary(viewer=viewer, application=application)
     columns, rows = _rating_table(summary)
-    is_open = application.stage not in Application.CLOSED_STAGES
-    can_decide = is_open and permissions.can_edit_opening(viewer, application.opening)
+    # The stage as the viewer may see it: a bound viewer does not learn of a hidden
+    # decision from the page, and decides nothing until they have submitted.
+    is_open = application.shown_stage not in Application.CLOSED_STAGES
+    decides = permissions.may_decide(viewer, application)
+    can_decide = is_open and decides
     if can_decide and decision_form is None:
         decision_form = DecisionForm(
             action=reverse("hiring:application_decide", args=[application.pk])
@@ -287,6 +290,8 @@ def _render_summary(request, application: Application, decision_form=None):
             ),
             "decision_form": decision_form if can_decide else None,
             "is_open": is_open,
+            "decides": decides,
+            "edits_opening": permissions.can_edit_opening(viewer, application.opening),
             "runs_hiring": permissions.runs_hiring(viewer),
             "now": timezone.now(),
         },
@@ -302,8 +307,7 @@ def application_summary(request, pk: int):
 @require_POST
 def application_decide(request, pk: int):
     application = _application_or_404(request.user, pk)
-    if not permissions.can_edit_opening(request.user, application.opening):
-        raise PermissionDenied
+    require(permissions.may_decide(request.user, application))
     form = DecisionForm(
         request.POST,
         action=reverse("hiring:application_decide", args=[application.pk]),
@@ -334,6 +338,7 @@ def application_hire(request, pk: int):
     once hired, the page shows that user."""
     application = _application_or_404(request.user, pk)
     _require_runs_hiring(request.user)
+    require(permissions.may_decide(request.user, application))
     candidate = application.candidate
     target = selectors.hire_target(candidate=candidate)
     form = HireForm(
@@ -371,6 +376,7 @@ def application_hire(request, pk: int):
 def application_withdraw(request, pk: int):
     application = _application_or_404(request.user, pk)
     _require_runs_hiring(request.user)
+    require(permissions.may_decide(request.user, application))
     try:
         services.application_withdraw(application=application, by=request.user)
     except ValidationError as error:

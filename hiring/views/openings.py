@@ -163,7 +163,7 @@ def opening_detail(request, pk: int):
     if sort not in PIPELINE_SORTS:
         sort = ""
     rows = selectors.opening_pipeline(viewer=viewer, opening=opening, sort=sort)
-    counts = Counter(row.application.stage for row in rows)
+    counts = Counter(row.application.shown_stage for row in rows)
     page = Paginator(rows, PIPELINE_PER_PAGE).get_page(request.GET.get("page"))
     decides = permissions.can_edit_opening(viewer, opening)
     feedback = (

@@ -932,6 +932,66 @@ def test_a_bound_recruiter_sees_only_their_own_interview_and_decision(org, hirin
     assert [m["interview"] for m in row["missing_scorecards"]] == [hiring.interview.pk]
 
 
+def _applications(user, candidate) -> list[tuple[str, bool]]:
+    """(stage, whether a stage_changed_at is shown) per application, from the
+    candidate's detail."""
+    response = _client(user).get(f"{V1}/candidates/{candidate.pk}/")
+    assert response.status_code == 200
+    return [
+        (row["stage"], row["stage_changed_at"] is not None)
+        for row in response.json()["applications"]
+    ]
+
+
+def _listed_at(user, stage) -> set[int]:
+    response = _client(user).get(f"{V1}/candidates/?stage={stage}")
+    assert response.status_code == 200
+    return {row["id"] for row in response.json()["results"]}
+
+
+@pytest.mark.parametrize("kind", ["offer", "reject"])
+def test_a_bound_interviewer_sees_no_stage_that_hidden_decisions_produced(
+    org, hiring, kind
+):
+    services.decision_record(
+        application=hiring.application, kind=kind, reason="…", by=org.manager_a
+    )
+    decided = {"offer": "offer", "reject": "rejected"}[kind]
+    candidate = hiring.candidate
+    # Bound (nothing submitted yet): the stage their own interview needs.
+    assert _applications(org.interviewer, candidate) == [("interviewing", False)]
+    (row,) = _summary(org.interviewer, candidate)["applications"]
+    assert (row["stage"], row["decisions"]) == ("interviewing", [])
+    assert _listed_at(org.interviewer, decided) == set()
+    assert _listed_at(org.interviewer, "interviewing") == {candidate.pk}
+    # Whoever may see the panel sees the decision's stage.
+    assert _applications(org.recruiter, candidate) == [(decided, True)]
+    assert _listed_at(org.recruiter, decided) == {candidate.pk}
+
+    fill_scorecard(hiring.interview, ratings={})
+
+    assert _applications(org.interviewer, candidate) == [(decided, True)]
+    (row,) = _summary(org.interviewer, candidate)["applications"]
+    assert row["stage"] == decided
+    assert _listed_at(org.interviewer, decided) == {candidate.pk}
+
+
+def test_a_bound_recruiter_does_not_see_an_opening_emptied_by_a_hidden_rejection(
+    org, hiring
+):
+    _bind(org.recruiter, hiring)
+    services.decision_record(
+        application=hiring.application, kind="reject", reason="…", by=org.manager_a
+    )
+
+    def counts(user):
+        response = _client(user).get(f"{V1}/openings/{hiring.opening.pk}/")
+        return response.json()["candidate_count"], response.json()["active_count"]
+
+    assert counts(org.recruiter) == (1, 1)
+    assert counts(org.admin) == (1, 0)
+
+
 # --- Who may interview, who may manage a hire -----------------------------------
 
 

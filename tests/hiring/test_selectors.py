@@ -842,9 +842,13 @@ def test_the_opening_list_counts_only_the_candidates_the_viewer_may_see(hiring, 
     # 4 candidates, 2 still active (the hiring world's and the first one above)
     assert counts(org.recruiter) == {hiring.opening.pk: (4, 2)}
     assert counts(org.manager_a) == {hiring.opening.pk: (4, 2)}
-    # the interviewer interviewed 2 of them, 1 still active
-    assert counts(org.interviewer) == {hiring.opening.pk: (2, 1)}
+    # the interviewer interviewed 2 of them; bound on both (nothing submitted),
+    # they do not learn of the rejection: both still look active to them …
+    assert counts(org.interviewer) == {hiring.opening.pk: (2, 2)}
     assert counts(hiring.panelist) == {hiring.opening.pk: (1, 1)}
+    # … until they submit their scorecard for that candidate: 1 still active
+    fill_scorecard(rejected_mine.interviews.get(), ratings={})
+    assert counts(org.interviewer) == {hiring.opening.pk: (2, 1)}
 
 
 # --- Pipeline order by name --------------------------------------------------------

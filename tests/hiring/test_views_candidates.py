@@ -436,6 +436,74 @@ def test_interviewer_may_not_decide(client, hiring, org):
     assert not Decision.objects.exists()
 
 
+def _stage_badges(html: str) -> list[str]:
+    return re.findall(r'<span class="badge[^"]*"[^>]*>([^<]+)</span>', html)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_bound_interviewer_sees_no_offer_the_hidden_panel_made(
+    client, hiring, org, settings, language
+):
+    settings.LANGUAGE_CODE = language
+    services.decision_record(
+        application=hiring.application, kind="offer", reason="…", by=org.manager_a
+    )
+    offer = {"en": "Offer", "ja": "オファー"}[language]
+    interviewing = {"en": "Interviewing", "ja": "面接中"}[language]
+    client.force_login(org.interviewer)
+    summary = _summary(client, hiring.application).text
+    stage = re.search(r'data-testid="stage">([^<]+)<', summary).group(1)
+    assert stage == interviewing
+    detail = client.get(hiring.candidate.get_absolute_url()).text
+    listing = client.get(reverse("hiring:candidate_list")).text
+    for html in (summary, detail, listing):
+        assert offer not in _stage_badges(html)
+        assert interviewing in _stage_badges(html)
+    offers = client.get(reverse("hiring:candidate_list"), {"stage": "offer"})
+    assert list(offers.context["page"].object_list) == []
+
+    fill_scorecard(hiring.interview, ratings={})
+
+    summary = _summary(client, hiring.application).text
+    assert re.search(r'data-testid="stage">([^<]+)<', summary).group(1) == offer
+
+
+def test_a_bound_hiring_manager_decides_nothing_until_submitting(client, hiring, org):
+    own = schedule_interview(hiring.application, hiring.kit, org.manager_a)
+    services.decision_record(
+        application=hiring.application, kind="reject", reason="…", by=org.recruiter
+    )
+    client.force_login(org.manager_a)
+    html = _summary(client, hiring.application).text
+    assert re.search(r'data-testid="stage">([^<]+)<', html).group(1) == "Interviewing"
+    assert "Record a decision" not in html
+    assert 'data-testid="decisions-wait"' in html
+    response = _decide(client, hiring.application, kind="offer", reason="good")
+    # Refused for being bound, whatever the application's real stage: never the
+    # "already closed: Rejected" of the service.
+    assert response.status_code == 403
+    assert "Rejected" not in response.content.decode()
+    assert Decision.objects.count() == 1
+
+    fill_scorecard(own, ratings={})
+    html = _summary(client, hiring.application).text
+    assert re.search(r'data-testid="stage">([^<]+)<', html).group(1) == "Rejected"
+
+
+@pytest.mark.parametrize("action", ["application_hire", "application_withdraw"])
+def test_a_bound_recruiter_neither_hires_nor_withdraws(client, hiring, org, action):
+    schedule_interview(hiring.application, hiring.kit, org.recruiter)
+    client.force_login(org.recruiter)
+    html = _summary(client, hiring.application).text
+    assert reverse("hiring:application_hire", args=[hiring.application.pk]) not in (
+        html
+    )
+    url = reverse(f"hiring:{action}", args=[hiring.application.pk])
+    assert client.post(url).status_code == 403
+    hiring.application.refresh_from_db()
+    assert hiring.application.stage == "interviewing"
+
+
 # --- Hire, withdraw ---------------------------------------------------------------
 
 

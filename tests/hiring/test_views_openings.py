@@ -293,6 +293,44 @@ def test_bound_interviewer_sees_no_fit_until_their_own_scorecard(client, org, hi
     assert _fit_cell(response, hiring.application) == "70.8"
 
 
+def _stage_counts(response) -> dict[str, int]:
+    return {
+        stage: int(count)
+        for stage, count in re.findall(r'data-stage="(\w+)">(\d+)<', response.text)
+    }
+
+
+def test_a_bound_interviewers_pipeline_shows_no_stage_of_hidden_decisions(
+    client, org, hiring
+):
+    offered = hiring.application
+    services.decision_record(
+        application=offered, kind="offer", reason="…", by=org.manager_a
+    )
+    # A second candidate the interviewer interviews, rejected by the panel.
+    rejected = ApplicationFactory(opening=hiring.opening)
+    schedule_interview(rejected, hiring.kit, org.interviewer)
+    services.decision_record(
+        application=rejected, kind="reject", reason="…", by=org.manager_a
+    )
+    response = _get(client, org.interviewer, _pipeline(hiring))
+    counts = _stage_counts(response)
+    assert (counts["interviewing"], counts["offer"], counts["rejected"]) == (2, 0, 0)
+    for application in (offered, rejected):
+        assert "Interviewing" in _row(response, application)
+    by_stage = _get(client, org.interviewer, _pipeline(hiring), sort="-stage")
+    assert set(_row_order(by_stage)) == {offered.pk, rejected.pk}
+    opening_list = _get(client, org.interviewer, reverse("hiring:opening_list"))
+    assert opening_list.context["page"].object_list[0].active_count == 2
+
+    fill_scorecard(hiring.interview, ratings={})
+
+    counts = _stage_counts(_get(client, org.interviewer, _pipeline(hiring)))
+    assert (counts["interviewing"], counts["offer"], counts["rejected"]) == (1, 1, 0)
+    recruiter = _stage_counts(_get(client, org.recruiter, _pipeline(hiring)))
+    assert (recruiter["offer"], recruiter["rejected"]) == (1, 1)
+
+
 def test_hiring_manager_who_interviews_is_bound_too(client, org, hiring):
     schedule_interview(hiring.application, hiring.kit, org.manager_a)
     response = _get(client, org.manager_a, _pipeline(hiring))
