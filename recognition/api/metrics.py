@@ -265,7 +265,9 @@ class MemberFigureViewSet(FigureViewSet):
 class TeamFigureViewSet(FigureViewSet):
     """Monthly figures of teams: the teams the viewer sees (members their own teams,
     leaders the teams they lead, admins all). Filter by `team`, `metric` and
-    `period` (a month)."""
+    `period` (a month). These are "team incl. pools" figures: the accounts of the
+    team's pools count too, where the pages' team rate counts its members'
+    accounts only."""
 
     serializer_class = TeamFigureSerializer
     filterset_class = TeamFigureFilter
