@@ -40,6 +40,7 @@ from recognition import metrics
 from recognition.models import AwardWinner, MemberFigure
 from recognition.selectors import awards as award_selectors
 from recognition.selectors import figures
+from recognition.selectors.development import combine_months
 from recognition.services import awards as award_services
 from recognition.services.rollup import rollup
 from tests.journeys.factories import journey_with_steps
@@ -223,8 +224,6 @@ def test_the_award_form_offers_flow_metrics_with_the_date_each_is_final(
 
 
 def test_a_plan_target_on_a_flow_metric_adds_up_its_months(org, flow_world):
-    from recognition.selectors.development import combine_months
-
     _journey, _steps, completed, _reached = flow_world
     monthly = figures.member_monthly(
         member_ids=[org.member_a.pk],

@@ -12,7 +12,9 @@ from django.urls import reverse
 from recognition import metrics
 from recognition.selectors import dashboard as selectors
 from recognition.selectors.figures import FigureValue
+from recognition.services.rollup import rollup
 from tests.recognition.coaching_factories import build_coaching_world
+from tests.recognition.dashboard_factories import jst
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +191,21 @@ def test_at_or_above_the_team_rate_is_not_a_weakness():
     team = _figure(5, 10)
     assert _weakest([(1, _figure(5, 10), team), (2, _figure(9, 10), team)]) is None
     assert _weakest([(1, _figure(0, 10), FigureValue(value=None))]) is None
+
+
+def test_a_provisional_weakest_transition_is_marked(client, org):
+    world = build_coaching_world(org, run=False)
+    # On May 1 every April cohort still has accounts inside their 90-day window.
+    rollup(now=jst(2026, 5, 1))
+    member = world.members["member_a"]
+    page = selectors.member_page(viewer=org.manager_a, member=member, period=APRIL)
+    assert page.weakest.transition.step == world.s1
+    assert page.weakest.member.provisional
+    client.force_login(org.manager_a)
+    url = reverse("recognition:member", args=[member.pk]) + "?period=2026-04"
+    weakest = _text(
+        re.search(r'id="weakest"(.*?)</div></div>', client.get(url).text, re.S)[1]
+    )
+    assert "no final cohort qualifies yet" in weakest
+    html = client.get(reverse("recognition:dashboard") + "?period=2026-04").text
+    assert 'data-testid="attention-provisional"' in html
