@@ -374,11 +374,28 @@ class KitQuestionAdmin(ReadOnlyAdmin):
 # --- Candidates and their process -------------------------------------------------
 
 
-class ApplicationInline(ReadOnlyTabularInline):
+class ShownStageMixin:
+    """An application's stage as the admin may see it: while they are bound on the
+    candidate, not what the panel's decisions produced, nor when the stage changed
+    (`permissions.applications_as_seen`)."""
+
+    @admin.display(description=_("stage"), ordering="shown_stage")
+    def shown_stage(self, application):
+        return Application.Stage(application.shown_stage).label
+
+    @admin.display(description=_("stage changed at"), ordering="shown_stage_changed_at")
+    def shown_stage_changed_at(self, application):
+        return application.shown_stage_changed_at
+
+
+class ApplicationInline(ShownStageMixin, ReadOnlyTabularInline):
     model = Application
-    fields = ["opening", "stage", "stage_changed_at", "created_at"]
+    fields = ["opening", "shown_stage", "shown_stage_changed_at", "created_at"]
     readonly_fields = fields
     show_change_link = True
+
+    def get_queryset(self, request):
+        return permissions.applications_as_seen(request.user)
 
 
 @admin.register(Candidate)
@@ -423,10 +440,21 @@ class CandidateAdmin(NoDeleteMixin, admin.ModelAdmin):
             super().save_model(request, obj, form, change)
 
 
+def _visible_decisions(user):
+    # Decisions are the panel's, like its scorecards (independence).
+    return Decision.objects.filter(
+        Q(application__in=permissions.panel_visible_applications(user))
+        | Q(decided_by_id=user.pk)
+    )
+
+
 class DecisionInline(ReadOnlyTabularInline):
     model = Decision
     fields = ["kind", "reason", "decided_by", "decided_at"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return _visible_decisions(request.user).select_related("decided_by")
 
 
 class InterviewInline(ReadOnlyTabularInline):
@@ -435,15 +463,45 @@ class InterviewInline(ReadOnlyTabularInline):
     readonly_fields = fields
     show_change_link = True
 
+    def get_queryset(self, request):
+        # While bound on the candidate, the admin's own interviews only.
+        return permissions.visible_interviews(request.user).select_related(
+            "kit", "interviewer"
+        )
+
+
+class ShownStageFilter(admin.SimpleListFilter):
+    title = _("stage")
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        return Application.Stage.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Application.Stage.values:
+            return queryset.filter(shown_stage=self.value())
+        return queryset
+
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdmin):
-    list_display = ["candidate", "opening", "stage", "stage_changed_at", "created_at"]
-    list_filter = ["stage", ("opening", admin.RelatedOnlyFieldListFilter)]
+class ApplicationAdmin(ShownStageMixin, ReadOnlyAdmin):
+    list_display = [
+        "candidate",
+        "opening",
+        "shown_stage",
+        "shown_stage_changed_at",
+        "created_at",
+    ]
+    list_filter = [ShownStageFilter, ("opening", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["candidate", "opening"]
     search_fields = ["candidate__name", "candidate__email", "opening__title"]
     date_hierarchy = "created_at"
+    fields = ["candidate", "opening", "shown_stage", "shown_stage_changed_at"]
+    readonly_fields = fields
     inlines = [InterviewInline, DecisionInline]
+
+    def get_queryset(self, request):
+        return permissions.applications_as_seen(request.user)
 
 
 @admin.register(Decision)
@@ -459,15 +517,10 @@ class DecisionAdmin(ReadOnlyAdmin):
     date_hierarchy = "decided_at"
 
     def get_queryset(self, request):
-        # Decisions are the panel's, like its scorecards (independence).
-        user = request.user
         return (
             super()
             .get_queryset(request)
-            .filter(
-                Q(application__in=permissions.panel_visible_applications(user))
-                | Q(decided_by_id=user.pk)
-            )
+            .filter(pk__in=_visible_decisions(request.user).values("pk"))
         )
 
 

@@ -7,6 +7,8 @@ from django.urls import reverse
 from hiring import services
 from hiring.models import (
     AnswerRating,
+    Application,
+    Candidate,
     CompetencyRating,
     Decision,
     HiringPolicy,
@@ -197,6 +199,39 @@ def test_a_bound_admin_sees_neither_the_panels_interviews_nor_its_decisions(
     assert hiring.panel_interview.pk in _listed(
         admin_client.get(_admin_url(Interview, "changelist"))
     )
+
+
+def test_a_bound_admin_sees_no_stage_nor_panel_on_the_application_pages(
+    admin_client, org, hiring
+):
+    services.decision_record(
+        application=hiring.application,
+        kind="offer",
+        reason="PANEL-REASON-must-not-show",
+        by=org.manager_a,
+    )
+    own = schedule_interview(hiring.application, hiring.kit, org.admin)
+    listing = admin_client.get(_admin_url(Application, "changelist"))
+    assert '<td class="field-shown_stage">Interviewing</td>' in listing.text
+    assert '<td class="field-shown_stage">Offer</td>' not in listing.text
+    offers = admin_client.get(_admin_url(Application, "changelist"), {"stage": "offer"})
+    assert _listed(offers) == set()
+    pages = [
+        admin_client.get(_admin_url(Application, "change", hiring.application.pk)),
+        admin_client.get(_admin_url(Candidate, "change", hiring.candidate.pk)),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        assert "Offer" not in page.text
+        assert "PANEL-REASON" not in page.text
+        assert hiring.panelist.display_name not in page.text
+
+    fill_scorecard(own, ratings={})
+
+    page = admin_client.get(_admin_url(Application, "change", hiring.application.pk))
+    assert "Offer" in page.text and "PANEL-REASON" in page.text
+    offers = admin_client.get(_admin_url(Application, "changelist"), {"stage": "offer"})
+    assert _listed(offers) == {hiring.application.pk}
 
 
 def test_the_admins_own_draft_scorecard_is_not_listed(admin_client, org, hiring):
