@@ -331,6 +331,24 @@ def test_a_bound_interviewers_pipeline_shows_no_stage_of_hidden_decisions(
     assert (recruiter["offer"], recruiter["rejected"]) == (1, 1)
 
 
+def test_the_openings_candidate_experience_leaves_out_a_bound_managers_candidate(
+    client, org, hiring
+):
+    feedback = CandidateFeedback.objects.create(
+        interview=hiring.panel_interview, invited_at=timezone.now()
+    )
+    FeedbackRating.objects.create(
+        feedback=feedback, competency=hiring.empathy, rating=4
+    )
+    assert (
+        'data-testid="feedback"' in _get(client, org.manager_a, _pipeline(hiring)).text
+    )
+    schedule_interview(hiring.application, hiring.kit, org.manager_a)
+    response = _get(client, org.manager_a, _pipeline(hiring))
+    assert 'data-testid="feedback"' not in response.text
+    assert "Candidates you have not scored yet are left out (1)" in response.text
+
+
 def test_hiring_manager_who_interviews_is_bound_too(client, org, hiring):
     schedule_interview(hiring.application, hiring.kit, org.manager_a)
     response = _get(client, org.manager_a, _pipeline(hiring))
