@@ -100,17 +100,20 @@ def _april_counts() -> tuple[int, int]:
 def test_a_reader_during_a_rollup_sees_the_old_month_or_the_new_one():
     w = worked_example()
     rollup(full=True, now=NOW)
-    # April of the worked example: Sato 1→2, days to convert and journey; Suzuki
-    # 1→2 and journey → 5 member figures; A, B, C × (1→2, journey) → 6 rows.
-    old_figures, old_rows = 5, 6
+    # April of the worked example: Sato 1→2, days to convert, journey and
+    # conversions completed (a flow figure, with its April cohort); Suzuki 1→2,
+    # journey and conversions completed → 7 member figures; A, B, C × (1→2,
+    # journey) → 6 rows.
+    old_figures, old_rows = 7, 6
     assert MemberFigure.objects.filter(month=APRIL).count() == old_figures
     assert AccountTransition.objects.filter(cohort_month=APRIL).count() == old_rows
     # Five new members with one April account each (not converted): each adds a
-    # 1→2 and a journey figure, and two rows → 15 figures, 16 rows.
+    # 1→2, a journey and a conversions-completed figure, and two rows → 22
+    # figures, 16 rows.
     for day in range(5):
         newcomer = member(w.team)
         reach(account(w.journey, owner=newcomer), w.s1, jst(2026, 4, 10 + day))
-    new_figures, new_rows = 15, 16
+    new_figures, new_rows = 22, 16
 
     writing = threading.Event()
     seen = set()
