@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import Role, Team, TeamMembership, User
+from accounts.models import Role, RolePeriod, Team, TeamMembership, User
 from hiring import selectors
 from hiring.models import (
     AnswerRating,
@@ -477,3 +477,17 @@ def test_the_management_demo_has_assessments_a_ladder_plans_and_awards(demo, cli
     page = client.get("/management/")
     assert page.status_code == 200
     assert "%" in page.text and "月間MVP" in page.text
+
+
+def test_the_demo_history_credits_the_members_who_made_it(demo):
+    members = User.objects.filter(groups__name=Role.MEMBER.value)
+    # Every member's role is held since always (a start would drop the twelve
+    # months of history seeded before it), the hire through Kata included.
+    assert members.filter(username="kondo").exists()
+    periods = RolePeriod.objects.filter(user__in=members, role=Role.MEMBER)
+    assert periods.count() == members.count()
+    assert not periods.filter(started_at__isnull=False).exists()
+    # So every first reach of a dedicated account counts for its owner.
+    rows = recognition.AccountTransition.objects.all()
+    assert rows.filter(member__isnull=False).exists()
+    assert not rows.filter(member__isnull=True, pool__isnull=True).exists()

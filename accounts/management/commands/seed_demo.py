@@ -971,7 +971,9 @@ class HiringDemo:
 
     def _hire(self, application: Application, step: Hired):
         candidate = application.candidate
-        # The new member's account exists already (IT prepared it): the hire links it.
+        # The new member's account exists already (IT prepared it, with the Member
+        # role: held since always, so that the demo history of the weeks since the
+        # start date credits them): the hire links it.
         if not User.objects.filter(email=candidate.email).exists():
             family_name, given_name = candidate.name.split(" ")
             family_reading, given_reading = candidate.name_reading.split(" ")
@@ -983,6 +985,7 @@ class HiringDemo:
                 given_name=given_name,
                 family_name_reading=family_reading,
                 given_name_reading=given_reading,
+                roles=[Role.MEMBER],
                 send_welcome=False,
             )
         hiring_services.candidate_hire(
