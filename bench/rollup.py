@@ -47,7 +47,7 @@ def run(args) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from accounts.models import Role, Team, TeamMembership, User
+    from accounts.models import Role, RolePeriod, Team, TeamMembership, User
     from journeys.models import (
         Coverage,
         CoverageModel,
@@ -72,6 +72,10 @@ def run(args) -> None:
         for n in range(args.members)
     )
     group.user_set.add(*users)
+    # Members since always, as the role periods of migrated users are.
+    RolePeriod.objects.bulk_create(
+        RolePeriod(user=user, role=Role.MEMBER) for user in users
+    )
     TeamMembership.objects.bulk_create(
         TeamMembership(user=user, team=teams[n % 5], start_date=date(2024, 1, 1))
         for n, user in enumerate(users)
