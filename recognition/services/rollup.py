@@ -15,18 +15,21 @@ never interleave and readers never see a half-written month:
    moment, come from one query per journey (correlated subqueries in the
    database); Python only turns those result rows into model rows for a bulk
    insert.
-3. The months to recompute: every month that held or now holds a row of a changed
-   account, every month with a row still open at the last run (windows and
-   deadlines end without any new event), the months of changed events (events
-   recorded, also every event of a user whose membership or role changed), the
-   months the as-of moment has reached since the last run, and the months from the
-   earliest training, membership or role change on (training completion). Their
-   figures are deleted and aggregated again in the database (`selectors.figures`).
-   No run writes figures of a month after its as-of month, or before the first
-   event or assignment: a full and an incremental run give the same tables.
+3. The months to recompute: every month a row of a changed account counted in or
+   now counts in (its cohort month, and the months of its conversion and of its
+   value point reached: flow metrics), every month with a row still open at the
+   last run (windows and deadlines end without any new event), the months of
+   changed events (events recorded, also every event of a user whose membership or
+   role changed), the last run's month and the months the as-of moment has reached
+   since, and the months from the earliest training, membership or role change on
+   (training completion). Their figures are deleted and aggregated again in the
+   database (`selectors.figures`). No run writes figures of a month after its
+   as-of month, or before the first event or assignment: a full and an
+   incremental run give the same tables.
 
 Running twice gives identical rows; an incremental run gives the rows a full run
-would (tests/recognition/test_rollup_incremental.py).
+would (tests/recognition/test_rollup_incremental.py). A run after the rules of the
+rows changed (`RULES`) is a full one.
 """
 
 from __future__ import annotations

@@ -200,3 +200,20 @@ def test_the_role_history_shows_in_the_django_admin(admin_client):
         if each.formset.model is RolePeriod
     )
     assert len(inline.formset.initial_forms) == 2
+
+
+def test_the_migration_gives_todays_holders_a_period_held_since_always():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("accounts.migrations.0004_role_periods")
+    # A user as the groups left them before periods were kept.
+    user = UserFactory()
+    user.groups.add(
+        Group.objects.get_or_create(name=Role.MEMBER.value)[0],
+        Group.objects.get_or_create(name=Role.INTERVIEWER.value)[0],
+    )
+    migration.periods_for_current_roles(apps, schema_editor=None)
+    # No start, not `date_joined`: imported history before it stays credited.
+    assert _periods(user) == [("Interviewer", None, None), ("Member", None, None)]

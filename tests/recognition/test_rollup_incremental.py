@@ -316,6 +316,19 @@ def test_a_limited_recompute_after_a_cohort_moved_months():
 
 
 @pytest.mark.django_db
+def test_the_first_run_after_the_rules_changed_is_full():
+    with moving_clock(jst(2026, 9, 1)) as clock:
+        worked_example()
+        run = first_run(clock)
+        # A run under the previous rules (role periods, value points in order)
+        # kept no rules version: its rows are recomputed in full.
+        run.structure.pop("rules", None)
+        run.save(update_fields=["structure"])
+        clock.advance(days=1)
+        assert rollup(now=clock()).full is True
+
+
+@pytest.mark.django_db
 def test_no_run_writes_figures_after_its_as_of_month():
     with moving_clock(jst(2026, 5, 20)) as clock:
         owner = member(team())
