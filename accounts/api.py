@@ -41,7 +41,8 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenResponseSerializer, 400: None, 429: None},
+        # 400 (wrong credentials) and 429 (throttled): config.schema documents them.
+        responses={200: TokenResponseSerializer},
         operation_id="auth_token_create",
     )
     def post(self, request):

@@ -3,13 +3,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.api import IdFilter
+
 from .models import Role, Team, TeamMembership, User
 
 
 class UserFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(
-        method="filter_team", label=_("Current member of team (id)")
-    )
+    team = IdFilter(method="filter_team", label=_("Current member of team (id)"))
     role = django_filters.ChoiceFilter(
         field_name="groups__name", choices=Role.choices, label=_("Role")
     )
@@ -28,10 +28,8 @@ class UserFilter(django_filters.FilterSet):
 
 
 class TeamFilter(django_filters.FilterSet):
-    parent = django_filters.NumberFilter(
-        field_name="parent_id", label=_("Parent team (id)")
-    )
-    leader = django_filters.NumberFilter(field_name="leader_id", label=_("Leader (id)"))
+    parent = IdFilter(field_name="parent_id", label=_("Parent team (id)"))
+    leader = IdFilter(field_name="leader_id", label=_("Leader (id)"))
     top_level = django_filters.BooleanFilter(
         method="filter_top_level", label=_("Only teams without a parent")
     )

@@ -2,8 +2,11 @@
 
 import re
 
+import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, serializers
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, filters, serializers
 
 # Ids are whole numbers the database can hold (a signed 64-bit integer); as text,
 # plain ASCII digits ("²" passes str.isdigit() but is no number).
@@ -19,6 +22,59 @@ def parse_id(value) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
         return value
     return None
+
+
+@extend_schema_field(
+    {"type": "integer", "format": "int64", "minimum": 0, "maximum": MAX_ID}
+)
+class IdFilter(django_filters.NumberFilter):
+    """A query parameter naming an object by id: a whole number the database can
+    hold. Anything else (1.5, -2.19e201, "²", 2**64) is refused with a 400 on the
+    parameter, never looked up."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """`ordering`: the view's ordering fields, comma-separated, each optionally
+    prefixed with "-". A field it does not offer answers 400 on the parameter, where
+    DRF would drop it silently; the schema lists the fields."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        if len(valid) != len(fields):
+            names = self._names(queryset, view, request)
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        _("Order by %(fields)s, each optionally after “-”.")
+                        % {"fields": ", ".join(names)}
+                    ]
+                }
+            )
+        return valid
+
+    def _names(self, queryset, view, request=None) -> list[str]:
+        context = {"request": request}
+        return [name for name, _label in self.get_valid_fields(queryset, view, context)]
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        if isinstance(getattr(view, "ordering_fields", None), list | tuple):
+            fields = self._names(None, view)
+            term = "-?({})".format("|".join(re.escape(name) for name in fields))
+            for parameter in parameters:
+                parameter["schema"]["pattern"] = f"^{term}(,{term})*$"
+                parameter["description"] = str(
+                    _("Order by %(fields)s (comma-separated; “-” for descending).")
+                    % {"fields": ", ".join(fields)}
+                )
+        return parameters
 
 
 class IdRelatedField(serializers.PrimaryKeyRelatedField):

@@ -9,9 +9,22 @@ def api_exception_handler(exc, context):
     """Services validate with Django's ValidationError; the API answers it as a 400
     with the message on the field that caused it. Errors about no field in
     particular (Django's `__all__`, or a plain message) come as `non_field_errors`,
-    as DRF's own do."""
+    as DRF's own do. So a 400 body is always an object of messages by field (the
+    shape `config.schema` documents), a body that cannot be parsed included; every
+    other error is `{"detail": "…"}`."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=validation_detail(exc))
+    elif isinstance(exc, exceptions.ParseError):
+        # A body that is no JSON (or form) at all: wrong as a whole.
+        exc = exceptions.ValidationError(
+            detail={api_settings.NON_FIELD_ERRORS_KEY: [exc.detail]}
+        )
+    elif isinstance(exc, exceptions.ValidationError) and not isinstance(
+        exc.detail, dict
+    ):
+        exc = exceptions.ValidationError(
+            detail={api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
+        )
     return exception_handler(exc, context)
 
 

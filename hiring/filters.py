@@ -2,12 +2,9 @@
 scoped to the viewer; they never widen them."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
-from config.api import MAX_ID
+from config.api import IdFilter
 from config.fields import IsoDateTimeFilter
 
 from . import permissions
@@ -22,19 +19,6 @@ from .models import (
     Question,
     Scorecard,
 )
-
-
-@extend_schema_field(OpenApiTypes.INT64)
-class IdFilter(django_filters.NumberFilter):
-    """An object by id: a whole number the database can hold. Anything else (1.5,
-    "²", 2**64) is refused with a 400 on the parameter, never looked up."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
 
 
 class CompetencyFilter(django_filters.FilterSet):

@@ -131,6 +131,11 @@ class SuccessProfileSerializer(HiringModelSerializer):
         read_only_fields = ["is_starter", "copied_from", "updated_at"]
 
     def validate_weights(self, weights):
+        # The weights given replace the profile's: in a PATCH too, each names both.
+        if any({"competency", "weight"} - row.keys() for row in weights):
+            raise serializers.ValidationError(
+                _("Each weight needs its competency and its weight (1–5).")
+            )
         competencies = [row["competency"].pk for row in weights]
         if len(set(competencies)) != len(competencies):
             raise serializers.ValidationError(
@@ -323,6 +328,10 @@ PERSONAL_FIELDS = ("name", "name_reading", "email", "notes")
 
 class CandidateSerializer(HiringModelSerializer):
     anonymised = serializers.SerializerMethodField()
+    # Empty ("") while the personal data is kept: the schema says so.
+    anonymisation = serializers.ChoiceField(
+        choices=Candidate.Anonymisation.choices, allow_blank=True, read_only=True
+    )
     applications = CandidateApplicationSerializer(many=True, read_only=True)
 
     class Meta:

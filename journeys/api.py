@@ -17,6 +17,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 
 from config.api import ServiceViewSetMixin
+from config.schema import VALIDATION_ERROR_REF
 
 from . import imports, permissions, selectors, services
 from .filters import (
@@ -148,10 +149,17 @@ _IMPORT_RESPONSES = {
         ImportReportSerializer, description="Imported: what was created or skipped."
     ),
     400: OpenApiResponse(
-        ImportReportSerializer,
+        # The report registers as a component through the 200 answer.
+        {
+            "anyOf": [
+                {"$ref": "#/components/schemas/ImportReport"},
+                VALIDATION_ERROR_REF,
+            ]
+        },
         description=(
-            "Nothing was imported: every problem with its line, column and reason "
-            "(or, without a file, the field's error)."
+            "Nothing was imported: the report, with every problem's line, column "
+            "and reason; or, when the upload itself is wrong (no file), messages "
+            "by field."
         ),
     ),
 }

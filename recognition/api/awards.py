@@ -43,6 +43,7 @@ from ..permissions import (
 )
 from ..selectors import awards as selectors
 from ..services import awards as services
+from .metrics import AWARD_PERIOD_SCHEMA
 
 
 class SeesAwards(BasePermission):
@@ -128,6 +129,11 @@ class MetricChangeSerializer(serializers.ModelSerializer):
 STATUS_HELP = _("upcoming, running, ended (not closed yet) or closed.")
 
 
+@extend_schema_field(AWARD_PERIOD_SCHEMA)
+class AwardPeriodField(serializers.CharField):
+    """A period's key: 2026-04 (a month) or FY2026-Q1 (a fiscal quarter)."""
+
+
 class AwardPeriodSerializer(serializers.ModelSerializer):
     period = serializers.SerializerMethodField(
         help_text=_("2026-04 for a month, FY2026-Q1 for a fiscal quarter.")
@@ -164,7 +170,7 @@ class AwardPeriodSerializer(serializers.ModelSerializer):
             "winners",
         ]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(AWARD_PERIOD_SCHEMA)
     def get_period(self, period) -> str:
         return selectors.span_of(period).key
 
@@ -234,7 +240,7 @@ class StandingSerializer(serializers.Serializer):
 
 class LeaderboardSerializer(serializers.Serializer):
     award = serializers.IntegerField(source="period.program_id")
-    period = serializers.CharField(source="span.key")
+    period = AwardPeriodField(source="span.key")
     label = serializers.CharField(source="span.label")
     start = serializers.DateField(source="period.start")
     end = serializers.DateField(source="period.end")
@@ -405,6 +411,7 @@ PERIOD_KEY = OpenApiParameter(
     "period",
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
+    pattern=AWARD_PERIOD_SCHEMA["pattern"],
     description=_("2026-04 for a monthly award, FY2026-Q1 for a quarterly one."),
 )
 

@@ -20,9 +20,8 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.permissions import has_role, is_admin
-from config.api import ServiceViewSetMixin
+from config.api import IdFilter, ServiceViewSetMixin
 from hiring.models import Competency
-from journeys.filters import IdFilter
 from journeys.serializers import PersonField, ScopedRelatedField
 
 from .. import permissions

@@ -13,15 +13,33 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from accounts.permissions import visible_teams
-from journeys.filters import IdFilter
+from config.api import IdFilter, OrderingFilter
 
 from .. import metrics
 from ..models import MemberFigure, TeamFigure
 from ..permissions import sees_management_pages, visible_members
+from ..selectors.awards import metric_label
+
+# Periods as the API writes them: a month, or a fiscal quarter (awards).
+MONTH_PATTERN = r"2[0-9]{3}-(0[1-9]|1[0-2])"
+QUARTER_PATTERN = r"FY2[0-9]{3}-Q[1-4]"
+MONTH_SCHEMA = {"type": "string", "pattern": f"^{MONTH_PATTERN}$", "example": "2026-04"}
+AWARD_PERIOD_SCHEMA = {
+    "type": "string",
+    "pattern": f"^({MONTH_PATTERN}|{QUARTER_PATTERN})$",
+    "example": "2026-04",
+}
+
+
+@extend_schema_field(MONTH_SCHEMA)
+class MonthOutputField(serializers.DateField):
+    """A figure's month (the first day in the database) as `YYYY-MM`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
 
 
 class SeesFigures(BasePermission):
@@ -34,12 +52,15 @@ class SeesFigures(BasePermission):
 # --- Catalogue ------------------------------------------------------------------------
 
 
+UNITS = [metrics.Unit.PERCENT, metrics.Unit.DAYS, metrics.Unit.COUNT]
+
+
 class MetricSerializer(serializers.Serializer):
     key = serializers.CharField(help_text=_("Use it in the metric filters."))
     family = serializers.CharField()
     label = serializers.CharField()
     unit = serializers.ChoiceField(
-        choices=[metrics.Unit.PERCENT, metrics.Unit.DAYS, metrics.Unit.COUNT],
+        choices=UNITS,
         help_text=_("percent values are fractions: 0.667 is 66.7 %."),
     )
     direction = serializers.ChoiceField(
@@ -152,7 +173,7 @@ class MetricFilter(django_filters.CharFilter):
     field_class = MetricKeyField
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$"})
+@extend_schema_field(MONTH_SCHEMA)
 class MonthFilter(django_filters.Filter):
     field_class = MonthField
 
@@ -181,11 +202,16 @@ class TeamFigureFilter(FigureFilter):
 
 
 class FigureSerializer(serializers.ModelSerializer):
-    period = serializers.DateField(
-        source="month", format="%Y-%m", help_text=_("The month, YYYY-MM.")
+    period = MonthOutputField(source="month", help_text=_("The month, YYYY-MM."))
+    label = serializers.SerializerMethodField(
+        help_text=_(
+            "The metric's name; for a metric no longer in the catalogue (its step "
+            "was retired), its key and a note saying so."
+        )
     )
-    label = serializers.SerializerMethodField()
-    unit = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField(
+        help_text=_("null for a metric no longer in the catalogue.")
+    )
 
     class Meta:
         fields = [
@@ -204,12 +230,11 @@ class FigureSerializer(serializers.ModelSerializer):
     def _metric(self, figure):
         return self.context["catalogue"].get(figure.metric)
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(serializers.CharField())
     def get_label(self, figure):
-        metric = self._metric(figure)
-        return str(metric.label) if metric else None
+        return metric_label(figure.metric, self.context["catalogue"])
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(serializers.ChoiceField(choices=UNITS, allow_null=True))
     def get_unit(self, figure):
         metric = self._metric(figure)
         return metric.unit if metric else None
