@@ -454,6 +454,9 @@ def test_a_bound_interviewer_sees_no_offer_the_hidden_panel_made(
     summary = _summary(client, hiring.application).text
     stage = re.search(r'data-testid="stage">([^<]+)<', summary).group(1)
     assert stage == interviewing
+    # Nor is there "no decision yet": the decisions are the panel's.
+    assert 'data-testid="decisions-hidden"' in summary
+    assert 'data-testid="decision"' not in summary
     detail = client.get(hiring.candidate.get_absolute_url()).text
     listing = client.get(reverse("hiring:candidate_list")).text
     for html in (summary, detail, listing):
