@@ -63,7 +63,8 @@ class TeamDetailSerializer(TeamSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label=_("Username or email"))
+    # The longest email; the login lockout stores what was typed (up to 255).
+    username = serializers.CharField(label=_("Username or email"), max_length=254)
     password = serializers.CharField(
         label=_("Password"), style={"input_type": "password"}, trim_whitespace=False
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import is_admin
+from config.api import parse_id
 from config.views import add_service_errors, require
 
 from .. import permissions, selectors, services
@@ -193,8 +194,12 @@ def practicum(request):
     journeys, journey = _journey_choice(request, request.user)
     bound = None
     if request.method == "POST" and journey is not None:
+        # What cannot be an id names no step (404), never a lookup (a 500).
         step = get_object_or_404(
-            Step, pk=request.POST.get("step"), journey=journey, retired_at=None
+            Step,
+            pk=parse_id(request.POST.get("step")),
+            journey=journey,
+            retired_at=None,
         )
         bound = PracticumStepForm(request.POST, step=step)
         if bound.is_valid():

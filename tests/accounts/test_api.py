@@ -50,6 +50,14 @@ def test_wrong_password_gets_no_token_and_a_translated_error(api_client):
     )
 
 
+def test_an_overlong_username_is_a_field_error_not_a_500(api_client):
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": "x" * 5000, "password": "wrong"}
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["username"]
+
+
 def test_token_endpoint_is_rate_limited(api_client, settings):
     UserFactory(username="hanako")
     statuses = [

@@ -327,6 +327,18 @@ def test_a_step_of_another_journey_cannot_be_saved(client, org):
     assert not PracticumReflection.objects.exists()
 
 
+@pytest.mark.parametrize("step", ["a\x00b", "x" * 5000, "-1e300", "²"])
+def test_a_step_that_cannot_be_an_id_answers_404(client, org, step):
+    journey, steps = journey_with_steps(1)
+    client.force_login(org.member_a)
+    data = {**_step_post(journey, steps[0], hard="x"), "step": step}
+
+    response = client.post(reverse("journeys:practicum"), data)
+
+    assert response.status_code == 404
+    assert not PracticumReflection.objects.exists()
+
+
 def test_the_practicum_has_an_empty_state_and_is_refused_to_a_recruiter(client, org):
     client.force_login(org.member_a)
     assert "No journey is defined yet" in client.get(reverse("journeys:practicum")).text
