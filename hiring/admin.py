@@ -496,7 +496,13 @@ class ApplicationAdmin(ShownStageMixin, ReadOnlyAdmin):
     list_select_related = ["candidate", "opening"]
     search_fields = ["candidate__name", "candidate__email", "opening__title"]
     date_hierarchy = "created_at"
-    fields = ["candidate", "opening", "shown_stage", "shown_stage_changed_at"]
+    fields = [
+        "candidate",
+        "opening",
+        "shown_stage",
+        "shown_stage_changed_at",
+        "created_at",
+    ]
     readonly_fields = fields
     inlines = [InterviewInline, DecisionInline]
 
