@@ -5,6 +5,7 @@ import re
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as rest_filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, filters, serializers
 
@@ -38,6 +39,28 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class DjangoFilterBackend(rest_filters.DjangoFilterBackend):
+    """django-filter's backend (an invalid filterset answers 400 by parameter), but a
+    boolean filter takes only true or false: django-filter reads anything else
+    ("abc", "1") as no filter at all and answers 200 with every row."""
+
+    BOOLEANS = {"true", "false", "True", "False"}
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        errors = {
+            name: [_("Use true or false.")]
+            for name, filter_ in filterset.filters.items()
+            if isinstance(filter_, django_filters.BooleanFilter)
+            and request.query_params.get(name, "") not in self.BOOLEANS | {""}
+        }
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return filterset
 
 
 class OrderingFilter(filters.OrderingFilter):

@@ -157,6 +157,8 @@ def test_401_403_and_404_come_as_documented(schema, org, hiring):
         ({"team": "-2.19e201"}, "team"),
         ({"team": "1.5"}, "team"),
         ({"ordering": "password"}, "ordering"),
+        ({"is_active": "abc"}, "is_active"),
+        ({"is_active": "1"}, "is_active"),
     ],
 )
 def test_garbage_query_parameters_answer_400_on_the_parameter(

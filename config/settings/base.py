@@ -217,7 +217,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.StandardPagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        # django-filter's, but a boolean filter refuses what is neither true nor false.
+        "config.api.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         # DRF's, but an unknown ordering field answers 400 instead of being ignored.
         "config.api.OrderingFilter",

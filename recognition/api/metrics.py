@@ -9,14 +9,13 @@ parameter, never a 500.
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from accounts.permissions import visible_teams
-from config.api import IdFilter, OrderingFilter
+from config.api import DjangoFilterBackend, IdFilter, OrderingFilter
 
 from .. import metrics
 from ..models import MemberFigure, TeamFigure
