@@ -1,9 +1,14 @@
 """The audit history of what judges people: who changed it, when, and the values
 before and after (django-simple-history records them, see each model's `history`).
 
-Admins read it here and in the Django admin; nobody edits it. Reads run a fixed
-number of queries whatever the number of changes: each audited model's history in
-one query, its many-to-many snapshots in one more.
+Admins read it here and in the Django admin; nobody edits it. The history is paged
+in the database: one UNION of the audited history tables' (id, date, model),
+ordered and sliced, counts and picks a page; then each model on the page fetches
+its rows of the page with the row before each (to show the values before), in one
+query and one more per many-to-many snapshot. Metric criteria name their metric by
+its catalogue label (the catalogue read once per page). So a page runs a fixed
+number of queries and reads a page's worth of rows, whatever the number of changes.
+A save that changed nothing shown is counted in the pages but not listed.
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +16,7 @@ from datetime import datetime
 
 from django.apps import apps
 from django.db import models
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext_lazy
@@ -33,6 +39,8 @@ _PARENT_JOINS = {
     "promotion": ["promotion__from_level", "promotion__to_level"],
     "profile": ["profile"],
 }
+# The fields holding a metric key (`step_conversion:12`), shown by the metric's label.
+_METRIC_FIELDS = {("recognition", "MetricCriterion"): "metric"}
 EMPTY = "—"
 ACTIONS = {
     "+": pgettext_lazy("audit", "Created"),
@@ -58,61 +66,196 @@ class AuditEntry:
     changes: list[Change] = field(default_factory=list)
 
 
-def audit_entries(*, viewer: User) -> list[AuditEntry]:
-    """Every recorded change, latest first; nothing for anyone but an admin."""
-    if not permissions.is_admin(viewer):
+class AuditLog:
+    """Every recorded change, latest first, as a sequence a Paginator pages: its
+    count and each slice are read from the database, never the whole history."""
+
+    def __init__(self):
+        self._rows = _history_union()
+
+    def count(self) -> int:
+        return self._rows.count()
+
+    def __getitem__(self, index: slice) -> list[AuditEntry]:
+        if not isinstance(index, slice):
+            raise TypeError("AuditLog is read by slices (a page).")
+        return _entries(list(self._rows[index]))
+
+
+class _NoAuditLog(AuditLog):
+    def __init__(self):
+        pass
+
+    def count(self) -> int:
+        return 0
+
+    def __getitem__(self, index: slice) -> list[AuditEntry]:
         return []
-    entries = []
-    for app_label, model_name, parent in AUDITED_MODELS:
-        model = apps.get_model(app_label, model_name)
-        entries.extend(_model_entries(model, parent))
-    entries.sort(key=lambda entry: entry.when, reverse=True)
-    return entries
 
 
-def _model_entries(model, parent: str | None) -> list[AuditEntry]:
-    history = model.history.model
-    # The parent is named beside the row rather than listed as a value.
-    fields = [
-        f for f in model._meta.concrete_fields if not f.primary_key and f.name != parent
+def audit_log(*, viewer: User) -> AuditLog:
+    """The audit history for the viewer: everything for an admin, nothing for
+    anyone else."""
+    if not permissions.is_admin(viewer):
+        return _NoAuditLog()
+    return AuditLog()
+
+
+def _history_union():
+    """(history id, date, index in AUDITED_MODELS) of every history row, latest
+    first, as one query over the audited history tables."""
+    parts = [
+        apps.get_model(app_label, model_name)
+        .history.annotate(audited=Value(index))
+        .values_list("history_id", "history_date", "audited")
+        .order_by()
+        for index, (app_label, model_name, _parent) in enumerate(AUDITED_MODELS)
     ]
-    m2m = [(f, _m2m_snapshot(history, f)) for f in history._history_m2m_fields]
+    return (
+        parts[0]
+        .union(*parts[1:], all=True)
+        .order_by("-history_date", "-audited", "-history_id")
+    )
+
+
+def _entries(rows: list[tuple[int, datetime, int]]) -> list[AuditEntry]:
+    """The entries of a page's (history id, date, model index) rows, in their order."""
+    ids_by_model: dict[int, list[int]] = {}
+    for history_id, _when, index in rows:
+        ids_by_model.setdefault(index, []).append(history_id)
+    records = {
+        index: _records_with_previous(index, ids) for index, ids in ids_by_model.items()
+    }
+    labels = _metric_labels(records)
+    built = {}
+    for index, by_id in records.items():
+        app_label, model_name, parent = AUDITED_MODELS[index]
+        model = apps.get_model(app_label, model_name)
+        renderer = _Renderer(model, parent, labels)
+        for history_id in ids_by_model[index]:
+            record = by_id[history_id]
+            previous = by_id.get(record.previous_id)
+            built[(index, history_id)] = renderer.entry(record, previous)
+    entries = (built[(index, history_id)] for history_id, _when, index in rows)
+    return [entry for entry in entries if entry is not None]
+
+
+def _records_with_previous(index: int, ids: list[int]) -> dict:
+    """history id → record, for these history rows and the row before each of the
+    same object (its values before the change), each annotated with `previous_id`:
+    one query, and one more per many-to-many snapshot."""
+    app_label, model_name, parent = AUDITED_MODELS[index]
+    model = apps.get_model(app_label, model_name)
+    history = model.history.model
+    before = Q(history_date__lt=OuterRef("history_date")) | Q(
+        history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")
+    )
+    previous_id = Subquery(
+        history.objects.filter(before, id=OuterRef("id"))
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    previous_ids = (
+        history.objects.filter(history_id__in=ids)
+        .annotate(previous=previous_id)
+        .values("previous")
+    )
+    fields = _shown_fields(model, parent)
     joins = ["history_user"] + [
         f.name for f in fields if isinstance(f, models.ForeignKey)
     ]
     joins += _PARENT_JOINS.get(parent, [])
-    records = model.history.select_related(*joins).prefetch_related(
-        *(f"{accessor}__{target}" for _field, (accessor, target) in m2m)
+    m2m = [_m2m_snapshot(history, f) for f in history._history_m2m_fields]
+    records = (
+        history.objects.filter(Q(history_id__in=ids) | Q(history_id__in=previous_ids))
+        .annotate(previous_id=previous_id)
+        .select_related(*joins)
+        .prefetch_related(*(f"{accessor}__{target}" for accessor, target in m2m))
     )
-    entries = []
-    previous_by_object = {}
-    for record in records.order_by("history_date", "history_id"):
-        previous = previous_by_object.get(record.id)
-        values = {f.verbose_name: _display(record, f) for f in fields}
-        for m2m_field, (accessor, target) in m2m:
+    return {record.history_id: record for record in records}
+
+
+def _metric_labels(records: dict) -> dict[str, str]:
+    """Metric key → label, read from the catalogue once, when the page shows a
+    metric key at all."""
+    for index in records:
+        if AUDITED_MODELS[index][:2] in _METRIC_FIELDS:
+            from recognition import metrics
+
+            return {
+                metric.key: str(metric.label)
+                for metric in metrics.catalogue(active_only=False)
+            }
+    return {}
+
+
+def _shown_fields(model, parent: str | None) -> list:
+    # The parent is named beside the row rather than listed as a value.
+    return [
+        f for f in model._meta.concrete_fields if not f.primary_key and f.name != parent
+    ]
+
+
+class _Renderer:
+    """Turns a model's history records into entries as people read them."""
+
+    def __init__(self, model, parent: str | None, metric_labels: dict[str, str]):
+        self.model = model
+        self.parent = parent
+        self.fields = _shown_fields(model, parent)
+        history = model.history.model
+        self.m2m = [(f, _m2m_snapshot(history, f)) for f in history._history_m2m_fields]
+        key = (model._meta.app_label, model.__name__)
+        self.metric_field = _METRIC_FIELDS.get(key)
+        self.metric_labels = metric_labels
+
+    def values(self, record) -> dict[str, str]:
+        values = {f.verbose_name: self.display(record, f) for f in self.fields}
+        for m2m_field, (accessor, target) in self.m2m:
             related = getattr(record, accessor).all()
             values[m2m_field.verbose_name] = (
                 ", ".join(sorted(str(getattr(row, target)) for row in related)) or EMPTY
             )
-        previous_by_object[record.id] = values
-        changes = _changes(record.history_type, previous, values)
-        if record.history_type == "~" and not changes:
-            continue
-        # The model's own name for the row, read from the record (joined above).
-        about = model.__str__(record)
-        if parent:
-            about = f"{getattr(record, parent) or EMPTY} · {about}"
-        entries.append(
-            AuditEntry(
-                when=record.history_date,
-                who=record.history_user,
-                kind=str(model._meta.verbose_name),
-                about=about,
-                action=str(ACTIONS[record.history_type]),
-                changes=changes,
+        return values
+
+    def display(self, record, model_field) -> str:
+        if model_field.name == self.metric_field:
+            key = getattr(record, model_field.attname)
+            return self.metric_labels.get(key, key) or EMPTY
+        return _display(record, model_field)
+
+    def about(self, record) -> str:
+        if self.metric_field:
+            # The model's own name shows the key: name the metric by its label.
+            key = getattr(record, self.metric_field)
+            text = (
+                f"{self.metric_labels.get(key, key)} "
+                f"{_display(record, record._meta.get_field('comparison'))} "
+                f"{record.value:g}"
             )
+        else:
+            # The model's own name for the row, read from the record (joined).
+            text = self.model.__str__(record)
+        if self.parent:
+            text = f"{getattr(record, self.parent) or EMPTY} · {text}"
+        return text
+
+    def entry(self, record, previous) -> AuditEntry | None:
+        """None for a save that changed nothing shown (a many-to-many change is
+        recorded apart from the save before it)."""
+        values = self.values(record)
+        before = self.values(previous) if previous is not None else None
+        changes = _changes(record.history_type, before, values)
+        if record.history_type == "~" and not changes:
+            return None
+        return AuditEntry(
+            when=record.history_date,
+            who=record.history_user,
+            kind=str(self.model._meta.verbose_name),
+            about=self.about(record),
+            action=str(ACTIONS[record.history_type]),
+            changes=changes,
         )
-    return entries
 
 
 def _m2m_snapshot(history, m2m_field) -> tuple[str, str]:

@@ -146,8 +146,8 @@ def audit_history(request):
     """Admins read who changed what judges people, when, before and after."""
     if not permissions.is_admin(request.user):
         raise PermissionDenied
-    entries = audit.audit_entries(viewer=request.user)
-    page = Paginator(entries, AUDIT_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    log = audit.audit_log(viewer=request.user)
+    page = Paginator(log, AUDIT_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "accounts/audit_history.html", {"page": page})
 
 

@@ -278,3 +278,95 @@ def test_the_history_page_shows_values_as_people_read_them(client, org):
     assert "<del>Yes</del> → <ins>No</ins>" in table
     assert "<del>—</del> → <ins>Monthly</ins>" in table  # a choice, by its label
     assert "<del>—</del> → <ins>Team A</ins>" in table  # the teams taking part
+
+
+def _history_rows_read():
+    """Counts the history rows the database hands back as records."""
+    from django.apps import apps
+    from django.db.models.signals import post_init
+
+    from accounts.audit import AUDITED_MODELS
+
+    read = []
+
+    def count(sender, **kwargs):
+        read.append(sender)
+
+    senders = [
+        apps.get_model(app_label, name).history.model
+        for app_label, name, _parent in AUDITED_MODELS
+    ]
+    for sender in senders:
+        post_init.connect(count, sender=sender, weak=False)
+
+    def disconnect():
+        for sender in senders:
+            post_init.disconnect(count, sender=sender)
+
+    return read, disconnect
+
+
+def _rename(level, times: int, by, *, prefix: str) -> None:
+    for n in range(times):
+        promotion_services.level_save(
+            level=level, by=by, name=f"{prefix}{n}", position=level.position
+        )
+
+
+def test_the_history_page_is_paged_in_the_database(client, org):
+    """Each page reads a page's rows (and the row before each), not the whole
+    history, with as many queries at 10 changes as at 130, criteria included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.views import AUDIT_ENTRIES_PER_PAGE
+
+    client.force_login(org.admin)
+    csm, senior, lead, head = ladder("CSM", "Senior CSM", "Lead", "Head")
+    _step(org, csm, senior, value=0.6)
+    _rename(csm, 10, org.admin, prefix="A")
+    url = reverse("accounts:audit_history")
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    _rename(csm, 60, org.admin, prefix="B")
+    _step(org, senior, lead, value=0.5)
+    _rename(senior, 60, org.admin, prefix="C")
+    _step(org, lead, head, value=0.4)
+    read, disconnect = _history_rows_read()
+    pages, texts = 1, []
+    try:
+        while len(texts) < pages:
+            del read[:]
+            with CaptureQueriesContext(connection) as large:
+                response = client.get(url, {"page": len(texts) + 1})
+            pages = response.context["page"].paginator.num_pages
+            texts.append(response.text)
+            assert len(read) <= 2 * AUDIT_ENTRIES_PER_PAGE
+            # A query per kind of change on the page, at most: the small page
+            # holds every kind of this test (and the organisation's weights).
+            assert len(large) <= len(small)
+    finally:
+        disconnect()
+    assert pages >= 3
+    # Latest first; every change once, on one page, with its values before, also
+    # when the change before it is on the next page.
+    assert "<del>C58</del> → <ins>C59</ins>" in texts[0]
+    changes = [
+        f"<del>{before}</del> → <ins>{after}</ins>"
+        for names in (
+            ["CSM"] + [f"A{n}" for n in range(10)] + [f"B{n}" for n in range(60)],
+            ["Senior CSM"] + [f"C{n}" for n in range(60)],
+        )
+        for before, after in zip(names, names[1:], strict=False)
+    ]
+    for change in changes:
+        assert sum(text.count(change) for text in texts) == 1, change
+
+
+def test_a_criterion_shows_its_metric_by_label(client, org):
+    csm, senior = ladder("CSM", "Senior CSM")
+    _step_up, key = _step(org, csm, senior, value=0.6)
+    client.force_login(org.admin)
+    table = client.get(reverse("accounts:audit_history")).text
+    assert key not in table
+    assert "Conversion 1." in table  # the catalogue's label of the transition
