@@ -17,7 +17,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -138,10 +138,13 @@ class Metric:
         """When the period's figure becomes final (METRICS.md): the period's end
         for a flow metric (and for training completion and events recorded); for a
         cohort metric the end of the last window of the period's cohorts, at the
-        latest the period's end plus the window."""
+        latest the period's end plus the window. A window is days × 24 hours (as
+        the rollup measures it), so it is added to the instant, not the wall clock
+        (which a change of summer time would shift by an hour)."""
         if self.window_days is None:
             return period.end_at
-        return period.end_at + timedelta(days=self.window_days)
+        window_end = period.end_at.astimezone(UTC) + timedelta(days=self.window_days)
+        return window_end.astimezone(tz())
 
 
 def _metric(family: str, key: str, label, **ids) -> Metric:

@@ -246,3 +246,30 @@ def test_a_count_metric_leaderboard_shows_the_count_and_the_accounts(org, flow_w
     board = award_selectors.leaderboard(period=period, now=NOW)
     (mine,) = board.standings
     assert (mine.text, mine.counts) == ("2", "5 accounts in the denominator")
+
+
+def test_a_cohort_metric_is_final_after_its_last_window_across_a_clock_change(
+    settings,
+):
+    """Windows are days × 24 hours from the first reach (METRICS.md): where the
+    clocks move between the period's end and the window's end, the stated final
+    date is still no earlier than the last window of the period's cohorts."""
+    from datetime import UTC, timedelta
+
+    from recognition.metrics import Family, Metric, Unit
+
+    settings.TIME_ZONE = "Europe/Berlin"  # summer time from 2026-03-29
+    february = metrics.parse_period("2026-02")
+    conversion = Metric(
+        key="step_conversion:1",
+        family=Family.STEP_CONVERSION,
+        label="1 → 2",
+        unit=Unit.PERCENT,
+        direction=metrics.HIGHER,
+        denominator="cohort",
+        window_days=90,
+    )
+    last_first_reach = february.end_at - timedelta(seconds=1)
+    last_window_end = last_first_reach.astimezone(UTC) + timedelta(days=90)
+    assert conversion.final_at(february) >= last_window_end
+    assert conversion.final_at(february) - last_window_end == timedelta(seconds=1)
