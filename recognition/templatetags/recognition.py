@@ -185,7 +185,8 @@ def trend_chart(trend, has_team: bool = True) -> dict:
         {
             "x": round(x - 3, 1),
             "y": round(y - 3, 1),
-            "title": f"{point.month:%Y-%m}: {_bar_text(metric, point.team)}",
+            "title": f"{point.month:%Y-%m}: "
+            + _("team rate %(value)s") % {"value": _bar_text(metric, point.team)},
         }
         for (x, y), point in zip(team_points, trend.points, strict=True)
         if y is not None and has_team

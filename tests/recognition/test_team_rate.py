@@ -209,3 +209,19 @@ def test_a_provisional_weakest_transition_is_marked(client, org):
     assert "no final cohort qualifies yet" in weakest
     html = client.get(reverse("recognition:dashboard") + "?period=2026-04").text
     assert 'data-testid="attention-provisional"' in html
+
+
+def test_the_member_pages_charts_label_the_team_series_the_team_rate(
+    client, org, world
+):
+    """The funnel and the monthly trends show the same team number as the tables:
+    their legends and the trend's points say it is the team rate."""
+    client.force_login(org.manager_a)
+    member = world.members["member_a"]
+    url = reverse("recognition:member", args=[member.pk]) + "?period=2026-04"
+    html = client.get(url).text
+    for legend in ("funnel-team-legend", "trend-team-legend"):
+        shown = re.search(rf'data-testid="{legend}">(.*?)</span>', html, re.S)
+        assert shown and _text(shown[1]) == "Team A: team rate"
+    # April's point of the 1 → 2 trend: the team rate of April, 29 of 38.
+    assert "2026-04: team rate 76.3 % (29/38)" in html

@@ -387,7 +387,7 @@ def test_the_member_page_draws_the_funnel_beside_the_team_and_a_trend_per_transi
     trends = re.findall(r'data-testid="trend">(.*?)</figure>', html, re.S)
     assert len(trends) == 2
     assert "2026-04: 50.0 % (2/4)" in trends[0]
-    assert "2026-04: 71.4 % (5/7)" in trends[0]  # the team's point
+    assert "2026-04: team rate 71.4 % (5/7)" in trends[0]  # the team's point
 
 
 def test_the_member_page_shows_practicum_reflections_and_retrospectives(
