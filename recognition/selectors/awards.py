@@ -573,11 +573,15 @@ def leaderboards(
 
 
 def _differs(stored: list[AwardWinner], ranked: list[Standing]) -> bool:
-    """Would today's figures name other winners, ranks or counts?"""
-    today = sorted(
-        (s.member.pk, s.rank, s.numerator, s.denominator) for s in ranked if s.is_winner
-    )
-    recorded = sorted((w.member_id, w.rank, w.numerator, w.denominator) for w in stored)
+    """Would today's figures name other winners, ranks or counts? A count metric
+    (no numerator) has its count as its value."""
+
+    def key(member_id, winner) -> tuple:
+        count = winner.value if winner.numerator is None else None
+        return (member_id, winner.rank, winner.numerator, winner.denominator, count)
+
+    today = sorted(key(s.member.pk, s) for s in ranked if s.is_winner)
+    recorded = sorted(key(w.member_id, w) for w in stored)
     return today != recorded
 
 

@@ -207,6 +207,31 @@ def test_a_monthly_award_on_a_flow_metric_has_winners_on_the_first_day_after(
     ]
 
 
+def test_a_closed_flow_award_notes_a_count_changed_since_closing(org, flow_world):
+    """Later corrections do not change past winners, and a note says when today's
+    figures differ: for a count metric, its count is the figure."""
+    journey, steps, completed, _reached = flow_world
+    program = AwardProgramFactory(teams=[org.team_a], winners=1, minimum_denominator=2)
+    period = award_period(program, date(2026, 4, 1), completed.key, set_by=org.admin)
+    assert award_services.award_periods_close(now=NOW) == [period.pk]
+    period.refresh_from_db()
+    board = award_selectors.leaderboard(period=period, now=NOW)
+    assert [(s.value, s.denominator) for s in board.recorded_winners] == [(2, 5)]
+    assert not board.changed_since_close
+    # F3 reached step 2 in April after all (recorded late): April counts 3
+    # conversions of the same 5 accounts; the winner and rank stay.
+    f3 = journey.accounts.get(name="F3")
+    reach(f3, steps[1], jst(2026, 4, 28))
+    later = jst(2026, 9, 2)
+    rollup(now=later)
+    board = award_selectors.leaderboard(period=period, now=later)
+    assert [(s.member, s.value, s.rank) for s in board.standings] == [
+        (org.member_a, 3, 1)
+    ]
+    assert [(s.value, s.rank) for s in board.recorded_winners] == [(2, 1)]
+    assert board.changed_since_close
+
+
 def test_the_award_form_offers_flow_metrics_with_the_date_each_is_final(
     client, org, flow_world
 ):
