@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext_lazy
 
+from recognition import metrics
+
 from . import permissions
 from .models import User
 
@@ -39,8 +41,9 @@ _PARENT_JOINS = {
     "promotion": ["promotion__from_level", "promotion__to_level"],
     "profile": ["profile"],
 }
-# The fields holding a metric key (`step_conversion:12`), shown by the metric's label.
-_METRIC_FIELDS = {("recognition", "MetricCriterion"): "metric"}
+# The field holding a metric key (`step_conversion:12`), shown by the metric's label,
+# and the field holding a value of that metric, shown in its unit (60.0 %, not 0.6).
+_METRIC_FIELDS = {("recognition", "MetricCriterion"): ("metric", "value")}
 EMPTY = "—"
 ACTIONS = {
     "+": pgettext_lazy("audit", "Created"),
@@ -113,12 +116,12 @@ def _entries(rows: list[tuple[int, datetime, int]]) -> list[AuditEntry]:
     records = {
         index: _records_with_previous(index, ids) for index, ids in ids_by_model.items()
     }
-    labels = _metric_labels(records)
+    catalogue = _metrics_by_key(records)
     built = {}
     for index, by_id in records.items():
         app_label, model_name, parent = AUDITED_MODELS[index]
         model = apps.get_model(app_label, model_name)
-        renderer = _Renderer(model, parent, labels)
+        renderer = _Renderer(model, parent, catalogue)
         for history_id in ids_by_model[index]:
             record = by_id[history_id]
             previous = by_id.get(record.previous_id)
@@ -162,17 +165,12 @@ def _records_with_previous(index: int, ids: list[int]) -> dict:
     return {record.history_id: record for record in records}
 
 
-def _metric_labels(records: dict) -> dict[str, str]:
-    """Metric key → label, read from the catalogue once, when the page shows a
-    metric key at all."""
+def _metrics_by_key(records: dict) -> dict:
+    """Metric key → the catalogue's metric, read once, when the page shows a metric
+    key at all."""
     for index in records:
         if AUDITED_MODELS[index][:2] in _METRIC_FIELDS:
-            from recognition import metrics
-
-            return {
-                metric.key: str(metric.label)
-                for metric in metrics.catalogue(active_only=False)
-            }
+            return {m.key: m for m in metrics.catalogue(active_only=False)}
     return {}
 
 
@@ -186,15 +184,15 @@ def _shown_fields(model, parent: str | None) -> list:
 class _Renderer:
     """Turns a model's history records into entries as people read them."""
 
-    def __init__(self, model, parent: str | None, metric_labels: dict[str, str]):
+    def __init__(self, model, parent: str | None, catalogue: dict):
         self.model = model
         self.parent = parent
         self.fields = _shown_fields(model, parent)
         history = model.history.model
         self.m2m = [(f, _m2m_snapshot(history, f)) for f in history._history_m2m_fields]
         key = (model._meta.app_label, model.__name__)
-        self.metric_field = _METRIC_FIELDS.get(key)
-        self.metric_labels = metric_labels
+        self.metric_field, self.value_field = _METRIC_FIELDS.get(key, (None, None))
+        self.catalogue = catalogue
 
     def values(self, record) -> dict[str, str]:
         values = {f.verbose_name: self.display(record, f) for f in self.fields}
@@ -206,19 +204,25 @@ class _Renderer:
         return values
 
     def display(self, record, model_field) -> str:
-        if model_field.name == self.metric_field:
-            key = getattr(record, model_field.attname)
-            return self.metric_labels.get(key, key) or EMPTY
+        if self.metric_field and model_field.name in (
+            self.metric_field,
+            self.value_field,
+        ):
+            key = getattr(record, self.metric_field)
+            metric = self.catalogue.get(key)
+            if model_field.name == self.metric_field:
+                return str(metric.label) if metric else key or EMPTY
+            if metric is not None:
+                return metrics.format_value(metric, getattr(record, self.value_field))
         return _display(record, model_field)
 
     def about(self, record) -> str:
         if self.metric_field:
             # The model's own name shows the key: name the metric by its label.
-            key = getattr(record, self.metric_field)
-            text = (
-                f"{self.metric_labels.get(key, key)} "
-                f"{_display(record, record._meta.get_field('comparison'))} "
-                f"{record.value:g}"
+            fields = record._meta
+            text = " ".join(
+                self.display(record, fields.get_field(name))
+                for name in (self.metric_field, "comparison", self.value_field)
             )
         else:
             # The model's own name for the row, read from the record (joined).

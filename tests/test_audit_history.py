@@ -370,3 +370,6 @@ def test_a_criterion_shows_its_metric_by_label(client, org):
     table = client.get(reverse("accounts:audit_history")).text
     assert key not in table
     assert "Conversion 1." in table  # the catalogue's label of the transition
+    # Its threshold in the metric's unit, as the ladder reads it.
+    assert "<del>—</del> → <ins>60.0 %</ins>" in table
+    assert "Conversion 1. Step 1 → 2. Step 2" in table
