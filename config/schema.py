@@ -32,23 +32,28 @@ class ErrorSerializer(serializers.Serializer):
 VALIDATION_ERROR_NAME = "ValidationError"
 # For a view that documents a 400 body of its own that may also be this one.
 VALIDATION_ERROR_REF = {"$ref": f"#/components/schemas/{VALIDATION_ERROR_NAME}"}
-VALIDATION_ERROR = {
-    "type": "object",
-    "description": (
-        "Messages by field: each field (or query parameter) that is wrong, with its "
-        "messages; `non_field_errors` for the request as a whole. A nested object "
-        "has its own fields' messages, a list of objects one such entry per item."
-    ),
-    "properties": {
-        api_settings.NON_FIELD_ERRORS_KEY: {
-            "type": "array",
-            "items": {"type": "string"},
-        }
-    },
-    "additionalProperties": {
-        "anyOf": [{"type": "array", "items": {}}, {"type": "object"}]
-    },
-}
+VALIDATION_ERROR_DESCRIPTION = _(
+    "Messages by field: each field (or query parameter) that is wrong, with its "
+    "messages; non_field_errors for the request as a whole. A nested object has "
+    "its own fields' messages, a list of objects one such entry per item."
+)
+
+
+def validation_error_schema() -> dict:
+    return {
+        "type": "object",
+        "description": str(VALIDATION_ERROR_DESCRIPTION),
+        "properties": {
+            api_settings.NON_FIELD_ERRORS_KEY: {
+                "type": "array",
+                "items": {"type": "string"},
+            }
+        },
+        "additionalProperties": {
+            "anyOf": [{"type": "array", "items": {}}, {"type": "object"}]
+        },
+    }
+
 
 DESCRIPTIONS = {
     "400": _("Invalid input: nothing was done. Messages by field."),
@@ -129,7 +134,7 @@ class AutoSchema(openapi.AutoSchema):
             component = ResolvedComponent(
                 name=VALIDATION_ERROR_NAME,
                 type=ResolvedComponent.SCHEMA,
-                schema=VALIDATION_ERROR,
+                schema=validation_error_schema(),
                 object=VALIDATION_ERROR_NAME,
             )
             self.registry.register_on_missing(component)
