@@ -6,7 +6,8 @@ in the database: one UNION of the audited history tables' (id, date, model),
 ordered and sliced, counts and picks a page; then each model on the page fetches
 its rows of the page with the row before each (to show the values before), in one
 query and one more per many-to-many snapshot. Metric criteria name their metric by
-its catalogue label (the catalogue read once per page). So a page runs a fixed
+its catalogue label and show their threshold in its unit (the catalogue read once
+per page). So a page runs a fixed
 number of queries and reads a page's worth of rows, whatever the number of changes.
 A save that changed nothing shown is counted in the pages but not listed.
 """
