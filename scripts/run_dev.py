@@ -117,8 +117,13 @@ def main(argv: list[str] | None = None) -> int:
             # A session of its own: the terminal's Ctrl-C reaches the launcher only,
             # which forwards exactly one SIGINT (a second one would make Celery quit
             # without finishing its task).
+            # None of them reads the keyboard (it belongs to the launcher).
             processes[name] = subprocess.Popen(
-                command, cwd=ROOT, env=env, start_new_session=True
+                command,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
             print(f"run_dev: started {name} (pid {processes[name].pid})", flush=True)
         print(
