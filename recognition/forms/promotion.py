@@ -223,6 +223,10 @@ class CompetencyCriterionFormSet(_CriteriaFormSet):
             seen.add(competency.pk)
 
 
+# A step has a few criteria. The cap is also what the server builds at most: a
+# posted TOTAL_FORMS of 10**20 would otherwise build and render 1,000 forms.
+MAX_CRITERIA = 50
+
 MetricCriteria = forms.inlineformset_factory(
     PromotionStep,
     MetricCriterion,
@@ -230,6 +234,9 @@ MetricCriteria = forms.inlineformset_factory(
     formset=MetricCriterionFormSet,
     extra=2,
     can_delete=True,
+    max_num=MAX_CRITERIA,
+    absolute_max=MAX_CRITERIA,
+    validate_max=True,
 )
 CompetencyCriteria = forms.inlineformset_factory(
     PromotionStep,
@@ -238,6 +245,9 @@ CompetencyCriteria = forms.inlineformset_factory(
     formset=CompetencyCriterionFormSet,
     extra=2,
     can_delete=True,
+    max_num=MAX_CRITERIA,
+    absolute_max=MAX_CRITERIA,
+    validate_max=True,
 )
 
 

@@ -140,6 +140,26 @@ def test_bad_criteria_are_shown_on_their_rows_and_nothing_is_saved(client, org):
     assert not PromotionStep.objects.exists()
 
 
+@pytest.mark.parametrize("total", ["40000", str(10**20)])
+def test_a_huge_form_count_builds_at_most_the_cap_and_is_refused(client, org, total):
+    csm, senior = ladder("CSM", "Senior CSM")
+    client.force_login(org.admin)
+    data = (
+        {"from_level": csm.pk, "to_level": senior.pk}
+        | _formset("metric", [])
+        | _formset("competency", [])
+        | {"metric-TOTAL_FORMS": total}
+    )
+
+    response = client.post(reverse("recognition:ladder_step_create"), data)
+
+    assert response.status_code == 200
+    formset = response.context["metric_formset"]
+    assert len(formset.forms) <= 50
+    assert formset.non_form_errors() == ["Please submit at most 50 forms."]
+    assert not PromotionStep.objects.exists()
+
+
 def test_a_step_goes_up_the_ladder(client, org):
     csm, senior = ladder("CSM", "Senior CSM")
     client.force_login(org.admin)
