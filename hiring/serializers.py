@@ -5,6 +5,7 @@ field."""
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
@@ -13,6 +14,7 @@ from rest_framework import serializers
 
 from accounts.models import Team, User
 from config.api import MAX_ID, IdRelatedField, parse_id
+from config.fields import ApiDateTimeField
 
 from . import permissions, selectors, services
 from .models import (
@@ -45,9 +47,14 @@ class IdField(serializers.IntegerField):
 
 
 class HiringModelSerializer(serializers.ModelSerializer):
-    """Related objects generated from the model take bounded ids too."""
+    """Related objects generated from the model take bounded ids too, and times an
+    offset the database can store."""
 
     serializer_related_field = IdRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: ApiDateTimeField,
+    }
 
 
 def _viewer(serializer):
@@ -571,7 +578,7 @@ class ScorecardDraftSerializer(serializers.Serializer):
         allow_null=True, required=False, help_text=RATING_HELP
     )
     summary = serializers.CharField(allow_blank=True, required=False)
-    expected_saved_at = serializers.DateTimeField(
+    expected_saved_at = ApiDateTimeField(
         required=False,
         help_text=_(
             "The draft's saved_at as this client last read it (content.saved_at). "

@@ -19,6 +19,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.api import parse_id
 from config.views import add_service_errors, posted, require
 
 from .. import permissions, selectors, services
@@ -252,8 +253,8 @@ def question_detail(request, pk: int):
 def question_create(request):
     require(permissions.runs_hiring(request.user))
     question = Question()
-    competency_id = request.GET.get("competency", "")
-    if competency_id.isdigit():
+    competency_id = parse_id(request.GET.get("competency"))
+    if competency_id is not None:
         question.competency = Competency.objects.filter(
             pk=competency_id, is_active=True
         ).first()

@@ -1507,3 +1507,27 @@ def test_submitting_a_never_opened_scorecard_lists_each_missing_rating(org, hiri
     assert not ScorecardRevision.objects.filter(
         scorecard=hiring.interview.scorecard
     ).exists()
+
+
+@pytest.mark.parametrize(
+    "moment", ["2026-12-01T10:00:00+20:00", "2026-12-01T10:00:00-16:00"]
+)
+def test_an_interview_time_with_an_impossible_offset_is_refused_on_the_field(
+    org, hiring, moment
+):
+    client = _client(org.recruiter)
+    response = client.post(
+        f"{V1}/interviews/",
+        {
+            "application": hiring.application.pk,
+            "kit": hiring.kit.pk,
+            "interviewer": org.manager_b.pk,
+            "scheduled_at": moment,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["scheduled_at"] == [
+        "Enter a time zone offset between −15:59 and +15:59."
+    ]
+    assert not Interview.objects.filter(interviewer=org.manager_b).exists()

@@ -748,3 +748,21 @@ def test_the_kit_pages_list_the_kits_in_interview_order(client, org, hiring):
         kit.kit_questions.create(question=question, position=1)
     page = client.get(question.get_absolute_url())
     assert [kit.stage for kit in page.context["kits"]] == STAGES_IN_ORDER
+
+
+@pytest.mark.parametrize("competency", ["²", "1.5", "-3", "9" * 30, "\x00"])
+def test_a_new_question_with_a_competency_that_is_no_id_opens_empty(
+    client, org, hiring, competency
+):
+    client.force_login(org.recruiter)
+    response = client.get(reverse("hiring:question_create"), {"competency": competency})
+    assert response.status_code == 200
+    assert response.context["form"].initial.get("competency") is None
+
+
+def test_a_new_question_opens_on_the_competency_it_was_asked_for(client, org, hiring):
+    client.force_login(org.recruiter)
+    response = client.get(
+        reverse("hiring:question_create"), {"competency": hiring.logic.pk}
+    )
+    assert response.context["form"].instance.competency == hiring.logic
