@@ -279,7 +279,8 @@ class RolePeriod(models.Model):
     class Meta:
         verbose_name = _("role period")
         verbose_name_plural = _("role history")
-        ordering = ["user", "role", "started_at"]
+        # "Since always" first, on every database (PostgreSQL puts nulls last).
+        ordering = ["user", "role", models.F("started_at").asc(nulls_first=True)]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "role"],

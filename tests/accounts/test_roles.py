@@ -22,9 +22,9 @@ JST = ZoneInfo("Asia/Tokyo")
 
 def _periods(user) -> list[tuple]:
     return list(
-        RolePeriod.objects.filter(user=user)
-        .order_by("role", "started_at")
-        .values_list("role", "started_at", "ended_at")
+        RolePeriod.objects.filter(user=user).values_list(
+            "role", "started_at", "ended_at"
+        )
     )
 
 
