@@ -31,11 +31,13 @@ def test_pages_scripts_and_third_party_pages_keep_the_policy(page, org):
     page.wait_for_url(f"**{reverse('home')}")
 
     # The language switcher submits on change, from static/js/kata.js.
-    page.select_option("#language-select", "ja")
-    page.wait_for_load_state()
+    # Each switch navigates: wait for it, or the next goto races it (ERR_ABORTED).
+    with page.expect_navigation():
+        page.select_option("#language-select", "ja")
     assert page.locator("html").get_attribute("lang") == "ja"
-    page.select_option("#language-select", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language-select", "en")
+    assert page.locator("html").get_attribute("lang") == "en"
 
     for url in [
         reverse("accounts:audit_history"),
