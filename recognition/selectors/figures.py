@@ -554,11 +554,7 @@ def _training_completion(months: list[date]) -> dict:
     member_periods = permissions.member_periods()
     memberships = memberships_by_user()
     key = Family.TRAINING_COMPLETION
-    for month in months:
-        start, end = (
-            metrics.month_start(month),
-            metrics.month_start(metrics.add_months(month, 1)),
-        )
+    for month, start, end in flow.month_bounds(months):
         last_day = metrics.month_end_day(month)
         member_ids = {
             user_id

@@ -141,13 +141,6 @@ def _changed_by_structure(old: dict, new: dict) -> set[int]:
     return accounts
 
 
-def journey_window_days(journey: Journey, steps: list[Step]) -> int:
-    """METRICS.md: the journey's own window, else the sum of steps 1..n−1's."""
-    if journey.conversion_window_days:
-        return journey.conversion_window_days
-    return sum(step.conversion_window_days for step in steps[:-1])
-
-
 # Per-account rows -----------------------------------------------------------------
 
 
@@ -283,7 +276,7 @@ def _account_rows(journey, steps, account_ids, attribution, *, as_of):
     firsts = defaultdict(dict)  # account → step id → first reach
     for reach in reaches:
         firsts[reach.account_id][reach.step_id] = reach.reached_at
-    journey_window = timedelta(days=journey_window_days(journey, steps))
+    journey_window = timedelta(days=metrics.journey_window_days(journey, steps))
     value_points = [step for step in steps if step.is_value_point]
     transitions, value_point_rows = [], []
     for reach in reaches:
