@@ -2,22 +2,21 @@
 interviewer calibration and overdue scorecards."""
 
 import copy
-import csv
 from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.permissions import has_role
+from config.exports import csv_response
 
 from .. import permissions, selectors, services
 from ..forms.openings import OPENING_FIELDS, OpeningForm
@@ -197,15 +196,6 @@ def opening_detail(request, pk: int):
 
 # --- Scorecard export ---------------------------------------------------------------
 
-# Spreadsheet programs run cells that start with these as formulas.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell as text, a would-be formula neutralised with a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
 
 def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -267,15 +257,8 @@ def opening_export(request, pk: int):
         selectors.scorecard_export_rows(viewer=request.user, opening=opening)
     )
     filename = f"scorecards-{opening.pk}-{timezone.localdate():%Y%m%d}.csv"
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
-    )
-    response.write("\ufeff")
-    writer = csv.writer(response, lineterminator="\r\n")
-    for row in _export_table(opening, scorecards):
-        writer.writerow([csv_cell(value) for value in row])
-    return response
+    table = _export_table(opening, scorecards)
+    return csv_response(filename, table[0], table[1:])
 
 
 # --- For the people who run hiring --------------------------------------------------

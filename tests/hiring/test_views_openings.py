@@ -2,8 +2,6 @@
 interviewer calibration and overdue scorecards."""
 
 import codecs
-import csv
-import io
 import re
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -13,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from config.exports import csv_cell
 from hiring import selectors, services
 from hiring.models import (
     Application,
@@ -22,7 +21,7 @@ from hiring.models import (
     Opening,
     Scorecard,
 )
-from hiring.views.openings import csv_cell
+from tests import exports
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -459,7 +458,7 @@ def _export(client, user, hiring):
 
 
 def _rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return exports.rows(response)
 
 
 def test_export_opens_in_excel_in_japanese(client, org, hiring):
@@ -473,8 +472,9 @@ def test_export_opens_in_excel_in_japanese(client, org, hiring):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment;")
-    assert response.content.startswith(codecs.BOM_UTF8)
-    lines = response.content.split(b"\r\n")
+    content = exports.body(response)
+    assert content.startswith(codecs.BOM_UTF8)
+    lines = content.split(b"\r\n")
     assert len(lines) == 4 and lines[-1] == b""  # header, two scorecards, CRLF end
     assert all(b"\n" not in line for line in lines)
     header, *rows = _rows(response)
