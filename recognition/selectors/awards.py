@@ -30,10 +30,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from fractions import Fraction
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from accounts.models import TeamMembership, User
 from accounts.permissions import is_admin
@@ -248,6 +248,15 @@ class Standing:
     is_winner: bool = False
     text: str = "—"
     counts_shown: bool = True
+    # Distances (`with_distances`): the accounts still missing from the
+    # denominator to qualify (0 once qualified; None when unknown to the viewer),
+    # and, for a ranked member below rank 1, the place just above: its rank and
+    # the exact gap in value to it (0 when only its larger denominator puts it
+    # above, with "larger denominator breaks ties").
+    to_qualify: int | None = None
+    above_rank: int | None = None
+    gap: Fraction | None = None
+    gap_text: str = ""
 
     @property
     def counts(self) -> str:
@@ -323,6 +332,50 @@ def rank_standings(
     return ranked, others
 
 
+def gap_text(metric: Metric, gap: Fraction) -> str:
+    """A distance in value as people read it: 12.5 pt for a percentage, 2 for a
+    count; "same value" when only the denominator separates two places."""
+    if gap == 0:
+        return str(_("same value, more accounts"))
+    if metric.unit == metrics.Unit.PERCENT:
+        return str(
+            pgettext("percentage points", "%(points)s pt")
+            % {"points": f"{float(gap) * 100:.1f}"}
+        )
+    return f"{float(gap):g}"
+
+
+def with_distances(
+    ranked: list[Standing], others: list[Standing], *, metric: Metric, minimum: int
+) -> tuple[list[Standing], list[Standing]]:
+    """The standings with their distances: to the place above for the ranked
+    ones below rank 1 (the exact gap to the nearest better rank), and to the
+    minimum denominator for everyone (0 once they qualify)."""
+    done, above = [], None  # `above`: the last standing of the previous rank
+    current_rank, last_of_rank = None, None
+    for standing in ranked:
+        if standing.rank != current_rank:
+            above, current_rank = last_of_rank, standing.rank
+        last_of_rank = standing
+        gap = None
+        if above is not None:
+            gap = abs(ranking_value(above, metric) - ranking_value(standing, metric))
+        done.append(
+            replace(
+                standing,
+                to_qualify=0,
+                above_rank=above.rank if above is not None else None,
+                gap=gap,
+                gap_text=gap_text(metric, gap) if gap is not None else "",
+            )
+        )
+    waiting = [
+        replace(standing, to_qualify=max(minimum - (standing.denominator or 0), 0))
+        for standing in others
+    ]
+    return done, waiting
+
+
 # --- Leaderboards ---------------------------------------------------------------------
 
 
@@ -340,6 +393,7 @@ class Leaderboard:
     final_at: datetime | None  # when the last provisional cohort becomes final
     recorded_winners: list[Standing] = field(default_factory=list)
     changed_since_close: bool = False
+    participant_ids: frozenset[int] = frozenset()
 
     @property
     def program(self) -> AwardProgram:
@@ -523,6 +577,9 @@ def leaderboards(
                 winners=program.winners,
                 denominator_breaks_ties=program.larger_denominator_breaks_ties,
             )
+            ranked, others = with_distances(
+                ranked, others, metric=metric, minimum=program.minimum_denominator
+            )
         else:
             ranked, others = [], []
         open_figures = [f for f in values[period.pk].values() if _is_open(f, now)]
@@ -567,6 +624,7 @@ def leaderboards(
                     for winner in stored
                 ],
                 changed_since_close=changed,
+                participant_ids=frozenset(participants[period.pk]),
             )
         )
     return boards
@@ -715,6 +773,123 @@ def member_standings(
         if won
         else set(),
     )
+
+
+@dataclass(frozen=True)
+class AwardStanding:
+    """Where a member stands in one running award period (`member_standing`).
+
+    `place` is their rank (None below the minimum denominator); `denominator` their
+    denominator so far against the program's `minimum`, `to_qualify` the accounts
+    still missing (0 once they qualify); `above_rank` and `gap` the nearest better
+    place and the exact distance in value to it (`gap_text` as people read it);
+    `final_at` when the period's figures become final (METRICS.md, from the metric);
+    `provisional` until the period is closed."""
+
+    program: AwardProgram
+    period: AwardPeriod
+    span: Period
+    metric: Metric | None
+    metric_label: str
+    place: int | None
+    is_winner: bool
+    value: float | None
+    text: str
+    numerator: int | None
+    denominator: int
+    minimum: int
+    to_qualify: int
+    above_rank: int | None
+    gap: Fraction | None
+    gap_text: str
+    ranked: int
+    winners: int
+    participants: int
+    final_at: datetime | None
+    provisional: bool = True
+
+    @property
+    def qualifies(self) -> bool:
+        return self.to_qualify == 0 and self.place is not None
+
+    @property
+    def program_id(self) -> int:
+        return self.program.pk
+
+
+def member_standing(*, member, at: datetime | None = None) -> list[AwardStanding]:
+    """For each running award period the member takes part in (active programs,
+    a member of a taking-part team during the period), ordered by program name:
+    their place, figure, denominator so far against the minimum to qualify and the
+    distance to the place above. The member's own figures only (a fixed number of
+    queries, whatever the number of programs or participants)."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    periods = (
+        AwardPeriod.objects.filter(
+            program__is_active=True,
+            closed_at__isnull=True,
+            start__lte=today,
+            end__gte=today,
+            program__teams__memberships__user=member,
+            program__teams__memberships__start_date__lte=F("end"),
+        )
+        .filter(
+            Q(program__teams__memberships__end_date__isnull=True)
+            | Q(program__teams__memberships__end_date__gte=F("start"))
+        )
+        .select_related("program")
+        .distinct()
+        .order_by("program__name", "program_id")
+    )
+    found = []
+    for board in leaderboards(periods=periods, viewer=member, now=at):
+        if member.pk not in board.participant_ids:
+            continue  # not a member (Member role) in a taking-part team
+        program = board.program
+        mine = next(
+            (
+                s
+                for s in board.standings + board.not_eligible
+                if s.member.pk == member.pk
+            ),
+            None,
+        )
+        denominator = (mine.denominator or 0) if mine is not None else 0
+        found.append(
+            AwardStanding(
+                program=program,
+                period=board.period,
+                span=board.span,
+                metric=board.metric,
+                metric_label=board.metric_label,
+                place=mine.rank if mine is not None else None,
+                is_winner=mine is not None and mine.is_winner,
+                value=mine.value if mine is not None else None,
+                text=mine.text if mine is not None else "—",
+                numerator=mine.numerator if mine is not None else None,
+                denominator=denominator,
+                minimum=program.minimum_denominator,
+                to_qualify=(
+                    mine.to_qualify
+                    if mine is not None and mine.to_qualify is not None
+                    else max(program.minimum_denominator - denominator, 0)
+                ),
+                above_rank=mine.above_rank if mine is not None else None,
+                gap=mine.gap if mine is not None else None,
+                gap_text=mine.gap_text if mine is not None else "",
+                ranked=len(board.standings),
+                winners=program.winners,
+                participants=board.participants,
+                final_at=(
+                    board.metric.final_at(board.span)
+                    if board.metric is not None
+                    else None
+                ),
+                provisional=board.provisional,
+            )
+        )
+    return found
 
 
 # --- Pages ----------------------------------------------------------------------------
