@@ -7,6 +7,8 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = _("Accounts and teams")
+    # The demo organisation (`manage.py seed_demo`, see accounts/demo.py).
+    demo = "accounts.demo.AccountsDemo"
 
     def ready(self):
         post_migrate.connect(_sync_role_permissions, sender=self)

@@ -6,3 +6,6 @@ class HiringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "hiring"
     verbose_name = _("Hiring")
+    # Its demo data (`manage.py seed_demo`, see accounts/demo.py).
+    demo = "hiring.demo.HiringDemo"
+    demo_after = ("accounts",)

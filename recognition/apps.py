@@ -6,6 +6,9 @@ class RecognitionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "recognition"
     verbose_name = _("Management")
+    # Its demo data (`manage.py seed_demo`, see accounts/demo.py).
+    demo = "recognition.demo.RecognitionDemo"
+    demo_after = ("accounts", "hiring", "journeys")
 
     def ready(self):
         # The rollup's change capture (recognition/changes.py says why signals).

@@ -1,8 +1,9 @@
-"""Demo data of the management pillar, added by `manage.py seed_demo` after the
-hiring and journeys demos: competency assessments, a career ladder with criteria and
-everyone's level, development plans that close the loop on a weak transition, an
-award program with a different metric for each of the last six months, and the
-rollups (with the winners of the periods whose cohorts are final).
+"""Demo data of the management pillar, added by `manage.py seed_demo` (declared in
+recognition/apps.py, run by accounts/demo.py) after the hiring and journeys demos:
+competency assessments, a career ladder with criteria and everyone's level,
+development plans that close the loop on a weak transition, an award program with a
+different metric for each of the last six months, and the rollups (with the winners
+of the periods whose cohorts are final).
 
 Everything goes through the services, as a user would; running it again changes
 nothing.
@@ -13,9 +14,8 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from django.utils import timezone
-
-from accounts.models import Role, Team, TeamMembership, User
+from accounts.demo import DemoContext
+from accounts.models import Role, Team, TeamMembership
 from hiring.models import Competency
 from journeys.models import Journey, TrainingModule
 
@@ -52,12 +52,12 @@ EVIDENCE = {
 
 
 class RecognitionDemo:
-    def __init__(self, people: dict[str, User], *, small: bool):
-        self.admin = people["admin"]
-        self.small = small
-        self.now = timezone.now()
-        self.today = timezone.localdate(self.now)
-        self.random = random.Random(7)
+    def __init__(self, context: DemoContext):
+        self.admin = context.admin
+        self.small = context.small
+        self.now = context.now
+        self.today = context.today
+        self.random = random.Random(context.seed + 7)
         self.leaders = {
             team.pk: team.leader for team in Team.objects.exclude(leader=None)
         }
