@@ -43,6 +43,12 @@ class AwardProgramForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["winners"].widget.attrs["min"] = 1
         self.fields["minimum_denominator"].widget.attrs["min"] = 1
+        self.fields["larger_denominator_breaks_ties"].help_text = _(
+            "Off: equal values share a rank (1, 1, 3) and the larger denominator is "
+            "only listed first. On: equal values with a larger denominator rank "
+            "higher (6/8 ranks above 3/4, both 75 %); only equal values with equal "
+            "denominators share a rank."
+        )
         self.fields["cadence"].help_text = _(
             "Quarters follow the fiscal year. The cadence cannot change once a "
             "period has a metric."

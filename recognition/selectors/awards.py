@@ -33,7 +33,7 @@ from fractions import Fraction
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from accounts.models import TeamMembership, User
 from accounts.permissions import is_admin
@@ -70,7 +70,8 @@ STATUS_LABELS = {
     Status.UPCOMING: _("Upcoming"),
     Status.RUNNING: _("Running"),
     Status.ENDED: _("Ended, not closed yet"),
-    Status.CLOSED: _("Closed"),
+    # "Closed" alone is a job opening's 募集終了: an award period is 締切.
+    Status.CLOSED: pgettext_lazy("award period", "Closed"),
 }
 
 
@@ -167,11 +168,12 @@ def metric_choices(
     `span`, each says when its figure of that period becomes final."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for metric in award_metrics():
-        group = (
-            str(_("Every member"))
-            if metric.journey_id is None
-            else str(_("Journey metrics"))
-        )
+        if metric.journey_id is None:
+            group = str(_("Every member"))
+        elif metric.is_flow:
+            group = str(_("Counts of the period (final when it ends)"))
+        else:
+            group = str(_("Journey metrics"))
         label = str(metric.label)
         if span is not None:
             label = f"{label} — {final_text(metric, span)}"
@@ -948,6 +950,17 @@ def period_rows(periods, *, now: datetime | None = None) -> list[PeriodRow]:
             )
         )
     return rows
+
+
+def first_unset_span(
+    spans: list[tuple[Period, AwardPeriod | None]], *, now: datetime | None = None
+) -> Period | None:
+    """Where the metric form opens: the next period that has no metric yet (one
+    that has not started), else any period without one, else none."""
+    now = now or timezone.now()
+    unset = [span for span, period in spans if period is None]
+    ahead = [span for span in unset if span.start_at > now]
+    return (ahead or unset or [None])[0]
 
 
 def settable_spans(

@@ -174,6 +174,10 @@ def award_metric(request, pk: int):
     by_key = {span.key: (span, period) for span, period in spans}
     initial = {}
     wanted = request.GET.get("period")
+    if wanted not in by_key:
+        # Open on the next period that has no metric yet, with no metric chosen.
+        unset = selectors.first_unset_span(spans)
+        wanted = unset.key if unset is not None else None
     if wanted in by_key:
         initial["period"] = wanted
         period = by_key[wanted][1]

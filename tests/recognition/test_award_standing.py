@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 
 import pytest
+from django.urls import reverse
 
 from recognition import metrics
 from recognition.selectors import awards as selectors
@@ -188,3 +189,24 @@ def test_the_leaderboard_standings_carry_the_same_distances(race):
     by_name = {s.member.username: s for s in board.standings}
     assert by_name["dan"].gap_text == "5.0 pt" and by_name["dan"].above_rank == 1
     assert [s.to_qualify for s in board.not_eligible] == [1]
+
+
+def test_the_live_leaderboard_shows_gaps_and_who_is_close_to_qualifying(
+    client, org, race
+):
+    program, _period, _key, _team, people = race
+    client.force_login(org.admin)
+    page = client.get(reverse("recognition:award_leaderboard", args=[program.pk]))
+    html = page.text
+    # ann and dan, 3/4, are 5.0 points behind ben's 4/5 (rank 1).
+    assert html.count("5.0 pt behind rank 1") == 2
+    # cai has 2 of the 3 accounts needed: one more to qualify.
+    assert "2 of 3" in html and "1 more account" in html
+    # The member sees their own distance to qualifying.
+    client.force_login(people["cai"])
+    mine = client.get(reverse("recognition:award_leaderboard", args=[program.pk]))
+    assert "1 more account to qualify." in mine.text
+    # A teammate does not see cai's counts: cai is not listed for them.
+    client.force_login(people["ann"])
+    theirs = client.get(reverse("recognition:award_leaderboard", args=[program.pk]))
+    assert "2 of 3" not in theirs.text
