@@ -2,12 +2,15 @@
 scoped to the viewer; they never widen them."""
 
 import django_filters
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from config.api import IdFilter
 from config.fields import IsoDateTimeFilter
 
 from .models import (
+    Coverage,
     CustomerAccount,
     Journey,
     Playbook,
@@ -85,28 +88,78 @@ class PoolFilter(django_filters.FilterSet):
         fields = ["kind", "team"]
 
 
-class CustomerFilter(django_filters.FilterSet):
-    """Owner, pool and current step go to `selectors.account_list` (see the view);
-    these narrow its result further."""
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """`ordering`: one of the offered fields, "-" first for descending; empty values
+    sort last either way, and the id breaks ties so that pages never overlap."""
 
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = []
+        for param in value:
+            name = self.get_ordering_value(param)
+            expression = F(name.lstrip("-"))
+            ordering.append(
+                expression.desc(nulls_last=True)
+                if name.startswith("-")
+                else expression.asc(nulls_last=True)
+            )
+        return qs.order_by(*ordering, "id")
+
+
+def _open_coverage(**filters):
+    return Coverage.objects.filter(ended_at__isnull=True, **filters).values(
+        "account_id"
+    )
+
+
+class CustomerFilter(django_filters.FilterSet):
+    """The account list's filters, for the page and the API alike. The queryset is
+    `selectors.account_list(viewer=…)`: current step and overdue read its
+    annotations, owner and pool the open coverage period."""
+
+    search = django_filters.CharFilter(
+        method="by_search", label=_("Name or external id contains")
+    )
     external_id = django_filters.CharFilter(label=_("External id (the CRM's id)"))
     journey = IdFilter(field_name="journey_id", label=_("Journey (id)"))
     segment = django_filters.CharFilter(label=_("Segment"))
     active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
-    owner = IdFilter(method="by_selector", label=_("Current owner (id)"))
-    pool = IdFilter(method="by_selector", label=_("Current pool (id)"))
-    current_step = IdFilter(method="by_selector", label=_("Current step (id)"))
+    owner = IdFilter(method="by_owner", label=_("Current owner (id)"))
+    pool = IdFilter(method="by_pool", label=_("Current pool (id)"))
+    current_step = IdFilter(field_name="current_step_id", label=_("Current step (id)"))
     overdue = django_filters.BooleanFilter(
-        method="by_selector", label=_("A value point is overdue")
+        field_name="value_point_overdue", label=_("A value point is overdue")
+    )
+    ordering = NullsLastOrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("external_id", "external_id"),
+            ("segment", "segment"),
+            ("arr", "arr"),
+            ("journey__name", "journey"),
+            ("current_step_position", "current_step"),
+            ("current_step_since", "current_step_since"),
+            ("created_at", "created_at"),
+            ("id", "id"),
+        ),
+        label=_("Order by"),
     )
 
     class Meta:
         model = CustomerAccount
         fields = ["external_id", "journey", "segment", "active"]
 
-    def by_selector(self, queryset, name, value):
-        # Applied by the view through `selectors.account_list`.
-        return queryset
+    def by_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(external_id__icontains=value)
+        )
+
+    def by_owner(self, queryset, name, value):
+        return queryset.filter(pk__in=_open_coverage(owner_id=value))
+
+    def by_pool(self, queryset, name, value):
+        return queryset.filter(pk__in=_open_coverage(pool_id=value))
 
 
 class StepEventFilter(django_filters.FilterSet):

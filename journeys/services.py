@@ -642,6 +642,192 @@ def journey_save(journey: Journey, **fields) -> Journey:
     services above."""
     for name, value in fields.items():
         setattr(journey, name, value)
+    journey.coverage_models = _coverage_models(journey.coverage_models)
     journey.full_clean()
     journey.save()
     return journey
+
+
+# --- manage pages (journeys/views/manage.py) ---------------------------------------
+
+from django.db.models import Q  # noqa: E402
+
+from .models import PoolMembership, QuizQuestion  # noqa: E402
+
+
+def _coverage_models(value: str) -> str:
+    """The journey's coverage models as stored: known codes, comma-separated, in
+    the catalogue's order; an unknown one is refused on the field."""
+    given = [part.strip().lower() for part in (value or "").split(",") if part.strip()]
+    unknown = [part for part in given if part not in CoverageModel.values]
+    if unknown:
+        raise ValidationError(
+            {
+                "coverage_models": _(
+                    "Unknown coverage model: %(models)s. Use %(known)s."
+                )
+                % {
+                    "models": ", ".join(unknown),
+                    "known": ", ".join(CoverageModel.values),
+                }
+            }
+        )
+    return ",".join(code for code in CoverageModel.values if code in given)
+
+
+def _step_errors(steps: list[dict]) -> dict[int, ValidationError]:
+    """Each new step's problems by its place in the list (0-based)."""
+    errors = {}
+    for index, fields in enumerate(steps):
+        forbidden = set(fields) & _STEP_FIELDS_NOT_EDITED
+        if forbidden:
+            raise ValidationError(
+                _("These fields are not set here: %s") % ", ".join(forbidden)
+            )
+        try:
+            Step(**fields).full_clean(exclude=["journey", "position"])
+        except ValidationError as error:
+            errors[index] = error
+    return errors
+
+
+class StepsInvalid(ValidationError):
+    """A journey's new steps were refused: `by_step` maps each refused step's place
+    in the list (0-based) to its ValidationError."""
+
+    def __init__(self, by_step: dict[int, ValidationError]):
+        super().__init__(_("Some steps need correcting."))
+        self.by_step = by_step
+
+
+def journey_create(*, steps: list[dict], **fields) -> Journey:
+    """A journey with its first steps, in this order (positions 1..n), all or
+    nothing. The step fields are those of `step_insert`."""
+    journey = Journey(**fields)
+    journey.coverage_models = _coverage_models(journey.coverage_models)
+    journey.full_clean()
+    by_step = _step_errors(steps)
+    if by_step:
+        raise StepsInvalid(by_step)
+    with transaction.atomic():
+        journey.save()
+        Step.objects.bulk_create(
+            [
+                Step(journey=journey, position=position, **step_fields)
+                for position, step_fields in enumerate(steps, start=1)
+            ]
+        )
+    return journey
+
+
+def quiz_question_problems(
+    *, text: str, choices: list[tuple[str, bool]]
+) -> dict[str, str]:
+    """What is wrong with a quiz question, keyed "text", "choices" or "correct";
+    empty when it may be saved. Blank choices are left out."""
+    problems = {}
+    if not (text or "").strip():
+        problems["text"] = _("Write the question.")
+    given = [(label, ok) for label, ok in choices if (label or "").strip()]
+    if len(given) < 2:
+        problems["choices"] = _("Give at least two choices.")
+    elif not any(ok for _label, ok in given):
+        problems["correct"] = _("Mark the correct answer among the choices given.")
+    return problems
+
+
+def training_module_save(
+    module: TrainingModule, *, questions: list[dict] | None = None, **fields
+) -> TrainingModule:
+    """Create or change a training module and, when `questions` is given, replace
+    its quiz: each question {"text", "choices": [(text, is_correct), …]} needs two
+    choices or more, one of them correct. A quiz needs its pass mark; the module
+    leads from a current step."""
+    for name, value in fields.items():
+        setattr(module, name, value)
+    errors: dict[str, list] = {}
+    step = module.from_step if module.from_step_id else None
+    if step is not None and step.retired_at is not None:
+        errors["from_step"] = [_("This step is retired.")]
+    quiz = questions
+    has_quiz = (
+        bool(quiz)
+        if quiz is not None
+        else bool(module.pk) and module.quiz_questions.exists()
+    )
+    if has_quiz and module.pass_mark is None:
+        errors["pass_mark"] = [_("A module with a quiz needs its pass mark.")]
+    try:
+        module.full_clean()
+    except ValidationError as error:
+        for key, texts in error.message_dict.items():
+            errors.setdefault(key, []).extend(texts)
+    for number, question in enumerate(quiz or [], start=1):
+        for problem in quiz_question_problems(
+            text=question["text"], choices=question["choices"]
+        ).values():
+            errors.setdefault("questions", []).append(
+                _("Question %(number)d: %(problem)s")
+                % {"number": number, "problem": problem}
+            )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        module.save()
+        if quiz is not None:
+            module.quiz_questions.all().delete()
+            for position, question in enumerate(quiz, start=1):
+                created = QuizQuestion.objects.create(
+                    module=module, position=position, text=question["text"].strip()
+                )
+                QuizChoice.objects.bulk_create(
+                    [
+                        QuizChoice(question=created, text=text.strip(), is_correct=ok)
+                        for text, ok in question["choices"]
+                        if text.strip()
+                    ]
+                )
+    return module
+
+
+def pool_member_add(
+    *, pool: Pool, user: User, start_date: date, end_date: date | None = None
+) -> PoolMembership:
+    """`user` shares the pool's accounts from `start_date` to `end_date` (the last
+    day, included; open when empty). A member's periods in a pool do not overlap."""
+    if not has_role(user, Role.MEMBER):
+        raise ValidationError({"user": _("Pools are made of members (CSMs).")})
+    membership = PoolMembership(
+        pool=pool, user=user, start_date=start_date, end_date=end_date
+    )
+    membership.full_clean()
+    _check_no_overlap(membership)
+    membership.save()
+    return membership
+
+
+def pool_member_end(*, membership: PoolMembership, end_date: date) -> PoolMembership:
+    """The member leaves the pool after `end_date` (the last day, included)."""
+    membership.end_date = end_date
+    membership.full_clean()
+    _check_no_overlap(membership)
+    membership.save(update_fields=["end_date"])
+    return membership
+
+
+def _check_no_overlap(membership: PoolMembership) -> None:
+    others = PoolMembership.objects.filter(
+        pool_id=membership.pool_id, user_id=membership.user_id
+    ).exclude(pk=membership.pk)
+    if membership.end_date is not None:
+        others = others.filter(start_date__lte=membership.end_date)
+    overlapping = others.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=membership.start_date)
+    )
+    if overlapping.exists():
+        raise ValidationError(
+            {
+                "start_date": _("%(name)s is already in the pool during these dates.")
+                % {"name": membership.user.display_name}
+            }
+        )

@@ -6,6 +6,7 @@ from crispy_forms.layout import Column, Field, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BaseCSVWidget
 
 from accounts.models import User
 from config.fields import DateTimeField
@@ -20,69 +21,72 @@ class _UserChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
-class AccountFilterForm(forms.Form):
-    """The account list's filters; every choice comes from what the viewer sees."""
+class _HiddenCSVInput(BaseCSVWidget, forms.HiddenInput):
+    """The list order chosen by a column header, kept when the filters change."""
 
-    OVERDUE_CHOICES = [
-        ("", _("Any")),
-        ("yes", _("Value point overdue")),
-        ("no", _("Nothing overdue")),
-    ]
 
-    owner = _UserChoiceField(
-        label=_("Owner"), queryset=User.objects.none(), required=False
-    )
-    pool = forms.ModelChoiceField(
-        label=_("Pool"), queryset=None, required=False, empty_label=_("All pools")
-    )
-    segment = forms.ChoiceField(label=_("Segment"), required=False)
-    current_step = forms.ModelChoiceField(
-        label=_("Current step"), queryset=None, required=False
-    )
-    overdue = forms.ChoiceField(
-        label=_("Value points"), choices=OVERDUE_CHOICES, required=False
-    )
+def _choices(empty_label, pairs) -> list[tuple[str, str]]:
+    return [("", empty_label)] + [(str(value), label) for value, label in pairs]
 
-    def __init__(self, *args, owners, pools, segments, steps, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
-        self.fields["owner"].empty_label = _("All owners")
-        self.fields["pool"].queryset = pools
-        self.fields["segment"].choices = [("", _("All segments"))] + [
-            (segment, segment) for segment in segments
-        ]
-        self.fields["current_step"].queryset = steps
-        self.fields["current_step"].empty_label = _("Any step")
-        self.fields["current_step"].label_from_instance = lambda step: (
-            f"{step.journey.name} · {step}"
-        )
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("owner", css_class="col-md"),
-                Column("pool", css_class="col-md"),
-                Column("segment", css_class="col-md"),
-                Column("current_step", css_class="col-md"),
-                Column("overdue", css_class="col-md"),
-            )
-        )
-        self.helper.add_input(Submit("", _("Filter"), css_class="btn-secondary"))
 
-    def filters(self) -> dict:
-        """Keyword arguments for `selectors.account_list`."""
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        overdue = {"yes": True, "no": False}.get(data.get("overdue") or "")
-        return {
-            "owner": data.get("owner"),
-            "pool": data.get("pool"),
-            "segment": data.get("segment") or None,
-            "current_step": data.get("current_step"),
-            "overdue": overdue,
-        }
+def present_account_filters(
+    form: forms.Form, *, owners, pools, segments, journeys, steps
+) -> forms.Form:
+    """The page's look of `filters.CustomerFilter`'s form: the same fields and
+    validation (the API's), with menus of what the viewer sees instead of ids."""
+    fields = form.fields
+    fields["search"].label = _("Search")
+    fields["search"].widget.attrs["placeholder"] = _("Name or external id")
+    fields["search"].widget.attrs["type"] = "search"
+    menus = {
+        "owner": (
+            _("Owner"),
+            _("All owners"),
+            [(u.pk, u.display_name) for u in owners],
+        ),
+        "pool": (_("Pool"), _("All pools"), [(p.pk, p.name) for p in pools]),
+        "segment": (_("Segment"), _("All segments"), [(s, s) for s in segments]),
+        "journey": (
+            _("Journey"),
+            _("All journeys"),
+            [(j.pk, j.name) for j in journeys],
+        ),
+        "current_step": (
+            _("Current step"),
+            _("Any step"),
+            [(step.pk, f"{step.journey.name} · {step}") for step in steps],
+        ),
+        "overdue": (
+            _("Value points"),
+            _("Any"),
+            [("true", _("Value point overdue")), ("false", _("Nothing overdue"))],
+        ),
+    }
+    for name, (label, empty, pairs) in menus.items():
+        fields[name].label = label
+        fields[name].widget = forms.Select(choices=_choices(empty, pairs))
+    form.helper = FormHelper()
+    form.helper.form_method = "get"
+    form.helper.disable_csrf = True
+    form.helper.form_id = "account-filters"
+    # Sorting is kept when the filters change (the column headers set it).
+    form.helper.layout = Layout(
+        Row(
+            Column("search", css_class="col-md-4"),
+            Column("journey", css_class="col-md"),
+            Column("segment", css_class="col-md"),
+        ),
+        Row(
+            Column("owner", css_class="col-md"),
+            Column("pool", css_class="col-md"),
+            Column("current_step", css_class="col-md"),
+            Column("overdue", css_class="col-md"),
+        ),
+        "ordering",
+    )
+    fields["ordering"].widget = _HiddenCSVInput()
+    form.helper.add_input(Submit("", _("Filter"), css_class="btn-secondary"))
+    return form
 
 
 class StepEventForm(forms.Form):

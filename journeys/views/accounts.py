@@ -5,22 +5,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from accounts.permissions import is_admin
+from config.exports import csv_response
 from config.views import add_service_errors
 
 from .. import imports, permissions, selectors, services
+from ..filters import CustomerFilter, StepEventFilter
 from ..forms.accounts import (
-    AccountFilterForm,
     CoverageForm,
     ImportForm,
     StepEventForm,
     VoidEventForm,
+    present_account_filters,
 )
 from ..models import Coverage, CoverageModel, CustomerAccount, Step, StepEvent
 
@@ -29,40 +34,84 @@ PER_PAGE = 25
 
 # --- Account list ---------------------------------------------------------------------
 
+# The columns a viewer may sort by: (ordering value, header).
+SORTABLE_COLUMNS = [
+    ("name", _lazy("Account")),
+    ("segment", _lazy("Segment")),
+    ("arr", _lazy("ARR")),
+    ("journey", _lazy("Journey")),
+    ("current_step", _lazy("Current step")),
+]
 
-def _filter_form(request) -> AccountFilterForm:
+
+def _account_filters(request) -> CustomerFilter:
+    """The list's FilterSet (the API's), over the accounts the viewer sees."""
+    return CustomerFilter(
+        request.GET or None,
+        queryset=selectors.account_list(viewer=request.user).order_by("name", "id"),
+        request=request,
+    )
+
+
+def _present_filters(request, filterset: CustomerFilter):
     viewer = request.user
     visible = permissions.visible_accounts(viewer)
     open_coverage = Coverage.objects.filter(
         ended_at__isnull=True, account__in=visible.values("pk")
     )
-    return AccountFilterForm(
-        request.GET or None,
+    journeys = permissions.visible_journeys(viewer).order_by("name")
+    return present_account_filters(
+        filterset.form,
         owners=User.objects.filter(
             pk__in=open_coverage.filter(owner__isnull=False).values("owner_id")
         ).order_by("family_name", "given_name", "username"),
-        pools=permissions.visible_pools(viewer),
-        segments=list(
-            visible.exclude(segment="")
-            .order_by("segment")
-            .values_list("segment", flat=True)
-            .distinct()
-        ),
+        pools=permissions.visible_pools(viewer).order_by("name"),
+        segments=visible.exclude(segment="")
+        .order_by("segment")
+        .values_list("segment", flat=True)
+        .distinct(),
+        journeys=journeys,
         steps=Step.objects.filter(
-            retired_at__isnull=True,
-            journey__in=permissions.visible_journeys(viewer).values("pk"),
+            retired_at__isnull=True, journey__in=journeys.values("pk")
         )
         .select_related("journey")
         .order_by("journey__name", "position"),
     )
 
 
+def _sort_columns(filterset: CustomerFilter) -> list[dict]:
+    """Each sortable header: its current direction and the ordering a click sets
+    (ascending first, then descending)."""
+    chosen = (
+        (filterset.form.cleaned_data.get("ordering") or [""])[0]
+        if (filterset.is_bound and filterset.is_valid())
+        else ""
+    )
+    columns = []
+    for value, label in SORTABLE_COLUMNS:
+        direction = (
+            "asc" if chosen == value else "desc" if chosen == f"-{value}" else None
+        )
+        columns.append(
+            {
+                "label": label,
+                "numeric": value == "arr",
+                "direction": direction,
+                "next": f"-{value}" if direction == "asc" else value,
+            }
+        )
+    return columns
+
+
 @login_required
 def account_list(request):
-    form = _filter_form(request)
-    accounts = selectors.account_list(viewer=request.user, **form.filters())
-    page = Paginator(accounts.order_by("name", "id"), PER_PAGE).get_page(
-        request.GET.get("page")
+    filterset = _account_filters(request)
+    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
+    form = _present_filters(request, filterset)
+    filtered = filterset.is_bound and any(
+        value not in (None, "", [])
+        for name, value in form.cleaned_data.items()
+        if name != "ordering"
     )
     return render(
         request,
@@ -70,9 +119,104 @@ def account_list(request):
         {
             "form": form,
             "page": page,
-            "filtered": any(value is not None for value in form.filters().values()),
+            "filtered": filtered,
+            "columns": _sort_columns(filterset),
+            "manages_journeys": permissions.manages_journeys(request.user),
         },
     )
+
+
+def _with_open_coverage(accounts):
+    """One query, streamed: the open coverage period read as annotations instead
+    of the list's prefetch (which would run once per chunk)."""
+    period = Coverage.objects.filter(account=OuterRef("pk"), ended_at__isnull=True)
+    return accounts.prefetch_related(None).annotate(
+        coverage_model=Subquery(period.values("model")[:1]),
+        owner_username=Subquery(period.values("owner__username")[:1]),
+        pool_name=Subquery(period.values("pool__name")[:1]),
+    )
+
+
+@login_required
+def account_export(request):
+    """The accounts of the list, with its filters and order, as CSV: the import's
+    columns first (a file that can be corrected and imported again), then where
+    each account stands."""
+    filterset = _account_filters(request)
+    if filterset.is_bound and not filterset.is_valid():
+        return redirect(f"{reverse('journeys:account_list')}?{request.GET.urlencode()}")
+    accounts = _with_open_coverage(filterset.qs)
+    header = [
+        *imports.ACCOUNT_COLUMNS,
+        *imports.ACCOUNT_OPTIONAL,
+        "current_step",
+        "current_step_since",
+        "value_point_overdue",
+    ]
+    rows = (
+        [
+            account.external_id,
+            account.name,
+            account.segment,
+            account.arr,
+            account.journey.name,
+            account.coverage_model,
+            account.owner_username,
+            account.pool_name,
+            account.current_step_name,
+            account.current_step_since,
+            account.value_point_overdue,
+        ]
+        for account in accounts.iterator(chunk_size=2000)
+    )
+    return csv_response(f"accounts-{timezone.localdate():%Y%m%d}", header, rows)
+
+
+@login_required
+def step_event_export(request):
+    """The step events of the accounts the viewer sees (void ones included), with
+    the API's filters, as CSV: the import's columns first."""
+    filterset = StepEventFilter(
+        request.GET or None,
+        queryset=permissions.visible_step_events(request.user)
+        .select_related("account", "step__journey", "recorded_by")
+        .order_by("account__external_id", "reached_at", "id"),
+        request=request,
+    )
+    if filterset.is_bound and not filterset.is_valid():
+        return HttpResponseBadRequest(
+            " ".join(
+                f"{name}: {' '.join(texts)}" for name, texts in filterset.errors.items()
+            ),
+            content_type="text/plain; charset=utf-8",
+        )
+    header = [
+        *imports.EVENT_COLUMNS,
+        "journey",
+        "step_position",
+        "source",
+        "recorded_by",
+        "recorded_at",
+        "voided_at",
+        "void_reason",
+    ]
+    rows = (
+        [
+            event.account.external_id,
+            event.step.name,
+            event.reached_at,
+            event.note,
+            event.step.journey.name,
+            event.step.position,
+            event.get_source_display(),
+            event.recorded_by.username if event.recorded_by else "",
+            event.recorded_at,
+            event.voided_at,
+            event.void_reason,
+        ]
+        for event in filterset.qs.iterator(chunk_size=2000)
+    )
+    return csv_response(f"step-events-{timezone.localdate():%Y%m%d}", header, rows)
 
 
 # --- Account page ---------------------------------------------------------------------
@@ -311,6 +455,8 @@ def import_upload(request):
 
 urlpatterns = [
     path("accounts/", account_list, name="account_list"),
+    path("accounts/export.csv", account_export, name="account_export"),
+    path("step-events/export.csv", step_event_export, name="step_event_export"),
     path("accounts/<int:pk>/", account_detail, name="account_detail"),
     path("accounts/<int:pk>/coverage/", account_assign, name="account_assign"),
     path("pools/", pool_list, name="pool_list"),

@@ -113,8 +113,8 @@ def test_the_list_filters_by_owner_pool_segment_step_and_overdue(client, world):
     assert listed(segment="Enterprise") == {world["other"].pk}
     assert listed(current_step=steps[1].pk) == {world["own"].pk}
     assert listed(current_step=steps[2].pk) == {world["sub"].pk}
-    assert listed(overdue="yes") == {world["own"].pk}
-    assert world["own"].pk not in listed(overdue="no")
+    assert listed(overdue="true") == {world["own"].pk}
+    assert world["own"].pk not in listed(overdue="false")
     response = client.get(url, {"segment": "Enterprise", "owner": org.member_a.pk})
     assert "No account matches these filters." in response.text
 

@@ -1,0 +1,37 @@
+"""Template filters of the journeys pages."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import pgettext
+
+from ..models import CoverageModel
+
+register = template.Library()
+
+
+@register.filter
+def yen(amount) -> str:
+    """An amount of yen for reading, grouped as the language writes numbers:
+    ¥12,000,000. Empty stays empty."""
+    if amount in (None, ""):
+        return ""
+    try:
+        whole = Decimal(amount).quantize(Decimal(1))
+    except (ArithmeticError, TypeError, ValueError):
+        return str(amount)
+    figure = number_format(whole, decimal_pos=0, use_l10n=True, force_grouping=True)
+    return pgettext("money", "¥%(amount)s") % {"amount": figure}
+
+
+@register.filter
+def coverage_labels(codes: str) -> str:
+    """A journey's stored coverage models ("dedicated,pooled") as the reader's
+    words; an unknown code is shown as it is."""
+    labels = dict(CoverageModel.choices)
+    return ", ".join(
+        str(labels.get(code.strip(), code.strip()))
+        for code in (codes or "").split(",")
+        if code.strip()
+    )
