@@ -20,11 +20,12 @@ ties to the earlier step. None qualifies → none is shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, TeamMembership, User
 from journeys.models import (
@@ -33,16 +34,26 @@ from journeys.models import (
     Playbook,
     PracticumReflection,
     Step,
-    TrainingCompletion,
     TrainingModule,
 )
-from journeys.permissions import visible_reflections, visible_training_modules
-from journeys.selectors import visible_playbooks
+from journeys.permissions import (
+    visible_accounts,
+    visible_reflections,
+    visible_training_modules,
+)
+from journeys.selectors import training_status, visible_playbooks
 
 from .. import metrics
 from ..metrics import Family, Metric, Period
-from ..models import RollupRun, StepRetrospective
-from ..permissions import visible_members, visible_team_ids
+from ..models import AccountTransition, ConversionKind, RollupRun, StepRetrospective
+from ..permissions import (
+    coached_members,
+    visible_members,
+    visible_team_ids,
+)
+from ..permissions import (
+    members as member_role,
+)
 from . import figures
 from .figures import FigureValue, exact_value
 
@@ -52,6 +63,12 @@ WEAKEST_MIN_COHORT = 5
 DEFAULT_PERIOD = "last-3"
 TREND_MONTHS = 12
 RECENT_RETROSPECTIVES = 5
+# The heat map's colour: how far a cell is from the team rate, by the metric's
+# direction, in five grades. A distance of this much (15 points of a rate) or more
+# is the strong grade.
+GRADE_STEP = Fraction(15, 100)
+GRADES = ("worse-2", "worse-1", "even", "better-1", "better-2")
+DEFAULT_SORT = "member"
 
 
 # Structure of the journeys -------------------------------------------------------
@@ -155,10 +172,32 @@ class Cell:
     strong: bool = False
     # The transition's training module the member has not completed (weak cells).
     module: TrainingModule | None = None
+    # The distance to the team rate: its grade (`GRADES`, "" when not compared),
+    # member − team exactly, and the team's figure it was compared with.
+    grade: str = ""
+    difference: Fraction | None = None
+    team: FigureValue = EMPTY
+    # "Final cohorts only" left out this provisional figure.
+    hidden_provisional: bool = False
 
     @property
     def value(self) -> float | None:
         return self.figure.value
+
+    @property
+    def difference_display(self) -> str:
+        """+10.0 pt, −21.4 pt (points of a rate); +7.5 d (days); "" uncompared."""
+        if self.difference is None:
+            return ""
+        if self.metric.unit == metrics.Unit.PERCENT:
+            text = f"{float(self.difference) * 100:+.1f} pt"
+        else:
+            text = f"{float(self.difference):+g} d"
+        return text.replace("-", "\u2212")
+
+    @property
+    def team_display(self) -> str:
+        return metrics.format_value(self.metric, self.team.value)
 
     @property
     def display(self) -> str:
@@ -189,14 +228,34 @@ class Row:
     journey: Cell
     value_points: Cell | None
     training: Cell
+    # The viewer coaches this member: the row offers "add to plan".
+    coached: bool = False
 
     def cells(self) -> list[Cell]:
-        found = [self.journey, self.training]
+        """In the order of the table's columns."""
+        found = []
         for item in self.transitions:
             found += [item.conversion, item.days]
+        found.append(self.journey)
         if self.value_points:
             found.append(self.value_points)
+        found.append(self.training)
         return found
+
+    def sort_value(self, key: str):
+        """The value the column `key` (`sort_keys`) sorts this row by."""
+        if key == "owned":
+            return self.accounts_owned
+        if key == "journey":
+            return self.journey.value
+        if key == "value_points":
+            return self.value_points.value if self.value_points else None
+        if key == "training":
+            return self.training.value
+        for item in self.transitions:
+            if key == f"step-{item.transition.step.pk}":
+                return item.conversion.value
+        return None
 
 
 @dataclass
@@ -214,6 +273,20 @@ class Attention:
 
 
 @dataclass
+class Header:
+    """A sortable column of a journey table; the view adds its link."""
+
+    key: str
+    label: str
+    title: str = ""
+    short: str = ""
+    numeric: bool = False
+    href: str = ""
+    # "ascending" or "descending" when the table is sorted by this column.
+    sorted: str = ""
+
+
+@dataclass
 class JourneyTable:
     columns: JourneyColumns
     rows: list[Row]
@@ -221,10 +294,55 @@ class JourneyTable:
     attention: Attention | None
     # The team's figures with its pools' accounts, when they differ from the rate.
     pools_row: Row | None = None
+    headers: list[Header] = field(default_factory=list)
 
     @property
     def journey(self) -> Journey:
         return self.columns.journey
+
+
+def table_headers(columns: JourneyColumns) -> list[Header]:
+    """The columns of a journey table, in order, with their sort keys."""
+    headers = [
+        Header("member", _("Member")),
+        Header("owned", _("Accounts owned"), numeric=True),
+    ]
+    headers += [
+        Header(
+            f"step-{t.step.pk}",
+            f"{t.step.name} → {t.next_step.name}",
+            title=t.label,
+            short=t.short_label,
+        )
+        for t in columns.transitions
+    ]
+    headers.append(Header("journey", _("Journey conversion")))
+    if columns.value_points:
+        headers.append(Header("value_points", _("Value points on time")))
+    headers.append(Header("training", _("Training completion")))
+    return headers
+
+
+def sort_rows(rows: list[Row], sort: str, headers: list[Header]) -> None:
+    """Sort the rows in place by `sort` ("key" ascending, "-key" descending; a key
+    of `headers`, the members' order otherwise); rows without a value come last
+    either way, ties keep the members' order. The header sorted by says so."""
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-")
+    by_key = {header.key: header for header in headers}
+    if key not in by_key:
+        key, descending = DEFAULT_SORT, False
+    by_key[key].sorted = "descending" if descending else "ascending"
+    if key == "member":
+        if descending:
+            rows.reverse()
+    else:
+        rows.sort(
+            key=lambda row: (
+                (value := row.sort_value(key)) is None,
+                0 if value is None else (-value if descending else value),
+            )
+        )
 
 
 def _row(
@@ -235,9 +353,13 @@ def _row(
     training: Metric,
     found: dict,
     accounts_owned: int,
+    final_only: bool = False,
 ) -> Row:
     def cell(metric: Metric) -> Cell:
-        return Cell(metric, found.get((member_or_team_id, metric.key), EMPTY))
+        figure = found.get((member_or_team_id, metric.key), EMPTY)
+        if final_only and figure.provisional:
+            return Cell(metric, EMPTY, hidden_provisional=True)
+        return Cell(metric, figure)
 
     return Row(
         member=member,
@@ -252,18 +374,41 @@ def _row(
     )
 
 
+def grade(metric: Metric, member: FigureValue, team: FigureValue) -> str:
+    """The heat map's grade of a member's figure against the team rate (`GRADES`):
+    worse or better by the metric's direction, by less than `GRADE_STEP` (…-1) or
+    by at least that much (…-2), computed exactly; "even" when equal; "" when
+    either has no figure."""
+    if member.value is None or team.value is None:
+        return ""
+    distance = exact_value(member) - exact_value(team)
+    if metric.direction == metrics.LOWER:
+        distance = -distance
+    if metric.unit != metrics.Unit.PERCENT:
+        # Days: the distance relative to the team's (15 % slower is "-2").
+        reference = exact_value(team)
+        distance = distance / reference if reference else distance
+    if distance == 0:
+        return "even"
+    side = "better" if distance > 0 else "worse"
+    return f"{side}-{2 if abs(distance) >= GRADE_STEP else 1}"
+
+
 def _mark(rows: list[Row], team_row: Row, passed: set[tuple[int, int]]) -> None:
-    """Flag the cells worse (weak) or better (strong) than the team rate of the
-    same metric; a weak transition carries the first of its modules the member has
-    not completed."""
-    team = {cell.metric.key: cell.value for cell in team_row.cells()}
+    """Grade each cell against the team rate of the same metric (`grade`) and flag
+    those worse (weak) or better (strong); a weak transition carries the first of
+    its modules the member has not completed."""
+    team = {cell.metric.key: cell.figure for cell in team_row.cells()}
     for row in rows:
         for cell in row.cells():
-            reference = team.get(cell.metric.key)
-            if cell.value is None or reference is None:
+            reference = team.get(cell.metric.key, EMPTY)
+            cell.team = reference
+            cell.grade = grade(cell.metric, cell.figure, reference)
+            if not cell.grade:
                 continue
-            cell.weak = cell.metric.better(reference, cell.value)
-            cell.strong = cell.metric.better(cell.value, reference)
+            cell.difference = exact_value(cell.figure) - exact_value(reference)
+            cell.weak = cell.grade.startswith("worse")
+            cell.strong = cell.grade.startswith("better")
         for item in row.transitions:
             if item.conversion.weak:
                 item.conversion.module = next(
@@ -347,6 +492,9 @@ class Dashboard:
     tables: list[JourneyTable]
     last_run: RollupRun | None
     has_journeys: bool = False
+    final_only: bool = False
+    # A team without members of its own in the period: its sub-teams to open.
+    subteams: list[Team] = field(default_factory=list)
 
 
 def period_members(*, viewer: User, team: Team, period: Period) -> list[User]:
@@ -378,22 +526,27 @@ def accounts_owned(member_ids: list[int]) -> dict[tuple[int, int], int]:
 
 
 def passed_modules(member_ids: list[int], modules) -> set[tuple[int, int]]:
-    """(member id, module id) of the modules each member passed."""
+    """(member id, module id) of the modules each member passed, as
+    `journeys.selectors.training_status` says (the one reading of training)."""
     module_ids = [module.pk for module in modules]
-    if not member_ids or not module_ids:
-        return set()
-    return set(
-        TrainingCompletion.objects.filter(
-            member_id__in=member_ids, module_id__in=module_ids, passed=True
-        )
-        .values_list("member_id", "module_id")
-        .distinct()
-    )
+    return {
+        key
+        for key, status in training_status(member_ids, module_ids).items()
+        if status.is_passed
+    }
 
 
-def dashboard(*, viewer: User, team: Team, period: Period) -> Dashboard:
-    """One table per active journey: a row per member of the team during the period,
-    then the team's own figures."""
+def dashboard(
+    *,
+    viewer: User,
+    team: Team,
+    period: Period,
+    sort: str = DEFAULT_SORT,
+    final_only: bool = False,
+) -> Dashboard:
+    """One table per active journey: a row per member of the team during the period
+    (sorted by `sort`, `sort_rows`), then the team's own figures. With `final_only`
+    the provisional figures are left out (and so never the weakest)."""
     members = period_members(viewer=viewer, team=team, period=period)
     all_columns = journey_columns()
     page = Dashboard(
@@ -403,7 +556,14 @@ def dashboard(*, viewer: User, team: Team, period: Period) -> Dashboard:
         tables=[],
         last_run=figures.last_run(),
         has_journeys=bool(all_columns),
+        final_only=final_only,
     )
+    if not members:
+        page.subteams = list(
+            Team.objects.filter(parent=team, pk__in=visible_team_ids(viewer)).order_by(
+                "name", "pk"
+            )
+        )
     if not all_columns:
         return page
     training = training_metric()
@@ -421,6 +581,15 @@ def dashboard(*, viewer: User, team: Team, period: Period) -> Dashboard:
     owned = accounts_owned(member_ids)
     modules = [m for c in all_columns for t in c.transitions for m in t.modules]
     passed = passed_modules(member_ids, modules)
+    coached = (
+        set(
+            coached_members(viewer)
+            .filter(pk__in=member_ids)
+            .values_list("pk", flat=True)
+        )
+        if member_ids
+        else set()
+    )
     for columns in all_columns:
         journey_id = columns.journey.pk
         rows = [
@@ -431,9 +600,12 @@ def dashboard(*, viewer: User, team: Team, period: Period) -> Dashboard:
                 training=training,
                 found=found,
                 accounts_owned=owned.get((member.pk, journey_id), 0),
+                final_only=final_only,
             )
             for member in members
         ]
+        for row in rows:
+            row.coached = row.member.pk in coached
         team_row = _row(
             team.pk,
             member=None,
@@ -441,6 +613,7 @@ def dashboard(*, viewer: User, team: Team, period: Period) -> Dashboard:
             training=training,
             found=team_found,
             accounts_owned=sum(row.accounts_owned for row in rows),
+            final_only=final_only,
         )
         _mark(rows, team_row, passed)
         pools_row = _row(
@@ -450,14 +623,20 @@ def dashboard(*, viewer: User, team: Team, period: Period) -> Dashboard:
             training=training,
             found={**team_found, **with_pools},
             accounts_owned=team_row.accounts_owned,
+            final_only=final_only,
         )
+        # The attention first: its ties go to the member listed first by name.
+        attention = _attention(rows, team_row)
+        headers = table_headers(columns)
+        sort_rows(rows, sort, headers)
         page.tables.append(
             JourneyTable(
                 columns=columns,
                 rows=rows,
                 team_row=team_row,
-                attention=_attention(rows, team_row),
+                attention=attention,
                 pools_row=pools_row if _differs(pools_row, team_row) else None,
+                headers=headers,
             )
         )
     # Journeys the team does not work on (another coverage model) are left out,
@@ -480,10 +659,188 @@ def _differs(row: Row, other: Row) -> bool:
     ]
 
 
-def default_team(teams: list[Team], viewer: User) -> Team | None:
-    """The first team the viewer leads in person, else the first team."""
+def default_team(
+    teams: list[Team], viewer: User, *, period: Period | None = None
+) -> Team | None:
+    """The team the dashboard opens on: the first team the viewer leads in person,
+    else the first team; of those, the first with members during the `period`
+    (an admin's first team is often a parent team without members of its own).
+    One query."""
     own = [team for team in teams if team.leader_id == viewer.pk]
-    return (own or teams or [None])[0]
+    ordered = own + [team for team in teams if team not in own]
+    if period is not None and ordered:
+        staffed = set(
+            TeamMembership.objects.during(period.first_month, period.last_day)
+            .filter(
+                team_id__in=[team.pk for team in ordered],
+                user__in=member_role().values("pk"),
+            )
+            .values_list("team_id", flat=True)
+        )
+        with_members = [team for team in ordered if team.pk in staffed]
+        ordered = with_members or ordered
+    return (ordered or [None])[0]
+
+
+# Drill-down: the accounts of a member × transition cohort ----------------------------
+
+
+@dataclass
+class CohortAccount:
+    row: AccountTransition
+    # The viewer sees the account itself (its page links).
+    visible: bool
+    # Not converted and its window still open at the rollup: it may still convert.
+    open: bool
+
+    @property
+    def account(self):
+        return self.row.account
+
+
+@dataclass
+class CohortPage:
+    member: User
+    transition: Transition
+    period: Period
+    accounts: list[CohortAccount]
+    figure: FigureValue
+    last_run: RollupRun | None
+
+    @property
+    def display(self) -> str:
+        return metrics.format_value(self.transition.conversion, self.figure.value)
+
+
+def find_transition(step_id: int | None) -> Transition | None:
+    """The current transition from this step of an active journey (two queries)."""
+    return next(
+        (
+            transition
+            for columns in journey_columns(modules=False)
+            for transition in columns.transitions
+            if transition.step.pk == step_id
+        ),
+        None,
+    )
+
+
+def cohort_accounts(
+    *, viewer: User, member: User, transition: Transition, period: Period
+) -> CohortPage:
+    """The accounts of the member's cohort of `transition` in `period` (METRICS.md:
+    first reach of the step in the period, credited to the member), the converted
+    ones marked: the rows the dashboard's cell counts. The caller checked the viewer
+    sees the member. Three queries."""
+    rows = list(
+        AccountTransition.objects.filter(
+            member=member,
+            kind=ConversionKind.STEP,
+            from_step=transition.step,
+            cohort_month__in=period.months,
+        )
+        .select_related("account")
+        .order_by("reached_at", "pk")
+    )
+    run = figures.last_run()
+    as_of = run.as_of if run else None
+    visible = set(
+        visible_accounts(viewer)
+        .filter(pk__in=[row.account_id for row in rows])
+        .values_list("pk", flat=True)
+    )
+    accounts = [
+        CohortAccount(
+            row=row,
+            visible=row.account_id in visible,
+            open=not row.converted and (as_of is None or row.window_ends_at > as_of),
+        )
+        for row in rows
+    ]
+    converted = sum(row.converted for row in rows)
+    still_open = [item.row.window_ends_at for item in accounts if item.open]
+    figure = (
+        FigureValue(
+            value=converted / len(rows),
+            numerator=converted,
+            denominator=len(rows),
+            provisional=bool(still_open),
+            final_at=max(still_open) if still_open else None,
+        )
+        if rows
+        else EMPTY
+    )
+    return CohortPage(
+        member=member,
+        transition=transition,
+        period=period,
+        accounts=accounts,
+        figure=figure,
+        last_run=run,
+    )
+
+
+# CSV export of the heat map ----------------------------------------------------------
+
+
+def heatmap_header() -> list[str]:
+    return [
+        _("Journey"),
+        _("Member"),
+        _("Metric"),
+        _("Value"),
+        _("Unit"),
+        _("Numerator"),
+        _("Denominator"),
+        _("Provisional"),
+        _("Final on"),
+        _("Team rate"),
+        _("Difference from the team rate"),
+        _("Grade"),
+    ]
+
+
+def _number(metric: Metric, value) -> float | None:
+    if value is None:
+        return None
+    if metric.unit == metrics.Unit.PERCENT:
+        return round(float(value) * 100, 1)
+    return round(float(value), 1)
+
+
+def _unit(metric: Metric) -> str:
+    if metric.unit == metrics.Unit.PERCENT:
+        return "%"
+    if metric.unit == metrics.Unit.DAYS:
+        return _("days")
+    return ""
+
+
+def heatmap_rows(page: Dashboard):
+    """The dashboard's tables as CSV rows, one per member (then the team) and
+    figure, in the order of the page."""
+    team_label = _("%(team)s: team rate") % {"team": page.team.name}
+    for table in page.tables:
+        for row in [*table.rows, table.team_row]:
+            name = row.member.display_name if row.member else team_label
+            for cell in row.cells():
+                figure = cell.figure
+                yield [
+                    table.journey.name,
+                    name,
+                    cell.metric.label,
+                    _number(cell.metric, figure.value),
+                    _unit(cell.metric),
+                    figure.numerator,
+                    figure.denominator,
+                    _("provisional hidden")
+                    if cell.hidden_provisional
+                    else figure.provisional,
+                    figure.final_at,
+                    _number(cell.metric, cell.team.value) if row.member else None,
+                    _number(cell.metric, cell.difference),
+                    cell.grade,
+                ]
 
 
 # Member page ------------------------------------------------------------------------

@@ -12,7 +12,6 @@ check-ins or members.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from hiring.models import Competency
-from journeys.models import TrainingCompletion
+from journeys.selectors import training_status
 
 from .. import metrics, permissions
 from ..metrics import Family, Metric
@@ -32,6 +31,7 @@ from ..models import (
     DevelopmentPlan,
     PlanAction,
     PlanCheckIn,
+    PlanStatus,
     PlanTarget,
 )
 from .figures import FigureValue, member_figures, member_monthly
@@ -233,16 +233,23 @@ class TargetRow:
     def is_transition(self) -> bool:
         return self.metric is not None and self.metric.family == Family.STEP_CONVERSION
 
+    @property
+    def after_provisional(self) -> bool:
+        """The "after" months still have accounts that can convert: their figure
+        is provisional (a fresh cohort reads 0 % until it converts), shown as
+        such with the date it becomes final (`after.final_at`)."""
+        return self.after is not None and self.after.provisional
+
 
 def months_label(period: metrics.Period) -> str:
-    """2026-08 – 2026-10: the months of a period, without words."""
+    """2026年8月 – 2026年10月: the months of a period, without words."""
     return _months_label(period.first_month, period.last_month)
 
 
 def _months_label(first: date, last: date) -> str:
     if first == last:
-        return f"{first:%Y-%m}"
-    return f"{first:%Y-%m} – {last:%Y-%m}"
+        return metrics.month_label(first)
+    return f"{metrics.month_label(first)} – {metrics.month_label(last)}"
 
 
 def _after_text(metric: Metric | None, after, has_months: bool) -> str:
@@ -372,10 +379,14 @@ def _target_row(target, metric, *, now, monthly, this_month, today) -> TargetRow
 class ActionRow:
     action: PlanAction
     training_passed_at: object = None
+    # The module's `journeys.selectors.TrainingStatus` for a training action.
+    training: object = None
 
     @property
     def is_done(self) -> bool:
-        return self.action.done_at is not None
+        """Done when marked done, or for a training action when its module is
+        passed (whenever it was passed: it is never overdue then)."""
+        return self.action.done_at is not None or self.training_passed_at is not None
 
 
 @dataclass
@@ -414,24 +425,22 @@ def _action_rows(plan: DevelopmentPlan, member: User) -> list[ActionRow]:
     modules = {
         a.training_assignment.module_id for a in actions if a.training_assignment
     }
-    passes = defaultdict(list)
-    if modules:
-        for module_id, completed_at in TrainingCompletion.objects.filter(
-            member=member, module_id__in=modules, passed=True
-        ).values_list("module_id", "completed_at"):
-            passes[module_id].append(completed_at)
+    # The one reading of training: a module passed before the action was made
+    # counts as passed, as on the member page, readiness and the training pages.
+    statuses = training_status([member.pk], modules)
     rows = []
     for action in actions:
-        passed_at = None
+        status = None
         assignment = action.training_assignment
         if assignment is not None:
-            after = [
-                moment
-                for moment in passes[assignment.module_id]
-                if moment >= assignment.assigned_at
-            ]
-            passed_at = min(after) if after else None
-        rows.append(ActionRow(action=action, training_passed_at=passed_at))
+            status = statuses[(member.pk, assignment.module_id)]
+        rows.append(
+            ActionRow(
+                action=action,
+                training_passed_at=status.passed_at if status else None,
+                training=status,
+            )
+        )
     # Open actions first (overdue on top), then the ones done.
     return sorted(
         rows,
@@ -548,3 +557,119 @@ def plan_overview(*, viewer, status: str = ""):
     elif status:
         rows = rows.filter(plan_status=status)
     return rows
+
+
+# --- CSV exports ---------------------------------------------------------------------
+
+
+def _status_label(status: str | None) -> str:
+    return str(PlanStatus(status).label) if status else _("No plan")
+
+
+def plan_list_export(rows):
+    """The team's plans (`plan_overview` rows) as a CSV header and rows."""
+    header = [
+        _("Member"),
+        _("Username"),
+        _("Status"),
+        _("Targets"),
+        _("Open actions"),
+        _("Overdue actions"),
+        _("Last check-in"),
+        _("Last assessed"),
+    ]
+    body = (
+        [
+            row.display_name,
+            row.username,
+            _status_label(row.plan_status),
+            row.target_count or 0,
+            row.open_action_count or 0,
+            row.overdue_action_count or 0,
+            row.last_check_in,
+            row.last_assessed_at,
+        ]
+        for row in rows.iterator()
+    )
+    return header, body
+
+
+def plan_export(page: PlanPage):
+    """One plan as a CSV header and rows: its targets (before, after, now), its
+    actions and its check-ins, a row each, the kind in the first column."""
+    header = [
+        _("Kind"),
+        _("What"),
+        _("Target"),
+        _("Date"),
+        _("Before"),
+        _("After"),
+        _("After: provisional until"),
+        _("Now"),
+        _("Status"),
+        _("By"),
+    ]
+    rows = []
+    if page.plan is not None:
+        rows.append(
+            [
+                _("Plan"),
+                page.plan.summary,
+                "",
+                page.plan.updated_at,
+                "",
+                "",
+                "",
+                "",
+                _status_label(page.plan.status),
+                "",
+            ]
+        )
+    for row in page.targets:
+        rows.append(
+            [
+                _("Target"),
+                row.label,
+                row.target_text,
+                row.target.by_date,
+                row.baseline_text,
+                row.after_text,
+                row.after.final_at if row.after_provisional else None,
+                row.current_text,
+                _("Reached")
+                if row.reached
+                else (_("Past its date") if row.overdue else ""),
+                row.target.set_by.display_name if row.target.set_by else "",
+            ]
+        )
+    for row in page.actions:
+        rows.append(
+            [
+                _("Action"),
+                row.action.text,
+                "",
+                row.action.due_date,
+                "",
+                "",
+                "",
+                "",
+                _("Done") if row.is_done else _("Open"),
+                "",
+            ]
+        )
+    for check_in in page.check_ins:
+        rows.append(
+            [
+                _("Check-in"),
+                check_in.text,
+                "",
+                check_in.held_on,
+                "",
+                "",
+                "",
+                "",
+                _status_label(check_in.status),
+                check_in.author.display_name if check_in.author else "",
+            ]
+        )
+    return header, rows

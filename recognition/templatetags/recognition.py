@@ -5,6 +5,8 @@ well as in English)."""
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from recognition import metrics
@@ -134,19 +136,40 @@ def funnel_chart(page) -> dict:
 TREND = {"width": 300, "height": 150, "left": 38, "right": 10, "top": 10, "bottom": 24}
 
 
-def _segments(points: list[tuple[float, float | None]]) -> list[str]:
-    """Polyline point lists, broken where a month has no figure."""
-    segments, current = [], []
-    for x, y in points:
-        if y is None:
-            if current:
-                segments.append(current)
-            current = []
+def _lines(points, provisional: list[bool]) -> list[dict]:
+    """Polylines of a series, broken where a month has no figure, and split where
+    a stretch into or out of a provisional month starts: those are drawn dashed
+    and pale (`provisional`), the final ones solid."""
+    lines = []
+    for start, end in zip(range(len(points)), range(1, len(points)), strict=False):
+        (x1, y1), (x2, y2) = points[start], points[end]
+        if y1 is None or y2 is None:
+            continue
+        dashed = provisional[start] or provisional[end]
+        previous = lines[-1] if lines else None
+        if previous and previous["end"] == start and previous["provisional"] == dashed:
+            previous["points"] += f" {x2:.1f},{y2:.1f}"
+            previous["end"] = end
         else:
-            current.append(f"{x:.1f},{y:.1f}")
-    if current:
-        segments.append(current)
-    return [" ".join(segment) for segment in segments]
+            lines.append(
+                {
+                    "points": f"{x1:.1f},{y1:.1f} {x2:.1f},{y2:.1f}",
+                    "provisional": dashed,
+                    "end": end,
+                }
+            )
+    return lines
+
+
+def _final_note(figure) -> str:
+    """ ", provisional, final on 2026/11/13" for a provisional figure."""
+    if not figure.provisional:
+        return ""
+    if figure.final_at is None:
+        return " · " + _("provisional")
+    return " · " + _("provisional, final on %(date)s") % {
+        "date": date_format(timezone.localtime(figure.final_at), "SHORT_DATE_FORMAT")
+    }
 
 
 @register.inclusion_tag("recognition/_chart_trend.html")
@@ -175,7 +198,8 @@ def trend_chart(trend, has_team: bool = True) -> dict:
         {
             "x": round(x, 1),
             "y": round(y, 1),
-            "title": f"{point.month:%Y-%m}: {_bar_text(metric, point.member)}",
+            "title": f"{metrics.month_label(point.month)}: "
+            f"{_bar_text(metric, point.member)}{_final_note(point.member)}",
             "open": point.member.provisional or point.running,
         }
         for (x, y), point in zip(member_points, trend.points, strict=True)
@@ -185,8 +209,9 @@ def trend_chart(trend, has_team: bool = True) -> dict:
         {
             "x": round(x - 3, 1),
             "y": round(y - 3, 1),
-            "title": f"{point.month:%Y-%m}: "
-            + _("team rate %(value)s") % {"value": _bar_text(metric, point.team)},
+            "title": f"{metrics.month_label(point.month)}: "
+            + _("team rate %(value)s") % {"value": _bar_text(metric, point.team)}
+            + _final_note(point.team),
         }
         for (x, y), point in zip(team_points, trend.points, strict=True)
         if y is not None and has_team
@@ -199,10 +224,14 @@ def trend_chart(trend, has_team: bool = True) -> dict:
     ticks = []
     if points:
         ticks = [
-            {"x": x_at(0), "label": f"{points[0].month:%Y-%m}", "anchor": "start"},
+            {
+                "x": x_at(0),
+                "label": metrics.month_label(points[0].month),
+                "anchor": "start",
+            },
             {
                 "x": x_at(len(points) - 1),
-                "label": f"{points[-1].month:%Y-%m}",
+                "label": metrics.month_label(points[-1].month),
                 "anchor": "end",
             },
         ]
@@ -212,8 +241,23 @@ def trend_chart(trend, has_team: bool = True) -> dict:
         "plot_right": size["width"] - size["right"],
         "axis_y": size["height"] - size["bottom"],
         "tick_y": size["height"] - 6,
-        "member_lines": _segments(member_points),
-        "team_lines": _segments(team_points) if has_team else [],
+        "member_lines": _lines(
+            member_points,
+            [p.member.provisional or p.running for p in trend.points],
+        ),
+        "team_lines": _lines(
+            team_points, [p.team.provisional or p.running for p in trend.points]
+        )
+        if has_team
+        else [],
+        "provisional_months": [
+            {
+                "month": metrics.month_label(point.month),
+                "final_at": point.member.final_at,
+            }
+            for point in trend.points
+            if point.member.provisional and point.member.final_at
+        ],
         "dots": dots,
         "team_dots": team_dots,
         "grid": grid,

@@ -12,10 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from config.api import parse_id
+from config.exports import csv_response
 from config.views import add_service_errors, require
 
 from .. import metrics
@@ -68,14 +71,14 @@ def _period_choices(period: metrics.Period) -> list[metrics.Period]:
 # --- Dashboard ------------------------------------------------------------------------
 
 
-@login_required
-def dashboard(request):
-    """The teams the viewer leads: one heat map per journey, a row per member."""
+def _dashboard_page(request):
+    """The teams the viewer opens, the team and period asked for (`?team=`,
+    `?period=`), the sort (`?sort=`) and "final cohorts only" (`?final=1`), and
+    the dashboard of that team (None without a team)."""
     viewer = request.user
     require(sees_management_pages(viewer))
     teams = list(led_teams(viewer).order_by("name", "pk"))
-    if not teams and _is_member(viewer):
-        return redirect("recognition:member", viewer.pk)
+    period = _period(request)
     wanted = request.GET.get("team")
     if wanted:
         team_id = parse_id(wanted)
@@ -83,11 +86,53 @@ def dashboard(request):
         if team is None:
             raise Http404
     else:
-        team = selectors.default_team(teams, viewer)
-    period = _period(request)
+        team = selectors.default_team(teams, viewer, period=period)
+    options = {
+        "sort": request.GET.get("sort") or selectors.DEFAULT_SORT,
+        "final_only": request.GET.get("final") == "1",
+    }
     page = (
-        selectors.dashboard(viewer=viewer, team=team, period=period) if team else None
+        selectors.dashboard(viewer=viewer, team=team, period=period, **options)
+        if team
+        else None
     )
+    return teams, team, period, options, page
+
+
+def _query(team, period, options, **changes) -> str:
+    """The dashboard's query string with `changes`: what the page shows stays in
+    its URL (team, period, sort, final cohorts only)."""
+    query = {"period": period.key}
+    if team is not None:
+        query["team"] = team.pk
+    if options["sort"] != selectors.DEFAULT_SORT:
+        query["sort"] = options["sort"]
+    if options["final_only"]:
+        query["final"] = "1"
+    query.update(changes)
+    return urlencode({key: value for key, value in query.items() if value})
+
+
+def _next_sort(header) -> str:
+    """A click sorts by the column (members by name, figures best first); on the
+    column sorted by, it turns the order around."""
+    if header.sorted == "ascending":
+        return f"-{header.key}"
+    if header.sorted == "descending" or header.key == "member":
+        return header.key
+    return f"-{header.key}"
+
+
+@login_required
+def dashboard(request):
+    """The teams the viewer leads: one heat map per journey, a row per member."""
+    viewer = request.user
+    teams, team, period, options, page = _dashboard_page(request)
+    if not teams and _is_member(viewer):
+        return redirect("recognition:member", viewer.pk)
+    for table in page.tables if page else ():
+        for header in table.headers:
+            header.href = "?" + _query(team, period, options, sort=_next_sort(header))
     return render(
         request,
         "recognition/dashboard.html",
@@ -100,6 +145,49 @@ def dashboard(request):
             "last_run": page.last_run if page else None,
             "viewer_is_admin": is_admin(viewer),
             "award_panel": awards.participant_leaderboards(viewer=viewer),
+            "options": options,
+            "final_switch_query": _query(
+                team, period, {**options, "final_only": not options["final_only"]}
+            ),
+            "export_query": _query(team, period, options),
+            "sort": options["sort"],
+        },
+    )
+
+
+@login_required
+def dashboard_export(request):
+    """The heat map as a CSV download: the same team, period and switch."""
+    _teams, team, period, _options, page = _dashboard_page(request)
+    if page is None:
+        raise Http404
+    return csv_response(
+        f"dashboard-{slugify(team.name) or team.pk}-{period.key}",
+        selectors.heatmap_header(),
+        selectors.heatmap_rows(page),
+    )
+
+
+@login_required
+def cohort_detail(request, pk: int, step_pk: int):
+    """The accounts of a member's cohort at a transition in the period: the heat
+    map's cell drilled down, the converted ones marked."""
+    member = _member(request, pk)
+    transition = selectors.find_transition(step_pk)
+    if transition is None:
+        raise Http404
+    period = _period(request)
+    page = selectors.cohort_accounts(
+        viewer=request.user, member=member, transition=transition, period=period
+    )
+    return render(
+        request,
+        "recognition/dashboard_cohort.html",
+        {
+            "member": member,
+            "page": page,
+            "period": period,
+            "is_coach": coaches(request.user, member),
         },
     )
 
@@ -113,14 +201,13 @@ def _member(request, pk: int):
 
 
 def _plan_url(member, weakest) -> str | None:
-    """The development-plan action for the weakest transition, once it exists."""
-    try:
-        return reverse(
-            "recognition:plan_add_transition",
-            kwargs={"member_pk": member.pk, "step_pk": weakest.transition.step.pk},
-        )
-    except NoReverseMatch:
+    """ "Add to plan" for the weakest transition (every row has its own)."""
+    if weakest is None:
         return None
+    return reverse(
+        "recognition:plan_add_transition",
+        kwargs={"member_pk": member.pk, "step_pk": weakest.transition.step.pk},
+    )
 
 
 @login_required
@@ -147,9 +234,7 @@ def member_detail(request, pk: int):
             "period_choices": _period_choices(period),
             "is_self": member.pk == viewer.pk,
             "is_coach": is_coach,
-            "plan_url": _plan_url(member, page.weakest)
-            if is_coach and page.weakest
-            else None,
+            "plan_url": _plan_url(member, page.weakest) if is_coach else None,
             "development": development.member_development(member=member, viewer=viewer),
             "awards": awards.member_standings(member=member, viewer=viewer),
             "readiness": promotion.member_readiness(member=member, viewer=viewer),
@@ -336,6 +421,12 @@ def retrospective_edit(request, pk: int):
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
+    path("export/", dashboard_export, name="dashboard_export"),
+    path(
+        "members/<int:pk>/transitions/<int:step_pk>/accounts/",
+        cohort_detail,
+        name="cohort_detail",
+    ),
     path("members/<int:pk>/", member_detail, name="member"),
     path(
         "members/<int:pk>/retrospectives/",

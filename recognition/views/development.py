@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.exports import csv_response
 from config.views import add_service_errors, require
 from journeys.models import Step, TrainingModule
 from journeys.permissions import visible_journeys
+from journeys.selectors import training_status
 
 from .. import metrics, permissions
 from ..forms.development import (
@@ -82,6 +84,21 @@ def plan_list(request):
             "statuses": PlanStatus.choices,
             "today": timezone.localdate(),
         },
+    )
+
+
+@login_required
+def plan_list_export(request):
+    """The team's plans in short, as a CSV download (the list's status filter)."""
+    require(permissions.sees_management_pages(request.user))
+    status = request.GET.get("status", "")
+    if status not in {*PlanStatus.values, "none"}:
+        status = ""
+    header, rows = selectors.plan_list_export(
+        selectors.plan_overview(viewer=request.user, status=status)
+    )
+    return csv_response(
+        f"development-plans-{timezone.localdate():%Y-%m-%d}", header, rows
     )
 
 
@@ -190,6 +207,17 @@ def plan_detail(request, member_pk: int):
         request,
         "recognition/plan_detail.html",
         {"member": member, "page": page, "check_in_form": check_in_form},
+    )
+
+
+@login_required
+def plan_export(request, member_pk: int):
+    """The member's plan as a CSV download: targets, actions and every check-in."""
+    member = _member(request, member_pk)
+    page = selectors.plan_page(member=member, viewer=request.user)
+    header, rows = selectors.plan_export(page)
+    return csv_response(
+        f"development-plan-{member.username}-{page.today:%Y-%m-%d}", header, rows
     )
 
 
@@ -467,6 +495,7 @@ def plan_add_transition(request, member_pk: int, step_pk: int):
             "title", "pk"
         )
     )
+    statuses = training_status([member.pk], [module.pk for module in modules])
     open_assignments = {
         module.pk: services.open_assignment(member, module) for module in modules
     }
@@ -481,7 +510,10 @@ def plan_add_transition(request, member_pk: int, step_pk: int):
             "existing": existing,
             "baseline_text": selectors.figure_text(metric, baseline),
             "period_months": selectors.months_label(period),
-            "modules": [(m, open_assignments[m.pk]) for m in modules],
+            "modules": [
+                (m, open_assignments[m.pk], statuses[(member.pk, m.pk)])
+                for m in modules
+            ],
         },
     )
 
@@ -505,6 +537,11 @@ def _loop_message(result, metric) -> str:
             _("Already assigned: %(modules)s.")
             % {"modules": ", ".join(a.module.title for a in result.already_assigned)}
         )
+    if result.already_passed:
+        parts.append(
+            _("Already passed (not assigned again): %(modules)s.")
+            % {"modules": ", ".join(m.title for m in result.already_passed)}
+        )
     return " ".join(parts)
 
 
@@ -512,11 +549,13 @@ MEMBER = "members/<int:member_pk>/"
 
 urlpatterns = [
     path("plans/", plan_list, name="plan_list"),
+    path("plans/export/", plan_list_export, name="plan_list_export"),
     path(f"{MEMBER}assessments/", assessment_list, name="assessment_list"),
     path(f"{MEMBER}assessments/new/", assessment_create, name="assessment_create"),
     path("assessments/<int:pk>/", assessment_detail, name="assessment_detail"),
     path(f"{MEMBER}plan/", plan_detail, name="plan_detail"),
     path(f"{MEMBER}plan/edit/", plan_edit, name="plan_edit"),
+    path(f"{MEMBER}plan/export/", plan_export, name="plan_export"),
     path(f"{MEMBER}plan/targets/new/", plan_target_add, name="plan_target_add"),
     path(
         f"{MEMBER}plan/targets/<int:pk>/edit/",
