@@ -2,11 +2,12 @@
 scoped to the viewer; they never widen them."""
 
 import django_filters
+from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
-from config.api import IdFilter
+from config.api import DjangoFilterBackend, IdFilter
 from config.fields import IsoDateTimeFilter
 
 from .models import (
@@ -107,6 +108,23 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "id")
 
 
+class StrictBooleanForm(forms.Form):
+    """A FilterSet's form on which a yes/no filter takes only true or false, as
+    the API's filter backend demands: anything else is an error on the field,
+    never a filter silently dropped."""
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            value = self.data.get(self.add_prefix(name), "")
+            if isinstance(field, forms.NullBooleanField) and value not in BOOLEANS:
+                self.add_error(name, _("Use true or false."))
+        return data
+
+
+BOOLEANS = DjangoFilterBackend.BOOLEANS | {""}
+
+
 def _open_coverage(**filters):
     return Coverage.objects.filter(ended_at__isnull=True, **filters).values(
         "account_id"
@@ -149,6 +167,7 @@ class CustomerFilter(django_filters.FilterSet):
     class Meta:
         model = CustomerAccount
         fields = ["external_id", "journey", "segment", "active"]
+        form = StrictBooleanForm
 
     def by_search(self, queryset, name, value):
         return queryset.filter(
@@ -183,3 +202,4 @@ class StepEventFilter(django_filters.FilterSet):
     class Meta:
         model = StepEvent
         fields = ["account", "external_id", "step", "journey", "source", "void"]
+        form = StrictBooleanForm

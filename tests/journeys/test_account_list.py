@@ -1,0 +1,162 @@
+"""The account list: search by name or external id, sortable columns, ARR in yen,
+filters kept in the URL (links, pagination, the CSV download), and a query count
+that does not grow with the accounts."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.journeys.factories import (
+    CustomerAccountFactory,
+    PoolFactory,
+    StepEventFactory,
+    journey_with_steps,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = "/journeys/accounts/"
+
+
+def _listed(response) -> list[int]:
+    return [int(pk) for pk in re.findall(r'data-account="(\d+)"', response.text)]
+
+
+@pytest.fixture
+def world(org):
+    journey, steps = journey_with_steps(3, name="Onboarding")
+    accounts = {
+        "acme": CustomerAccountFactory(
+            name="Acme",
+            external_id="SF-001",
+            arr=Decimal(12_000_000),
+            journey=journey,
+            owner=org.member_a,
+            segment="SMB",
+        ),
+        "beta": CustomerAccountFactory(
+            name="Beta",
+            external_id="SF-777",
+            arr=Decimal(500_000),
+            journey=journey,
+            owner=org.member_a,
+            segment="Enterprise",
+        ),
+        "chi": CustomerAccountFactory(
+            name="Chiba Trading",
+            external_id="HS-42",
+            arr=None,
+            journey=journey,
+            owner=org.member_b,
+            segment="SMB",
+        ),
+    }
+    StepEventFactory(account=accounts["beta"], step=steps[1])
+    StepEventFactory(account=accounts["chi"], step=steps[0])
+    return {"org": org, "journey": journey, "steps": steps, **accounts}
+
+
+def test_the_url_is_the_list_page():
+    assert reverse("journeys:account_list") == URL
+
+
+def test_search_finds_by_name_or_external_id(client, world):
+    client.force_login(world["org"].admin)
+    assert _listed(client.get(URL, {"search": "chiba"})) == [world["chi"].pk]
+    assert _listed(client.get(URL, {"search": "sf-7"})) == [world["beta"].pk]
+    response = client.get(URL, {"search": "nothing like it"})
+    assert "No account matches these filters." in response.text
+    assert 'value="nothing like it"' in response.text  # the search box keeps it
+
+
+def test_search_stays_within_what_the_viewer_sees(client, world):
+    client.force_login(world["org"].member_a)
+    assert _listed(client.get(URL, {"search": "chiba"})) == []
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("name", ["acme", "beta", "chi"]),
+        ("-name", ["chi", "beta", "acme"]),
+        ("arr", ["beta", "acme", "chi"]),  # no ARR last, either way
+        ("-arr", ["acme", "beta", "chi"]),
+        ("current_step", ["chi", "beta", "acme"]),  # not started last
+        ("segment", ["beta", "acme", "chi"]),
+    ],
+)
+def test_columns_sort_both_ways(client, world, ordering, expected):
+    client.force_login(world["org"].admin)
+    listed = _listed(client.get(URL, {"ordering": ordering}))
+    assert listed == [world[name].pk for name in expected]
+
+
+def test_a_header_sorts_by_its_column_and_a_second_click_reverses(client, world):
+    client.force_login(world["org"].admin)
+    page = client.get(URL, {"segment": "SMB"}).text
+    # The ARR header keeps the filter and asks for ascending ARR.
+    assert 'href="?segment=SMB&amp;ordering=arr"' in page
+    page = client.get(URL, {"segment": "SMB", "ordering": "arr"}).text
+    assert 'aria-sort="ascending"' in page
+    assert 'href="?segment=SMB&amp;ordering=-arr"' in page
+
+
+def test_arr_is_shown_in_yen_in_both_languages(client, world):
+    client.force_login(world["org"].admin)
+    cells = re.findall(r'data-testid="arr">([^<]*)<', client.get(URL).text)
+    assert cells == ["¥12,000,000", "¥500,000", "—"]
+    with translation.override("ja"):
+        response = client.get(URL, headers={"accept-language": "ja"})
+    assert "¥12,000,000" in response.text
+
+
+def test_filters_stay_in_the_url_of_pages_and_download(client, world):
+    org = world["org"]
+    for number in range(30):
+        CustomerAccountFactory(
+            name=f"Zeta {number:02d}",
+            journey=world["journey"],
+            owner=org.member_a,
+            segment="SMB",
+        )
+    client.force_login(org.admin)
+    response = client.get(URL, {"segment": "SMB", "ordering": "-name"})
+    text = response.text
+    assert 'href="?segment=SMB&amp;ordering=-name&amp;page=2"' in text
+    assert 'href="/journeys/accounts/export.csv?segment=SMB&amp;ordering=-name"' in text
+    # The form keeps the chosen values, the order included.
+    assert '<option value="SMB" selected>' in text
+    assert 'name="ordering" value="-name"' in text
+    second = client.get(URL, {"segment": "SMB", "ordering": "-name", "page": 2})
+    assert len(_listed(second)) == 32 - 25
+
+
+def test_the_filters_offer_what_the_viewer_sees(client, world):
+    PoolFactory(name="Hidden pool", team=world["org"].team_b)
+    client.force_login(world["org"].member_a)
+    page = client.get(URL).text
+    assert "Hidden pool" not in page
+    assert world["org"].member_b.display_name not in page
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_query_count_does_not_grow_with_the_accounts(
+    client, org, django_assert_max_num_queries, size
+):
+    journey, steps = journey_with_steps(3)
+    pool = PoolFactory(team=org.team_a)
+    for number in range(size):
+        account = CustomerAccountFactory(
+            journey=journey,
+            owner=org.member_a if number % 2 else None,
+            pool=None if number % 2 else pool,
+            arr=number * 1000,
+        )
+        StepEventFactory(account=account, step=steps[number % 3])
+    client.force_login(org.admin)
+    with django_assert_max_num_queries(16):
+        response = client.get(URL, {"ordering": "-arr", "segment": "SMB"})
+    assert len(_listed(response)) == min(size, 25)
