@@ -98,20 +98,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = KataSetPasswordForm
 
 
-@login_required
-def home(request):
-    user = request.user
-    return render(
-        request,
-        "accounts/home.html",
-        {
-            "my_teams": selectors.current_teams(user=user),
-            "led_teams": selectors.led_teams(user=user),
-            "role_labels": _role_labels(permissions.roles_of(user)),
-        },
-    )
-
-
 def _role_labels(role_names) -> list[str]:
     return [role.label for role in Role if role.value in role_names]
 

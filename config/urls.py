@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from config import home as home_views
 from config.csp import allow_inline_styles
 
 
@@ -50,7 +51,7 @@ auth_patterns = [
 ]
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("", include(auth_patterns)),
     path("", include("accounts.urls")),
     path("hiring/", include("hiring.urls")),

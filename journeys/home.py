@@ -1,0 +1,153 @@
+"""Read-only sections of the home page (`config.home`) from the journeys pillar: a
+member's training due and accounts needing action, a leader's overdue value
+points, the admin's import status. Built on `selectors` and `permissions`; every
+function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import Coverage, CustomerAccount, Step, StepEvent
+from .selectors import TrainingRow, account_list, my_training
+
+# An account whose journey is not finished needs action when no step event was
+# recorded for it for this many days (the home page says so).
+IDLE_DAYS = 30
+ACCOUNTS_SHOWN = 8
+TRAINING_SHOWN = 5
+# The import status counts the events imported over this many days.
+IMPORT_WINDOW_DAYS = 7
+
+
+@dataclass
+class TrainingDue:
+    rows: list[TrainingRow]  # open modules, the earliest due date first
+    count: int
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(row.is_overdue for row in self.rows)
+
+
+def training_due(*, member: User, today: date | None = None) -> TrainingDue:
+    """The member's assigned modules not passed yet, overdue first. One query."""
+    rows = [row for row in my_training(member, today=today) if not row.is_done]
+    rows.sort(key=lambda row: (row.due_date, row.module.title, row.module.pk))
+    return TrainingDue(rows=rows[:TRAINING_SHOWN], count=len(rows))
+
+
+@dataclass
+class AccountsNeedingAction:
+    # Annotated as `account_list`, plus `idle_since` and `idle_day_count`.
+    accounts: list[CustomerAccount]
+    count: int
+    idle_days: int
+
+
+def _needing_action(accounts, *, now: datetime):
+    """Accounts with a value point overdue, or whose journey is not finished and
+    that had no step event for `IDLE_DAYS` days (since they were created, before
+    any): overdue first, then the longest idle."""
+    last_event = (
+        StepEvent.objects.filter(account=OuterRef("pk"), voided_at__isnull=True)
+        .order_by("-reached_at")
+        .values("reached_at")[:1]
+    )
+    last_position = (
+        Step.objects.filter(journey=OuterRef("journey_id"), retired_at__isnull=True)
+        .order_by("-position")
+        .values("position")[:1]
+    )
+    idle = Q(idle_since__lt=now - timedelta(days=IDLE_DAYS)) & (
+        Q(current_step_position__isnull=True)
+        | Q(current_step_position__lt=F("last_position"))
+    )
+    return (
+        accounts.filter(is_active=True)
+        .annotate(
+            idle_since=Coalesce(Subquery(last_event), F("created_at")),
+            last_position=Subquery(last_position),
+        )
+        .filter(Q(value_point_overdue=True) | idle)
+        .order_by("-value_point_overdue", "idle_since", "name", "pk")
+    )
+
+
+def accounts_needing_action(
+    *, viewer: User, member: User, now: datetime | None = None
+) -> AccountsNeedingAction:
+    """The active accounts the member owns today (as the viewer sees them) that need
+    action (`_needing_action`)."""
+    now = now or timezone.now()
+    accounts = _needing_action(
+        account_list(viewer=viewer, owner=member, now=now), now=now
+    )
+    shown = list(accounts[: ACCOUNTS_SHOWN + 1])
+    today = timezone.localdate(now)
+    for account in shown:
+        account.idle_day_count = (today - timezone.localdate(account.idle_since)).days
+    return AccountsNeedingAction(
+        accounts=shown[:ACCOUNTS_SHOWN],
+        count=accounts.count() if len(shown) > ACCOUNTS_SHOWN else len(shown),
+        idle_days=IDLE_DAYS,
+    )
+
+
+@dataclass
+class OverdueValuePoints:
+    accounts: list[CustomerAccount]  # annotated as `account_list`
+    count: int
+
+
+def overdue_value_points(
+    *, viewer: User, owners, now: datetime | None = None
+) -> OverdueValuePoints:
+    """Active accounts owned today by `owners` (a queryset of users) with a value
+    point overdue, as the viewer sees them; the oldest journey start first."""
+    now = now or timezone.now()
+    accounts = (
+        account_list(viewer=viewer, overdue=True, now=now)
+        .filter(
+            is_active=True,
+            pk__in=Coverage.objects.filter(
+                ended_at__isnull=True, owner__in=owners
+            ).values("account_id"),
+        )
+        .order_by("journey_started_at", "name", "pk")
+    )
+    shown = list(accounts[: ACCOUNTS_SHOWN + 1])
+    return OverdueValuePoints(
+        accounts=shown[:ACCOUNTS_SHOWN],
+        count=accounts.count() if len(shown) > ACCOUNTS_SHOWN else len(shown),
+    )
+
+
+@dataclass
+class ImportStatus:
+    last_import_at: datetime | None
+    recent_events: int
+    window_days: int
+
+
+def import_status(*, now: datetime | None = None) -> ImportStatus:
+    """When step events were last imported, and how many over the last days (an
+    import is all or nothing: a refused file leaves no row). One query."""
+    now = now or timezone.now()
+    found = StepEvent.objects.filter(source=StepEvent.Source.IMPORT).aggregate(
+        last=Max("recorded_at"),
+        recent=Count(
+            "pk", filter=Q(recorded_at__gte=now - timedelta(days=IMPORT_WINDOW_DAYS))
+        ),
+    )
+    return ImportStatus(
+        last_import_at=found["last"],
+        recent_events=found["recent"],
+        window_days=IMPORT_WINDOW_DAYS,
+    )
