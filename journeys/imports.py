@@ -78,6 +78,19 @@ class RowProblem:
         }
 
 
+@dataclass(frozen=True)
+class ImportedRow:
+    """What became of one line of an imported file: `outcome` is "created",
+    "updated" or "skipped" (already there); `account_id` names the account the
+    line is about, to link to it."""
+
+    line: int
+    outcome: str
+    external_id: str
+    account_id: int | None
+    detail: str = ""
+
+
 @dataclass
 class ImportReport:
     """The outcome of one import. With problems, nothing was written."""
@@ -88,6 +101,8 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     # Values that were read but deliberately not applied (the rows were imported).
     notes: list[RowProblem] = field(default_factory=list)
+    # Every imported line, in the file's order (empty when nothing was imported).
+    rows: list[ImportedRow] = field(default_factory=list)
 
     @property
     def rejected(self) -> bool:
@@ -316,6 +331,7 @@ def import_accounts(
     except ValidationError as error:
         # A coverage service refused a change the checks above let through.
         report.created = report.updated = report.skipped = 0
+        report.rows = []
         report.add(
             getattr(error, "import_line", None), "coverage", " ".join(error.messages)
         )
@@ -596,6 +612,25 @@ def _write_accounts(parsed: list[_AccountRow], report: ImportReport, *, by) -> N
     report.created = len(created)
     report.updated = len(changed)
     report.skipped = len(parsed) - len(created) - len(changed)
+    new_ids = {
+        row.line: account.pk for row, account in zip(new_rows, created, strict=True)
+    }
+    report.rows = [
+        ImportedRow(
+            line=row.line,
+            outcome=(
+                "created"
+                if row.account is None
+                else "updated"
+                if row.line in changed
+                else "skipped"
+            ),
+            external_id=row.external_id,
+            account_id=new_ids.get(row.line) if row.account is None else row.account.pk,
+            detail=row.name,
+        )
+        for row in parsed
+    ]
 
 
 # --- Step events -------------------------------------------------------------------
@@ -619,21 +654,33 @@ def import_step_events(*, file: bytes | IO[bytes], by: User) -> ImportReport:
                 StepEvent.objects.bulk_create(
                     [
                         StepEvent(
-                            account_id=account_id,
-                            step_id=step_id,
-                            reached_at=reached_at,
-                            note=note,
+                            account_id=event.account_id,
+                            step_id=event.step_id,
+                            reached_at=event.reached_at,
+                            note=event.note,
                             source=StepEvent.Source.IMPORT,
                             recorded_by=by,
                         )
-                        for account_id, step_id, reached_at, note in chunk
+                        for event in chunk
                     ],
                     batch_size=WRITE_BATCH,
                 )
             report.created = len(new_events)
+            created = {event.line for event in new_events}
+            report.rows = [
+                ImportedRow(
+                    line=event.line,
+                    outcome="created" if event.line in created else "skipped",
+                    external_id=event.external_id,
+                    account_id=event.account_id,
+                    detail=event.step_name,
+                )
+                for event in events
+            ]
     except IntegrityError:
         # Someone recorded one of these events while we were importing.
         report.created = report.skipped = 0
+        report.rows = []
         report.add(
             None,
             "",
@@ -645,7 +692,19 @@ def import_step_events(*, file: bytes | IO[bytes], by: User) -> ImportReport:
     return report
 
 
-_Event = tuple[int, int, datetime, str]  # account id, step id, reached at, note
+@dataclass(frozen=True)
+class _Event:
+    account_id: int
+    step_id: int
+    reached_at: datetime
+    note: str
+    line: int
+    external_id: str
+    step_name: str
+
+    @property
+    def key(self) -> tuple[int, int, datetime]:
+        return (self.account_id, self.step_id, self.reached_at)
 
 
 def _check_events(rows: list[_Row], report: ImportReport) -> list[_Event]:
@@ -678,8 +737,17 @@ def _check_events(rows: list[_Row], report: ImportReport) -> list[_Event]:
             ).items():
                 report.add(row.line, column, reason)
         if len(report.problems) == problems_before:
-            note = row.values.get("note", "")
-            events.append((account.pk, step.pk, reached_at, note))
+            events.append(
+                _Event(
+                    account_id=account.pk,
+                    step_id=step.pk,
+                    reached_at=reached_at,
+                    note=row.values.get("note", ""),
+                    line=row.line,
+                    external_id=external_id,
+                    step_name=str(step),
+                )
+            )
     return events
 
 
@@ -758,7 +826,7 @@ def _skip_existing(events: list[_Event], report: ImportReport) -> list[_Event]:
     A voided event counts as recorded: importing the same file again must not bring
     back what someone voided."""
     seen = set()
-    for chunk in _chunks(sorted({event[0] for event in events}), LOOKUP_BATCH):
+    for chunk in _chunks(sorted({event.account_id for event in events}), LOOKUP_BATCH):
         seen.update(
             StepEvent.objects.filter(account_id__in=chunk).values_list(
                 "account_id", "step_id", "reached_at"
@@ -766,7 +834,7 @@ def _skip_existing(events: list[_Event], report: ImportReport) -> list[_Event]:
         )
     new_events = []
     for event in events:
-        key = event[:3]
+        key = event.key
         if key in seen:
             report.skipped += 1
         else:

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.permissions import is_admin
 from config.exports import csv_response
 from config.views import add_service_errors
@@ -27,7 +27,15 @@ from ..forms.accounts import (
     VoidEventForm,
     present_account_filters,
 )
-from ..models import Coverage, CoverageModel, CustomerAccount, Step, StepEvent
+from ..models import (
+    Coverage,
+    CoverageModel,
+    CustomerAccount,
+    Journey,
+    Pool,
+    Step,
+    StepEvent,
+)
 
 PER_PAGE = 25
 
@@ -430,6 +438,29 @@ def pool_detail(request, pk: int):
 # --- Import ---------------------------------------------------------------------------
 
 
+def _active_journeys():
+    """The active journeys with their current steps (`current_steps`), by name."""
+    steps = Prefetch(
+        "steps",
+        queryset=Step.objects.filter(retired_at__isnull=True).order_by("position"),
+        to_attr="current_steps",
+    )
+    return (
+        Journey.objects.filter(is_active=True).prefetch_related(steps).order_by("name")
+    )
+
+
+def _import_reference() -> dict:
+    """What the import files may say: the journeys with their current steps as
+    written, the pools, the coverage models and the date formats."""
+    return {
+        "journeys": list(_active_journeys()),
+        "pools": list(Pool.objects.order_by("name").values_list("name", flat=True)),
+        "coverage_models": CoverageModel.choices,
+        "time_zone": timezone.get_current_timezone_name(),
+    }
+
+
 @login_required
 def import_upload(request):
     if not is_admin(request.user):
@@ -446,11 +477,78 @@ def import_upload(request):
             )
         else:
             report = imports.import_step_events(file=data["file"], by=request.user)
+    shown_rows = report.rows[:IMPORT_ROWS_SHOWN] if report else []
     return render(
         request,
         "journeys/import_upload.html",
-        {"form": form, "report": report, "kind": form.data.get("kind", "")},
+        {
+            "form": form,
+            "report": report,
+            "kind": form.data.get("kind", ""),
+            "shown_rows": shown_rows,
+            "more_rows": len(report.rows) - len(shown_rows) if report else 0,
+            **_import_reference(),
+        },
     )
+
+
+# The report lists this many lines; a bigger file's summary counts the rest.
+IMPORT_ROWS_SHOWN = 500
+
+
+@login_required
+def import_template(request, kind: str):
+    """A CSV file with every column of the import and example rows, to fill in."""
+    if not is_admin(request.user):
+        raise PermissionDenied
+    journey = _active_journeys().first()
+    journey_name = journey.name if journey else _("Onboarding")
+    if kind == "accounts":
+        owner = (
+            User.objects.filter(is_active=True, groups__name=Role.MEMBER.value)
+            .order_by("username")
+            .values_list("username", flat=True)
+            .first()
+        )
+        pool = Pool.objects.order_by("name").values_list("name", flat=True).first()
+        header = [*imports.ACCOUNT_COLUMNS, *imports.ACCOUNT_OPTIONAL]
+        rows = [
+            [
+                "CRM-0001",
+                _("Example Co."),
+                "SMB",
+                12000000,
+                journey_name,
+                CoverageModel.DEDICATED,
+                owner or "username",
+                "",
+            ],
+            [
+                "CRM-0002",
+                _("Sample Trading"),
+                "SMB",
+                3000000,
+                journey_name,
+                CoverageModel.POOLED,
+                "",
+                pool or _("SMB pool"),
+            ],
+        ]
+    elif kind == "events":
+        steps = journey.current_steps[:2] if journey else []
+        header = list(imports.EVENT_COLUMNS)
+        rows = [
+            [
+                "CRM-0001",
+                step.name,
+                f"2026-04-{number:02d} 10:30",
+                _("Kickoff held") if number == 1 else "",
+            ]
+            for number, step in enumerate(steps, start=1)
+        ] or [["CRM-0001", "1", "2026-04-01 10:30", ""]]
+    else:
+        raise Http404
+    return csv_response(f"import-{kind}-template", header, rows)
 
 
 urlpatterns = [
@@ -462,4 +560,5 @@ urlpatterns = [
     path("pools/", pool_list, name="pool_list"),
     path("pools/<int:pk>/", pool_detail, name="pool_detail"),
     path("import/", import_upload, name="import_upload"),
+    path("import/template/<str:kind>.csv", import_template, name="import_template"),
 ]
