@@ -26,6 +26,7 @@ from fractions import Fraction
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Team, TeamMembership, User
 from journeys.models import (
@@ -531,7 +532,9 @@ def passed_modules(member_ids: list[int], modules) -> set[tuple[int, int]]:
     module_ids = [module.pk for module in modules]
     return {
         key
-        for key, status in training_status(member_ids, module_ids).items()
+        for key, status in training_status(
+            member_ids, module_ids, with_due=False
+        ).items()
         if status.is_passed
     }
 
@@ -788,7 +791,7 @@ def heatmap_header() -> list[str]:
         _("Journey"),
         _("Member"),
         _("Metric"),
-        _("Value"),
+        pgettext("figure", "Value"),
         _("Unit"),
         _("Numerator"),
         _("Denominator"),

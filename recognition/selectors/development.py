@@ -18,6 +18,7 @@ from datetime import date
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import User
 from hiring.models import Competency
@@ -427,7 +428,7 @@ def _action_rows(plan: DevelopmentPlan, member: User) -> list[ActionRow]:
     }
     # The one reading of training: a module passed before the action was made
     # counts as passed, as on the member page, readiness and the training pages.
-    statuses = training_status([member.pk], modules)
+    statuses = training_status([member.pk], modules, with_due=False)
     rows = []
     for action in actions:
         status = None
@@ -607,7 +608,7 @@ def plan_export(page: PlanPage):
         _("After: provisional until"),
         _("Now"),
         _("Status"),
-        _("By"),
+        pgettext("written by", "By"),
     ]
     rows = []
     if page.plan is not None:
@@ -653,7 +654,9 @@ def plan_export(page: PlanPage):
                 "",
                 "",
                 "",
-                _("Done") if row.is_done else _("Open"),
+                pgettext("plan action", "Done")
+                if row.is_done
+                else pgettext("plan action", "Open"),
                 "",
             ]
         )

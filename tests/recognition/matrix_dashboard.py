@@ -36,9 +36,12 @@ def _retrospective(org) -> StepRetrospective:
     return retrospective
 
 
-def _get(name, statuses, arg=None):
+def _get(name, statuses, arg=None, *more):
     def url(org):
-        return reverse(f"recognition:{name}", args=[arg(org)] if arg else [])
+        args = [arg(org)] if arg else []
+        return reverse(
+            f"recognition:{name}", args=args + [extra(org) for extra in more]
+        )
 
     return ("get", url, None, statuses)
 
@@ -46,6 +49,14 @@ def _get(name, statuses, arg=None):
 UI_ROWS = {
     "recognition:dashboard": _get("dashboard", "302 200 200 302 403 403"),
     "recognition:member": _get("member", MANAGEMENT, lambda org: org.member_a.pk),
+    # A member who leads no team has no heat map to download.
+    "recognition:dashboard_export": _get("dashboard_export", "302 200 200 404 403 403"),
+    "recognition:cohort_detail": _get(
+        "cohort_detail",
+        MANAGEMENT,
+        lambda org: org.member_a.pk,
+        lambda org: _retrospective(org).from_step_id,
+    ),
     "recognition:retrospective_list": _get(
         "retrospective_list", MANAGEMENT, lambda org: org.member_a.pk
     ),

@@ -121,6 +121,8 @@ def _get(url, statuses):
 UI_ROWS = {
     # Assessments and plans.
     "recognition:plan_list": _get(_url("plan_list"), READERS),
+    "recognition:plan_list_export": _get(_url("plan_list_export"), READERS),
+    "recognition:plan_export": _get(_member_url("plan_export"), READERS),
     "recognition:assessment_list": _get(_member_url("assessment_list"), READERS),
     "recognition:assessment_create": _get(_member_url("assessment_create"), COACHES),
     "recognition:assessment_detail": _get(
