@@ -63,7 +63,8 @@ def _account_filters(request) -> CustomerFilter:
 
 def _present_filters(request, filterset: CustomerFilter):
     viewer = request.user
-    visible = permissions.visible_accounts(viewer)
+    # The accounts the viewer sees, before the filters (without asking again).
+    visible = filterset.queryset
     open_coverage = Coverage.objects.filter(
         ended_at__isnull=True, account__in=visible.values("pk")
     )
