@@ -76,3 +76,23 @@ class ProfileForm(forms.ModelForm):
             Field("email"),
             Field("preferred_language"),
         )
+
+
+class LeaderSinceForm(forms.Form):
+    """An admin corrects the day someone started leading (the rule:
+    services.user_set_leader_since)."""
+
+    leader_since = forms.DateField(
+        label=_("Leader since"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "The day this person first led a team; sets the recommended span of "
+            "control. Not in the future; it may be before they joined Kata."
+        ),
+        error_messages={"required": _("Give the day they started leading.")},
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save the leader start date"))
+        self.helper.form_action = action

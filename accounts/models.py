@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -20,6 +21,30 @@ class Role(models.TextChoices):
     MEMBER = "Member", _("Member (CSM)")
     INTERVIEWER = "Interviewer", _("Interviewer")
     RECRUITER = "Recruiter", _("Recruiter")
+
+
+class LeaderSinceHistory(HistoricalRecords):
+    """The audit history of when each user started leading: a row for each save
+    that changes `leader_since` (not for logins or profile edits), with who did it
+    (accounts.services.user_set_leader_since, team_set_leader, the Django admin)."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "leader_since" not in update_fields:
+            return
+        if created and instance.leader_since is None:
+            return
+        if not created:
+            last = (
+                self.cls.history.model.objects.using(using)
+                .filter(id=instance.pk)
+                .order_by("-history_date", "-history_id")
+                .values_list("leader_since", flat=True)
+                .first()
+            )
+            if last == instance.leader_since:
+                return
+        super().post_save(instance, created, using=using, **kwargs)
 
 
 class KataUserManager(UserManager):
@@ -69,6 +94,25 @@ class User(AbstractUser):
 
     welcome_email_sent_at = models.DateTimeField(
         _("welcome email sent at"), null=True, blank=True, editable=False
+    )
+
+    # Only the leader start date is audited (with the username, to name the row).
+    history = LeaderSinceHistory(
+        excluded_fields=[
+            "password",
+            "last_login",
+            "is_superuser",
+            "family_name",
+            "given_name",
+            "family_name_reading",
+            "given_name_reading",
+            "email",
+            "is_staff",
+            "is_active",
+            "date_joined",
+            "preferred_language",
+            "welcome_email_sent_at",
+        ]
     )
 
     objects = KataUserManager()
@@ -300,3 +344,50 @@ class RolePeriod(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()}"
+
+
+class Notification(models.Model):
+    """An in-app notice for one user (`services.notify`). It keeps its kind and
+    parameters, not a rendered text, so that it reads in the reader's language
+    (`notifications.render`: each app registers the texts of its kinds). `key`
+    names what it announces, so that announcing the same thing twice notifies
+    once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    key = models.CharField(_("key"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                condition=~Q(key=""),
+                name="accounts_notification_once_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "read_at", "created_at"])]
+
+    def __str__(self):
+        return f"{self.user} – {self.kind}"
+
+    @property
+    def text(self) -> str:
+        from .notifications import render
+
+        return render(self.kind, self.params)
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -117,3 +117,20 @@ def uses_team_pages(user: User | AnonymousUser) -> bool:
     return is_admin(user) or bool(
         roles_of(user) & {Role.MANAGER.value, Role.MEMBER.value}
     )
+
+
+def uses_api(user: User | AnonymousUser) -> bool:
+    """Whom the navigation offers the API and its documentation: the roles whose
+    work other systems exchange with Kata (CS operations importing step events and
+    accounts, managers pulling figures into reports, recruiters syncing candidates
+    with an applicant tracking system). Members and interviewers work in the pages;
+    the API still answers them within their own permissions."""
+    return is_admin(user) or bool(
+        roles_of(user) & {Role.MANAGER.value, Role.RECRUITER.value}
+    )
+
+
+def can_set_leader_since(viewer: User | AnonymousUser) -> bool:
+    """Who corrects the day someone started leading (their span of control follows
+    it): admins, as in the Django admin; the API does not write it."""
+    return is_admin(viewer)

@@ -1,7 +1,7 @@
 """Reads of users and teams, scoped to who asks (see `permissions`)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -202,3 +202,34 @@ def current_teams(*, user: User, on: date | None = None) -> QuerySet:
     return Team.objects.filter(
         pk__in=TeamMembership.objects.active_on(day).filter(user=user).values("team_id")
     ).select_related("leader")
+
+
+@dataclass(frozen=True)
+class LeaderSinceChange:
+    at: datetime
+    by: User | None
+    before: date | None
+    after: date | None
+
+
+def leader_since_history(*, user: User) -> list[LeaderSinceChange]:
+    """Each change of the day `user` started leading, newest first: when, by whom,
+    the date before and after (User.history records only these changes)."""
+    records = list(
+        user.history.select_related("history_user").order_by(
+            "history_date", "history_id"
+        )
+    )
+    changes = []
+    before = None
+    for record in records:
+        changes.append(
+            LeaderSinceChange(
+                at=record.history_date,
+                by=record.history_user,
+                before=before,
+                after=record.leader_since,
+            )
+        )
+        before = record.leader_since
+    return changes[::-1]

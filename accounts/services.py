@@ -196,6 +196,16 @@ def user_update_profile(
     return user
 
 
+def user_set_preferred_language(*, user: User, language: str) -> User:
+    """The language a user chose in the navigation bar becomes their preferred one:
+    emails and the next login follow it."""
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["preferred_language"])
+    return user
+
+
 def user_send_welcome_email(*, user_id: int) -> bool:
     """Send the welcome email once, in the user's language. True if this call sent it.
 
@@ -395,3 +405,75 @@ def _send_password_reset_email(user: User) -> None:
             from_email=None,
             recipient_list=[user.email],
         )
+
+
+def user_set_leader_since(*, user: User, leader_since: date, by: User) -> User:
+    """Correct the day `user` started leading (admins do, see
+    permissions.can_set_leader_since); it sets their recommended span of control
+    (selectors.span_of_control). It may not be in the future. It may be before their
+    account was made: people led teams before Kata came (the demo's leaders did), and
+    the account's creation says nothing about that. The change and who made it are
+    kept in `User.history`."""
+    if leader_since > timezone.localdate():
+        raise ValidationError(
+            {"leader_since": _("The leader start date cannot be in the future.")}
+        )
+    if user.leader_since != leader_since:
+        user.leader_since = leader_since
+        user._history_user = by
+        user.save(update_fields=["leader_since"])
+    return user
+
+
+# --- In-app notices -------------------------------------------------------------------
+
+
+def notices_unread_cache_key(user_id: int) -> str:
+    return f"accounts:notices-unread:{user_id}"
+
+
+def notify(
+    *,
+    users: Iterable[User],
+    kind: str,
+    params: dict | None = None,
+    link: str = "",
+    key: str = "",
+) -> list[int]:
+    """Give each user an in-app notice of `kind` with `params` (it reads in the
+    reader's language, see accounts/notifications.py) and `link`. With `key`, a user
+    who already has a notice of that key gets no second one. Returns the ids of the
+    users notified now (the others had it already)."""
+    from .models import Notification
+
+    user_ids = {getattr(user, "pk", user) for user in users}
+    if key:
+        user_ids -= set(
+            Notification.objects.filter(key=key, user_id__in=user_ids).values_list(
+                "user_id", flat=True
+            )
+        )
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=user_id, kind=kind, params=params or {}, link=link, key=key
+            )
+            for user_id in sorted(user_ids)
+        ],
+        ignore_conflicts=bool(key),
+    )
+    cache.delete_many([notices_unread_cache_key(user_id) for user_id in user_ids])
+    return sorted(user_ids)
+
+
+def notices_mark_read(*, user: User, notice_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notices read (all of them without `notice_ids`); another
+    user's ids are ignored. Returns how many changed."""
+    from .models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notice_ids is not None:
+        unread = unread.filter(pk__in=list(notice_ids))
+    changed = unread.update(read_at=timezone.now())
+    cache.delete(notices_unread_cache_key(user.pk))
+    return changed

@@ -4,15 +4,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from . import audit, permissions, selectors, services
@@ -20,6 +21,7 @@ from .forms import (
     KataPasswordChangeForm,
     KataPasswordResetForm,
     KataSetPasswordForm,
+    LeaderSinceForm,
     LoginForm,
     ProfileForm,
 )
@@ -102,6 +104,20 @@ def _role_labels(role_names) -> list[str]:
     return [role.label for role in Role if role.value in role_names]
 
 
+def set_language(request):
+    """Django's language switch; for a logged-in user the chosen language also
+    becomes their preferred language, for emails and the next login."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+    ):
+        services.user_set_preferred_language(user=request.user, language=language)
+    return response
+
+
 @login_required
 def profile(request):
     user = request.user
@@ -157,19 +173,55 @@ def team_detail(request, pk: int):
 
 @login_required
 def user_detail(request, pk: int):
+    person = _visible_person(request, pk)
+    return _user_detail_page(request, person)
+
+
+@login_required
+@require_POST
+def user_set_leader_since(request, pk: int):
+    """Admins correct the day someone started leading, on the person's page."""
+    person = _visible_person(request, pk)
+    if not permissions.can_set_leader_since(request.user):
+        raise PermissionDenied
+    form = LeaderSinceForm(
+        request.POST, action=reverse("accounts:user_leader_since", args=[person.pk])
+    )
+    if form.is_valid():
+        try:
+            services.user_set_leader_since(
+                user=person,
+                leader_since=form.cleaned_data["leader_since"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The leader start date was saved."))
+            return redirect(person)
+    return _user_detail_page(request, person, leader_form=form)
+
+
+def _visible_person(request, pk: int) -> User:
     try:
-        person = selectors.user_get(viewer=request.user, pk=pk)
+        return selectors.user_get(viewer=request.user, pk=pk)
     except User.DoesNotExist:
         raise Http404 from None
-    return render(
-        request,
-        "accounts/user_detail.html",
-        {
-            "person": person,
-            "role_labels": _role_labels({g.name for g in person.groups.all()}),
-            "today": timezone.localdate(),
-        },
-    )
+
+
+def _user_detail_page(request, person: User, *, leader_form=None):
+    context = {
+        "person": person,
+        "role_labels": _role_labels({g.name for g in person.groups.all()}),
+        "today": timezone.localdate(),
+    }
+    if permissions.can_set_leader_since(request.user):
+        context["leader_form"] = leader_form or LeaderSinceForm(
+            initial={"leader_since": person.leader_since},
+            action=reverse("accounts:user_leader_since", args=[person.pk]),
+        )
+        context["leader_history"] = selectors.leader_since_history(user=person)
+    return render(request, "accounts/user_detail.html", context)
 
 
 def login_locked_out(request, credentials, *args, **kwargs):

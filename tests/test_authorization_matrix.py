@@ -94,6 +94,12 @@ UI_MATRIX = {
         None,
         "302 200 200 200 404 404",
     ),
+    "accounts:user_leader_since": (
+        "post",
+        _url("accounts:user_leader_since", pk=_member_a),
+        {"leader_since": "2020-01-01"},
+        "302 302 403 403 404 404",
+    ),
     "set_language": (
         "post",
         _url("set_language"),
@@ -102,7 +108,8 @@ UI_MATRIX = {
     ),
     "healthz": ("get", _url("healthz"), None, "200 200 200 200 200 200"),
     "api-schema": ("get", _url("api-schema"), None, "401 200 200 200 200 200"),
-    "api-docs": ("get", _url("api-docs"), None, "401 200 200 200 200 200"),
+    # The docs are a page: an anonymous visitor logs in first.
+    "api-docs": ("get", _url("api-docs"), None, "302 200 200 200 200 200"),
     "api-root": ("get", _url("api-root"), None, "401 200 200 200 200 200"),
     # The API's own URL names: their operations are checked in API_MATRIX.
     "api-token": None,
