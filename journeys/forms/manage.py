@@ -3,6 +3,7 @@ a journey with its steps, a training module with its quiz, a customer account, a
 a pool's members. Validation is the services' (`journeys.services`), shown on the
 fields; these forms only shape the input."""
 
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
@@ -78,7 +79,20 @@ class NewStepForm(StepForm):
         super().__init__(*args, **kwargs)
         self.fields["description"].widget.attrs["rows"] = 2
         self.fields["definition_of_done"].widget.attrs["rows"] = 2
-        self.helper = _no_tag(self.helper.layout)
+        self.helper = _no_tag(
+            Layout(
+                Field("name"),
+                Row(
+                    Column("description", css_class="col-md-6"),
+                    Column("definition_of_done", css_class="col-md-6"),
+                ),
+                Row(
+                    Column("is_value_point"),
+                    Column("target_days"),
+                    Column("conversion_window_days"),
+                ),
+            )
+        )
 
 
 StepFormSet = forms.formset_factory(
@@ -131,7 +145,7 @@ class QuestionForm(forms.Form):
         label=_("Correct answer"),
         choices=[(n, _("Choice %(number)d") % {"number": n}) for n in range(1, 5)],
         coerce=int,
-        widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+        widget=forms.RadioSelect,
         required=False,
     )
 
@@ -152,7 +166,7 @@ class QuestionForm(forms.Form):
                         for n in range(1, CHOICE_SLOTS + 1)
                     ]
                 ),
-                Field("correct"),
+                InlineRadios("correct"),
             )
         )
 
@@ -204,6 +218,7 @@ QuestionFormSet = forms.formset_factory(
     max_num=30,
     validate_max=True,
     can_delete=True,
+    can_delete_extra=False,
 )
 
 

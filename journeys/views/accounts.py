@@ -115,8 +115,9 @@ def _sort_columns(filterset: CustomerFilter) -> list[dict]:
 @login_required
 def account_list(request):
     filterset = _account_filters(request)
-    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
+    # Before the form is validated: its fields' labels are read once, then.
     form = _present_filters(request, filterset)
+    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
     filtered = filterset.is_bound and any(
         value not in (None, "", [])
         for name, value in form.cleaned_data.items()
