@@ -14,11 +14,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from config.exports import csv_response
 from config.views import add_service_errors, posted, require
 
 from ..forms.awards import AwardMetricForm, AwardProgramForm
@@ -279,6 +282,50 @@ def award_leaderboard(request, pk: int):
 
 
 @login_required
+def award_leaderboard_csv(request, pk: int):
+    """The leaderboard of `?period=` (or the default one) as a CSV download: the
+    ranked members, then those below the minimum the viewer may see; counts only
+    where the viewer may see them, as on the page."""
+    program = _program(request, pk)
+    periods = list(program.periods.select_related("program").order_by("-start"))
+    chosen = _chosen_period(request, program, periods)
+    if chosen is None:
+        raise Http404
+    board = selectors.leaderboard(period=chosen, viewer=request.user)
+    header = [
+        _("Period"),
+        _("Metric"),
+        _("Rank"),
+        _("Member"),
+        pgettext("metric figure", "Value"),
+        _("Numerator"),
+        _("Denominator"),
+        _("Winning place") if board.provisional else _("Winner"),
+        _("Accounts missing to qualify"),
+        _("Rank above"),
+        _("Distance to the rank above"),
+    ]
+
+    def row(standing):
+        return [
+            board.span.key,
+            board.metric_label,
+            standing.rank,
+            standing.member.display_name,
+            standing.text,
+            standing.numerator if standing.counts_shown else None,
+            standing.denominator if standing.counts_shown else None,
+            standing.is_winner,
+            standing.to_qualify if standing.counts_shown else None,
+            standing.above_rank,
+            standing.gap_text,
+        ]
+
+    rows = [row(s) for s in board.standings] + [row(s) for s in board.not_eligible]
+    return csv_response(f"leaderboard-{program.pk}-{board.span.key}", header, rows)
+
+
+@login_required
 def award_hall_of_fame(request, pk: int):
     """The winners of the closed periods, as recorded when each period closed."""
     program = _program(request, pk)
@@ -300,6 +347,11 @@ urlpatterns = [
     path("awards/<int:pk>/edit/", award_edit, name="award_edit"),
     path("awards/<int:pk>/metric/", award_metric, name="award_metric"),
     path("awards/<int:pk>/leaderboard/", award_leaderboard, name="award_leaderboard"),
+    path(
+        "awards/<int:pk>/leaderboard.csv",
+        award_leaderboard_csv,
+        name="award_leaderboard_csv",
+    ),
     path(
         "awards/<int:pk>/hall-of-fame/", award_hall_of_fame, name="award_hall_of_fame"
     ),
