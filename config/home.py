@@ -31,7 +31,7 @@ def _member(user, now):
             member=user, viewer=user, today=today
         ),
         "training": journeys_home.training_due(member=user, today=today),
-        "awards": recognition_home.award_standing(member=user, viewer=user, now=now),
+        "awards": recognition_home.award_standing(member=user, now=now),
         "actions": recognition_home.plan_actions_due(member=user, today=today),
         "accounts": journeys_home.accounts_needing_action(
             viewer=user, member=user, now=now

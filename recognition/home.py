@@ -108,6 +108,14 @@ class FigureLine:
     last: FigurePair
     running: FigurePair
 
+    @property
+    def has_figure(self) -> bool:
+        return any(
+            figure.value is not None
+            for pair in (self.last, self.running)
+            for figure in (pair.member, pair.team)
+        )
+
 
 @dataclass
 class WeakestTransition:
@@ -192,6 +200,8 @@ def member_figures(
                         running=pair(metric, running),
                     )
                 )
+    # A journey neither the member nor the team works on says nothing.
+    lines = [line for line in lines if line.has_figure]
     lines.append(
         FigureLine(
             label=str(training.label),
@@ -280,49 +290,13 @@ def _member_weakest(member, *, viewer, transitions, candidates):
 # --- Member: award standing -----------------------------------------------------------
 
 
-@dataclass
-class AwardLine:
-    board: awards.Leaderboard
-    standing: awards.Standing | None
-    # Accounts the member's denominator lacks to be ranked (below the minimum).
-    accounts_missing: int | None = None
-    # How far the member's value is from the last winning place (ranked, not winning).
-    gap_display: str = ""
-
-    @property
-    def program(self) -> AwardProgram:
-        return self.board.program
-
-
 def award_standing(
-    *, member: User, viewer: User, now: datetime | None = None
-) -> list[AwardLine]:
-    """Where the member stands in the running period of each program they take
-    part in, and the distance to qualifying: the accounts missing to the program's
-    minimum, or the value gap to the last winning place. From
-    `awards.member_standings` (the leaderboards)."""
-    found = awards.member_standings(member=member, viewer=viewer, now=now)
-    if found is None:
-        return []
-    lines = []
-    for board, standing in found.standings:
-        line = AwardLine(board=board, standing=standing)
-        minimum = board.program.minimum_denominator
-        if standing is not None and standing.rank is None:
-            line.accounts_missing = max(minimum - (standing.denominator or 0), 0)
-        elif standing is None and board.metric is not None:
-            line.accounts_missing = minimum
-        elif standing is not None and not standing.is_winner and board.metric:
-            winners = board.current_winners
-            if winners:
-                last = winners[-1]
-                gap = abs(
-                    awards.ranking_value(last, board.metric)
-                    - awards.ranking_value(standing, board.metric)
-                )
-                line.gap_display = metrics.format_value(board.metric, float(gap))
-        lines.append(line)
-    return lines
+    *, member: User, now: datetime | None = None
+) -> list[awards.AwardStanding]:
+    """Where the member stands in each running award period they take part in,
+    with the accounts missing to qualify and the gap to the place above
+    (`awards.member_standing`: their own figures only)."""
+    return awards.member_standing(member=member, at=now)
 
 
 # --- Member: plan actions -------------------------------------------------------------
@@ -648,6 +622,16 @@ def organisation(*, viewer: User, now: datetime | None = None) -> Organisation |
             metric=metric,
         )
 
+    # Journeys no team has a figure of are left out, unless none has any.
+    worked_on = [
+        columns
+        for columns in all_columns
+        if any(
+            key == columns.journey_conversion.key and figure.value is not None
+            for (_team_id, key), figure in found.items()
+        )
+    ]
+    all_columns = worked_on or all_columns
     rows = [
         TeamRow(
             team=team,

@@ -249,9 +249,7 @@ def test_member_sees_own_figures_beside_the_team_rate(client, world):
     assert "Team rate" in figures
 
 
-def test_member_sees_the_weakest_transition_with_playbook_and_training(
-    client, world
-):
+def test_member_sees_the_weakest_transition_with_playbook_and_training(client, world):
     text = _home(client, world.org.member_a).text
     weakest = text.split('data-testid="my-weakest"')[1].split("</div></div>")[0]
     assert "1. Step 1 → 2. Step 2" in weakest
@@ -292,7 +290,7 @@ def test_member_sees_award_standing_and_distance_to_the_winning_place(client, wo
     awards = text.split('data-testid="my-awards"')[1].split("card-footer")[0]
     assert "Conversion MVP" in awards
     assert "Rank 2 · 75.0 %" in awards
-    assert "25.0 % from a winning place" in awards
+    assert "25.0 pt behind rank 1" in awards
     newcomer = _home(client, world.awards.newcomer).text
     assert "1 more account in the denominator to qualify" in newcomer
 
