@@ -89,6 +89,27 @@ def present_account_filters(
     return form
 
 
+def present_pool_filters(form: forms.Form, *, teams) -> forms.Form:
+    """The pool list's look of `filters.PoolFilter`'s form (the API's)."""
+    form.fields["kind"].label = _("Kind")
+    form.fields["kind"].empty_label = _("All kinds")
+    form.fields["kind"].widget.choices = [("", _("All kinds"))] + [
+        choice for choice in form.fields["kind"].choices if choice[0]
+    ]
+    form.fields["team"].label = _("Team")
+    form.fields["team"].widget = forms.Select(
+        choices=_choices(_("All teams"), [(team.pk, team.name) for team in teams])
+    )
+    form.helper = FormHelper()
+    form.helper.form_method = "get"
+    form.helper.disable_csrf = True
+    form.helper.layout = Layout(
+        Row(Column("kind", css_class="col-md"), Column("team", css_class="col-md"))
+    )
+    form.helper.add_input(Submit("", _("Filter"), css_class="btn-secondary"))
+    return form
+
+
 class StepEventForm(forms.Form):
     """The account reached a step; when defaults to now."""
 

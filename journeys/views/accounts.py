@@ -13,19 +13,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from accounts.models import Role, User
+from accounts.models import Role, Team, User
 from accounts.permissions import is_admin
 from config.exports import csv_response
 from config.views import add_service_errors
 
 from .. import imports, permissions, selectors, services
-from ..filters import CustomerFilter, StepEventFilter
+from ..filters import CustomerFilter, PoolFilter, StepEventFilter
 from ..forms.accounts import (
     CoverageForm,
     ImportForm,
     StepEventForm,
     VoidEventForm,
     present_account_filters,
+    present_pool_filters,
 )
 from ..models import (
     Coverage,
@@ -410,12 +411,24 @@ def account_assign(request, pk: int):
 
 @login_required
 def pool_list(request):
+    """The pools the viewer sees, filtered by the API's `PoolFilter`."""
     pools = selectors.pool_list(viewer=request.user)
-    page = Paginator(pools, PER_PAGE).get_page(request.GET.get("page"))
+    filterset = PoolFilter(request.GET or None, queryset=pools, request=request)
+    form = present_pool_filters(
+        filterset.form,
+        teams=Team.objects.filter(pk__in=pools.values("team_id")).order_by("name"),
+    )
+    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "journeys/pool_list.html",
-        {"page": page, "manages": permissions.manages_journeys(request.user)},
+        {
+            "page": page,
+            "form": form,
+            "filtered": filterset.is_bound
+            and any(form.cleaned_data.get(name) for name in ("kind", "team")),
+            "manages": permissions.manages_journeys(request.user),
+        },
     )
 
 

@@ -289,3 +289,15 @@ def test_a_bad_value_answers_400_in_the_api_and_an_error_on_the_page(
     assert page.status_code == 200
     if parameter != "ordering":  # a hidden field: the list keeps its order
         assert "invalid-feedback" in page.text
+
+
+@pytest.mark.parametrize(
+    "parameter", sorted(name for endpoint, name in CASES if endpoint == "pools")
+)
+def test_the_pool_page_filters_as_the_api_does(client, w, parameter):
+    value, kept = CASES["pools", parameter](w)
+    client.force_login(w["org"].admin)
+    response = client.get(reverse("journeys:pool_list"), {parameter: value})
+    listed = [int(pk) for pk in re.findall(r'data-pool="(\d+)"', response.text)]
+    assert sorted(listed) == sorted(_get(w["org"].admin, "pools", {parameter: value}))
+    assert sorted(listed) == sorted(_object(w, name).pk for name in kept)
