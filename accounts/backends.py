@@ -28,3 +28,27 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The user of a session, with the count of their unread notices read in
+        the same query (`unread_notices`), for the navigation bar's badge: pages
+        run no query more for it."""
+        from django.db.models import Count, IntegerField, OuterRef, Subquery
+
+        from .models import Notification
+
+        unread = (
+            Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+            .order_by()
+            .values("user")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        users = get_user_model()._default_manager.annotate(
+            unread_notices=Subquery(unread, output_field=IntegerField())
+        )
+        try:
+            user = users.get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

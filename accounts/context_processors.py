@@ -1,4 +1,5 @@
 from . import permissions
+from .notifications import NoticeBadge
 
 
 def navigation(request):
@@ -8,5 +9,8 @@ def navigation(request):
         "nav": {
             "is_staff": user.is_authenticated and user.is_staff,
             "teams": permissions.uses_team_pages(user),
+            "api": permissions.uses_api(user),
         },
+        # The unread notices' count, read (and cached) only when a page shows it.
+        "notices": NoticeBadge(user),
     }

@@ -15,3 +15,7 @@ class RecognitionConfig(AppConfig):
         from . import changes
 
         changes.connect()
+        # The texts of its in-app notices (award winners).
+        from . import notices
+
+        notices.register()

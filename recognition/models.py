@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 RATING = [MinValueValidator(1), MaxValueValidator(4)]
@@ -248,7 +249,8 @@ class RollupRun(models.Model):
     `until` empty) is the watermark of the next incremental run; the row of id 1 of
     `RollupLock` serialises runs."""
 
-    started_at = models.DateTimeField(_("started at"))
+    # "started at" is also a scorecard revision's (hiring, 作成開始日時).
+    started_at = models.DateTimeField(pgettext_lazy("rollup run", "started at"))
     as_of = models.DateTimeField(
         _("figures as of"),
         help_text=_("The moment windows and deadlines are judged at."),
@@ -636,6 +638,11 @@ class AwardPeriod(models.Model):
     )
     set_at = models.DateTimeField(_("set at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # When its winners were announced to the participants (a notice and an
+    # email each): once, whatever the number of closing runs.
+    announced_at = models.DateTimeField(
+        _("winners announced at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("award period")

@@ -22,12 +22,19 @@ import logging
 from collections import defaultdict
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .. import metrics
+from accounts.models import User
+from accounts.services import notify
+
+from .. import metrics, notices
 from ..metrics import Metric
 from ..models import (
     AwardMetricChange,
@@ -301,6 +308,7 @@ def award_periods_close(*, now: datetime | None = None) -> list[int]:
     closed = []
     for periods in by_span.values():
         closed.extend(_close(periods, now=now))
+    award_periods_announce(now=now)
     return closed
 
 
@@ -368,3 +376,114 @@ def _close(periods: list[AwardPeriod], *, now: datetime) -> list[int]:
                 len(board.current_winners),
             )
     return closed
+
+
+# --- Announcing the winners -----------------------------------------------------------
+
+
+def award_periods_announce(*, now: datetime | None = None) -> list[int]:
+    """Announce the winners of every closed period not announced yet: each
+    participant gets an in-app notice and an email, in their own language. A
+    period is claimed before anything is sent, so that closing twice (or two
+    workers at once) announces once. Returns the ids of the periods announced."""
+    now = now or timezone.now()
+    pending = list(
+        AwardPeriod.objects.filter(closed_at__isnull=False, announced_at__isnull=True)
+        .select_related("program")
+        .order_by("start", "pk")
+    )
+    announced = []
+    for period in pending:
+        claimed = AwardPeriod.objects.filter(
+            pk=period.pk, announced_at__isnull=True
+        ).update(announced_at=now)
+        if claimed:
+            _announce(period, now=now)
+            announced.append(period.pk)
+    return announced
+
+
+def _announce(period: AwardPeriod, *, now: datetime) -> None:
+    board = selectors.leaderboard(period=period, now=now)
+    program = period.program
+    span = selectors.span_of(period)
+    winners = board.recorded_winners
+    won = {standing.member.pk: standing for standing in winners}
+    participants = list(
+        User.objects.filter(pk__in=board.participant_ids, is_active=True).order_by("pk")
+    )
+    link = reverse("recognition:award_leaderboard", args=[program.pk])
+    link += f"?period={span.key}"
+    base = {"program": program.name, "period": span.key}
+    key = f"award_period:{period.pk}"
+    for standing in winners:
+        notify(
+            users=[standing.member],
+            kind=notices.AWARD_WON,
+            params={**base, "rank": standing.rank},
+            link=link,
+            key=key,
+        )
+    notify(
+        users=[user for user in participants if user.pk not in won],
+        kind=notices.AWARD_CLOSED,
+        params={
+            **base,
+            "winners": [[s.rank, s.member.display_name] for s in winners],
+        },
+        link=link,
+        key=key,
+    )
+    absolute = settings.SITE_URL.rstrip("/") + link
+    metric_labels = {}  # language → the metric's label in it
+    for user in participants:
+        if not user.email:
+            continue
+        language = user.preferred_language or settings.LANGUAGE_CODE
+        if language not in metric_labels:
+            with translation.override(language):
+                metric_labels[language] = selectors.metric_label(
+                    period.metric, selectors.catalogue_by_key()
+                )
+        try:
+            _send_award_email(
+                user,
+                language=language,
+                board=board,
+                metric_label=metric_labels[language],
+                mine=won.get(user.pk),
+                link=absolute,
+            )
+        except Exception:
+            # One address failing does not keep the others from their email; the
+            # period stays announced (sending again would repeat the others').
+            logger.exception(
+                "Award period %s: the email to user %s failed.", period.pk, user.pk
+            )
+    logger.info(
+        "Award period %s announced to %s participant(s).", period.pk, len(participants)
+    )
+
+
+def _send_award_email(
+    user: User, *, language: str, board, metric_label: str, mine, link: str
+) -> None:
+    with translation.override(language):
+        program = board.program
+        span = selectors.span_of(board.period)
+        context = {
+            "user": user,
+            "program": program,
+            "span": span,
+            "mine": mine,
+            "winners": board.recorded_winners,
+            "metric_label": metric_label,
+            "link": link,
+        }
+        send_mail(
+            subject=_("%(program)s: the winners of %(period)s")
+            % {"program": program.name, "period": span.label},
+            message=render_to_string("recognition/email/award_closed.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
