@@ -41,6 +41,7 @@ from recognition.services.rollup import rollup
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
+    TeamFactory,
     schedule_interview,
 )
 from tests.journeys.factories import (
@@ -49,7 +50,7 @@ from tests.journeys.factories import (
     TrainingModuleFactory,
     journey_with_steps,
 )
-from tests.recognition.award_factories import awards_world
+from tests.recognition.award_factories import AwardProgramFactory, awards_world
 from tests.recognition.dashboard_factories import owned_account, reach, team_member
 
 # owner → (accounts at step 1, at step 2, at step 3) in the last quarter
@@ -577,4 +578,34 @@ def _grow(org, hiring):
             org.member_a,
             when=now - timedelta(days=3 + n),
         )
+    # Another team, with a member and an award program of its own.
+    team = TeamFactory(name="Team C", leader=org.manager_b)
+    team_member(team, "team_c_member", "千葉")
+    AwardProgramFactory(name="Team C award", teams=[team])
     rollup(now=timezone.now())
+
+
+def test_a_manager_without_a_team_is_told_so(client, org):
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(roles=[Role.MANAGER])
+    text = _home(client, newcomer).text
+    assert 'data-testid="no-led-team"' in text
+    assert "No member falls short of the team rate on a transition." in text
+
+
+def test_the_sections_read_only_what_the_viewer_may_see(world):
+    from recognition import home
+
+    org = world.org
+    # Another member's figures: nothing, whoever asks but their coaches.
+    assert home.member_figures(member=world.member_c, viewer=org.member_a) is None
+    assert home.member_figures(member=world.member_c, viewer=org.manager_b) is None
+    assert home.member_figures(member=world.member_c, viewer=org.manager_a)
+    # The organisation and the award metrics are the admin's.
+    assert home.organisation(viewer=org.manager_a) is None
+    assert home.unset_award_periods(viewer=org.manager_a) == []
+    # A leader's lists hold only the members they coach.
+    members = home.coached(org.manager_b)
+    assert org.member_a not in members and world.member_c not in members
+    assert home.attention(viewer=org.manager_b, members=members).weak_cells == []
