@@ -2,6 +2,7 @@
 reader's language: registered when the app is ready."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts import notifications
 
@@ -41,7 +42,9 @@ def _closed(params: dict) -> str:
             )
             % values
         )
-    names = _(", ").join(f"{rank}. {name}" for rank, name in winners)
+    names = pgettext("list separator", ", ").join(
+        f"{rank}. {name}" for rank, name in winners
+    )
     return _("%(program)s, %(period)s: the winners are %(names)s.") % {
         **values,
         "names": names,
