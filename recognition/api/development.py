@@ -9,7 +9,6 @@ Rates are fractions here (0.75 = 75 %), as in every figure of the API.
 
 from __future__ import annotations
 
-import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -20,11 +19,12 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.permissions import has_role, is_admin
-from config.api import IdFilter, ServiceViewSetMixin
+from config.api import ServiceViewSetMixin
 from hiring.models import Competency
 from journeys.serializers import PersonField, ScopedRelatedField
 
 from .. import permissions
+from ..filters import MemberFilter, PlanFilter
 from ..models import (
     CompetencyAssessment,
     CompetencyRating,
@@ -71,10 +71,6 @@ def _active_competencies(viewer):
 
 def _competencies(viewer):
     return Competency.objects.all()
-
-
-class MemberFilter(django_filters.FilterSet):
-    member = IdFilter(field_name="member_id", label=_("Member (id)"))
 
 
 # --- Assessments ---------------------------------------------------------------------
@@ -328,7 +324,7 @@ class PlanViewSet(
 
     serializer_class = PlanSerializer
     permission_classes = [IsAuthenticated, SeesManagement, CoachesToCreate]
-    filterset_class = MemberFilter
+    filterset_class = PlanFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     queryset = DevelopmentPlan.objects.none()
 

@@ -25,6 +25,7 @@ from journeys.permissions import visible_journeys
 from journeys.selectors import training_status
 
 from .. import metrics, permissions
+from ..filters import plan_status
 from ..forms.development import (
     ActionForm,
     AssessmentNoteForm,
@@ -70,9 +71,7 @@ def _to_plan(member):
 def plan_list(request):
     """The members the viewer sees with their plan in short."""
     require(permissions.sees_management_pages(request.user))
-    status = request.GET.get("status", "")
-    if status not in {*PlanStatus.values, "none"}:
-        status = ""
+    status = plan_status(request.GET)
     rows = selectors.plan_overview(viewer=request.user, status=status)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -91,9 +90,7 @@ def plan_list(request):
 def plan_list_export(request):
     """The team's plans in short, as a CSV download (the list's status filter)."""
     require(permissions.sees_management_pages(request.user))
-    status = request.GET.get("status", "")
-    if status not in {*PlanStatus.values, "none"}:
-        status = ""
+    status = plan_status(request.GET)
     header, rows = selectors.plan_list_export(
         selectors.plan_overview(viewer=request.user, status=status)
     )
@@ -495,7 +492,9 @@ def plan_add_transition(request, member_pk: int, step_pk: int):
             "title", "pk"
         )
     )
-    statuses = training_status([member.pk], [module.pk for module in modules])
+    statuses = training_status(
+        [member.pk], [module.pk for module in modules], with_due=False
+    )
     open_assignments = {
         module.pk: services.open_assignment(member, module) for module in modules
     }
