@@ -3,9 +3,21 @@ tests/hiring/matrix.py for the conventions). Rows build the journeys objects the
 need from the organisation fixture themselves (e.g. with tests/journeys/factories.py),
 memoised on `org` so that one row's lambda does not create them twice."""
 
-from . import matrix_accounts, matrix_api, matrix_journeys, matrix_training
+from . import (
+    matrix_accounts,
+    matrix_api,
+    matrix_journeys,
+    matrix_manage,
+    matrix_training,
+)
 
-_MODULES = (matrix_journeys, matrix_accounts, matrix_training, matrix_api)
+_MODULES = (
+    matrix_journeys,
+    matrix_accounts,
+    matrix_training,
+    matrix_api,
+    matrix_manage,
+)
 
 UI_ROWS = {key: row for module in _MODULES for key, row in module.UI_ROWS.items()}
 API_ROWS = {key: row for module in _MODULES for key, row in module.API_ROWS.items()}
