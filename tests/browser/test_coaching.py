@@ -7,10 +7,17 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.models import Role
+from recognition.services.rollup import rollup
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import TEST_PASSWORD, build_organisation
 from tests.recognition.coaching_factories import build_coaching_world
-from tests.recognition.dashboard_factories import APRIL
+from tests.recognition.dashboard_factories import (
+    APRIL,
+    NOW,
+    jst,
+    owned_account,
+    reach,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,9 +65,19 @@ def test_a_manager_reads_the_graded_heat_map_and_drills_down(page, org):
     assert page.locator("[data-testid=cohort-account]").count() > 0
     _shot(page, "3_cohort")
 
-    # The member page: every transition row offers the plan.
+    # The member page: every transition row offers the plan; July's and August's
+    # cohorts are still provisional on the rollup's day, drawn dashed and pale.
+    for month in (5, 6, 7, 8):
+        account = owned_account(world.journey, org.member_a)
+        reach(account, world.s1, jst(2026, month, 3))
+        if month < 7:
+            reach(account, world.s2, jst(2026, month, 20))
+    rollup(now=NOW, full=True)
     page.goto(
         reverse("recognition:member", args=[org.member_a.pk]) + f"?period={APRIL}"
     )
     assert page.locator("[data-testid=row-add-to-plan]").count() == 2
+    trend = page.locator("[data-testid=trend]").first
+    assert trend.locator("polyline.line-provisional").count() >= 1
+    assert "final on" in trend.locator("[data-testid=trend-provisional]").inner_text()
     _shot(page, "4_member")
