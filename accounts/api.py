@@ -9,6 +9,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.api import parse_id
+
 from . import selectors, services
 from .client_ip import client_ip
 from .filters import TeamFilter, UserFilter
@@ -120,11 +122,13 @@ class TeamViewSet(
 
     def get_object(self):
         # The detail carries the roster, prefetched by the selector.
+        # What cannot be an id names no team (config.api.parse_id: "٣", 2**64).
+        pk = parse_id(self.kwargs["pk"])
+        if pk is None:
+            raise Http404
         try:
-            team = selectors.team_get(
-                viewer=self.request.user, pk=int(self.kwargs["pk"])
-            )
-        except (Team.DoesNotExist, ValueError):
+            team = selectors.team_get(viewer=self.request.user, pk=pk)
+        except Team.DoesNotExist:
             raise Http404 from None
         self.check_object_permissions(self.request, team)
         return team
