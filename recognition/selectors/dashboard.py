@@ -191,10 +191,10 @@ class Cell:
         if self.difference is None:
             return ""
         if self.metric.unit == metrics.Unit.PERCENT:
-            text = f"{float(self.difference) * 100:+.1f} pt"
-        else:
-            text = f"{float(self.difference):+g} d"
-        return text.replace("-", "\u2212")
+            number = f"{float(self.difference) * 100:+.1f}".replace("-", "\u2212")
+            return pgettext("points of a rate", "%(value)s pt") % {"value": number}
+        number = f"{float(self.difference):+g}".replace("-", "\u2212")
+        return pgettext("difference in days", "%(value)s d") % {"value": number}
 
     @property
     def team_display(self) -> str:

@@ -81,3 +81,20 @@ def test_a_manager_reads_the_graded_heat_map_and_drills_down(page, org):
     assert trend.locator("polyline.line-provisional").count() >= 1
     assert "final on" in trend.locator("[data-testid=trend-provisional]").inner_text()
     _shot(page, "4_member")
+
+
+def test_the_heat_map_reads_in_japanese(page, org):
+    world = build_coaching_world(org)
+    org.manager_a.preferred_language = "ja"
+    org.manager_a.save(update_fields=["preferred_language"])
+    page.goto(reverse("recognition:dashboard") + f"?period={APRIL}")
+    page.fill("#id_username", "manager_a")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**period={APRIL}**")
+    cell = page.locator(
+        f"[data-member='{org.member_a.pk}'] "
+        f"td[data-metric='step_conversion:{world.s1.pk}']"
+    )
+    assert cell.get_attribute("data-grade") == "worse-2"
+    _shot(page, "5_heatmap_ja")
