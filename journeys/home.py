@@ -31,10 +31,6 @@ class TrainingDue:
     rows: list[TrainingRow]  # open modules, the earliest due date first
     count: int
 
-    @property
-    def overdue_count(self) -> int:
-        return sum(row.is_overdue for row in self.rows)
-
 
 def training_due(*, member: User, today: date | None = None) -> TrainingDue:
     """The member's assigned modules not passed yet, overdue first. One query."""

@@ -362,10 +362,6 @@ class Attention:
     closing: list[ClosingWindow]
     closing_days: int = CLOSING_DAYS
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.weak_cells and not self.closing
-
 
 def coached(viewer: User) -> list[User]:
     """The members the viewer coaches (their teams' members; every member for an
