@@ -35,12 +35,22 @@ class Bilingual(models.Model):
 
 
 class Rating(models.IntegerChoices):
-    """The four-point scale of every interview rating and recommendation."""
+    """The four-point scale of answers and competencies: against the bar of the
+    role. The overall recommendation has its own words (`Recommendation`)."""
 
-    STRONG_NO = 1, _("1 · Strong no")
-    NO = 2, _("2 · No")
-    YES = 3, _("3 · Yes")
-    STRONG_YES = 4, _("4 · Strong yes")
+    FAR_BELOW = 1, _("1 · Far below the bar")
+    BELOW = 2, _("2 · Below the bar")
+    MEETS = 3, _("3 · Meets the bar")
+    ABOVE = 4, _("4 · Above the bar")
+
+
+class Recommendation(models.IntegerChoices):
+    """The overall recommendation, on the same four points as `Rating`."""
+
+    STRONG_NO_HIRE = 1, _("1 · Strong no hire")
+    NO_HIRE = 2, _("2 · No hire")
+    HIRE = 3, _("3 · Hire")
+    STRONG_HIRE = 4, _("4 · Strong hire")
 
 
 def _between(field: str, low: int, high: int, name: str) -> models.CheckConstraint:
@@ -170,13 +180,13 @@ class Question(Bilingual):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     text = models.TextField(_("question"))
     text_en = models.TextField(_("question (English)"), blank=True)
-    rubric_1 = models.TextField(_("an answer rated 1 (strong no)"))
+    rubric_1 = models.TextField(_("an answer rated 1 (far below the bar)"))
     rubric_1_en = models.TextField(_("rated 1 (English)"), blank=True)
-    rubric_2 = models.TextField(_("an answer rated 2 (no)"))
+    rubric_2 = models.TextField(_("an answer rated 2 (below the bar)"))
     rubric_2_en = models.TextField(_("rated 2 (English)"), blank=True)
-    rubric_3 = models.TextField(_("an answer rated 3 (yes)"))
+    rubric_3 = models.TextField(_("an answer rated 3 (meets the bar)"))
     rubric_3_en = models.TextField(_("rated 3 (English)"), blank=True)
-    rubric_4 = models.TextField(_("an answer rated 4 (strong yes)"))
+    rubric_4 = models.TextField(_("an answer rated 4 (above the bar)"))
     rubric_4_en = models.TextField(_("rated 4 (English)"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -546,7 +556,7 @@ class ScorecardRevision(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("revision"))
     overall = models.PositiveSmallIntegerField(
-        _("overall recommendation"), choices=Rating, null=True, blank=True
+        _("overall recommendation"), choices=Recommendation, null=True, blank=True
     )
     summary = models.TextField(_("summary"), blank=True)
     reason = models.TextField(_("reason for the correction"), blank=True)

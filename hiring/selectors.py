@@ -11,7 +11,9 @@ from django.db.models import (
     Avg,
     Case,
     Count,
+    Exists,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -780,6 +782,27 @@ def scorecard_open_draft(*, scorecard: Scorecard):
         scorecard.revisions.filter(submitted_at__isnull=True)
         .select_related("created_by")
         .first()
+    )
+
+
+def scorecard_draft_touched(*, revision) -> bool:
+    """Whether anything was ever written into the draft (a rating, a note, the
+    summary): a draft only opened holds nothing, and nothing shows as saved."""
+    from .models import AnswerRating, CompetencyRating, ScorecardRevision
+
+    answered = AnswerRating.objects.filter(revision=OuterRef("pk")).exclude(
+        notes="", rating__isnull=True
+    )
+    rated = CompetencyRating.objects.filter(
+        revision=OuterRef("pk"), rating__isnull=False
+    )
+    # One query, whatever the draft holds.
+    return (
+        ScorecardRevision.objects.filter(pk=revision.pk)
+        .filter(
+            Q(overall__isnull=False) | ~Q(summary="") | Exists(answered) | Exists(rated)
+        )
+        .exists()
     )
 
 

@@ -27,14 +27,20 @@ from .models import (
     InterviewStage,
     Opening,
     Question,
-    Rating,
+    Recommendation,
     Scorecard,
     ScorecardRevision,
     SuccessProfile,
 )
 
 WEIGHT_MESSAGE = _("A weight is a whole number from 1 to 5.")
-RATING_HELP = _("1 strong no, 2 no, 3 yes, 4 strong yes; null: not rated yet.")
+RATING_HELP = _(
+    "1 far below the bar, 2 below the bar, 3 meets the bar, 4 above the bar; "
+    "null: not rated yet."
+)
+RECOMMENDATION_HELP = _(
+    "1 strong no hire, 2 no hire, 3 hire, 4 strong hire; null: not given yet."
+)
 
 
 class IdField(serializers.IntegerField):
@@ -575,7 +581,7 @@ class ScorecardDraftSerializer(serializers.Serializer):
         help_text=_("By competency id: a rating 1–4, or null."),
     )
     overall = serializers.IntegerField(
-        allow_null=True, required=False, help_text=RATING_HELP
+        allow_null=True, required=False, help_text=RECOMMENDATION_HELP
     )
     summary = serializers.CharField(allow_blank=True, required=False)
     expected_saved_at = ApiDateTimeField(
@@ -655,7 +661,7 @@ class RecommendationSerializer(serializers.Serializer):
     scorecard = serializers.IntegerField()
     interviewer = serializers.IntegerField()
     interviewer_name = serializers.CharField()
-    overall = serializers.ChoiceField(choices=Rating.choices, allow_null=True)
+    overall = serializers.ChoiceField(choices=Recommendation.choices, allow_null=True)
 
 
 class MissingScorecardSerializer(serializers.Serializer):

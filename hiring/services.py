@@ -367,18 +367,14 @@ def scorecard_save_draft(
     saved value. Ratings out of range are refused, each with its own message, and
     nothing is saved then. With `expected_saved_at` (when the writer's copy of the
     draft was last saved), a draft saved since by another tab is not overwritten:
-    DraftConflict is raised instead.
+    DraftConflict is raised instead, unless the draft already holds exactly what is
+    posted (a copy sent twice, e.g. the page's save on leaving arriving after the
+    next page's restore): then nothing is written and the draft is returned.
     """
     with transaction.atomic():
         locked = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
         draft = scorecard_draft(scorecard=locked, by=by)
-        if expected_saved_at is not None and draft.saved_at != expected_saved_at:
-            raise DraftConflict(
-                _(
-                    "This scorecard was changed in another window since you opened "
-                    "it. Reload the page to continue from the latest version."
-                )
-            )
+        moved = expected_saved_at is not None and draft.saved_at != expected_saved_at
         kit_question_ids = set(
             locked.interview.kit.kit_questions.values_list("question_id", flat=True)
         )
@@ -407,6 +403,17 @@ def scorecard_save_draft(
             if overall is not None
             else draft.overall
         )
+        if moved:
+            if not errors and _draft_holds(
+                draft, answer_rows, competency_rows, overall_rating, summary
+            ):
+                return draft
+            raise DraftConflict(
+                _(
+                    "This scorecard was changed in another window since you opened "
+                    "it. Reload the page to continue from the latest version."
+                )
+            )
         if errors:
             raise ValidationError(errors)
         for question_id, (notes, rating) in answer_rows.items():
@@ -424,6 +431,42 @@ def scorecard_save_draft(
             draft.summary = summary
         draft.save()
     return draft
+
+
+def _draft_holds(
+    draft: ScorecardRevision,
+    answer_rows: Mapping[int, tuple[str, int | None]],
+    competency_rows: Mapping[int, int | None],
+    overall: int | None,
+    summary: str | None,
+) -> bool:
+    """Whether the draft already holds every posted value (the content compared,
+    not the time it was saved)."""
+    if overall != draft.overall:
+        return False
+    if summary is not None and _same_text(summary) != _same_text(draft.summary):
+        return False
+    saved_answers = {
+        answer.question_id: (_same_text(answer.notes), answer.rating)
+        for answer in draft.answers.filter(question_id__in=answer_rows.keys())
+    }
+    for question_id, (notes, rating) in answer_rows.items():
+        if saved_answers.get(question_id, ("", None)) != (_same_text(notes), rating):
+            return False
+    saved_ratings = dict(
+        draft.competency_ratings.filter(
+            competency_id__in=competency_rows.keys()
+        ).values_list("competency_id", "rating")
+    )
+    return all(
+        saved_ratings.get(competency_id) == rating
+        for competency_id, rating in competency_rows.items()
+    )
+
+
+def _same_text(text: str) -> str:
+    # Browsers post a textarea's line breaks as CRLF.
+    return (text or "").replace("\r\n", "\n")
 
 
 def _kit_competency_ids(kit: InterviewKit) -> set[int]:

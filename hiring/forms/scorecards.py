@@ -9,15 +9,15 @@ from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
-from ..models import Competency, KitQuestion, Rating, ScorecardRevision
+from ..models import Competency, KitQuestion, Rating, Recommendation, ScorecardRevision
 
 RATING_ERROR = _("A rating is a whole number from 1 to 4.")
 
 
-def _rating_field(label) -> forms.TypedChoiceField:
+def _rating_field(label, choices=Rating.choices) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
-        choices=Rating.choices,
+        choices=choices,
         coerce=int,
         empty_value=None,
         required=False,
@@ -44,12 +44,6 @@ class CompetencyRow:
     def proposed_label(self) -> str:
         return Rating(self.proposed).label if self.proposed else ""
 
-    @property
-    def changed_by_hand(self) -> bool:
-        """A chosen rating other than the proposal: the proposal leaves it alone."""
-        value = _as_rating(self.rating.value())
-        return value is not None and value != self.proposed
-
 
 def _as_rating(value) -> int | None:
     try:
@@ -69,7 +63,7 @@ class ScorecardForm(forms.Form):
     and rating travel together: a posted question without a rating has none.
     """
 
-    overall = _rating_field(_("Overall recommendation"))
+    overall = _rating_field(_("Overall recommendation"), Recommendation.choices)
     summary = forms.CharField(
         label=_("Summary"),
         required=False,
@@ -104,27 +98,34 @@ class ScorecardForm(forms.Form):
     def initial_for(
         cls, revision: ScorecardRevision, kit_questions: list[KitQuestion]
     ) -> dict:
-        """What the saved draft holds; unrated competencies start at the proposal."""
+        """What the saved draft holds, and nothing more: an unrated competency stays
+        unrated (its proposal is a hint beside it; the interviewer chooses)."""
         initial = {"overall": revision.overall, "summary": revision.summary}
         answers = {answer.question_id: answer for answer in revision.answers.all()}
-        by_competency: dict[int, list[int]] = {}
         for kit_question in kit_questions:
             question = kit_question.question
             answer = answers.get(question.pk)
             initial[f"question_{question.pk}_notes"] = answer.notes if answer else ""
             initial[f"question_{question.pk}"] = answer.rating if answer else None
-            if answer and answer.rating:
-                by_competency.setdefault(question.competency_id, []).append(
-                    answer.rating
-                )
         saved = {r.competency_id: r.rating for r in revision.competency_ratings.all()}
         for kit_question in kit_questions:
             competency_id = kit_question.question.competency_id
-            rating = saved.get(competency_id)
-            if rating is None:
-                rating = services.proposed_rating(by_competency.get(competency_id, []))
-            initial[f"competency_{competency_id}"] = rating
+            initial[f"competency_{competency_id}"] = saved.get(competency_id)
         return initial
+
+    def rating_names(self) -> list[str]:
+        """Every rating to give before submitting, in the page's order."""
+        return [
+            *(f"question_{kq.question_id}" for kq in self.kit_questions),
+            *(f"competency_{pk}" for pk in self.competencies),
+            "overall",
+        ]
+
+    def progress(self) -> tuple[int, int]:
+        """(ratings given, ratings to give) as the form holds them."""
+        names = self.rating_names()
+        rated = sum(1 for name in names if _as_rating(self[name].value()) is not None)
+        return rated, len(names)
 
     def question_rows(self) -> list[QuestionRow]:
         return [

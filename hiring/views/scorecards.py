@@ -117,6 +117,7 @@ def _render_form(request, scorecard: Scorecard, form: ScorecardForm, missing=Non
         for key, messages_ in (missing or {}).items()
         for message in messages_
     ]
+    rated, to_rate = form.progress()
     return render(
         request,
         "hiring/scorecard_form.html",
@@ -125,9 +126,14 @@ def _render_form(request, scorecard: Scorecard, form: ScorecardForm, missing=Non
             scorecard,
             form=form,
             draft=draft,
+            # "Saved" only once something was saved: not on an untouched form.
+            draft_touched=draft is not None
+            and selectors.scorecard_draft_touched(revision=draft),
             question_rows=form.question_rows(),
             competency_rows=form.competency_rows(),
             missing=missing_items,
+            rated=rated,
+            to_rate=to_rate,
             saved_at_ms=_milliseconds(draft.saved_at) if draft else 0,
             # The draft's version as this page has it: the autosave sends it back,
             # so that a draft saved since in another window is not overwritten.
@@ -139,9 +145,10 @@ def _render_form(request, scorecard: Scorecard, form: ScorecardForm, missing=Non
                 "unsaved": _("Not saved yet"),
                 "notSaved": _("Not saved"),
                 "restored": _(
-                    "What you typed before your session expired was restored and "
-                    "is being saved."
+                    "What you typed earlier in this browser had not reached the "
+                    "server yet: it was put back in the form and is being saved."
                 ),
+                "progress": _("%(rated)s/%(total)s rated"),
                 "conflictKept": _(
                     "What you typed here since is kept in this browser: after "
                     "reloading, the page offers to put it back."
@@ -155,6 +162,7 @@ def _render_form(request, scorecard: Scorecard, form: ScorecardForm, missing=Non
                 "discard": _("Discard it"),
                 "proposal": _("Proposed: %(rating)s"),
                 "none": _("none yet"),
+                "proposalHint": _("Proposed from the questions' ratings"),
                 "ratings": {rating.value: rating.label for rating in Rating},
             },
         ),

@@ -6,7 +6,8 @@
  * - <select data-autosubmit> submits its form when it changes (the language
  *   switcher, the period of a leaderboard); a <noscript> button does it without
  *   JavaScript.
- * - <form data-confirm="Question?"> asks before it is submitted.
+ * - <form data-confirm="Question?"> asks before it is submitted; so does a
+ *   <button type="submit" data-confirm="Question?">, for its own submit only.
  */
 (function () {
   "use strict";
@@ -19,8 +20,13 @@
   });
 
   document.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
     var form = event.target.closest("form[data-confirm]");
-    if (form && !window.confirm(form.dataset.confirm)) {
+    var question =
+      submitter && submitter.dataset.confirm
+        ? submitter.dataset.confirm
+        : form && form.dataset.confirm;
+    if (question && !event.defaultPrevented && !window.confirm(question)) {
       event.preventDefault();
     }
   });

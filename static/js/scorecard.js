@@ -1,20 +1,25 @@
 /*
  * The scorecard page (templates/hiring/scorecard_form.html).
  *
- * - Proposes each competency's rating live: the mean of its questions' ratings,
- *   rounded half up with integer arithmetic, floor((2·sum + n) / (2·n)), as
- *   hiring.services.proposed_rating does. A rating chosen by hand is left alone.
+ * - Shows each competency's proposed rating live, as a hint only (the interviewer
+ *   chooses every rating): the mean of its questions' ratings, rounded half up
+ *   with integer arithmetic, floor((2·sum + n) / (2·n)), as
+ *   hiring.services.proposed_rating does.
+ * - Counts the ratings given ("5/8 rated"); "Next unrated" jumps to the next
+ *   rating still to give. The submit button asks first (data-confirm, kata.js).
  * - Saves the draft as the interviewer types (1 s after the last change), and when
  *   the page is hidden or left (navigator.sendBeacon).
  * - Loses nothing on an expired session: every change is kept in localStorage
  *   until the server has it; when the session has expired the page says so with a
  *   login link that returns here, and on load newer unsaved content is restored
- *   into the form and saved.
+ *   into the form and saved. "Saved" shows only once something was saved.
  * - Never writes over a draft saved since in another window or device: each
  *   autosave sends the version it started from (`expected_saved_at`); on a
  *   conflict (409) autosaving stops, what was typed here is kept in localStorage
  *   (under its own key, which the other window's saves do not clear) and the page
- *   says to reload; after the reload the page offers to put that text back.
+ *   says to reload; after the reload the page offers to put that text back. The
+ *   server compares content, not only versions: a copy it already holds (the save
+ *   sent on leaving, arriving after the next page's restore) is no conflict.
  * - Read-only and submitted scorecards clear what this browser kept of them
  *   (computers may be shared).
  *
@@ -84,11 +89,17 @@
   var competencyRows = Array.prototype.slice.call(
     form.querySelectorAll("[data-competency]")
   );
+  var progressElement = document.getElementById("rating-progress");
+  var nextUnrated = document.getElementById("next-unrated");
+  var ratingFieldsets = Array.prototype.slice.call(
+    form.querySelectorAll("fieldset[id^='field-']")
+  );
 
   var timer = null;
   var inFlight = false;
   var dirty = false;
   var leaving = false;
+  var beaconSent = false;
   var conflicted = false;
 
   // --- Proposed competency ratings ---------------------------------------------
@@ -122,29 +133,55 @@
       "%(rating)s",
       label
     );
-    var manual = row.dataset.manual === "1";
-    row.querySelector("[data-use-proposal]").hidden = !manual || proposed === null;
+    // Marked on the scale, never chosen: the interviewer clicks the rating.
+    Array.prototype.forEach.call(row.querySelectorAll("label[data-value]"), function (
+      label
+    ) {
+      var isProposed = String(proposed) === label.dataset.value;
+      label.classList.toggle("rating-proposed", isProposed);
+      if (isProposed) {
+        label.title = texts.proposalHint;
+      } else {
+        label.removeAttribute("title");
+      }
+    });
   }
 
-  function applyProposal(row, force) {
-    var proposed = proposal(row);
-    showProposal(row, proposed);
-    if (proposed === null || (row.dataset.manual === "1" && !force)) {
+  // --- Progress: ratings given, and a jump to the next one to give -------------
+
+  function unratedFieldsets() {
+    return ratingFieldsets.filter(function (fieldset) {
+      return !fieldset.querySelector("input[type=radio]:checked");
+    });
+  }
+
+  function showProgress() {
+    var unrated = unratedFieldsets().length;
+    var total = ratingFieldsets.length;
+    progressElement.textContent = texts.progress
+      .replace("%(rated)s", String(total - unrated))
+      .replace("%(total)s", String(total));
+    progressElement.dataset.rated = String(total - unrated);
+    nextUnrated.hidden = unrated === 0;
+  }
+
+  nextUnrated.addEventListener("click", function () {
+    var unrated = unratedFieldsets();
+    if (!unrated.length) {
       return;
     }
-    var input = form.querySelector(
-      'input[name="' + row.dataset.field + '"][value="' + proposed + '"]'
-    );
-    if (input && !input.checked) {
-      input.checked = true;
-    }
-  }
-
-  function rowForField(name) {
-    return competencyRows.filter(function (row) {
-      return row.dataset.field === name;
-    })[0];
-  }
+    // The first one below what is in view, else the first from the top.
+    var target =
+      unrated.filter(function (fieldset) {
+        return fieldset.getBoundingClientRect().top > window.innerHeight / 3;
+      })[0] || unrated[0];
+    ratingFieldsets.forEach(function (fieldset) {
+      fieldset.classList.remove("rating-jumped");
+    });
+    target.classList.add("rating-jumped");
+    target.scrollIntoView({ block: "center" });
+    target.querySelector("input[type=radio]").focus({ preventScroll: true });
+  });
 
   function rowsForQuestion(name) {
     return competencyRows.filter(function (row) {
@@ -171,16 +208,6 @@
     return fields;
   }
 
-  function manualFields() {
-    return competencyRows
-      .filter(function (row) {
-        return row.dataset.manual === "1";
-      })
-      .map(function (row) {
-        return row.dataset.field;
-      });
-  }
-
   function restore(entry) {
     Object.keys(entry.fields).forEach(function (name) {
       var value = entry.fields[name];
@@ -196,13 +223,14 @@
         textarea.value = value;
       }
     });
+    refreshRatings();
+  }
+
+  function refreshRatings() {
     competencyRows.forEach(function (row) {
-      if (entry.partial && !(row.dataset.field in entry.fields)) {
-        return; // Only what was typed is put back; the rest stays as saved.
-      }
-      row.dataset.manual =
-        (entry.manual || []).indexOf(row.dataset.field) !== -1 ? "1" : "0";
+      showProposal(row, proposal(row));
     });
+    showProgress();
   }
 
   function remember() {
@@ -215,7 +243,6 @@
       base: serverSavedAt,
       typedAt: Date.now(),
       fields: snapshot(),
-      manual: manualFields(),
     });
   }
 
@@ -234,7 +261,6 @@
       typedAt: Date.now(),
       partial: true,
       fields: fields,
-      manual: manualFields(),
     });
   }
 
@@ -392,7 +418,9 @@
       })
       .then(function (response) {
         var status = response.status;
-        if (isLoginPage(response) || status === 401 || status === 403) {
+        // Only a login page or a 401 means the session has expired; a 403 (not
+        // this viewer's, a stale form) is an error, said as such.
+        if (isLoginPage(response) || status === 401) {
           expired();
           return;
         }
@@ -437,8 +465,9 @@
       return;
     }
     // The answer cannot be read: what is in localStorage stays until a later
-    // load finds the server draft newer than it.
-    navigator.sendBeacon(config.autosaveUrl, formData());
+    // load finds the server draft newer than it. The server takes this copy even
+    // after the next page's restore has saved the same content.
+    beaconSent = navigator.sendBeacon(config.autosaveUrl, formData());
   }
 
   // --- Wiring --------------------------------------------------------------------
@@ -448,15 +477,11 @@
     if (target.type !== "radio") {
       return;
     }
-    var row = rowForField(target.name);
-    if (row) {
-      row.dataset.manual = "1";
-      showProposal(row, proposal(row));
-    } else {
-      rowsForQuestion(target.name).forEach(function (questionRow) {
-        applyProposal(questionRow, false);
-      });
-    }
+    rowsForQuestion(target.name).forEach(function (questionRow) {
+      showProposal(questionRow, proposal(questionRow));
+    });
+    target.closest("fieldset").classList.remove("rating-jumped");
+    showProgress();
     changed();
   });
 
@@ -466,22 +491,18 @@
     }
   });
 
-  form.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-use-proposal]");
-    if (!button) {
-      return;
-    }
-    var row = button.closest("[data-competency]");
-    row.dataset.manual = "0";
-    applyProposal(row, true);
-    changed();
-  });
-
   form.addEventListener("submit", function (event) {
     if (conflicted) {
       // It would write this page's copy over the other window's: reload first.
       event.preventDefault();
       conflictAlert.scrollIntoView({ block: "center" });
+    }
+  });
+
+  // After kata.js's listener (it asks before submitting): a cancelled submit
+  // leaves the page as it was, autosaving.
+  document.addEventListener("submit", function (event) {
+    if (event.target !== form || event.defaultPrevented) {
       return;
     }
     // The post itself carries everything: no beacon, no autosave after it.
@@ -499,32 +520,42 @@
     // Back to this page from the browser's cache: it is being edited again.
     if (event.persisted) {
       leaving = false;
+      if (beaconSent) {
+        // Whether the copy sent on leaving arrived is unknown: send it again now,
+        // so that this page learns the draft's version before the next change.
+        beaconSent = false;
+        dirty = true;
+        save();
+      }
     }
   });
 
   // --- On load: restore what the server does not have yet ----------------------
+
+  function sameFields(fields, other) {
+    var names = Object.keys(fields).concat(Object.keys(other));
+    return names.every(function (name) {
+      return (fields[name] || "") === (other[name] || "");
+    });
+  }
 
   var loaded = snapshot(); // The draft as the server gave it to this page.
   var kept = storageGet(storageKey);
   if (kept && kept.fields) {
     var sameDraft = String(kept.revision) === String(revision);
     var newer = kept.base === serverSavedAt || kept.typedAt > serverSavedAt;
-    if (sameDraft && newer) {
+    if (sameDraft && newer && !sameFields(kept.fields, loaded)) {
       restore(kept);
       restoredAlert.textContent = texts.restored;
       restoredAlert.classList.remove("d-none");
-      competencyRows.forEach(function (row) {
-        applyProposal(row, false);
-      });
       dirty = true;
       save();
     } else {
+      // Obsolete, or the server already has it: nothing to put back.
       storageRemove(storageKey);
     }
   }
-  competencyRows.forEach(function (row) {
-    showProposal(row, proposal(row));
-  });
+  refreshRatings();
 
   // Text refused by a conflict (here or in another window): offered, never forced.
   var refused = storageGet(conflictKey);
@@ -540,9 +571,6 @@
             storageRemove(conflictKey);
             keptAlert.classList.add("d-none");
             restore(refused);
-            competencyRows.forEach(function (row) {
-              applyProposal(row, false);
-            });
             changed();
           },
         },

@@ -287,7 +287,7 @@ def test_bound_interviewer_sees_only_their_own_ratings_until_they_submit(
     ratings = _section(html, "ratings")
     assert org.interviewer.display_name in ratings
     assert ">4<" not in ratings and ">2<" not in ratings  # the panelist's 4 and 2
-    assert "Strong yes" not in html and "3 · Yes" not in html  # panel's overall
+    assert "Strong hire" not in html and "3 · Hire" not in html  # panel's overall
     # Their own open scorecard is offered.
     assert reverse("hiring:scorecard", args=[hiring.interview.pk]) in html
 

@@ -386,7 +386,7 @@ def test_question_page_shows_the_rubric_in_the_page_language(client, org, hiring
     assert "Makes excuses" in _row(english, "rubric-1")
     # No English text: the Japanese one.
     assert "気持ちを受け止め" in _row(english, "rubric-4")
-    assert "1 · Strong no" in english and "4 · Strong yes" in english
+    assert "1 · Far below the bar" in english and "4 · Above the bar" in english
     with translation.override("ja"):
         japanese = client.get(url, headers={"accept-language": "ja"}).text
     assert "お客様が怒っています。" in japanese

@@ -90,7 +90,14 @@ def test_the_form_shows_the_kit_in_order_with_rubrics_and_the_rating_scale(
     assert text.index(first.text_en) > text.index("最初に自己紹介")
     assert "Empathy · Past behaviour" in text
     assert "below the bar" in text  # the rubric for a 2
-    for label in ("1 · Strong no", "2 · No", "3 · Yes", "4 · Strong yes"):
+    for label in (
+        "1 · Far below the bar",
+        "2 · Below the bar",
+        "3 · Meets the bar",
+        "4 · Above the bar",
+        "1 · Strong no hire",
+        "4 · Strong hire",
+    ):
         assert label in text
     assert f'name="question_{first.pk}_notes"' in text
     assert f'name="competency_{hiring.logic.pk}"' in text
@@ -246,11 +253,13 @@ def test_the_page_proposes_2_5_as_3(client, org, hiring):
         _form(answers={first: ("", 2), second: ("", 3)}),
     )
     text = client.get(_url("scorecard", interview)).text
-    assert "Proposed: 3 · Yes" in text
+    assert "Proposed: 3 · Meets the bar" in text
     field = f"competency_{hiring.empathy.pk}"
     assert f'name="{field}" value="3"' in text
-    assert f'id="id_{field}_2" checked' in text
-    assert 'data-manual="0"' in text
+    # A hint only: marked on the scale, not chosen for the interviewer.
+    assert f'name="{field}" value="3"' in text
+    assert f'id="id_{field}_2" checked' not in text
+    assert f'rating-proposed" for="id_{field}_2"' in text
 
 
 def test_a_competency_rating_chosen_by_hand_stays_and_is_marked(client, org, hiring):
@@ -266,8 +275,7 @@ def test_a_competency_rating_chosen_by_hand_stays_and_is_marked(client, org, hir
     text = client.get(_url("scorecard", interview)).text
     field = f"competency_{hiring.empathy.pk}"
     assert f'id="id_{field}_0" checked' in text
-    assert 'data-manual="1"' in text
-    assert "Proposed: 3 · Yes" in text
+    assert "Proposed: 3 · Meets the bar" in text
 
 
 # --- Submitting --------------------------------------------------------------------
