@@ -1,8 +1,8 @@
 """Reads of the journeys pillar that need rules, scoped to the viewer through
 `journeys.permissions`."""
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     BooleanField,
@@ -11,6 +11,7 @@ from django.db.models import (
     DurationField,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -21,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import TeamMembership, User
 
@@ -68,6 +70,169 @@ def playbook_current(playbook: Playbook) -> PlaybookVersion | None:
 
 
 # --- Training and readiness ---------------------------------------------------------
+#
+# Training status is one fact, read here and nowhere else: the member page, the
+# readiness for promotion, the development plan and the training pages all call
+# `training_status` and show its one label set (`TRAINING_LABELS`).
+
+TRAINING_PASSED = "passed"
+TRAINING_NOT_PASSED = "not_passed"
+TRAINING_NOT_STARTED = "not_started"
+
+TRAINING_LABELS = {
+    TRAINING_PASSED: pgettext_lazy("training status", "Passed"),
+    TRAINING_NOT_PASSED: pgettext_lazy("training status", "Not passed yet"),
+    TRAINING_NOT_STARTED: pgettext_lazy("training status", "Not started"),
+}
+TRAINING_OVERDUE_LABEL = pgettext_lazy("training status", "Overdue")
+
+
+@dataclass(frozen=True)
+class TrainingStatus:
+    """Where one member stands on one module at a moment.
+
+    - passed: some attempt passed (a quiz at its pass mark, or a module without
+      quiz marked as completed); `passed_at` is the first pass, whenever it was —
+      an assignment or plan action made after it does not undo it;
+    - not passed: attempted, no pass yet;
+    - not started: no attempt.
+
+    `due_date` is the earliest due date of the assignments reaching the member
+    (their own and their teams', joiners included), None when unassigned;
+    overdue is not passed with that date past."""
+
+    member_id: int
+    module_id: int
+    passed_at: datetime | None = None
+    attempts: int = 0
+    best_score: int | None = None
+    last_attempt_at: datetime | None = None
+    due_date: date | None = None
+    today: date | None = None
+
+    @property
+    def is_passed(self) -> bool:
+        return self.passed_at is not None
+
+    @property
+    def state(self) -> str:
+        if self.is_passed:
+            return TRAINING_PASSED
+        return TRAINING_NOT_PASSED if self.attempts else TRAINING_NOT_STARTED
+
+    @property
+    def label(self) -> str:
+        return str(TRAINING_LABELS[self.state])
+
+    @property
+    def is_assigned(self) -> bool:
+        return self.due_date is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            not self.is_passed
+            and self.due_date is not None
+            and self.today is not None
+            and self.due_date < self.today
+        )
+
+
+def training_status(
+    member_ids, module_ids, at: datetime | None = None, *, with_due: bool = True
+) -> dict[tuple[int, int], TrainingStatus]:
+    """(member id, module id) → TrainingStatus for every pair asked, as of `at`
+    (now by default): attempts recorded as completed after it do not count.
+    Three queries whatever the number of members, modules and attempts; one with
+    `with_due=False` (no due dates read: for callers that only need passed or not)."""
+    from django.db.models import Count, Max, Min
+
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    member_ids = sorted({int(pk) for pk in member_ids})
+    module_ids = sorted({int(pk) for pk in module_ids})
+    if not member_ids or not module_ids:
+        return {}
+    attempts = {
+        (row["member_id"], row["module_id"]): row
+        for row in TrainingCompletion.objects.filter(
+            member_id__in=member_ids, module_id__in=module_ids, completed_at__lte=at
+        )
+        .values("member_id", "module_id")
+        .annotate(
+            passed_at=Min("completed_at", filter=Q(passed=True)),
+            attempts=Count("pk"),
+            best_score=Max("score"),
+            last_attempt_at=Max("completed_at"),
+        )
+        .order_by()
+    }
+    due: dict[tuple[int, int], date] = {}
+    if with_due:
+        due = _due_dates(member_ids, module_ids, at)
+    found = {}
+    for member_id in member_ids:
+        for module_id in module_ids:
+            row = attempts.get((member_id, module_id), {})
+            found[(member_id, module_id)] = TrainingStatus(
+                member_id=member_id,
+                module_id=module_id,
+                passed_at=row.get("passed_at"),
+                attempts=row.get("attempts", 0),
+                best_score=row.get("best_score"),
+                last_attempt_at=row.get("last_attempt_at"),
+                due_date=due.get((member_id, module_id)),
+                today=today,
+            )
+    return found
+
+
+def _due_dates(member_ids, module_ids, at) -> dict[tuple[int, int], date]:
+    """(member id, module id) → the earliest due date of the assignments reaching
+    the member, made by `at`. Two queries."""
+    due: dict[tuple[int, int], date] = {}
+
+    def _due(member_id, module_id, due_date):
+        key = (member_id, module_id)
+        if key not in due or due_date < due[key]:
+            due[key] = due_date
+
+    for member_id, module_id, due_date in (
+        TrainingAssignment.objects.filter(
+            member_id__in=member_ids, module_id__in=module_ids, assigned_at__lte=at
+        )
+        .values_list("member_id", "module_id", "due_date")
+        .order_by()
+    ):
+        _due(member_id, module_id, due_date)
+    # A team assignment reaches whoever is in the team at any time up to its due date.
+    for member_id, module_id, due_date in (
+        TeamMembership.objects.filter(
+            user_id__in=member_ids,
+            team__training_assignments__module_id__in=module_ids,
+            team__training_assignments__assigned_at__lte=at,
+            start_date__lte=F("team__training_assignments__due_date"),
+        )
+        .values_list(
+            "user_id",
+            "team__training_assignments__module_id",
+            "team__training_assignments__due_date",
+        )
+        .order_by()
+    ):
+        _due(member_id, module_id, due_date)
+    return due
+
+
+def passed_module_ids(member: User, module_ids, at: datetime | None = None) -> set:
+    """The modules among `module_ids` the member passed (`training_status`)."""
+    return {
+        module_id
+        for (_member_id, module_id), status in training_status(
+            [member.pk], module_ids, at=at, with_due=False
+        ).items()
+        if status.is_passed
+    }
 
 
 def assignments_for(member: User) -> QuerySet:
@@ -99,19 +264,15 @@ def is_ready_for_accounts(member: User, journey: Journey) -> bool:
         .exists()
     ):
         return False
-    passed = TrainingCompletion.objects.filter(member=member, passed=True).values(
-        "module_id"
-    )
-    return not (
+    required = list(
         TrainingModule.objects.filter(
             from_step__journey=journey,
             from_step__retired_at__isnull=True,
             is_required=True,
             is_active=True,
-        )
-        .exclude(pk__in=passed)
-        .exists()
+        ).values_list("pk", flat=True)
     )
+    return len(passed_module_ids(member, required)) == len(required)
 
 
 # --- Customer accounts ------------------------------------------------------------
@@ -532,89 +693,58 @@ def playbook_versions(playbook: Playbook) -> list[PlaybookVersion]:
 
 # --- training ---
 
-from datetime import date  # noqa: E402
-
 
 @dataclass
 class TrainingRow:
-    """One module assigned to a member: the earliest due date of its assignments,
-    the attempts so far and whether it is passed (first pass kept)."""
+    """One module assigned to a member: its `status` (`training_status`: the
+    earliest due date of its assignments, the attempts, the first pass) and the
+    teams whose assignment reaches the member."""
 
     module: TrainingModule
-    due_date: date
+    status: TrainingStatus
     team_names: list[str]
-    attempts: int
-    passed_at: datetime | None
-    best_score: int | None
-    is_overdue: bool
 
-    @property
-    def is_done(self) -> bool:
-        return self.passed_at is not None
+    due_date = property(lambda self: self.status.due_date)
+    attempts = property(lambda self: self.status.attempts)
+    passed_at = property(lambda self: self.status.passed_at)
+    best_score = property(lambda self: self.status.best_score)
+    is_overdue = property(lambda self: self.status.is_overdue)
+    is_done = property(lambda self: self.status.is_passed)
 
 
 def my_training(member: User, *, today: date | None = None) -> list[TrainingRow]:
     """The active modules assigned to the member (own and team assignments), one row
-    per module ordered by journey and step, with progress read in the database."""
-    from django.db.models import Count, Max
-
-    today = today or timezone.localdate()
-    completions = TrainingCompletion.objects.filter(
-        member=member, module=OuterRef("module_id")
-    )
-    assignments = (
+    per module ordered by journey and step."""
+    assignments = list(
         assignments_for(member)
         .filter(module__is_active=True)
         .select_related("module__from_step__journey")
-        .annotate(
-            passed_at=Subquery(
-                completions.filter(passed=True)
-                .order_by("completed_at")
-                .values("completed_at")[:1]
-            ),
-            attempts=Subquery(
-                completions.order_by()
-                .values("module_id")
-                .annotate(n=Count("pk"))
-                .values("n")[:1]
-            ),
-            best_score=Subquery(
-                completions.order_by()
-                .values("module_id")
-                .annotate(best=Max("score"))
-                .values("best")[:1]
-            ),
-        )
     )
+    statuses = training_status([member.pk], {a.module_id for a in assignments})
     rows: dict[int, TrainingRow] = {}
     for assignment in assignments:
-        row = rows.get(assignment.module_id)
-        team_names = [assignment.team.name] if assignment.team_id else []
-        if row is None:
-            rows[assignment.module_id] = TrainingRow(
+        row = rows.setdefault(
+            assignment.module_id,
+            TrainingRow(
                 module=assignment.module,
-                due_date=assignment.due_date,
-                team_names=team_names,
-                attempts=assignment.attempts or 0,
-                passed_at=assignment.passed_at,
-                best_score=assignment.best_score,
-                is_overdue=False,
-            )
-        else:
-            row.due_date = min(row.due_date, assignment.due_date)
-            row.team_names += team_names
-    ordered = sorted(
+                status=statuses[(member.pk, assignment.module_id)],
+                team_names=[],
+            ),
+        )
+        if assignment.team_id and assignment.team.name not in row.team_names:
+            row.team_names.append(assignment.team.name)
+    if today is not None:
+        for row in rows.values():
+            row.status = replace(row.status, today=today)
+    return sorted(
         rows.values(),
         key=lambda row: (
             row.module.from_step.journey.name,
             row.module.from_step.position or 0,
-            row.due_date,
+            row.due_date or date.max,
             row.module.title,
         ),
     )
-    for row in ordered:
-        row.is_overdue = not row.is_done and row.due_date < today
-    return ordered
 
 
 def module_page(module: TrainingModule, *, member: User) -> dict:

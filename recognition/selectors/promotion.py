@@ -20,17 +20,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Min, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from journeys.models import TrainingCompletion, TrainingModule
+from accounts.models import TeamMembership, User
+from journeys.models import Coverage, PoolMembership, TrainingModule
+from journeys.selectors import training_status
 
 from .. import metrics, permissions
 from ..models import (
     CareerLevel,
+    CareerTrack,
     Comparison,
     CompetencyCriterion,
     CompetencyRating,
@@ -70,10 +73,120 @@ def comparison_sign(comparison: str) -> str:
 # --- The ladder ----------------------------------------------------------------------
 
 
-def ladder_steps() -> list[PromotionStep]:
-    """Every step up with its criteria, in ladder order (four queries)."""
+# --- Tracks ---------------------------------------------------------------------------
+
+
+def tracks() -> list[CareerTrack]:
+    """Every track, the default first (one query)."""
     return list(
-        PromotionStep.objects.select_related("from_level", "to_level")
+        CareerTrack.objects.select_related("team", "journey").order_by(
+            "-is_default", "name", "pk"
+        )
+    )
+
+
+def default_track() -> CareerTrack | None:
+    return CareerTrack.objects.filter(is_default=True).first()
+
+
+def track_kind(track: CareerTrack) -> str:
+    if track.team_id:
+        return _("team %(team)s") % {"team": track.team.name}
+    if track.journey_id:
+        return _("journey %(journey)s") % {"journey": track.journey.name}
+    return _("everyone else")
+
+
+def visible_tracks(viewer) -> list[CareerTrack]:
+    """The tracks whose ladder the viewer reads: every one for admins; for others
+    the default track, the journeys' tracks and the tracks of the teams they
+    belong to or lead today (another team's track answers 404)."""
+    every = tracks()
+    if permissions.manages_recognition(viewer):
+        return every
+    today = timezone.localdate()
+    own = set(
+        TeamMembership.objects.active_on(today)
+        .filter(user=viewer)
+        .values_list("team_id", flat=True)
+    )
+    led = set(viewer.led_teams.values_list("pk", flat=True))
+    teams = own | led
+    return [t for t in every if t.team_id is None or t.team_id in teams]
+
+
+def member_tracks(member_ids, *, today=None) -> dict[int, CareerTrack | None]:
+    """member id → the track they are judged on: the track of a team they belong
+    to today (or of its parent team), else the track of the journey of most of
+    the accounts they cover today (their own and their pools'), else the default
+    track. At most four queries, whatever the number of members."""
+    today = today or timezone.localdate()
+    member_ids = list(member_ids)
+    every = tracks()
+    default = next((t for t in every if t.is_default), None)
+    by_team = {t.team_id: t for t in every if t.team_id}
+    by_journey = {t.journey_id: t for t in every if t.journey_id}
+    found: dict[int, CareerTrack | None] = {}
+    if by_team and member_ids:
+        memberships = (
+            TeamMembership.objects.active_on(today)
+            .filter(user_id__in=member_ids)
+            .values_list("user_id", "team_id", "team__parent_id")
+            .order_by("start_date", "pk")
+        )
+        for user_id, team_id, parent_id in memberships:
+            track = by_team.get(team_id) or by_team.get(parent_id)
+            if track is not None and user_id not in found:
+                found[user_id] = track
+    rest = [pk for pk in member_ids if pk not in found]
+    if by_journey and rest:
+        counts: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        owned = (
+            Coverage.objects.filter(ended_at__isnull=True, owner_id__in=rest)
+            .values_list("owner_id", "account__journey_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for user_id, journey_id, n in owned:
+            counts[user_id][journey_id] += n
+        pooled = (
+            PoolMembership.objects.filter(user_id__in=rest, start_date__lte=today)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .filter(pool__coverage__ended_at__isnull=True)
+            .values_list("user_id", "pool__coverage__account__journey_id")
+            .annotate(n=Count("pool__coverage"))
+            .order_by()
+        )
+        for user_id, journey_id, n in pooled:
+            if journey_id is not None:
+                counts[user_id][journey_id] += n
+        for user_id, by_count in counts.items():
+            ranked = sorted(
+                (j for j in by_count if j in by_journey),
+                key=lambda j: (-by_count[j], j),
+            )
+            if ranked:
+                found[user_id] = by_journey[ranked[0]]
+    for pk in member_ids:
+        found.setdefault(pk, default)
+    return found
+
+
+def member_track(member, *, today=None) -> CareerTrack | None:
+    return member_tracks([member.pk], today=today)[member.pk]
+
+
+# --- Steps ----------------------------------------------------------------------------
+
+
+def ladder_steps(track_ids=None) -> list[PromotionStep]:
+    """Every step up with its criteria (of these tracks), in ladder order (four
+    queries)."""
+    steps = PromotionStep.objects.all()
+    if track_ids is not None:
+        steps = steps.filter(track_id__in=list(track_ids))
+    return list(
+        steps.select_related("from_level", "to_level", "track")
         .prefetch_related(
             Prefetch(
                 "metric_criteria", queryset=MetricCriterion.objects.order_by("id")
@@ -117,10 +230,16 @@ class LadderRung:
     metric_rows: list = field(default_factory=list)  # (criterion, label, requirement)
 
 
-def ladder() -> list[LadderRung]:
-    """The levels in order, each with the step up from it and its criteria in
-    words. Six queries."""
-    steps = {step.from_level_id: step for step in ladder_steps()}
+def ladder(track: CareerTrack | None = None) -> list[LadderRung]:
+    """The levels in order, each with the step up from it on the track (the
+    default track when none is given) and its criteria in words. Six queries."""
+    if track is None:
+        track = default_track()
+    steps = (
+        {step.from_level_id: step for step in ladder_steps([track.pk])}
+        if track is not None
+        else {}
+    )
     catalogue = {m.key: m for m in metrics.catalogue(active_only=False)}
     rungs = []
     for level in CareerLevel.objects.order_by("position"):
@@ -192,9 +311,13 @@ class CriterionResult:
     no_data: bool = False
     value: float | None = None
     threshold: float | None = None
+    # The figure it rests on is provisional (METRICS.md): a cohort whose window
+    # has not ended yet may still convert, so the verdict may change.
+    provisional: bool = False
 
     def as_json(self) -> dict:
         return {
+            "provisional": self.provisional,
             "kind": self.kind,
             "label": self.label,
             "requirement": self.requirement,
@@ -213,6 +336,12 @@ class Readiness:
     step: PromotionStep | None
     criteria: list[CriterionResult]
     computed_at: datetime
+    track: CareerTrack | None = None
+
+    @property
+    def provisional(self) -> bool:
+        """Some criterion rests on provisional figures."""
+        return any(criterion.provisional for criterion in self.criteria)
 
     @property
     def next_level(self) -> CareerLevel | None:
@@ -238,6 +367,8 @@ class Readiness:
         """What the decision was taken on, kept with the promotion."""
         return {
             "computed_at": self.computed_at.isoformat(),
+            "track": self.track.name if self.track else None,
+            "provisional": self.provisional,
             "from_level": self.level.level.name if self.level else None,
             "to_level": self.next_level.name if self.next_level else None,
             "ready": self.ready,
@@ -281,8 +412,6 @@ def _metric_results(steps_by_member, member_ids, today) -> dict:
                 actual = metrics.format_value(metric, value)
                 if metric.unit == metrics.Unit.PERCENT and figure.denominator:
                     actual += f" ({figure.numerator}/{figure.denominator})"
-                if figure.provisional:
-                    actual += " " + _("(provisional)")
                 met = compare(criterion.comparison, value, criterion.value)
             results[(member_id, criterion.pk)] = CriterionResult(
                 kind=KIND_METRIC,
@@ -293,6 +422,7 @@ def _metric_results(steps_by_member, member_ids, today) -> dict:
                 no_data=value is None or metric is None,
                 value=value,
                 threshold=criterion.value,
+                provisional=bool(figure and figure.provisional and value is not None),
             )
     return results
 
@@ -312,18 +442,20 @@ def _latest_ratings(member_ids) -> dict[int, tuple[datetime, dict[int, int]]]:
 
 
 def _passed_modules(member_ids, module_ids) -> dict[tuple[int, int], datetime]:
-    if not module_ids:
-        return {}
+    """(member id, module id) → first pass, from `journeys.selectors.training_status`
+    (the one reading of training)."""
     return {
-        (member_id, module_id): first
-        for member_id, module_id, first in TrainingCompletion.objects.filter(
-            member_id__in=list(member_ids), module_id__in=module_ids, passed=True
-        )
-        .values("member_id", "module_id")
-        .annotate(first=Min("completed_at"))
-        .values_list("member_id", "module_id", "first")
-        .order_by()
+        key: status.passed_at
+        for key, status in training_status(
+            member_ids, module_ids, with_due=False
+        ).items()
+        if status.is_passed
     }
+
+
+def _day(moment: datetime) -> str:
+    """The local day of a moment, as the reader's language writes dates."""
+    return date_format(timezone.localdate(moment), "DATE_FORMAT")
 
 
 def readiness_for(
@@ -334,9 +466,20 @@ def readiness_for(
     today = timezone.localdate(now)
     member_ids = [member.pk for member in members]
     levels = current_levels(member_ids)
-    steps = {step.from_level_id: step for step in ladder_steps()} if levels else {}
+    track_of = member_tracks(member_ids, today=today)
+    steps = (
+        {
+            (step.track_id, step.from_level_id): step
+            for step in ladder_steps({t.pk for t in track_of.values() if t})
+        }
+        if levels
+        else {}
+    )
     steps_by_member = {
-        member_id: steps.get(level.level_id) for member_id, level in levels.items()
+        member_id: steps.get(
+            (getattr(track_of.get(member_id), "pk", None), level.level_id)
+        )
+        for member_id, level in levels.items()
     }
     metric_results = _metric_results(steps_by_member, member_ids, today)
     needs_ratings = any(
@@ -372,7 +515,7 @@ def readiness_for(
                             _("%(rating)s (assessed %(date)s)")
                             % {
                                 "rating": rating,
-                                "date": timezone.localdate(assessed_at).isoformat(),
+                                "date": _day(assessed_at),
                             }
                         )
                         if rating is not None
@@ -390,10 +533,7 @@ def readiness_for(
                         kind=KIND_TRAINING,
                         label=module.title,
                         requirement=_("passed"),
-                        actual=(
-                            _("passed on %(date)s")
-                            % {"date": timezone.localdate(passed_at).isoformat()}
-                        )
+                        actual=(_("passed on %(date)s") % {"date": _day(passed_at)})
                         if passed_at
                         else _("not passed yet"),
                         met=passed_at is not None,
@@ -405,6 +545,7 @@ def readiness_for(
             step=step,
             criteria=criteria,
             computed_at=now,
+            track=track_of.get(member.pk),
         )
     return found
 

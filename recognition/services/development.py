@@ -14,7 +14,6 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +21,7 @@ from accounts.models import User
 from hiring.models import Competency
 from journeys import selectors as journey_selectors
 from journeys import services as journey_services
-from journeys.models import Step, TrainingAssignment, TrainingCompletion, TrainingModule
+from journeys.models import Step, TrainingAssignment, TrainingModule
 
 from .. import metrics, permissions
 from ..models import (
@@ -352,20 +351,13 @@ def transition_metric(step: Step) -> metrics.Metric:
 
 
 def open_assignment(member: User, module: TrainingModule) -> TrainingAssignment | None:
-    """An assignment of the module that reaches the member (their own or a team's)
-    and that they have not passed since it was assigned."""
-    passed_since = TrainingCompletion.objects.filter(
-        member=member,
-        module=module,
-        passed=True,
-        completed_at__gte=OuterRef("assigned_at"),
-    )
-    return (
-        journey_selectors.assignments_for(member)
-        .filter(module=module)
-        .exclude(Exists(passed_since))
-        .first()
-    )
+    """An assignment of the module that reaches the member (their own or a team's),
+    while they have not passed the module; None once it is passed, whenever it was
+    passed (`journeys.selectors.training_status`: the one reading of training)."""
+    status = journey_selectors.training_status([member.pk], [module.pk], with_due=False)
+    if status[(member.pk, module.pk)].is_passed:
+        return None
+    return journey_selectors.assignments_for(member).filter(module=module).first()
 
 
 @dataclass
@@ -375,6 +367,8 @@ class LoopResult:
     target_created: bool
     assigned: list[TrainingAssignment] = field(default_factory=list)
     already_assigned: list[TrainingAssignment] = field(default_factory=list)
+    # Modules the member already passed: neither assigned again nor made an action.
+    already_passed: list[TrainingModule] = field(default_factory=list)
     actions: list[PlanAction] = field(default_factory=list)
 
 
@@ -389,8 +383,9 @@ def plan_add_transition(
     now: datetime | None = None,
 ) -> LoopResult:
     """Make the transition leaving `step` a target of the member's plan and assign
-    its training: its active modules are assigned to the member unless an
-    assignment reaches them that they have not passed yet. Each assignment gets a
+    its training: its active modules are assigned to the member unless they
+    passed the module already (listed in `already_passed`, nothing assigned) or an
+    assignment of it reaches them already. Each assignment gets a
     plan action. Running it again changes the target's value and date and adds
     nothing twice."""
     _require_coach(by, member)
@@ -417,8 +412,18 @@ def plan_add_transition(
                 "training_assignment_id", flat=True
             )
         )
-        modules = TrainingModule.objects.filter(from_step=step, is_active=True)
-        for module in modules.order_by("title", "pk"):
+        modules = list(
+            TrainingModule.objects.filter(from_step=step, is_active=True).order_by(
+                "title", "pk"
+            )
+        )
+        statuses = journey_selectors.training_status(
+            [member.pk], [module.pk for module in modules], with_due=False
+        )
+        for module in modules:
+            if statuses[(member.pk, module.pk)].is_passed:
+                result.already_passed.append(module)
+                continue
             assignment = open_assignment(member, module)
             if assignment is None:
                 assignment = journey_services.training_assign(

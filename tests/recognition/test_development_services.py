@@ -361,17 +361,20 @@ def test_a_team_assignment_not_passed_yet_is_linked_not_repeated(org, weak_trans
     assert PlanAction.objects.get().training_assignment == team_assignment
 
 
-def test_a_module_passed_since_its_assignment_is_assigned_again(org, weak_transition):
+def test_a_module_already_passed_is_not_assigned_again(org, weak_transition):
+    # Issue 11: "add to plan" assigned a module the member had passed already.
     step, module = weak_transition
-    old = TrainingAssignment.objects.create(
+    TrainingAssignment.objects.create(
         module=module, member=org.member_a, due_date=_today() - timedelta(days=60)
     )
     passed(org.member_a, module, when=timezone.now())
 
     result = _close_the_loop(org, step)
 
-    assert [a.pk for a in result.assigned] != [old.pk]
-    assert TrainingAssignment.objects.filter(member=org.member_a).count() == 2
+    assert result.assigned == [] and result.already_assigned == []
+    assert result.already_passed == [module]
+    assert TrainingAssignment.objects.filter(member=org.member_a).count() == 1
+    assert not PlanAction.objects.exists()
 
 
 def test_the_last_step_has_no_transition_to_add(org):
