@@ -457,3 +457,43 @@ def test_a_membership_of_another_pool_answers_404(client, world):
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.end_date is None
+
+
+# --- Coverage models: labels on the pages, one rule for the page and the API ------
+
+
+def test_journey_pages_show_coverage_models_by_label(client, world):
+    Journey.objects.filter(pk=world["journey"].pk).update(
+        coverage_models="dedicated,pooled"
+    )
+    client.force_login(world["org"].member_a)
+    for url in (reverse("journeys:journey_list"), world["journey"].get_absolute_url()):
+        text = client.get(url).text
+        assert "Coverage: Dedicated (one owner), Pooled" in text
+        assert "dedicated,pooled" not in text
+
+
+def test_the_api_refuses_an_unknown_coverage_model_on_the_field(world):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world["org"].admin)
+    body = {"name": "Renewal", "coverage_models": "owner"}
+    response = client.post("/api/v1/journeys/", body, format="json")
+    assert response.status_code == 400
+    assert "coverage_models" in response.json()
+    body["coverage_models"] = "Pooled, dedicated"
+    response = client.post("/api/v1/journeys/", body, format="json")
+    assert response.status_code == 201
+    assert response.json()["coverage_models"] == "dedicated,pooled"
+
+
+def test_the_step_event_download_is_linked_for_admins(client, world):
+    client.force_login(world["org"].admin)
+    text = client.get(world["journey"].get_absolute_url()).text
+    url = reverse("journeys:step_event_export")
+    assert f'href="{url}?journey={world["journey"].pk}"' in text
+    assert (
+        'data-testid="event-export-link"'
+        in client.get(reverse("journeys:account_list")).text
+    )
