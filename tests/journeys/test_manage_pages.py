@@ -497,3 +497,36 @@ def test_the_step_event_download_is_linked_for_admins(client, world):
         'data-testid="event-export-link"'
         in client.get(reverse("journeys:account_list")).text
     )
+
+
+# --- Query counts ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_pool_members_page_takes_the_same_queries_whatever_the_members(
+    client, world, django_assert_max_num_queries, size
+):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    for number in range(size):
+        PoolMembershipFactory(
+            pool=world["pool_a"],
+            user=UserFactory(roles=[Role.MEMBER]),
+            start_date=date(2025, 1, 1 + number),
+        )
+    client.force_login(world["org"].admin)
+    with django_assert_max_num_queries(12):
+        response = client.get(_urls(world)["pool_a"])
+    assert response.text.count("data-membership=") == size
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_the_module_form_takes_the_same_queries_whatever_the_quiz(
+    client, world, django_assert_max_num_queries, size
+):
+    add_quiz(world["module"], questions=size, pass_mark=50)
+    client.force_login(world["org"].admin)
+    with django_assert_max_num_queries(12):
+        response = client.get(_urls(world)["module_edit"])
+    assert response.text.count('value="right"') == size
