@@ -13,7 +13,7 @@ A save that changed nothing shown is counted in the pages but not listed.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.apps import apps
 from django.db import models
@@ -22,21 +22,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext_lazy
 
-from recognition import metrics
-
 from . import permissions
 from .models import User
 
 # app label, model, the field naming what the row belongs to (shown beside it).
-AUDITED_MODELS = [
-    ("recognition", "CareerLevel", None),
-    ("recognition", "PromotionStep", None),
-    ("recognition", "MetricCriterion", "promotion"),
-    ("recognition", "CompetencyCriterion", "promotion"),
-    ("recognition", "AwardProgram", None),
-    ("hiring", "HiringPolicy", None),
-    ("hiring", "ProfileWeight", "profile"),
-]
+# The pillars register their audited models when Django starts (their AppConfig's
+# ready(), through `register`): the foundation names no pillar.
+AUDITED_MODELS: list[tuple[str, str, str | None]] = []
 # Each parent's own foreign keys, joined so that naming it costs no query.
 _PARENT_JOINS = {
     "promotion": ["promotion__from_level", "promotion__to_level"],
@@ -44,7 +36,33 @@ _PARENT_JOINS = {
 }
 # The field holding a metric key (`step_conversion:12`), shown by the metric's label,
 # and the field holding a value of that metric, shown in its unit (60.0 %, not 0.6).
-_METRIC_FIELDS = {("recognition", "MetricCriterion"): ("metric", "value")}
+_METRIC_FIELDS: dict[tuple[str, str], tuple[str, str]] = {}
+# The metric catalogue that names and formats those values: an object (module) with
+# `catalogue(active_only=...)` and `format_value(metric, value)`.
+_metrics = None
+
+
+def register(
+    app_label: str,
+    model_name: str,
+    parent: str | None = None,
+    *,
+    metric_fields: tuple[str, str] | None = None,
+    metrics=None,
+) -> None:
+    """Audit `app_label.model_name` (a model with simple_history's `history`).
+
+    `parent` names the field shown beside each row; `metric_fields` = (the field
+    holding a metric key, the field holding a value of that metric), read through
+    `metrics`, the catalogue. Registering twice changes nothing."""
+    global _metrics
+    if (app_label, model_name, parent) not in AUDITED_MODELS:
+        AUDITED_MODELS.append((app_label, model_name, parent))
+    if metric_fields is not None:
+        _METRIC_FIELDS[(app_label, model_name)] = metric_fields
+        _metrics = metrics
+
+
 EMPTY = "—"
 ACTIONS = {
     "+": pgettext_lazy("audit", "Created"),
@@ -171,7 +189,7 @@ def _metrics_by_key(records: dict) -> dict:
     key at all."""
     for index in records:
         if AUDITED_MODELS[index][:2] in _METRIC_FIELDS:
-            return {m.key: m for m in metrics.catalogue(active_only=False)}
+            return {m.key: m for m in _metrics.catalogue(active_only=False)}
     return {}
 
 
@@ -214,7 +232,7 @@ class _Renderer:
             if model_field.name == self.metric_field:
                 return str(metric.label) if metric else key or EMPTY
             if metric is not None:
-                return metrics.format_value(metric, getattr(record, self.value_field))
+                return _metrics.format_value(metric, getattr(record, self.value_field))
         return _display(record, model_field)
 
     def about(self, record) -> str:
@@ -272,6 +290,8 @@ def _display(record, model_field) -> str:
         value = gettext("Yes") if value else gettext("No")
     elif isinstance(value, datetime):
         value = date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    elif isinstance(value, date):
+        value = date_format(value, "DATE_FORMAT")
     if value is None or value == "":
         return EMPTY
     return str(value)

@@ -9,3 +9,10 @@ class HiringConfig(AppConfig):
     # Its demo data (`manage.py seed_demo`, see accounts/demo.py).
     demo = "hiring.demo.HiringDemo"
     demo_after = ("accounts",)
+
+    def ready(self):
+        # What the audit history shows of hiring (accounts/audit.py).
+        from accounts import audit
+
+        audit.register("hiring", "HiringPolicy")
+        audit.register("hiring", "ProfileWeight", "profile")

@@ -15,6 +15,21 @@ class RecognitionConfig(AppConfig):
         from . import changes
 
         changes.connect()
+        # What the audit history shows of management (accounts/audit.py).
+        from accounts import audit
+
+        from . import metrics
+
+        for model in ("CareerLevel", "PromotionStep", "AwardProgram"):
+            audit.register("recognition", model)
+        audit.register(
+            "recognition",
+            "MetricCriterion",
+            "promotion",
+            metric_fields=("metric", "value"),
+            metrics=metrics,
+        )
+        audit.register("recognition", "CompetencyCriterion", "promotion")
         # The texts of its in-app notices (award winners).
         from . import notices
 
