@@ -23,6 +23,22 @@ from .models import (
     TrainingModule,
 )
 
+BOOLEANS = DjangoFilterBackend.BOOLEANS | {""}
+
+
+class StrictBooleanForm(forms.Form):
+    """A FilterSet's form on which a yes/no filter takes only true or false, as
+    the API's filter backend demands: anything else is an error on the field,
+    never a filter silently dropped."""
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            value = self.data.get(self.add_prefix(name), "")
+            if isinstance(field, forms.NullBooleanField) and value not in BOOLEANS:
+                self.add_error(name, _("Use true or false."))
+        return data
+
 
 class JourneyFilter(django_filters.FilterSet):
     active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
@@ -30,6 +46,7 @@ class JourneyFilter(django_filters.FilterSet):
     class Meta:
         model = Journey
         fields = ["active"]
+        form = StrictBooleanForm
 
 
 class StepFilter(django_filters.FilterSet):
@@ -106,23 +123,6 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
                 else expression.asc(nulls_last=True)
             )
         return qs.order_by(*ordering, "id")
-
-
-class StrictBooleanForm(forms.Form):
-    """A FilterSet's form on which a yes/no filter takes only true or false, as
-    the API's filter backend demands: anything else is an error on the field,
-    never a filter silently dropped."""
-
-    def clean(self):
-        data = super().clean()
-        for name, field in self.fields.items():
-            value = self.data.get(self.add_prefix(name), "")
-            if isinstance(field, forms.NullBooleanField) and value not in BOOLEANS:
-                self.add_error(name, _("Use true or false."))
-        return data
-
-
-BOOLEANS = DjangoFilterBackend.BOOLEANS | {""}
 
 
 def _open_coverage(**filters):

@@ -87,6 +87,25 @@ class StepForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
+def present_journey_filters(form: forms.Form) -> forms.Form:
+    """The journey list's look of `filters.JourneyFilter`'s form (the API's)."""
+    form.fields["active"].label = _("Status")
+    form.fields["active"].widget = forms.Select(
+        choices=[
+            ("", _("All journeys")),
+            ("true", _("Active")),
+            ("false", _("Inactive")),
+        ]
+    )
+    form.helper = FormHelper()
+    form.helper.form_method = "get"
+    form.helper.disable_csrf = True
+    form.helper.form_class = "d-flex flex-wrap align-items-end gap-2"
+    form.helper.layout = Layout(Field("active", wrapper_class="mb-0"))
+    form.helper.add_input(Submit("", _("Filter"), css_class="btn-secondary"))
+    return form
+
+
 class StepMoveForm(forms.Form):
     position = forms.IntegerField(label=_("New position"), min_value=1)
 

@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 from config.views import add_service_errors, posted, require
 
 from .. import permissions, selectors, services
-from ..forms.journeys import PlaybookVersionForm, StepForm, StepMoveForm
+from ..filters import JourneyFilter
+from ..forms.journeys import (
+    PlaybookVersionForm,
+    StepForm,
+    StepMoveForm,
+    present_journey_filters,
+)
 from ..models import Journey, Step
 
 PER_PAGE = 25
@@ -45,13 +51,21 @@ def _step(request, pk: int) -> Step:
 
 @login_required
 def journey_list(request):
-    journeys = selectors.journey_list(viewer=request.user)
-    page = Paginator(journeys, PER_PAGE).get_page(request.GET.get("page"))
+    """The journeys, filtered by the API's `JourneyFilter` (admins, who also see
+    the inactive ones, choose active or not)."""
+    filterset = JourneyFilter(
+        request.GET or None,
+        queryset=selectors.journey_list(viewer=request.user),
+        request=request,
+    )
+    form = present_journey_filters(filterset.form)
+    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "journeys/journey_list.html",
         {
             "page": page,
+            "form": form,
             "manages_journeys": permissions.manages_journeys(request.user),
         },
     )

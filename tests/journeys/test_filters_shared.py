@@ -301,3 +301,16 @@ def test_the_pool_page_filters_as_the_api_does(client, w, parameter):
     listed = [int(pk) for pk in re.findall(r'data-pool="(\d+)"', response.text)]
     assert sorted(listed) == sorted(_get(w["org"].admin, "pools", {parameter: value}))
     assert sorted(listed) == sorted(_object(w, name).pk for name in kept)
+
+
+def test_the_journey_page_filters_as_the_api_does(client, w):
+    admin = w["org"].admin
+    client.force_login(admin)
+    for value in ("true", "false"):
+        response = client.get(reverse("journeys:journey_list"), {"active": value})
+        listed = re.findall(r'<a href="/journeys/(\d+)/">', response.text)
+        expected = _get(admin, "journeys", {"active": value})
+        assert sorted(map(int, listed)) == sorted(expected)
+    client.force_login(w["org"].member_a)
+    text = client.get(reverse("journeys:journey_list")).text
+    assert 'data-testid="journey-filters"' not in text
