@@ -30,6 +30,10 @@ def _checked(page, field: str) -> str | None:
     )
 
 
+def _label_class(page, field: str, rating: int) -> str:
+    return page.get_attribute(f"label[for=id_{field}_{rating - 1}]", "class")
+
+
 def _wait_saved(page) -> None:
     page.wait_for_selector("#autosave-status[data-state=saved]")
 
@@ -68,12 +72,17 @@ def test_an_interviewer_fills_the_scorecard_and_only_then_sees_the_panel(page, o
     page.goto(own_url)
     assert world.panelist.display_name not in page.content()
 
-    # Part of the scorecard; the empathy rating is proposed live, 2.5 rounding to 3.
+    # Part of the scorecard; the empathy rating is proposed live, 2.5 rounding to 3,
+    # as a hint on the scale: the interviewer chooses it.
     page.fill(f"#id_question_{empathy_question.pk}_notes", "不安な顧客に寄り添った経験")
     _rate(page, f"question_{empathy_question.pk}", 2)
-    assert _checked(page, empathy) == "2"
+    assert _checked(page, empathy) is None
+    assert "rating-proposed" in _label_class(page, empathy, 2)
     _rate(page, f"question_{second_empathy.pk}", 3)
-    assert _checked(page, empathy) == "3"
+    assert _checked(page, empathy) is None
+    assert "rating-proposed" in _label_class(page, empathy, 3)
+    assert "rating-proposed" not in _label_class(page, empathy, 2)
+    _rate(page, empathy, 3)
     _wait_saved(page)
     _shot(page, "1_draft")
 
@@ -104,14 +113,16 @@ def test_an_interviewer_fills_the_scorecard_and_only_then_sees_the_panel(page, o
     draft = ScorecardRevision.objects.get(scorecard__interview=world.interview)
     assert draft.summary == "落ち着いて説明できる"
 
-    # A rating chosen by hand is no longer overwritten by the proposal.
+    # A rating chosen by hand is never overwritten by the proposal.
     _rate(page, empathy, 4)
     _rate(page, f"question_{empathy_question.pk}", 3)
     assert _checked(page, empathy) == "4"
     page.fill(f"#id_question_{logic_question.pk}_notes", "結論から話せた")
     _rate(page, f"question_{logic_question.pk}", 4)
-    assert _checked(page, logic) == "4"
+    assert _checked(page, logic) is None
+    _rate(page, logic, 4)
     _rate(page, "overall", 4)
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#submit-scorecard")
     page.wait_for_url(f"**{own_url}")
     page.wait_for_selector("#scorecard-read-only")
