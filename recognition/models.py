@@ -775,14 +775,85 @@ class MemberLevel(models.Model):
         return f"{self.member} · {self.level} · {self.since}"
 
 
-class PromotionStep(models.Model):
-    """The criteria to move up from one level to the next."""
+class CareerTrack(models.Model):
+    """Whose ladder: a team's, a journey's, or the default one for everyone else.
+    Each track has its own steps up (criteria and required modules) between the
+    shared levels; a member is judged against their track's
+    (`selectors.promotion.member_tracks`)."""
 
-    from_level = models.OneToOneField(
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    team = models.OneToOneField(
+        "accounts.Team",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="career_track",
+    )
+    journey = models.OneToOneField(
+        "journeys.Journey",
+        verbose_name=_("journey"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="career_track",
+    )
+    is_default = models.BooleanField(
+        _("default track"),
+        default=False,
+        help_text=_("The ladder of the members no team or journey track takes."),
+    )
+    # Who changed it, when, and the values before and after (django-simple-history).
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("career track")
+        verbose_name_plural = _("career tracks")
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="recognition_one_default_track",
+                violation_error_message=_("There is already a default track."),
+            ),
+            models.CheckConstraint(
+                condition=Q(team__isnull=True) | Q(journey__isnull=True),
+                name="recognition_track_team_or_journey",
+                violation_error_message=_(
+                    "A track belongs to a team or to a journey, not both."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def default(cls) -> "CareerTrack":
+        """The default track, made on first use."""
+        track = cls.objects.filter(is_default=True).first()
+        if track is None:
+            track, _created = cls.objects.get_or_create(
+                is_default=True, defaults={"name": "標準"}
+            )
+        return track
+
+
+class PromotionStep(models.Model):
+    """The criteria to move up from one level to the next, on one track."""
+
+    track = models.ForeignKey(
+        CareerTrack,
+        verbose_name=_("track"),
+        on_delete=models.PROTECT,
+        related_name="steps",
+    )
+    from_level = models.ForeignKey(
         CareerLevel,
         verbose_name=_("from level"),
         on_delete=models.CASCADE,
-        related_name="promotion",
+        related_name="promotions",
     )
     to_level = models.ForeignKey(
         CareerLevel,
@@ -802,10 +873,26 @@ class PromotionStep(models.Model):
     class Meta:
         verbose_name = _("promotion criteria")
         verbose_name_plural = _("promotion criteria")
-        ordering = ["from_level__position"]
+        ordering = ["track", "from_level__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "from_level"],
+                name="recognition_step_once_per_track",
+                violation_error_message=_(
+                    "This level already has its step up on this track."
+                ),
+            )
+        ]
 
     def __str__(self):
         return f"{self.from_level} → {self.to_level}"
+
+    def save(self, *args, **kwargs):
+        # A step written without a track (the API before tracks, the admin's
+        # default) belongs to the default track.
+        if self.track_id is None:
+            self.track = CareerTrack.default()
+        super().save(*args, **kwargs)
 
 
 class Comparison(models.TextChoices):

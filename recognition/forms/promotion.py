@@ -15,7 +15,13 @@ from hiring.models import Competency
 from journeys.models import TrainingModule
 
 from .. import metrics
-from ..models import CareerLevel, CompetencyCriterion, MetricCriterion, PromotionStep
+from ..models import (
+    CareerLevel,
+    CareerTrack,
+    CompetencyCriterion,
+    MetricCriterion,
+    PromotionStep,
+)
 from ..selectors.promotion import level_name
 from ..services import promotion as services
 from .development import RATING_CHOICES, DateInput, value_for_display
@@ -43,7 +49,49 @@ class LevelForm(forms.ModelForm):
         self.helper.add_input(Submit("submit", _("Save the level")))
 
 
+class TrackForm(forms.ModelForm):
+    """A track: a team's or a journey's ladder (one of the two at most)."""
+
+    class Meta:
+        model = CareerTrack
+        fields = ["name", "team", "journey"]
+        help_texts = {
+            "team": _("Its members (and those of its sub-teams) climb this ladder."),
+            "journey": _(
+                "Members with no team track whose accounts are mostly on this "
+                "journey climb this ladder."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = self.fields["team"].queryset.order_by("name")
+        self.fields["journey"].queryset = self.fields["journey"].queryset.order_by(
+            "name"
+        )
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field("name"), Row(Column("team"), Column("journey"))
+        )
+        self.helper.add_input(Submit("submit", _("Save the track")))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("team") and cleaned.get("journey"):
+            self.add_error(
+                "journey", _("A track belongs to a team or to a journey, not both.")
+            )
+        return cleaned
+
+
 class StepForm(forms.ModelForm):
+    track = forms.ModelChoiceField(
+        label=_("Track"),
+        queryset=CareerTrack.objects.order_by("-is_default", "name"),
+        empty_label=None,
+        required=False,
+        help_text=_("Whose ladder these criteria belong to."),
+    )
     from_level = _LevelChoice(label=_("From level"), queryset=CareerLevel.objects.all())
     to_level = _LevelChoice(label=_("To level"), queryset=CareerLevel.objects.all())
     required_modules = forms.ModelMultipleChoiceField(
@@ -56,10 +104,7 @@ class StepForm(forms.ModelForm):
 
     class Meta:
         model = PromotionStep
-        fields = ["from_level", "to_level", "required_modules"]
-        error_messages = {
-            "from_level": {"unique": _("This level already has its step up.")}
-        }
+        fields = ["track", "from_level", "to_level", "required_modules"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.models import TeamMembership, User
+from accounts.models import Team, TeamMembership, User
 from journeys.models import Coverage, PoolMembership, TrainingModule
 from journeys.selectors import training_status
 
@@ -97,32 +97,41 @@ def track_kind(track: CareerTrack) -> str:
     return _("everyone else")
 
 
-def visible_tracks(viewer) -> list[CareerTrack]:
+def visible_tracks(viewer, *, every: list | None = None) -> list[CareerTrack]:
     """The tracks whose ladder the viewer reads: every one for admins; for others
     the default track, the journeys' tracks and the tracks of the teams they
-    belong to or lead today (another team's track answers 404)."""
-    every = tracks()
-    if permissions.manages_recognition(viewer):
+    belong to or lead today (another team's track answers 404). One query more
+    than `tracks()`, only when some track is a team's."""
+    every = tracks() if every is None else every
+    if permissions.manages_recognition(viewer) or not any(t.team_id for t in every):
         return every
     today = timezone.localdate()
-    own = set(
-        TeamMembership.objects.active_on(today)
-        .filter(user=viewer)
-        .values_list("team_id", flat=True)
+    teams = set(
+        Team.objects.filter(
+            Q(leader=viewer)
+            | Q(
+                memberships__user=viewer,
+                memberships__start_date__lte=today,
+            )
+            & (
+                Q(memberships__end_date__isnull=True)
+                | Q(memberships__end_date__gte=today)
+            )
+        ).values_list("pk", flat=True)
     )
-    led = set(viewer.led_teams.values_list("pk", flat=True))
-    teams = own | led
     return [t for t in every if t.team_id is None or t.team_id in teams]
 
 
-def member_tracks(member_ids, *, today=None) -> dict[int, CareerTrack | None]:
+def member_tracks(
+    member_ids, *, today=None, every: list | None = None
+) -> dict[int, CareerTrack | None]:
     """member id → the track they are judged on: the track of a team they belong
     to today (or of its parent team), else the track of the journey of most of
     the accounts they cover today (their own and their pools'), else the default
     track. At most four queries, whatever the number of members."""
     today = today or timezone.localdate()
     member_ids = list(member_ids)
-    every = tracks()
+    every = tracks() if every is None else every
     default = next((t for t in every if t.is_default), None)
     by_team = {t.team_id: t for t in every if t.team_id}
     by_journey = {t.journey_id: t for t in every if t.journey_id}
@@ -172,8 +181,8 @@ def member_tracks(member_ids, *, today=None) -> dict[int, CareerTrack | None]:
     return found
 
 
-def member_track(member, *, today=None) -> CareerTrack | None:
-    return member_tracks([member.pk], today=today)[member.pk]
+def member_track(member, *, today=None, every=None) -> CareerTrack | None:
+    return member_tracks([member.pk], today=today, every=every)[member.pk]
 
 
 # --- Steps ----------------------------------------------------------------------------

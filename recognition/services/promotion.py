@@ -13,6 +13,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -21,6 +22,7 @@ from journeys.models import TrainingModule
 from .. import metrics, permissions
 from ..models import (
     CareerLevel,
+    CareerTrack,
     Comparison,
     CompetencyCriterion,
     MemberLevel,
@@ -137,13 +139,30 @@ def step_save(
     required_modules: list[TrainingModule],
     metric_criteria: list[dict],
     competency_criteria: list[dict],
+    track: CareerTrack | None = None,
 ) -> PromotionStep:
     """Create or change a step up with all its criteria (the criteria given replace
-    the step's). `metric_criteria`: dicts of metric, comparison, value (a fraction
-    for percentages), months; `competency_criteria`: dicts of competency and
-    minimum_rating."""
+    the step's), on `track` (a new step without one: the default track; a step
+    keeps its track otherwise). `metric_criteria`: dicts of metric, comparison,
+    value (a fraction for percentages), months; `competency_criteria`: dicts of
+    competency and minimum_rating. One step up per level and track."""
     _require_admin(by)
     check_levels(from_level, to_level)
+    if track is None:
+        track = step.track if step.track_id else CareerTrack.default()
+    if from_level is not None and (
+        PromotionStep.objects.filter(track=track, from_level=from_level)
+        .exclude(pk=step.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "from_level": _(
+                    "This level already has its step up on the track “%(track)s”."
+                )
+                % {"track": track.name}
+            }
+        )
     _check_criteria(metric_criteria, competency_criteria)
     inactive = [m.title for m in required_modules if not m.is_active]
     if inactive:
@@ -158,7 +177,9 @@ def step_save(
             step.pk is not None
             and step.from_level_id == from_level.pk
             and step.to_level_id == to_level.pk
+            and step.track_id == track.pk
         )
+        step.track = track
         step.from_level = from_level
         step.to_level = to_level
         step.full_clean()
@@ -258,7 +279,7 @@ def promotion_record(
         errors["since"] = _(
             "The member's current level starts on %(date)s: the new one cannot "
             "start earlier."
-        ) % {"date": report.level.since.isoformat()}
+        ) % {"date": date_format(report.level.since, "DATE_FORMAT")}
     if errors:
         raise ValidationError(errors)
     snapshot = report.snapshot()
@@ -278,3 +299,20 @@ def promotion_record(
         member_level.full_clean()
         member_level.save()
     return member_level
+
+
+# --- Tracks ---------------------------------------------------------------------------
+
+
+def track_save(
+    *, track: CareerTrack, by: User, name: str, team=None, journey=None
+) -> CareerTrack:
+    """Create or change a track: a team's or a journey's ladder (admins only)."""
+    _require_admin(by)
+    track.name = name
+    track.team = team
+    track.journey = journey
+    track.full_clean()
+    track._history_user = by
+    track.save()
+    return track

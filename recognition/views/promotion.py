@@ -10,10 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from config.exports import csv_response
 from config.views import add_service_errors, require
 
 from .. import permissions
@@ -23,8 +27,9 @@ from ..forms.promotion import (
     MetricCriteria,
     PromotionForm,
     StepForm,
+    TrackForm,
 )
-from ..models import CareerLevel, PromotionStep
+from ..models import CareerLevel, CareerTrack, PromotionStep
 from ..selectors import promotion as selectors
 from ..services import promotion as services
 
@@ -38,16 +43,71 @@ def _admin_only(request) -> None:
 # --- The ladder -----------------------------------------------------------------------
 
 
+def _track(request, visible: list) -> CareerTrack | None:
+    """The track of `?track=` among those the viewer reads (another team's track
+    answers 404), else the viewer's own track when they read it, else the
+    default one."""
+    wanted = request.GET.get("track")
+    if wanted:
+        found = next((t for t in visible if str(t.pk) == wanted), None)
+        if found is None:
+            raise Http404
+        return found
+    own = selectors.member_track(request.user, every=visible)
+    if own is not None and own in visible:
+        return own
+    return next((t for t in visible if t.is_default), visible[0] if visible else None)
+
+
 @login_required
 def ladder(request):
     require(permissions.sees_management_pages(request.user))
+    visible = selectors.visible_tracks(request.user)
+    track = _track(request, visible)
     return render(
         request,
         "recognition/ladder.html",
         {
-            "rungs": selectors.ladder(),
+            "rungs": selectors.ladder(track) if track is not None else [],
+            "track": track,
+            "tracks": [(t, selectors.track_kind(t)) for t in visible],
             "manages": permissions.manages_recognition(request.user),
         },
+    )
+
+
+@login_required
+def ladder_track_create(request):
+    return _track_form(request, CareerTrack())
+
+
+@login_required
+def ladder_track_edit(request, pk: int):
+    _admin_only(request)
+    return _track_form(request, get_object_or_404(CareerTrack, pk=pk))
+
+
+def _track_form(request, track: CareerTrack):
+    _admin_only(request)
+    form = TrackForm(request.POST if request.method == "POST" else None, instance=track)
+    if form.is_valid():
+        try:
+            services.track_save(
+                track=track,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                team=form.cleaned_data["team"],
+                journey=form.cleaned_data["journey"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The track “%(track)s” is saved.") % {"track": track.name}
+            )
+            return redirect(f"{reverse('recognition:ladder')}?track={track.pk}")
+    return render(
+        request, "recognition/ladder_track_form.html", {"form": form, "track": track}
     )
 
 
@@ -101,7 +161,14 @@ def _step_form(request, step: PromotionStep):
     """The step up with its metric thresholds, minimum ratings and modules."""
     _admin_only(request)
     data = request.POST if request.method == "POST" else None
-    initial = _next_free_step() if step.pk is None and data is None else None
+    initial = None
+    if step.pk is None and data is None:
+        track = (
+            CareerTrack.objects.filter(pk=request.GET.get("track")).first()
+            if (request.GET.get("track") or "").isdigit()
+            else None
+        ) or CareerTrack.default()
+        initial = {"track": track, **_next_free_step(track)}
     form = StepForm(data, instance=step, initial=initial)
     metric_formset = MetricCriteria(data, instance=step, prefix="metric")
     competency_formset = CompetencyCriteria(data, instance=step, prefix="competency")
@@ -113,6 +180,7 @@ def _step_form(request, step: PromotionStep):
                 services.step_save(
                     step=step,
                     by=request.user,
+                    track=form.cleaned_data["track"],
                     from_level=form.cleaned_data["from_level"],
                     to_level=form.cleaned_data["to_level"],
                     required_modules=list(form.cleaned_data["required_modules"]),
@@ -123,7 +191,7 @@ def _step_form(request, step: PromotionStep):
             add_service_errors(form, error)
         else:
             messages.success(request, _("The promotion criteria are saved."))
-            return redirect("recognition:ladder")
+            return redirect(f"{reverse('recognition:ladder')}?track={step.track_id}")
     return render(
         request,
         "recognition/ladder_step_form.html",
@@ -137,10 +205,11 @@ def _step_form(request, step: PromotionStep):
     )
 
 
-def _next_free_step() -> dict:
-    """A new step starts from the lowest level without one, to the level above."""
+def _next_free_step(track: CareerTrack) -> dict:
+    """A new step starts from the lowest level without one on the track, to the
+    level above."""
     levels = list(
-        CareerLevel.objects.filter(promotion__isnull=True).order_by("position")
+        CareerLevel.objects.exclude(promotions__track=track).order_by("position")
     )
     if not levels:
         return {}
@@ -157,9 +226,10 @@ def ladder_step_delete(request, pk: int):
         PromotionStep.objects.select_related("from_level", "to_level"), pk=pk
     )
     if request.method == "POST":
+        track_id = step.track_id
         services.step_delete(step=step, by=request.user)
         messages.success(request, _("The promotion criteria are deleted."))
-        return redirect("recognition:ladder")
+        return redirect(f"{reverse('recognition:ladder')}?track={track_id}")
     return render(request, "recognition/ladder_step_delete.html", {"step": step})
 
 
@@ -187,6 +257,53 @@ def readiness_team(request):
             "ready_count": sum(row.ready for row in rows),
             "total": len(rows),
         },
+    )
+
+
+@login_required
+def readiness_csv(request):
+    """The team readiness as a CSV download: the members the viewer sees, with
+    their track, levels, criteria met and those not met (provisional ones said)."""
+    require(permissions.sees_management_pages(request.user))
+    ready_only = request.GET.get("ready") == "1"
+    rows = selectors.team_readiness(viewer=request.user, ready_only=ready_only)
+    header = [
+        _("Member"),
+        _("Track"),
+        _("Current level"),
+        _("Next level"),
+        _("Ready"),
+        _("Criteria met"),
+        _("Criteria"),
+        _("Provisional"),
+        _("Not met"),
+    ]
+
+    def not_met(readiness) -> str:
+        return "; ".join(
+            f"{c.label}: {c.actual}"
+            + (f" ({_('provisional')})" if c.provisional else "")
+            for c in readiness.criteria
+            if not c.met
+        )
+
+    return csv_response(
+        f"readiness-{timezone.localdate():%Y%m%d}",
+        header,
+        (
+            [
+                row.member.display_name,
+                row.track.name if row.track else "",
+                row.level_name,
+                row.next_level_name,
+                row.ready,
+                row.met_count,
+                len(row.criteria),
+                row.provisional,
+                not_met(row),
+            ]
+            for row in rows
+        ),
     )
 
 
@@ -230,7 +347,7 @@ def promotion_record(request, member_pk: int):
                 % {
                     "member": member.display_name,
                     "level": selectors.level_name(form.cleaned_data["level"]),
-                    "date": form.cleaned_data["since"].isoformat(),
+                    "date": date_format(form.cleaned_data["since"], "DATE_FORMAT"),
                 },
             )
             return redirect("recognition:readiness_detail", member_pk=member.pk)
@@ -243,6 +360,8 @@ def promotion_record(request, member_pk: int):
 
 urlpatterns = [
     path("ladder/", ladder, name="ladder"),
+    path("ladder/tracks/new/", ladder_track_create, name="ladder_track_create"),
+    path("ladder/tracks/<int:pk>/edit/", ladder_track_edit, name="ladder_track_edit"),
     path("ladder/levels/new/", ladder_level_create, name="ladder_level_create"),
     path("ladder/levels/<int:pk>/edit/", ladder_level_edit, name="ladder_level_edit"),
     path("ladder/steps/new/", ladder_step_create, name="ladder_step_create"),
@@ -251,6 +370,7 @@ urlpatterns = [
         "ladder/steps/<int:pk>/delete/", ladder_step_delete, name="ladder_step_delete"
     ),
     path("readiness/", readiness_team, name="readiness_team"),
+    path("readiness.csv", readiness_csv, name="readiness_csv"),
     path(
         "members/<int:member_pk>/readiness/",
         readiness_detail,
