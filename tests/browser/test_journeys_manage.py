@@ -87,3 +87,5 @@ def test_an_admin_works_the_manage_pages_in_japanese(page, org):
     _shot(page, "import")
     page.goto(reverse("journeys:journey_list"))
     _shot(page, "journey_list")
+    page.goto(reverse("journeys:pool_list"))
+    _shot(page, "pool_list")
