@@ -747,7 +747,12 @@ def rollup_status(*, now: datetime | None = None) -> RollupStatus:
     next_run_at = None
     if task is not None and task.enabled:
         try:
-            next_run_at = now + task.schedule.remaining_estimate(now)
+            remaining = task.schedule.remaining_estimate(now)
+            # Measured against the schedule's own clock, a moment later than
+            # `now`: the run falls on a whole minute.
+            next_run_at = (now + remaining + timedelta(seconds=30)).replace(
+                second=0, microsecond=0
+            )
         except (AttributeError, TypeError, ValueError):
             next_run_at = None
     stalled_since = last.started_at if last else None

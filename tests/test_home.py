@@ -609,3 +609,13 @@ def test_the_sections_read_only_what_the_viewer_may_see(world):
     members = home.coached(org.manager_b)
     assert org.member_a not in members and world.member_c not in members
     assert home.attention(viewer=org.manager_b, members=members).weak_cells == []
+
+
+def test_the_next_rollup_follows_its_hourly_schedule(db):
+    from recognition import home
+
+    now = timezone.now()
+    status = home.rollup_status(now=now)
+    assert status.scheduled
+    assert now < status.next_run_at <= now + timedelta(hours=1)
+    assert status.next_run_at.minute == 5  # migration 0002: minute 5 of every hour
