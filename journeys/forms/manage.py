@@ -95,9 +95,19 @@ class NewStepForm(StepForm):
         )
 
 
-StepFormSet = forms.formset_factory(
-    NewStepForm, extra=3, min_num=1, validate_min=True, max_num=50, validate_max=True
-)
+MAX_NEW_STEPS = 50
+
+
+def step_formset(*, rows: int):
+    """The steps of a new journey: `rows` rows to fill in (one at least)."""
+    return forms.formset_factory(
+        NewStepForm,
+        extra=max(0, min(rows, MAX_NEW_STEPS) - 1),
+        min_num=1,
+        validate_min=True,
+        max_num=MAX_NEW_STEPS,
+        validate_max=True,
+    )
 
 
 class ModuleForm(forms.ModelForm):

@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -22,6 +23,7 @@ from config.views import add_service_errors, posted, require
 
 from .. import permissions, selectors, services
 from ..forms.manage import (
+    MAX_NEW_STEPS,
     AccountForm,
     JourneyForm,
     ModuleForm,
@@ -29,7 +31,7 @@ from ..forms.manage import (
     PoolMemberForm,
     QuestionForm,
     QuestionFormSet,
-    StepFormSet,
+    step_formset,
 )
 from ..models import (
     PoolMembership,
@@ -38,6 +40,9 @@ from ..models import (
     Step,
     TrainingModule,
 )
+
+# Empty step rows the journey form opens with.
+STEP_ROWS = 4
 
 
 def _require_manager(request) -> None:
@@ -51,7 +56,9 @@ def _require_manager(request) -> None:
 def journey_create(request):
     _require_manager(request)
     form = JourneyForm(posted(request), prefix="journey")
-    steps = StepFormSet(posted(request), prefix="steps")
+    # More empty rows on request (?rows=10); posted rows come with their count.
+    rows = parse_id(request.GET.get("rows")) or STEP_ROWS
+    steps = step_formset(rows=rows)(posted(request), prefix="steps")
     if request.method == "POST" and form.is_valid() and steps.is_valid():
         # Rows left empty are no steps; the others keep their order.
         rows = [row for row in steps.forms if row.cleaned_data]
@@ -72,7 +79,9 @@ def journey_create(request):
             )
             return redirect(journey)
     return render(
-        request, "journeys/manage/journey_form.html", {"form": form, "steps": steps}
+        request,
+        "journeys/manage/journey_form.html",
+        {"form": form, "steps": steps, "more_rows": min(rows + 5, MAX_NEW_STEPS)},
     )
 
 
@@ -235,7 +244,7 @@ def pool_members(request, pk: int):
                 _("%(name)s is in the pool from %(start)s.")
                 % {
                     "name": membership.user.display_name,
-                    "start": membership.start_date,
+                    "start": date_format(membership.start_date, "DATE_FORMAT"),
                 },
             )
             return redirect("journeys:manage_pool_members", pool.pk)
@@ -255,7 +264,10 @@ def pool_members(request, pk: int):
             messages.success(
                 request,
                 _("%(name)s leaves the pool after %(end)s.")
-                % {"name": ending.user.display_name, "end": ending.end_date},
+                % {
+                    "name": ending.user.display_name,
+                    "end": date_format(ending.end_date, "DATE_FORMAT"),
+                },
             )
             return redirect("journeys:manage_pool_members", pool.pk)
     elif end_form.is_bound:

@@ -530,3 +530,14 @@ def test_the_module_form_takes_the_same_queries_whatever_the_quiz(
     with django_assert_max_num_queries(12):
         response = client.get(_urls(world)["module_edit"])
     assert response.text.count('value="right"') == size
+
+
+def test_the_journey_form_opens_with_more_rows_on_request(client, world):
+    client.force_login(world["org"].admin)
+    page = client.get(_urls(world)["journey"]).text
+    assert page.count('data-testid="step-row"') == 4
+    assert 'href="?rows=9"' in page
+    page = client.get(_urls(world)["journey"], {"rows": 9}).text
+    assert page.count('data-testid="step-row"') == 9
+    page = client.get(_urls(world)["journey"], {"rows": 10**6}).text
+    assert page.count('data-testid="step-row"') == 50
