@@ -33,6 +33,17 @@ def _member_a(org):
     return org.member_a.pk
 
 
+def _member_a_notice(org) -> int:
+    """A notice of member_a (made once per organisation)."""
+    if not hasattr(org, "notice_pk"):
+        from accounts.models import Notification
+
+        org.notice_pk = Notification.objects.create(
+            user=org.member_a, kind="x", link="/"
+        ).pk
+    return org.notice_pk
+
+
 # URL name → (method, URL for the organisation fixture, data, statuses by ROLES).
 # For the manager, team A and its member are their own; for the member, themselves.
 UI_MATRIX = {
@@ -42,6 +53,25 @@ UI_MATRIX = {
         _url("accounts:audit_history"),
         None,
         "302 200 403 403 403 403",
+    ),
+    # Notices: each user's own; another user's notice answers 404.
+    "accounts:notice_list": (
+        "get",
+        _url("accounts:notice_list"),
+        None,
+        "302 200 200 200 200 200",
+    ),
+    "accounts:notice_open": (
+        "post",
+        lambda org: reverse("accounts:notice_open", args=[_member_a_notice(org)]),
+        {},
+        "302 404 404 302 404 404",
+    ),
+    "accounts:notices_read_all": (
+        "post",
+        _url("accounts:notices_read_all"),
+        {},
+        "302 302 302 302 302 302",
     ),
     "login": ("get", _url("login"), None, "200 302 302 302 302 302"),
     "logout": ("post", _url("logout"), None, "302 302 302 302 302 302"),

@@ -13,6 +13,7 @@ from config.admin_mixins import AuditedAdmin, ReadOnlyAdmin
 from ..forms.promotion import CompetencyCriterionForm, MetricCriterionForm
 from ..models import (
     CareerLevel,
+    CareerTrack,
     CompetencyCriterion,
     MemberLevel,
     MetricCriterion,
@@ -44,7 +45,7 @@ class CompetencyCriterionInline(admin.TabularInline):
 class PromotionStepAdminForm(forms.ModelForm):
     class Meta:
         model = PromotionStep
-        fields = ["from_level", "to_level", "required_modules"]
+        fields = ["track", "from_level", "to_level", "required_modules"]
 
     def clean(self):
         cleaned = super().clean()
@@ -55,11 +56,19 @@ class PromotionStepAdminForm(forms.ModelForm):
         return cleaned
 
 
+@admin.register(CareerTrack)
+class CareerTrackAdmin(AuditedAdmin):
+    list_display = ["name", "team", "journey", "is_default"]
+    list_select_related = ["team", "journey"]
+    search_fields = ["name"]
+
+
 @admin.register(PromotionStep)
 class PromotionStepAdmin(AuditedAdmin):
     form = PromotionStepAdminForm
-    list_display = ["__str__", "from_level", "to_level"]
-    list_select_related = ["from_level", "to_level"]
+    list_display = ["__str__", "track", "from_level", "to_level"]
+    list_filter = ["track"]
+    list_select_related = ["track", "from_level", "to_level"]
     filter_horizontal = ["required_modules"]
     inlines = [MetricCriterionInline, CompetencyCriterionInline]
 

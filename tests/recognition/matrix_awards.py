@@ -45,6 +45,12 @@ UI_ROWS = {
         None,
         READ,
     ),
+    "recognition:award_leaderboard_csv": (
+        "get",
+        _program_url("award_leaderboard_csv"),
+        None,
+        READ,
+    ),
     "recognition:award_hall_of_fame": (
         "get",
         _program_url("award_hall_of_fame"),

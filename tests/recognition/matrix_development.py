@@ -157,6 +157,10 @@ UI_ROWS = {
     ),
     # The ladder: everyone in management reads it; admins change it.
     "recognition:ladder": _get(_url("ladder"), READERS),
+    "recognition:ladder_track_create": _get(_url("ladder_track_create"), ADMINS),
+    "recognition:ladder_track_edit": _get(
+        _url("ladder_track_edit", lambda w: w.promotion.track_id), ADMINS
+    ),
     "recognition:ladder_level_create": _get(_url("ladder_level_create"), ADMINS),
     "recognition:ladder_level_edit": _get(
         _url("ladder_level_edit", lambda w: w.levels[1].pk), ADMINS
@@ -170,6 +174,7 @@ UI_ROWS = {
     ),
     # Readiness.
     "recognition:readiness_team": _get(_url("readiness_team"), READERS),
+    "recognition:readiness_csv": _get(_url("readiness_csv"), READERS),
     "recognition:readiness_detail": _get(_member_url("readiness_detail"), READERS),
     "recognition:promotion_record": _get(_member_url("promotion_record"), COACHES),
 }
