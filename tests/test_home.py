@@ -619,3 +619,17 @@ def test_the_next_rollup_follows_its_hourly_schedule(db):
     assert status.scheduled
     assert now < status.next_run_at <= now + timedelta(hours=1)
     assert status.next_run_at.minute == 5  # migration 0002: minute 5 of every hour
+
+
+def test_no_scorecard_is_due_on_a_closed_application(client, org, hiring):
+    application = ApplicationFactory(
+        opening=hiring.opening, candidate=CandidateFactory(name="不採用 三郎")
+    )
+    rejected = schedule_interview(
+        application, hiring.kit, org.interviewer, when=timezone.now() - timedelta(3)
+    )
+    type(application).objects.filter(pk=application.pk).update(stage="rejected")
+    text = _home(client, org.interviewer).text
+    assert "不採用 三郎" not in text
+    assert reverse("hiring:scorecard", args=[rejected.pk]) not in text
+    assert "候補 太郎" in text
