@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -10,7 +11,15 @@ from config.csp import allow_inline_styles
 
 class ApiDocsView(SpectacularSwaggerSplitView):
     """Swagger UI with its start-up script as a file (the split view: no inline
-    script), and the inline styles of its page and its components (config.csp)."""
+    script), and the inline styles of its page and its components (config.csp).
+    Anonymous visitors log in first and come back; the page links back to Kata."""
+
+    template_name = "api_docs.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -57,7 +66,8 @@ urlpatterns = [
     path("hiring/", include("hiring.urls")),
     path("journeys/", include("journeys.urls")),
     path("management/", include("recognition.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also keeps a logged-in user's preference.
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("healthz/", account_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api_urls")),

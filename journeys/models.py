@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DEFAULT_WINDOW_DAYS = 90
 # Ten years: longer windows and targets are typing mistakes (and overflow dates).
@@ -224,7 +225,8 @@ class TrainingModule(models.Model):
         on_delete=models.PROTECT,
         related_name="training_modules",
     )
-    title = models.CharField(_("title"), max_length=200)
+    # "title" is also an opening's (hiring, ポジション名): here, the module's.
+    title = models.CharField(pgettext_lazy("training module", "title"), max_length=200)
     material = models.TextField(
         _("material"), blank=True, help_text=_("Text and links; line breaks are kept.")
     )
@@ -636,7 +638,10 @@ class StepEvent(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    source = models.CharField(_("source"), max_length=10, choices=Source)
+    # "Source" is also a candidate's (hiring, 応募経路): here, where it was recorded.
+    source = models.CharField(
+        pgettext_lazy("step event", "source"), max_length=10, choices=Source
+    )
     note = models.TextField(_("note"), blank=True)
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     voided_by = models.ForeignKey(

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Team, User
@@ -197,7 +198,12 @@ def _change_coverage(
                             "The change must come after the current coverage "
                             "started (%(start)s)."
                         )
-                        % {"start": timezone.localtime(current.started_at)}
+                        % {
+                            "start": date_format(
+                                timezone.localtime(current.started_at),
+                                "DATETIME_FORMAT",
+                            )
+                        }
                     }
                 )
             current.ended_at = at

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -375,7 +376,7 @@ class Period:
     @property
     def label(self) -> str:
         if self.kind == PERIOD_MONTH:
-            text = f"{self.first_month:%Y-%m}"
+            text = month_label(self.first_month)
         elif self.kind == PERIOD_QUARTER:
             year, quarter = quarter_of(self.first_month)
             text = str(
@@ -387,13 +388,18 @@ class Period:
                 _("Last %(count)s months (%(first)s – %(last)s)")
                 % {
                     "count": len(self.months),
-                    "first": f"{self.first_month:%Y-%m}",
-                    "last": f"{self.last_month:%Y-%m}",
+                    "first": month_label(self.first_month),
+                    "last": month_label(self.last_month),
                 }
             )
         if self.running:
             text = str(_("%(period)s (running)") % {"period": text})
         return text
+
+
+def month_label(month: date) -> str:
+    """A month as people read it in the current language: 2026年4月, Apr 2026."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def this_month(today: date | None = None) -> date:

@@ -158,6 +158,9 @@ USE_TZ = True
 # Off: ids in links and attributes must never read "1,001". Numbers meant for
 # reading get their separators from the `intcomma` filter.
 USE_THOUSAND_SEPARATOR = False
+# One date format per language: 2026/12/02 18:00 in Japanese, Dec 2, 2026 18:00 in
+# English (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # Quarters follow the fiscal year; April–March by default, as most Japanese companies.
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=4)

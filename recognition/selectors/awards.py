@@ -32,6 +32,7 @@ from fractions import Fraction
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
@@ -153,12 +154,31 @@ def final_text(metric: Metric, span: Period) -> str:
     """When the metric's figure of the period becomes final (METRICS.md): on the
     period's end for a flow metric, by the end of its cohorts' last window for a
     cohort metric."""
-    day = metric.final_at(span).astimezone(metrics.tz()).date()
+    day = date_format(metric.final_at(span).astimezone(metrics.tz()), "DATE_FORMAT")
     if metric.window_days is None:
         return str(_("final on %(date)s, when the period ends") % {"date": day})
     return str(
         _("final by %(date)s, when the last window of its cohorts ends") % {"date": day}
     )
+
+
+def _metric_group(metric: Metric) -> str:
+    if metric.journey_id is None:
+        return str(_("Every member"))
+    if metric.is_flow:
+        return str(_("Counts of the period (final when it ends)"))
+    return str(_("Journey metrics"))
+
+
+def final_dates(span: Period) -> list[tuple[str, list[tuple[str, str]]]]:
+    """For the metric form: each award metric, grouped as in the select, with
+    when its figure of `span` becomes final (so when the winners are known)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for metric in award_metrics():
+        groups.setdefault(_metric_group(metric), []).append(
+            (str(metric.label), final_text(metric, span))
+        )
+    return list(groups.items())
 
 
 def metric_choices(
@@ -168,12 +188,7 @@ def metric_choices(
     `span`, each says when its figure of that period becomes final."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for metric in award_metrics():
-        if metric.journey_id is None:
-            group = str(_("Every member"))
-        elif metric.is_flow:
-            group = str(_("Counts of the period (final when it ends)"))
-        else:
-            group = str(_("Journey metrics"))
+        group = _metric_group(metric)
         label = str(metric.label)
         if span is not None:
             label = f"{label} — {final_text(metric, span)}"

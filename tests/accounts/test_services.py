@@ -175,7 +175,7 @@ def test_moving_on_the_day_a_membership_started_asks_to_change_that_one():
             team=TeamFactory(), user=member, start_date=date(2026, 11, 1)
         )
     message = error.value.message_dict["start_date"][0]
-    assert "already belongs to First from Nov. 1, 2026" in message
+    assert "already belongs to First from Nov 1, 2026" in message
     assert TeamMembership.objects.filter(user=member).count() == 1
 
 

@@ -77,11 +77,11 @@ def test_dates_follow_the_language(client, org):
     japanese = client.get(
         org.team_a.get_absolute_url(), headers={"accept-language": "ja"}
     )
-    assert "2025年4月1日" in japanese.text
+    assert "2025/04/01" in japanese.text
     english = client.get(
         org.team_a.get_absolute_url(), headers={"accept-language": "en"}
     )
-    assert "April 1, 2025" in english.text
+    assert "Apr 1, 2025" in english.text
 
 
 def _profile_form(**changes) -> dict[str, str]:

@@ -719,7 +719,7 @@ def test_overdue_page_shows_who_what_and_how_late(client, org, hiring):
     assert f'data-scorecard="{recent.scorecard.pk}"' not in table
     assert "Late" in table and "Recent" not in table and "Done" not in table
     assert hiring.panelist.display_name in table
-    assert re.search(r'data-testid="hours">6<', table)
+    assert re.search(r'data-testid="hours">6(時間| hours)<', table)
     assert "CSM (Team A)" in table
 
 

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from journeys.models import Coverage, CustomerAccount, PracticumReflection, StepEvent
 from tests.journeys.factories import (
@@ -166,7 +167,9 @@ def test_the_page_shows_the_path_current_step_days_and_overdue_value_point(
     assert "border-danger" in classes[steps[3].pk]
     assert "border-primary" in classes[steps[1].pk]  # the current step
     assert "border-danger" not in classes[steps[2].pk]  # not a value point
-    reached = (timezone.localdate() - timedelta(days=9)).isoformat()
+    # The page language's date format (English here): Nov 23, 2026.
+    with translation.override("en"):
+        reached = date_format(timezone.localdate() - timedelta(days=9), "DATE_FORMAT")
     assert f"Reached {reached}" in text
 
 

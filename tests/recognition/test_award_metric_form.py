@@ -6,6 +6,7 @@ explains the denominator tie-break; a closed period's status has its own context
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import trans_real
 
 from recognition.selectors import awards as selectors
@@ -17,6 +18,11 @@ from tests.recognition.award_factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def _day(moment) -> str:
+    with translation.override("en"):
+        return date_format(moment, "DATE_FORMAT")
 
 
 def _form(client, org, program, **query):
@@ -70,7 +76,8 @@ def test_each_metric_says_when_the_winners_are_known_and_flow_metrics_are_offere
     # after next (00:00 in Tokyo).
     flow = f"conversions_completed:{steps[0].pk}"
     assert f'value="{flow}"' in html
-    assert f"final on {month(2):%Y-%m-%d}, when the period ends" in html
+    # Dates in the page language's format (English here: Jun 1, 2026).
+    assert f"final on {_day(month(2))}, when the period ends" in html
     assert "Counts of the period (final when it ends)" in html
     # A conversion is final when the last window of the month's cohorts ends
     # (90 days after the month's end).
@@ -78,7 +85,7 @@ def test_each_metric_says_when_the_winners_are_known_and_flow_metrics_are_offere
     groups = dict(selectors.metric_choices(span))
     labels = dict(groups["Journey metrics"])
     final = selectors.metrics.metric_by_key(conversion).final_at(span)
-    assert f"final by {final:%Y-%m-%d}" in labels[conversion]
+    assert f"final by {_day(final)}" in labels[conversion]
     assert flow in dict(groups["Counts of the period (final when it ends)"])
 
 
@@ -115,3 +122,18 @@ def test_a_closed_period_is_closed_in_the_award_periods_context(monkeypatch):
     with translation.override("ja"):
         assert str(label) == "締切"
         assert translation.gettext("Closed") != "締切"
+
+
+def test_the_form_lists_when_the_winners_are_known_for_every_metric(client, org):
+    _key, steps = award_metric()
+    program = AwardProgramFactory(teams=[org.team_a])
+    page = _form(client, org, program)
+    assert page.text.count('data-testid="final-date"') == len(selectors.award_metrics())
+    groups = dict(page.context["final_dates"])
+    counts = dict(groups["Counts of the period (final when it ends)"])
+    label = selectors.metrics.metric_by_key(
+        f"conversions_completed:{steps[0].pk}"
+    ).label
+    # A count of next month is final when next month ends.
+    assert counts[str(label)].startswith("final on ")
+    assert counts[str(label)].endswith(", when the period ends")

@@ -224,4 +224,4 @@ def test_the_member_pages_charts_label_the_team_series_the_team_rate(
         shown = re.search(rf'data-testid="{legend}">(.*?)</span>', html, re.S)
         assert shown and _text(shown[1]) == "Team A: team rate"
     # April's point of the 1 → 2 trend: the team rate of April, 29 of 38.
-    assert "2026-04: team rate 76.3 % (29/38)" in html
+    assert "Apr 2026: team rate 76.3 % (29/38)" in html

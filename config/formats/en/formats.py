@@ -1,0 +1,8 @@
+# Dec 2, 2026 18:00, and months as Dec 2026.
+DATE_FORMAT = "M j, Y"
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "M j, Y H:i"
+SHORT_DATE_FORMAT = "M j, Y"
+SHORT_DATETIME_FORMAT = "M j, Y H:i"
+YEAR_MONTH_FORMAT = "M Y"
+MONTH_DAY_FORMAT = "M j"

@@ -1,0 +1,8 @@
+# 2026/12/02 18:00, and months as 2026年12月.
+DATE_FORMAT = "Y/m/d"
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "Y/m/d H:i"
+SHORT_DATE_FORMAT = "Y/m/d"
+SHORT_DATETIME_FORMAT = "Y/m/d H:i"
+YEAR_MONTH_FORMAT = "Y年n月"
+MONTH_DAY_FORMAT = "n月j日"
