@@ -229,6 +229,7 @@ def award_metric(request, pk: int):
             "form": form,
             "started": started,
             "dates_span": dates_span,
+            "final_dates": selectors.final_dates(dates_span),
             "spans": [span for span, _period in spans],
         },
     )
