@@ -200,6 +200,13 @@ def assignable_members(viewer: Viewer, *, on: date | None = None) -> QuerySet:
     return members.filter(pk__in=led)
 
 
+def training_followed_members(viewer: Viewer, *, on: date | None = None) -> QuerySet:
+    """The members whose training the viewer follows on a module's page (who
+    passed it, who has not started): admins every active member; managers the
+    current members of the teams they lead — the people they assign training to."""
+    return assignable_members(viewer, on=on).distinct()
+
+
 def assignable_teams(viewer: Viewer) -> QuerySet:
     from accounts.models import Team
 

@@ -748,7 +748,8 @@ def my_training(member: User, *, today: date | None = None) -> list[TrainingRow]
 
 
 def module_page(module: TrainingModule, *, member: User) -> dict:
-    """The module's quiz (questions with choices) and the member's attempts."""
+    """The module's quiz (questions with choices), the member's attempts and their
+    `status` (`training_status`)."""
     from .models import QuizChoice, QuizQuestion
 
     questions = list(
@@ -763,7 +764,35 @@ def module_page(module: TrainingModule, *, member: User) -> dict:
             "-completed_at", "-id"
         )
     )
-    return {"questions": questions, "attempts": attempts}
+    status = training_status([member.pk], [module.pk])[(member.pk, module.pk)]
+    return {"questions": questions, "attempts": attempts, "status": status}
+
+
+@dataclass
+class ModulePasser:
+    member: User
+    status: TrainingStatus
+
+
+def module_passers(module: TrainingModule, members: QuerySet) -> list[ModulePasser]:
+    """Where each of `members` (the people the viewer may follow, already scoped)
+    stands on the module: passed (first pass first), not passed yet, not started.
+    Four queries whatever the number of members and attempts."""
+    people = list(members.order_by(*User._meta.ordering, "pk"))
+    statuses = training_status([person.pk for person in people], [module.pk])
+    rows = [
+        ModulePasser(member=person, status=statuses[(person.pk, module.pk)])
+        for person in people
+    ]
+    order = {TRAINING_PASSED: 0, TRAINING_NOT_PASSED: 1, TRAINING_NOT_STARTED: 2}
+    # Stable: by name within a state, the earliest pass first among the passed.
+    return sorted(
+        rows,
+        key=lambda row: (
+            order[row.status.state],
+            row.status.passed_at.timestamp() if row.status.passed_at else 0,
+        ),
+    )
 
 
 @dataclass

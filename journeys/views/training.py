@@ -45,9 +45,17 @@ def _module(request, pk: int):
 @login_required
 def module_detail(request, pk: int):
     """The material, the quiz (or a button to mark it done) and the viewer's
-    attempts: every attempt is kept, a failed one may be retried."""
+    attempts: every attempt is kept, a failed one may be retried.
+
+    The quiz is for the learner: a member, or anyone the module is assigned to or
+    who attempted it. A manager or admin who is not a learner reads the material
+    and who on their team passed it; they may still take it themselves (?take=1)."""
     module = _module(request, pk)
     page = selectors.module_page(module, member=request.user)
+    status = page["status"]
+    follows = permissions.assigns_training(request.user)
+    is_learner = not follows or status.is_assigned or bool(status.attempts)
+    takes_it = is_learner or request.GET.get("take") == "1"
     form = QuizForm(
         request.POST if request.method == "POST" else None,
         questions=page["questions"],
@@ -61,6 +69,7 @@ def module_detail(request, pk: int):
             )
         except ValidationError as error:
             add_service_errors(form, error)
+            takes_it = True
         else:
             if attempt.score is None:
                 messages.success(request, _("The module is marked as completed."))
@@ -79,7 +88,16 @@ def module_detail(request, pk: int):
                     % {"score": attempt.score, "mark": module.pass_mark or 0},
                 )
             return redirect("journeys:module_detail", module.pk)
+    elif request.method == "POST":
+        takes_it = True
     attempts = page["attempts"]
+    passers = (
+        selectors.module_passers(
+            module, permissions.training_followed_members(request.user)
+        )
+        if follows
+        else []
+    )
     return render(
         request,
         "journeys/module_detail.html",
@@ -87,10 +105,16 @@ def module_detail(request, pk: int):
             "module": module,
             "form": form,
             "has_quiz": bool(page["questions"]),
+            "questions": page["questions"],
             "attempts": attempts,
             "last_attempt": attempts[0] if attempts else None,
-            "has_passed": any(attempt.passed for attempt in attempts),
-            "assigns_training": permissions.assigns_training(request.user),
+            "status": status,
+            "has_passed": status.is_passed,
+            "is_learner": is_learner,
+            "takes_it": takes_it,
+            "assigns_training": follows,
+            "passers": passers,
+            "passed_count": sum(row.status.is_passed for row in passers),
         },
     )
 

@@ -156,7 +156,7 @@ def test_my_training_shows_progress_due_and_overdue_by_step(client, org):
     client.force_login(org.member_a)
     response = client.get(reverse("journeys:my_training"))
     html = response.text
-    assert "1 of 3 modules completed" in html
+    assert "1 of 3 modules passed" in html
     assert "1 overdue" in _testids(html, "overdue-count")[0]
     # By step: step 1 (earlier due first), then step 2.
     assert [row.module.title for row in response.context["page"].object_list] == [
