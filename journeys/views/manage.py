@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Role, User
 from config.api import parse_id
@@ -74,7 +75,11 @@ def journey_create(request):
         else:
             messages.success(
                 request,
-                _("The journey “%(name)s” was created with %(count)d steps.")
+                ngettext(
+                    "The journey “%(name)s” was created with %(count)d step.",
+                    "The journey “%(name)s” was created with %(count)d steps.",
+                    len(rows),
+                )
                 % {"name": journey.name, "count": len(rows)},
             )
             return redirect(journey)
