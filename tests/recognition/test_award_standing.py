@@ -210,3 +210,14 @@ def test_the_live_leaderboard_shows_gaps_and_who_is_close_to_qualifying(
     client.force_login(people["ann"])
     theirs = client.get(reverse("recognition:award_leaderboard", args=[program.pk]))
     assert "2 of 3" not in theirs.text
+
+
+def test_the_member_page_shows_the_gap_and_the_distance_to_qualifying(
+    client, org, race
+):
+    _program, _period, _key, _team, people = race
+    client.force_login(org.admin)
+    ann = client.get(reverse("recognition:member", args=[people["ann"].pk]))
+    assert "5.0 pt behind rank 1" in ann.text
+    cai = client.get(reverse("recognition:member", args=[people["cai"].pk]))
+    assert "1 more account to qualify." in cai.text
