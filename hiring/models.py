@@ -346,6 +346,12 @@ class Candidate(models.Model):
         _("source"), max_length=20, choices=Source, default=Source.OTHER
     )
     notes = models.TextField(_("notes"), blank=True)
+    resume_url = models.URLField(
+        _("resume link"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the resume is kept (tracking system, shared drive)."),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Kata user"),

@@ -899,6 +899,65 @@ def scorecard_panel(*, viewer, scorecard: Scorecard) -> list[Scorecard]:
     )
 
 
+@dataclass
+class OwnEarlierNotes:
+    """One of the interviewer's own earlier scorecards for the same application."""
+
+    scorecard: Scorecard
+    revision: object  # the submitted revision, else the open draft
+    answers: list
+
+
+def scorecard_own_earlier_notes(*, viewer, scorecard: Scorecard) -> list:
+    """The viewer's own scorecards for the candidate's earlier interviews in this
+    application, with their notes: never another interviewer's (independence).
+    Three queries, whatever the number of scorecards and answers."""
+    from .models import AnswerRating, ScorecardRevision
+
+    interview = scorecard.interview
+    if not viewer.is_authenticated or interview.interviewer_id != viewer.pk:
+        return []
+    earlier = (
+        Scorecard.objects.filter(
+            interview__interviewer=viewer,
+            interview__application_id=interview.application_id,
+            interview__scheduled_at__lt=interview.scheduled_at,
+        )
+        .select_related("interview__kit")
+        .prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=ScorecardRevision.objects.filter(
+                    submitted_at__isnull=True
+                ).prefetch_related(
+                    Prefetch(
+                        "answers",
+                        queryset=AnswerRating.objects.exclude(notes="")
+                        .select_related("question")
+                        .order_by("pk"),
+                    )
+                ),
+                to_attr="open_drafts",
+            ),
+            Prefetch(
+                "current__answers",
+                queryset=AnswerRating.objects.exclude(notes="")
+                .select_related("question")
+                .order_by("pk"),
+            ),
+        )
+        .select_related("current")
+        .order_by("interview__scheduled_at", "pk")
+    )
+    rows = []
+    for own in earlier:
+        revision = own.current or (own.open_drafts[0] if own.open_drafts else None)
+        if revision is None:
+            continue
+        rows.append(OwnEarlierNotes(own, revision, list(revision.answers.all())))
+    return rows
+
+
 # --- candidates -------------------------------------------------------------------
 
 

@@ -336,7 +336,7 @@ class CandidateApplicationSerializer(HiringModelSerializer):
         read_only_fields = fields
 
 
-PERSONAL_FIELDS = ("name", "name_reading", "email", "notes")
+PERSONAL_FIELDS = ("name", "name_reading", "email", "resume_url", "notes")
 
 
 class CandidateSerializer(HiringModelSerializer):

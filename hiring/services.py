@@ -738,6 +738,7 @@ def candidate_erase_personal_data(
         candidate.name = ERASED
         candidate.name_reading = ""
         candidate.email = ""
+        candidate.resume_url = ""
         candidate.notes = ""
         candidate.anonymised_at = timezone.now()
         candidate.anonymised_by = by

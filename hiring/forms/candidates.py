@@ -11,7 +11,7 @@ from config.fields import DateTimeField
 
 from ..models import Application, Candidate, Decision
 
-CANDIDATE_FIELDS = ["name", "name_reading", "email", "source", "notes"]
+CANDIDATE_FIELDS = ["name", "name_reading", "email", "resume_url", "source", "notes"]
 
 
 def _helper(submit_label, *, action: str = "", css_class: str = "btn-primary"):

@@ -104,10 +104,18 @@ def _context(request, scorecard: Scorecard, **extra) -> dict:
         "candidate": application.candidate,
         "is_author": permissions.can_write_scorecard(request.user, scorecard),
         "panel": selectors.scorecard_panel(viewer=request.user, scorecard=scorecard),
+        "opening": application.opening,
         "panel_never": HiringPolicy.current().panel_visibility
         == HiringPolicy.PanelVisibility.NEVER,
         **extra,
     }
+
+
+def _own_earlier(request, scorecard: Scorecard) -> list:
+    """Beside the form: the interviewer's own notes of earlier stages, no one else's."""
+    return selectors.scorecard_own_earlier_notes(
+        viewer=request.user, scorecard=scorecard
+    )
 
 
 def _render_form(request, scorecard: Scorecard, form: ScorecardForm, missing=None):
@@ -124,6 +132,7 @@ def _render_form(request, scorecard: Scorecard, form: ScorecardForm, missing=Non
         _context(
             request,
             scorecard,
+            own_earlier=_own_earlier(request, scorecard),
             form=form,
             draft=draft,
             # "Saved" only once something was saved: not on an untouched form.
@@ -207,7 +216,13 @@ def _render_read_only(request, scorecard: Scorecard, correction_form=None):
     return render(
         request,
         "hiring/scorecard_detail.html",
-        _context(request, scorecard, sheet=sheet, correction_form=correction_form),
+        _context(
+            request,
+            scorecard,
+            sheet=sheet,
+            correction_form=correction_form,
+            own_earlier=_own_earlier(request, scorecard),
+        ),
     )
 
 
