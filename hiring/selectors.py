@@ -981,6 +981,43 @@ def candidate_search(*, viewer, query: str = "", stage: str = "") -> QuerySet:
     return candidates
 
 
+def visible_fit_scores(*, viewer, application_ids) -> dict[int, Decimal | None]:
+    """Fit score (to display) of each application whose panel the viewer may see
+    (`permissions.panel_visible_applications`): the others are left out, so that a
+    viewer bound by independence learns nothing computed from the panel. A fixed
+    number of queries."""
+    visible = list(
+        permissions.panel_visible_applications(viewer)
+        .filter(pk__in=application_ids)
+        .values_list("pk", flat=True)
+    )
+    scores = fit_scores(application_ids=visible)
+    return {pk: display_score(scores[pk]) for pk in visible}
+
+
+def candidate_ids_by_fit(*, viewer, candidates: QuerySet, descending: bool) -> list:
+    """The candidates' ids by their best visible fit score; those without one
+    (none yet, or not the viewer's to see) last, newest first among themselves."""
+    pairs = list(
+        permissions.applications_as_seen(viewer)
+        .filter(candidate__in=candidates)
+        .values_list("pk", "candidate_id")
+    )
+    fits = visible_fit_scores(
+        viewer=viewer, application_ids=[application for application, _c in pairs]
+    )
+    best: dict[int, Decimal] = {}
+    for application_id, candidate_id in pairs:
+        fit = fits.get(application_id)
+        if fit is not None and (candidate_id not in best or fit > best[candidate_id]):
+            best[candidate_id] = fit
+    ids = list(candidates.order_by("-created_at", "-id").values_list("pk", flat=True))
+    scored = sorted(
+        (pk for pk in ids if pk in best), key=best.__getitem__, reverse=descending
+    )
+    return scored + [pk for pk in ids if pk not in best]
+
+
 def candidate_get(*, viewer, pk: int):
     """The candidate with their visible applications; raises Candidate.DoesNotExist
     outside the viewer's candidates."""

@@ -89,12 +89,39 @@ def candidate_list(request):
     form = CandidateSearchForm(request.GET)
     search = form.search()
     candidates = selectors.candidate_search(viewer=request.user, **search)
-    page = Paginator(candidates, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "")
+    if sort in ("fit", "-fit"):
+        # By the best fit score the viewer may see; a page of ids, then its rows.
+        ids = selectors.candidate_ids_by_fit(
+            viewer=request.user, candidates=candidates, descending=sort == "-fit"
+        )
+        page = Paginator(ids, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
+        rows = candidates.in_bulk(page.object_list)
+        page.object_list = [rows[pk] for pk in page.object_list]
+    else:
+        sort = ""
+        page = Paginator(candidates, CANDIDATES_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+    fits = selectors.visible_fit_scores(
+        viewer=request.user,
+        application_ids=[
+            application.pk
+            for candidate in page.object_list
+            for application in candidate.applications.all()
+        ],
+    )
+    for candidate in page.object_list:
+        for application in candidate.applications.all():
+            application.visible_fit = fits.get(application.pk)
+            application.fit_shown = application.pk in fits
     return render(
         request,
         "hiring/candidate_list.html",
         {
             "page": page,
+            "sort": sort,
+            "next_sort": "fit" if sort == "-fit" else "-fit",
             "query": search["query"],
             "stage": search["stage"],
             "query_errors": form.errors.get("q", []),
