@@ -26,7 +26,7 @@ from fractions import Fraction
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import npgettext, pgettext
 
 from accounts.models import Team, TeamMembership, User
 from journeys.models import (
@@ -193,8 +193,12 @@ class Cell:
         if self.metric.unit == metrics.Unit.PERCENT:
             number = f"{float(self.difference) * 100:+.1f}".replace("-", "\u2212")
             return pgettext("points of a rate", "%(value)s pt") % {"value": number}
-        number = f"{float(self.difference):+g}".replace("-", "\u2212")
-        return pgettext("difference in days", "%(value)s d") % {"value": number}
+        days = float(self.difference)
+        number = f"{days:+g}".replace("-", "\u2212")
+        count = int(abs(days)) if days.is_integer() else 2  # a fraction reads as plural
+        return npgettext(
+            "difference in days", "%(value)s day", "%(value)s days", count
+        ) % {"value": number}
 
     @property
     def team_display(self) -> str:

@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from recognition import metrics
 
@@ -30,6 +31,21 @@ def counts(value) -> str:
     if numerator is None or denominator is None:
         return ""
     return f"{numerator}/{denominator}"
+
+
+@register.filter
+def in_days(value) -> str:
+    """A number of days with its unit: "14 days" / "14日", "1 day", "25.5 days"; an
+    em dash for none. Takes a number, a figure (its value) or `{% figure %}`'s text."""
+    number = getattr(value, "value", value)
+    if number in (None, "", "—"):
+        return "—"
+    try:
+        number = float(number)
+    except (TypeError, ValueError):
+        return str(value)
+    count = int(number) if number.is_integer() else 2  # a fraction reads as plural
+    return ngettext("%(days)s day", "%(days)s days", count) % {"days": f"{number:g}"}
 
 
 def _short(text: str, length: int = 10) -> str:

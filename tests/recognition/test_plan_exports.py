@@ -196,6 +196,8 @@ def test_a_provisional_after_says_so_with_its_final_date(client, org):
         r'data-testid="member-target-after">(.*?)</td>', member_page, re.S
     ).group(1)
     assert "provisional, final on" in cell
+    # The member page reads like the plan: the figure so far beside the mark.
+    assert "0.0 % (0/3) so far" in cell
     # The CSV says until when.
     table = csv_rows(
         client.get(reverse("recognition:plan_export", args=[org.member_a.pk]))

@@ -163,7 +163,7 @@ def test_the_page_shows_the_heat_map_with_labels_counts_and_provisional_dates(
     assert "50.0 %" in cell
     assert "below the team rate" in cell
     assert "2 of 4" in cell
-    assert "median 13.5 d" in cell
+    assert "median 13.5 days" in cell
     assert "not completed: Kickoff training" in cell
     assert reverse("journeys:module_detail", args=[world.kickoff_module.pk]) in html
     assert _weak_metrics(html, org.member_a) == {
@@ -175,7 +175,7 @@ def test_the_page_shows_the_heat_map_with_labels_counts_and_provisional_dates(
     assert "provisional until Oct 6, 2026" in _cell(html, org.member_a, journey)
     assert "provisional until Oct 1, 2026" in _cell(html, world.member_c, journey)
     team_row = _text(re.search(r'data-testid="team-row">(.*?)</tr>', html, re.S)[1])
-    assert "71.4 % 5 of 7 · median 6 d" in team_row
+    assert "71.4 % 5 of 7 · median 6 days" in team_row
     assert "坂本" not in html and "土屋" not in html
     # Cohorts of fewer than 5 accounts: no "needs attention" banner.
     assert 'data-testid="attention"' not in html
@@ -486,3 +486,34 @@ def test_a_journey_the_team_does_not_work_on_is_left_out(client, org, world):
     html = client.get(_dashboard_url(period=APRIL)).text
     assert "Tech-touch journey" not in html
     assert world.journey.name in html
+
+
+def test_median_days_read_with_their_unit_on_the_member_page(client, org, world):
+    """Days carry their unit (13.5 days / 13.5日), never a bare "d"."""
+    client.force_login(org.manager_a)
+    row = re.search(
+        rf'data-testid="transition-row" data-step="{world.s1.pk}"[^>]*>(.*?)</tr>',
+        client.get(_member_url(org.member_a, period=APRIL)).text,
+        re.S,
+    ).group(1)
+    assert "13.5 days" in _text(row) and "6 days" in _text(row)
+    assert " d<" not in row
+    client.cookies["django_language"] = "ja"
+    row = re.search(
+        rf'data-testid="transition-row" data-step="{world.s1.pk}"[^>]*>(.*?)</tr>',
+        client.get(_member_url(org.member_a, period=APRIL)).text,
+        re.S,
+    ).group(1)
+    assert "13.5日" in _text(row) and "6日" in _text(row)
+
+
+def test_in_days_reads_one_day_and_fractions():
+    from django.utils import translation
+
+    from recognition.templatetags.recognition import in_days
+
+    assert in_days(1) == "1 day"
+    assert in_days(25.5) == "25.5 days"
+    assert in_days(None) == "—" and in_days("—") == "—"
+    with translation.override("ja"):
+        assert in_days(7) == "7日"
