@@ -808,10 +808,20 @@ def scorecard_reminders_due(*, now: datetime) -> list[int]:
 
 
 REMINDER_INTERVAL = timedelta(days=1)
+# "Remind now" on the overdue list: at most once an hour per scorecard, whatever
+# sent the previous reminder.
+MANUAL_REMINDER_INTERVAL = timedelta(hours=1)
 
 
-def scorecard_remind(*, scorecard_id: int, now: datetime | None = None) -> bool:
-    """Email the interviewer about an overdue scorecard, at most once a day.
+def scorecard_remind(
+    *,
+    scorecard_id: int,
+    now: datetime | None = None,
+    interval: timedelta = REMINDER_INTERVAL,
+) -> bool:
+    """Email the interviewer about an overdue scorecard, at most once per
+    `interval` (a day for the hourly job, an hour for "remind now"); False when
+    it is not due.
 
     The reminder is claimed with a conditional update, so that two workers never
     both send it; a failed send releases the claim for the next run.
@@ -826,8 +836,7 @@ def scorecard_remind(*, scorecard_id: int, now: datetime | None = None) -> bool:
         overdue_scorecards(now=now)
         .filter(pk=scorecard_id, last_reminded_at=previous)
         .filter(
-            Q(last_reminded_at__isnull=True)
-            | Q(last_reminded_at__lte=now - REMINDER_INTERVAL)
+            Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - interval)
         )
         .exists()
     )

@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import has_role
@@ -301,6 +302,42 @@ def overdue(request):
     )
 
 
+@login_required
+@require_POST
+def overdue_remind(request, pk: int):
+    """ "Remind now": the reminder email at once, at most once an hour per scorecard."""
+    if not permissions.runs_hiring(request.user):
+        raise PermissionDenied
+    scorecard = (
+        selectors.overdue_visible(viewer=request.user, now=timezone.now())
+        .filter(pk=pk)
+        .first()
+    )
+    if scorecard is None:
+        raise Http404
+    sent = services.scorecard_remind(
+        scorecard_id=scorecard.pk, interval=services.MANUAL_REMINDER_INTERVAL
+    )
+    interviewer = scorecard.interview.interviewer
+    if sent:
+        messages.success(
+            request,
+            _("A reminder was sent to %(name)s.") % {"name": interviewer.display_name},
+        )
+    else:
+        messages.error(
+            request,
+            _(
+                "%(name)s was reminded less than an hour ago: no new reminder was "
+                "sent. Try again later."
+            )
+            % {"name": interviewer.display_name},
+        )
+    page = request.POST.get("page", "")
+    url = reverse("hiring:overdue")
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)
+
+
 urlpatterns = [
     path("", home, name="home"),
     path("openings/", opening_list, name="opening_list"),
@@ -310,4 +347,5 @@ urlpatterns = [
     path("openings/<int:pk>/scorecards.csv", opening_export, name="opening_export"),
     path("calibration/", calibration, name="calibration"),
     path("overdue/", overdue, name="overdue"),
+    path("overdue/<int:pk>/remind/", overdue_remind, name="overdue_remind"),
 ]
