@@ -314,6 +314,18 @@ def test_member_sees_accounts_needing_action_and_the_idle_rule(client, world):
     assert "no step was recorded for 30 days" in accounts
     assert "Value point overdue" in accounts
     assert "member_a account 0<" not in accounts
+    # The badge counts all nine; the list says it shows only the first eight.
+    assert "8 of 9 shown: overdue value points first" in accounts
+
+
+def test_member_figures_mark_provisional_figures_compactly(client, world):
+    """A provisional figure carries the ◔ mark (its legend under the table), so
+    the four columns fit the card instead of scrolling out of it."""
+    text = _home(client, world.org.member_a).text
+    figures = text.split('data-testid="my-figures"')[1].split("card-footer")[0]
+    assert 'data-testid="figure-provisional"' in figures
+    assert "◔ provisional: some accounts can still convert" in figures
+    assert "badge" not in figures
 
 
 def test_member_empty_states(client, org):
