@@ -459,6 +459,16 @@ def test_admin_sees_one_row_per_team(client, world):
     assert "Conversion MVP" in row_a
 
 
+def test_admin_sees_which_team_figures_are_provisional(client, world):
+    """The member's home marks a provisional figure; the admin's table of the same
+    quarter does too, or a 0 % still open would read as a final 0 %."""
+    text = _home(client, world.org.admin).text
+    table = text.split('data-testid="organisation"')[1].split("card-footer")[0]
+    row_a = table.split(f'data-team="{world.org.team_a.pk}"')[1].split("</tr>")[0]
+    assert 'data-testid="figure-provisional"' in row_a
+    assert "◔ provisional: some accounts can still convert" in table
+
+
 def test_admin_sees_award_periods_without_metric(client, world):
     text = _home(client, world.org.admin).text
     unset = text.split('data-testid="unset-award-metrics"')[1].split("card-footer")[0]
