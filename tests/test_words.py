@@ -237,22 +237,27 @@ def test_the_api_link_shows_to_the_roles_that_use_it(client, org, role, sees_api
 
 # --- No raw codes as visible text -----------------------------------------------------
 
-RAW_CODES = re.compile(rf"\b({'|'.join(CoverageModel.values)})\b")
+# A code standing where its label belongs (in a cell, after "カバレッジ："), not an
+# English word of a sentence (untranslated prose next to other English words).
+RAW_CODES = re.compile(
+    rf"(?<![A-Za-z] )\b({'|'.join(CoverageModel.values)})\b(?! [A-Za-z])"
+)
 
 
 class _VisibleText(HTMLParser):
-    """The text a reader sees: no tags, attributes, scripts or styles."""
+    """The text a reader sees: no tags, attributes, scripts or styles; nor values
+    to type in a file (<code>), which are codes on purpose."""
 
     def __init__(self):
         super().__init__()
         self.parts, self._hidden = [], 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._hidden += 1
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._hidden -= 1
 
     def handle_data(self, data):
