@@ -655,3 +655,19 @@ def test_no_scorecard_is_due_on_a_closed_application(client, org, hiring):
     assert "不採用 三郎" not in text
     assert reverse("hiring:scorecard", args=[rejected.pk]) not in text
     assert "候補 太郎" in text
+
+
+def test_roles_and_teams_are_listed_with_the_language_separator(client, world):
+    """Japanese lists read マネージャー、面接官, not with an English comma."""
+    from accounts.services import user_set_roles
+
+    manager = world.org.manager_a
+    user_set_roles(user=manager, roles=[Role.MANAGER, Role.INTERVIEWER])
+    client.force_login(manager)
+    roles = client.get(reverse("home")).text
+    roles = roles.split('data-testid="home-roles">')[1].split("</p>")[0]
+    assert "Manager, Interviewer" in roles
+    client.cookies["django_language"] = "ja"
+    roles = client.get(reverse("home")).text
+    roles = roles.split('data-testid="home-roles">')[1].split("</p>")[0]
+    assert "マネージャー、面接官" in roles and ", " not in roles
