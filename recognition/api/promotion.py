@@ -24,6 +24,7 @@ from journeys.serializers import ScopedRelatedField
 from .. import metrics, permissions
 from ..models import (
     CareerLevel,
+    CareerTrack,
     Comparison,
     CompetencyCriterion,
     MetricCriterion,
@@ -43,6 +44,12 @@ class AdminsWrite(BasePermission):
 
 def _levels(viewer):
     return CareerLevel.objects.all()
+
+
+def _tracks(viewer):
+    return CareerTrack.objects.filter(
+        pk__in=[track.pk for track in selectors.visible_tracks(viewer)]
+    )
 
 
 def _modules(viewer):
@@ -92,6 +99,15 @@ class CompetencyCriterionSerializer(serializers.ModelSerializer):
 
 
 class PromotionCriteriaSerializer(serializers.ModelSerializer):
+    track = ScopedRelatedField(
+        scope=_tracks,
+        required=False,
+        help_text=_(
+            "Career track (id): a team's or a journey's ladder; the default track "
+            "when a new step gives none."
+        ),
+    )
+    track_name = serializers.CharField(source="track.name", read_only=True)
     from_level = ScopedRelatedField(scope=_levels, help_text=_("Career level (id)."))
     from_level_name = serializers.CharField(source="from_level.name", read_only=True)
     to_level = ScopedRelatedField(scope=_levels, help_text=_("Career level (id)."))
@@ -109,6 +125,8 @@ class PromotionCriteriaSerializer(serializers.ModelSerializer):
         model = PromotionStep
         fields = [
             "id",
+            "track",
+            "track_name",
             "from_level",
             "from_level_name",
             "to_level",
@@ -141,8 +159,11 @@ class PromotionCriteriaViewSet(
     queryset = PromotionStep.objects.none()
 
     def get_queryset(self):
+        # Another team's track (and its criteria) answers 404.
+        tracks = [track.pk for track in selectors.visible_tracks(self.request.user)]
         return (
-            PromotionStep.objects.select_related("from_level", "to_level")
+            PromotionStep.objects.filter(track_id__in=tracks)
+            .select_related("track", "from_level", "to_level")
             .prefetch_related(
                 "metric_criteria", "competency_criteria__competency", "required_modules"
             )
@@ -160,6 +181,7 @@ class PromotionCriteriaViewSet(
         services.step_save(
             step=step,
             by=self.request.user,
+            track=given("track", step.track if step.track_id else None),
             from_level=given("from_level", getattr(step, "from_level", None)),
             to_level=given("to_level", getattr(step, "to_level", None)),
             required_modules=list(

@@ -7,7 +7,7 @@ track answers 404; team readiness downloads as CSV."""
 import pytest
 from django.urls import reverse
 
-from recognition.models import CareerTrack, PromotionStep
+from recognition.models import CareerLevel, CareerTrack, PromotionStep
 from recognition.selectors.promotion import member_tracks, readiness_of
 from tests.exports import rows
 from tests.factories import TeamFactory, TeamMembershipFactory
@@ -245,3 +245,36 @@ def test_team_readiness_downloads_as_csv(client, org, tracks):
         "",
     ]
     assert org.member_b.display_name not in by_member  # another team's member
+
+
+def test_the_api_gives_each_step_its_track_and_hides_another_teams(
+    api_client, org, tracks
+):
+    criteria = "/api/v1/promotion-criteria/"
+    api_client.force_authenticate(org.admin)
+    listed = api_client.get(criteria).json()["results"]
+    assert sorted(row["track_name"] for row in listed) == [
+        "SMB ladder",
+        "Team B ladder",
+        "標準",
+    ]
+    team_b_step = PromotionStep.objects.get(track=tracks["team_b"])
+    api_client.force_authenticate(org.member_a)
+    names = [row["track_name"] for row in api_client.get(criteria).json()["results"]]
+    assert "Team B ladder" not in names and "標準" in names
+    assert api_client.get(f"{criteria}{team_b_step.pk}/").status_code == 404
+    # An admin writes a step on a track; without one it goes to the default.
+    api_client.force_authenticate(org.admin)
+    lead = CareerLevel.objects.create(name="Lead", name_en="Lead", position=3)
+    senior = team_b_step.to_level
+    created = api_client.post(
+        criteria,
+        {
+            "track": tracks["team_b"].pk,
+            "from_level": senior.pk,
+            "to_level": lead.pk,
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["track_name"] == "Team B ladder"
