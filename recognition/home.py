@@ -153,6 +153,15 @@ class MemberFigures:
             for line in self.lines
         )
 
+    @property
+    def has_provisional(self) -> bool:
+        """Whether any of the member's figures shown is provisional (the legend)."""
+        return any(
+            pair.member.provisional
+            for line in self.lines
+            for pair in (line.last, line.running)
+        )
+
 
 def member_figures(
     *, member: User, viewer: User, today: date | None = None
@@ -578,6 +587,19 @@ class Organisation:
     journeys: list  # JourneyColumns of the active journeys
     rows: list[TeamRow]
     last_run: RollupRun | None
+
+    @property
+    def has_provisional(self) -> bool:
+        """Whether any team figure shown is provisional (the legend)."""
+        return any(
+            pair is not None and pair.member.provisional
+            for row in self.rows
+            for pair in (
+                row.training,
+                *(item.conversion for item in row.journeys),
+                *(item.value_points for item in row.journeys),
+            )
+        )
 
 
 def organisation(*, viewer: User, now: datetime | None = None) -> Organisation | None:

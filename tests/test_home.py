@@ -671,3 +671,27 @@ def test_roles_and_teams_are_listed_with_the_language_separator(client, world):
     roles = client.get(reverse("home")).text
     roles = roles.split('data-testid="home-roles">')[1].split("</p>")[0]
     assert "マネージャー、面接官" in roles and ", " not in roles
+
+
+def test_the_provisional_legend_only_when_a_figure_is_provisional():
+    from recognition.home import FigureLine, FigurePair, MemberFigures
+    from recognition.selectors.figures import FigureValue
+
+    def figures(provisional):
+        pair = FigurePair(
+            member=FigureValue(0.5, 1, 2, provisional=provisional),
+            team=FigureValue(0.5, 1, 2),
+            metric=None,
+        )
+        line = FigureLine(label="x", journey_name="", last=pair, running=pair)
+        return MemberFigures(
+            running=None,
+            last=None,
+            team=None,
+            lines=[line],
+            weakest=None,
+            last_run=None,
+        )
+
+    assert figures(provisional=True).has_provisional
+    assert not figures(provisional=False).has_provisional
