@@ -198,6 +198,12 @@ def test_a_provisional_after_says_so_with_its_final_date(client, org):
     assert "provisional, final on" in cell
     # The member page reads like the plan: the figure so far beside the mark.
     assert "0.0 % (0/3) so far" in cell
+    # The running month is named as everywhere else, in Japanese too.
+    assert "(running)</th>" in page
+    client.cookies["django_language"] = "ja"
+    ja_page = client.get(reverse("recognition:plan_detail", args=[org.member_a.pk]))
+    assert "（集計中）</th>" in ja_page.text and " (集計中)" not in ja_page.text
+    client.cookies["django_language"] = "en"
     # The CSV says until when.
     table = csv_rows(
         client.get(reverse("recognition:plan_export", args=[org.member_a.pk]))
