@@ -236,6 +236,24 @@ class StandingSerializer(serializers.Serializer):
         help_text=_("null for members whose figures you may not see."),
     )
     winner = serializers.BooleanField(source="is_winner")
+    to_qualify = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "Accounts still missing from the denominator to reach the minimum; 0 "
+            "once ranked."
+        ),
+    )
+    above_rank = serializers.IntegerField(
+        allow_null=True, help_text=_("The nearest better rank; null for rank 1.")
+    )
+    gap = serializers.FloatField(
+        allow_null=True,
+        help_text=_(
+            "The distance in value to the nearest better rank (a fraction for a "
+            "percentage: 0.05 is 5 points); 0 when only the larger denominator "
+            "puts it above."
+        ),
+    )
 
 
 class LeaderboardSerializer(serializers.Serializer):

@@ -221,3 +221,16 @@ def test_the_member_page_shows_the_gap_and_the_distance_to_qualifying(
     assert "5.0 pt behind rank 1" in ann.text
     cai = client.get(reverse("recognition:member", args=[people["cai"].pk]))
     assert "1 more account to qualify." in cai.text
+
+
+def test_the_api_leaderboard_gives_the_distances(api_client, org, race):
+    program, period, _key, _team, people = race
+    api_client.force_authenticate(org.admin)
+    board = api_client.get(
+        f"/api/v1/awards/{program.pk}/leaderboard/", {"period": f"{month(0):%Y-%m}"}
+    ).json()
+    by_name = {row["member_name"]: row for row in board["standings"]}
+    dan = by_name[people["dan"].display_name]
+    assert (dan["rank"], dan["above_rank"], dan["to_qualify"]) == (2, 1, 0)
+    assert dan["gap"] == pytest.approx(0.05)
+    assert by_name[people["ben"].display_name]["above_rank"] is None
