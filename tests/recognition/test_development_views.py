@@ -484,6 +484,8 @@ def test_the_plan_list_query_count_does_not_grow(
         response = client.get(reverse("recognition:plan_list"))
     # manager_a sees member_a, sub_member and the new members.
     assert len(_testids(response.text, "plan-row")) == count + 2
+    # Counts carry their unit (1 target, 1 action; 1件 in Japanese).
+    assert "1 target<" in response.text and "1 action" in response.text
 
 
 @pytest.mark.parametrize("count", [1, 10])
