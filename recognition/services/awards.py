@@ -381,11 +381,14 @@ def _close(periods: list[AwardPeriod], *, now: datetime) -> list[int]:
 # --- Announcing the winners -----------------------------------------------------------
 
 
-def award_periods_announce(*, now: datetime | None = None) -> list[int]:
+def award_periods_announce(
+    *, now: datetime | None = None, email: bool = True
+) -> list[int]:
     """Announce the winners of every closed period not announced yet: each
-    participant gets an in-app notice and an email, in their own language. A
-    period is claimed before anything is sent, so that closing twice (or two
-    workers at once) announces once. Returns the ids of the periods announced."""
+    participant gets an in-app notice and (unless `email` is False, as for the
+    demo's past periods) an email, in their own language. A period is claimed
+    before anything is sent, so that closing twice (or two workers at once)
+    announces once. Returns the ids of the periods announced."""
     now = now or timezone.now()
     pending = list(
         AwardPeriod.objects.filter(closed_at__isnull=False, announced_at__isnull=True)
@@ -398,12 +401,12 @@ def award_periods_announce(*, now: datetime | None = None) -> list[int]:
             pk=period.pk, announced_at__isnull=True
         ).update(announced_at=now)
         if claimed:
-            _announce(period, now=now)
+            _announce(period, now=now, email=email)
             announced.append(period.pk)
     return announced
 
 
-def _announce(period: AwardPeriod, *, now: datetime) -> None:
+def _announce(period: AwardPeriod, *, now: datetime, email: bool = True) -> None:
     board = selectors.leaderboard(period=period, now=now)
     program = period.program
     span = selectors.span_of(period)
@@ -436,7 +439,7 @@ def _announce(period: AwardPeriod, *, now: datetime) -> None:
     )
     absolute = settings.SITE_URL.rstrip("/") + link
     metric_labels = {}  # language → the metric's label in it
-    for user in participants:
+    for user in participants if email else ():
         if not user.email:
             continue
         language = user.preferred_language or settings.LANGUAGE_CODE

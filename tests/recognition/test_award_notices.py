@@ -192,3 +192,13 @@ def test_the_unread_count_costs_one_query_whatever_the_notices(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url)
     assert 'data-testid="notices-unread">30<' in page.text
+
+
+def test_announcing_without_email_notifies_in_the_app_only(org, closed):
+    period, sato, _suzuki = closed
+    AwardPeriod.objects.filter(pk=period.pk).update(announced_at=None)
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    assert services.award_periods_announce(now=CLOSED_AT, email=False) == [period.pk]
+    assert mail.outbox == []
+    assert Notification.objects.filter(user=sato).count() == 1
