@@ -517,3 +517,16 @@ def test_in_days_reads_one_day_and_fractions():
     assert in_days(None) == "—" and in_days("—") == "—"
     with translation.override("ja"):
         assert in_days(7) == "7日"
+
+
+def test_summary_cards_of_a_member_without_a_cohort_read_cleanly(client, org, world):
+    """No cohort of their own: the team rate alone, not "· team rate …"."""
+    from tests.recognition.dashboard_factories import team_member
+
+    newcomer = team_member(org.team_a, "newcomer", "新人")
+    client.force_login(org.manager_a)
+    html = client.get(_member_url(newcomer, period=APRIL)).text
+    detail = re.search(
+        r'data-testid="journey-conversion-detail">(.*?)</div>', html, re.S
+    ).group(1)
+    assert _text(detail).startswith("team rate")
