@@ -413,10 +413,10 @@ def test_the_plan_shows_the_conversion_before_and_after(org):
     assert row.baseline_text == "25.0 % (1/4)"
     assert (
         row.baseline_months
-        == f"{metrics.add_months(months[1], -3):%Y-%m} – {months[0]:%Y-%m}"
+        == f"{metrics.add_months(months[1], -3):%b %Y} – {months[0]:%b %Y}"
     )
     assert row.after_text == "83.3 % (5/6)"
-    assert row.after_months_label == f"{months[2]:%Y-%m} – {months[3]:%Y-%m}"
+    assert row.after_months_label == f"{months[2]:%b %Y} – {months[3]:%b %Y}"
     assert [m.text for m in row.after_months[:2]] == ["75.0 % (3/4)", "100.0 % (2/2)"]
     assert row.after_months[-1].running
     # Now: the last three complete months, 0/3 + 3/4 + 2/2 → 5/9.

@@ -242,10 +242,12 @@ def test_the_award_form_offers_flow_metrics_with_the_date_each_is_final(
     span = award_selectors.current_span(program.cadence)
     html = client.get(url, {"period": span.key}).text
     assert f'value="{completed.key}"' in html
+    # Dates in the page language's format (English here: Jan 1, 2027).
     final = completed.final_at(span)
-    assert f"final on {final:%Y-%m-%d}" in html
+    assert f"final on {final:%b} {final.day}, {final.year}" in html
     conversion = metrics.metric_by_key(f"step_conversion:{steps[0].pk}")
-    assert f"final by {conversion.final_at(span):%Y-%m-%d}" in html
+    final = conversion.final_at(span)
+    assert f"final by {final:%b} {final.day}, {final.year}" in html
 
 
 def test_a_plan_target_on_a_flow_metric_adds_up_its_months(org, flow_world):
