@@ -366,7 +366,11 @@ def test_manager_sees_windows_about_to_close(client, world):
     closing = text.split('data-testid="attention-closing"')[1].split("card-footer")[0]
     assert org.member_a.display_name in closing
     assert "1. Step 1 → 2. Step 2" in closing
-    assert "1 account, from" in closing
+    assert "1 account, its window closes on" in closing
+    # The dashboard opens on the quarter the weakest cells are read from.
+    _running, last = quarter_periods()
+    footer = text.split('data-testid="attention-dashboard"')[0].rsplit("<a", 1)[1]
+    assert f"?period={last.key}" in footer
 
 
 def test_manager_sees_plans_due_and_readiness_changes(client, world):
