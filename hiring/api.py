@@ -7,9 +7,10 @@ from the viewer's `visible_*` querysets, so anything outside them answers 404; a
 change the viewer's role does not allow answers 403.
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -29,6 +30,7 @@ from .filters import (
 from .models import (
     Candidate,
     Competency,
+    HiringPolicy,
     Interview,
     InterviewKit,
     Opening,
@@ -42,6 +44,7 @@ from .serializers import (
     CompetencySerializer,
     CorrectionSerializer,
     ErrorDetailSerializer,
+    HiringPolicySerializer,
     InterviewKitDetailSerializer,
     InterviewKitSerializer,
     InterviewSerializer,
@@ -350,6 +353,40 @@ class InterviewViewSet(CreateMixin, mixins.DestroyModelMixin, HiringViewSet):
 
     def perform_destroy(self, interview):
         services.interview_cancel(interview=interview, by=self.request.user)
+
+
+# --- The hiring policy --------------------------------------------------------------
+
+
+class ManagesPolicy(BasePermission):
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or permissions.manages_policy(
+            request.user
+        )
+
+
+class HiringPolicyView(generics.GenericAPIView):
+    """The organisation's hiring policy, one object. Everyone in hiring reads it;
+    admins change it (PATCH), checked as on its page (`services.policy_update`)."""
+
+    serializer_class = HiringPolicySerializer
+    permission_classes = [IsAuthenticated, TakesPartInHiring, ManagesPolicy]
+
+    def get(self, request):
+        return Response(self.get_serializer(HiringPolicy.current()).data)
+
+    def patch(self, request):
+        serializer = self.get_serializer(
+            HiringPolicy.current(), data=request.data, partial=True
+        )
+        serializer.is_valid(raise_exception=True)
+        try:
+            policy = services.policy_update(
+                by=request.user, **dict(serializer.validated_data)
+            )
+        except ValidationError as error:
+            raise exceptions.ValidationError(error.message_dict) from None
+        return Response(self.get_serializer(policy).data)
 
 
 # --- Scorecards -------------------------------------------------------------------

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import api
@@ -14,4 +15,7 @@ router.register("candidates", api.CandidateViewSet, basename="candidate")
 router.register("interviews", api.InterviewViewSet, basename="interview")
 router.register("scorecards", api.ScorecardViewSet, basename="scorecard")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("policy/", api.HiringPolicyView.as_view(), name="hiring-policy"),
+    *router.urls,
+]

@@ -65,6 +65,13 @@ def manages_framework(user: Viewer) -> bool:
     return is_admin(user)
 
 
+def manages_policy(user: Viewer) -> bool:
+    """The hiring policy (independence, reminders, retention) is the organisation's:
+    admins change it, on its page and through the API alike; everyone in hiring
+    reads it."""
+    return is_admin(user)
+
+
 def uses_hiring(user: Viewer) -> bool:
     """Whom the navigation offers hiring: the roles that take part in it."""
     if not user.is_authenticated:

@@ -5,6 +5,7 @@ field."""
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -22,6 +23,7 @@ from .models import (
     Candidate,
     Competency,
     Decision,
+    HiringPolicy,
     Interview,
     InterviewKit,
     InterviewStage,
@@ -336,6 +338,30 @@ class CandidateApplicationSerializer(HiringModelSerializer):
         read_only_fields = fields
 
 
+class HiringPolicySerializer(serializers.ModelSerializer):
+    """The hiring policy; a change is checked by `services.policy_update`, as on
+    its page."""
+
+    class Meta:
+        model = HiringPolicy
+        fields = [
+            "panel_visibility",
+            "reminder_after_hours",
+            "retention_days",
+            "feedback_link_days",
+        ]
+        extra_kwargs = {
+            "reminder_after_hours": {"help_text": _("From 1 to 168 hours.")},
+            "retention_days": {"help_text": _("From 30 to 3650 days.")},
+            "feedback_link_days": {"help_text": _("From 1 to 90 days.")},
+        }
+
+
+def _is_a_link(value: str) -> None:
+    if value:
+        URLValidator()(value)
+
+
 PERSONAL_FIELDS = ("name", "name_reading", "email", "resume_url", "notes")
 
 
@@ -346,6 +372,15 @@ class CandidateSerializer(HiringModelSerializer):
         choices=Candidate.Anonymisation.choices, allow_blank=True, read_only=True
     )
     applications = CandidateApplicationSerializer(many=True, read_only=True)
+    # A link or "": plain text in the schema (an empty string would pass a "uri"
+    # format as well as the blank alternative); checked as a URL by the model.
+    resume_url = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        max_length=500,
+        validators=[_is_a_link],
+        help_text=_("Where the resume is kept (tracking system, shared drive)."),
+    )
 
     class Meta:
         model = Candidate

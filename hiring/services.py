@@ -777,6 +777,60 @@ def candidates_anonymise_expired(*, now: datetime | None = None) -> int:
     return count
 
 
+# --- The hiring policy -------------------------------------------------------------
+
+POLICY_FIELDS = (
+    "panel_visibility",
+    "reminder_after_hours",
+    "retention_days",
+    "feedback_link_days",
+)
+# field → (lowest, highest) it may be set to.
+POLICY_LIMITS = {
+    "reminder_after_hours": (1, 168),
+    "retention_days": (30, 3650),
+    "feedback_link_days": (1, 90),
+}
+
+
+def policy_update(*, by: User, **fields) -> HiringPolicy:
+    """Change the hiring policy (the page and the API both come here). Each field
+    is checked (whole numbers within POLICY_LIMITS, a known panel visibility);
+    errors come back per field and nothing is saved then."""
+    unknown = set(fields) - set(POLICY_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {name: _("The hiring policy has no such setting.") for name in unknown}
+        )
+    errors = {}
+    for name, (low, high) in POLICY_LIMITS.items():
+        if name not in fields:
+            continue
+        value = fields[name]
+        try:
+            number = _whole_number(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not low <= number <= high:
+            errors[name] = _("Give a whole number from %(low)s to %(high)s.") % {
+                "low": low,
+                "high": high,
+            }
+        else:
+            fields[name] = number
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        policy = HiringPolicy.current()
+        policy = HiringPolicy.objects.select_for_update().get(pk=policy.pk)
+        for name, value in fields.items():
+            setattr(policy, name, value)
+        policy._history_user = by
+        policy.full_clean()
+        policy.save()
+    return policy
+
+
 # --- Overdue scorecards -----------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 """Hiring pages. Each view module lists its own URL patterns."""
 
-from .views import candidates, framework, openings, scorecards
+from .views import candidates, framework, openings, policy, scorecards
 
 app_name = "hiring"
 
@@ -9,4 +9,5 @@ urlpatterns = (
     + openings.urlpatterns
     + candidates.urlpatterns
     + scorecards.urlpatterns
+    + policy.urlpatterns
 )

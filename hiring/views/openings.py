@@ -40,6 +40,7 @@ def home(request):
         {
             "interviews": selectors.interviewer_home(viewer=user),
             "runs_hiring": runs_hiring,
+            "manages_policy": permissions.manages_policy(user),
             "overdue_count": (
                 selectors.overdue_visible(viewer=user, now=timezone.now()).count()
                 if runs_hiring

@@ -22,7 +22,7 @@ UI_ROWS = {
         "scorecard": ("list", "detail", "submit", "correct"),
     }.items()
     for suffix in suffixes
-}
+} | {"hiring-policy": None}
 
 READ = "401 200 200 403 200 200"
 ADMIN_CREATES = "401 201 403 403 403 403"
@@ -51,6 +51,13 @@ def _own_scorecard(org):
 
 
 API_ROWS = {
+    # The hiring policy: everyone in hiring reads it; admins change it.
+    (f"{V1}/policy/", "GET"): (_list("policy"), None, READ),
+    (f"{V1}/policy/", "PATCH"): (
+        _list("policy"),
+        {"reminder_after_hours": 30},
+        ADMIN_CHANGES,
+    ),
     # The framework: everyone in hiring reads it; admins write competencies and
     # profiles, admins and recruiters the question bank.
     (f"{V1}/competencies/", "GET"): (_list("competencies"), None, READ),

@@ -57,5 +57,21 @@ UI_ROWS = {
         None,
         "302 200 403 403 403 200",
     ),
+    # The interview was just held: not overdue yet, so nothing to remind (404).
+    "hiring:overdue_remind": (
+        "post",
+        lambda org: reverse(
+            "hiring:overdue_remind", args=[org.hiring.interview.scorecard.pk]
+        ),
+        {},
+        "302 404 403 403 403 404",
+    ),
+    # The hiring policy: admins only, as through the API.
+    "hiring:policy": (
+        "get",
+        lambda org: reverse("hiring:policy"),
+        None,
+        "302 200 403 403 403 403",
+    ),
 }
 API_ROWS = {}
