@@ -548,3 +548,21 @@ def test_the_assessment_history_query_count_does_not_grow(
             reverse("recognition:assessment_list", args=[org.member_a.pk])
         )
     assert len(_testids(response.text, "assessment-row")) == count
+
+
+def test_a_plan_without_targets_does_not_explain_before_and_after(client, org):
+    """The now/before/after note only where there is a target to read it on."""
+    client.force_login(org.manager_a)
+    url = reverse("recognition:plan_detail", args=[org.member_a.pk])
+    page = client.get(url).text
+    assert "No target metric yet." in page
+    assert 'data-testid="targets-explained"' not in page
+    _journey, steps = journey_with_steps(2)
+    services.target_set(
+        member=org.member_a,
+        by=org.manager_a,
+        metric=f"step_conversion:{steps[0].pk}",
+        target_value=0.5,
+        by_date=_today() + timedelta(days=30),
+    )
+    assert 'data-testid="targets-explained"' in client.get(url).text
