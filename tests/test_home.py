@@ -248,6 +248,9 @@ def test_member_sees_own_figures_beside_the_team_rate(client, world):
     assert "10.0 % <span" in figures and "(1/10)" in figures
     assert "30.0 %" in figures
     assert "Team rate" in figures
+    # Your page opens on the quarter the weakest transition is read from.
+    page_link = reverse("recognition:member", args=[org.member_a.pk])
+    assert f"{page_link}?period={last.key}" in text
 
 
 def test_member_sees_the_weakest_transition_with_playbook_and_training(client, world):
