@@ -47,6 +47,11 @@ class PromotionStepAdminForm(forms.ModelForm):
         model = PromotionStep
         fields = ["track", "from_level", "to_level", "required_modules"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, a step goes to the default track (PromotionStep.save).
+        self.fields["track"].required = False
+
     def clean(self):
         cleaned = super().clean()
         try:

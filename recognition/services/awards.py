@@ -292,9 +292,13 @@ def award_period_set_metric(
 # --- Closing --------------------------------------------------------------------------
 
 
-def award_periods_close(*, now: datetime | None = None) -> list[int]:
-    """Close every ended period whose cohorts are final at `now`; returns the ids of
-    the periods closed. Periods of the same months share one full rollup."""
+def award_periods_close(
+    *, now: datetime | None = None, email: bool = True
+) -> list[int]:
+    """Close every ended period whose cohorts are final at `now`, then announce
+    the winners (`award_periods_announce`; without emails when `email` is False);
+    returns the ids of the periods closed. Periods of the same months share one
+    full rollup."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     due = (
@@ -308,7 +312,7 @@ def award_periods_close(*, now: datetime | None = None) -> list[int]:
     closed = []
     for periods in by_span.values():
         closed.extend(_close(periods, now=now))
-    award_periods_announce(now=now)
+    award_periods_announce(now=now, email=email)
     return closed
 
 
