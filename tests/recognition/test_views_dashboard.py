@@ -530,3 +530,11 @@ def test_summary_cards_of_a_member_without_a_cohort_read_cleanly(client, org, wo
         r'data-testid="journey-conversion-detail">(.*?)</div>', html, re.S
     ).group(1)
     assert _text(detail).startswith("team rate")
+
+
+def test_the_summary_marks_a_provisional_journey_conversion(client, org, world):
+    """As the heat map does (provisional until Oct 6, 2026) and the home does."""
+    client.force_login(org.manager_a)
+    html = client.get(_member_url(org.member_a, period=APRIL)).text
+    card = re.search(r'data-testid="journey-conversion">(.*?)</div>', html, re.S)
+    assert 'data-testid="summary-provisional"' in card.group(1)
