@@ -40,6 +40,7 @@ from .models import (
     CustomerAccount,
     Journey,
     Playbook,
+    PlaybookActionTick,
     PlaybookVersion,
     Pool,
     PoolMembership,
@@ -600,6 +601,26 @@ class PracticumReflectionAdmin(ReadOnlyAdmin):
         "where_stuck",
         "what_would_help",
     ]
+
+
+@admin.register(PlaybookActionTick)
+class PlaybookActionTickAdmin(ReadOnlyAdmin):
+    """Who ticked which playbook action for which account: a record, read only
+    (ticks are made while working through a playbook on an account)."""
+
+    list_display = [
+        "account",
+        "version",
+        "action_number",
+        "action_text",
+        "is_done",
+        "ticked_by",
+        "ticked_at",
+    ]
+    list_filter = ["is_done", "version__playbook__from_step__journey"]
+    list_select_related = ["account", "version__playbook__from_step", "ticked_by"]
+    search_fields = ["account__name", "account__external_id", "action_text"]
+    date_hierarchy = "ticked_at"
 
 
 # --- Pools and customer accounts ------------------------------------------------------

@@ -16,7 +16,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import DjangoFilterBackend, ServiceViewSetMixin
+from config.api import DjangoFilterBackend, ServiceViewSetMixin, parse_id
 from config.schema import VALIDATION_ERROR_REF
 
 from . import imports, permissions, selectors, services
@@ -35,6 +35,7 @@ from .models import (
     CustomerAccount,
     Journey,
     Playbook,
+    PlaybookActionTick,
     PlaybookVersion,
     Pool,
     PoolMembership,
@@ -50,6 +51,8 @@ from .serializers import (
     ImportReportSerializer,
     ImportUploadSerializer,
     JourneySerializer,
+    PlaybookActionTickCreateSerializer,
+    PlaybookActionTickSerializer,
     PlaybookCreateSerializer,
     PlaybookReviseSerializer,
     PlaybookSerializer,
@@ -525,3 +528,51 @@ class StepEventViewSet(CreateMixin, JourneysViewSet):
         data = self.validated(ImportUploadSerializer)
         report = imports.import_step_events(file=data["file"], by=request.user)
         return _report_response(report)
+
+
+# --- Playbook action ticks ----------------------------------------------------------
+
+
+class PlaybookActionTickViewSet(CreateMixin, JourneysViewSet):
+    """Who ticked which playbook action for which account, and when: the ticks and
+    unticks on the accounts the viewer sees (`?account=` and `?version=` narrow
+    them). POST ticks or unticks one action on an account the viewer works on."""
+
+    serializer_class = PlaybookActionTickSerializer
+    create_serializer_class = PlaybookActionTickCreateSerializer
+    ordering_fields = ["ticked_at", "id"]
+    queryset = PlaybookActionTick.objects.none()
+    write_rule = staticmethod(permissions.works_with_customers)
+
+    def get_queryset(self):
+        ticks = permissions.visible_playbook_ticks(self.request.user)
+        for name in ("account", "version"):
+            if name in self.request.query_params:
+                ticks = ticks.filter(
+                    **{f"{name}_id": parse_id(self.request.query_params[name])}
+                )
+        return ticks.select_related("version", "ticked_by").order_by(
+            "-ticked_at", "-id"
+        )
+
+    @extend_schema(
+        request=PlaybookActionTickCreateSerializer,
+        responses={201: PlaybookActionTickSerializer},
+        description=(
+            "Tick (done true) or untick one action of a playbook version on an "
+            "account. Asking for the state the action has already changes nothing "
+            "and answers its latest tick; a version of another journey or an "
+            "action number the version does not have answer 400 on that field."
+        ),
+    )
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, data):
+        return services.playbook_action_tick(
+            account=data["account"],
+            version=data["version"],
+            action_number=data["action_number"],
+            done=data["done"],
+            by=self.request.user,
+        )

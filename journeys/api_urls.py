@@ -22,5 +22,10 @@ router.register(
 router.register("pools", api.PoolViewSet, basename="pool")
 router.register("customers", api.CustomerViewSet, basename="customer")
 router.register("step-events", api.StepEventViewSet, basename="step-event")
+router.register(
+    "playbook-action-ticks",
+    api.PlaybookActionTickViewSet,
+    basename="playbook-action-tick",
+)
 
 urlpatterns = router.urls

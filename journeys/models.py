@@ -189,6 +189,15 @@ class PlaybookVersion(models.Model):
         ),
     )
     note = models.CharField(_("what changed"), max_length=300, blank=True)
+    reflection = models.ForeignKey(
+        "PracticumReflection",
+        verbose_name=_("prompted by the reflection"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="playbook_versions",
+        help_text=_("The practicum reflection this version answers, if any."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("written by"),
@@ -679,3 +688,50 @@ class StepEvent(models.Model):
 
     def __str__(self):
         return f"{self.account} · {self.step} · {self.reached_at:%Y-%m-%d}"
+
+
+class PlaybookActionTick(models.Model):
+    """A member ticked (or unticked) one recommended action of a playbook version
+    for one customer account. Append-only: the latest row of an (account, version,
+    action) is its state; the earlier ones are its history."""
+
+    account = models.ForeignKey(
+        CustomerAccount,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="playbook_ticks",
+    )
+    version = models.ForeignKey(
+        PlaybookVersion,
+        verbose_name=_("playbook version"),
+        on_delete=models.CASCADE,
+        related_name="ticks",
+    )
+    action_number = models.PositiveSmallIntegerField(
+        _("action number"), help_text=_("The action's line in the version, from 1.")
+    )
+    action_text = models.CharField(_("action"), max_length=500)
+    is_done = models.BooleanField(_("ticked"))
+    ticked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ticked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ticked_at = models.DateTimeField(_("ticked at"))
+
+    class Meta:
+        verbose_name = _("playbook action tick")
+        verbose_name_plural = _("playbook action ticks")
+        ordering = ["account", "version", "action_number", "-ticked_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action_number__gte=1),
+                name="journeys_tick_action_number_positive",
+                violation_error_message=_("Actions are numbered from 1."),
+            )
+        ]
+        indexes = [models.Index(fields=["account", "version", "action_number"])]
+
+    def __str__(self):
+        return f"{self.account} · {self.version} · {self.action_number}"

@@ -147,6 +147,23 @@ def coverage_owner_choices(viewer: Viewer, *, on: date | None = None) -> QuerySe
 uses_enablement = works_with_customers
 
 
+def playbook_accounts(viewer: Viewer) -> QuerySet:
+    """The accounts on which the viewer works through a playbook (ticks its
+    actions): the accounts they see, for admins, managers and members."""
+    if not works_with_customers(viewer):
+        return CustomerAccount.objects.none()
+    return visible_accounts(viewer)
+
+
+def visible_playbook_ticks(viewer: Viewer) -> QuerySet:
+    """Ticks (and unticks) of playbook actions on the accounts the viewer sees."""
+    from .models import PlaybookActionTick
+
+    return PlaybookActionTick.objects.filter(
+        account__in=visible_accounts(viewer).values("pk")
+    )
+
+
 def can_revise_playbook(user: Viewer, playbook) -> bool:
     """Write a new version of a playbook: admins, and the playbook's owner."""
     if not user.is_authenticated:

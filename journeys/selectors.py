@@ -686,9 +686,61 @@ def visible_playbooks(viewer: User) -> QuerySet:
     ).select_related("from_step__journey", "owner")
 
 
+@dataclass
+class ChecklistItem:
+    number: int
+    text: str
+    # The action's latest tick or untick on the account; None when never ticked.
+    latest: object = None
+
+    @property
+    def is_done(self) -> bool:
+        return self.latest is not None and self.latest.is_done
+
+
+@dataclass
+class Checklist:
+    account: CustomerAccount
+    version: PlaybookVersion
+    items: list[ChecklistItem]
+    # Every tick and untick of the playbook's versions on the account, latest first.
+    history: list
+
+    @property
+    def done(self) -> int:
+        return sum(item.is_done for item in self.items)
+
+
+def playbook_checklist(account: CustomerAccount, version: PlaybookVersion) -> Checklist:
+    """The version's actions with their state on the account (the latest tick of
+    each), and the history of ticks on the playbook for the account. One query."""
+    from .models import PlaybookActionTick
+
+    history = list(
+        PlaybookActionTick.objects.filter(
+            account=account, version__playbook_id=version.playbook_id
+        )
+        .select_related("ticked_by", "version")
+        .order_by("-ticked_at", "-id")
+    )
+    latest = {}
+    for tick in history:
+        if tick.version_id == version.pk:
+            latest.setdefault(tick.action_number, tick)
+    items = [
+        ChecklistItem(number=number, text=text, latest=latest.get(number))
+        for number, text in enumerate(version.action_lines(), start=1)
+    ]
+    return Checklist(account=account, version=version, items=items, history=history)
+
+
 def playbook_versions(playbook: Playbook) -> list[PlaybookVersion]:
     """The playbook's versions, newest first, with their authors."""
-    return list(playbook.versions.select_related("created_by").order_by("-number"))
+    return list(
+        playbook.versions.select_related("created_by", "reflection__member").order_by(
+            "-number"
+        )
+    )
 
 
 # --- training ---

@@ -17,6 +17,7 @@ from .models import (
     CustomerAccount,
     Journey,
     Playbook,
+    PlaybookActionTick,
     PlaybookVersion,
     Pool,
     PoolMembership,
@@ -592,3 +593,57 @@ class ImportReportSerializer(serializers.Serializer):
                 "notes": report.notes,
             }
         )
+
+
+# --- Playbook action ticks ----------------------------------------------------------
+
+
+def _playbook_versions(viewer):
+    from .selectors import visible_playbooks
+
+    return PlaybookVersion.objects.filter(
+        playbook__in=visible_playbooks(viewer).values("pk")
+    )
+
+
+class PlaybookActionTickSerializer(JourneysModelSerializer):
+    """One tick (is_done true) or untick of a playbook version's action on an
+    account; the latest of an action is its state."""
+
+    playbook = serializers.IntegerField(source="version.playbook_id", read_only=True)
+    version_number = serializers.IntegerField(source="version.number", read_only=True)
+    ticked_by_name = PersonField(source="ticked_by")
+
+    class Meta:
+        model = PlaybookActionTick
+        fields = [
+            "id",
+            "account",
+            "playbook",
+            "version",
+            "version_number",
+            "action_number",
+            "action_text",
+            "is_done",
+            "ticked_by",
+            "ticked_by_name",
+            "ticked_at",
+        ]
+        read_only_fields = fields
+
+
+class PlaybookActionTickCreateSerializer(serializers.Serializer):
+    """Tick (done true) or untick an action of a playbook version on an account."""
+
+    account = ScopedRelatedField(
+        scope=permissions.playbook_accounts, help_text=_("The account (id).")
+    )
+    version = ScopedRelatedField(
+        scope=_playbook_versions, help_text=_("The playbook version (id).")
+    )
+    action_number = serializers.IntegerField(
+        min_value=1,
+        max_value=10_000,
+        help_text=_("The action's line in the version, from 1."),
+    )
+    done = serializers.BooleanField(help_text=_("True to tick, false to untick."))

@@ -26,6 +26,7 @@ from .models import (
     CustomerAccount,
     Journey,
     Playbook,
+    PlaybookActionTick,
     PlaybookVersion,
     Pool,
     PracticumReflection,
@@ -479,8 +480,10 @@ def playbook_revise(
     actions: str,
     content: str,
     note: str,
+    reflection: PracticumReflection | None = None,
 ) -> PlaybookVersion:
-    """A new version of the playbook; the earlier ones stay as its history."""
+    """A new version of the playbook; the earlier ones stay as its history. A
+    version written from a practicum reflection keeps a link to it."""
     with transaction.atomic():
         locked = Playbook.objects.select_for_update().get(pk=playbook.pk)
         version = _add_version(
@@ -490,11 +493,63 @@ def playbook_revise(
             actions=actions,
             content=content,
             note=note,
+            reflection=reflection,
         )
         locked.last_reviewed_on = timezone.localdate()
         locked.save(update_fields=["last_reviewed_on"])
     playbook.last_reviewed_on = locked.last_reviewed_on
     return version
+
+
+def playbook_action_tick(
+    *,
+    account: CustomerAccount,
+    version: PlaybookVersion,
+    action_number: int,
+    done: bool,
+    by: User,
+    now: datetime | None = None,
+) -> PlaybookActionTick:
+    """Tick (done=True) or untick one recommended action of a playbook version for
+    a customer account. Each change is a new row (the history stays); asking for
+    the state the action already has changes nothing and returns its latest row.
+    The caller checked that `by` works on the account
+    (`permissions.playbook_accounts`)."""
+    if version.playbook.from_step.journey_id != account.journey_id:
+        raise ValidationError(
+            {"version": _("This playbook is not one of the account's journey.")}
+        )
+    lines = version.action_lines()
+    if not 1 <= action_number <= len(lines):
+        raise ValidationError(
+            {"action_number": _("This version has no action with this number.")}
+        )
+    with transaction.atomic():
+        # One writer at a time per account: two clicks record two changes in order.
+        CustomerAccount.objects.select_for_update().filter(pk=account.pk).first()
+        latest = (
+            PlaybookActionTick.objects.filter(
+                account=account, version=version, action_number=action_number
+            )
+            .order_by("-ticked_at", "-id")
+            .first()
+        )
+        if latest is not None and latest.is_done == done:
+            return latest
+        if latest is None and not done:
+            raise ValidationError({"done": _("This action is not ticked.")})
+        tick = PlaybookActionTick(
+            account=account,
+            version=version,
+            action_number=action_number,
+            action_text=lines[action_number - 1][:500],
+            is_done=done,
+            ticked_by=by,
+            ticked_at=now or timezone.now(),
+        )
+        tick.full_clean()
+        tick.save()
+    return tick
 
 
 # --- Training ------------------------------------------------------------------------

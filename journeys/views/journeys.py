@@ -16,9 +16,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from config.api import parse_id
 from config.views import add_service_errors, posted, require
 
 from .. import permissions, selectors, services
@@ -29,7 +30,7 @@ from ..forms.journeys import (
     StepMoveForm,
     present_journey_filters,
 )
-from ..models import Journey, Step
+from ..models import CustomerAccount, Journey, Step
 
 PER_PAGE = 25
 
@@ -207,6 +208,8 @@ def step_retire(request, pk: int):
 def playbook_detail(request, pk: int):
     playbook = get_object_or_404(selectors.visible_playbooks(request.user), pk=pk)
     versions = selectors.playbook_versions(playbook)
+    # The reflections page is for the playbook's owner and admins.
+    reads_reflections = permissions.can_revise_playbook(request.user, playbook)
     shown = versions[0] if versions else None
     wanted = request.GET.get("version")
     if wanted:
@@ -235,6 +238,12 @@ def playbook_detail(request, pk: int):
             "version": shown,
             "is_current": bool(versions) and shown == versions[0],
             "can_revise": permissions.can_revise_playbook(request.user, playbook),
+            "reads_reflections": reads_reflections,
+            "reflection_count": selectors.reflections_around(
+                playbook, viewer=request.user
+            ).count()
+            if reads_reflections
+            else 0,
         },
     )
 
@@ -279,11 +288,27 @@ def playbook_revise(request, pk: int):
         if current
         else {}
     )
+    # Started from a practicum reflection: quoted on the page, linked from the
+    # version. One the reviser may not read about this playbook answers 404.
+    reflection = None
+    if "reflection" in request.GET:
+        reflection = get_object_or_404(
+            selectors.reflections_around(playbook, viewer=request.user),
+            pk=parse_id(request.GET["reflection"]),
+        )
+        initial["note"] = _("After %(member)s’s practicum reflection on “%(step)s”") % {
+            "member": reflection.member.display_name,
+            "step": reflection.step.name,
+        }
+        initial["note"] = initial["note"][:300]
     form = PlaybookVersionForm(posted(request), initial=initial, is_new=False)
     if form.is_valid():
         try:
             version = services.playbook_revise(
-                playbook=playbook, by=request.user, **form.version_fields()
+                playbook=playbook,
+                by=request.user,
+                reflection=reflection,
+                **form.version_fields(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -304,6 +329,60 @@ def playbook_revise(request, pk: int):
             "current": current,
             "form": form,
             "is_new": False,
+            "reflection": reflection,
+        },
+    )
+
+
+@login_required
+def account_playbook(request, pk: int):
+    """Work through the playbook of the transition an account is at: tick its
+    actions for this account (who ticked what, when; unticking is kept in the
+    history). An account the viewer does not see answers 404; ticking needs a role
+    that works with customers (403)."""
+    try:
+        page = selectors.account_page(viewer=request.user, pk=pk)
+    except CustomerAccount.DoesNotExist:
+        raise Http404 from None
+    account = page.account
+    playbook, version = page.next_playbook, page.next_playbook_version
+    may_tick = permissions.playbook_accounts(request.user).filter(pk=pk).exists()
+    if request.method == "POST":
+        require(may_tick)
+        if version is None:
+            raise Http404
+        number = parse_id(request.POST.get("action"))
+        try:
+            services.playbook_action_tick(
+                account=account,
+                version=version,
+                action_number=number or 0,
+                done=request.POST.get("done") == "1",
+                by=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect(
+            f"{reverse('journeys:account_playbook', args=[account.pk])}"
+            f"#action-{number or ''}"
+        )
+    checklist = (
+        selectors.playbook_checklist(account, version) if version is not None else None
+    )
+    return render(
+        request,
+        "journeys/playbook_account.html",
+        {
+            "page": page,
+            "account": account,
+            "playbook": playbook,
+            "version": version,
+            "checklist": checklist,
+            "may_tick": may_tick,
+            "goal": version.goal.replace("{customer_name}", account.name)
+            if version
+            else "",
         },
     )
 
@@ -318,4 +397,5 @@ urlpatterns = [
     path("playbooks/<int:pk>/", playbook_detail, name="playbook_detail"),
     path("steps/<int:pk>/playbook/new/", playbook_create, name="playbook_create"),
     path("playbooks/<int:pk>/revise/", playbook_revise, name="playbook_revise"),
+    path("accounts/<int:pk>/playbook/", account_playbook, name="account_playbook"),
 ]

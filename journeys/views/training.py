@@ -302,7 +302,11 @@ def playbook_reflections(request, pk: int):
     return render(
         request,
         "journeys/practicum_reflections.html",
-        {"playbook": playbook, "page": page},
+        {
+            "playbook": playbook,
+            "page": page,
+            "can_revise": permissions.can_revise_playbook(request.user, playbook),
+        },
     )
 
 

@@ -310,3 +310,59 @@ for _path, _body in {
     _key = (f"{V1}/{_path}/", "POST")
     _url, _data = _with_world(_path, _body)
     API_ROWS[_key] = (_url, _data, API_ROWS[_key][2])
+
+
+# --- Playbook action ticks (issue 11) -------------------------------------------------
+
+
+def _tick(org):
+    """member_a ticked the first action of the playbook on their account."""
+    tick = getattr(org, "journeys_tick", None)
+    if tick is None:
+        from journeys.models import PlaybookActionTick
+
+        w = _w(org)
+        tick = PlaybookActionTick.objects.create(
+            account=w.account,
+            version=w.playbook.versions.get(),
+            action_number=1,
+            action_text="Kickoff",
+            is_done=True,
+            ticked_by=org.member_a,
+            ticked_at=T0,
+        )
+        org.journeys_tick = tick
+    return tick
+
+
+UI_ROWS |= {
+    "playbook-action-tick-list": None,
+    "playbook-action-tick-detail": None,
+}
+_tick_url, _tick_body = _with_world(
+    "playbook-action-ticks",
+    lambda w, org: {
+        "account": w.account.pk,
+        "version": w.playbook.versions.get().pk,
+        "action_number": 1,
+        "done": True,
+    },
+)
+API_ROWS |= {
+    (f"{V1}/playbook-action-ticks/", "GET"): (
+        _list("playbook-action-ticks"),
+        None,
+        EVERYONE,
+    ),
+    # Interviewers and recruiters do not work with customers.
+    (f"{V1}/playbook-action-ticks/", "POST"): (
+        _tick_url,
+        _tick_body,
+        "401 201 201 201 403 403",
+    ),
+    (f"{V1}/playbook-action-ticks/{{id}}/", "GET"): (
+        lambda org: f"{V1}/playbook-action-ticks/{_tick(org).pk}/",
+        None,
+        ACCOUNT_READ,
+    ),
+}

@@ -18,6 +18,7 @@ from tests.journeys.factories import (
     add_quiz,
     journey_with_steps,
 )
+from tests.journeys.matrix_accounts import _objects as _accounts
 
 TRAINEES = "302 200 200 200 403 403"
 ASSIGNERS = "302 200 200 403 403 403"
@@ -88,6 +89,16 @@ UI_ROWS = {
     "journeys:practicum_member": _get("practicum_member", TRAINEES, _member_a),
     "journeys:playbook_reflections": _get(
         "playbook_reflections", PLAYBOOK_OWNER, _playbook
+    ),
+    # Working through a playbook on an account: those who see the account (member_a
+    # owns it; manager_a leads team A); the others do not see it (404).
+    "journeys:account_playbook": (
+        "get",
+        lambda org: reverse(
+            "journeys:account_playbook", args=[_accounts(org).account.pk]
+        ),
+        None,
+        "302 200 200 200 404 404",
     ),
 }
 API_ROWS = {}
