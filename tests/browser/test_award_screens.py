@@ -74,3 +74,17 @@ def test_the_award_metric_form_in_japanese(page, org):
     page.screenshot(path=ARTIFACTS / "awards_metric_form_ja.png", full_page=True)
     assert page.locator("#id_period").input_value() == f"{month(1):%Y-%m}"
     assert page.locator("#id_metric").input_value() == ""
+
+
+def test_the_ladder_with_tracks_in_japanese(page, org):
+    from recognition.models import CareerTrack, PromotionStep
+    from tests.recognition.development_factories import ladder, step_up
+
+    csm, senior = ladder("CSM", "シニアCSM")
+    step_up(csm, senior, metric_criteria=[("training_completion", "gte", 0.8, 3)])
+    track = CareerTrack.objects.create(name="SMBプール", team=org.team_b)
+    PromotionStep.objects.create(track=track, from_level=csm, to_level=senior)
+    _login_ja(page, org, reverse("recognition:ladder") + f"?track={track.pk}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "ladder_tracks_ja.png", full_page=True)
+    assert len(page.get_by_test_id("track").all()) == 2
