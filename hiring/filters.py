@@ -2,6 +2,7 @@
 scoped to the viewer; they never widen them."""
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from config.api import IdFilter
@@ -60,6 +61,11 @@ class OpeningFilter(django_filters.FilterSet):
 
 
 class CandidateFilter(django_filters.FilterSet):
+    """The candidate list's filters, on its page and in the API alike."""
+
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("Name, reading or email contains")
+    )
     opening = IdFilter(method="filter_opening", label=_("Applied to opening (id)"))
     stage = django_filters.ChoiceFilter(
         method="filter_stage",
@@ -75,12 +81,22 @@ class CandidateFilter(django_filters.FilterSet):
 
     class Meta:
         model = Candidate
-        fields = ["source", "opening", "stage", "anonymised"]
+        fields = ["q", "source", "opening", "stage", "anonymised"]
 
     # Only through the applications the viewer sees: a candidate's application to
     # another team's opening (and how it ended) is not theirs to learn.
     def _applications(self):
         return permissions.visible_applications(self.request.user)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(name_reading__icontains=value)
+            | Q(email__icontains=value)
+        )
 
     def filter_opening(self, queryset, name, value):
         return queryset.filter(

@@ -961,26 +961,6 @@ def scorecard_own_earlier_notes(*, viewer, scorecard: Scorecard) -> list:
 # --- candidates -------------------------------------------------------------------
 
 
-def candidate_search(*, viewer, query: str = "", stage: str = "") -> QuerySet:
-    """The candidate list by name, reading or email, and by the stage of one of the
-    viewer's visible applications."""
-    candidates = candidate_list(viewer=viewer)
-    query = query.strip()
-    if query:
-        candidates = candidates.filter(
-            Q(name__icontains=query)
-            | Q(name_reading__icontains=query)
-            | Q(email__icontains=query)
-        )
-    if stage:
-        candidates = candidates.filter(
-            pk__in=permissions.applications_as_seen(viewer)
-            .filter(shown_stage=stage)
-            .values("candidate_id")
-        )
-    return candidates
-
-
 def visible_fit_scores(*, viewer, application_ids) -> dict[int, Decimal | None]:
     """Fit score (to display) of each application whose panel the viewer may see
     (`permissions.panel_visible_applications`): the others are left out, so that a

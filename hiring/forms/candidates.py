@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.fields import DateTimeField
 
-from ..models import Application, Candidate, Decision
+from ..models import Candidate, Decision
 
 CANDIDATE_FIELDS = ["name", "name_reading", "email", "resume_url", "source", "notes"]
 
@@ -20,24 +20,6 @@ def _helper(submit_label, *, action: str = "", css_class: str = "btn-primary"):
         helper.form_action = action
     helper.add_input(Submit("submit", submit_label, css_class=css_class))
     return helper
-
-
-class CandidateSearchForm(forms.Form):
-    """The candidate list's search (GET). A value that does not validate (a NUL
-    character, an unknown stage) searches nothing and says why."""
-
-    q = forms.CharField(required=False, strip=True)
-    stage = forms.ChoiceField(
-        required=False, choices=[("", ""), *Application.Stage.choices]
-    )
-
-    def search(self) -> dict:
-        """The valid values, for `selectors.candidate_search`."""
-        self.is_valid()
-        return {
-            "query": self.cleaned_data.get("q") or "",
-            "stage": self.cleaned_data.get("stage") or "",
-        }
 
 
 class OpeningChoiceField(forms.ModelChoiceField):

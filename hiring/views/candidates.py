@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 from config.views import require
 
 from .. import permissions, selectors, services
+from ..filters import CandidateFilter
 from ..forms.candidates import (
     CANDIDATE_FIELDS,
     ApplyForm,
     CandidateForm,
-    CandidateSearchForm,
     DecisionForm,
     FeedbackForm,
     HireForm,
@@ -86,9 +86,16 @@ def _error_message(request, error: ValidationError) -> None:
 @login_required
 def candidate_list(request):
     require(permissions.uses_hiring(request.user))
-    form = CandidateSearchForm(request.GET)
-    search = form.search()
-    candidates = selectors.candidate_search(viewer=request.user, **search)
+    # The API's FilterSet: the same filters, the same checks. A value that does
+    # not validate (a NUL character, an unknown stage) filters nothing and says why.
+    filterset = CandidateFilter(
+        request.GET,
+        queryset=selectors.candidate_list(viewer=request.user),
+        request=request,
+    )
+    candidates = filterset.qs
+    valid = filterset.form.cleaned_data
+    search = {"query": valid.get("q") or "", "stage": valid.get("stage") or ""}
     sort = request.GET.get("sort", "")
     if sort in ("fit", "-fit"):
         # By the best fit score the viewer may see; a page of ids, then its rows.
@@ -124,7 +131,7 @@ def candidate_list(request):
             "next_sort": "fit" if sort == "-fit" else "-fit",
             "query": search["query"],
             "stage": search["stage"],
-            "query_errors": form.errors.get("q", []),
+            "query_errors": filterset.form.errors.get("q", []),
             "stages": Application.Stage.choices,
             "runs_hiring": permissions.runs_hiring(request.user),
         },

@@ -20,6 +20,7 @@ from accounts.permissions import has_role
 from config.exports import csv_response
 
 from .. import permissions, selectors, services
+from ..filters import OpeningFilter
 from ..forms.openings import OPENING_FIELDS, OpeningForm
 from ..models import Application, Opening
 
@@ -68,11 +69,11 @@ def opening_list(request):
     openings = selectors.opening_list(viewer=request.user).order_by(
         "-created_at", "-id"
     )
-    status = request.GET.get("status", "")
-    if status in Opening.Status.values:
-        openings = openings.filter(status=status)
-    else:
-        status = ""
+    # The API's FilterSet (status, team, profile, hiring manager); a value that does
+    # not validate filters nothing.
+    filterset = OpeningFilter(request.GET, queryset=openings, request=request)
+    openings = filterset.qs
+    status = filterset.form.cleaned_data.get("status") or ""
     page = Paginator(openings, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
