@@ -88,3 +88,30 @@ def test_the_ladder_with_tracks_in_japanese(page, org):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "ladder_tracks_ja.png", full_page=True)
     assert len(page.get_by_test_id("track").all()) == 2
+
+
+def test_the_notices_page_in_japanese(page, org):
+    notify(
+        users=[org.admin],
+        kind="award_closed",
+        params={
+            "program": "月間MVP",
+            "period": "2026-04",
+            "winners": [[1, "佐藤 花子"]],
+        },
+        link="/",
+        key="a",
+    )
+    notify(
+        users=[org.admin],
+        kind="award_won",
+        params={"program": "月間MVP", "period": "2026-05", "rank": 1},
+        key="b",
+    )
+    _login_ja(page, org, reverse("accounts:notice_list"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "notices_ja.png", full_page=True)
+    assert len(page.get_by_test_id("notice").all()) == 2
+    page.get_by_test_id("read-all").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("notices-unread").count() == 0
