@@ -20,7 +20,9 @@ def rollup_metrics() -> int:
 @shared_task
 def close_award_periods() -> int:
     """Close the ended award periods whose cohorts are final, recording their
-    winners; returns how many were closed. Safe twice: a closed period is skipped."""
+    winners, and announce them (an in-app notice and an email to each
+    participant); returns how many were closed. Safe twice: a closed period is
+    skipped and an announced one is not announced again."""
     from .services.awards import award_periods_close
 
     return len(award_periods_close())
