@@ -14,6 +14,10 @@
   rollup lock, in one transaction: its winners are recorded with rank, value and
   counts, and `closed_at` is set. Closing twice changes nothing; later corrections of
   events change the figures, never the recorded winners.
+- Announcing (`award_periods_announce`, after each closing run): every participant
+  of a closed period gets an in-app notice (accounts.services.notify, keyed by the
+  period) and an email in their preferred language; `announced_at` is claimed
+  first, so a period is announced once.
 """
 
 from __future__ import annotations
