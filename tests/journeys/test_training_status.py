@@ -149,6 +149,10 @@ def test_a_module_passed_before_the_plan_reads_passed_everywhere(
 
     # The member page's reading.
     assert (org.member_a.pk, module.pk) in passed_modules([org.member_a.pk], [module])
+    client.force_login(org.manager_a)
+    member_page = client.get(reverse("recognition:member", args=[org.member_a.pk]))
+    (row,) = [t for t in member_page.context["page"].transitions if t.module == module]
+    assert row.module_passed
     # Readiness.
     (criterion,) = readiness_of(org.member_a).criteria
     assert criterion.met and criterion.actual.startswith("passed on ")
