@@ -97,3 +97,12 @@ def test_another_teams_manager_may_not_revise_from_a_reflection(client, org, wor
     client.force_login(org.manager_b)
     response = client.get(_revise(world["playbook"], world["reflection"].pk))
     assert response.status_code == 403
+
+
+def test_another_teams_member_answers_404(client, org, world):
+    client.force_login(org.manager_a)
+    for url in (
+        reverse("journeys:practicum_member", args=[org.member_b.pk]),
+        reverse("recognition:member", args=[org.member_b.pk]),
+    ):
+        assert client.get(url).status_code == 404
