@@ -444,6 +444,8 @@ def test_the_section_renders_on_the_member_page(client, org):
     assert 'data-testid="member-development"' in page
     assert len(_testids(page, "member-target")) == 1
     assert "共感力 3" in page
+    # One translatable phrase around the date (Japanese brackets, not " (…):").
+    assert re.search(r"Latest assessment \([^)]+\):", page)
 
 
 # --- Query counts --------------------------------------------------------------------
