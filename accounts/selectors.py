@@ -182,6 +182,7 @@ def user_get(*, viewer: User, pk: int, on: date | None = None) -> User:
         permissions.visible_users(viewer, on=day)
         .prefetch_related(
             "groups",
+            Prefetch("led_teams", queryset=Team.objects.order_by("name", "pk")),
             Prefetch(
                 "team_memberships",
                 queryset=TeamMembership.objects.select_related("team").order_by(
