@@ -164,7 +164,7 @@ def test_the_page_shows_the_heat_map_with_labels_counts_and_provisional_dates(
     assert "below the team rate" in cell
     assert "2 of 4" in cell
     assert "median 13.5 days" in cell
-    assert "not completed: Kickoff training" in cell
+    assert "not passed yet: Kickoff training" in cell
     assert reverse("journeys:module_detail", args=[world.kickoff_module.pk]) in html
     assert _weak_metrics(html, org.member_a) == {
         step_1,
@@ -346,7 +346,7 @@ def test_the_member_page_links_the_playbook_and_the_training_of_the_weakest(
     weakest = _text(re.search(r'id="weakest"(.*?)</div></div>', html, re.S)[1])
     assert "1. Step 1 → 2. Step 2" in weakest
     assert "50.0 % (5 of 10) · team rate 76.3 %" in weakest
-    assert "not completed" in weakest
+    assert "Not passed yet" in weakest
     assert reverse("journeys:playbook_detail", args=[coaching.playbook.pk]) in html
     assert reverse("journeys:module_detail", args=[coaching.module.pk]) in html
 
