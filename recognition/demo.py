@@ -23,6 +23,7 @@ from . import metrics
 from .models import (
     AwardProgram,
     CareerLevel,
+    CareerTrack,
     CompetencyAssessment,
     DevelopmentPlan,
     MemberLevel,
@@ -171,6 +172,7 @@ class RecognitionDemo:
                     for competency in competencies[:3]
                 ],
             )
+        self._smb_track(levels, competencies)
         for number, (member, _leader) in enumerate(self.members):
             if MemberLevel.objects.filter(member=member).exists():
                 continue
@@ -182,6 +184,50 @@ class RecognitionDemo:
                 since=date(2025, 4, 1),
                 note="Kata導入時の等級。",
                 now=self._at(date(2025, 4, 1)),
+            )
+
+    def _smb_track(self, levels, competencies) -> None:
+        """The pooled SMB team climbs its own ladder: conversion on the tech-touch
+        journey and its modules, where the default ladder's dedicated-journey
+        criteria would leave them without data forever."""
+        team = Team.objects.filter(name="SMBプール").first()
+        pooled = Journey.objects.filter(name="SMBテックタッチ・ジャーニー").first()
+        if team is None or pooled is None:
+            return
+        steps = metrics.current_steps_by_journey([pooled]).get(pooled, [])
+        if len(steps) < 4:
+            return
+        track = CareerTrack.objects.create(name="SMBプール", team=team)
+        modules = list(
+            TrainingModule.objects.filter(from_step__journey=pooled).order_by(
+                "from_step__position", "pk"
+            )
+        )
+        criteria = [
+            (0.30, 6, 2, modules[:2]),
+            (0.45, 6, 3, modules[:4]),
+            (0.60, 12, 3, modules),
+        ]
+        for index, (threshold, months, minimum, required) in enumerate(criteria):
+            promotion_services.step_save(
+                step=PromotionStep(),
+                by=self.admin,
+                track=track,
+                from_level=levels[index],
+                to_level=levels[index + 1],
+                required_modules=required,
+                metric_criteria=[
+                    {
+                        "metric": f"step_conversion:{steps[index].pk}",
+                        "comparison": "gte",
+                        "value": threshold,
+                        "months": months,
+                    }
+                ],
+                competency_criteria=[
+                    {"competency": competency, "minimum_rating": minimum}
+                    for competency in competencies[:2]
+                ],
             )
 
     # Development plans: the weak transition of some members becomes a target.
@@ -269,4 +315,5 @@ class RecognitionDemo:
                 # Set ahead of time: the week before the month starts.
                 now=min(self.now, self._at(period - timedelta(days=7))),
             )
-        award_services.award_periods_close(now=self.now)
+        # The past periods close now: their winners get in-app notices, no email.
+        award_services.award_periods_close(now=self.now, email=False)

@@ -5,7 +5,14 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import Role, RolePeriod, Team, TeamMembership, User
+from accounts.models import (
+    Notification,
+    Role,
+    RolePeriod,
+    Team,
+    TeamMembership,
+    User,
+)
 from hiring import selectors
 from hiring.models import (
     AnswerRating,
@@ -41,6 +48,7 @@ from journeys.models import (
     TrainingModule,
 )
 from recognition import models as recognition
+from recognition.selectors.promotion import member_track
 
 # The demo builds on the starting competencies and profiles (migration hiring 0002),
 # which other tests set aside (tests/conftest.py).
@@ -456,7 +464,14 @@ def test_the_management_demo_has_assessments_a_ladder_plans_and_awards(demo, cli
     assessed = recognition.CompetencyAssessment.objects.values("member").distinct()
     assert members.exclude(pk__in=assessed).count() == 0
     assert recognition.CareerLevel.objects.count() == 4
-    assert recognition.PromotionStep.objects.count() == 3
+    # The default ladder, and the pooled SMB team's own (its tech-touch journey).
+    steps = recognition.PromotionStep.objects.select_related("track")
+    assert (
+        sorted((step.track.name, step.track.is_default) for step in steps)
+        == [("SMBプール", False)] * 3 + [("標準", True)] * 3
+    )
+    smb = User.objects.filter(team_memberships__team__name="SMBプール").first()
+    assert member_track(smb).name == "SMBプール"
     assert recognition.MemberLevel.objects.filter(member__in=members).count() == (
         members.count()
     )
@@ -472,6 +487,9 @@ def test_the_management_demo_has_assessments_a_ladder_plans_and_awards(demo, cli
     assert len({period.metric for period in periods[:6]}) == 6
     closed = [period for period in periods if period.closed_at]
     assert closed and any(period.winners.exists() for period in closed)
+    # Their winners are announced in the app (the demo sends no email).
+    assert all(period.announced_at for period in closed)
+    assert Notification.objects.filter(kind="award_won").exists()
     assert recognition.MemberFigure.objects.exists()
     client.force_login(User.objects.get(username="tanaka"))
     page = client.get("/management/")
