@@ -31,12 +31,37 @@ class CompetencyFilter(django_filters.FilterSet):
 
 
 class QuestionFilter(django_filters.FilterSet):
+    """The question bank's filters, on its page and in the API alike."""
+
+    STATUSES = [
+        ("active", _("In use")),
+        ("retired", _("Retired")),
+        ("all", _("All")),
+    ]
+
     competency = IdFilter(field_name="competency_id", label=_("Competency (id)"))
     active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    status = django_filters.ChoiceFilter(
+        method="filter_status", choices=STATUSES, label=_("Status")
+    )
 
     class Meta:
         model = Question
-        fields = ["competency", "kind", "active"]
+        fields = ["competency", "kind", "active", "q", "status"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(text__icontains=value) | Q(text_en__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        if value == "active":
+            return queryset.filter(is_active=True)
+        if value == "retired":
+            return queryset.filter(is_active=False)
+        return queryset
 
 
 class InterviewKitFilter(django_filters.FilterSet):

@@ -186,46 +186,26 @@ def _lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-class QuestionFilterForm(forms.Form):
-    """The question bank's filters (GET); a filter that does not validate is unset."""
-
-    STATUSES = [
-        ("active", _("In use")),
-        ("retired", _("Retired")),
-        ("all", _("All")),
-    ]
-
-    competency = forms.ModelChoiceField(
-        label=_("Competency"),
-        queryset=Competency.objects.order_by("name"),
-        required=False,
-        empty_label=_("All competencies"),
+def question_filter_form(form: forms.Form) -> forms.Form:
+    """The form of `filters.QuestionFilter` (shared with the API) dressed for the
+    question bank's page: the competency as a list to choose from, labels for
+    "all"."""
+    competency = form.fields["competency"]
+    competency.label = _("Competency")
+    competency.widget = forms.Select(
+        choices=[
+            ("", _("All competencies")),
+            *Competency.objects.order_by("name").values_list("pk", "name"),
+        ]
     )
-    kind = forms.ChoiceField(
-        label=_("Kind"),
-        choices=[("", _("All kinds")), *Question.Kind.choices],
-        required=False,
+    form.fields["kind"].choices = [("", _("All kinds")), *Question.Kind.choices]
+    form.fields["kind"].label = _("Kind")
+    for name in ("competency", "kind", "status"):
+        form.fields[name].widget.attrs["class"] = "form-select"
+    form.fields["q"].widget.attrs.update(
+        {"class": "form-control", "placeholder": _("Words in the question")}
     )
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), choices=STATUSES, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("competency", "kind", "status"):
-            self.fields[name].widget.attrs["class"] = "form-select"
-        self.fields["q"].widget.attrs.update(
-            {"class": "form-control", "placeholder": _("Words in the question")}
-        )
-
-    def filters(self) -> dict:
-        self.is_valid()
-        data = self.cleaned_data
-        return {
-            "competency": data.get("competency"),
-            "kind": data.get("kind") or "",
-            "search": (data.get("q") or "").strip(),
-            "status": data.get("status") or "active",
-        }
+    return form
 
 
 class KitCreateForm(forms.Form):

@@ -23,14 +23,15 @@ from config.api import parse_id
 from config.views import add_service_errors, posted, require
 
 from .. import permissions, selectors, services
+from ..filters import QuestionFilter
 from ..forms.framework import (
     CompetencyForm,
     KitCreateForm,
     KitEditForm,
     ProfileCopyForm,
     ProfileForm,
-    QuestionFilterForm,
     QuestionForm,
+    question_filter_form,
 )
 from ..models import (
     Competency,
@@ -219,8 +220,14 @@ def _weight_field(key: str) -> str:
 @login_required
 def question_list(request):
     require(permissions.uses_hiring(request.user))
-    filter_form = QuestionFilterForm(request.GET)
-    questions = selectors.question_list(**filter_form.filters())
+    # The API's FilterSet; the page shows questions in use unless told otherwise.
+    data = request.GET.copy()
+    data.setdefault("status", "active")
+    filterset = QuestionFilter(
+        data, queryset=selectors.question_list(status="all"), request=request
+    )
+    questions = filterset.qs
+    filter_form = question_filter_form(filterset.form)
     page = Paginator(questions, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

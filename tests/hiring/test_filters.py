@@ -37,6 +37,7 @@ def world(org, hiring):
     """The fixture's hiring world, and other rows that each filter must leave out."""
     other_opening = OpeningFactory(status="closed")
     QuestionFactory(competency=hiring.logic, kind="scenario", is_active=False)
+    QuestionFactory(competency=hiring.empathy, text="傾聴した経験を教えてください。")
     Competency.objects.create(name="休止中", category="mindset", is_active=False)
     InterviewKitFactory(opening=hiring.opening, stage="second")
     open_opening = OpeningFactory()
@@ -90,6 +91,20 @@ CASES = [
         filters.QuestionFilter,
         "active",
         lambda w: "false",
+        lambda w: Question.objects.filter(is_active=False),
+    ),
+    (
+        "questions",
+        filters.QuestionFilter,
+        "q",
+        lambda w: "傾聴",
+        lambda w: Question.objects.filter(text__contains="傾聴"),
+    ),
+    (
+        "questions",
+        filters.QuestionFilter,
+        "status",
+        lambda w: "retired",
         lambda w: Question.objects.filter(is_active=False),
     ),
     (
@@ -303,6 +318,7 @@ def test_each_api_filter_filters(
 PAGES = {
     filters.CandidateFilter: "hiring:candidate_list",
     filters.OpeningFilter: "hiring:opening_list",
+    filters.QuestionFilter: "hiring:question_list",
 }
 PAGE_CASES = [case for case in CASES if case[1] in PAGES]
 
@@ -317,10 +333,14 @@ def test_the_page_filters_with_the_same_filterset(
 ):
     client.force_login(world["org"].recruiter)
     url = reverse(PAGES[filterset])
-    response = client.get(url, {name: value(world)})
+    # The question bank's page shows questions in use unless told otherwise.
+    everything_shown = {"status": "all"} if filterset is filters.QuestionFilter else {}
+    response = client.get(url, {**everything_shown, name: value(world)})
     assert response.status_code == 200
     shown = {row.pk for row in response.context["page"].object_list}
-    everything = {row.pk for row in client.get(url).context["page"].object_list}
+    everything = {
+        row.pk for row in client.get(url, everything_shown).context["page"].object_list
+    }
     wanted = set(expected(world).values_list("pk", flat=True))
     assert wanted and wanted != everything
     assert shown == wanted
