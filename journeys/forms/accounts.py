@@ -161,8 +161,10 @@ class VoidEventForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class CoverageForm(forms.Form):
-    """A dedicated owner or a pool from now on."""
+class CoverageFields(forms.Form):
+    """Who covers an account: the coverage model, a dedicated owner or a pool, and
+    the confirmation asked when the owner is not ready for accounts yet. Shared by
+    the coverage change and the new-account page."""
 
     model = forms.ChoiceField(
         label=_("Coverage model"),
@@ -178,18 +180,29 @@ class CoverageForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, owners, pools, asks_confirmation=False, **kwargs):
-        super().__init__(*args, **kwargs)
+    def set_coverage_choices(self, *, owners, pools, asks_confirmation) -> list:
+        """Narrow the choices; the confirmation's layout item, when it is asked."""
         self.fields["owner"].queryset = owners
         self.fields["pool"].queryset = pools
         self.asks_confirmation = asks_confirmation
-        self.helper = FormHelper()
-        fields = ["model", Row(Column("owner"), Column("pool"))]
         if asks_confirmation:
-            fields.append(Field("confirm_not_ready"))
-        else:
-            del self.fields["confirm_not_ready"]
-        self.helper.layout = Layout(*fields)
+            return [Field("confirm_not_ready")]
+        del self.fields["confirm_not_ready"]
+        return []
+
+
+class CoverageForm(CoverageFields):
+    """A dedicated owner or a pool from now on."""
+
+    def __init__(self, *args, owners, pools, asks_confirmation=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        confirmation = self.set_coverage_choices(
+            owners=owners, pools=pools, asks_confirmation=asks_confirmation
+        )
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "model", Row(Column("owner"), Column("pool")), *confirmation
+        )
         self.helper.add_input(Submit("submit", _("Change the coverage")))
 
     def clean(self):

@@ -13,6 +13,7 @@ from accounts.models import User
 
 from .. import services
 from ..models import CoverageModel, CustomerAccount, Journey, TrainingModule
+from .accounts import CoverageFields
 from .journeys import StepForm
 
 
@@ -232,23 +233,8 @@ QuestionFormSet = forms.formset_factory(
 )
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(CoverageFields, forms.ModelForm):
     """A new customer account and who covers it: a dedicated owner or a pool."""
-
-    model = forms.ChoiceField(
-        label=_("Coverage model"),
-        choices=CoverageModel.choices,
-        widget=forms.RadioSelect,
-        initial=CoverageModel.DEDICATED,
-    )
-    owner = _UserChoiceField(
-        label=_("Owner"), queryset=User.objects.none(), required=False
-    )
-    pool = forms.ModelChoiceField(label=_("Pool"), queryset=None, required=False)
-    confirm_not_ready = forms.BooleanField(
-        label=_("Assign anyway: I know this member is not ready for accounts yet."),
-        required=False,
-    )
 
     class Meta:
         model = CustomerAccount
@@ -257,16 +243,12 @@ class AccountForm(forms.ModelForm):
     def __init__(self, *args, journeys, owners, pools, asks_confirmation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["journey"].queryset = journeys
-        self.fields["owner"].queryset = owners
-        self.fields["pool"].queryset = pools
+        self.fields["model"].initial = CoverageModel.DEDICATED
         self.fields["arr"].widget.attrs.update(min=0, step=1)
         self.fields["arr"].help_text = _("In yen, a whole amount.")
-        self.asks_confirmation = asks_confirmation
-        confirmation = []
-        if asks_confirmation:
-            confirmation.append(Field("confirm_not_ready"))
-        else:
-            del self.fields["confirm_not_ready"]
+        confirmation = self.set_coverage_choices(
+            owners=owners, pools=pools, asks_confirmation=asks_confirmation
+        )
         self.helper = _no_tag(
             Layout(
                 Row(Column("name"), Column("external_id")),
