@@ -272,7 +272,9 @@ def trend_chart(trend, has_team: bool = True) -> dict:
                 "final_at": point.member.final_at,
             }
             for point in trend.points
-            if point.member.provisional and point.member.final_at
+            # The running month is provisional too, whatever its figure so far.
+            if (point.member.provisional or point.running)
+            and (point.member.final_at or point.running)
         ],
         "dots": dots,
         "team_dots": team_dots,

@@ -4,16 +4,21 @@ query counts, a provisional "after" said so instead of a fall to 0 %, and the
 trend charts' provisional months drawn dashed with the date they become final."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from recognition import metrics
+from recognition.metrics import Metric, Unit
 from recognition.models import PlanStatus, PlanTarget
+from recognition.selectors.dashboard import Trend, TrendPoint
+from recognition.selectors.figures import FigureValue
 from recognition.services import development as services
 from recognition.services.rollup import rollup
+from recognition.templatetags.recognition import trend_chart
 from tests.exports import body
 from tests.exports import rows as csv_rows
 from tests.factories import TeamMembershipFactory
@@ -229,3 +234,31 @@ def test_trend_charts_draw_provisional_months_dashed_with_their_final_date(clien
     assert any("line-provisional" not in line for line in lines)
     note = re.search(r'data-testid="trend-provisional">(.*?)</p>', chart, re.S)
     assert note and "final on" in note.group(1)
+
+
+def test_the_running_month_is_named_as_still_running_under_the_trend():
+    """The running month's figure so far (often 0 %) is drawn pale and said to be
+    running, so it does not read as a final fall."""
+    metric = Metric(
+        "step_conversion:1", "step_conversion", "x", Unit.PERCENT, "higher", ""
+    )
+    final = FigureValue(0.5, 1, 2)
+    waiting = FigureValue(
+        0.25, 1, 4, provisional=True, final_at=datetime(2026, 12, 20, tzinfo=UTC)
+    )
+    so_far = FigureValue(0.0, 0, 3, provisional=True)
+    trend = Trend(
+        transition=SimpleNamespace(conversion=metric, label="A → B"),
+        points=[
+            TrendPoint(date(2026, 10, 1), final, final, running=False),
+            TrendPoint(date(2026, 11, 1), waiting, waiting, running=False),
+            TrendPoint(date(2026, 12, 1), so_far, so_far, running=True),
+        ],
+    )
+    chart = trend_chart(trend)
+    assert [item["final_at"] is None for item in chart["provisional_months"]] == [
+        False,
+        True,
+    ]
+    assert [dot["open"] for dot in chart["dots"]] == [False, True, True]
+    assert [line["provisional"] for line in chart["member_lines"]] == [True]
