@@ -210,12 +210,20 @@ def _visible_person(request, pk: int) -> User:
 
 
 def _user_detail_page(request, person: User, *, leader_form=None):
+    roles = {g.name for g in person.groups.all()}
     context = {
         "person": person,
-        "role_labels": _role_labels({g.name for g in person.groups.all()}),
+        "role_labels": _role_labels(roles),
         "today": timezone.localdate(),
     }
-    if permissions.can_set_leader_since(request.user):
+    # Only for someone who leads or led a team, or manages: a plain member's page
+    # does not ask for a date that means nothing for them.
+    leads = (
+        person.leader_since is not None
+        or Role.MANAGER in roles
+        or bool(person.led_teams.all())
+    )
+    if permissions.can_set_leader_since(request.user) and (leads or leader_form):
         context["leader_form"] = leader_form or LeaderSinceForm(
             initial={"leader_since": person.leader_since},
             action=reverse("accounts:user_leader_since", args=[person.pk]),

@@ -85,6 +85,16 @@ def test_an_empty_date_is_refused_on_the_field(client, org):
     assert response.context["leader_form"].errors["leader_since"]
 
 
+def test_a_plain_members_page_does_not_ask_for_a_leader_date(client, org):
+    client.force_login(org.admin)
+    page = client.get(org.member_a.get_absolute_url())
+    assert page.status_code == 200
+    assert 'data-testid="leader-since-form"' not in page.text
+    assert 'data-testid="leader-since-form"' in client.get(
+        org.manager_a.get_absolute_url()
+    ).text
+
+
 def test_a_manager_may_not_set_it(client, org):
     client.force_login(org.manager_a)
     # The manager sees their member's page, without the form.
