@@ -38,6 +38,9 @@ from .services import promotion as promotion_services
 from .services.rollup import rollup
 
 AWARD_NAME = "月間MVP"
+SMB_AWARD_NAME = "SMB月間MVP"
+SMB_TEAM = "SMBプール"
+SMB_JOURNEY = "SMBテックタッチ・ジャーニー"
 LEVELS = [
     ("アソシエイトCSM", "Associate CSM", "まずはプールで型を身につける段階。"),
     ("CSM", "CSM", "担当アカウントを一人で前に進められる。"),
@@ -190,8 +193,8 @@ class RecognitionDemo:
         """The pooled SMB team climbs its own ladder: conversion on the tech-touch
         journey and its modules, where the default ladder's dedicated-journey
         criteria would leave them without data forever."""
-        team = Team.objects.filter(name="SMBプール").first()
-        pooled = Journey.objects.filter(name="SMBテックタッチ・ジャーニー").first()
+        team = Team.objects.filter(name=SMB_TEAM).first()
+        pooled = Journey.objects.filter(name=SMB_JOURNEY).first()
         if team is None or pooled is None:
             return
         steps = metrics.current_steps_by_journey([pooled]).get(pooled, [])
@@ -278,6 +281,12 @@ class RecognitionDemo:
         if AwardProgram.objects.filter(name=AWARD_NAME).exists():
             return
         teams = list(Team.objects.filter(parent__isnull=False).order_by("name"))
+        # The pooled SMB team works another journey: its own program (below), where
+        # the dedicated journey's metrics would leave its members unqualified.
+        smb = [team for team in teams if team.name == SMB_TEAM]
+        if smb and len(teams) > 1:
+            teams = [team for team in teams if team not in smb]
+            self._smb_awards(smb[0])
         program = award_services.award_program_create(
             by=self.admin,
             name=AWARD_NAME,
@@ -315,5 +324,37 @@ class RecognitionDemo:
                 # Set ahead of time: the week before the month starts.
                 now=min(self.now, self._at(period - timedelta(days=7))),
             )
+        self._close_awards()
+
+    def _smb_awards(self, team) -> None:
+        """The SMB pool's monthly award on its tech-touch journey's conversions."""
+        pooled = Journey.objects.filter(name=SMB_JOURNEY).first()
+        steps = (
+            metrics.current_steps_by_journey([pooled]).get(pooled, []) if pooled else []
+        )
+        if len(steps) < 2:
+            return
+        program = award_services.award_program_create(
+            by=self.admin,
+            name=SMB_AWARD_NAME,
+            description="SMBプールの月間表彰：テックタッチ・ジャーニーの転換率。",
+            cadence="monthly",
+            teams=[team],
+            winners=1,
+            minimum_denominator=2,
+        )
+        conversion = [f"step_conversion:{step.pk}" for step in steps[:-1]]
+        month = self.today.replace(day=1)
+        for offset in range(-3, 2):
+            period = metrics.add_months(month, offset)
+            award_services.award_period_set_metric(
+                program=program,
+                by=self.admin,
+                period=f"{period:%Y-%m}",
+                metric=conversion[offset % len(conversion)],
+                now=min(self.now, self._at(period - timedelta(days=7))),
+            )
+
+    def _close_awards(self) -> None:
         # The past periods close now: their winners get in-app notices, no email.
         award_services.award_periods_close(now=self.now, email=False)

@@ -482,7 +482,11 @@ def test_the_management_demo_has_assessments_a_ladder_plans_and_awards(demo, cli
         training_assignment__isnull=False
     ).exists()
     # A different metric for each of the last six months, and next month's set.
-    periods = list(recognition.AwardPeriod.objects.order_by("start"))
+    periods = list(
+        recognition.AwardPeriod.objects.filter(program__name="月間MVP").order_by(
+            "start"
+        )
+    )
     assert len(periods) == 8
     assert len({period.metric for period in periods[:6]}) == 6
     closed = [period for period in periods if period.closed_at]
@@ -490,6 +494,19 @@ def test_the_management_demo_has_assessments_a_ladder_plans_and_awards(demo, cli
     # Their winners are announced in the app (the demo sends no email).
     assert all(period.announced_at for period in closed)
     assert Notification.objects.filter(kind="award_won").exists()
+    # The pooled SMB team has its own award on its own journey, not the dedicated
+    # one's (whose metrics it could never qualify for).
+    smb_program = recognition.AwardProgram.objects.get(name="SMB月間MVP")
+    assert [team.name for team in smb_program.teams.all()] == ["SMBプール"]
+    assert not recognition.AwardProgram.objects.filter(
+        name="月間MVP", teams__name="SMBプール"
+    ).exists()
+    smb_metrics = set(smb_program.periods.values_list("metric", flat=True))
+    pooled = Journey.objects.get(name="SMBテックタッチ・ジャーニー")
+    assert smb_metrics and all(
+        Step.objects.get(pk=int(key.split(":")[1])).journey == pooled
+        for key in smb_metrics
+    )
     assert recognition.MemberFigure.objects.exists()
     client.force_login(User.objects.get(username="tanaka"))
     page = client.get("/management/")
