@@ -12,6 +12,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -189,39 +190,38 @@ def training_status(
 
 def _due_dates(member_ids, module_ids, at) -> dict[tuple[int, int], date]:
     """(member id, module id) → the earliest due date of the assignments reaching
-    the member, made by `at`. Two queries."""
-    due: dict[tuple[int, int], date] = {}
-
-    def _due(member_id, module_id, due_date):
-        key = (member_id, module_id)
-        if key not in due or due_date < due[key]:
-            due[key] = due_date
-
-    for member_id, module_id, due_date in (
+    the member, made by `at`: each source's minimum in the database, then the
+    earlier of the two. Two queries."""
+    own = (
         TrainingAssignment.objects.filter(
             member_id__in=member_ids, module_id__in=module_ids, assigned_at__lte=at
         )
-        .values_list("member_id", "module_id", "due_date")
+        .values_list("member_id", "module_id")
+        .annotate(due=Min("due_date"))
         .order_by()
-    ):
-        _due(member_id, module_id, due_date)
+    )
     # A team assignment reaches whoever is in the team at any time up to its due date.
-    for member_id, module_id, due_date in (
+    by_team = (
         TeamMembership.objects.filter(
             user_id__in=member_ids,
             team__training_assignments__module_id__in=module_ids,
             team__training_assignments__assigned_at__lte=at,
             start_date__lte=F("team__training_assignments__due_date"),
         )
-        .values_list(
-            "user_id",
-            "team__training_assignments__module_id",
-            "team__training_assignments__due_date",
-        )
+        .values_list("user_id", "team__training_assignments__module_id")
+        .annotate(due=Min("team__training_assignments__due_date"))
         .order_by()
-    ):
-        _due(member_id, module_id, due_date)
+    )
+    due = {(member_id, module_id): day for member_id, module_id, day in own}
+    for member_id, module_id, day in by_team:
+        key = (member_id, module_id)
+        due[key] = min(day, due.get(key, day))
     return due
+
+
+def with_customer_name(text: str, account: CustomerAccount) -> str:
+    """A playbook text for one account: its `{customer_name}` filled in."""
+    return text.replace("{customer_name}", account.name)
 
 
 def passed_module_ids(member: User, module_ids, at: datetime | None = None) -> set:

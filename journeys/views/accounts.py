@@ -256,10 +256,6 @@ def _next_step(page: selectors.AccountPage) -> Step | None:
     return None
 
 
-def _fill(text: str, account: CustomerAccount) -> str:
-    return text.replace("{customer_name}", account.name)
-
-
 @login_required
 def account_detail(request, pk: int):
     page = _account_page(request, pk)
@@ -290,13 +286,20 @@ def account_detail(request, pk: int):
             "page": page,
             "account": account,
             "next_step": _next_step(page),
-            "playbook_goal": _fill(version.goal, account) if version else "",
+            "playbook_goal": selectors.with_customer_name(version.goal, account)
+            if version
+            else "",
             "playbook_actions": (
-                [_fill(line, account) for line in version.action_lines()]
+                [
+                    selectors.with_customer_name(line, account)
+                    for line in version.action_lines()
+                ]
                 if version
                 else []
             ),
-            "playbook_content": _fill(version.content, account) if version else "",
+            "playbook_content": selectors.with_customer_name(version.content, account)
+            if version
+            else "",
             "records": records,
             "record_form": record_form,
             "void_form": void_form,

@@ -237,7 +237,7 @@ def playbook_detail(request, pk: int):
             "versions": versions,
             "version": shown,
             "is_current": bool(versions) and shown == versions[0],
-            "can_revise": permissions.can_revise_playbook(request.user, playbook),
+            "can_revise": reads_reflections,
             "reads_reflections": reads_reflections,
             "reflection_count": selectors.reflections_around(
                 playbook, viewer=request.user
@@ -346,7 +346,9 @@ def account_playbook(request, pk: int):
         raise Http404 from None
     account = page.account
     playbook, version = page.next_playbook, page.next_playbook_version
-    may_tick = permissions.playbook_accounts(request.user).filter(pk=pk).exists()
+    # The account is one the viewer sees (account_page): ticking needs a role
+    # that works with customers, as in the API.
+    may_tick = permissions.works_with_customers(request.user)
     if request.method == "POST":
         require(may_tick)
         if version is None:
@@ -380,7 +382,7 @@ def account_playbook(request, pk: int):
             "version": version,
             "checklist": checklist,
             "may_tick": may_tick,
-            "goal": version.goal.replace("{customer_name}", account.name)
+            "goal": selectors.with_customer_name(version.goal, account)
             if version
             else "",
         },
