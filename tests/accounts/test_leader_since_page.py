@@ -90,9 +90,10 @@ def test_a_plain_members_page_does_not_ask_for_a_leader_date(client, org):
     page = client.get(org.member_a.get_absolute_url())
     assert page.status_code == 200
     assert 'data-testid="leader-since-form"' not in page.text
-    assert 'data-testid="leader-since-form"' in client.get(
-        org.manager_a.get_absolute_url()
-    ).text
+    assert (
+        'data-testid="leader-since-form"'
+        in client.get(org.manager_a.get_absolute_url()).text
+    )
 
 
 def test_a_manager_may_not_set_it(client, org):
