@@ -20,7 +20,6 @@ from .services import overdue_scorecards
 # How many upcoming interviews and drafts the home lists.
 UPCOMING_SHOWN = 5
 DRAFTS_SHOWN = 5
-CLOSED_STAGES = (Application.Stage.REJECTED, Application.Stage.WITHDRAWN)
 
 
 @dataclass
@@ -58,7 +57,7 @@ def interviewer_section(*, viewer: User, now: datetime | None = None):
     unsubmitted = own.filter(
         scorecard__current__isnull=True,
         application__candidate__anonymised_at__isnull=True,
-    ).exclude(application__stage__in=CLOSED_STAGES)
+    ).exclude(application__stage__in=Application.ENDED_STAGES)
     due = [
         DueScorecard(
             interview=interview,

@@ -411,6 +411,9 @@ class Application(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     CLOSED_STAGES = (Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN)
+    # Ended without a hire: no scorecard is owed on them any more, and their
+    # candidate's personal data is erased after the retention period.
+    ENDED_STAGES = (Stage.REJECTED, Stage.WITHDRAWN)
     # Stages that the panel's decisions produce (an offer, a rejection, the hire
     # that follows an offer): hidden from a viewer bound by independence.
     DECIDED_STAGES = (Stage.OFFER, Stage.HIRED, Stage.REJECTED)

@@ -752,7 +752,7 @@ def candidates_due_for_anonymisation(*, now: datetime) -> QuerySet:
     of them longer ago than the retention period."""
     policy = HiringPolicy.current()
     cutoff = now - timedelta(days=policy.retention_days)
-    ended = (Application.Stage.REJECTED, Application.Stage.WITHDRAWN)
+    ended = Application.ENDED_STAGES
     return (
         Candidate.objects.filter(anonymised_at__isnull=True, applications__isnull=False)
         .exclude(applications__stage__in=set(Application.Stage.values) - set(ended))
@@ -841,12 +841,7 @@ def overdue_scorecards(*, now: datetime) -> QuerySet:
         current__isnull=True,
         interview__scheduled_at__lt=now - timedelta(hours=hours),
         interview__application__candidate__anonymised_at__isnull=True,
-    ).exclude(
-        interview__application__stage__in=(
-            Application.Stage.REJECTED,
-            Application.Stage.WITHDRAWN,
-        )
-    )
+    ).exclude(interview__application__stage__in=Application.ENDED_STAGES)
 
 
 def scorecard_reminders_due(*, now: datetime) -> list[int]:
