@@ -737,8 +737,8 @@ def cohort_accounts(
 ) -> CohortPage:
     """The accounts of the member's cohort of `transition` in `period` (METRICS.md:
     first reach of the step in the period, credited to the member), the converted
-    ones marked: the rows the dashboard's cell counts. The caller checked the viewer
-    sees the member. Three queries."""
+    ones marked: the rows the dashboard's cell counts, with the cell's figure. The
+    caller checked the viewer sees the member. Four queries."""
     rows = list(
         AccountTransition.objects.filter(
             member=member,
@@ -764,19 +764,10 @@ def cohort_accounts(
         )
         for row in rows
     ]
-    converted = sum(row.converted for row in rows)
-    still_open = [item.row.window_ends_at for item in accounts if item.open]
-    figure = (
-        FigureValue(
-            value=converted / len(rows),
-            numerator=converted,
-            denominator=len(rows),
-            provisional=bool(still_open),
-            final_at=max(still_open) if still_open else None,
-        )
-        if rows
-        else EMPTY
-    )
+    # The cell's own figure (the rollup's), so that the page says what the cell said.
+    figure = figures.member_figures(
+        member_ids=[member.pk], metrics=[transition.conversion], period=period
+    ).get((member.pk, transition.conversion.key), EMPTY)
     return CohortPage(
         member=member,
         transition=transition,
