@@ -742,6 +742,26 @@ class MemberStandings:
 WINS_SHOWN = 10
 
 
+def running_periods_of(member, today) -> QuerySet:
+    """The periods running `today` of the active programs the member takes part in:
+    a member of a taking-part team at some time during the period (the member
+    page and the home list the same programs)."""
+    return (
+        AwardPeriod.objects.filter(
+            program__is_active=True,
+            start__lte=today,
+            end__gte=today,
+            program__teams__memberships__user=member,
+            program__teams__memberships__start_date__lte=F("end"),
+        )
+        .filter(
+            Q(program__teams__memberships__end_date__isnull=True)
+            | Q(program__teams__memberships__end_date__gte=F("start"))
+        )
+        .distinct()
+    )
+
+
 def member_standings(
     *, member, viewer, now: datetime | None = None
 ) -> MemberStandings | None:
@@ -749,14 +769,12 @@ def member_standings(
     program and never won."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    own_teams = (
-        TeamMembership.objects.active_on(today).filter(user=member).values("team_id")
-    )
     visible = visible_award_programs(viewer)
-    programs = visible.filter(is_active=True, teams__in=own_teams).values("pk")
-    current = AwardPeriod.objects.filter(
-        program__in=programs, start__lte=today, end__gte=today
-    ).select_related("program")
+    current = (
+        running_periods_of(member, today)
+        .filter(program__in=visible.values("pk"))
+        .select_related("program")
+    )
     wins = (
         AwardWinner.objects.filter(member=member, period__closed_at__isnull=False)
         .select_related("period__program")
@@ -843,20 +861,9 @@ def member_standing(*, member, at: datetime | None = None) -> list[AwardStanding
     at = at or timezone.now()
     today = timezone.localdate(at)
     periods = (
-        AwardPeriod.objects.filter(
-            program__is_active=True,
-            closed_at__isnull=True,
-            start__lte=today,
-            end__gte=today,
-            program__teams__memberships__user=member,
-            program__teams__memberships__start_date__lte=F("end"),
-        )
-        .filter(
-            Q(program__teams__memberships__end_date__isnull=True)
-            | Q(program__teams__memberships__end_date__gte=F("start"))
-        )
+        running_periods_of(member, today)
+        .filter(closed_at__isnull=True)
         .select_related("program")
-        .distinct()
         .order_by("program__name", "program_id")
     )
     found = []
