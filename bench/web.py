@@ -1,0 +1,665 @@
+"""Benchmark: Kata's pages and main API lists, served by gunicorn (issue 12).
+
+    .venv/bin/python bench/web.py --database-url postgres://… [--size S]
+
+On a database the generator filled (bench/generate.py) and a full rollup summed up,
+with production settings (bench/web_settings.py) and gunicorn's 2 sync workers:
+
+- the manager dashboard of the team nearest 12 members, seen by its leader, and the
+  member page of one of its members: median and p95 of sequential requests after a
+  warm-up, and the page's query count (Django's test client in this process),
+  beside the raw SELECTs of the precomputed rows the page shows (the members, their
+  monthly figures and the team's over the page's months, through a database cursor);
+- the main API lists (`?page_size=100`, an admin's token): p95 of sequential
+  requests and the throughput of a few concurrent clients, beside a minimal
+  `.values()` JSON view of the same model and fields on the same gunicorn
+  (bench/web_urls.py).
+
+`measure(database_url, size)` runs it in a child process (these settings, whatever
+the caller's) and returns the rows of the benchmark table. A benchmark, not a test.
+"""
+
+import argparse
+import http.client
+import json
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = "bench.web_settings"
+WORKERS = 2
+WARMUP = 3
+PAGE_REQUESTS = 30
+API_REQUESTS = 50
+THROUGHPUT_SECONDS = 10.0
+THROUGHPUT_ROUNDS = 3
+CLIENTS = 4
+TEAM_SIZE = 12
+# The API lists measured: their /api/v1/ names, with a minimal view each
+# (bench/web_urls.py).
+API_LISTS = (
+    "step-events",
+    "customers",
+    "member-metrics",
+    "team-metrics",
+    "users",
+    "awards",
+)
+PAGE_TARGET = (
+    "median < 50 ms, p95 < 100 ms, ≤ 3× the raw SELECT; same query count at S and L"
+)
+API_TARGET = "p95 < 50 ms, ≥ 30 % of the minimal view's throughput"
+
+
+def measure(database_url: str, size: str) -> list[dict]:
+    """The rows of the benchmark table (work, kata, baseline, ratio, target,
+    holds, extra), measured in a child process on this database."""
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "web.json"
+        subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--database-url",
+                database_url,
+                "--size",
+                size,
+                "--json",
+                str(output),
+            ],
+            cwd=ROOT,
+            env=_child_env(database_url),
+            check=True,
+        )
+        return json.loads(output.read_text())
+
+
+def _child_env(database_url: str) -> dict:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "PYTHONPATH": str(ROOT),
+    }
+    if "CACHE_URL" not in env and not _redis_answers(env.get("REDIS_URL")):
+        # Production caches in Redis; without one, each worker its own memory.
+        env["CACHE_URL"] = "locmemcache://"
+    return env
+
+
+def _redis_answers(url: str | None) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "redis://127.0.0.1:6379/9")
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1
+        ) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+# --- Timing -------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value at least `share` of them reach."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+@dataclass
+class Timings:
+    seconds: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.seconds) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        return percentile(self.seconds, 0.95) * 1000
+
+
+class Server:
+    """gunicorn serving Kata with the benchmark's settings on a free local port."""
+
+    def __init__(self, database_url: str):
+        self.database_url = database_url
+        self.port = _free_port()
+        self.process = None
+        # Closed with the server (__exit__).
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115
+
+    def __enter__(self) -> "Server":
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=_child_env(self.database_url),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                if get(self.port, "/healthz/")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self._stop()
+        raise RuntimeError(f"gunicorn did not answer:\n{self.output()}")
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop()
+        self.log.close()
+
+    def _stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-4000:]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(port: int, path: str, headers: dict | None = None) -> tuple[int, float]:
+    """GET over a fresh connection (gunicorn's sync workers close each one): the
+    status and the seconds until the whole body was read."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    return response.status, time.perf_counter() - started
+
+
+def sequential(port: int, path: str, headers: dict, count: int) -> Timings:
+    timings = Timings()
+    for _ in range(WARMUP):
+        get(port, path, headers)
+    for _ in range(count):
+        status, seconds = get(port, path, headers)
+        timings.seconds.append(seconds)
+        if status != 200:
+            timings.failures.append(f"HTTP {status}")
+    return timings
+
+
+def throughput(port: int, path: str, headers: dict, seconds: float) -> float:
+    """Requests per second that CLIENTS concurrent clients get answered (200)."""
+    answered = [0] * CLIENTS
+    deadline = time.perf_counter() + seconds
+
+    def client(number: int) -> None:
+        while time.perf_counter() < deadline:
+            if get(port, path, headers)[0] == 200:
+                answered[number] += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(answered) / (time.perf_counter() - started)
+
+
+# --- What is measured, in this process (Django set up with SETTINGS) ----------------
+
+
+@dataclass
+class Subjects:
+    team: object
+    team_size: int
+    manager: object
+    member: object
+    admin: object
+    token: str
+    sessions: dict  # user pk → session key
+
+
+def subjects() -> Subjects:
+    """The team nearest TEAM_SIZE members with a leader who opens its dashboard, a
+    member of it, an admin with an API token, and their sessions."""
+    from django.contrib.auth.models import Group
+    from django.db.models import Count, Q
+    from django.test import Client
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import Role, Team, User
+    from accounts.services import user_create
+    from recognition.permissions import (
+        led_teams,
+        sees_management_pages,
+        visible_members,
+    )
+
+    today = timezone.localdate()
+    current = Q(memberships__start_date__lte=today) & (
+        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today)
+    )
+    teams = (
+        Team.objects.filter(leader__isnull=False)
+        .annotate(size=Count("memberships", filter=current))
+        .filter(size__gt=0)
+        .select_related("leader")
+    )
+    candidates = sorted(teams, key=lambda team: (abs(team.size - TEAM_SIZE), team.pk))
+    team = next(
+        (
+            team
+            for team in candidates
+            if sees_management_pages(team.leader)
+            and led_teams(team.leader).filter(pk=team.pk).exists()
+        ),
+        None,
+    )
+    if team is None:
+        raise RuntimeError("No team with members and a leader who opens its page.")
+    member_ids = team.memberships.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today
+    ).values("user_id")
+    member = (
+        visible_members(team.leader).filter(pk__in=member_ids).order_by("pk").first()
+    )
+    if member is None:
+        raise RuntimeError(f"No member of {team} that its leader sees.")
+    admin = (
+        User.objects.filter(
+            Q(is_superuser=True) | Q(groups__name=Role.ADMIN.value), is_active=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    if admin is None:
+        Group.objects.get_or_create(name=Role.ADMIN.value)
+        admin = user_create(
+            username="bench-admin", roles=[Role.ADMIN], send_welcome=False
+        )
+    token, _created = Token.objects.get_or_create(user=admin)
+    sessions = {}
+    for user in (team.leader, admin):
+        client = Client()
+        client.force_login(user)
+        sessions[user.pk] = client.session.session_key
+    return Subjects(
+        team=team,
+        team_size=team.size,
+        manager=team.leader,
+        member=member,
+        admin=admin,
+        token=token.key,
+        sessions=sessions,
+    )
+
+
+def forget_sessions(subjects: Subjects) -> None:
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key__in=subjects.sessions.values()).delete()
+
+
+@dataclass
+class Page:
+    work: str
+    path: str
+    statements: list  # (sql, params) of the raw SELECT baseline
+    queries: int = 0
+    raw: Timings = field(default_factory=Timings)
+    raw_rows: int = 0
+    timings: Timings = field(default_factory=Timings)
+
+
+def _default_period():
+    from recognition import metrics
+    from recognition.selectors import dashboard
+
+    return metrics.parse_period(getattr(dashboard, "DEFAULT_PERIOD", "last-3"))
+
+
+def _figure_columns():
+    return (
+        "metric",
+        "month",
+        "value",
+        "numerator",
+        "denominator",
+        "provisional",
+        "final_at",
+    )
+
+
+def pages(subjects: Subjects) -> list[Page]:
+    """The dashboard and the member page at their default period, with the SELECTs
+    of the precomputed rows they show."""
+    from django.urls import reverse
+
+    from accounts.models import TeamMembership, User
+    from recognition.models import MemberFigure, TeamFigure
+    from recognition.selectors import dashboard
+
+    period = _default_period()
+    team = subjects.team
+    in_team = (
+        TeamMembership.objects.during(period.first_month, period.last_day)
+        .filter(team=team)
+        .values("user_id")
+    )
+    people = ("pk", "family_name", "given_name", "family_name_reading", "username")
+    dashboard_rows = [
+        User.objects.filter(pk__in=in_team).values_list(*people),
+        MemberFigure.objects.filter(
+            member_id__in=in_team,
+            month__gte=period.first_month,
+            month__lte=period.last_month,
+        ).values_list("member_id", *_figure_columns()),
+        TeamFigure.objects.filter(
+            team=team, month__gte=period.first_month, month__lte=period.last_month
+        ).values_list("team_id", *_figure_columns()),
+    ]
+    # The member page also draws a monthly trend.
+    months = set(period.months) | set(dashboard.trend_months())
+    member = subjects.member
+    member_rows = [
+        User.objects.filter(pk=member.pk).values_list(*people),
+        MemberFigure.objects.filter(
+            member=member, month__gte=min(months), month__lte=max(months)
+        ).values_list("member_id", *_figure_columns()),
+        TeamFigure.objects.filter(
+            team=team, month__gte=min(months), month__lte=max(months)
+        ).values_list("team_id", *_figure_columns()),
+    ]
+    return [
+        Page(
+            work=f"dashboard, team of {subjects.team_size} (median / p95, queries)",
+            path=reverse("recognition:dashboard") + f"?team={team.pk}",
+            statements=[_sql(rows) for rows in dashboard_rows],
+        ),
+        Page(
+            work=f"member page, team of {subjects.team_size} (median / p95, queries)",
+            path=reverse("recognition:member", args=[member.pk]),
+            statements=[_sql(rows) for rows in member_rows],
+        ),
+    ]
+
+
+def _sql(queryset) -> tuple[str, tuple]:
+    # Unsorted: the rows only, the cheapest way the database gives them.
+    return queryset.order_by().query.sql_with_params()
+
+
+def raw_select(statements: list, count: int) -> tuple[Timings, int]:
+    """Times the SELECTs through a database cursor; also the rows they fetch."""
+    from django.db import connection
+
+    def run() -> int:
+        fetched = 0
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                fetched += len(cursor.fetchall())
+        return fetched
+
+    for _ in range(WARMUP):
+        rows = run()
+    timings = Timings()
+    for _ in range(count):
+        started = time.perf_counter()
+        run()
+        timings.seconds.append(time.perf_counter() - started)
+    return timings, rows
+
+
+def query_count(path: str, *, user, token: str | None = None) -> tuple[int, int]:
+    """The queries of one request in this process (after one to warm caches up),
+    and its status."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    headers = {}
+    if token:
+        headers["HTTP_AUTHORIZATION"] = f"Token {token}"
+    else:
+        client.force_login(user)
+    client.get(path, **headers)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, **headers)
+    if not token:
+        client.logout()
+    return len(captured.captured_queries), response.status_code
+
+
+@dataclass
+class ApiList:
+    name: str
+    path: str
+    minimal_path: str
+    queries: int = 0
+    minimal_queries: int = 0
+    rows: int = 0
+    timings: Timings = field(default_factory=Timings)
+    minimal: Timings = field(default_factory=Timings)
+    throughput: float = 0.0
+    minimal_throughput: float = 0.0
+
+
+def api_lists() -> list[ApiList]:
+    from django.apps import apps
+
+    from bench.web_urls import MINIMAL_VIEWS
+
+    lists = []
+    for name in API_LISTS:
+        label, _related = MINIMAL_VIEWS[name]
+        lists.append(
+            ApiList(
+                name=name,
+                path=f"/api/v1/{name}/?page_size=100",
+                minimal_path=f"/bench/minimal/{name}/",
+                rows=apps.get_model(label).objects.count(),
+            )
+        )
+    return lists
+
+
+def run(database_url: str, size: str, *, seconds: float = THROUGHPUT_SECONDS) -> list:
+    from django.db import connection
+
+    log = _progress
+    found = subjects()
+    log(
+        f"team {found.team} ({found.team_size} members, leader {found.manager}), "
+        f"member {found.member}, admin {found.admin}"
+    )
+    try:
+        page_list = pages(found)
+        for page in page_list:
+            page.queries, status = query_count(page.path, user=found.manager)
+            if status != 200:
+                page.timings.failures.append(f"HTTP {status} in process")
+            page.raw, page.raw_rows = raw_select(page.statements, PAGE_REQUESTS)
+        lists = api_lists()
+        for item in lists:
+            item.queries, _status = query_count(
+                item.path, user=found.admin, token=found.token
+            )
+            item.minimal_queries, _status = query_count(
+                item.minimal_path, user=found.admin, token=found.token
+            )
+        connection.close()
+        manager = {"Cookie": f"sessionid={found.sessions[found.manager.pk]}"}
+        api = {"Authorization": f"Token {found.token}", "Accept": "application/json"}
+        with Server(database_url) as server:
+            for page in page_list:
+                log(f"{page.path} …")
+                page.timings = sequential(
+                    server.port, page.path, manager, PAGE_REQUESTS
+                )
+            for item in lists:
+                log(f"{item.path} …")
+                item.timings = sequential(server.port, item.path, api, API_REQUESTS)
+                item.minimal = sequential(
+                    server.port, item.minimal_path, api, API_REQUESTS
+                )
+                rounds, minimal_rounds = [], []
+                for _ in range(THROUGHPUT_ROUNDS):
+                    share = seconds / THROUGHPUT_ROUNDS
+                    rounds.append(throughput(server.port, item.path, api, share))
+                    minimal_rounds.append(
+                        throughput(server.port, item.minimal_path, api, share)
+                    )
+                item.throughput = statistics.median(rounds)
+                item.minimal_throughput = statistics.median(minimal_rounds)
+    finally:
+        forget_sessions(found)
+    return [page_row(page) for page in page_list] + [api_row(item) for item in lists]
+
+
+def page_row(page: Page) -> dict:
+    timings, raw = page.timings, page.raw
+    if timings.failures or not timings.seconds:
+        return _failed(page.work, PAGE_TARGET, timings)
+    ratio = timings.median_ms / raw.median_ms
+    return {
+        "work": page.work,
+        "kata": f"{timings.median_ms:.0f} / {timings.p95_ms:.0f} ms, "
+        f"{page.queries} queries",
+        "baseline": f"{raw.median_ms:.1f} / {raw.p95_ms:.1f} ms, "
+        f"{len(page.statements)} queries ({page.raw_rows} rows)",
+        "ratio": round(ratio, 1),
+        "target": PAGE_TARGET,
+        "holds": timings.median_ms < 50 and timings.p95_ms < 100 and ratio <= 3,
+        "extra": f"GET {page.path} under gunicorn ({WORKERS} workers), "
+        f"{len(timings.seconds)} requests after {WARMUP}; baseline: raw SELECT of "
+        "the members and their and the team's monthly figures, database cursor",
+    }
+
+
+def api_row(item: ApiList) -> dict:
+    work = f"API /api/v1/{item.name}/, page of 100 (p95, requests/s)"
+    if item.timings.failures or item.minimal.failures:
+        return _failed(work, API_TARGET, item.timings, item.minimal)
+    share = item.throughput / item.minimal_throughput
+    return {
+        "work": work,
+        "kata": f"{item.timings.p95_ms:.0f} ms, {item.throughput:.0f}/s, "
+        f"{item.queries} queries",
+        "baseline": f"{item.minimal.p95_ms:.0f} ms, "
+        f"{item.minimal_throughput:.0f}/s, {item.minimal_queries} queries "
+        "(minimal .values() view)",
+        "ratio": f"{share:.0%} of throughput",
+        "target": API_TARGET,
+        "holds": item.timings.p95_ms < 50 and share >= 0.3,
+        "extra": f"{item.rows:,} rows in the table; median {item.timings.median_ms:.0f}"
+        f" ms vs {item.minimal.median_ms:.0f} ms; {CLIENTS} clients",
+    }
+
+
+def _failed(work: str, target: str, *timings: Timings) -> dict:
+    failures = sorted({failure for t in timings for failure in t.failures})
+    return {
+        "work": work,
+        "kata": "failed: " + ", ".join(failures),
+        "baseline": "",
+        "ratio": "",
+        "target": target,
+        "holds": False,
+        "extra": "",
+    }
+
+
+def markdown(rows: list[dict]) -> str:
+    columns = ("work", "kata", "baseline", "ratio", "target", "holds")
+    lines = [
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
+    for row in rows:
+        holds = {True: "yes", False: "no", None: "—"}[row["holds"]]
+        cells = [str(row[column]) for column in columns[:-1]] + [holds]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _progress(message: str) -> None:
+    print(f"[bench.web] {message}", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="A migrated, generated and rolled-up database (default: DATABASE_URL).",
+    )
+    parser.add_argument("--size", default="S", help="The generator's size (a label).")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=THROUGHPUT_SECONDS,
+        help="Throughput measured for this long per list and side.",
+    )
+    parser.add_argument("--json", help="Write the rows to this file as JSON.")
+    args = parser.parse_args()
+    if not args.database_url:
+        parser.error("--database-url or DATABASE_URL is needed.")
+    os.environ.update(_child_env(args.database_url))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    rows = run(args.database_url, args.size, seconds=args.seconds)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        print(f"Web, size {args.size}:\n")
+        print(markdown(rows))
+        for row in rows:
+            print(f"- {row['work']}: {row['extra']}")
+
+
+if __name__ == "__main__":
+    main()

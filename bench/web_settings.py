@@ -1,0 +1,31 @@
+"""Settings of the web benchmark (bench/web.py): production's, served over plain HTTP.
+
+Production settings as `make serve` runs them (DEBUG off, Redis cache, persistent
+database connections as .env.example recommends), with what a benchmark on one
+machine needs instead: no HTTPS redirect, the hosts the benchmark's clients use, a
+fixed key, email to nowhere, and static file URLs without the collected manifest
+(the benchmark fetches no static file). The database is DATABASE_URL.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "bench-web-" + "k" * 60)
+os.environ.setdefault("EMAIL_URL", "dummymail://")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault("CONN_MAX_AGE", "60")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from config.settings.production import *  # noqa: E402, F403
+from config.settings.production import STORAGES  # noqa: E402
+
+ROOT_URLCONF = "bench.web_urls"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Plain HTTP on 127.0.0.1: the session cookie is sent without TLS.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
