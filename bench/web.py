@@ -123,6 +123,14 @@ def percentile(values: list[float], share: float) -> float:
 class Timings:
     seconds: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    cpu_seconds: float | None = None
+
+    @property
+    def cpu_ms(self) -> float | None:
+        """CPU time per request (or run), application and database."""
+        if self.cpu_seconds is None or not self.seconds:
+            return None
+        return self.cpu_seconds / len(self.seconds) * 1000
 
     @property
     def median_ms(self) -> float:
@@ -131,6 +139,71 @@ class Timings:
     @property
     def p95_ms(self) -> float:
         return percentile(self.seconds, 0.95) * 1000
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+SERVER_APPLICATION_NAME = "kata-bench-gunicorn"
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process of this machine (None when unreadable)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == parent:
+                found.append(int(entry.name))
+    return found
+
+
+def _backends(application_name: str) -> list[int]:
+    """The PostgreSQL backends of the connections of that name (none on SQLite)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+            [application_name],
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+class CpuMeter:
+    """CPU seconds spent by some processes between two readings: gunicorn's
+    workers and their database backends, or this process and its own backend."""
+
+    def __init__(self, pids):
+        self.pids = pids
+        self.start = {}
+
+    def __enter__(self) -> "CpuMeter":
+        self.start = self._read()
+        self.seconds = None
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        end = self._read()
+        if None not in end.values() and None not in self.start.values():
+            self.seconds = sum(
+                value - self.start.get(pid, 0.0) for pid, value in end.items()
+            )
+
+    def _read(self) -> dict:
+        return {pid: cpu_seconds(pid) for pid in self.pids()}
 
 
 class Server:
@@ -158,7 +231,10 @@ class Server:
                 "warning",
             ],
             cwd=ROOT,
-            env=_child_env(self.database_url),
+            env={
+                **_child_env(self.database_url),
+                "BENCH_APPLICATION_NAME": SERVER_APPLICATION_NAME,
+            },
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
@@ -188,6 +264,10 @@ class Server:
                 self.process.kill()
                 self.process.wait()
 
+    def pids(self) -> list[int]:
+        """The workers and their database backends."""
+        return _children(self.process.pid) + _backends(SERVER_APPLICATION_NAME)
+
     def output(self) -> str:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-4000:]
@@ -213,15 +293,17 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, float]:
     return response.status, time.perf_counter() - started
 
 
-def sequential(port: int, path: str, headers: dict, count: int) -> Timings:
+def sequential(server: "Server", path: str, headers: dict, count: int) -> Timings:
     timings = Timings()
     for _ in range(WARMUP):
-        get(port, path, headers)
-    for _ in range(count):
-        status, seconds = get(port, path, headers)
-        timings.seconds.append(seconds)
-        if status != 200:
-            timings.failures.append(f"HTTP {status}")
+        get(server.port, path, headers)
+    with CpuMeter(server.pids) as cpu:
+        for _ in range(count):
+            status, seconds = get(server.port, path, headers)
+            timings.seconds.append(seconds)
+            if status != 200:
+                timings.failures.append(f"HTTP {status}")
+    timings.cpu_seconds = cpu.seconds
     return timings
 
 
@@ -443,11 +525,18 @@ def raw_select(statements: list, count: int) -> tuple[Timings, int]:
 
     for _ in range(WARMUP):
         rows = run()
+    own = [os.getpid()]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            own.append(cursor.fetchone()[0])
     timings = Timings()
-    for _ in range(count):
-        started = time.perf_counter()
-        run()
-        timings.seconds.append(time.perf_counter() - started)
+    with CpuMeter(lambda: own) as cpu:
+        for _ in range(count):
+            started = time.perf_counter()
+            run()
+            timings.seconds.append(time.perf_counter() - started)
+    timings.cpu_seconds = cpu.seconds
     return timings, rows
 
 
@@ -535,15 +624,11 @@ def run(database_url: str, size: str, *, seconds: float = THROUGHPUT_SECONDS) ->
         with Server(database_url) as server:
             for page in page_list:
                 log(f"{page.path} …")
-                page.timings = sequential(
-                    server.port, page.path, manager, PAGE_REQUESTS
-                )
+                page.timings = sequential(server, page.path, manager, PAGE_REQUESTS)
             for item in lists:
                 log(f"{item.path} …")
-                item.timings = sequential(server.port, item.path, api, API_REQUESTS)
-                item.minimal = sequential(
-                    server.port, item.minimal_path, api, API_REQUESTS
-                )
+                item.timings = sequential(server, item.path, api, API_REQUESTS)
+                item.minimal = sequential(server, item.minimal_path, api, API_REQUESTS)
                 rounds, minimal_rounds = [], []
                 for _ in range(THROUGHPUT_ROUNDS):
                     share = seconds / THROUGHPUT_ROUNDS
@@ -558,11 +643,21 @@ def run(database_url: str, size: str, *, seconds: float = THROUGHPUT_SECONDS) ->
     return [page_row(page) for page in page_list] + [api_row(item) for item in lists]
 
 
+def _cpu(timings: Timings) -> str:
+    cpu = timings.cpu_ms
+    return "CPU n/a" if cpu is None else f"CPU {cpu:.1f} ms"
+
+
 def page_row(page: Page) -> dict:
     timings, raw = page.timings, page.raw
     if timings.failures or not timings.seconds:
         return _failed(page.work, PAGE_TARGET, timings)
     ratio = timings.median_ms / raw.median_ms
+    cpu_ratio = (
+        f"{timings.cpu_ms / raw.cpu_ms:.0f}×"
+        if timings.cpu_ms is not None and raw.cpu_ms
+        else "n/a"
+    )
     return {
         "work": page.work,
         "kata": f"{timings.median_ms:.0f} / {timings.p95_ms:.0f} ms, "
@@ -572,9 +667,11 @@ def page_row(page: Page) -> dict:
         "ratio": round(ratio, 1),
         "target": PAGE_TARGET,
         "holds": timings.median_ms < 50 and timings.p95_ms < 100 and ratio <= 3,
-        "extra": f"GET {page.path} under gunicorn ({WORKERS} workers), "
-        f"{len(timings.seconds)} requests after {WARMUP}; baseline: raw SELECT of "
-        "the members and their and the team's monthly figures, database cursor",
+        "extra": f"GET {page.path}, {len(timings.seconds)} requests after {WARMUP}, "
+        f"{WORKERS} gunicorn workers; {_cpu(timings)} per request (workers and "
+        f"their database backends) vs {_cpu(raw)} for the raw SELECTs "
+        f"({cpu_ratio}); baseline: the SELECTs of the members and of their and "
+        "the team's monthly figures over the page's months, by a database cursor",
     }
 
 
@@ -593,8 +690,11 @@ def api_row(item: ApiList) -> dict:
         "ratio": f"{share:.0%} of throughput",
         "target": API_TARGET,
         "holds": item.timings.p95_ms < 50 and share >= 0.3,
-        "extra": f"{item.rows:,} rows in the table; median {item.timings.median_ms:.0f}"
-        f" ms vs {item.minimal.median_ms:.0f} ms; {CLIENTS} clients",
+        "extra": f"{item.rows:,} rows in the table; median "
+        f"{item.timings.median_ms:.0f} ms vs {item.minimal.median_ms:.0f} ms; "
+        f"{_cpu(item.timings)} vs {_cpu(item.minimal)} per request (workers and "
+        f"their database backends); throughput: {CLIENTS} clients, median of "
+        f"{THROUGHPUT_ROUNDS} alternating rounds",
     }
 
 

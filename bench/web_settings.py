@@ -1,25 +1,33 @@
 """Settings of the web benchmark (bench/web.py): production's, served over plain HTTP.
 
 Production settings as `make serve` runs them (DEBUG off, Redis cache, persistent
-database connections as .env.example recommends), with what a benchmark on one
+database connections), with what a benchmark on one
 machine needs instead: no HTTPS redirect, the hosts the benchmark's clients use, a
 fixed key, email to nowhere, and static file URLs without the collected manifest
 (the benchmark fetches no static file). The database is DATABASE_URL.
 """
 
 import os
+import warnings
 
 os.environ.setdefault("SECRET_KEY", "bench-web-" + "k" * 60)
 os.environ.setdefault("EMAIL_URL", "dummymail://")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-os.environ.setdefault("CONN_MAX_AGE", "60")
+# One connection per worker for the whole run (production's 60 s reconnects once a
+# minute), so that the CPU time of each worker's database backend can be read.
+os.environ.setdefault("CONN_MAX_AGE", "600")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from config.settings.production import *  # noqa: E402, F403
-from config.settings.production import STORAGES  # noqa: E402
+from config.settings.production import DATABASES, STORAGES  # noqa: E402
 
 ROOT_URLCONF = "bench.web_urls"
+# bench/web.py finds gunicorn's database backends by this name.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = os.environ.get(
+        "BENCH_APPLICATION_NAME", "kata-bench-web"
+    )
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -29,3 +37,6 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 LANGUAGE_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+
+# No static files are collected (nor fetched): WhiteNoise need not say so per worker.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
