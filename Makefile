@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test worker beat serve lint format messages clean
+.PHONY: run test worker beat serve lint format messages bench clean
 
 $(PY):
 	@python=$$(scripts/find_python.sh) || exit 1; \
@@ -42,6 +42,18 @@ beat: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(PY) manage.py collectstatic --no-input
 	$(BIN)/gunicorn config.wsgi --bind 0.0.0.0:$(PORT) --workers 3
+
+## bench: the benchmark suite (bench/README.md): sizes S and M on SQLite and on
+## PostgreSQL (needs PostgreSQL and Redis on 127.0.0.1), and L on PostgreSQL with
+## BENCH_L=1; BENCH_ARGS adds options (e.g. --repeat 1); tables in bench/results/
+bench: $(VENV)/.installed
+	@status=0; started=$$(date +%s); \
+	for run in "sqlite S" "postgres S" "sqlite M" "postgres M" $(if $(BENCH_L),"postgres L"); do \
+		set -- $$run; \
+		$(PY) bench/run.py --db $$1 --size $$2 $(BENCH_ARGS) || status=1; \
+	done; \
+	echo "make bench took $$(( ($$(date +%s) - started) / 60 )) min"; \
+	exit $$status
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
