@@ -293,10 +293,24 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, float]:
     return response.status, time.perf_counter() - started
 
 
+def warm_up(port: int, path: str, headers: dict) -> None:
+    """WARMUP requests from as many clients as workers, so that every worker has
+    loaded its templates and opened its database connection before the timing."""
+    threads = [
+        threading.Thread(
+            target=lambda: [get(port, path, headers) for _ in range(WARMUP)]
+        )
+        for _ in range(WORKERS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def sequential(server: "Server", path: str, headers: dict, count: int) -> Timings:
     timings = Timings()
-    for _ in range(WARMUP):
-        get(server.port, path, headers)
+    warm_up(server.port, path, headers)
     with CpuMeter(server.pids) as cpu:
         for _ in range(count):
             status, seconds = get(server.port, path, headers)
@@ -433,11 +447,11 @@ class Page:
     timings: Timings = field(default_factory=Timings)
 
 
-def _default_period():
+def _period(key: str | None):
     from recognition import metrics
     from recognition.selectors import dashboard
 
-    return metrics.parse_period(getattr(dashboard, "DEFAULT_PERIOD", "last-3"))
+    return metrics.parse_period(key or getattr(dashboard, "DEFAULT_PERIOD", "last-3"))
 
 
 def _figure_columns():
@@ -452,16 +466,17 @@ def _figure_columns():
     )
 
 
-def pages(subjects: Subjects) -> list[Page]:
-    """The dashboard and the member page at their default period, with the SELECTs
-    of the precomputed rows they show."""
+def pages(subjects: Subjects, period_key: str | None = None) -> list[Page]:
+    """The dashboard and the member page at their default period (or that of
+    `period_key`), with the SELECTs of the precomputed rows they show."""
     from django.urls import reverse
 
     from accounts.models import TeamMembership, User
     from recognition.models import MemberFigure, TeamFigure
     from recognition.selectors import dashboard
 
-    period = _default_period()
+    period = _period(period_key)
+    query = f"&period={period_key}" if period_key else ""
     team = subjects.team
     in_team = (
         TeamMembership.objects.during(period.first_month, period.last_day)
@@ -495,12 +510,13 @@ def pages(subjects: Subjects) -> list[Page]:
     return [
         Page(
             work=f"dashboard, team of {subjects.team_size} (median / p95, queries)",
-            path=reverse("recognition:dashboard") + f"?team={team.pk}",
+            path=reverse("recognition:dashboard") + f"?team={team.pk}{query}",
             statements=[_sql(rows) for rows in dashboard_rows],
         ),
         Page(
             work=f"member page, team of {subjects.team_size} (median / p95, queries)",
-            path=reverse("recognition:member", args=[member.pk]),
+            path=reverse("recognition:member", args=[member.pk])
+            + query.replace("&", "?"),
             statements=[_sql(rows) for rows in member_rows],
         ),
     ]
@@ -594,7 +610,14 @@ def api_lists() -> list[ApiList]:
     return lists
 
 
-def run(database_url: str, size: str, *, seconds: float = THROUGHPUT_SECONDS) -> list:
+def run(
+    database_url: str,
+    size: str,
+    *,
+    seconds: float = THROUGHPUT_SECONDS,
+    period: str | None = None,
+    api: bool = True,
+) -> list:
     from django.db import connection
 
     log = _progress
@@ -604,13 +627,13 @@ def run(database_url: str, size: str, *, seconds: float = THROUGHPUT_SECONDS) ->
         f"member {found.member}, admin {found.admin}"
     )
     try:
-        page_list = pages(found)
+        page_list = pages(found, period)
         for page in page_list:
             page.queries, status = query_count(page.path, user=found.manager)
             if status != 200:
                 page.timings.failures.append(f"HTTP {status} in process")
             page.raw, page.raw_rows = raw_select(page.statements, PAGE_REQUESTS)
-        lists = api_lists()
+        lists = api_lists() if api else []
         for item in lists:
             item.queries, _status = query_count(
                 item.path, user=found.admin, token=found.token
@@ -620,21 +643,23 @@ def run(database_url: str, size: str, *, seconds: float = THROUGHPUT_SECONDS) ->
             )
         connection.close()
         manager = {"Cookie": f"sessionid={found.sessions[found.manager.pk]}"}
-        api = {"Authorization": f"Token {found.token}", "Accept": "application/json"}
+        token = {"Authorization": f"Token {found.token}", "Accept": "application/json"}
         with Server(database_url) as server:
             for page in page_list:
                 log(f"{page.path} …")
                 page.timings = sequential(server, page.path, manager, PAGE_REQUESTS)
             for item in lists:
                 log(f"{item.path} …")
-                item.timings = sequential(server, item.path, api, API_REQUESTS)
-                item.minimal = sequential(server, item.minimal_path, api, API_REQUESTS)
+                item.timings = sequential(server, item.path, token, API_REQUESTS)
+                item.minimal = sequential(
+                    server, item.minimal_path, token, API_REQUESTS
+                )
                 rounds, minimal_rounds = [], []
                 for _ in range(THROUGHPUT_ROUNDS):
                     share = seconds / THROUGHPUT_ROUNDS
-                    rounds.append(throughput(server.port, item.path, api, share))
+                    rounds.append(throughput(server.port, item.path, token, share))
                     minimal_rounds.append(
-                        throughput(server.port, item.minimal_path, api, share)
+                        throughput(server.port, item.minimal_path, token, share)
                     )
                 item.throughput = statistics.median(rounds)
                 item.minimal_throughput = statistics.median(minimal_rounds)
@@ -666,8 +691,9 @@ def page_row(page: Page) -> dict:
         f"{len(page.statements)} queries ({page.raw_rows} rows)",
         "ratio": round(ratio, 1),
         "target": PAGE_TARGET,
+        "queries": page.queries,
         "holds": timings.median_ms < 50 and timings.p95_ms < 100 and ratio <= 3,
-        "extra": f"GET {page.path}, {len(timings.seconds)} requests after {WARMUP}, "
+        "extra": f"GET {page.path}, {len(timings.seconds)} requests after a warm-up, "
         f"{WORKERS} gunicorn workers; {_cpu(timings)} per request (workers and "
         f"their database backends) vs {_cpu(raw)} for the raw SELECTs "
         f"({cpu_ratio}); baseline: the SELECTs of the members and of their and "
@@ -742,6 +768,11 @@ def main() -> None:
         default=THROUGHPUT_SECONDS,
         help="Throughput measured for this long per list and side.",
     )
+    parser.add_argument(
+        "--period",
+        help="The pages' period (2026-10, FY2026-Q2, last-6); default: theirs.",
+    )
+    parser.add_argument("--no-api", action="store_true", help="Only the pages.")
     parser.add_argument("--json", help="Write the rows to this file as JSON.")
     args = parser.parse_args()
     if not args.database_url:
@@ -751,7 +782,13 @@ def main() -> None:
     import django
 
     django.setup()
-    rows = run(args.database_url, args.size, seconds=args.seconds)
+    rows = run(
+        args.database_url,
+        args.size,
+        seconds=args.seconds,
+        period=args.period,
+        api=not args.no_api,
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
