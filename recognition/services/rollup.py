@@ -34,13 +34,14 @@ rows changed (`RULES`) is a full one.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections import defaultdict
-from dataclasses import dataclass
+import operator
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from journeys.models import (
@@ -48,7 +49,6 @@ from journeys.models import (
     CustomerAccount,
     Journey,
     Pool,
-    Step,
     StepEvent,
     TrainingAssignment,
 )
@@ -57,7 +57,6 @@ from .. import metrics
 from ..models import (
     AccountTransition,
     AccountValuePoint,
-    ConversionKind,
     MemberFigure,
     PoolFigure,
     RollupChange,
@@ -65,8 +64,8 @@ from ..models import (
     RollupRun,
     TeamFigure,
 )
-from ..permissions import member_at
 from ..selectors import figures
+from . import rows
 
 logger = logging.getLogger(__name__)
 
@@ -141,212 +140,6 @@ def _changed_by_structure(old: dict, new: dict) -> set[int]:
     return accounts
 
 
-# Per-account rows -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Reach:
-    account_id: int
-    step_id: int
-    reached_at: datetime
-    recorded_by_id: int | None
-    owner_id: int | None
-    owner_was_member: bool
-    recorder_was_member: bool
-    pool_id: int | None
-    converted_at: datetime | None
-    journey_converted_at: datetime | None
-
-
-def _first_reaches(journey: Journey, steps: list[Step], account_ids) -> list[_Reach]:
-    """Every account's first reach of every current step of the journey (the live
-    event with no earlier live event of its account and step), with the coverage at
-    that moment, whether its owner and its recorder held the Member role then, and
-    the first reaches of later steps that may convert it. One query (correlated
-    subqueries)."""
-    live = StepEvent.objects.filter(
-        voided_at__isnull=True,
-        step__journey=journey,
-        step__position__isnull=False,
-        account__journey=journey,
-    )
-    if account_ids is not None:
-        live = live.filter(account_id__in=account_ids)
-    # A live event with no earlier live event of its account and step: a first reach.
-    earlier = StepEvent.objects.filter(
-        voided_at__isnull=True,
-        account_id=OuterRef("account_id"),
-        step_id=OuterRef("step_id"),
-    ).filter(
-        Q(reached_at__lt=OuterRef("reached_at"))
-        | Q(reached_at=OuterRef("reached_at"), pk__lt=OuterRef("pk"))
-    )
-    first_reaches = StepEvent.objects.filter(voided_at__isnull=True).filter(
-        ~Exists(earlier)
-    )
-    # The earliest first reach of a later step that falls at or after this one.
-    later_first_reach = (
-        first_reaches.filter(
-            account_id=OuterRef("account_id"),
-            step__journey=journey,
-            step__position__gt=OuterRef("step__position"),
-            reached_at__gte=OuterRef("reached_at"),
-        )
-        .order_by("reached_at")
-        .values("reached_at")[:1]
-    )
-    last_step_first_reach = first_reaches.filter(
-        account_id=OuterRef("account_id"),
-        step=steps[-1],
-        reached_at__gte=OuterRef("reached_at"),
-    ).values("reached_at")[:1]
-    coverage = (
-        Coverage.objects.filter(
-            account_id=OuterRef("account_id"), started_at__lte=OuterRef("reached_at")
-        )
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef("reached_at")))
-        .order_by("-started_at")
-    )
-    first = (
-        live.filter(~Exists(earlier))
-        .order_by()
-        .annotate(
-            owner_id=Subquery(coverage.values("owner_id")[:1]),
-            pool_id=Subquery(coverage.values("pool_id")[:1]),
-            converted_at=Subquery(later_first_reach),
-            journey_converted_at=Subquery(last_step_first_reach),
-        )
-        .annotate(
-            owner_was_member=member_at(OuterRef("owner_id"), OuterRef("reached_at")),
-            recorder_was_member=member_at(
-                OuterRef("recorded_by_id"), OuterRef("reached_at")
-            ),
-        )
-        .values_list(
-            "account_id",
-            "step_id",
-            "reached_at",
-            "recorded_by_id",
-            "owner_id",
-            "owner_was_member",
-            "recorder_was_member",
-            "pool_id",
-            "converted_at",
-            "journey_converted_at",
-        )
-    )
-    return [_Reach(*row) for row in first]
-
-
-class _Attribution:
-    """METRICS.md attribution: member, team and pool of an account's first reach;
-    whoever is credited held the Member role at that moment."""
-
-    def __init__(self):
-        self.memberships = figures.memberships_by_user()
-        self.pool_teams = dict(Pool.objects.values_list("pk", "team_id"))
-
-    def credit(self, reach: _Reach) -> tuple[int | None, int | None, int | None]:
-        if reach.owner_id is not None:
-            member_id = reach.owner_id if reach.owner_was_member else None
-        elif reach.recorder_was_member:
-            member_id = reach.recorded_by_id
-        else:
-            member_id = None
-        team_id = None
-        if member_id is not None:
-            day = timezone.localtime(reach.reached_at, metrics.tz()).date()
-            team_id = figures.team_on(self.memberships, member_id, day)
-        elif reach.pool_id is not None:
-            team_id = self.pool_teams.get(reach.pool_id)
-        return member_id, team_id, reach.pool_id
-
-
-def _local_days(start: datetime, end: datetime) -> int:
-    zone = metrics.tz()
-    return (end.astimezone(zone).date() - start.astimezone(zone).date()).days
-
-
-def _account_rows(journey, steps, account_ids, attribution, *, as_of):
-    """The per-account rows of one journey (for the given accounts, or all)."""
-    if len(steps) < 1:
-        return [], []
-    by_id = {step.pk: step for step in steps}
-    reaches = _first_reaches(journey, steps, account_ids)
-    firsts = defaultdict(dict)  # account → step id → first reach
-    for reach in reaches:
-        firsts[reach.account_id][reach.step_id] = reach.reached_at
-    journey_window = timedelta(days=metrics.journey_window_days(journey, steps))
-    value_points = [step for step in steps if step.is_value_point]
-    transitions, value_point_rows = [], []
-    for reach in reaches:
-        step = by_id[reach.step_id]
-        month = metrics.month_of(reach.reached_at)
-        member_id, team_id, pool_id = attribution.credit(reach)
-        credited = dict(
-            member_id=member_id,
-            team_id=team_id,
-            pool_id=pool_id,
-            cohort_month=month,
-            computed_at=as_of,
-            account_id=reach.account_id,
-            journey_id=journey.pk,
-        )
-        if step.position < steps[-1].position:
-            transitions.append(
-                _transition(
-                    reach,
-                    credited,
-                    kind=ConversionKind.STEP,
-                    window=timedelta(days=step.conversion_window_days),
-                    converted_at=reach.converted_at,
-                )
-            )
-        if step.position == 1 and len(steps) >= 2:
-            transitions.append(
-                _transition(
-                    reach,
-                    credited,
-                    kind=ConversionKind.JOURNEY,
-                    window=journey_window,
-                    converted_at=reach.journey_converted_at,
-                )
-            )
-            for point in value_points:
-                deadline = reach.reached_at + timedelta(days=point.target_days)
-                reached_at = firsts[reach.account_id].get(point.pk)
-                value_point_rows.append(
-                    AccountValuePoint(
-                        step_id=point.pk,
-                        started_at=reach.reached_at,
-                        deadline=deadline,
-                        reached_at=reached_at,
-                        # Reached before step 1: out of order, due and not on time.
-                        on_time=reached_at is not None
-                        and reach.reached_at <= reached_at <= deadline,
-                        **credited,
-                    )
-                )
-    return transitions, value_point_rows
-
-
-def _transition(reach, credited, *, kind, window, converted_at) -> AccountTransition:
-    window_ends_at = reach.reached_at + window
-    converted = converted_at is not None and converted_at <= window_ends_at
-    return AccountTransition(
-        from_step_id=reach.step_id,
-        kind=kind,
-        reached_at=reach.reached_at,
-        window_ends_at=window_ends_at,
-        converted=converted,
-        converted_at=converted_at if converted else None,
-        days_to_convert=(
-            _local_days(reach.reached_at, converted_at) if converted else None
-        ),
-        **credited,
-    )
-
-
 # Changes since the last run -----------------------------------------------------
 
 
@@ -388,36 +181,6 @@ def _changed_accounts(since: datetime, log: QuerySet) -> set[int]:
     return found
 
 
-def _row_months(account_ids) -> set[date]:
-    """The months the accounts' rows count in (of every row for None): their
-    cohort months, and the months of their conversions and value points reached
-    (flow metrics)."""
-    months = set()
-    for model, flow in (
-        (AccountTransition, Q(converted=True)),
-        (AccountValuePoint, Q(reached_at__isnull=False)),
-    ):
-        rows = model.objects.all()
-        if account_ids is not None:
-            rows = rows.filter(account_id__in=account_ids)
-        months |= set(rows.values_list("cohort_month", flat=True).distinct())
-        field = "converted_at" if model is AccountTransition else "reached_at"
-        months |= set(figures.local_months(rows.filter(flow), field))
-    return months
-
-
-def _new_row_months(transitions, value_points) -> set[date]:
-    """`_row_months` of rows not written yet."""
-    months = {row.cohort_month for row in (*transitions, *value_points)}
-    months |= {
-        metrics.month_of(row.converted_at) for row in transitions if row.converted
-    }
-    months |= {
-        metrics.month_of(row.reached_at) for row in value_points if row.reached_at
-    }
-    return months
-
-
 def _open_months(last_as_of: datetime) -> set[date]:
     """Cohort months with a row still open at the last run: an unconverted account
     whose window had not ended, or a value point neither reached nor past its
@@ -429,8 +192,8 @@ def _open_months(last_as_of: datetime) -> set[date]:
         reached_at__isnull=True, deadline__gt=last_as_of
     )
     months = set()
-    for rows in (open_transitions, open_points):
-        months |= set(rows.values_list("cohort_month", flat=True).distinct())
+    for open_rows in (open_transitions, open_points):
+        months |= set(open_rows.values_list("cohort_month", flat=True).distinct())
     return months
 
 
@@ -615,50 +378,60 @@ def rollup(
 def _recompute_rows(
     account_ids, *, as_of: datetime, months_range: set[date] | None
 ) -> tuple[int, set[date]]:
-    """Rebuild the per-account rows of the accounts (None: all). With `months_range`,
-    only the accounts with a row in those months, before or after, are rebuilt.
-    Returns the number of accounts rebuilt and the cohort months their rows held
-    before or hold now."""
-    attribution = _Attribution()
-    accounts = CustomerAccount.objects.all()
-    if account_ids is not None:
-        accounts = accounts.filter(pk__in=account_ids)
-    journey_ids = set(accounts.values_list("journey_id", flat=True).distinct())
-    transitions, value_points = [], []
-    if account_ids is None or account_ids:
-        for journey, steps in metrics.current_steps_by_journey(
-            Journey.objects.filter(pk__in=journey_ids)
-        ).items():
-            journey_transitions, journey_points = _account_rows(
-                journey, steps, account_ids, attribution, as_of=as_of
-            )
-            transitions += journey_transitions
-            value_points += journey_points
+    """Rebuild the per-account rows of the accounts (None: all) in the database
+    (`rows`). With `months_range`, only the accounts with a row or a live event in
+    those months are rebuilt. Returns the number of accounts rebuilt and the months
+    their rows counted in before or count in now (for a full run: none, every month
+    is recomputed)."""
+    listed = account_ids is not None or months_range is not None
     if months_range is not None:
-        # An account whose cohort moves into or out of the range is rebuilt whole,
-        # and the months it leaves are recomputed too.
-        touching = {
-            row.account_id
-            for row in (*transitions, *value_points)
-            if row.cohort_month in months_range
-        }
-        for model in (AccountTransition, AccountValuePoint):
-            touching |= set(
-                model.objects.filter(cohort_month__in=months_range).values_list(
-                    "account_id", flat=True
-                )
-            )
-        account_ids = touching
-        transitions = [row for row in transitions if row.account_id in touching]
-        value_points = [row for row in value_points if row.account_id in touching]
-    months = _row_months(account_ids)
-    for model in (AccountTransition, AccountValuePoint):
-        stale = model.objects.all()
-        if account_ids is not None:
-            stale = stale.filter(account_id__in=account_ids)
-        stale.delete()
-    AccountTransition.objects.bulk_create(transitions, batch_size=2000)
-    AccountValuePoint.objects.bulk_create(value_points, batch_size=2000)
-    months |= _new_row_months(transitions, value_points)
-    count = accounts.count() if account_ids is None else len(account_ids)
+        rows.list_accounts(**_accounts_in_months(months_range))
+    elif listed:
+        rows.list_accounts(account_ids)
+    journeys = Journey.objects.all()
+    if listed:
+        journeys = journeys.filter(
+            pk__in=CustomerAccount.objects.filter(
+                pk__in=RawSQL(f"SELECT id FROM {rows.ACCOUNTS}", [])
+            ).values("journey_id")
+        )
+        count = CustomerAccount.objects.filter(
+            pk__in=RawSQL(f"SELECT id FROM {rows.ACCOUNTS}", [])
+        ).count()
+    else:
+        count = CustomerAccount.objects.count()
+    dialect = rows.Dialect(last=as_of)
+    months = rows.row_months(dialect, listed=True) if listed else set()
+    rows.delete_rows(listed=listed)
+    for journey, steps in metrics.current_steps_by_journey(journeys).items():
+        rows.write_rows(journey, steps, as_of=as_of, listed=listed)
+    if listed:
+        months |= rows.row_months(dialect, listed=True)
+        rows.drop_temporary(rows.ACCOUNTS)
     return count, months
+
+
+def _accounts_in_months(months_range: set[date]) -> dict:
+    """The accounts with a row in the months, or a live event in them (which may
+    make a first reach there): a SELECT for `rows.list_accounts`."""
+    bounds = [
+        (metrics.month_start(month), metrics.month_start(metrics.add_months(month, 1)))
+        for month in sorted(months_range)
+    ]
+    events = StepEvent.objects.filter(voided_at__isnull=True).filter(
+        functools.reduce(
+            operator.or_,
+            (Q(reached_at__gte=start, reached_at__lt=end) for start, end in bounds),
+        )
+    )
+    selects = [events.values("account_id")]
+    for model in (AccountTransition, AccountValuePoint):
+        selects.append(
+            model.objects.filter(cohort_month__in=months_range).values("account_id")
+        )
+    sql, params = [], []
+    for queryset in selects:
+        query, query_params = queryset.order_by().query.sql_with_params()
+        sql.append(query)
+        params.extend(query_params)
+    return {"select": " UNION ".join(sql), "params": params}
