@@ -141,19 +141,19 @@ class _Writer:
                 raw.cursor() as cursor,
                 cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy,
             ):
-                    buffer = io.StringIO()
-                    for row in rows:
-                        buffer.write(
-                            "\t".join(
-                                "\\N" if value is None else str(value) for value in row
-                            )
+                buffer = io.StringIO()
+                for row in rows:
+                    buffer.write(
+                        "\t".join(
+                            "\\N" if value is None else str(value) for value in row
                         )
-                        buffer.write("\n")
-                        count += 1
-                        if buffer.tell() > 1 << 20:
-                            copy.write(buffer.getvalue())
-                            buffer = io.StringIO()
-                    copy.write(buffer.getvalue())
+                    )
+                    buffer.write("\n")
+                    count += 1
+                    if buffer.tell() > 1 << 20:
+                        copy.write(buffer.getvalue())
+                        buffer = io.StringIO()
+                copy.write(buffer.getvalue())
         else:
             marks = ", ".join("?" * len(columns))
             with self.connection.cursor() as cursor:
@@ -172,6 +172,32 @@ class _Writer:
                     )
                     count += len(batch)
         return count
+
+    def without_indexes_and_checks(self, table: str):
+        """PostgreSQL, in the generator's transaction only: skip the foreign-key
+        triggers (the generator writes consistent ids) and drop the table's
+        secondary indexes, returning the statements that build them again."""
+        if not self.postgres:
+            return []
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+                "WHERE i.tablename = %s AND i.indexname NOT IN ("
+                "  SELECT conname FROM pg_constraint"
+                "  WHERE conrelid = %s::regclass)",
+                [table, table],
+            )
+            found = cursor.fetchall()
+            for name, _definition in found:
+                cursor.execute(f'DROP INDEX "{name}"')
+        return [definition for _name, definition in found]
+
+    def run(self, statements: list[str]) -> None:
+        with self.connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
 
     def next_id(self, table: str) -> int:
         with self.connection.cursor() as cursor:
@@ -518,6 +544,7 @@ def generate(size: str, *, seed: int = 12, now: datetime | None = None) -> Gener
     # Events stop two days before now: "a day of events" later never collides.
     end = now_s - 2 * DAY
     with _SqliteFast(writer), transaction.atomic():
+        indexes = writer.without_indexes_and_checks("journeys_stepevent")
         admin, managers, teams, people = _people(spec, rng, origin, now_s)
         journeys = _journeys()
         pool_count = max(1, math.ceil(len(teams) / 4))
@@ -665,6 +692,7 @@ def generate(size: str, *, seed: int = 12, now: datetime | None = None) -> Gener
             ],
             events(),
         )
+        writer.run(indexes)
         for table in (
             "journeys_customeraccount",
             "journeys_coverage",
