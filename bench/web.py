@@ -123,14 +123,24 @@ def percentile(values: list[float], share: float) -> float:
 class Timings:
     seconds: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
-    cpu_seconds: float | None = None
+    # CPU seconds of the application's processes and of the database's backends.
+    cpu_seconds: dict = field(default_factory=dict)
 
     @property
     def cpu_ms(self) -> float | None:
         """CPU time per request (or run), application and database."""
-        if self.cpu_seconds is None or not self.seconds:
+        if not self.cpu_seconds or not self.seconds:
             return None
-        return self.cpu_seconds / len(self.seconds) * 1000
+        return sum(self.cpu_seconds.values()) / len(self.seconds) * 1000
+
+    def cpu_text(self) -> str:
+        if self.cpu_ms is None:
+            return "CPU n/a"
+        app, database = (
+            self.cpu_seconds[group] / len(self.seconds) * 1000
+            for group in ("app", "database")
+        )
+        return f"CPU {self.cpu_ms:.1f} ms (app {app:.1f} + database {database:.1f})"
 
     @property
     def median_ms(self) -> float:
@@ -183,27 +193,34 @@ def _backends(application_name: str) -> list[int]:
 
 
 class CpuMeter:
-    """CPU seconds spent by some processes between two readings: gunicorn's
-    workers and their database backends, or this process and its own backend."""
+    """CPU seconds spent by some processes between two readings, the application's
+    (gunicorn's workers, or this process) and the database's (their backends)."""
 
-    def __init__(self, pids):
-        self.pids = pids
+    def __init__(self, app, database):
+        self.groups = {"app": app, "database": database}
         self.start = {}
+        self.seconds = {}
 
     def __enter__(self) -> "CpuMeter":
         self.start = self._read()
-        self.seconds = None
         return self
 
     def __exit__(self, *exc_info) -> None:
         end = self._read()
-        if None not in end.values() and None not in self.start.values():
-            self.seconds = sum(
-                value - self.start.get(pid, 0.0) for pid, value in end.items()
+        self.seconds = {}
+        for group, values in end.items():
+            before = self.start[group]
+            if None in values.values() or None in before.values():
+                return
+            self.seconds[group] = sum(
+                value - before.get(pid, 0.0) for pid, value in values.items()
             )
 
     def _read(self) -> dict:
-        return {pid: cpu_seconds(pid) for pid in self.pids()}
+        return {
+            group: {pid: cpu_seconds(pid) for pid in pids()}
+            for group, pids in self.groups.items()
+        }
 
 
 class Server:
@@ -264,9 +281,11 @@ class Server:
                 self.process.kill()
                 self.process.wait()
 
-    def pids(self) -> list[int]:
-        """The workers and their database backends."""
-        return _children(self.process.pid) + _backends(SERVER_APPLICATION_NAME)
+    def workers(self) -> list[int]:
+        return _children(self.process.pid)
+
+    def backends(self) -> list[int]:
+        return _backends(SERVER_APPLICATION_NAME)
 
     def output(self) -> str:
         self.log.seek(0)
@@ -311,7 +330,7 @@ def warm_up(port: int, path: str, headers: dict) -> None:
 def sequential(server: "Server", path: str, headers: dict, count: int) -> Timings:
     timings = Timings()
     warm_up(server.port, path, headers)
-    with CpuMeter(server.pids) as cpu:
+    with CpuMeter(server.workers, server.backends) as cpu:
         for _ in range(count):
             status, seconds = get(server.port, path, headers)
             timings.seconds.append(seconds)
@@ -541,13 +560,13 @@ def raw_select(statements: list, count: int) -> tuple[Timings, int]:
 
     for _ in range(WARMUP):
         rows = run()
-    own = [os.getpid()]
+    backend = []
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
-            own.append(cursor.fetchone()[0])
+            backend.append(cursor.fetchone()[0])
     timings = Timings()
-    with CpuMeter(lambda: own) as cpu:
+    with CpuMeter(lambda: [os.getpid()], lambda: backend) as cpu:
         for _ in range(count):
             started = time.perf_counter()
             run()
@@ -668,11 +687,6 @@ def run(
     return [page_row(page) for page in page_list] + [api_row(item) for item in lists]
 
 
-def _cpu(timings: Timings) -> str:
-    cpu = timings.cpu_ms
-    return "CPU n/a" if cpu is None else f"CPU {cpu:.1f} ms"
-
-
 def page_row(page: Page) -> dict:
     timings, raw = page.timings, page.raw
     if timings.failures or not timings.seconds:
@@ -694,10 +708,10 @@ def page_row(page: Page) -> dict:
         "queries": page.queries,
         "holds": timings.median_ms < 50 and timings.p95_ms < 100 and ratio <= 3,
         "extra": f"GET {page.path}, {len(timings.seconds)} requests after a warm-up, "
-        f"{WORKERS} gunicorn workers; {_cpu(timings)} per request (workers and "
-        f"their database backends) vs {_cpu(raw)} for the raw SELECTs "
-        f"({cpu_ratio}); baseline: the SELECTs of the members and of their and "
-        "the team's monthly figures over the page's months, by a database cursor",
+        f"{WORKERS} gunicorn workers; {timings.cpu_text()} per request vs "
+        f"{raw.cpu_text()} for the raw SELECTs ({cpu_ratio}); baseline: the "
+        "SELECTs of the members and of their and the team's monthly figures over "
+        "the page's months, by a database cursor",
     }
 
 
@@ -718,8 +732,8 @@ def api_row(item: ApiList) -> dict:
         "holds": item.timings.p95_ms < 50 and share >= 0.3,
         "extra": f"{item.rows:,} rows in the table; median "
         f"{item.timings.median_ms:.0f} ms vs {item.minimal.median_ms:.0f} ms; "
-        f"{_cpu(item.timings)} vs {_cpu(item.minimal)} per request (workers and "
-        f"their database backends); throughput: {CLIENTS} clients, median of "
+        f"{item.timings.cpu_text()} vs {item.minimal.cpu_text()} per request; "
+        f"throughput: {CLIENTS} clients, median of "
         f"{THROUGHPUT_ROUNDS} alternating rounds",
     }
 
