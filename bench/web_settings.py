@@ -39,4 +39,4 @@ LANGUAGE_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 
 # No static files are collected (nor fetched): WhiteNoise need not say so per worker.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+warnings.filterwarnings("ignore", message="No directory at: ")
