@@ -637,6 +637,7 @@ def run(
     period: str | None = None,
     api: bool = True,
 ) -> list:
+    from django.conf import settings
     from django.db import connection
 
     log = _progress
@@ -661,7 +662,8 @@ def run(
                 item.minimal_path, user=found.admin, token=found.token
             )
         connection.close()
-        manager = {"Cookie": f"sessionid={found.sessions[found.manager.pk]}"}
+        session = found.sessions[found.manager.pk]
+        manager = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
         token = {"Authorization": f"Token {found.token}", "Accept": "application/json"}
         with Server(database_url) as server:
             for page in page_list:
