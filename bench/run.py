@@ -605,6 +605,7 @@ def run(db: str, size: str, repeat: int, *, web: bool = True) -> int:
             ),
             "",
             *(f"- {line}" for line in measure.machine()),
+            f"- Code: {code_state()}",
             f"- Targets are the issue's for size L on PostgreSQL (SQLite: full "
             f"rollup ≤ {TARGETS['full']['sqlite']}×); the whole run took "
             f"{(time.perf_counter() - began) / 60:.1f} min.",
@@ -626,6 +627,30 @@ def run(db: str, size: str, repeat: int, *, web: bool = True) -> int:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def code_state() -> str:
+    """The commit measured, and whether the tree held uncommitted changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    if changed:
+        return f"git {commit} with uncommitted changes in {len(changed)} files"
+    return f"git {commit}"
+
+
 def child(what: str) -> None:
     """Run one thing in this (child) process, for its peak RSS or its wall time."""
     import django
@@ -643,7 +668,7 @@ def child(what: str) -> None:
         from recognition.services.rollup import rollup_sharded
 
         started = time.perf_counter()
-        rollup_sharded(full=True)
+        rollup_sharded(full=True, timeout=3600)
         print(f"bench-wall={time.perf_counter() - started:.3f}")
         return
     from bench.measure import print_peak_rss
