@@ -131,11 +131,14 @@ class Timings:
         """CPU time per request (or run), application and database."""
         if not self.cpu_seconds or not self.seconds:
             return None
-        return sum(self.cpu_seconds.values()) / len(self.seconds) * 1000
+        total = sum(value or 0.0 for value in self.cpu_seconds.values())
+        return total / len(self.seconds) * 1000
 
     def cpu_text(self) -> str:
         if self.cpu_ms is None:
             return "CPU n/a"
+        if self.cpu_seconds["database"] is None:
+            return f"CPU {self.cpu_ms:.1f} ms (application and database)"
         app, database = (
             self.cpu_seconds[group] / len(self.seconds) * 1000
             for group in ("app", "database")
@@ -207,13 +210,16 @@ class CpuMeter:
 
     def __exit__(self, *exc_info) -> None:
         end = self._read()
-        self.seconds = {}
+        readings = [*end.values(), *self.start.values()]
+        if any(None in values.values() for values in readings):
+            return  # a process this machine does not show: no CPU time
         for group, values in end.items():
             before = self.start[group]
-            if None in values.values() or None in before.values():
-                return
-            self.seconds[group] = sum(
-                value - before.get(pid, 0.0) for pid, value in values.items()
+            # No backend (SQLite): the database works inside the application.
+            self.seconds[group] = (
+                sum(value - before.get(pid, 0.0) for pid, value in values.items())
+                if values or group == "app"
+                else None
             )
 
     def _read(self) -> dict:
