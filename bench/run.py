@@ -568,6 +568,7 @@ def measure_import(db: str, repeat: int, admin_id: int, rows: list[dict]) -> Non
 
 def run(db: str, size: str, repeat: int, *, web: bool = True) -> int:
     began = time.perf_counter()
+    code = code_state()
     database_url, folder = fresh_database(db, size)
     setup_django(database_url)
     from django.core.management import call_command
@@ -605,7 +606,7 @@ def run(db: str, size: str, repeat: int, *, web: bool = True) -> int:
             ),
             "",
             *(f"- {line}" for line in measure.machine()),
-            f"- Code: {code_state()}",
+            f"- Code: {code} (at the start of the run)",
             f"- Targets are the issue's for size L on PostgreSQL (SQLite: full "
             f"rollup ≤ {TARGETS['full']['sqlite']}×); the whole run took "
             f"{(time.perf_counter() - began) / 60:.1f} min.",
