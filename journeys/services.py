@@ -62,19 +62,37 @@ def step_event_problems(
     such events, `step_event_record` refuses them.
     """
     problems = {}
-    if step.journey_id != account.journey_id:
-        problems["step"] = _("This step belongs to another journey than the account's.")
-    elif step.retired_at is not None:
-        problems["step"] = _("This step is retired; events are no longer recorded.")
+    if step_problem := step_event_step_problem(
+        step=step, journey_id=account.journey_id
+    ):
+        problems["step"] = step_problem
     if reached_at is None:
         problems["reached_at"] = _("Say when the step was reached.")
-    elif timezone.is_naive(reached_at):
-        problems["reached_at"] = _("The time needs a time zone.")
-    elif reached_at > (now or timezone.now()) + FUTURE_TOLERANCE:
-        problems["reached_at"] = _("This time is in the future.")
-    elif reached_at < EARLIEST_EVENT:
-        problems["reached_at"] = _("This time is too far in the past.")
+    elif time_problem := step_event_time_problem(reached_at, now=now):
+        problems["reached_at"] = time_problem
     return problems
+
+
+def step_event_step_problem(*, step: Step, journey_id: int) -> str | None:
+    """Why `step` may not be recorded for an account of the journey `journey_id`."""
+    if step.journey_id != journey_id:
+        return _("This step belongs to another journey than the account's.")
+    if step.retired_at is not None:
+        return _("This step is retired; events are no longer recorded.")
+    return None
+
+
+def step_event_time_problem(
+    reached_at: datetime, *, now: datetime | None = None
+) -> str | None:
+    """Why a step may not be recorded as reached at `reached_at`."""
+    if timezone.is_naive(reached_at):
+        return _("The time needs a time zone.")
+    if reached_at > (now or timezone.now()) + FUTURE_TOLERANCE:
+        return _("This time is in the future.")
+    if reached_at < EARLIEST_EVENT:
+        return _("This time is too far in the past.")
+    return None
 
 
 def _duplicate_event() -> ValidationError:

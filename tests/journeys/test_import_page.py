@@ -142,3 +142,22 @@ def test_a_refused_file_lists_no_rows(client, world):
     response = _upload(client, "accounts", content)
     assert 'id="import-problems"' in response.text
     assert 'id="import-rows"' not in response.text
+
+
+def test_a_large_events_file_lists_its_first_lines_and_counts_the_others(client, world):
+    account = CustomerAccountFactory(external_id="A-1", journey=world["journey"])
+    client.force_login(world["org"].admin)
+    content = "external_id,step,reached_at,note\n" + "".join(
+        f"A-1,{1 + n % 2},2026-01-{1 + n // 24:02d} {n % 24:02d}:00,\n"
+        for n in range(620)
+    )
+
+    response = _upload(client, "events", content)
+
+    table = re.search(r'id="import-rows">(.*?)</table>', response.text, re.S).group(1)
+    lines = re.findall(r'<tr data-line="(\d+)">', table)
+    assert lines == [str(line) for line in range(2, 502)]
+    assert f'href="{account.get_absolute_url()}">A-1</a>' in table
+    assert "1. Kickoff" in table and "2. First value" in table
+    assert "and 120 more lines" in response.text
+    assert StepEvent.objects.filter(account=account).count() == 620

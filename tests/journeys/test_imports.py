@@ -471,6 +471,94 @@ def test_the_query_count_of_an_account_import_does_not_grow_with_rows(
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
+# --- Step events through the staging table -----------------------------------------
+
+
+def test_an_import_writes_exactly_the_new_events_with_every_column_set(world):
+    steps, admin = world["steps"], world["org"].admin
+    CustomerAccountFactory(external_id="C-2", journey=world["journey"])
+    existing = StepEventFactory(
+        account=world["account"],
+        step=steps[0],
+        reached_at=datetime(2026, 4, 1, 10, 0, 0, 123456, tzinfo=JST),
+    )
+    data = csv_bytes(
+        [
+            EVENT_HEADER,
+            "C-1,1,2026-04-01T10:00:00.123456+09:00,already there",
+            "C-1,2,2026-04-02 10:00,first",
+            # The same event as the line above: step 2 by its name, the time in UTC.
+            "C-1,step 2,2026-04-02T01:00:00Z,again",
+            "C-2,1,2026-04-03,",
+        ]
+    )
+    before = timezone.now()
+
+    report = import_step_events(file=data, by=admin)
+
+    after = timezone.now()
+    assert (report.problems, report.created, report.skipped) == ([], 2, 2)
+    assert [
+        (row.line, row.outcome, row.external_id, row.detail) for row in report.rows
+    ] == [
+        (2, "skipped", "C-1", "1. Step 1"),
+        (3, "created", "C-1", "2. Step 2"),
+        (4, "skipped", "C-1", "2. Step 2"),
+        (5, "created", "C-2", "1. Step 1"),
+    ]
+    new = StepEvent.objects.exclude(pk=existing.pk).order_by("pk")
+    assert [(e.account.external_id, e.step, e.reached_at, e.note) for e in new] == [
+        ("C-1", steps[1], datetime(2026, 4, 2, 10, tzinfo=JST), "first"),
+        ("C-2", steps[0], datetime(2026, 4, 3, tzinfo=JST), ""),
+    ]
+    for event in new:
+        assert before <= event.recorded_at <= after
+        assert (event.source, event.recorded_by) == (StepEvent.Source.IMPORT, admin)
+        assert (event.voided_at, event.voided_by, event.void_reason) == (None, None, "")
+    # What the metric rollup reads as changed since the import began.
+    assert set(StepEvent.objects.filter(recorded_at__gte=before)) == set(new)
+
+
+@pytest.mark.parametrize("bad_line", [2, 27, 51])
+def test_a_rejected_line_anywhere_in_the_file_leaves_nothing_written(world, bad_line):
+    CustomerAccountFactory(external_id="C-2", journey=world["journey"])
+    lines = _events_file(world, 50).decode().splitlines()
+    lines[bad_line - 1] = "C-1,1,not a date,"
+
+    report = import_step_events(file=csv_bytes(lines), by=world["org"].admin)
+
+    assert [(p.line, p.column) for p in report.problems] == [(bad_line, "reached_at")]
+    assert (report.created, report.skipped, list(report.rows)) == (0, 0, [])
+    assert not StepEvent.objects.exists()
+    # Nothing of the refused import is left behind: the next one goes through.
+    again = import_step_events(file=_events_file(world, 50), by=world["org"].admin)
+    assert (again.problems, again.created) == ([], 50)
+
+
+def test_the_query_count_of_a_reimport_with_repeated_lines_does_not_grow_with_rows(
+    world, django_assert_max_num_queries
+):
+    CustomerAccountFactory(external_id="C-2", journey=world["journey"])
+
+    def import_twice(rows: int) -> list[int]:
+        StepEvent.objects.all().delete()
+        # Every line twice: the second of each is skipped.
+        data = (
+            _events_file(world, rows) + _events_file(world, rows).split(b"\r\n", 1)[1]
+        )
+        counts = []
+        for _attempt in range(2):
+            with django_assert_max_num_queries(10) as queries:
+                report = import_step_events(file=data, by=world["org"].admin)
+            assert report.problems == []
+            counts.append(len(queries.captured_queries))
+        assert (report.created, report.skipped) == (0, 2 * rows)
+        assert StepEvent.objects.count() == rows
+        return counts
+
+    assert import_twice(5) == import_twice(1000)
+
+
 # --- Commands ----------------------------------------------------------------------
 
 

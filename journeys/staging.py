@@ -1,0 +1,69 @@
+"""Temporary staging tables for bulk writes: the rows of a file go into one as plain
+tuples, then set-based statements resolve, check and write them.
+
+What differs between PostgreSQL and SQLite is here and nowhere else: the table's
+life (dropped at commit on PostgreSQL, by `staging_table` on both), how the rows go
+in (COPY on PostgreSQL, executemany on SQLite) and how a date and time is written.
+The statements that read a staging table are plain SQL that both databases run.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import datetime
+
+
+@contextmanager
+def staging_table(cursor, name: str, columns: dict[str, str]) -> Iterator[None]:
+    """A temporary table `name` for the life of the block, inside the caller's
+    transaction; `columns` maps each column to a Django field type ("IntegerField",
+    "TextField", "DateTimeField", ...), so that its values compare with the model
+    tables' as the ORM's do.
+
+    The table is dropped when the block ends normally; on an error the caller's
+    transaction rolls back, which takes the table with it (the database is not
+    asked anything more in an aborted transaction)."""
+    connection = cursor.db
+    quote = connection.ops.quote_name
+    definition = ", ".join(
+        f"{quote(column)} {connection.data_types[kind]}"
+        for column, kind in columns.items()
+    )
+    # A safety net on PostgreSQL: the table never outlives the transaction.
+    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    cursor.execute(f"CREATE TEMPORARY TABLE {quote(name)} ({definition}){on_commit}")
+    yield
+    cursor.execute(f"DROP TABLE {quote(name)}")
+
+
+def load(cursor, name: str, columns: Iterable[str], rows: Iterable[tuple]) -> None:
+    """Put `rows` (tuples in the order of `columns`) into the staging table `name`,
+    consuming them as a stream."""
+    connection = cursor.db
+    quote = connection.ops.quote_name
+    columns = list(columns)
+    names = ", ".join(map(quote, columns))
+    if connection.vendor == "postgresql":
+        sql = f"COPY {quote(name)} ({names}) FROM STDIN"
+        # Logged like any other statement (connection.queries, query counts).
+        logged = getattr(cursor, "debug_sql", None)
+        with (
+            logged(sql, rows, many=True) if logged else nullcontext(),
+            connection.wrap_database_errors,
+            cursor.cursor.copy(sql) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(
+            f"INSERT INTO {quote(name)} ({names}) VALUES ({placeholders})", rows
+        )
+
+
+def datetime_value(connection) -> Callable[[datetime], object]:
+    """How an aware date and time is written to this database in raw SQL: as the ORM
+    writes it (SQLite compares the text), quickly enough for every row of a file."""
+    if connection.vendor == "sqlite":
+        zone = connection.timezone
+        return lambda moment: str(moment.astimezone(zone).replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value
