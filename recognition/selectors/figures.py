@@ -13,17 +13,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Window
-from django.db.models.functions import RowNumber, TruncDate, TruncMonth
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Concat, RowNumber, TruncMonth
 from django.utils import timezone
 
-from accounts.models import TeamMembership
+from accounts.models import Role, RolePeriod, TeamMembership
 from journeys.models import StepEvent, TrainingAssignment, TrainingCompletion
 
-from .. import metrics, permissions
+from .. import metrics
 from ..metrics import Family, Metric, Period
 from ..models import (
     AccountTransition,
@@ -427,101 +444,464 @@ def team_monthly(*, team_ids, metrics, months) -> dict:
 
 
 # Writing the monthly tables ---------------------------------------------------------
+#
+# Each family is written by one `INSERT INTO <figure table> (...) SELECT ... GROUP BY`
+# per table: the database counts, and no figure passes through Python, so the number
+# of statements depends only on the scopes and families, not on the data. The SELECTs
+# are compiled from querysets where the ORM can say them (the same on SQLite and
+# PostgreSQL); medians, events by team and training completion wrap them in a few
+# lines of SQL. Months and local days are bounded by instants computed here
+# (`flow.month_bounds`, `_day_start_sql`), never by a time-zone function per row.
+
+_FIGURE_COLUMNS = (
+    "metric",
+    "month",
+    "value",
+    "numerator",
+    "denominator",
+    "provisional",
+    "final_at",
+    "computed_at",
+)
 
 
 def write_month_figures(
     *, months: list[date], training_months: list[date], as_of: datetime
 ) -> None:
     """Replace the figures of these months (training completion: of
-    `training_months`) with fresh aggregates of the rows and events."""
+    `training_months`) with fresh aggregates of the rows and events. A fixed number
+    of statements."""
     training = Family.TRAINING_COMPLETION
     for table in _TABLES.values():
         table.objects.filter(month__in=months).exclude(metric=training).delete()
         table.objects.filter(month__in=training_months, metric=training).delete()
-    found = defaultdict(dict)  # scope → (owner, metric, month) → FigureValue
     if months:
         transitions = AccountTransition.objects.filter(cohort_month__in=months)
         value_points = AccountValuePoint.objects.filter(cohort_month__in=months)
         for scope, owner in SCOPES.items():
-            group = [owner, "cohort_month"]
             rows = transitions.filter(**{f"{owner}__isnull": False})
+            _insert(scope, *_sql(_conversion_select(rows, owner, as_of=as_of)))
+            _insert(scope, *_median_select(rows, owner, as_of=as_of))
             points = value_points.filter(**{f"{owner}__isnull": False})
-            for aggregate, source in (
-                (conversion_groups, rows),
-                (median_groups, rows),
-                (value_point_groups, points),
-            ):
-                for (owner_id, month), key, figure in aggregate(
-                    source, group, as_of=as_of
-                ):
-                    found[scope][(owner_id, key, month)] = figure
-        for scope, values in _events_recorded(months).items():
-            found[scope].update(values)
-    for scope, values in _training_completion(training_months).items():
-        found[scope].update(values)
+            _insert(scope, *_sql(_value_point_select(points, owner, as_of=as_of)))
+        events = _recorded_events(months)
+        _insert("member", *_sql(_events_by_member(events, as_of=as_of)))
+        _insert("team", *_events_by_team(events, months, as_of=as_of))
+    if training_months:
+        for scope in ("member", "team"):
+            _insert(scope, *_training_select(scope, training_months, as_of=as_of))
     # Flow metrics for the API's monthly figures (pages count them from the rows).
-    for scope, values in flow.month_figures(months, as_of=as_of).items():
-        found[scope].update(values)
-    for scope, values in found.items():
-        table, owner = _TABLES[scope], SCOPES[scope]
-        table.objects.bulk_create(
-            [
-                table(
-                    **{owner: owner_id},
-                    metric=key,
-                    month=month,
-                    value=figure.value,
-                    numerator=figure.numerator,
-                    denominator=figure.denominator,
-                    provisional=figure.provisional,
-                    final_at=figure.final_at,
-                    computed_at=as_of,
-                )
-                for (owner_id, key, month), figure in values.items()
-            ],
-            batch_size=2000,
+    for scope, sql, params in flow.month_figure_selects(months, as_of=as_of):
+        _insert(scope, sql, params)
+
+
+def _insert(scope: str, select_sql: str, params) -> None:
+    """INSERT INTO the scope's table the rows of a SELECT whose columns are the
+    owner's id and then `_FIGURE_COLUMNS`, in this order."""
+    table = _TABLES[scope]._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(table.get_field(name).column) for name in (scope, *_FIGURE_COLUMNS)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(table.db_table)} ({columns}) {select_sql}", params
         )
 
 
-def _events_recorded(months: list[date]) -> dict:
-    """Live step events recorded by members (holding the Member role when the
-    account reached the step), counted in the database by the month (in TIME_ZONE)
-    the account reached the step; a team counts its members' events of the days
-    they belonged to it. Two queries."""
-    zone = metrics.tz()
-    first, last = months[0], metrics.add_months(months[-1], 1)
-    events = StepEvent.objects.filter(
-        member_at(OuterRef("recorded_by_id"), OuterRef("reached_at")),
-        voided_at__isnull=True,
-        reached_at__gte=metrics.month_start(first),
-        reached_at__lt=metrics.month_start(last),
-    ).annotate(month=TruncMonth("reached_at", tzinfo=zone))
-    team_that_day = TeamMembership.objects.active_on(OuterRef("day")).filter(
-        user_id=OuterRef("recorded_by_id")
-    )
-    by_team = (
-        events.annotate(day=TruncDate("reached_at", tzinfo=zone))
-        .annotate(team_id=Subquery(team_that_day.values("team_id")[:1]))
-        .filter(team_id__isnull=False)
-        .values("team_id", "month")
-        .annotate(count=Count("pk"))
+def _sql(queryset) -> tuple[str, tuple]:
+    return queryset.query.sql_with_params()
+
+
+def _figure_rows(queryset, **columns):
+    """The queryset as figure rows: `owner` and `_FIGURE_COLUMNS` as expressions,
+    selected in that order (values_list keeps the order it is given)."""
+    names = ("owner", *_FIGURE_COLUMNS)
+    return (
+        queryset.annotate(**{f"_figure_{name}": columns[name] for name in names})
+        .values_list(*(f"_figure_{name}" for name in names))
         .order_by()
     )
-    by_member = events.values("recorded_by_id", "month").annotate(count=Count("pk"))
-    wanted = set(months)
-    key = Family.STEP_EVENTS_RECORDED
-    found = {"member": {}, "team": {}}
-    for scope, owner, rows in (
-        ("member", "recorded_by_id", by_member.order_by()),
-        ("team", "team_id", by_team),
-    ):
-        for row in rows:
-            month = _as_month(row["month"])
-            if month in wanted:
-                found[scope][(row[owner], key, month)] = FigureValue(
-                    value=row["count"], numerator=row["count"]
-                )
-    return found
+
+
+def _key(family: str, id_field: str) -> Concat:
+    """The metric key `<family>:<id>`."""
+    return Concat(Value(f"{family}:"), Cast(id_field, CharField()))
+
+
+def _ratio(numerator: str, denominator: str) -> ExpressionWrapper:
+    return ExpressionWrapper(
+        Cast(numerator, FloatField()) / F(denominator), output_field=FloatField()
+    )
+
+
+def _is_set(field: str) -> ExpressionWrapper:
+    return ExpressionWrapper(
+        Q(**{f"{field}__isnull": False}), output_field=BooleanField()
+    )
+
+
+def _common_columns(as_of: datetime) -> dict:
+    return {"computed_at": Value(as_of, output_field=DateTimeField())}
+
+
+def _open_conversions(as_of: datetime) -> Max:
+    """When a cohort becomes final: the latest window end of its accounts not
+    converted yet whose window is still open (None: final)."""
+    return Max("window_ends_at", filter=Q(converted=False, window_ends_at__gt=as_of))
+
+
+def _conversion_select(rows, owner: str, *, as_of: datetime):
+    """Step and journey conversion per owner, month and transition (as
+    `conversion_groups`)."""
+    grouped = rows.values(
+        owner, "cohort_month", "kind", "from_step_id", "journey_id"
+    ).annotate(
+        _cohort=Count("pk"),
+        _converted=Count("pk", filter=Q(converted=True)),
+        _open_until=_open_conversions(as_of),
+    )
+    return _figure_rows(
+        grouped,
+        owner=F(owner),
+        metric=Case(
+            When(
+                kind=ConversionKind.JOURNEY,
+                then=_key(Family.JOURNEY_CONVERSION, "journey_id"),
+            ),
+            default=_key(Family.STEP_CONVERSION, "from_step_id"),
+        ),
+        month=F("cohort_month"),
+        value=_ratio("_converted", "_cohort"),
+        numerator=F("_converted"),
+        denominator=F("_cohort"),
+        provisional=_is_set("_open_until"),
+        final_at=F("_open_until"),
+        **_common_columns(as_of),
+    )
+
+
+def _median_select(rows, owner: str, *, as_of: datetime) -> tuple[str, list]:
+    """Median days to convert per owner, month and step (as `median_groups`). In
+    one pass over each group's accounts the database numbers the converted ones
+    first, by their days, counts them and finds the group's open windows; the one
+    or two middle converted accounts are averaged. A group is provisional while
+    its step conversion is."""
+    partition = [F(owner), F("cohort_month"), F("from_step_id")]
+    open_window = Q(converted=False, window_ends_at__gt=as_of)
+    ranked = (
+        rows.filter(kind=ConversionKind.STEP)
+        .annotate(
+            _owner=F(owner),
+            _month=F("cohort_month"),
+            _step=F("from_step_id"),
+            _days=F("days_to_convert"),
+            _converted=F("converted"),
+            _position=Window(
+                RowNumber(),
+                partition_by=partition,
+                order_by=[
+                    F("converted").desc(),
+                    F("days_to_convert").asc(),
+                    F("pk").asc(),
+                ],
+            ),
+            _size=Window(
+                Count(Case(When(converted=True, then=F("pk")))),
+                partition_by=partition,
+            ),
+            _open_until=Window(
+                Max(Case(When(open_window, then=F("window_ends_at")))),
+                partition_by=partition,
+            ),
+        )
+        .values_list(
+            "_owner",
+            "_month",
+            "_step",
+            "_days",
+            "_converted",
+            "_position",
+            "_size",
+            "_open_until",
+        )
+        .order_by()
+    )
+    ranked_sql, ranked_params = _sql(ranked)
+    sql = f"""
+        SELECT r._owner, %s || CAST(r._step AS text), r._month,
+            AVG(CAST(r._days AS double precision)), NULL, MAX(r._size),
+            CASE WHEN MAX(r._open_until) IS NULL THEN %s ELSE %s END,
+            MAX(r._open_until), %s
+        FROM ({ranked_sql}) r
+        WHERE r._converted = %s
+            AND r._position IN ((r._size + 1) / 2, (r._size + 2) / 2)
+        GROUP BY r._owner, r._month, r._step
+    """
+    params = [
+        f"{Family.DAYS_TO_CONVERT}:",
+        False,
+        True,
+        _db_datetime(as_of),
+        *ranked_params,
+        True,
+    ]
+    return sql, params
+
+
+def _value_point_select(points, owner: str, *, as_of: datetime):
+    """Value points on time / due per owner, month and journey; a group with none
+    due has no figure (as `value_point_groups`)."""
+    grouped = (
+        points.values(owner, "cohort_month", "journey_id")
+        .annotate(
+            _due=Count(
+                "pk", filter=Q(reached_at__isnull=False) | Q(deadline__lte=as_of)
+            ),
+            _on_time=Count("pk", filter=Q(on_time=True)),
+            _open_until=Max(
+                "deadline", filter=Q(reached_at__isnull=True, deadline__gt=as_of)
+            ),
+        )
+        .filter(_due__gt=0)
+    )
+    return _figure_rows(
+        grouped,
+        owner=F(owner),
+        metric=_key(Family.VALUE_POINTS_ON_TIME, "journey_id"),
+        month=F("cohort_month"),
+        value=_ratio("_on_time", "_due"),
+        numerator=F("_on_time"),
+        denominator=F("_due"),
+        provisional=_is_set("_open_until"),
+        final_at=F("_open_until"),
+        **_common_columns(as_of),
+    )
+
+
+def _recorded_events(months: list[date]):
+    """Live step events recorded by members (holding the Member role when the
+    account reached the step) in these months (in TIME_ZONE), with their month."""
+    bounds = flow.month_bounds(months)
+    return (
+        StepEvent.objects.filter(
+            member_at(OuterRef("recorded_by_id"), OuterRef("reached_at")),
+            voided_at__isnull=True,
+            reached_at__gte=bounds[0][1],
+            reached_at__lt=bounds[-1][2],
+        )
+        .annotate(_month=flow.month_case("reached_at", bounds))
+        .filter(_month__isnull=False)
+    )
+
+
+def _events_by_member(events, *, as_of: datetime):
+    grouped = events.values("recorded_by_id", "_month").annotate(_count=Count("pk"))
+    return _figure_rows(
+        grouped,
+        owner=F("recorded_by_id"),
+        metric=Value(Family.STEP_EVENTS_RECORDED, output_field=CharField()),
+        month=F("_month"),
+        value=Cast("_count", FloatField()),
+        numerator=F("_count"),
+        denominator=Value(None, output_field=IntegerField()),
+        provisional=Value(False, output_field=BooleanField()),
+        final_at=Value(None, output_field=DateTimeField()),
+        **_common_columns(as_of),
+    )
+
+
+def _events_by_team(events, months: list[date], *, as_of: datetime):
+    """A team counts its members' events of the days (in TIME_ZONE) they belonged
+    to it: each membership becomes the instant its first day starts and the instant
+    the day after its last day starts, and each event joins the membership of its
+    recorder that it falls between."""
+    first_day, last_day = months[0], metrics.month_end_day(months[-1])
+    starts_at, starts_params = _day_start_sql("m.start_date", first_day, last_day)
+    ends_at, ends_params = _day_start_sql(
+        "m.end_date", first_day, last_day, next_day=True
+    )
+    events_sql, events_params = _sql(
+        events.annotate(_user=F("recorded_by_id"), _at=F("reached_at"))
+        .values_list("_user", "_at", "_month")
+        .order_by()
+    )
+    memberships = connection.ops.quote_name(TeamMembership._meta.db_table)
+    # A membership from before the first day or to after the last one is open on
+    # that side: the events are already limited to the months.
+    sql = f"""
+        WITH spans AS MATERIALIZED (
+            SELECT m.user_id, m.team_id,
+                CASE WHEN m.start_date <= %s THEN NULL ELSE {starts_at} END
+                    AS starts_at,
+                CASE WHEN m.end_date IS NULL OR m.end_date >= %s THEN NULL
+                    ELSE {ends_at} END AS ends_at
+            FROM {memberships} m
+            WHERE m.start_date <= %s AND (m.end_date IS NULL OR m.end_date >= %s)
+        )
+        SELECT s.team_id, %s, e._month, CAST(COUNT(*) AS double precision),
+            COUNT(*), NULL, %s, NULL, %s
+        FROM ({events_sql}) e
+        JOIN spans s ON s.user_id = e._user
+            AND (s.starts_at IS NULL OR e._at >= s.starts_at)
+            AND (s.ends_at IS NULL OR e._at < s.ends_at)
+        GROUP BY s.team_id, e._month
+    """
+    params = [
+        _db_date(first_day),
+        *starts_params,
+        _db_date(last_day),
+        *ends_params,
+        _db_date(last_day),
+        _db_date(first_day),
+        Family.STEP_EVENTS_RECORDED,
+        False,
+        _db_datetime(as_of),
+        *events_params,
+    ]
+    return sql, params
+
+
+def _day_start_sql(
+    column: str, first: date, last: date, *, next_day: bool = False
+) -> tuple[str, list]:
+    """SQL for the first instant (in UTC, as stored) of the day of a date column —
+    with `next_day`, of the day after it — in TIME_ZONE, for days from `first` to
+    `last`: that date's midnight less the offset from UTC the zone has then,
+    chosen by a CASE over the runs of days that share an offset (one run a year
+    or so where summer time is kept). Like `metrics.month_start`, a midnight that
+    a change of clocks skips is read with the offset before the change."""
+    zone, shift = metrics.tz(), int(next_day)
+    runs = []  # [last date of the column in the run, seconds to add to midnight]
+    day = first
+    while day <= last:
+        offset = datetime.combine(day, time.min, tzinfo=zone).utcoffset()
+        seconds = -int(offset.total_seconds())
+        column_date = day - timedelta(days=shift)
+        if runs and runs[-1][1] == seconds:
+            runs[-1][0] = column_date
+        else:
+            runs.append([column_date, seconds])
+        day += timedelta(days=1)
+    if not runs:
+        return "NULL", []
+    branches = " ".join(f"WHEN {column} <= %s THEN %s" for _run in runs[:-1])
+    seconds = f"CASE {branches} ELSE %s END" if branches else "%s"
+    params = [value for run in runs[:-1] for value in (_db_date(run[0]), run[1])]
+    params.append(runs[-1][1])
+    if connection.vendor == "postgresql":
+        sql = (
+            f"(({column} + {shift}) + ({seconds}) * INTERVAL '1 second')"
+            " AT TIME ZONE 'UTC'"
+        )
+    else:
+        sql = f"datetime({column}, '+{shift} days', ({seconds}) || ' seconds')"
+    return sql, params
+
+
+def _training_select(
+    scope: str, months: list[date], *, as_of: datetime
+) -> tuple[str, list]:
+    """Training completion per member or team and month, as of each month's end
+    (METRICS.md): modules completed with their quiz passed over modules assigned,
+    for the users holding the Member role at some time in the month; a team
+    assignment reaches whoever belongs to the team at any time up to its due date
+    (and by the month's end). A team adds up its members of the month's last day."""
+    quote = connection.ops.quote_name
+    assignments = quote(TrainingAssignment._meta.db_table)
+    completions = quote(TrainingCompletion._meta.db_table)
+    memberships = quote(TeamMembership._meta.db_table)
+    role_periods = quote(RolePeriod._meta.db_table)
+    row = ", ".join(_typed(kind) for kind in ("date", "datetime", "datetime", "date"))
+    bounds_params = [
+        value
+        for month, start, end in flow.month_bounds(months)
+        for value in (
+            _db_date(month),
+            _db_datetime(start),
+            _db_datetime(end),
+            _db_date(metrics.month_end_day(month)),
+        )
+    ]
+    totals = f"""
+        WITH bounds (month, starts, ends, last_day) AS (
+            VALUES {", ".join([f"({row})"] * len(months))}
+        ),
+        assigned AS (
+            SELECT b.month, a.member_id AS user_id, a.module_id
+            FROM bounds b JOIN {assignments} a ON a.assigned_at < b.ends
+            WHERE a.member_id IS NOT NULL
+            UNION
+            SELECT b.month, m.user_id, a.module_id
+            FROM bounds b JOIN {assignments} a ON a.assigned_at < b.ends
+            JOIN {memberships} m ON m.team_id = a.team_id
+                AND m.start_date <= a.due_date AND m.start_date <= b.last_day
+        ),
+        completed AS (
+            SELECT DISTINCT b.month, c.member_id AS user_id, c.module_id
+            FROM bounds b JOIN {completions} c ON c.completed_at < b.ends
+            WHERE c.passed = %s
+        ),
+        totals AS (
+            SELECT a.month, a.user_id, COUNT(*) AS assigned,
+                COUNT(c.module_id) AS done
+            FROM assigned a
+            JOIN bounds b ON b.month = a.month
+            LEFT JOIN completed c ON c.month = a.month
+                AND c.user_id = a.user_id AND c.module_id = a.module_id
+            WHERE EXISTS (
+                SELECT 1 FROM {role_periods} r
+                WHERE r.user_id = a.user_id AND r.role = %s
+                    AND (r.started_at IS NULL OR r.started_at < b.ends)
+                    AND (r.ended_at IS NULL OR r.ended_at > b.starts)
+            )
+            GROUP BY a.month, a.user_id
+        )
+    """
+    if scope == "member":
+        select = """
+            SELECT t.user_id, %s, t.month,
+                CAST(t.done AS double precision) / t.assigned, t.done, t.assigned,
+                %s, NULL, %s
+            FROM totals t
+        """
+    else:
+        select = f"""
+            SELECT m.team_id, %s, t.month,
+                CAST(SUM(t.done) AS double precision) / SUM(t.assigned),
+                SUM(t.done), SUM(t.assigned), %s, NULL, %s
+            FROM totals t
+            JOIN bounds b ON b.month = t.month
+            JOIN {memberships} m ON m.user_id = t.user_id
+                AND m.start_date <= b.last_day
+                AND (m.end_date IS NULL OR m.end_date >= b.last_day)
+            GROUP BY m.team_id, t.month
+        """
+    params = [
+        *bounds_params,
+        True,
+        Role.MEMBER.value,
+        Family.TRAINING_COMPLETION,
+        False,
+        _db_datetime(as_of),
+    ]
+    return totals + select, params
+
+
+def _typed(kind: str) -> str:
+    """A placeholder for a date or an aware datetime: PostgreSQL is told its type
+    (a VALUES row has no column to take it from); SQLite stores both as text."""
+    if connection.vendor != "postgresql":
+        return "%s"
+    return {"date": "CAST(%s AS date)", "datetime": "CAST(%s AS timestamptz)"}[kind]
+
+
+def _db_date(value: date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _db_datetime(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def memberships_by_user() -> dict[int, list]:
@@ -540,70 +920,3 @@ def team_on(memberships, user_id: int, day: date) -> int | None:
         if start <= day and (end is None or day <= end):
             return team_id
     return None
-
-
-def _training_completion(months: list[date]) -> dict:
-    """Modules completed (quiz passed) / modules assigned per member (holding the
-    Member role at some time in the month), as of the end of each month; a team
-    assignment reaches whoever belongs to the team at any time up to its due date
-    (and by the month's end). A team's figure adds up the members who belong to it
-    on the month's last day. Three queries per month."""
-    found = {"member": {}, "team": {}}
-    if not months:
-        return found
-    member_periods = permissions.member_periods()
-    memberships = memberships_by_user()
-    key = Family.TRAINING_COMPLETION
-    for month, start, end in flow.month_bounds(months):
-        last_day = metrics.month_end_day(month)
-        member_ids = {
-            user_id
-            for user_id, periods in member_periods.items()
-            if any(
-                (held_from is None or held_from < end)
-                and (held_until is None or held_until > start)
-                for held_from, held_until in periods
-            )
-        }
-        assigned = defaultdict(set)
-        for member_id, module_id in (
-            TrainingAssignment.objects.filter(member__isnull=False, assigned_at__lt=end)
-            .values_list("member_id", "module_id")
-            .distinct()
-        ):
-            assigned[member_id].add(module_id)
-        reached = (
-            TeamMembership.objects.filter(
-                team__training_assignments__assigned_at__lt=end,
-                start_date__lte=F("team__training_assignments__due_date"),
-            )
-            .filter(start_date__lte=last_day)
-            .values_list("user_id", "team__training_assignments__module_id")
-            .distinct()
-        )
-        for member_id, module_id in reached:
-            assigned[member_id].add(module_id)
-        completed = defaultdict(set)
-        for member_id, module_id in (
-            TrainingCompletion.objects.filter(passed=True, completed_at__lt=end)
-            .values_list("member_id", "module_id")
-            .distinct()
-        ):
-            completed[member_id].add(module_id)
-        team_totals = defaultdict(lambda: [0, 0])
-        for member_id, modules in assigned.items():
-            if member_id not in member_ids or not modules:
-                continue
-            done = len(modules & completed[member_id])
-            found["member"][(member_id, key, month)] = FigureValue(
-                value=done / len(modules), numerator=done, denominator=len(modules)
-            )
-            team_id = team_on(memberships, member_id, last_day)
-            if team_id is not None:
-                team_totals[team_id][0] += done
-                team_totals[team_id][1] += len(modules)
-        for team_id, (done, total) in team_totals.items():
-            found["team"][(team_id, key, month)] = FigureValue(
-                value=done / total, numerator=done, denominator=total
-            )
-    return found

@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from django.db.models import Case, Count, DateField, F, Q, Value, When
+from django.db import connection
+from django.db.models import Case, Count, DateField, F, IntegerField, Q, Value, When
 
 from .. import metrics
 from ..metrics import Family, Metric
@@ -48,7 +49,7 @@ def month_bounds(months: list[date]) -> list[tuple[date, datetime, datetime]]:
     ]
 
 
-def _month_of(field: str, bounds) -> Case:
+def month_case(field: str, bounds) -> Case:
     """The month (in TIME_ZONE) a datetime field falls in, among `bounds`."""
     return Case(
         *(
@@ -116,7 +117,7 @@ def flow_figures(
         rows = rows.filter(
             **{f"{field}__gte": period_start, f"{field}__lt": period_end}
         )
-        return rows.annotate(_month=_month_of(field, bounds)) if by_month else rows
+        return rows.annotate(_month=month_case(field, bounds)) if by_month else rows
 
     def cohorts_of(rows):
         rows = rows.filter(cohort_month__in=months)
@@ -181,24 +182,116 @@ _FLOW_KEYS = Q(metric__startswith=f"{Family.CONVERSIONS_COMPLETED}:") | Q(
 )
 
 
-def month_figures(months: list[date], *, as_of: datetime) -> dict:
-    """scope → (owner id, metric key, month) → FigureValue: every flow metric of the
-    months to count again (`_months_to_recount`), for every member, team (its pools
-    included, like the other team figures of the tables) and pool, for the monthly
-    tables; their old flow figures are deleted. A fixed number of queries."""
+def month_figure_selects(months: list[date], *, as_of: datetime) -> list[tuple]:
+    """Every flow metric of the months to count again (`_months_to_recount`), for
+    every member, team (its pools included, like the other team figures of the
+    tables) and pool, for the monthly tables: their old flow figures are deleted
+    and (scope, SELECT sql, params) returned, whose rows are the owner's id,
+    metric, month, value, numerator, denominator, provisional, final_at and
+    computed_at (`figures.write_month_figures` inserts them). The same figures as
+    `flow_figures(..., by_month=True)`; a fixed number of queries."""
     recount = _months_to_recount(months, as_of=as_of)
     for table in (MemberFigure, TeamFigure, PoolFigure):
         table.objects.filter(_FLOW_KEYS, month__in=recount).delete()
     if not recount:
-        return {}
-    return {
-        scope: flow_figures(
-            scope,
-            owner_ids=None,
-            metrics_wanted=None,
-            months=recount,
-            by_month=True,
-            as_of=as_of,
+        return []
+    bounds = month_bounds(recount)
+    period_start, period_end = bounds[0][1], bounds[-1][2]
+
+    def in_period(rows, field: str):
+        return rows.filter(
+            **{f"{field}__gte": period_start, f"{field}__lt": period_end}
+        ).annotate(_month=month_case(field, bounds))
+
+    def cohorts_of(rows):
+        return rows.filter(cohort_month__in=recount).annotate(_month=F("cohort_month"))
+
+    selects = []
+    for scope in ("member", "team", "pool"):
+        owner = f"{scope}_id"
+        transitions = _scoped(
+            AccountTransition, scope, None, members_only=False
+        ).filter(kind=ConversionKind.STEP)
+        selects.append(
+            _flow_select(
+                scope,
+                Family.CONVERSIONS_COMPLETED,
+                happened=in_period(transitions.filter(converted=True), "converted_at"),
+                cohorts=cohorts_of(transitions),
+                group=(owner, "from_step_id"),
+                accounts=Count("pk"),
+                bounds=bounds,
+                as_of=as_of,
+            )
         )
-        for scope in ("member", "team", "pool")
-    }
+        points = _scoped(AccountValuePoint, scope, None, members_only=False)
+        # On time: reached no later than the deadline and not before step 1.
+        on_time = points.filter(on_time=True, reached_at__gte=F("started_at"))
+        selects.append(
+            _flow_select(
+                scope,
+                Family.VALUE_POINTS_REACHED,
+                happened=in_period(on_time, "reached_at"),
+                cohorts=cohorts_of(points),
+                group=(owner, "journey_id"),
+                # A journey start is one account, with a row per value point.
+                accounts=Count("account_id", distinct=True),
+                bounds=bounds,
+                as_of=as_of,
+            )
+        )
+    return selects
+
+
+def _flow_select(
+    scope, family, *, happened, cohorts, group, accounts, bounds, as_of
+) -> tuple:
+    """(scope, sql, params) of one flow metric's figures: the count of what
+    happened in each month beside the owner's accounts of that month's cohorts, so
+    a figure exists when either is there. Final when its month ends."""
+    owner, field = group
+
+    def counted(rows, count, cohort):
+        return (
+            rows.values(owner, field, "_month")
+            .annotate(_owner=F(owner), _id=F(field), _count=count, _accounts=cohort)
+            .values_list("_owner", "_id", "_month", "_count", "_accounts")
+            .order_by()
+        )
+
+    zero = Value(0, output_field=IntegerField())
+    happened_sql, happened_params = counted(
+        happened, Count("pk"), zero
+    ).query.sql_with_params()
+    cohorts_sql, cohorts_params = counted(
+        cohorts, zero, accounts
+    ).query.sql_with_params()
+    ops = connection.ops
+    ends = " ".join("WHEN %s THEN %s" for _bound in bounds)
+    sql = f"""
+        SELECT u._owner, %s || CAST(u._id AS text), u._month,
+            CAST(SUM(u._count) AS double precision), NULL, SUM(u._accounts),
+            CASE u._month {ends} END, CASE u._month {ends} END, %s
+        FROM ({happened_sql} UNION ALL {cohorts_sql}) u
+        GROUP BY u._owner, u._id, u._month
+    """
+    params = [
+        f"{family}:",
+        *(
+            value
+            for month, _start, end in bounds
+            for value in (ops.adapt_datefield_value(month), as_of < end)
+        ),
+        *(
+            value
+            for month, _start, end in bounds
+            for value in (
+                ops.adapt_datefield_value(month),
+                ops.adapt_datetimefield_value(end),
+            )
+        ),
+        ops.adapt_datetimefield_value(as_of),
+        *happened_params,
+        *cohorts_params,
+    ]
+    return scope, sql, params
