@@ -29,7 +29,13 @@ class ConversionKind(models.TextChoices):
 
 
 class Credited(models.Model):
-    """Who and what an account's figure counts for (METRICS.md, attribution)."""
+    """Who and what an account's figure counts for (METRICS.md, attribution).
+
+    The per-account rows and the monthly figures are derived: the rollup rebuilds
+    them from the events in one transaction, joining the very rows they refer to.
+    Their foreign keys have no database constraint (`db_constraint=False`), which
+    would check every row of a full run again at commit; deleting what they refer
+    to still deletes them (Django's cascade)."""
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -38,6 +44,7 @@ class Credited(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
     )
     team = models.ForeignKey(
         "accounts.Team",
@@ -46,6 +53,7 @@ class Credited(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
     )
     pool = models.ForeignKey(
         "journeys.Pool",
@@ -54,6 +62,7 @@ class Credited(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
     )
     cohort_month = models.DateField(_("cohort month"))
     computed_at = models.DateTimeField(_("computed at"))
@@ -71,18 +80,21 @@ class AccountTransition(Credited):
         verbose_name=_("account"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
     )
     journey = models.ForeignKey(
         "journeys.Journey",
         verbose_name=_("journey"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
     )
     from_step = models.ForeignKey(
         "journeys.Step",
         verbose_name=_("from step"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=ConversionKind)
     reached_at = models.DateTimeField(_("first reach"))
@@ -121,18 +133,21 @@ class AccountValuePoint(Credited):
         verbose_name=_("account"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
     )
     journey = models.ForeignKey(
         "journeys.Journey",
         verbose_name=_("journey"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
     )
     step = models.ForeignKey(
         "journeys.Step",
         verbose_name=_("value point"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
     )
     started_at = models.DateTimeField(_("journey started at"))
     deadline = models.DateTimeField(_("deadline"))
@@ -180,6 +195,7 @@ class MemberFigure(Figure):
         verbose_name=_("member"),
         on_delete=models.CASCADE,
         related_name="figures",
+        db_constraint=False,
     )
 
     class Meta:
@@ -204,6 +220,7 @@ class TeamFigure(Figure):
         verbose_name=_("team"),
         on_delete=models.CASCADE,
         related_name="figures",
+        db_constraint=False,
     )
 
     class Meta:
@@ -227,6 +244,7 @@ class PoolFigure(Figure):
         verbose_name=_("pool"),
         on_delete=models.CASCADE,
         related_name="figures",
+        db_constraint=False,
     )
 
     class Meta:
@@ -278,7 +296,14 @@ class RollupRun(models.Model):
 
 
 class RollupLock(models.Model):
-    """A single row locked for the duration of a rollup (select_for_update)."""
+    """A single row locked for the duration of a rollup (select_for_update).
+
+    A full rollup in shards (several Celery workers, several transactions) leases
+    it instead: while `lease_token` is set and `leased_until` is ahead, no other
+    rollup starts and only the shards of that token write."""
+
+    lease_token = models.CharField(_("lease token"), max_length=40, blank=True)
+    leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rollup lock")

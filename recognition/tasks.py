@@ -6,6 +6,8 @@ config/settings/base.py. Tasks are thin: they call a service that is safe to run
 twice or on two workers at once.
 """
 
+from datetime import datetime
+
 from celery import shared_task
 
 from .services import rollup as rollup_services
@@ -13,8 +15,37 @@ from .services import rollup as rollup_services
 
 @shared_task
 def rollup_metrics() -> int:
-    """Incremental rollup of the metrics; returns the number of accounts recomputed."""
-    return rollup_services.rollup().accounts
+    """Incremental rollup of the metrics; returns the number of accounts recomputed
+    (none while a full run in shards holds the lock: the next hour catches up)."""
+    try:
+        return rollup_services.rollup().accounts
+    except rollup_services.RollupBusy:
+        return 0
+
+
+# A full rollup in shards (`rollup_services.rollup_sharded`). A shard is one
+# transaction: acknowledged only when it ends (acks_late) and given back to the
+# queue when its worker dies (reject_on_worker_lost), it runs again whole.
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rollup_shard(token: str, journey_id: int, low: int, high: int, as_of: str) -> int:
+    return rollup_services.rollup_shard(
+        token, journey_id, low, high, datetime.fromisoformat(as_of)
+    )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rollup_finish(
+    counts: list[int], token: str, started_at: str, as_of: str, shards: list
+) -> int | None:
+    run = rollup_services.rollup_finish(
+        token,
+        datetime.fromisoformat(started_at),
+        datetime.fromisoformat(as_of),
+        [tuple(shard) for shard in shards],
+    )
+    return run.pk if run else None
 
 
 @shared_task

@@ -164,6 +164,9 @@ FORMAT_MODULE_PATH = ["config.formats"]
 
 # Quarters follow the fiscal year; April–March by default, as most Japanese companies.
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=4)
+# A full rollup in shards (`manage.py rollup --full --shards`) splits each journey's
+# accounts into this many shards for the Celery workers to share.
+ROLLUP_SHARDS_PER_JOURNEY = env.int("ROLLUP_SHARDS_PER_JOURNEY", default=8)
 if not 1 <= FISCAL_YEAR_START_MONTH <= 12:
     raise ImproperlyConfigured("FISCAL_YEAR_START_MONTH must be between 1 and 12.")
 
@@ -285,9 +288,16 @@ elif CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker dies (killed, out of memory) goes back to the queue and runs
+# again: every task is safe to run twice (the rollup's shards are one transaction).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis gives an unacknowledged message to another worker after the visibility
+    # timeout: well above the time limit, so a long task is never run twice at once.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * CELERY_TASK_TIME_LIMIT}
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -37,11 +37,14 @@ from __future__ import annotations
 import functools
 import logging
 import operator
+import uuid
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Count, Min, Q, QuerySet
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Min, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Ntile
 from django.utils import timezone
 
 from journeys.models import (
@@ -72,6 +75,10 @@ logger = logging.getLogger(__name__)
 # Changes committed by transactions that started before the last run but finished
 # after it began are caught by looking back a little before that run's start.
 WATERMARK_MARGIN = timedelta(minutes=10)
+
+# How long a full run in shards may hold the lock before another run may start:
+# twice the longest a task may run.
+LEASE = timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
 
 # The version of the rules the per-account rows follow (METRICS.md v3: Member role
 # periods, value points on time from step 1 on). A run after it changes is full.
@@ -181,18 +188,21 @@ def _changed_accounts(since: datetime, log: QuerySet) -> set[int]:
     return found
 
 
-def _open_months(last_as_of: datetime) -> set[date]:
-    """Cohort months with a row still open at the last run: an unconverted account
-    whose window had not ended, or a value point neither reached nor past its
-    deadline. Time alone can change their figures."""
-    open_transitions = AccountTransition.objects.filter(
-        converted=False, window_ends_at__gt=last_as_of
+def _passed_months(last_as_of: datetime, as_of: datetime) -> set[date]:
+    """Cohort months with a window or deadline that ended between the last run's
+    as-of moment and this one's: an unconverted account whose window ended, or a
+    value point not reached whose deadline passed. Time alone changed their
+    figures (provisional or final, due or not); a month whose open rows all stay
+    open keeps its figures."""
+    low, high = sorted((last_as_of, as_of))
+    ended = AccountTransition.objects.filter(
+        converted=False, window_ends_at__gt=low, window_ends_at__lte=high
     )
-    open_points = AccountValuePoint.objects.filter(
-        reached_at__isnull=True, deadline__gt=last_as_of
+    passed = AccountValuePoint.objects.filter(
+        reached_at__isnull=True, deadline__gt=low, deadline__lte=high
     )
     months = set()
-    for open_rows in (open_transitions, open_points):
+    for open_rows in (ended, passed):
         months |= set(open_rows.values_list("cohort_month", flat=True).distinct())
     return months
 
@@ -293,9 +303,8 @@ def rollup(
     since = since.replace(day=1) if since else None
     until = until.replace(day=1) if until else None
     limited = since is not None or until is not None
-    RollupLock.objects.get_or_create(pk=1)
     with transaction.atomic():
-        RollupLock.objects.select_for_update().get(pk=1)
+        _lock(started_at)
         # A run limited to some months says nothing of the others.
         last = (
             RollupRun.objects.filter(
@@ -331,7 +340,7 @@ def rollup(
                 month for month in all_months if month >= metrics.month_of(last.as_of)
             }
             months = (
-                _open_months(last.as_of)
+                _passed_months(last.as_of, as_of)
                 | _changed_event_months(watermark, log)
                 | reached
             )
@@ -345,27 +354,66 @@ def rollup(
         count, row_months = _recompute_rows(
             account_ids, as_of=as_of, months_range=months_range
         )
-        months = (months | row_months) & set(all_months)
-        _drop_figures_outside(all_months, keep=limited)
-        figures.write_month_figures(
-            months=sorted(months), training_months=sorted(training_months), as_of=as_of
-        )
-        run = RollupRun.objects.create(
+        run = _finish(
             started_at=started_at,
             as_of=as_of,
-            finished_at=timezone.now(),
             full=full,
             since=since,
             until=until,
-            accounts=count,
-            months=[f"{month:%Y-%m}" for month in sorted(months | training_months)],
+            count=count,
+            months=(months | row_months) & set(all_months),
+            training_months=training_months,
             structure=structure,
+            all_months=all_months,
         )
-        if not limited:
-            # The next run looks back to this one's start (less the margin) only.
-            RollupChange.objects.filter(
-                changed_at__lt=started_at - WATERMARK_MARGIN
-            ).delete()
+    return run
+
+
+def _lock(now: datetime) -> RollupLock:
+    """Take the rollup lock (in the caller's transaction); a full run in shards
+    holding its lease makes any other run wait for the next turn."""
+    RollupLock.objects.get_or_create(pk=1)
+    lock = RollupLock.objects.select_for_update().get(pk=1)
+    if lock.lease_token and lock.leased_until and lock.leased_until > now:
+        raise RollupBusy(lock.leased_until)
+    return lock
+
+
+def _finish(
+    *,
+    started_at,
+    as_of,
+    full,
+    since,
+    until,
+    count,
+    months,
+    training_months,
+    structure,
+    all_months,
+) -> RollupRun:
+    """Write the months' figures and record the run (under the lock)."""
+    limited = since is not None or until is not None
+    _drop_figures_outside(all_months, keep=limited)
+    figures.write_month_figures(
+        months=sorted(months), training_months=sorted(training_months), as_of=as_of
+    )
+    run = RollupRun.objects.create(
+        started_at=started_at,
+        as_of=as_of,
+        finished_at=timezone.now(),
+        full=full,
+        since=since,
+        until=until,
+        accounts=count,
+        months=[f"{month:%Y-%m}" for month in sorted(months | training_months)],
+        structure=structure,
+    )
+    if not limited:
+        # The next run looks back to this one's start (less the margin) only.
+        RollupChange.objects.filter(
+            changed_at__lt=started_at - WATERMARK_MARGIN
+        ).delete()
     logger.info(
         "Rollup %s: %s accounts, %s months",
         "full" if full else "incremental",
@@ -373,6 +421,144 @@ def rollup(
         len(run.months),
     )
     return run
+
+
+class RollupBusy(Exception):
+    """A full rollup in shards holds the lock's lease until `leased_until`."""
+
+    def __init__(self, leased_until: datetime):
+        super().__init__(f"A sharded full rollup runs until {leased_until:%H:%M:%S}")
+        self.leased_until = leased_until
+
+
+# A full run in shards ------------------------------------------------------------
+
+
+def plan_shards(per_journey: int) -> list[tuple[int, int, int]]:
+    """(journey id, lowest account id, highest account id): each journey's
+    accounts split by id into `per_journey` shards of about the same size."""
+    journeys = list(metrics.current_steps_by_journey())
+    tiles = (
+        CustomerAccount.objects.filter(journey__in=journeys)
+        .annotate(
+            tile=Window(Ntile(per_journey), partition_by=F("journey_id"), order_by="pk")
+        )
+        .values("journey_id", "tile", "pk")
+    )
+    sql, params = tiles.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT journey_id, MIN(pk), MAX(pk) FROM ({sql}) t "
+            "GROUP BY journey_id, tile ORDER BY journey_id, tile",
+            params,
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def lease(*, now: datetime | None = None) -> tuple[str, datetime, datetime]:
+    """Start a full run in shards: take the lock's lease. Returns the token, the
+    start and the as-of moment."""
+    started_at = timezone.now()
+    with transaction.atomic():
+        lock = _lock(started_at)
+        lock.lease_token = uuid.uuid4().hex
+        lock.leased_until = started_at + LEASE
+        lock.save(update_fields=["lease_token", "leased_until"])
+    return lock.lease_token, started_at, now or started_at
+
+
+def _holds_lease(token: str, *, update: bool) -> bool:
+    locks = RollupLock.objects.filter(pk=1)
+    if update:
+        locks = locks.select_for_update()
+    lock = locks.first()
+    return lock is not None and lock.lease_token == token
+
+
+def rollup_shard(token: str, journey_id: int, low: int, high: int, as_of) -> int:
+    """Rebuild the per-account rows of one shard, in one transaction: a worker
+    lost midway leaves nothing, and the shard runs again whole. A shard of a lease
+    no longer held (a run that ended or expired) writes nothing. Returns the
+    number of accounts rebuilt."""
+    with transaction.atomic():
+        if not _holds_lease(token, update=False):
+            return 0
+        journey, steps = next(
+            iter(
+                metrics.current_steps_by_journey(
+                    Journey.objects.filter(pk=journey_id)
+                ).items()
+            ),
+            (None, []),
+        )
+        accounts = rows.Accounts.shard(journey_id, low, high)
+        rows.delete_rows(accounts)
+        if journey is not None:
+            rows.write_rows(journey, steps, as_of=as_of, accounts=accounts)
+        return CustomerAccount.objects.filter(
+            journey_id=journey_id, pk__gte=low, pk__lte=high
+        ).count()
+
+
+def rollup_finish(token: str, started_at, as_of, shards) -> RollupRun | None:
+    """End a full run in shards under the lock: rows of accounts no shard covered
+    (no journey, a journey without steps) go, every month's figures are written
+    in one transaction, the run is recorded and the lease released."""
+    with transaction.atomic():
+        if not _holds_lease(token, update=True):
+            return None
+        covered = Q()
+        for journey_id, low, high in shards:
+            covered |= Q(journey_id=journey_id, pk__gte=low, pk__lte=high)
+        kept = CustomerAccount.objects.filter(covered).values("pk") if shards else []
+        for model in (AccountTransition, AccountValuePoint):
+            model.objects.exclude(account_id__in=kept).delete()
+        all_months = _all_months(as_of)
+        run = _finish(
+            started_at=started_at,
+            as_of=as_of,
+            full=True,
+            since=None,
+            until=None,
+            count=CustomerAccount.objects.count(),
+            months=set(all_months),
+            training_months=set(all_months),
+            structure=_structure(),
+            all_months=all_months,
+        )
+        RollupLock.objects.filter(pk=1).update(lease_token="", leased_until=None)
+    return run
+
+
+def rollup_sharded(
+    *, full: bool = True, wait: bool = True, timeout: float | None = None
+) -> RollupRun | None:
+    """A full rollup split into shards (journey × account ids) that Celery workers
+    run in parallel, ending with `rollup_finish`: more workers, shorter runs.
+    Where no result backend can gather a chord (the embedded default without
+    Redis), the full run is done here in one process. With `wait`, returns the
+    run (None if the lease was lost)."""
+    from celery import chord, current_app
+
+    from .. import tasks
+
+    if not full:
+        return rollup()
+    eager = current_app.conf.task_always_eager
+    backend = current_app.conf.result_backend
+    if not eager and not backend:
+        return rollup(full=True)
+    token, started_at, as_of = lease()
+    shards = plan_shards(settings.ROLLUP_SHARDS_PER_JOURNEY)
+    moment = as_of.isoformat()
+    result = chord(
+        tasks.rollup_shard.s(token, journey_id, low, high, moment)
+        for journey_id, low, high in shards
+    )(tasks.rollup_finish.s(token, started_at.isoformat(), moment, shards))
+    if not wait:
+        return None
+    run_id = result.get(timeout=timeout, disable_sync_subtasks=False)
+    return RollupRun.objects.filter(pk=run_id).first()
 
 
 def _recompute_rows(
@@ -401,12 +587,13 @@ def _recompute_rows(
     else:
         count = CustomerAccount.objects.count()
     dialect = rows.Dialect(last=as_of)
-    months = rows.row_months(dialect, listed=True) if listed else set()
-    rows.delete_rows(listed=listed)
+    accounts = rows.LISTED if listed else rows.EVERY
+    months = rows.row_months(dialect) if listed else set()
+    rows.delete_rows(accounts)
     for journey, steps in metrics.current_steps_by_journey(journeys).items():
-        rows.write_rows(journey, steps, as_of=as_of, listed=listed)
+        rows.write_rows(journey, steps, as_of=as_of, accounts=accounts)
     if listed:
-        months |= rows.row_months(dialect, listed=True)
+        months |= rows.row_months(dialect)
         rows.drop_temporary(rows.ACCOUNTS)
     return count, months
 

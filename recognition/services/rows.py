@@ -14,9 +14,11 @@ table `ACCOUNTS`), the database:
    Member role periods of the owner and of the recorder at that moment, and finds
    the credited member's team on the local day of the first reach (or the pool's
    team);
-4. writes these credited first reaches into a temporary table (`REACHES`), from
-   which one statement inserts the transitions (windows, conversions, calendar days
-   to convert in TIME_ZONE) and another the value points.
+4. keeps the first reaches (`FIRSTS`) and the credited ones (`REACHES`) in
+   temporary tables (analysed on PostgreSQL, so that every join is planned on
+   true sizes), from which one statement inserts the transitions (windows,
+   conversions, calendar days to convert in TIME_ZONE) and another the value
+   points.
 
 Local days and months: PostgreSQL converts with `AT TIME ZONE`; SQLite, which has no
 time zones, adds the zone's UTC offset, a constant or (for a zone with summer time)
@@ -40,6 +42,7 @@ from ..models import AccountTransition, AccountValuePoint, ConversionKind
 
 # Temporary tables of a run, on its own connection.
 ACCOUNTS = "kata_rollup_accounts"
+FIRSTS = "kata_rollup_firsts"
 REACHES = "kata_rollup_reaches"
 
 
@@ -192,135 +195,198 @@ def accounts_in(column: str) -> str:
     return f"{column} IN (SELECT id FROM {ACCOUNTS})"
 
 
+class Accounts:
+    """Which accounts a statement writes: every one (`EVERY`), the listed ones
+    (`LISTED`: the temporary table ACCOUNTS), or a shard: one journey's accounts
+    with ids from `low` to `high` (`Accounts.shard`)."""
+
+    def __init__(self, condition=None, params=()):
+        self._condition = condition
+        self.params = list(params)
+
+    @classmethod
+    def shard(cls, journey_id: int, low: int, high: int) -> Accounts:
+        account = _table(CustomerAccount)
+        return cls(
+            lambda column: (
+                f"{column} BETWEEN %s AND %s AND {column} IN (SELECT id FROM "
+                f"{account} WHERE journey_id = %s AND id BETWEEN %s AND %s)"
+            ),
+            [low, high, journey_id, low, high],
+        )
+
+    def where(self, column: str) -> str:
+        """SQL: `column` is one of these accounts (TRUE for every account)."""
+        return self._condition(column) if self._condition else "1 = 1"
+
+
+EVERY = Accounts()
+LISTED = Accounts(accounts_in)
+
+
 # The rows -----------------------------------------------------------------------------
 
 
-def _reaches_select(dialect: Dialect, *, last_position: int, listed: bool) -> str:
-    """The credited first reaches of one journey's current steps (params: journey
-    id twice). Columns: account_id, step_id, position, reached_at, member_id,
-    team_id, pool_id, cohort_month, converted_at, journey_converted_at."""
+def _firsts_select(dialect: Dialect, accounts: Accounts) -> str:
+    """Each account's first reach of each current step of one journey (params: the
+    journey id twice, then the accounts'). Columns: account_id, step_id,
+    position, reached_at, recorded_by_id."""
     event, step, account = _table(StepEvent), _table(Step), _table(CustomerAccount)
-    coverage, role, pool = _table(Coverage), _table(RolePeriod), _table(Pool)
-    membership, team = _table(TeamMembership), _table(Team)
-    only_listed = f"AND {accounts_in('e.account_id')}" if listed else ""
-    member_role = f"'{Role.MEMBER.value}'"
-
-    def held(user: str, moment: str) -> str:
-        return (
-            f"EXISTS (SELECT 1 FROM {role} rp WHERE rp.user_id = {user} "
-            f"AND rp.role = {member_role} "
-            f"AND (rp.started_at IS NULL OR rp.started_at <= {moment}) "
-            f"AND (rp.ended_at IS NULL OR rp.ended_at > {moment}))"
-        )
-
-    day = dialect.local_date("c.reached_at")
-    return f"""
-    WITH ranked AS (
-        SELECT e.id, e.account_id, e.step_id, e.reached_at, e.recorded_by_id,
-               s.position,
-               ROW_NUMBER() OVER (
-                   PARTITION BY e.account_id, e.step_id
-                   ORDER BY e.reached_at, e.id
-               ) AS rn
+    live = f"""
         FROM {event} e
         JOIN {step} s ON s.id = e.step_id
         JOIN {account} a ON a.id = e.account_id
         WHERE e.voided_at IS NULL AND s.position IS NOT NULL
-          AND s.journey_id = %s AND a.journey_id = %s {only_listed}
+          AND s.journey_id = %s AND a.journey_id = %s
+          AND {accounts.where("e.account_id")}
+    """
+    if dialect.postgres:
+        return f"""
+            SELECT DISTINCT ON (e.account_id, e.step_id)
+                   e.account_id, e.step_id, s.position, e.reached_at,
+                   e.recorded_by_id
+            {live}
+            ORDER BY e.account_id, e.step_id, e.reached_at, e.id
+        """
+    return f"""
+        SELECT account_id, step_id, position, reached_at, recorded_by_id
+        FROM (
+            SELECT e.account_id, e.step_id, s.position, e.reached_at,
+                   e.recorded_by_id,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY e.account_id, e.step_id
+                       ORDER BY e.reached_at, e.id
+                   ) AS rn
+            {live}
+        ) ranked
+        WHERE rn = 1
+    """
+
+
+def _reaches_select(dialect: Dialect, *, last_position: int) -> str:
+    """The credited first reaches (of the steps before the last) from the table
+    FIRSTS. Columns: account_id, step_id, position, reached_at, member_id,
+    team_id, pool_id, cohort_month, converted_at, journey_converted_at.
+
+    Every lookup is a join: coverage in force at the first reach (the latest
+    started, should periods overlap), the Member role of its owner and of its
+    recorder at that moment (semi-joins), the credited member's team on the local
+    day (the first by team name, should memberships overlap), the pool's team."""
+    coverage, role, pool = _table(Coverage), _table(RolePeriod), _table(Pool)
+    membership, team = _table(TeamMembership), _table(Team)
+    member_role = f"'{Role.MEMBER.value}'"
+
+    def held(user: str) -> str:
+        return (
+            f"EXISTS (SELECT 1 FROM {role} rp WHERE rp.user_id = {user} "
+            f"AND rp.role = {member_role} "
+            "AND (rp.started_at IS NULL OR rp.started_at <= f.reached_at) "
+            "AND (rp.ended_at IS NULL OR rp.ended_at > f.reached_at))"
+        )
+
+    day = dialect.local_date("c.reached_at")
+    same = "{0}.account_id = f.account_id AND {0}.step_id = f.step_id"
+    return f"""
+    WITH credit AS MATERIALIZED (
+        SELECT * FROM {FIRSTS} WHERE position < {int(last_position)}
     ),
-    firsts AS (
-        SELECT id, account_id, step_id, reached_at, recorded_by_id, position
-        FROM ranked WHERE rn = 1
+    covered AS MATERIALIZED (
+        SELECT account_id, step_id, owner_id, pool_id FROM (
+            SELECT f.account_id, f.step_id, cv.owner_id, cv.pool_id,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY f.account_id, f.step_id
+                       ORDER BY cv.started_at DESC, cv.id DESC
+                   ) AS rn
+            FROM credit f
+            JOIN {coverage} cv ON cv.account_id = f.account_id
+                AND cv.started_at <= f.reached_at
+                AND (cv.ended_at IS NULL OR cv.ended_at > f.reached_at)
+        ) ranked WHERE rn = 1
     ),
-    later AS (
+    owner_member AS MATERIALIZED (
+        SELECT f.account_id, f.step_id
+        FROM credit f JOIN covered o ON {same.format("o")}
+        WHERE o.owner_id IS NOT NULL AND {held("o.owner_id")}
+    ),
+    recorder_member AS MATERIALIZED (
+        SELECT f.account_id, f.step_id FROM credit f
+        WHERE f.recorded_by_id IS NOT NULL AND {held("f.recorded_by_id")}
+    ),
+    credited AS MATERIALIZED (
+        SELECT f.account_id, f.step_id, f.position, f.reached_at, cv.pool_id,
+               CASE
+                   WHEN cv.owner_id IS NOT NULL THEN
+                       CASE WHEN om.account_id IS NOT NULL THEN cv.owner_id END
+                   WHEN rm.account_id IS NOT NULL THEN f.recorded_by_id
+               END AS member_id
+        FROM credit f
+        LEFT JOIN covered cv ON {same.format("cv")}
+        LEFT JOIN owner_member om ON {same.format("om")}
+        LEFT JOIN recorder_member rm ON {same.format("rm")}
+    ),
+    teamed AS MATERIALIZED (
+        SELECT account_id, step_id, team_id FROM (
+            SELECT c.account_id, c.step_id, tm.team_id,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY c.account_id, c.step_id
+                       ORDER BY t.name, tm.start_date, tm.id
+                   ) AS rn
+            FROM credited c
+            JOIN {membership} tm ON tm.user_id = c.member_id
+                AND tm.start_date <= {day}
+                AND (tm.end_date IS NULL OR tm.end_date >= {day})
+            JOIN {team} t ON t.id = tm.team_id
+        ) ranked WHERE rn = 1
+    ),
+    later AS MATERIALIZED (
         SELECT f.account_id, f.step_id,
                MIN(g.reached_at) AS converted_at,
                MIN(CASE WHEN g.position = {int(last_position)} THEN g.reached_at END)
                    AS journey_converted_at
-        FROM firsts f
-        JOIN firsts g ON g.account_id = f.account_id
+        FROM credit f
+        JOIN {FIRSTS} g ON g.account_id = f.account_id
             AND g.position > f.position AND g.reached_at >= f.reached_at
         GROUP BY f.account_id, f.step_id
-    ),
-    covered AS (
-        SELECT f.account_id, f.step_id, cv.owner_id, cv.pool_id,
-               ROW_NUMBER() OVER (
-                   PARTITION BY f.account_id, f.step_id
-                   ORDER BY cv.started_at DESC, cv.id DESC
-               ) AS rn
-        FROM firsts f
-        JOIN {coverage} cv ON cv.account_id = f.account_id
-            AND cv.started_at <= f.reached_at
-            AND (cv.ended_at IS NULL OR cv.ended_at > f.reached_at)
-    ),
-    credited AS (
-        SELECT f.account_id, f.step_id, f.position, f.reached_at,
-               cv.pool_id,
-               CASE
-                   WHEN cv.owner_id IS NOT NULL THEN
-                       CASE WHEN {held("cv.owner_id", "f.reached_at")}
-                            THEN cv.owner_id END
-                   WHEN {held("f.recorded_by_id", "f.reached_at")}
-                       THEN f.recorded_by_id
-               END AS member_id,
-               l.converted_at, l.journey_converted_at
-        FROM firsts f
-        LEFT JOIN covered cv ON cv.account_id = f.account_id
-            AND cv.step_id = f.step_id AND cv.rn = 1
-        LEFT JOIN later l ON l.account_id = f.account_id AND l.step_id = f.step_id
     )
-    SELECT c.account_id, c.step_id, c.position, c.reached_at, c.member_id,
+    SELECT f.account_id, f.step_id, f.position, f.reached_at, f.member_id,
            CASE
-               WHEN c.member_id IS NOT NULL THEN (
-                   SELECT tm.team_id FROM {membership} tm
-                   JOIN {team} t ON t.id = tm.team_id
-                   WHERE tm.user_id = c.member_id AND tm.start_date <= {day}
-                     AND (tm.end_date IS NULL OR tm.end_date >= {day})
-                   ORDER BY t.name, tm.start_date, tm.id
-                   LIMIT 1
-               )
-               WHEN c.pool_id IS NOT NULL THEN (
-                   SELECT p.team_id FROM {pool} p WHERE p.id = c.pool_id
-               )
+               WHEN f.member_id IS NOT NULL THEN tt.team_id
+               WHEN f.pool_id IS NOT NULL THEN p.team_id
            END AS team_id,
-           c.pool_id,
-           {dialect.local_month("c.reached_at")} AS cohort_month,
-           c.converted_at, c.journey_converted_at
-    FROM credited c
+           f.pool_id,
+           {dialect.local_month("f.reached_at")} AS cohort_month,
+           l.converted_at, l.journey_converted_at
+    FROM credited f
+    LEFT JOIN teamed tt ON {same.format("tt")}
+    LEFT JOIN {pool} p ON p.id = f.pool_id
+    LEFT JOIN later l ON {same.format("l")}
     """
 
 
-def write_rows(journey, steps: list[Step], *, as_of: datetime, listed: bool) -> None:
-    """Insert the per-account rows of one journey (of the listed accounts, or all);
-    the caller deleted the old ones. Four statements, whatever the data."""
-    if not steps:
-        return
+def write_rows(
+    journey, steps: list[Step], *, as_of: datetime, accounts: Accounts
+) -> None:
+    """Insert the per-account rows of one journey's accounts (all, the listed ones
+    or a shard); the caller deleted the old ones. A fixed number of statements,
+    whatever the data."""
+    if len(steps) < 2:
+        return  # No transition leaves the last step, and no journey of one step.
     last = steps[-1]
     dialect = Dialect(first=_first_event(), last=as_of)
-    drop_temporary(REACHES)
-    _run(
-        dialect.create_temporary(
-            REACHES,
-            _reaches_select(dialect, last_position=last.position, listed=listed),
-        ),
-        [journey.pk, journey.pk],
-    )
-    if dialect.postgres:
-        _run(f"ANALYZE {REACHES}")
+    firsts_params = [journey.pk, journey.pk, *accounts.params]
+    for name, select, params in (
+        (FIRSTS, _firsts_select(dialect, accounts), firsts_params),
+        (REACHES, _reaches_select(dialect, last_position=last.position), []),
+    ):
+        drop_temporary(name)
+        _run(dialect.create_temporary(name, select), params)
+        if dialect.postgres:
+            _run(f"ANALYZE {name}")
     stamp = connection.ops.adapt_datetimefield_value(as_of)
     credited = "member_id, team_id, pool_id, cohort_month, computed_at"
     window_end = dialect.plus_days("r.reached_at", "r.window_days")
     candidate = "r.candidate"
     converted = f"({candidate} IS NOT NULL AND {candidate} <= {window_end})"
-    journey_rows = ""
-    if len(steps) >= 2:
-        journey_rows = f"""
-            UNION ALL
-            SELECT account_id, step_id, reached_at, member_id, team_id, pool_id,
-                   cohort_month, '{ConversionKind.JOURNEY.value}' AS kind,
-                   %s AS window_days, journey_converted_at AS candidate
-            FROM {REACHES} WHERE position = 1
-        """
     step = _table(Step)
     _run(
         f"""
@@ -341,18 +407,16 @@ def write_rows(journey, steps: list[Step], *, as_of: datetime, listed: bool) -> 
                    s.conversion_window_days AS window_days,
                    re.converted_at AS candidate
             FROM {REACHES} re JOIN {step} s ON s.id = re.step_id
-            WHERE re.position < %s
-            {journey_rows}
+            UNION ALL
+            SELECT account_id, step_id, reached_at, member_id, team_id, pool_id,
+                   cohort_month, '{ConversionKind.JOURNEY.value}' AS kind,
+                   %s AS window_days, journey_converted_at AS candidate
+            FROM {REACHES} WHERE position = 1
         ) r
         """,
-        [
-            journey.pk,
-            stamp,
-            last.position,
-            *([metrics.journey_window_days(journey, steps)] if journey_rows else []),
-        ],
+        [journey.pk, stamp, metrics.journey_window_days(journey, steps)],
     )
-    if len(steps) >= 2 and any(s.is_value_point for s in steps):
+    if any(s.is_value_point for s in steps):
         deadline = dialect.plus_days("r.reached_at", "vp.target_days")
         _run(
             f"""
@@ -369,13 +433,14 @@ def write_rows(journey, steps: list[Step], *, as_of: datetime, listed: bool) -> 
             FROM {REACHES} r
             JOIN {step} vp ON vp.journey_id = %s AND vp.position IS NOT NULL
                 AND vp.is_value_point
-            LEFT JOIN {REACHES} v ON v.account_id = r.account_id
+            LEFT JOIN {FIRSTS} v ON v.account_id = r.account_id
                 AND v.step_id = vp.id
             WHERE r.position = 1
             """,
             [journey.pk, stamp, journey.pk],
         )
     drop_temporary(REACHES)
+    drop_temporary(FIRSTS)
 
 
 def _first_event() -> datetime | None:
@@ -387,12 +452,12 @@ def _first_event() -> datetime | None:
     return first
 
 
-def row_months(dialect: Dialect, *, listed: bool) -> set:
-    """The months the rows count in (of the listed accounts, or every row): their
-    cohort months, and the months of their conversions and value points reached
-    (flow metrics). One query."""
+def row_months(dialect: Dialect) -> set:
+    """The months the rows of the listed accounts count in: their cohort months,
+    and the months of their conversions and value points reached (flow metrics).
+    One query."""
     transitions, points = _table(AccountTransition), _table(AccountValuePoint)
-    where = f"WHERE {accounts_in('account_id')}" if listed else "WHERE 1 = 1"
+    where = f"WHERE {accounts_in('account_id')}"
     sql = f"""
         SELECT cohort_month FROM {transitions} {where}
         UNION SELECT cohort_month FROM {points} {where}
@@ -411,16 +476,21 @@ def row_months(dialect: Dialect, *, listed: bool) -> set:
     return found
 
 
-def delete_rows(*, listed: bool) -> None:
-    """Delete the per-account rows of the listed accounts (or every row)."""
+def delete_rows(accounts: Accounts) -> None:
+    """Delete the per-account rows of these accounts."""
     for model in (AccountTransition, AccountValuePoint):
-        where = f" WHERE {accounts_in('account_id')}" if listed else ""
-        _run(f"DELETE FROM {_table(model)}{where}")
+        _run(
+            f"DELETE FROM {_table(model)} WHERE {accounts.where('account_id')}",
+            accounts.params,
+        )
 
 
 __all__ = [
     "ACCOUNTS",
     "Dialect",
+    "EVERY",
+    "LISTED",
+    "Accounts",
     "accounts_in",
     "delete_rows",
     "list_accounts",

@@ -1,11 +1,11 @@
-"""manage.py rollup [--full] [--since YYYY-MM]"""
+"""manage.py rollup [--full [--shards]] [--since YYYY-MM]"""
 
 import re
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recognition.services.rollup import rollup
+from recognition.services.rollup import RollupBusy, rollup, rollup_sharded
 
 
 def _month(value: str) -> date:
@@ -28,9 +28,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--since", metavar="YYYY-MM", help="Recompute every month from this one."
         )
+        parser.add_argument(
+            "--shards",
+            action="store_true",
+            help="With --full: split the run into shards for the Celery workers "
+            "(ROLLUP_SHARDS_PER_JOURNEY per journey) and wait for them.",
+        )
 
-    def handle(self, *args, full: bool, since: str | None, **options):
-        run = rollup(full=full, since=_month(since) if since else None)
+    def handle(self, *args, full: bool, since: str | None, shards: bool, **options):
+        if shards and (not full or since):
+            raise CommandError("--shards goes with --full (and without --since).")
+        try:
+            if shards:
+                run = rollup_sharded(full=True)
+            else:
+                run = rollup(full=full, since=_month(since) if since else None)
+        except RollupBusy as busy:
+            raise CommandError(str(busy)) from busy
+        if run is None:
+            raise CommandError("The sharded run lost its lease before it ended.")
         kind = "full" if run.full else "incremental"
         months = ", ".join(run.months) or "none"
         self.stdout.write(

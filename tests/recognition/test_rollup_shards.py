@@ -1,0 +1,131 @@
+"""A full rollup in shards writes the tables a full run in one process writes; while
+it holds the lock's lease, no other run starts and stale shards write nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from journeys.models import CustomerAccount
+from recognition.models import AccountTransition, RollupLock, RollupRun
+from recognition.services import rollup as rollup_services
+from recognition.services.rollup import (
+    RollupBusy,
+    lease,
+    plan_shards,
+    rollup,
+    rollup_shard,
+    rollup_sharded,
+)
+from recognition.tasks import rollup_metrics
+from tests.recognition.rollup_world import (
+    account,
+    change_owner,
+    jst,
+    member,
+    pool,
+    reach,
+    snapshot,
+    snapshot_difference,
+    team,
+    worked_example,
+)
+from tests.recognition.test_rollup_incremental import full_snapshot
+
+NOW = jst(2026, 9, 1)
+
+
+@pytest.fixture(autouse=True)
+def _tokyo(settings):
+    settings.TIME_ZONE = "Asia/Tokyo"
+    settings.FISCAL_YEAR_START_MONTH = 4
+    settings.ROLLUP_SHARDS_PER_JOURNEY = 3
+
+
+def _world():
+    """The worked example of METRICS.md, and more accounts: an owner change, a
+    pooled account credited to its recorder, an account of no journey's step."""
+    example = worked_example()
+    kata = example.team
+    other = member(team("Team Two"), username="tanaka")
+    shared = pool(kata)
+    moved = account(example.journey, owner=example.sato)
+    reach(moved, example.s1, jst(2026, 4, 10))
+    change_owner(moved, other, at=jst(2026, 4, 20))
+    reach(moved, example.s2, jst(2026, 5, 2))
+    pooled = account(example.journey, in_pool=shared)
+    reach(pooled, example.s1, jst(2026, 6, 3), by=other)
+    for day in range(1, 8):
+        extra = account(example.journey, owner=example.suzuki)
+        reach(extra, example.s1, jst(2026, 7, day))
+        if day % 2:
+            reach(extra, example.s3, jst(2026, 7, day + 20))
+    return example
+
+
+@pytest.mark.django_db
+def test_the_shards_cover_every_account_of_each_journey_once():
+    example = _world()
+    shards = plan_shards(3)
+    assert len(shards) == 3
+    ids = sorted(
+        CustomerAccount.objects.filter(journey=example.journey).values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(ids) == 13
+    covered = []
+    for journey_id, low, high in shards:
+        assert journey_id == example.journey.pk
+        covered += [pk for pk in ids if low <= pk <= high]
+    assert sorted(covered) == ids
+
+
+@pytest.mark.django_db
+def test_a_full_run_in_shards_writes_what_a_full_run_writes(monkeypatch):
+    _world()
+    expected = full_snapshot(NOW)
+    # Rows and figures of an earlier run (some windows then still open), which
+    # the shards must replace.
+    rollup(full=True, now=jst(2026, 7, 15))
+    assert snapshot_difference(snapshot(), expected) != {}
+    monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
+    run = rollup_sharded(full=True, timeout=60)
+    assert (run.full, run.as_of) == (True, NOW)
+    assert snapshot_difference(snapshot(), expected) == {}
+    # A, C and the moved account: 3 rows (1→2, 2→3, journey); the ten others 2.
+    assert AccountTransition.objects.count() == 29
+    lock = RollupLock.objects.get(pk=1)
+    assert (lock.lease_token, lock.leased_until) == ("", None)
+
+
+@pytest.mark.django_db
+def test_no_other_run_starts_while_a_sharded_run_holds_the_lease():
+    _world()
+    lease()
+    with pytest.raises(RollupBusy):
+        rollup(full=True)
+    # The hourly task skips its turn; the next hour catches up.
+    assert rollup_metrics() == 0
+    with pytest.raises(CommandError, match="sharded full rollup runs until"):
+        call_command("rollup")
+    assert not RollupRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_lease_past_its_time_no_longer_blocks_and_its_shards_write_nothing():
+    _world()
+    token, _started, as_of = lease()
+    RollupLock.objects.filter(pk=1).update(leased_until=NOW - timedelta(days=400))
+    rollup(full=True, now=NOW)
+    before = snapshot()
+    journey_id, low, high = plan_shards(1)[0]
+    # A later run took the lock over: the old lease's shard is stale.
+    lease()
+    assert rollup_shard(token, journey_id, low, high, as_of) == 0
+    assert snapshot() == before
+
+
+def test_shards_go_with_a_full_run_only():
+    with pytest.raises(CommandError, match="--shards goes with --full"):
+        call_command("rollup", "--shards")
