@@ -531,13 +531,18 @@ def rollup_finish(token: str, started_at, as_of, shards) -> RollupRun | None:
 
 
 def rollup_sharded(
-    *, full: bool = True, wait: bool = True, timeout: float | None = None
+    *,
+    full: bool = True,
+    wait: bool = True,
+    timeout: float | None = None,
+    queue: str | None = None,
 ) -> RollupRun | None:
     """A full rollup split into shards (journey × account ids) that Celery workers
     run in parallel, ending with `rollup_finish`: more workers, shorter runs.
     Where no result backend can gather a chord (the embedded default without
     Redis), the full run is done here in one process. With `wait`, returns the
-    run (None if the lease was lost)."""
+    run (None if the lease was lost). `queue`: the Celery queue of its tasks
+    (default: the default queue)."""
     from celery import chord, current_app
 
     from .. import tasks
@@ -551,10 +556,15 @@ def rollup_sharded(
     token, started_at, as_of = lease()
     shards = plan_shards(settings.ROLLUP_SHARDS_PER_JOURNEY)
     moment = as_of.isoformat()
+    options = {"queue": queue} if queue else {}
     result = chord(
-        tasks.rollup_shard.s(token, journey_id, low, high, moment)
+        tasks.rollup_shard.s(token, journey_id, low, high, moment).set(**options)
         for journey_id, low, high in shards
-    )(tasks.rollup_finish.s(token, started_at.isoformat(), moment, shards))
+    )(
+        tasks.rollup_finish.s(token, started_at.isoformat(), moment, shards).set(
+            **options
+        )
+    )
     if not wait:
         return None
     run_id = result.get(timeout=timeout, disable_sync_subtasks=False)
