@@ -1,8 +1,9 @@
 """Reads: the manager dashboard, the member page and step retrospectives.
 
-Every figure comes from the rollup through `figures` (monthly tables, or the per-
-account rows for longer periods), so each page runs a fixed number of queries
-whatever the number of members, accounts or events.
+Every figure comes from the rollup through `page_figures` (monthly tables, or the
+per-account rows of every scope at once for the team rate and longer periods), so
+each page runs a fixed number of queries whatever the number of members, accounts
+or events.
 
 The "team" of every page is the team rate (METRICS.md): the team's pooled figure,
 its members' converted accounts over their cohorts (`figures.team_rate_figures`);
@@ -55,7 +56,7 @@ from ..permissions import (
 from ..permissions import (
     members as member_role,
 )
-from . import figures
+from . import figures, page_figures
 from .figures import FigureValue, exact_value
 
 EMPTY = FigureValue(value=None)
@@ -556,12 +557,13 @@ def dashboard(
     the provisional figures are left out (and so never the weakest)."""
     members = period_members(viewer=viewer, team=team, period=period)
     all_columns = journey_columns()
+    run = figures.last_run()
     page = Dashboard(
         team=team,
         period=period,
         members=members,
         tables=[],
-        last_run=figures.last_run(),
+        last_run=run,
         has_journeys=bool(all_columns),
         final_only=final_only,
     )
@@ -576,15 +578,14 @@ def dashboard(
     training = training_metric()
     wanted = [m for columns in all_columns for m in columns.metrics] + [training]
     member_ids = [member.pk for member in members]
-    found = figures.member_figures(member_ids=member_ids, metrics=wanted, period=period)
-    team_found = figures.team_rate_figures(
-        team_ids=[team.pk], metrics=wanted, period=period
-    )
-    with_pools = figures.team_figures(
-        team_ids=[team.pk],
-        metrics=[m for c in all_columns for m in c.metrics],
+    read = page_figures.team_figures(
+        member_ids=member_ids,
+        team_id=team.pk,
+        wanted=wanted,
         period=period,
+        as_of=page_figures.as_of_run(run),
     )
+    found, team_found, with_pools = read.members, read.rate, read.with_pools
     owned = accounts_owned(member_ids)
     modules = [m for c in all_columns for t in c.transitions for m in t.modules]
     passed = passed_modules(member_ids, modules)
@@ -990,14 +991,17 @@ def member_page(
     training = training_metric()
     team = comparison_team(member, period, viewer=viewer)
     wanted = [m for columns in all_columns for m in columns.metrics] + [training]
-    found = figures.member_figures(
-        member_ids=[member.pk], metrics=wanted, period=period
+    run = figures.last_run()
+    months = trend_months(today=today)
+    read = page_figures.member_figures(
+        member_id=member.pk,
+        team_id=team.pk if team else None,
+        wanted=wanted,
+        period=period,
+        trend_months=months,
+        as_of=page_figures.as_of_run(run),
     )
-    team_found = (
-        figures.team_rate_figures(team_ids=[team.pk], metrics=wanted, period=period)
-        if team
-        else {}
-    )
+    found, team_found = read.member, read.rate
     columns = next((c for c in all_columns if c.journey.pk == journey_id), None) or (
         _default_journey(all_columns, found, member.pk) if all_columns else None
     )
@@ -1023,7 +1027,7 @@ def member_page(
         reflections=[],
         retrospectives=list(retrospectives[:RECENT_RETROSPECTIVES]),
         retrospective_count=retrospectives.count(),
-        last_run=figures.last_run(),
+        last_run=run,
     )
     if columns is None:
         return page
@@ -1072,7 +1076,9 @@ def member_page(
     page.accounts_owned = accounts_owned([member.pk]).get(
         (member.pk, columns.journey.pk), 0
     )
-    page.trends = _trends(columns, member=member, team=team, today=today)
+    page.trends = _trends(
+        columns, member=member, team=team, months=months, team_monthly=read.rate_monthly
+    )
     page.reflections = list(
         visible_reflections(viewer)
         .filter(member=member, step__journey=columns.journey)
@@ -1082,18 +1088,14 @@ def member_page(
     return page
 
 
-def _trends(columns, *, member, team, today) -> list[Trend]:
-    months = trend_months(today=today)
+def _trends(columns, *, member, team, months, team_monthly) -> list[Trend]:
+    """The member's conversions by month (the monthly table) beside the team
+    rate's (`team_monthly`, read with the page's figures)."""
     conversions = [t.conversion for t in columns.transitions]
     monthly = figures.member_monthly(
         member_ids=[member.pk], metrics=conversions, months=months
     )
-    team_monthly = (
-        figures.team_monthly(team_ids=[team.pk], metrics=conversions, months=months)
-        if team
-        else {}
-    )
-    current = metrics.this_month(today)
+    current = max(months)
     return [
         Trend(
             transition=t,

@@ -1,0 +1,433 @@
+"""Figures of the dashboard and the member page, read in a fixed, small number of
+queries whatever the number of members, accounts or events.
+
+A page shows several scopes of the same rows side by side: each member, the team
+rate (the team's rows credited to a member) and the team including its pools. Over
+several months (METRICS.md: medians from the accounts, never medians of medians)
+`figures.figures_for` aggregates the per-account rows once per scope and family;
+here one query reads the rows of every scope at once, grouped finely enough that
+the scopes' figures add up from the groups exactly:
+
+- conversions: cohort, converted and "open until" per group add up (counts, max);
+- median days to convert: each group also splits by the days an account took (a
+  whole number of days), so the groups form a histogram of the converted accounts
+  and the median is read from it: the middle one, or the mean of the two middle
+  ones, as `figures.median_groups` takes them from the ranked rows;
+- value points on time: due, on time and "open until" add up.
+
+A month's member figures and the team's figures including pools are the rollup's
+monthly rows (`figures.member_figures`, `figures.team_figures`); the team rate of a
+month is aggregated from the rows like that of a longer period, since the monthly
+table of a team includes its pools.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
+from django.utils import timezone
+
+from .. import metrics
+from ..metrics import Family, Metric, Period
+from ..models import AccountTransition, AccountValuePoint, ConversionKind
+from . import figures
+from .figures import FigureValue
+
+_ROW_FAMILIES = {
+    Family.STEP_CONVERSION,
+    Family.JOURNEY_CONVERSION,
+    Family.DAYS_TO_CONVERT,
+    Family.VALUE_POINTS_ON_TIME,
+}
+
+# A group of rows counts in these scopes: ("member", member id), ("rate", team id)
+# (the team rate), ("team", team id) (the team including its pools), each with the
+# month the group's cohort belongs to.
+Owner = tuple[str, int]
+
+
+@dataclass
+class _Transitions:
+    """The added-up groups of one owner and transition."""
+
+    cohort: int = 0
+    converted: int = 0
+    open_until: datetime | None = None
+    # Days to convert → converted accounts (step conversions only).
+    days: Counter = field(default_factory=Counter)
+
+    def add(self, row: dict) -> None:
+        self.cohort += row["cohort"]
+        self.converted += row["converted_count"]
+        self.open_until = _later(self.open_until, row["open_until"])
+        if row["days"] is not None:
+            self.days[row["days"]] += row["converted_count"]
+
+    def conversion(self) -> FigureValue:
+        return FigureValue(
+            value=self.converted / self.cohort,
+            numerator=self.converted,
+            denominator=self.cohort,
+            provisional=self.open_until is not None,
+            final_at=self.open_until,
+        )
+
+    def median(self) -> FigureValue | None:
+        """The median days of the converted accounts (as `figures.median_groups`:
+        the middle one, or the mean of the two middle ones); None without any."""
+        size = sum(self.days.values())
+        if not size:
+            return None
+        wanted = sorted({(size + 1) // 2, (size + 2) // 2})
+        middle, seen = [], 0
+        for days in sorted(self.days):
+            seen += self.days[days]
+            while wanted and wanted[0] <= seen:
+                middle.append(days)
+                wanted.pop(0)
+        return FigureValue(
+            value=sum(middle) / len(middle),
+            denominator=size,
+            provisional=self.open_until is not None,
+            final_at=self.open_until,
+        )
+
+
+@dataclass
+class _ValuePoints:
+    due: int = 0
+    on_time: int = 0
+    open_until: datetime | None = None
+
+    def add(self, row: dict) -> None:
+        self.due += row["due"]
+        self.on_time += row["on_time_count"]
+        self.open_until = _later(self.open_until, row["open_until"])
+
+    def figure(self) -> FigureValue | None:
+        if not self.due:
+            return None
+        return FigureValue(
+            value=self.on_time / self.due,
+            numerator=self.on_time,
+            denominator=self.due,
+            provisional=self.open_until is not None,
+            final_at=self.open_until,
+        )
+
+
+def _later(first: datetime | None, second: datetime | None) -> datetime | None:
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return max(first, second)
+
+
+def _transition_key(kind: str, from_step_id: int, journey_id: int) -> str:
+    if kind == ConversionKind.JOURNEY:
+        return f"{Family.JOURNEY_CONVERSION}:{journey_id}"
+    return f"{Family.STEP_CONVERSION}:{from_step_id}"
+
+
+def _wanted_rows(wanted: list[Metric]) -> tuple[Q, set[int]]:
+    """The transition rows the wanted metrics read, and the journeys whose value
+    points they read."""
+    steps = {
+        m.step_id
+        for m in wanted
+        if m.family in (Family.STEP_CONVERSION, Family.DAYS_TO_CONVERT)
+    }
+    journeys = {m.journey_id for m in wanted if m.family == Family.JOURNEY_CONVERSION}
+    value_points = {
+        m.journey_id for m in wanted if m.family == Family.VALUE_POINTS_ON_TIME
+    }
+    transitions = Q(kind=ConversionKind.STEP, from_step_id__in=steps) | Q(
+        kind=ConversionKind.JOURNEY, journey_id__in=journeys
+    )
+    return transitions, value_points
+
+
+def _figures_from_rows(
+    scope_rows: Q,
+    owners_of: Callable[[dict], Iterable[Owner]],
+    *,
+    wanted: list[Metric],
+    months: list[date],
+    as_of: datetime,
+    group: list[str],
+    flags: dict | None = None,
+    period_months: list[date] | None = None,
+) -> dict[Owner, dict[str, FigureValue]]:
+    """owner → metric key → FigureValue, from the rows of `months` that
+    `scope_rows` selects, grouped by the fields `group` and the expressions `flags`
+    (what `owners_of` reads to tell the owners a group of rows counts for). Medians
+    and value points over `period_months` (by default all `months`; the others only
+    count conversions, for a trend grouped by month). Two queries: the transitions
+    and the value points."""
+    flags = flags or {}
+    transitions_q, value_point_journeys = _wanted_rows(wanted)
+    wants_days = any(m.family == Family.DAYS_TO_CONVERT for m in wanted)
+    in_median = Q(kind=ConversionKind.STEP, converted=True)
+    if period_months is not None:
+        in_median &= Q(cohort_month__in=period_months)
+    days = (
+        Case(
+            When(in_median, then="days_to_convert"),
+            default=None,
+            output_field=IntegerField(),
+        )
+        if wants_days
+        else Value(None, output_field=IntegerField())
+    )
+    transitions = defaultdict(_Transitions)
+    rows = (
+        AccountTransition.objects.filter(
+            scope_rows, transitions_q, cohort_month__in=months
+        )
+        .annotate(**flags, days=days)
+        .values(*group, *flags, "kind", "from_step_id", "journey_id", "days")
+        .annotate(
+            cohort=Count("pk"),
+            converted_count=Count("pk", filter=Q(converted=True)),
+            open_until=Max(
+                "window_ends_at", filter=Q(converted=False, window_ends_at__gt=as_of)
+            ),
+        )
+        .order_by()
+    )
+    for row in rows:
+        key = _transition_key(row["kind"], row["from_step_id"], row["journey_id"])
+        for owner in owners_of(row):
+            transitions[(owner, key, row["kind"])].add(row)
+    points = defaultdict(_ValuePoints)
+    if value_point_journeys:
+        point_rows = (
+            AccountValuePoint.objects.filter(
+                scope_rows,
+                journey_id__in=value_point_journeys,
+                cohort_month__in=months if period_months is None else period_months,
+            )
+            .annotate(**flags)
+            .values(*group, *flags, "journey_id")
+            .annotate(
+                due=Count(
+                    "pk", filter=Q(reached_at__isnull=False) | Q(deadline__lte=as_of)
+                ),
+                on_time_count=Count("pk", filter=Q(on_time=True)),
+                open_until=Max(
+                    "deadline", filter=Q(reached_at__isnull=True, deadline__gt=as_of)
+                ),
+            )
+            .order_by()
+        )
+        for row in point_rows:
+            key = f"{Family.VALUE_POINTS_ON_TIME}:{row['journey_id']}"
+            for owner in owners_of(row):
+                points[(owner, key)].add(row)
+    found = defaultdict(dict)
+    for (owner, key, kind), added in transitions.items():
+        found[owner][key] = added.conversion()
+        if kind == ConversionKind.STEP and wants_days and (median := added.median()):
+            step_id = key.split(":", 1)[1]
+            found[owner][f"{Family.DAYS_TO_CONVERT}:{step_id}"] = median
+    for (owner, key), added in points.items():
+        if figure := added.figure():
+            found[owner][key] = figure
+    return found
+
+
+def _flag(condition: Q) -> Case:
+    """1 for the rows that meet the condition, else 0: a column to group by."""
+    return Case(
+        When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+
+
+def _keyed(scope_figures: dict, owner_id) -> dict:
+    return {(owner_id, key): figure for key, figure in scope_figures.items()}
+
+
+def as_of_run(run) -> datetime:
+    """The instant figures are provisional against: the last rollup's (as
+    `figures` takes it), now before the first."""
+    return run.as_of if run else timezone.now()
+
+
+# The dashboard -------------------------------------------------------------------
+
+
+@dataclass
+class TeamFigures:
+    """(owner id, metric key) → FigureValue of the members, the team rate and the
+    team including its pools (`figures.member_figures`, `team_rate_figures`,
+    `team_figures`)."""
+
+    members: dict = field(default_factory=dict)
+    rate: dict = field(default_factory=dict)
+    with_pools: dict = field(default_factory=dict)
+
+
+def team_figures(
+    *,
+    member_ids: list[int],
+    team_id: int,
+    wanted: list[Metric],
+    period: Period,
+    as_of: datetime,
+) -> TeamFigures:
+    """The dashboard's figures over the period: the same as `figures`' three
+    selectors, in four or five queries."""
+    cohort = [m for m in wanted if m.family in _ROW_FAMILIES]
+    others = [m for m in wanted if m not in cohort]
+    found = TeamFigures()
+    month = period.kind == metrics.PERIOD_MONTH
+    members = set(member_ids)
+    if month:
+        # The rollup's monthly rows: the members', and the team's with its pools
+        # (its training completion is also the team rate's).
+        found.members = figures.member_figures(
+            member_ids=member_ids, metrics=wanted, period=period
+        )
+        table = figures.team_figures(team_ids=[team_id], metrics=wanted, period=period)
+        other_keys = {m.key for m in others}
+        found.with_pools = {k: v for k, v in table.items() if k[1] not in other_keys}
+        found.rate = {k: v for k, v in table.items() if k[1] in other_keys}
+        scope_rows = Q(team_id=team_id, member_id__isnull=False)
+    else:
+        if others:
+            found.members = figures.member_figures(
+                member_ids=member_ids, metrics=others, period=period
+            )
+            found.rate = figures.team_rate_figures(
+                team_ids=[team_id], metrics=others, period=period
+            )
+        scope_rows = Q(team_id=team_id)
+        if members:
+            scope_rows |= Q(member_id__in=members)
+
+    def owners_of(row):
+        member_id, row_team = row["member_id"], row["team_id"]
+        if row_team == team_id:
+            if member_id is not None:
+                yield ("rate", team_id)
+            if not month:
+                yield ("team", team_id)
+        if not month and member_id in members:
+            yield ("member", member_id)
+
+    if cohort:
+        by_owner = _figures_from_rows(
+            scope_rows,
+            owners_of,
+            wanted=cohort,
+            months=period.months,
+            as_of=as_of,
+            group=["member_id", "team_id"],
+        )
+        targets = {
+            "member": found.members,
+            "rate": found.rate,
+            "team": found.with_pools,
+        }
+        for (scope, owner_id), values in by_owner.items():
+            targets[scope].update(_keyed(values, owner_id))
+    return found
+
+
+# The member page -----------------------------------------------------------------
+
+
+@dataclass
+class MemberFigures:
+    """The member's figures and the team rate over the period, (owner id, metric
+    key) → FigureValue as `figures.member_figures` and `team_rate_figures` give
+    them, and the team rate's conversions by month, (team id, metric key, month) →
+    FigureValue as `figures.team_monthly` gives them."""
+
+    member: dict = field(default_factory=dict)
+    rate: dict = field(default_factory=dict)
+    rate_monthly: dict = field(default_factory=dict)
+
+
+def member_figures(
+    *,
+    member_id: int,
+    team_id: int | None,
+    wanted: list[Metric],
+    period: Period,
+    trend_months: list[date],
+    as_of: datetime,
+) -> MemberFigures:
+    """The member page's figures: the member's over the period, the team rate's
+    beside them and the team rate's conversions in each of `trend_months`. Four or
+    five queries (two without a team)."""
+    cohort = [m for m in wanted if m.family in _ROW_FAMILIES]
+    others = [m for m in wanted if m not in cohort]
+    found = MemberFigures()
+    month = period.kind == metrics.PERIOD_MONTH
+    in_period, in_trend = set(period.months), set(trend_months)
+    if month:
+        found.member = figures.member_figures(
+            member_ids=[member_id], metrics=wanted, period=period
+        )
+    elif others:
+        found.member = figures.member_figures(
+            member_ids=[member_id], metrics=others, period=period
+        )
+    if team_id is not None and others:
+        found.rate = figures.team_rate_figures(
+            team_ids=[team_id], metrics=others, period=period
+        )
+    in_team = Q(team_id=team_id, member_id__isnull=False)
+    if team_id is None:
+        if month or not cohort:
+            return found
+        scope_rows = Q(member_id=member_id)
+        months = period.months
+    else:
+        scope_rows = in_team
+        months = sorted(in_period | set(trend_months))
+        if not month:
+            scope_rows |= Q(member_id=member_id, cohort_month__in=period.months)
+    flags = {
+        "is_member": _flag(Q(member_id=member_id)),
+        "in_team": _flag(in_team) if team_id is not None else Value(0),
+    }
+
+    def owners_of(row):
+        month_of = row["cohort_month"]
+        if row["is_member"] and not month and month_of in in_period:
+            yield ("member", member_id)
+        if row["in_team"]:
+            if month_of in in_period:
+                yield ("rate", team_id)
+            if month_of in in_trend:
+                yield ("month", month_of)
+
+    if not cohort:
+        return found
+    by_owner = _figures_from_rows(
+        scope_rows,
+        owners_of,
+        wanted=cohort,
+        months=months,
+        as_of=as_of,
+        group=["cohort_month"],
+        flags=flags,
+        period_months=period.months,
+    )
+    for (scope, owner), values in by_owner.items():
+        if scope == "member":
+            found.member.update(_keyed(values, member_id))
+        elif scope == "rate":
+            found.rate.update(_keyed(values, team_id))
+        else:
+            found.rate_monthly.update(
+                {(team_id, key, owner): figure for key, figure in values.items()}
+            )
+    return found
