@@ -401,7 +401,10 @@ def measure_web(database_url: str, size: str, rows: list[dict]) -> None:
         return
     keys = ("work", "kata", "baseline", "ratio", "target", "holds", "extra")
     for item in found:
-        rows.append(row(**{key: item.get(key, "") for key in keys}))
+        values = {key: item.get(key, "") for key in keys}
+        if isinstance(values["holds"], bool):
+            values["holds"] = yes(values["holds"])
+        rows.append(row(**values))
 
 
 def _oneline(error: BaseException) -> str:
