@@ -86,15 +86,17 @@ def _transitions(zone_name: str, first_year: int, last_year: int):
 class Dialect:
     """The few expressions SQLite and PostgreSQL write differently."""
 
-    def __init__(self, *, first: datetime | None = None, last: datetime | None = None):
+    # SQLite: the zone's offsets are searched from this year to the year after the
+    # run's (an instant before it takes the offset of that year's start).
+    FIRST_YEAR = 1970
+
+    def __init__(self, *, last: datetime):
         self.postgres = connection.vendor == "postgresql"
         self.zone = settings.TIME_ZONE
-        first = first or datetime(2000, 1, 1, tzinfo=UTC)
-        last = last or first
         self.ladder = (
             None
             if self.postgres
-            else _transitions(self.zone, first.year - 1, last.year + 1)
+            else _transitions(self.zone, self.FIRST_YEAR, last.year + 1)
         )
 
     def _offset(self, expression: str) -> str:
@@ -372,7 +374,7 @@ def write_rows(
     if len(steps) < 2:
         return  # No transition leaves the last step, and no journey of one step.
     last = steps[-1]
-    dialect = Dialect(first=_first_event(), last=as_of)
+    dialect = Dialect(last=as_of)
     firsts_params = [journey.pk, journey.pk, *accounts.params]
     for name, select, params in (
         (FIRSTS, _firsts_select(dialect, accounts), firsts_params),
@@ -441,15 +443,6 @@ def write_rows(
         )
     drop_temporary(REACHES)
     drop_temporary(FIRSTS)
-
-
-def _first_event() -> datetime | None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MIN(reached_at) FROM {_table(StepEvent)}")
-        (first,) = cursor.fetchone()
-    if isinstance(first, str):
-        first = datetime.fromisoformat(first)
-    return first
 
 
 def row_months(dialect: Dialect) -> set:
