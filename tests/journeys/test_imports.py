@@ -519,6 +519,19 @@ def test_an_import_writes_exactly_the_new_events_with_every_column_set(world):
     assert set(StepEvent.objects.filter(recorded_at__gte=before)) == set(new)
 
 
+def test_a_note_is_stored_exactly_as_the_file_has_it(world):
+    note = 'Tab\there, a backslash \\N, "quotes", 改行\nand a second line'
+    quoted = '"' + note.replace('"', '""') + '"'
+
+    report = import_step_events(
+        file=csv_bytes([EVENT_HEADER, f"C-1,1,2026-04-01,{quoted}"]),
+        by=world["org"].admin,
+    )
+
+    assert report.problems == []
+    assert StepEvent.objects.get().note == note
+
+
 @pytest.mark.parametrize("bad_line", [2, 27, 51])
 def test_a_rejected_line_anywhere_in_the_file_leaves_nothing_written(world, bad_line):
     CustomerAccountFactory(external_id="C-2", journey=world["journey"])
