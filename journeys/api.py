@@ -17,6 +17,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 
 from config.api import DjangoFilterBackend, ServiceViewSetMixin, parse_id
+from config.pagination import StepEventCursorPagination
 from config.schema import VALIDATION_ERROR_REF
 
 from . import imports, permissions, selectors, services
@@ -457,12 +458,18 @@ class CustomerViewSet(CreateMixin, JourneysViewSet):
 class StepEventViewSet(CreateMixin, JourneysViewSet):
     """Step events of the accounts the viewer sees, void ones included. A CRM
     integration records events here (source: API); a wrong one is voided with a
-    reason, never edited or deleted."""
+    reason, never edited or deleted.
+
+    The list is paged by cursor, newest reach first: `next` and `previous` links,
+    no total (an organisation has millions of events). `ordering` takes the orders
+    the pagination offers (config.pagination.StepEventCursorPagination)."""
 
     serializer_class = StepEventSerializer
     create_serializer_class = StepEventRecordSerializer
     filterset_class = StepEventFilter
-    ordering_fields = ["reached_at", "recorded_at", "id"]
+    # The pagination orders the list: no OrderingFilter.
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = StepEventCursorPagination
     queryset = StepEvent.objects.none()
     write_rule = staticmethod(permissions.records_events)
     write_rules = {"import_events": staticmethod(permissions.manages_journeys)}
@@ -471,10 +478,8 @@ class StepEventViewSet(CreateMixin, JourneysViewSet):
     )
 
     def get_queryset(self):
-        return (
-            permissions.visible_step_events(self.request.user)
-            .select_related("account", "step", "recorded_by")
-            .order_by("-reached_at", "-id")
+        return permissions.visible_step_events(self.request.user).select_related(
+            "account", "step", "recorded_by"
         )
 
     @extend_schema(

@@ -684,6 +684,10 @@ class StepEvent(models.Model):
         indexes = [
             models.Index(fields=["account", "step", "reached_at"]),
             models.Index(fields=["step", "reached_at"]),
+            # The step-event lists' pages, newest reach first (config.keyset).
+            models.Index(
+                fields=["reached_at", "id"], name="journeys_event_reached_idx"
+            ),
         ]
 
     def __str__(self):

@@ -6,6 +6,7 @@ from crispy_forms.layout import Column, Field, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters.widgets import BaseCSVWidget
 
 from accounts.models import User
@@ -85,6 +86,60 @@ def present_account_filters(
         "ordering",
     )
     fields["ordering"].widget = _HiddenCSVInput()
+    form.helper.add_input(Submit("", _("Filter"), css_class="btn-secondary"))
+    return form
+
+
+def present_step_event_filters(form: forms.Form, *, journeys, steps) -> forms.Form:
+    """The step-event page's look of `filters.StepEventFilter`'s form: the API's
+    fields and validation, with menus of the journeys and steps the viewer sees.
+    The account and the reach times (links from other pages set them) are kept
+    when the filters change."""
+    fields = form.fields
+    fields["external_id"].label = _("Account's external id")
+    menus = {
+        "journey": (
+            _("Journey"),
+            _("All journeys"),
+            [(j.pk, j.name) for j in journeys],
+        ),
+        "step": (
+            _("Step"),
+            _("Any step"),
+            [(step.pk, f"{step.journey.name} · {step}") for step in steps],
+        ),
+        "source": (
+            pgettext_lazy("step event", "Source"),
+            _("Any source"),
+            fields["source"].choices[1:],
+        ),
+        "void": (
+            _("Void"),
+            _("Void or not"),
+            [("false", _("Counted (not void)")), ("true", _("Void only"))],
+        ),
+    }
+    for name, (label, empty, pairs) in menus.items():
+        fields[name].label = label
+        fields[name].widget = forms.Select(choices=_choices(empty, pairs))
+    for name in ("account", "reached_after", "reached_before"):
+        fields[name].widget = forms.HiddenInput()
+    form.helper = FormHelper()
+    form.helper.form_method = "get"
+    form.helper.disable_csrf = True
+    form.helper.form_id = "step-event-filters"
+    form.helper.layout = Layout(
+        Row(
+            Column("external_id", css_class="col-md"),
+            Column("journey", css_class="col-md"),
+            Column("step", css_class="col-md"),
+            Column("source", css_class="col-md"),
+            Column("void", css_class="col-md"),
+        ),
+        "account",
+        "reached_after",
+        "reached_before",
+    )
     form.helper.add_input(Submit("", _("Filter"), css_class="btn-secondary"))
     return form
 

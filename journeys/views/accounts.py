@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Role, Team, User
 from accounts.permissions import is_admin
+from config import keyset
 from config.exports import csv_response
 from config.views import add_service_errors
 
@@ -27,6 +28,7 @@ from ..forms.accounts import (
     VoidEventForm,
     present_account_filters,
     present_pool_filters,
+    present_step_event_filters,
 )
 from ..models import (
     Coverage,
@@ -181,6 +183,64 @@ def account_export(request):
         for account in accounts.iterator(chunk_size=2000)
     )
     return csv_response(f"accounts-{timezone.localdate():%Y%m%d}", header, rows)
+
+
+# The step-event page's order: newest reach first, ties by id (an index reads it).
+EVENT_ORDER = ("-reached_at", "-id")
+EVENTS_PER_PAGE = 50
+
+
+@login_required
+def step_event_list(request):
+    """The step events of the accounts the viewer sees (void ones included), newest
+    reach first, with the API's filters, paged by cursor: Newer and Older links, no
+    count of them all (there are millions)."""
+    filterset = StepEventFilter(
+        request.GET or None,
+        queryset=permissions.visible_step_events(request.user).select_related(
+            "account", "step__journey", "recorded_by"
+        ),
+        request=request,
+    )
+    journeys = permissions.visible_journeys(request.user).order_by("name")
+    form = present_step_event_filters(
+        filterset.form,
+        journeys=journeys,
+        steps=Step.objects.filter(journey__in=journeys.values("pk"))
+        .select_related("journey")
+        .order_by("journey__name", F("position").asc(nulls_last=True), "name"),
+    )
+    cursor = None
+    if request.GET.get("cursor"):
+        try:
+            cursor = keyset.decode_cursor(
+                request.GET["cursor"], model=StepEvent, ordering=EVENT_ORDER
+            )
+        except keyset.InvalidCursor:
+            return HttpResponseBadRequest(
+                _(
+                    "This link to a page of step events is broken: start again "
+                    "from the first page."
+                ),
+                content_type="text/plain; charset=utf-8",
+            )
+    page = keyset.keyset_page(
+        filterset.qs, ordering=EVENT_ORDER, cursor=cursor, size=EVENTS_PER_PAGE
+    )
+    return render(
+        request,
+        "journeys/step_event_list.html",
+        {
+            "form": form,
+            "events": page.rows,
+            "newer": keyset.encode_cursor(page.previous) if page.previous else None,
+            "older": keyset.encode_cursor(page.next) if page.next else None,
+            "filtered": any(
+                value not in (None, "") and name != "cursor"
+                for name, value in request.GET.items()
+            ),
+        },
+    )
 
 
 @login_required
@@ -572,6 +632,7 @@ def import_template(request, kind: str):
 urlpatterns = [
     path("accounts/", account_list, name="account_list"),
     path("accounts/export.csv", account_export, name="account_export"),
+    path("step-events/", step_event_list, name="step_event_list"),
     path("step-events/export.csv", step_event_export, name="step_event_export"),
     path("accounts/<int:pk>/", account_detail, name="account_detail"),
     path("accounts/<int:pk>/coverage/", account_assign, name="account_assign"),

@@ -36,6 +36,8 @@ UI_ROWS = {
     # The downloads follow the list's scope: everyone signed in, their own rows.
     "journeys:account_export": _get("journeys:account_export", EVERYONE),
     "journeys:step_event_export": _get("journeys:step_event_export", EVERYONE),
+    # The step-event page too (each sees the events of their own accounts).
+    "journeys:step_event_list": _get("journeys:step_event_list", EVERYONE),
     "journeys:import_template": _get(
         "journeys:import_template", ADMINS, lambda org: ["accounts"]
     ),

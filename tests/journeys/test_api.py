@@ -624,7 +624,7 @@ def test_list_queries_do_not_grow(
     with django_assert_max_num_queries(8):
         response = client.get(f"{V1}/{path}/")
     assert response.status_code == 200
-    assert response.json()["count"] >= 1
+    assert response.json()["results"]
 
 
 # --- Never a 500 ---------------------------------------------------------------------
