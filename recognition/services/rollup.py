@@ -409,6 +409,10 @@ def _finish(
         months=[f"{month:%Y-%m}" for month in sorted(months | training_months)],
         structure=structure,
     )
+    if full and not limited:
+        rows.analyze(
+            [AccountTransition, AccountValuePoint, MemberFigure, TeamFigure, PoolFigure]
+        )
     if not limited:
         # The next run looks back to this one's start (less the margin) only.
         RollupChange.objects.filter(

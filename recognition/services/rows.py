@@ -469,6 +469,13 @@ def row_months(dialect: Dialect) -> set:
     return found
 
 
+def analyze(models) -> None:
+    """PostgreSQL: refresh the planner's statistics of tables a full run rewrote
+    (autovacuum may be late or off: pages would be planned for the old sizes)."""
+    if connection.vendor == "postgresql":
+        _run("ANALYZE " + ", ".join(_table(model) for model in models))
+
+
 def delete_rows(accounts: Accounts) -> None:
     """Delete the per-account rows of these accounts."""
     for model in (AccountTransition, AccountValuePoint):
