@@ -541,14 +541,14 @@ def _is_set(field: str) -> ExpressionWrapper:
     )
 
 
-def _common_columns(as_of: datetime) -> dict:
-    return {"computed_at": Value(as_of, output_field=DateTimeField())}
+def _moment(value: datetime | None) -> Value:
+    return Value(value, output_field=DateTimeField())
 
 
-def _open_conversions(as_of: datetime) -> Max:
-    """When a cohort becomes final: the latest window end of its accounts not
-    converted yet whose window is still open (None: final)."""
-    return Max("window_ends_at", filter=Q(converted=False, window_ends_at__gt=as_of))
+def _still_open(as_of: datetime) -> Q:
+    """The accounts that may still convert: not converted, their window still open.
+    A cohort is final from the latest of their window ends."""
+    return Q(converted=False, window_ends_at__gt=as_of)
 
 
 def _conversion_select(rows, owner: str, *, as_of: datetime):
@@ -559,7 +559,7 @@ def _conversion_select(rows, owner: str, *, as_of: datetime):
     ).annotate(
         _cohort=Count("pk"),
         _converted=Count("pk", filter=Q(converted=True)),
-        _open_until=_open_conversions(as_of),
+        _open_until=Max("window_ends_at", filter=_still_open(as_of)),
     )
     return _figure_rows(
         grouped,
@@ -577,7 +577,7 @@ def _conversion_select(rows, owner: str, *, as_of: datetime):
         denominator=F("_cohort"),
         provisional=_is_set("_open_until"),
         final_at=F("_open_until"),
-        **_common_columns(as_of),
+        computed_at=_moment(as_of),
     )
 
 
@@ -588,7 +588,6 @@ def _median_select(rows, owner: str, *, as_of: datetime) -> tuple[str, list]:
     or two middle converted accounts are averaged. A group is provisional while
     its step conversion is."""
     partition = [F(owner), F("cohort_month"), F("from_step_id")]
-    open_window = Q(converted=False, window_ends_at__gt=as_of)
     ranked = (
         rows.filter(kind=ConversionKind.STEP)
         .annotate(
@@ -611,7 +610,7 @@ def _median_select(rows, owner: str, *, as_of: datetime) -> tuple[str, list]:
                 partition_by=partition,
             ),
             _open_until=Window(
-                Max(Case(When(open_window, then=F("window_ends_at")))),
+                Max(Case(When(_still_open(as_of), then=F("window_ends_at")))),
                 partition_by=partition,
             ),
         )
@@ -675,7 +674,7 @@ def _value_point_select(points, owner: str, *, as_of: datetime):
         denominator=F("_due"),
         provisional=_is_set("_open_until"),
         final_at=F("_open_until"),
-        **_common_columns(as_of),
+        computed_at=_moment(as_of),
     )
 
 
@@ -706,8 +705,8 @@ def _events_by_member(events, *, as_of: datetime):
         numerator=F("_count"),
         denominator=Value(None, output_field=IntegerField()),
         provisional=Value(False, output_field=BooleanField()),
-        final_at=Value(None, output_field=DateTimeField()),
-        **_common_columns(as_of),
+        final_at=_moment(None),
+        computed_at=_moment(as_of),
     )
 
 
@@ -902,21 +901,3 @@ def _db_date(value: date):
 
 def _db_datetime(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
-
-
-def memberships_by_user() -> dict[int, list]:
-    """Every team membership as (start, end, team id), by user (one query)."""
-    found = defaultdict(list)
-    for user_id, team_id, start, end in TeamMembership.objects.values_list(
-        "user_id", "team_id", "start_date", "end_date"
-    ):
-        found[user_id].append((start, end, team_id))
-    return found
-
-
-def team_on(memberships, user_id: int, day: date) -> int | None:
-    """The team the user belonged to on `day`, from `memberships_by_user()`."""
-    for start, end, team_id in memberships.get(user_id, ()):
-        if start <= day and (end is None or day <= end):
-            return team_id
-    return None
