@@ -12,6 +12,7 @@ Files come from CRMs and from Excel, so UTF-8 (with or without a byte order mark
 Shift_JIS (cp932, what Japanese Excel writes) are both read.
 """
 
+import codecs
 import csv
 import io
 import re
@@ -135,17 +136,28 @@ class ImportReport:
 
 def decode_csv(data: bytes) -> str:
     """The file's text: UTF-8 with a BOM, else strict UTF-8, else cp932."""
+    return data.decode(csv_encoding(data))
+
+
+def csv_encoding(data: bytes) -> str:
+    """The file's encoding: UTF-8 with a BOM, else strict UTF-8, else cp932. Checked
+    a piece at a time, so that a large file is never held twice."""
     if data.startswith(b"\xef\xbb\xbf"):
         encodings = ["utf-8-sig"]
     else:
         encodings = ["utf-8", "cp932"]
     # NUL never appears in a CSV in either encoding (UTF-16 is full of them).
     if b"\x00" not in data:
+        view = memoryview(data)
         for encoding in encodings:
+            decoder = codecs.getincrementaldecoder(encoding)()
             try:
-                return data.decode(encoding)
+                for start in range(0, len(view), 1 << 16):
+                    decoder.decode(view[start : start + (1 << 16)])
+                decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 continue
+            return encoding
     raise ImportFileError(
         _(
             "The file could not be read: save it as CSV in UTF-8 or in Shift_JIS "
@@ -194,11 +206,15 @@ def _open_csv(
     """A CSV reader past the header row, and the header's column names; or None after
     reporting why the file cannot be read."""
     try:
-        text = decode_csv(_read_bytes(file))
+        data = _read_bytes(file)
+        encoding = csv_encoding(data)
     except ImportFileError as error:
         report.add(None, "", str(error))
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Decoded as it is read: the text of a large file is never held whole.
+    reader = csv.reader(
+        io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    )
     try:
         header = next(reader, None)
     except csv.Error as error:
