@@ -532,6 +532,11 @@ class CustomerAccount(models.Model):
         verbose_name = _("customer account")
         verbose_name_plural = _("customer accounts")
         ordering = ["name", "id"]
+        indexes = [
+            # The account list's default order: a page reads the index, not a
+            # sort of every account.
+            models.Index(fields=["name", "id"], name="journeys_account_name_id"),
+        ]
 
     def __str__(self):
         return self.name

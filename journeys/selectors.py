@@ -391,7 +391,13 @@ def _overdue_expression(now: datetime):
         is_value_point=True, retired_at__isnull=True
     ).values_list("pk", "journey_id", "target_days")
     for step_id, journey_id, target_days in value_points:
-        reached = _live_events().filter(account=OuterRef("pk"), step_id=step_id)
+        # `account_id >= pk` repeats `account_id = pk` on purpose: a correlation
+        # that is not an equality keeps PostgreSQL from turning the NOT EXISTS into
+        # a hashed subplan over every event of the step (hundreds of thousands);
+        # it probes the (account, step, reached_at) index for each row instead.
+        reached = _live_events().filter(
+            account=OuterRef("pk"), account_id__gte=OuterRef("pk"), step_id=step_id
+        )
         conditions |= Q(
             Q(
                 journey_id=journey_id,

@@ -2,6 +2,8 @@
 the account's journey, a time not in the future, who may own an account) live in
 `journeys.services`, whose errors come back per field."""
 
+from functools import cached_property
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -422,16 +424,28 @@ class CustomerSerializer(JourneysModelSerializer):
         ]
         read_only_fields = ["is_active", "created_at"]
 
+    # One nested serializer each for the whole list: building one per row
+    # deep-copies its fields every time (most of a page's time).
+    @cached_property
+    def _coverage_serializer(self):
+        return AccountCoverageSerializer()
+
+    @cached_property
+    def _current_step_serializer(self):
+        return AccountCurrentStepSerializer()
+
     def get_coverage(self, account) -> AccountCoverageSerializer(allow_null=True):
         periods = getattr(account, "open_coverage", [])
-        return AccountCoverageSerializer(periods[0]).data if periods else None
+        if not periods:
+            return None
+        return self._coverage_serializer.to_representation(periods[0])
 
     def get_current_step(self, account) -> AccountCurrentStepSerializer(
         allow_null=True
     ):
         if getattr(account, "current_step_id", None) is None:
             return None
-        return AccountCurrentStepSerializer(account).data
+        return self._current_step_serializer.to_representation(account)
 
     def get_days_at_current_step(self, account) -> int | None:
         age = getattr(account, "current_step_age", None)
