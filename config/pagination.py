@@ -1,5 +1,7 @@
 import re
+from datetime import date
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -185,3 +187,76 @@ class StepEventCursorPagination(KeysetPagination):
         "-id": ("-id",),
         "id": ("id",),
     }
+
+
+class _CursorFields:
+    """The fields `config.keyset` reads a figure cursor's values by: a foreign key's
+    id as the id it is, a month (a date) as text, checked by FigureCursorPagination."""
+
+    def __init__(self, model):
+        self.model = model
+        self._meta = self
+
+    def get_field(self, name):
+        field = self.model._meta.get_field(name)
+        if isinstance(field, models.ForeignKey):
+            return field.target_field
+        if isinstance(field, models.DateField) and not isinstance(
+            field, models.DateTimeField
+        ):
+            return models.CharField()
+        return field
+
+
+class FigureCursorPagination(KeysetPagination):
+    """Monthly figures (of members or of teams), newest month first: an
+    organisation has hundreds of thousands of them. Within a month they follow
+    the `owner` (member or team id, descending) and the metric key: the order of
+    one index, read forwards or backwards."""
+
+    owner = "member_id"
+
+    @property
+    def orderings(self):
+        owner = self.owner
+        return {
+            "-month": ("-month", f"-{owner}", "-metric", "-id"),
+            "month": ("month", owner, "metric", "id"),
+            "-id": ("-id",),
+            "id": ("id",),
+        }
+
+    def decode_cursor(self, request):
+        text = request.query_params.get(self.cursor_query_param)
+        if text is None:
+            return None
+        try:
+            cursor = keyset.decode_cursor(
+                text, model=_CursorFields(self.model), ordering=self.ordering
+            )
+            position = tuple(
+                _month(value) if name.lstrip("-") == "month" else value
+                for name, value in zip(self.ordering, cursor.position, strict=True)
+            )
+        except keyset.InvalidCursor:
+            raise ValidationError(
+                {self.cursor_query_param: [self.invalid_cursor_message]}
+            ) from None
+        return keyset.Cursor(
+            position, reverse=cursor.reverse, inclusive=cursor.inclusive
+        )
+
+
+def _month(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise keyset.InvalidCursor(text) from error
+
+
+class MemberFigureCursorPagination(FigureCursorPagination):
+    owner = "member_id"
+
+
+class TeamFigureCursorPagination(FigureCursorPagination):
+    owner = "team_id"

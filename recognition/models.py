@@ -208,7 +208,15 @@ class MemberFigure(Figure):
                 name="recognition_member_figure_once",
             )
         ]
-        indexes = [models.Index(fields=["metric", "month"])]
+        indexes = [
+            models.Index(fields=["metric", "month"]),
+            # The API list's order (config.pagination.FigureCursorPagination),
+            # read forwards or backwards.
+            models.Index(
+                fields=["month", "member", "metric", "id"],
+                name="recog_member_figure_month",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.member} · {self.metric} · {self.month:%Y-%m}"
@@ -232,7 +240,14 @@ class TeamFigure(Figure):
                 fields=["team", "metric", "month"], name="recognition_team_figure_once"
             )
         ]
-        indexes = [models.Index(fields=["metric", "month"])]
+        indexes = [
+            models.Index(fields=["metric", "month"]),
+            # The API list's order (config.pagination.FigureCursorPagination),
+            # read forwards or backwards.
+            models.Index(
+                fields=["month", "team", "metric", "id"], name="recog_team_figure_month"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.team} · {self.metric} · {self.month:%Y-%m}"

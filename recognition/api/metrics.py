@@ -15,7 +15,11 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from accounts.permissions import visible_teams
-from config.api import DjangoFilterBackend, IdFilter, OrderingFilter
+from config.api import DjangoFilterBackend, IdFilter
+from config.pagination import (
+    MemberFigureCursorPagination,
+    TeamFigureCursorPagination,
+)
 
 from .. import metrics
 from ..models import MemberFigure, TeamFigure
@@ -258,9 +262,14 @@ class TeamFigureSerializer(FigureSerializer):
 
 
 class FigureViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Figures are paged by cursor, newest month first: `next` and `previous`
+    links, no total (an organisation has hundreds of thousands of figures).
+    `ordering` takes the orders the pagination offers
+    (config.pagination.FigureCursorPagination)."""
+
     permission_classes = [IsAuthenticated, SeesFigures]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
-    ordering_fields = ["month", "metric", "value", "id"]
+    # The pagination orders the list: no OrderingFilter.
+    filter_backends = [DjangoFilterBackend]
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -273,12 +282,13 @@ class FigureViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class MemberFigureViewSet(FigureViewSet):
     """Monthly figures of members: members see their own, leaders those of the
     members they coach, admins everyone's. Filter by `member`, `metric` and
-    `period` (a month)."""
+    `period` (a month). Paged by cursor, newest month first, then by member (id,
+    descending) and metric: `next` and `previous` links, no total."""
 
     serializer_class = MemberFigureSerializer
     filterset_class = MemberFigureFilter
+    pagination_class = MemberFigureCursorPagination
     queryset = MemberFigure.objects.none()
-    ordering = ["-month", "member__family_name_reading", "member_id", "metric"]
 
     def get_queryset(self):
         return MemberFigure.objects.filter(
@@ -291,12 +301,13 @@ class TeamFigureViewSet(FigureViewSet):
     leaders the teams they lead, admins all). Filter by `team`, `metric` and
     `period` (a month). These are "team incl. pools" figures: the accounts of the
     team's pools count too, where the pages' team rate counts its members'
-    accounts only."""
+    accounts only. Paged by cursor, newest month first, then by team (id,
+    descending) and metric: `next` and `previous` links, no total."""
 
     serializer_class = TeamFigureSerializer
     filterset_class = TeamFigureFilter
+    pagination_class = TeamFigureCursorPagination
     queryset = TeamFigure.objects.none()
-    ordering = ["-month", "team__name", "metric"]
 
     def get_queryset(self):
         return TeamFigure.objects.filter(

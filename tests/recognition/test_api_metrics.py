@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from recognition.models import MemberFigure
+from recognition.models import MemberFigure, TeamFigure
 from tests.recognition.dashboard_factories import APRIL, build_dashboard_world, grow
 
 pytestmark = pytest.mark.django_db
@@ -182,10 +182,14 @@ def test_a_wrong_filter_answers_400_with_a_message_on_it(
 @pytest.mark.parametrize(
     "params, status, field",
     [
-        ({"page": "abc"}, 400, "page"),
+        ({"cursor": "abc"}, 400, "cursor"),
+        # A cursor of the list by id, offered to the list by month.
+        ({"cursor": "eyJwIjpbMV19", "ordering": "-month"}, 400, "cursor"),
+        # A month that is no date.
+        ({"cursor": "eyJwIjpbIngiLDEsIm0iLDFdfQ"}, 400, "cursor"),
         ({"page_size": "x"}, 400, "page_size"),
         ({"ordering": "password"}, 400, "ordering"),
-        ({"page": "999"}, 404, "detail"),
+        ({"ordering": "value"}, 400, "ordering"),
     ],
 )
 def test_garbage_in_paging_and_ordering_answers_400_on_it(
@@ -205,6 +209,51 @@ def test_figures_are_ordered_by_month_newest_first_and_can_be_reordered(
     response = _get(api_client, org.member_a, f"{V1}/member-metrics/", ordering="month")
     months = [row["period"] for row in response.json()["results"]]
     assert months == sorted(months)
+
+
+def _walk(api_client, url, link="next"):
+    """Every row of the list, following its `link` links from `url`."""
+    rows = []
+    while url:
+        body = api_client.get(url).json()
+        assert "count" not in body
+        rows.extend(body["results"])
+        url = body[link]
+    return rows
+
+
+def _key(row, owner):
+    return (row["period"], row[owner], row["metric"], row["id"])
+
+
+@pytest.mark.parametrize(
+    "path, owner, model",
+    [("member-metrics", "member", MemberFigure), ("team-metrics", "team", TeamFigure)],
+)
+def test_figures_are_paged_by_cursor_each_once_in_the_documented_order(
+    api_client, org, world, path, owner, model
+):
+    """Newest month first, then owner and metric descending; or all ascending;
+    without a total. (Metric keys compare as Python compares them: the tests'
+    database collates bytewise.)"""
+    api_client.force_authenticate(org.admin)
+    newest_first = _walk(api_client, f"{V1}/{path}/?page_size=3")
+    assert len(newest_first) == model.objects.count() > 6
+    keys = [_key(row, owner) for row in newest_first]
+    assert keys == sorted(keys, reverse=True)
+    oldest_first = _walk(api_client, f"{V1}/{path}/?page_size=4&ordering=month")
+    assert [_key(row, owner) for row in oldest_first] == sorted(keys)
+    # Back from the last page by the previous links: the same rows.
+    url, last = f"{V1}/{path}/?page_size=3", None
+    while url:
+        last, url = url, api_client.get(url).json()["next"]
+    back = _walk(api_client, last, link="previous")
+    pages = [newest_first[i : i + 3] for i in range(0, len(newest_first), 3)]
+    assert back == [row for page in reversed(pages) for row in page]
+    by_id = _walk(api_client, f"{V1}/{path}/?page_size=5&ordering=-id")
+    assert [row["id"] for row in by_id] == sorted(
+        (row["id"] for row in newest_first), reverse=True
+    )
 
 
 @pytest.mark.parametrize("role", ["interviewer", "recruiter"])
