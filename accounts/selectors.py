@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.contrib.auth.models import Group
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -168,9 +169,15 @@ def span_of_control(*, team: Team, on: date | None = None) -> SpanOfControl | No
 
 
 def user_list(*, viewer: User) -> QuerySet:
+    """The users the viewer sees, each with `role_groups`: its groups (roles) as a
+    list, read without a related manager per user."""
     return (
         permissions.visible_users(viewer)
-        .prefetch_related("groups")
+        .prefetch_related(
+            Prefetch(
+                "groups", queryset=Group.objects.only("name"), to_attr="role_groups"
+            )
+        )
         .order_by("family_name_reading", "given_name_reading", "username")
     )
 

@@ -22,8 +22,11 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_roles(self, user) -> list[str]:
-        # Groups are prefetched by the selector.
-        return sorted(group.name for group in user.groups.all())
+        # Groups are prefetched by the selector (accounts.selectors.user_list).
+        groups = getattr(user, "role_groups", None)
+        if groups is None:
+            groups = user.groups.all()
+        return sorted(group.name for group in groups)
 
 
 class MeSerializer(UserSerializer):
