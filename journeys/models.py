@@ -618,7 +618,15 @@ class Coverage(models.Model):
                 violation_error_message=_("A coverage period ends after it starts."),
             ),
         ]
-        indexes = [models.Index(fields=["account", "started_at"])]
+        indexes = [
+            models.Index(fields=["account", "started_at"]),
+            # The accounts each member owns today (the dashboard, the member page).
+            models.Index(
+                fields=["owner", "account"],
+                condition=Q(ended_at__isnull=True),
+                name="journeys_coverage_open_owner",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.account}: {self.owner or self.pool}"
