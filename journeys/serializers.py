@@ -356,7 +356,16 @@ class PoolSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AccountCoverageSerializer(serializers.Serializer):
+class ReadableFieldsOnce:
+    """A serializer of many rows that lists its readable fields once, not once per
+    row (as DRF's `_readable_fields` generator does)."""
+
+    @cached_property
+    def _readable_fields(self):
+        return [field for field in self.fields.values() if not field.write_only]
+
+
+class AccountCoverageSerializer(ReadableFieldsOnce, serializers.Serializer):
     model = serializers.ChoiceField(choices=CoverageModel.choices)
     owner = serializers.IntegerField(source="owner_id", allow_null=True)
     owner_name = PersonField(source="owner", allow_null=True)
@@ -365,7 +374,7 @@ class AccountCoverageSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
 
 
-class AccountCurrentStepSerializer(serializers.Serializer):
+class AccountCurrentStepSerializer(ReadableFieldsOnce, serializers.Serializer):
     id = serializers.IntegerField(source="current_step_id")
     position = serializers.IntegerField(source="current_step_position")
     name = serializers.CharField(source="current_step_name")
@@ -374,7 +383,7 @@ class AccountCurrentStepSerializer(serializers.Serializer):
     )
 
 
-class CustomerSerializer(JourneysModelSerializer):
+class CustomerSerializer(ReadableFieldsOnce, JourneysModelSerializer):
     """An account with its current coverage and where it stands on its journey."""
 
     journey = ScopedRelatedField(scope=permissions.visible_journeys)
