@@ -17,11 +17,25 @@ from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from .models import Role, Team, TeamMembership, User
 
 _ROLES_CACHE = "_kata_roles"
+_MANAGED_CACHE = "_kata_managed_team_ids"
+# Bumped whenever a team is saved or deleted in this process: a user object's
+# cached managed teams (`managed_team_ids`) read before that are read again.
+_teams_version = 0
+
+
+def _teams_changed(**_kwargs) -> None:
+    global _teams_version
+    _teams_version += 1
+
+
+post_save.connect(_teams_changed, sender=Team, dispatch_uid="kata_teams_changed")
+post_delete.connect(_teams_changed, sender=Team, dispatch_uid="kata_teams_deleted")
 
 
 def roles_of(user: User | AnonymousUser) -> frozenset[str]:
@@ -60,11 +74,30 @@ def descendant_team_ids(team_ids: set[int]) -> set[int]:
 
 
 def managed_team_ids(user: User | AnonymousUser) -> set[int]:
-    """Teams the user leads, with their sub-teams."""
+    """Teams the user leads, with their sub-teams: read once per user object (a
+    request's), again after a team was saved or deleted in this process."""
     if not user.is_authenticated:
         return set()
-    led = set(Team.objects.filter(leader=user).values_list("id", flat=True))
-    return descendant_team_ids(led)
+    cached = getattr(user, _MANAGED_CACHE, None)
+    if cached is None or cached[0] != _teams_version:
+        version = _teams_version
+        # One query: every team's parent and leader (as `descendant_team_ids`).
+        children, led = defaultdict(list), []
+        for team_id, parent_id, leader_id in Team.objects.values_list(
+            "id", "parent_id", "leader_id"
+        ):
+            children[parent_id].append(team_id)
+            if leader_id == user.pk:
+                led.append(team_id)
+        found, frontier = set(led), list(led)
+        while frontier:
+            for child_id in children[frontier.pop()]:
+                if child_id not in found:
+                    found.add(child_id)
+                    frontier.append(child_id)
+        cached = (version, frozenset(found))
+        setattr(user, _MANAGED_CACHE, cached)
+    return set(cached[1])
 
 
 def visible_teams(viewer: User | AnonymousUser, *, on: date | None = None) -> QuerySet:

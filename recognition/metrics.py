@@ -255,19 +255,30 @@ def current_steps_by_journey(journeys=None) -> dict[Journey, list[Step]]:
     return by_journey
 
 
-def catalogue(*, active_only: bool = True) -> list[Metric]:
-    """Every metric: each journey's, then the ones of every member."""
+def training_metric() -> Metric:
+    """Training completion: a metric of every member, whatever the journeys (no
+    query)."""
+    return _metric(
+        Family.TRAINING_COMPLETION,
+        Family.TRAINING_COMPLETION,
+        _("Training completion"),
+    )
+
+
+def catalogue(
+    *,
+    active_only: bool = True,
+    steps_by_journey: dict[Journey, list[Step]] | None = None,
+) -> list[Metric]:
+    """Every metric: each journey's, then the ones of every member. One query, none
+    given the `current_steps_by_journey()` a page already read."""
+    if steps_by_journey is None:
+        steps_by_journey = current_steps_by_journey()
     metrics = []
-    for journey, steps in current_steps_by_journey().items():
+    for journey, steps in steps_by_journey.items():
         if journey.is_active or not active_only:
             metrics.extend(journey_metrics(journey, steps))
-    metrics.append(
-        _metric(
-            Family.TRAINING_COMPLETION,
-            Family.TRAINING_COMPLETION,
-            _("Training completion"),
-        )
-    )
+    metrics.append(training_metric())
     metrics.append(
         _metric(
             Family.STEP_EVENTS_RECORDED,

@@ -29,6 +29,7 @@ Viewer = User | AnonymousUser
 __all__ = [
     "coached_members",
     "coaches",
+    "coaches_visible",
     "is_admin",
     "manages_recognition",
     "sees_award",
@@ -110,6 +111,14 @@ def coaches(viewer: Viewer, member: User) -> bool:
     return coached_members(viewer).filter(pk=member.pk).exists()
 
 
+def coaches_visible(viewer: Viewer, member: User) -> bool:
+    """`coaches` for a member the caller read through `visible_members(viewer)`
+    today, without a query: the visible members are the viewer (when a member)
+    and the members they coach (every member for admins, who coach all but
+    themselves)."""
+    return member.pk != viewer.pk
+
+
 def visible_award_programs(viewer: Viewer, *, on: date | None = None) -> QuerySet:
     """Programs the viewer takes part in (member of a taking-part team today) or
     leads a taking-part team of; every program for admins."""
@@ -120,11 +129,12 @@ def visible_award_programs(viewer: Viewer, *, on: date | None = None) -> QuerySe
     if is_admin(viewer):
         return AwardProgram.objects.all()
     day = on or timezone.localdate()
-    own_teams = TeamMembership.objects.active_on(day).filter(user=viewer)
-    team_ids = set(own_teams.values_list("team_id", flat=True)) | managed_team_ids(
-        viewer
+    own_teams = (
+        TeamMembership.objects.active_on(day).filter(user=viewer).values("team_id")
     )
-    return AwardProgram.objects.filter(teams__in=team_ids).distinct()
+    return AwardProgram.objects.filter(
+        Q(teams__in=own_teams) | Q(teams__in=managed_team_ids(viewer))
+    ).distinct()
 
 
 def sees_award(viewer: Viewer, program) -> bool:

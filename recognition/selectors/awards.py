@@ -237,8 +237,12 @@ def closed_periods(*, program: AwardProgram) -> QuerySet:
     return program_periods(program=program).filter(closed_at__isnull=False)
 
 
-def catalogue_by_key() -> dict[str, Metric]:
-    return {metric.key: metric for metric in metrics.catalogue(active_only=False)}
+def catalogue_by_key(catalogue: list[Metric] | None = None) -> dict[str, Metric]:
+    """Every metric by key, of `catalogue` when the caller read it
+    (`metrics.catalogue(active_only=False)`)."""
+    if catalogue is None:
+        catalogue = metrics.catalogue(active_only=False)
+    return {metric.key: metric for metric in catalogue}
 
 
 def metric_label(key: str, catalogue: dict[str, Metric]) -> str:
@@ -557,15 +561,20 @@ def _recorded(periods: list[AwardPeriod]) -> dict[int, list[AwardWinner]]:
 
 
 def leaderboards(
-    *, periods, viewer=None, now: datetime | None = None
+    *,
+    periods,
+    viewer=None,
+    now: datetime | None = None,
+    catalogue: list[Metric] | None = None,
 ) -> list[Leaderboard]:
     """The leaderboard of each period (with `program` selected), as the viewer may
-    read it (None: everything, for the services). A fixed number of queries."""
+    read it (None: everything, for the services). A fixed number of queries
+    (`catalogue`: `metrics.catalogue(active_only=False)` when the caller has it)."""
     now = now or timezone.now()
     periods = list(periods)
     if not periods:
         return []
-    catalogue = catalogue_by_key()
+    catalogue = catalogue_by_key(catalogue)
     participants = _participants(periods)
     values = _figures(periods, participants, catalogue)
     shown = counts_shown_to(viewer)
@@ -693,7 +702,7 @@ class AwardsPanel:
 
 
 def participant_leaderboards(
-    *, viewer, now: datetime | None = None
+    *, viewer, now: datetime | None = None, catalogue: list[Metric] | None = None
 ) -> AwardsPanel | None:
     """The running leaderboards of the active programs the viewer takes part in
     (or leads a team of; every one for admins). None when there is nothing to
@@ -702,11 +711,15 @@ def participant_leaderboards(
         return None
     now = now or timezone.now()
     today = timezone.localdate(now)
-    programs = list(
-        visible_award_programs(viewer).filter(is_active=True).order_by("name", "pk")
-    )
-    if not programs:
-        return None
+    programs = visible_award_programs(viewer).filter(is_active=True)
+    manages = is_admin(viewer)
+    if manages:
+        # Admins also see the programs without a current period: read them.
+        programs = list(programs.order_by("name", "pk"))
+        if not programs:
+            return None
+    else:
+        programs = programs.values("pk")
     current = list(
         AwardPeriod.objects.filter(
             program__in=programs, start__lte=today, end__gte=today
@@ -714,13 +727,14 @@ def participant_leaderboards(
         .select_related("program")
         .order_by("program__name", "program_id")
     )
-    manages = is_admin(viewer)
     with_period = {period.program_id for period in current}
     unset = [p for p in programs if p.pk not in with_period] if manages else []
     if not current and not unset:
         return None
     return AwardsPanel(
-        leaderboards=leaderboards(periods=current, viewer=viewer, now=now),
+        leaderboards=leaderboards(
+            periods=current, viewer=viewer, now=now, catalogue=catalogue
+        ),
         unset_programs=unset,
         manages=manages,
     )
@@ -763,7 +777,11 @@ def running_periods_of(member, today) -> QuerySet:
 
 
 def member_standings(
-    *, member, viewer, now: datetime | None = None
+    *,
+    member,
+    viewer,
+    now: datetime | None = None,
+    catalogue: list[Metric] | None = None,
 ) -> MemberStandings | None:
     """The member's current ranks and wins, or None when they take part in no
     program and never won."""
@@ -785,6 +803,7 @@ def member_standings(
         periods=current.order_by("program__name", "program_id"),
         viewer=viewer,
         now=now,
+        catalogue=catalogue,
     )
     if not boards and not won:
         return None

@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
 
 from accounts.models import Team, TeamMembership, User
+from accounts.permissions import managed_team_ids
 from journeys.models import (
     Coverage,
     Journey,
@@ -49,7 +50,8 @@ from .. import metrics
 from ..metrics import Family, Metric, Period
 from ..models import AccountTransition, ConversionKind, RollupRun, StepRetrospective
 from ..permissions import (
-    coached_members,
+    coaches_visible,
+    is_admin,
     visible_members,
     visible_team_ids,
 )
@@ -113,12 +115,17 @@ class JourneyColumns:
         return found
 
 
-def journey_columns(*, modules: bool = True) -> list[JourneyColumns]:
+def journey_columns(
+    *, modules: bool = True, steps_by_journey: dict | None = None
+) -> list[JourneyColumns]:
     """The active journeys with at least one transition, their metrics and (when
-    asked) the active training modules of each transition. Two queries."""
+    asked) the active training modules of each transition. Two queries (one given
+    the `metrics.current_steps_by_journey()` the page read)."""
+    if steps_by_journey is None:
+        steps_by_journey = metrics.current_steps_by_journey()
     by_journey = {
         journey: steps
-        for journey, steps in metrics.current_steps_by_journey().items()
+        for journey, steps in steps_by_journey.items()
         if journey.is_active and len(steps) >= 2
     }
     modules_by_step: dict[int, list[TrainingModule]] = {}
@@ -154,11 +161,7 @@ def journey_columns(*, modules: bool = True) -> list[JourneyColumns]:
 
 
 def training_metric() -> Metric:
-    return next(
-        metric
-        for metric in metrics.catalogue()
-        if metric.family == Family.TRAINING_COMPLETION
-    )
+    return metrics.training_metric()
 
 
 # Cells ------------------------------------------------------------------------------
@@ -525,7 +528,9 @@ def accounts_owned(member_ids: list[int]) -> dict[tuple[int, int], int]:
             ended_at__isnull=True, owner_id__in=member_ids, account__is_active=True
         )
         .values("owner_id", "account__journey_id")
-        .annotate(count=Count("pk"))
+        # Counted by account (never empty): the open periods' index on (owner,
+        # account) answers without reading the table.
+        .annotate(count=Count("account"))
         .order_by()
     )
     return {(row["owner_id"], row["account__journey_id"]): row["count"] for row in rows}
@@ -551,12 +556,14 @@ def dashboard(
     period: Period,
     sort: str = DEFAULT_SORT,
     final_only: bool = False,
+    steps_by_journey: dict | None = None,
 ) -> Dashboard:
     """One table per active journey: a row per member of the team during the period
     (sorted by `sort`, `sort_rows`), then the team's own figures. With `final_only`
-    the provisional figures are left out (and so never the weakest)."""
+    the provisional figures are left out (and so never the weakest).
+    `steps_by_journey`: the `metrics.current_steps_by_journey()` the page read."""
     members = period_members(viewer=viewer, team=team, period=period)
-    all_columns = journey_columns()
+    all_columns = journey_columns(steps_by_journey=steps_by_journey)
     run = figures.last_run()
     page = Dashboard(
         team=team,
@@ -589,15 +596,9 @@ def dashboard(
     owned = accounts_owned(member_ids)
     modules = [m for c in all_columns for t in c.transitions for m in t.modules]
     passed = passed_modules(member_ids, modules)
-    coached = (
-        set(
-            coached_members(viewer)
-            .filter(pk__in=member_ids)
-            .values_list("pk", flat=True)
-        )
-        if member_ids
-        else set()
-    )
+    # The members shown are the viewer's visible members: the viewer (a member)
+    # and those they coach (`permissions.coaches_visible`).
+    coached = {member.pk for member in members if coaches_visible(viewer, member)}
     for columns in all_columns:
         journey_id = columns.journey.pk
         rows = [
@@ -953,7 +954,15 @@ def comparison_team(member: User, period: Period, *, viewer: User) -> Team | Non
         .order_by("-start_date", "-pk")
         .first()
     )
-    if membership is None or membership.team_id not in visible_team_ids(viewer):
+    if membership is None:
+        return None
+    # Teams the viewer sees: every one (admins), the ones they lead (no query
+    # more), the ones they belong to (`permissions.visible_teams`).
+    if not (
+        is_admin(viewer)
+        or membership.team_id in managed_team_ids(viewer)
+        or membership.team_id in visible_team_ids(viewer)
+    ):
         return None
     return membership.team
 
@@ -984,10 +993,12 @@ def member_page(
     period: Period,
     journey_id: int | None = None,
     today: date | None = None,
+    steps_by_journey: dict | None = None,
 ) -> MemberPage:
     """The member's figures over the period beside their team's, the monthly trend
-    per transition, the weakest transition and what they wrote."""
-    all_columns = journey_columns()
+    per transition, the weakest transition and what they wrote.
+    `steps_by_journey`: the `metrics.current_steps_by_journey()` the page read."""
+    all_columns = journey_columns(steps_by_journey=steps_by_journey)
     training = training_metric()
     team = comparison_team(member, period, viewer=viewer)
     wanted = [m for columns in all_columns for m in columns.metrics] + [training]
@@ -1005,8 +1016,11 @@ def member_page(
     columns = next((c for c in all_columns if c.journey.pk == journey_id), None) or (
         _default_journey(all_columns, found, member.pk) if all_columns else None
     )
-    retrospectives = StepRetrospective.objects.filter(member=member).select_related(
-        "from_step__journey", "commented_by"
+    # The latest ones and how many there are, in one query.
+    recent_retrospectives = list(
+        StepRetrospective.objects.filter(member=member)
+        .select_related("from_step__journey", "commented_by")
+        .annotate(retrospective_total=Window(Count("pk")))[:RECENT_RETROSPECTIVES]
     )
     page = MemberPage(
         member=member,
@@ -1025,8 +1039,10 @@ def member_page(
         weakest=None,
         trends=[],
         reflections=[],
-        retrospectives=list(retrospectives[:RECENT_RETROSPECTIVES]),
-        retrospective_count=retrospectives.count(),
+        retrospectives=recent_retrospectives,
+        retrospective_count=recent_retrospectives[0].retrospective_total
+        if recent_retrospectives
+        else 0,
         last_run=run,
     )
     if columns is None:

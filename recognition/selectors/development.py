@@ -13,7 +13,7 @@ check-ins or members.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -35,7 +35,8 @@ from ..models import (
     PlanStatus,
     PlanTarget,
 )
-from .figures import FigureValue, member_figures, member_monthly
+from .figures import FigureValue, member_monthly
+from .page_figures import member_period_figures
 
 CURRENT_MONTHS = 3
 # The 3 complete months before a target was set (its "before").
@@ -102,6 +103,16 @@ def latest_assessment_per_member(member_ids=None):
 def latest_assessment_ids(member_ids) -> dict[int, int]:
     """member id → id of their latest assessment (one query)."""
     return dict(latest_assessment_per_member(member_ids).values_list("member_id", "pk"))
+
+
+def latest_assessment(member_id: int) -> CompetencyAssessment | None:
+    """The member's latest assessment (the same rule) with its ratings (two
+    queries)."""
+    return _with_ratings(
+        CompetencyAssessment.objects.filter(member_id=member_id).order_by(
+            "-assessed_at", "-pk"
+        )
+    ).first()
 
 
 def latest_assessments(member_ids) -> dict[int, CompetencyAssessment]:
@@ -273,19 +284,29 @@ def _months_between(first: date, last: date) -> list[date]:
 
 
 def target_rows(
-    targets: list[PlanTarget], *, member_ids_by_plan: dict[int, int], today: date
+    targets: list[PlanTarget],
+    *,
+    member_ids_by_plan: dict[int, int],
+    today: date,
+    catalogue: list[Metric] | None = None,
+    as_of: datetime | None = None,
 ) -> list[TargetRow]:
     """Rows for targets of one or several plans, in a fixed number of queries: the
-    catalogue, the figures of the last 3 complete months, the monthly figures."""
+    catalogue (unless given: `metrics.catalogue(active_only=False)`), the figures
+    of the last 3 complete months (against the page's `as_of` when given:
+    `page_figures.member_period_figures`), the monthly figures."""
     if not targets:
         return []
-    catalogue = {m.key: m for m in metrics.catalogue(active_only=False)}
+    if catalogue is None:
+        catalogue = metrics.catalogue(active_only=False)
+    catalogue = {m.key: m for m in catalogue}
     known = {t.metric: catalogue[t.metric] for t in targets if t.metric in catalogue}
     member_ids = set(member_ids_by_plan.values())
-    current = member_figures(
+    current = member_period_figures(
         member_ids=member_ids,
         metrics=list(known.values()),
         period=metrics.last_months_period(CURRENT_MONTHS, today=today),
+        as_of=as_of,
     )
     this_month = metrics.this_month(today)
     oldest_shown = metrics.add_months(this_month, -AFTER_MONTHS_SHOWN)
@@ -454,10 +475,21 @@ def _action_rows(plan: DevelopmentPlan, member: User) -> list[ActionRow]:
 
 
 def plan_page(
-    *, member: User, viewer, today: date | None = None, check_ins: int | None = None
+    *,
+    member: User,
+    viewer,
+    today: date | None = None,
+    check_ins: int | None = None,
+    seen: bool = False,
+    catalogue: list[Metric] | None = None,
+    as_of: datetime | None = None,
 ) -> PlanPage:
     """The member's plan as the viewer reads it (the caller checked the viewer sees
-    the member). `check_ins` limits the check-ins read (newest first)."""
+    the member; `seen`: it read the member through `visible_members(viewer)`, so
+    whether the viewer coaches them takes no query). `check_ins` limits the
+    check-ins read (newest first); `catalogue` is `metrics.catalogue(active_only=
+    False)` and `as_of` the figures' instant (`target_rows`) when the caller has
+    them."""
     today = today or timezone.localdate()
     plan = (
         DevelopmentPlan.objects.filter(member=member)
@@ -476,11 +508,19 @@ def plan_page(
             list(plan.targets.select_related("set_by").order_by("by_date", "id")),
             member_ids_by_plan={plan.pk: member.pk},
             today=today,
+            catalogue=catalogue,
+            as_of=as_of,
         )
         actions = _action_rows(plan, member)
         notes = plan.check_ins.select_related("author").order_by("-held_on", "-id")
         notes = list(notes[:check_ins] if check_ins else notes)
-    can_coach = permissions.coaches(viewer, member)
+    if seen:
+        can_coach = permissions.coaches_visible(viewer, member)
+        # Visible: the member themselves, or one the viewer coaches.
+        can_check_in = can_coach or plan is not None
+    else:
+        can_coach = permissions.coaches(viewer, member)
+        can_check_in = can_coach or (plan is not None and may_check_in(viewer, member))
     return PlanPage(
         member=member,
         plan=plan,
@@ -488,20 +528,38 @@ def plan_page(
         actions=actions,
         check_ins=notes,
         focus=focus,
-        latest_assessment=latest_assessments([member.pk]).get(member.pk),
+        latest_assessment=latest_assessment(member.pk),
         current_period=metrics.last_months_period(CURRENT_MONTHS, today=today),
         can_coach=can_coach,
-        can_check_in=can_coach or (plan is not None and may_check_in(viewer, member)),
+        can_check_in=can_check_in,
         today=today,
     )
 
 
-def member_development(*, member, viewer):
+def member_development(
+    *,
+    member,
+    viewer,
+    seen: bool = False,
+    catalogue: list[Metric] | None = None,
+    as_of: datetime | None = None,
+):
     """The member page's section: latest assessment and the plan in short, or None
-    when the viewer does not see the member."""
-    if not permissions.visible_members(viewer).filter(pk=member.pk).exists():
+    when the viewer does not see the member (`seen`: the caller read the member
+    through `visible_members(viewer)`)."""
+    if (
+        not seen
+        and not permissions.visible_members(viewer).filter(pk=member.pk).exists()
+    ):
         return None
-    return plan_page(member=member, viewer=viewer, check_ins=3)
+    return plan_page(
+        member=member,
+        viewer=viewer,
+        check_ins=3,
+        seen=True,
+        catalogue=catalogue,
+        as_of=as_of,
+    )
 
 
 # --- The team's plans ----------------------------------------------------------------

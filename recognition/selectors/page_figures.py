@@ -431,3 +431,25 @@ def member_figures(
                 {(team_id, key, owner): figure for key, figure in values.items()}
             )
     return found
+
+
+def member_period_figures(
+    *, member_ids, metrics: list[Metric], period: Period, as_of: datetime | None
+) -> dict:
+    """`figures.member_figures` for the sections of the member page: with the
+    page's `as_of` (`as_of_run` of the run it read) and one member, their rows are
+    read as `member_figures` reads them without a team, and the rollup run is not
+    read again. Otherwise `figures.member_figures` itself."""
+    member_ids = list(member_ids)
+    if as_of is None or len(member_ids) != 1:
+        return figures.member_figures(
+            member_ids=member_ids, metrics=metrics, period=period
+        )
+    return member_figures(
+        member_id=member_ids[0],
+        team_id=None,
+        wanted=metrics,
+        period=period,
+        trend_months=[],
+        as_of=as_of,
+    ).member

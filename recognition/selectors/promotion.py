@@ -31,6 +31,7 @@ from journeys.models import Coverage, PoolMembership, TrainingModule
 from journeys.selectors import training_status
 
 from .. import metrics, permissions
+from ..metrics import Metric
 from ..models import (
     CareerLevel,
     CareerTrack,
@@ -42,7 +43,7 @@ from ..models import (
     PromotionStep,
 )
 from .development import latest_assessment_per_member
-from .figures import member_figures
+from .page_figures import member_period_figures
 
 KIND_METRIC = "metric"
 KIND_COMPETENCY = "competency"
@@ -153,7 +154,7 @@ def member_tracks(
         owned = (
             Coverage.objects.filter(ended_at__isnull=True, owner_id__in=rest)
             .values_list("owner_id", "account__journey_id")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("account"))
             .order_by()
         )
         for user_id, journey_id, n in owned:
@@ -387,10 +388,15 @@ class Readiness:
         }
 
 
-def _metric_results(steps_by_member, member_ids, today) -> dict:
+def _metric_results(
+    steps_by_member, member_ids, today, catalogue=None, as_of=None
+) -> dict:
     """(member id, criterion id) → CriterionResult; one figures read per distinct
-    number of months among the criteria."""
-    catalogue = {m.key: m for m in metrics.catalogue(active_only=False)}
+    number of months among the criteria (and the catalogue's, unless given; with
+    `as_of`, `page_figures.member_period_figures`)."""
+    if catalogue is None:
+        catalogue = metrics.catalogue(active_only=False)
+    catalogue = {m.key: m for m in catalogue}
     wanted = defaultdict(lambda: (set(), set()))  # months → (member ids, keys)
     for member_id in member_ids:
         step = steps_by_member.get(member_id)
@@ -403,8 +409,8 @@ def _metric_results(steps_by_member, member_ids, today) -> dict:
         found = [catalogue[key] for key in keys if key in catalogue]
         if found:
             period = metrics.last_months_period(months, today=today)
-            figures[months] = member_figures(
-                member_ids=members, metrics=found, period=period
+            figures[months] = member_period_figures(
+                member_ids=members, metrics=found, period=period, as_of=as_of
             )
     results = {}
     for member_id in member_ids:
@@ -434,6 +440,22 @@ def _metric_results(steps_by_member, member_ids, today) -> dict:
                 provisional=bool(figure and figure.provisional and value is not None),
             )
     return results
+
+
+def ratings_of(assessments) -> dict[int, tuple[datetime, dict[int, int]]]:
+    """`_latest_ratings` of latest assessments already read with their ratings
+    (`development.latest_assessments`); None values are members never assessed."""
+    return {
+        assessment.member_id: (
+            assessment.assessed_at,
+            {
+                rating.competency_id: rating.rating
+                for rating in assessment.ratings.all()
+            },
+        )
+        for assessment in assessments
+        if assessment is not None
+    }
 
 
 def _latest_ratings(member_ids) -> dict[int, tuple[datetime, dict[int, int]]]:
@@ -468,13 +490,24 @@ def _day(moment: datetime) -> str:
 
 
 def readiness_for(
-    members: list[User], *, now: datetime | None = None
+    members: list[User],
+    *,
+    now: datetime | None = None,
+    catalogue: list[Metric] | None = None,
+    levels: dict[int, MemberLevel] | None = None,
+    ratings: dict | None = None,
+    as_of: datetime | None = None,
 ) -> dict[int, Readiness]:
-    """member id → Readiness for the step up from their current level."""
+    """member id → Readiness for the step up from their current level. What the
+    caller already read is not read again: `catalogue` (`metrics.catalogue(
+    active_only=False)`), `levels` (`current_levels`), `ratings` (as
+    `_latest_ratings` gives them, `ratings_of`), `as_of` (the figures' instant,
+    `page_figures.as_of_run`)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     member_ids = [member.pk for member in members]
-    levels = current_levels(member_ids)
+    if levels is None:
+        levels = current_levels(member_ids)
     track_of = member_tracks(member_ids, today=today)
     steps = (
         {
@@ -490,11 +523,14 @@ def readiness_for(
         )
         for member_id, level in levels.items()
     }
-    metric_results = _metric_results(steps_by_member, member_ids, today)
+    metric_results = _metric_results(
+        steps_by_member, member_ids, today, catalogue, as_of
+    )
     needs_ratings = any(
         step and step.competency_criteria.all() for step in steps_by_member.values()
     )
-    ratings = _latest_ratings(member_ids) if needs_ratings else {}
+    if ratings is None:
+        ratings = _latest_ratings(member_ids) if needs_ratings else {}
     module_ids = {
         module.pk
         for step in steps_by_member.values()
@@ -559,8 +595,9 @@ def readiness_for(
     return found
 
 
-def readiness_of(member: User, *, now: datetime | None = None) -> Readiness:
-    return readiness_for([member], now=now)[member.pk]
+def readiness_of(member: User, *, now: datetime | None = None, **read) -> Readiness:
+    """`read`: what the caller already read (`readiness_for`)."""
+    return readiness_for([member], now=now, **read)[member.pk]
 
 
 # --- Pages ---------------------------------------------------------------------------
@@ -574,17 +611,31 @@ class ReadinessSection:
     can_record: bool
 
 
-def member_readiness(*, member, viewer):
+def member_readiness(
+    *, member, viewer, seen: bool = False, catalogue=None, ratings=None, as_of=None
+):
     """The member page's section (and the readiness page): current level, the
     criteria of the step up, the level history; None when the viewer does not see
-    the member."""
-    if not permissions.visible_members(viewer).filter(pk=member.pk).exists():
+    the member (`seen`: the caller read the member through `visible_members(viewer)`;
+    `catalogue` and `ratings` as `readiness_for` takes them)."""
+    if (
+        not seen
+        and not permissions.visible_members(viewer).filter(pk=member.pk).exists()
+    ):
         return None
+    history = level_history(member)
     return ReadinessSection(
         member=member,
-        readiness=readiness_of(member),
-        history=level_history(member),
-        can_record=permissions.coaches(viewer, member),
+        # The current level is the history's latest (`current_levels`' order).
+        readiness=readiness_of(
+            member,
+            catalogue=catalogue,
+            levels={member.pk: history[0]} if history else {},
+            ratings=ratings,
+            as_of=as_of,
+        ),
+        history=history,
+        can_record=permissions.coaches_visible(viewer, member),
     )
 
 

@@ -29,13 +29,14 @@ from ..forms.retrospectives import (
 )
 from ..permissions import (
     coaches,
+    coaches_visible,
     is_admin,
     led_teams,
     members,
     sees_management_pages,
     visible_members,
 )
-from ..selectors import awards, development, promotion
+from ..selectors import awards, development, page_figures, promotion
 from ..selectors import dashboard as selectors
 from ..services import retrospectives as services
 
@@ -91,12 +92,20 @@ def _dashboard_page(request):
         "sort": request.GET.get("sort") or selectors.DEFAULT_SORT,
         "final_only": request.GET.get("final") == "1",
     }
+    # The journeys' steps, read once for the page's figures and its awards.
+    steps = metrics.current_steps_by_journey()
     page = (
-        selectors.dashboard(viewer=viewer, team=team, period=period, **options)
+        selectors.dashboard(
+            viewer=viewer,
+            team=team,
+            period=period,
+            steps_by_journey=steps,
+            **options,
+        )
         if team
         else None
     )
-    return teams, team, period, options, page
+    return teams, team, period, options, page, steps
 
 
 def _query(team, period, options, **changes) -> str:
@@ -127,7 +136,7 @@ def _next_sort(header) -> str:
 def dashboard(request):
     """The teams the viewer leads: one heat map per journey, a row per member."""
     viewer = request.user
-    teams, team, period, options, page = _dashboard_page(request)
+    teams, team, period, options, page, steps = _dashboard_page(request)
     if not teams and _is_member(viewer):
         return redirect("recognition:member", viewer.pk)
     for table in page.tables if page else ():
@@ -144,7 +153,10 @@ def dashboard(request):
             "page": page,
             "last_run": page.last_run if page else None,
             "viewer_is_admin": is_admin(viewer),
-            "award_panel": awards.participant_leaderboards(viewer=viewer),
+            "award_panel": awards.participant_leaderboards(
+                viewer=viewer,
+                catalogue=metrics.catalogue(active_only=False, steps_by_journey=steps),
+            ),
             "options": options,
             "final_switch_query": _query(
                 team, period, {**options, "final_only": not options["final_only"]}
@@ -158,7 +170,7 @@ def dashboard(request):
 @login_required
 def dashboard_export(request):
     """The heat map as a CSV download: the same team, period and switch."""
-    _teams, team, period, _options, page = _dashboard_page(request)
+    _teams, team, period, _options, page, _steps = _dashboard_page(request)
     if page is None:
         raise Http404
     return csv_response(
@@ -217,13 +229,24 @@ def member_detail(request, pk: int):
     member = _member(request, pk)
     viewer = request.user
     period = _period(request)
+    # The journeys' steps, read once for every section; the member was read
+    # through the viewer's visible members (`seen`).
+    steps = metrics.current_steps_by_journey()
+    catalogue = metrics.catalogue(active_only=False, steps_by_journey=steps)
     page = selectors.member_page(
         viewer=viewer,
         member=member,
         period=period,
         journey_id=parse_id(request.GET.get("journey")),
+        steps_by_journey=steps,
     )
-    is_coach = coaches(viewer, member)
+    is_coach = coaches_visible(viewer, member)
+    seen = {"member": member, "viewer": viewer, "catalogue": catalogue}
+    # The figures of the sections are as of the page's rollup run.
+    as_of = page_figures.as_of_run(page.last_run)
+    plan = development.member_development(seen=True, as_of=as_of, **seen)
+    # Readiness reads the ratings of the latest assessment the plan section read.
+    ratings = promotion.ratings_of([plan.latest_assessment])
     return render(
         request,
         "recognition/member_detail.html",
@@ -235,11 +258,15 @@ def member_detail(request, pk: int):
             "is_self": member.pk == viewer.pk,
             "is_coach": is_coach,
             "plan_url": _plan_url(member, page.weakest) if is_coach else None,
-            "development": development.member_development(member=member, viewer=viewer),
-            "awards": awards.member_standings(member=member, viewer=viewer),
-            "readiness": promotion.member_readiness(member=member, viewer=viewer),
+            "development": plan,
+            "awards": awards.member_standings(**seen),
+            "readiness": promotion.member_readiness(
+                seen=True, ratings=ratings, as_of=as_of, **seen
+            ),
             # A participant's own page is their dashboard: the running leaderboards.
-            "award_panel": awards.participant_leaderboards(viewer=viewer)
+            "award_panel": awards.participant_leaderboards(
+                viewer=viewer, catalogue=catalogue
+            )
             if member.pk == viewer.pk
             else None,
         },

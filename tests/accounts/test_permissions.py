@@ -107,3 +107,28 @@ def test_a_member_sees_team_mates_names_without_links_to_their_pages(client, org
     assert team_mate.display_name in response.text
     assert team_mate.get_absolute_url() not in response.text
     assert client.get(team_mate.get_absolute_url()).status_code == 404
+
+
+def test_the_teams_a_leader_manages_follow_a_change_of_team_on_the_same_user(
+    org, django_assert_num_queries
+):
+    """The teams a user leads are read once per user object (a request's), yet a
+    team saved or deleted afterwards counts at once."""
+    manager = org.manager_a
+    assert permissions.managed_team_ids(manager) == {org.team_a.pk, org.sub_a.pk}
+    with django_assert_num_queries(0):
+        assert permissions.managed_team_ids(manager) == {org.team_a.pk, org.sub_a.pk}
+
+    org.team_b.leader = manager
+    org.team_b.save()
+    assert permissions.managed_team_ids(manager) == {
+        org.team_a.pk,
+        org.sub_a.pk,
+        org.team_b.pk,
+    }
+    deeper = TeamFactory(name="Sub B", parent=org.team_b)
+    assert deeper.pk in permissions.managed_team_ids(manager)
+    deeper.delete()
+    org.sub_a.parent = None
+    org.sub_a.save()
+    assert permissions.managed_team_ids(manager) == {org.team_a.pk, org.team_b.pk}
