@@ -6,6 +6,8 @@ get 403. Filters are checked before any lookup: a wrong value answers 400 on its
 parameter, never a 500.
 """
 
+from functools import cached_property
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -204,6 +206,20 @@ class TeamFigureFilter(FigureFilter):
         fields = ["team", "metric", "period", "provisional"]
 
 
+# What a figure's row shows besides its member or team.
+FIGURE_FIELDS = (
+    "id",
+    "metric",
+    "month",
+    "value",
+    "numerator",
+    "denominator",
+    "provisional",
+    "final_at",
+    "computed_at",
+)
+
+
 class FigureSerializer(serializers.ModelSerializer):
     period = MonthOutputField(source="month", help_text=_("The month, YYYY-MM."))
     label = serializers.SerializerMethodField(
@@ -229,6 +245,11 @@ class FigureSerializer(serializers.ModelSerializer):
             "final_at",
             "computed_at",
         ]
+
+    @cached_property
+    def _readable_fields(self):
+        # Listed once for the page, not once per row (DRF's generator).
+        return [field for field in self.fields.values() if not field.write_only]
 
     def _metric(self, figure):
         return self.context["catalogue"].get(figure.metric)
@@ -291,9 +312,19 @@ class MemberFigureViewSet(FigureViewSet):
     queryset = MemberFigure.objects.none()
 
     def get_queryset(self):
-        return MemberFigure.objects.filter(
-            member__in=visible_members(self.request.user).values("pk")
-        ).select_related("member")
+        # Of the member, only what its display name needs.
+        return (
+            MemberFigure.objects.filter(
+                member__in=visible_members(self.request.user).values("pk")
+            )
+            .select_related("member")
+            .only(
+                *FIGURE_FIELDS,
+                "member__family_name",
+                "member__given_name",
+                "member__username",
+            )
+        )
 
 
 class TeamFigureViewSet(FigureViewSet):
