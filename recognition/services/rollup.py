@@ -10,22 +10,20 @@ never interleave and readers never see a half-written month:
    plus every account of a journey whose steps or windows changed and of a pool
    that moved teams. A full run takes every account.
 2. Their per-account rows (`AccountTransition`, `AccountValuePoint`) are deleted and
-   computed again from the events: first reaches, conversions and coverage at the
-   first reach, and whether its owner or recorder held the Member role at that
-   moment, come from one query per journey (correlated subqueries in the
-   database); Python only turns those result rows into model rows for a bulk
-   insert.
-3. The months to recompute: every month a row of a changed account counted in or
-   now counts in (its cohort month, and the months of its conversion and of its
-   value point reached: flow metrics), every month with a row still open at the
-   last run (windows and deadlines end without any new event), the months of
-   changed events (events recorded, also every event of a user whose membership or
-   role changed), the last run's month and the months the as-of moment has reached
-   since, and the months from the earliest training, membership or role change on
-   (training completion). Their figures are deleted and aggregated again in the
-   database (`selectors.figures`). No run writes figures of a month after its
-   as-of month, or before the first event or assignment: a full and an
-   incremental run give the same tables.
+   written again by the database (`rows`: one `INSERT … SELECT` per journey; first
+   reaches, conversions, coverage, Member role and team at the first reach). A
+   full run may instead go in shards over the Celery workers (`rollup_sharded`).
+3. The months to recompute: the months of the rows that came out new, gone or
+   different (their cohort months, and the months of their conversions and value
+   points reached: flow metrics), the months with a window or deadline that ended
+   since the last run's as-of moment (windows and deadlines end without any new
+   event), the months of changed events (events recorded, also every event of a
+   user whose membership or role changed), the last run's month and the months
+   the as-of moment has reached since, and the months from the earliest
+   training, membership or role change on (training completion). Their figures
+   are deleted and aggregated again in the database (`selectors.figures`). No run
+   writes figures of a month after its as-of month, or before the first event or
+   assignment: a full and an incremental run give the same tables.
 
 Running twice gives identical rows; an incremental run gives the rows a full run
 would (tests/recognition/test_rollup_incremental.py). A run after the rules of the
@@ -581,8 +579,8 @@ def _recompute_rows(
     """Rebuild the per-account rows of the accounts (None: all) in the database
     (`rows`). With `months_range`, only the accounts with a row or a live event in
     those months are rebuilt. Returns the number of accounts rebuilt and the months
-    their rows counted in before or count in now (for a full run: none, every month
-    is recomputed)."""
+    whose figures their rebuilt rows change (for a full run: none, every month is
+    recomputed)."""
     listed = account_ids is not None or months_range is not None
     if months_range is not None:
         rows.list_accounts(**_accounts_in_months(months_range))
@@ -600,14 +598,15 @@ def _recompute_rows(
         ).count()
     else:
         count = CustomerAccount.objects.count()
-    dialect = rows.Dialect(last=as_of)
     accounts = rows.LISTED if listed else rows.EVERY
-    months = rows.row_months(dialect) if listed else set()
+    if listed:
+        rows.keep_rows()
     rows.delete_rows(accounts)
     for journey, steps in metrics.current_steps_by_journey(journeys).items():
         rows.write_rows(journey, steps, as_of=as_of, accounts=accounts)
+    months = set()
     if listed:
-        months |= rows.row_months(dialect)
+        months = rows.changed_months(rows.Dialect(last=as_of))
         rows.drop_temporary(rows.ACCOUNTS)
     return count, months
 

@@ -445,27 +445,68 @@ def write_rows(
     drop_temporary(FIRSTS)
 
 
-def row_months(dialect: Dialect) -> set:
-    """The months the rows of the listed accounts count in: their cohort months,
-    and the months of their conversions and value points reached (flow metrics).
-    One query."""
-    transitions, points = _table(AccountTransition), _table(AccountValuePoint)
-    where = f"WHERE {accounts_in('account_id')}"
-    sql = f"""
-        SELECT cohort_month FROM {transitions} {where}
-        UNION SELECT cohort_month FROM {points} {where}
-        UNION SELECT {dialect.local_month("converted_at")} FROM {transitions}
-            {where} AND converted
-        UNION SELECT {dialect.local_month("reached_at")} FROM {points}
-            {where} AND reached_at IS NOT NULL
-    """
+_TRANSITION_COLUMNS = (
+    "account_id, journey_id, from_step_id, kind, member_id, team_id, pool_id, "
+    "cohort_month, reached_at, window_ends_at, converted, converted_at, "
+    "days_to_convert"
+)
+_VALUE_POINT_COLUMNS = (
+    "account_id, journey_id, step_id, member_id, team_id, pool_id, cohort_month, "
+    "started_at, deadline, reached_at, on_time"
+)
+OLD_TRANSITIONS = "kata_rollup_old_transitions"
+OLD_VALUE_POINTS = "kata_rollup_old_value_points"
+
+
+def _row_tables():
+    return (
+        (AccountTransition, OLD_TRANSITIONS, _TRANSITION_COLUMNS),
+        (AccountValuePoint, OLD_VALUE_POINTS, _VALUE_POINT_COLUMNS),
+    )
+
+
+def keep_rows() -> None:
+    """Copy the listed accounts' rows (before they are rebuilt) into temporary
+    tables, for `changed_months`."""
+    for model, old, columns in _row_tables():
+        drop_temporary(old)
+        _run(
+            f"CREATE TEMPORARY TABLE {old} AS SELECT {columns} "
+            f"FROM {_table(model)} WHERE {accounts_in('account_id')}"
+        )
+
+
+def changed_months(dialect: Dialect) -> set:
+    """The months whose figures the rebuilt rows of the listed accounts change:
+    of each row that is new, gone or different (as kept by `keep_rows`), its
+    cohort month and the month of its conversion or of its value point reached
+    (flow metrics). A row that came out the same (an old cohort whose window had
+    ended) changes no month. One query."""
+    parts = []
+    for model, old, columns in _row_tables():
+        now = f"SELECT {columns} FROM {_table(model)} WHERE {accounts_in('account_id')}"
+        if model is AccountTransition:
+            flow = f"CASE WHEN converted THEN {dialect.local_month('converted_at')} END"
+        else:
+            flow = f"{dialect.local_month('reached_at')}"
+        for difference in (
+            f"SELECT {columns} FROM {old} EXCEPT {now}",
+            f"{now} EXCEPT SELECT {columns} FROM {old}",
+        ):
+            parts.append(
+                f"SELECT cohort_month, {flow} AS flow_month FROM ({difference}) d"
+            )
+    found = set()
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        found = set()
-        for (month,) in cursor.fetchall():
-            if isinstance(month, str):
-                month = datetime.strptime(month, "%Y-%m-%d").date()
-            found.add(month)
+        cursor.execute(" UNION ".join(parts))
+        for row in cursor.fetchall():
+            for month in row:
+                if isinstance(month, str):
+                    month = datetime.strptime(month, "%Y-%m-%d").date()
+                if month is not None:
+                    found.add(month)
+    for _model, old, _columns in _row_tables():
+        drop_temporary(old)
     return found
 
 
@@ -483,17 +524,3 @@ def delete_rows(accounts: Accounts) -> None:
             f"DELETE FROM {_table(model)} WHERE {accounts.where('account_id')}",
             accounts.params,
         )
-
-
-__all__ = [
-    "ACCOUNTS",
-    "Dialect",
-    "EVERY",
-    "LISTED",
-    "Accounts",
-    "accounts_in",
-    "delete_rows",
-    "list_accounts",
-    "row_months",
-    "write_rows",
-]
