@@ -217,10 +217,9 @@ def value_point_groups(rows, group: list[str], *, as_of: datetime):
         )
 
 
-def _row_filters(wanted: list[Metric] | None) -> tuple[Q, Q, bool]:
-    """Which transition and value-point rows the wanted metrics need."""
-    if wanted is None:
-        return Q(), Q(), True
+def wanted_rows(wanted: list[Metric]) -> tuple[Q, set[int]]:
+    """The transition rows the wanted metrics read, and the journeys whose value
+    points they read."""
     steps = {
         m.step_id
         for m in wanted
@@ -233,6 +232,14 @@ def _row_filters(wanted: list[Metric] | None) -> tuple[Q, Q, bool]:
     transitions = Q(kind=ConversionKind.STEP, from_step_id__in=steps) | Q(
         kind=ConversionKind.JOURNEY, journey_id__in=journeys
     )
+    return transitions, value_points
+
+
+def _row_filters(wanted: list[Metric] | None) -> tuple[Q, Q, bool]:
+    """Which transition and value-point rows the wanted metrics need."""
+    if wanted is None:
+        return Q(), Q(), True
+    transitions, value_points = wanted_rows(wanted)
     return transitions, Q(journey_id__in=value_points), bool(value_points)
 
 

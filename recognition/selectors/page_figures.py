@@ -134,24 +134,6 @@ def _transition_key(kind: str, from_step_id: int, journey_id: int) -> str:
     return f"{Family.STEP_CONVERSION}:{from_step_id}"
 
 
-def _wanted_rows(wanted: list[Metric]) -> tuple[Q, set[int]]:
-    """The transition rows the wanted metrics read, and the journeys whose value
-    points they read."""
-    steps = {
-        m.step_id
-        for m in wanted
-        if m.family in (Family.STEP_CONVERSION, Family.DAYS_TO_CONVERT)
-    }
-    journeys = {m.journey_id for m in wanted if m.family == Family.JOURNEY_CONVERSION}
-    value_points = {
-        m.journey_id for m in wanted if m.family == Family.VALUE_POINTS_ON_TIME
-    }
-    transitions = Q(kind=ConversionKind.STEP, from_step_id__in=steps) | Q(
-        kind=ConversionKind.JOURNEY, journey_id__in=journeys
-    )
-    return transitions, value_points
-
-
 def _figures_from_rows(
     scope_rows: Q,
     owners_of: Callable[[dict], Iterable[Owner]],
@@ -170,7 +152,7 @@ def _figures_from_rows(
     count conversions, for a trend grouped by month). Two queries: the transitions
     and the value points."""
     flags = flags or {}
-    transitions_q, value_point_journeys = _wanted_rows(wanted)
+    transitions_q, value_point_journeys = figures.wanted_rows(wanted)
     wants_days = any(m.family == Family.DAYS_TO_CONVERT for m in wanted)
     in_median = Q(kind=ConversionKind.STEP, converted=True)
     if period_months is not None:

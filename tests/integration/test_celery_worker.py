@@ -25,16 +25,15 @@ def _test_database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker_queue():
-    """A worker process on a queue of its own, reading the test database."""
-    queue = f"kata-test-{uuid.uuid4().hex}"
+def worker_process(queue: str, *options: str, **environment: str) -> subprocess.Popen:
+    """A Celery worker process on `queue`, reading the test database."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _test_database_url(),
+        **environment,
     }
-    worker = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -42,7 +41,7 @@ def worker_queue():
             "-A",
             "config",
             "worker",
-            "--pool=solo",
+            *options,
             "--queues",
             queue,
             "--loglevel=INFO",
@@ -56,16 +55,29 @@ def worker_queue():
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def stop_worker(worker: subprocess.Popen) -> str:
+    """Stop the worker; returns what it printed."""
+    worker.terminate()
+    try:
+        output, _ = worker.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        output, _ = worker.communicate()
+    print(output)
+    return output
+
+
+@pytest.fixture
+def worker_queue():
+    """A worker process on a queue of its own, reading the test database."""
+    queue = f"kata-test-{uuid.uuid4().hex}"
+    worker = worker_process(queue, "--pool=solo")
     try:
         yield queue
     finally:
-        worker.terminate()
-        try:
-            output, _ = worker.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
-        print(output)
+        stop_worker(worker)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ on a lost worker) and runs again whole; the tables end equal to a clean full run
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -19,7 +18,7 @@ from django.db import connection
 from config import celery_app
 from recognition.models import AccountTransition, AccountValuePoint, RollupRun
 from recognition.services.rollup import rollup_sharded
-from tests.integration.test_celery_worker import _test_database_url
+from tests.integration.test_celery_worker import stop_worker, worker_process
 from tests.recognition.rollup_world import (
     account,
     journey,
@@ -53,47 +52,18 @@ def prefork_worker():
     database; yields (queue, the worker process, a function that stops it and
     returns its output)."""
     queue = f"kata-test-{uuid.uuid4().hex}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _test_database_url(),
-        "TIME_ZONE": "Asia/Tokyo",
-        "ROLLUP_SHARDS_PER_JOURNEY": "4",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=1",
-            "--queues",
-            queue,
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    worker = worker_process(
+        queue,
+        "--pool=prefork",
+        "--concurrency=1",
+        TIME_ZONE="Asia/Tokyo",
+        ROLLUP_SHARDS_PER_JOURNEY="4",
     )
     output = []
 
     def stop() -> str:
         if not output:
-            worker.terminate()
-            try:
-                output.append(worker.communicate(timeout=30)[0])
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                output.append(worker.communicate()[0])
-            print(output[0])
+            output.append(stop_worker(worker))
         return output[0]
 
     eager = celery_app.conf.task_always_eager
