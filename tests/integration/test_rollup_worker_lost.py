@@ -6,7 +6,6 @@ on a lost worker) and runs again whole; the tables end equal to a clean full run
 
 import os
 import signal
-import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -89,6 +88,21 @@ def _world():
             reach(owned, steps[2], jst(2026, 6, 1 + n))
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc: Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # pid (comm) state ppid …: comm may hold spaces, so split after it.
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
 def _waiting_delete(timeout: float = 60) -> bool:
     """Wait until some backend waits for a lock in its DELETE of the value points."""
     deadline = time.monotonic() + timeout
@@ -120,12 +134,10 @@ def test_a_worker_killed_mid_shard_loses_nothing(prefork_worker):
     try:
         rollup_sharded(full=True, wait=False, queue=queue)
         assert _waiting_delete(), "no shard reached the value points"
-        children = subprocess.run(
-            ["pgrep", "-P", str(worker.pid)], capture_output=True, text=True
-        ).stdout.split()
+        children = _children(worker.pid)
         assert children, "the worker has no child process"
         for child in children:
-            os.kill(int(child), signal.SIGKILL)
+            os.kill(child, signal.SIGKILL)
         time.sleep(1)
     finally:
         blocker.rollback()
