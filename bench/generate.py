@@ -254,6 +254,22 @@ class _Person:
     new_team: int | None = None
 
 
+# The step-event columns the generator and the runner's direct load write, in the
+# order of their rows.
+EVENT_COLUMNS = [
+    "reached_at",
+    "recorded_at",
+    "source",
+    "note",
+    "voided_at",
+    "void_reason",
+    "account_id",
+    "recorded_by_id",
+    "step_id",
+    "voided_by_id",
+]
+
+
 def _epoch(moment: datetime) -> float:
     return moment.timestamp()
 
@@ -678,18 +694,7 @@ def generate(size: str, *, seed: int = 12, now: datetime | None = None) -> Gener
 
         event_count = writer.insert(
             "journeys_stepevent",
-            [
-                "reached_at",
-                "recorded_at",
-                "source",
-                "note",
-                "voided_at",
-                "void_reason",
-                "account_id",
-                "recorded_by_id",
-                "step_id",
-                "voided_by_id",
-            ],
+            EVENT_COLUMNS,
             events(),
         )
         writer.run(indexes)
@@ -784,18 +789,7 @@ def add_day_of_events(*, fraction: float = 0.005, seed: int = 99) -> int:
     with transaction.atomic():
         inserted = writer.insert(
             "journeys_stepevent",
-            [
-                "reached_at",
-                "recorded_at",
-                "source",
-                "note",
-                "voided_at",
-                "void_reason",
-                "account_id",
-                "recorded_by_id",
-                "step_id",
-                "voided_by_id",
-            ],
+            EVENT_COLUMNS,
             rows,
         )
     return inserted

@@ -455,7 +455,7 @@ def load_directly(data: bytes, admin_id: int) -> int:
     from django.conf import settings
     from django.db import connection, transaction
 
-    from bench.generate import _Writer
+    from bench.generate import EVENT_COLUMNS, _Writer
 
     writer = _Writer()
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -493,18 +493,7 @@ def load_directly(data: bytes, admin_id: int) -> int:
     with transaction.atomic():
         return writer.insert(
             "journeys_stepevent",
-            [
-                "reached_at",
-                "recorded_at",
-                "source",
-                "note",
-                "voided_at",
-                "void_reason",
-                "account_id",
-                "recorded_by_id",
-                "step_id",
-                "voided_by_id",
-            ],
+            EVENT_COLUMNS,
             rows,
         )
 
