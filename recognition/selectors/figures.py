@@ -735,8 +735,11 @@ def _events_by_team(events, months: list[date], *, as_of: datetime):
     memberships = connection.ops.quote_name(TeamMembership._meta.db_table)
     # A membership from before the first day or to after the last one is open on
     # that side: the events are already limited to the months.
+    # Both sides materialised: SQLite would otherwise run the events' query (with
+    # its Member role check) again for each membership.
     sql = f"""
-        WITH spans AS MATERIALIZED (
+        WITH events AS MATERIALIZED ({events_sql}),
+        spans AS MATERIALIZED (
             SELECT m.user_id, m.team_id,
                 CASE WHEN m.start_date <= %s THEN NULL ELSE {starts_at} END
                     AS starts_at,
@@ -747,13 +750,14 @@ def _events_by_team(events, months: list[date], *, as_of: datetime):
         )
         SELECT s.team_id, %s, e._month, CAST(COUNT(*) AS double precision),
             COUNT(*), NULL, %s, NULL, %s
-        FROM ({events_sql}) e
+        FROM events e
         JOIN spans s ON s.user_id = e._user
             AND (s.starts_at IS NULL OR e._at >= s.starts_at)
             AND (s.ends_at IS NULL OR e._at < s.ends_at)
         GROUP BY s.team_id, e._month
     """
     params = [
+        *events_params,
         _db_date(first_day),
         *starts_params,
         _db_date(last_day),
@@ -763,7 +767,6 @@ def _events_by_team(events, months: list[date], *, as_of: datetime):
         Family.STEP_EVENTS_RECORDED,
         False,
         _db_datetime(as_of),
-        *events_params,
     ]
     return sql, params
 
