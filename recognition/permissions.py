@@ -55,16 +55,6 @@ def member_at(user, moment) -> Exists:
     )
 
 
-def member_periods() -> dict[int, list[tuple]]:
-    """Every Member role period as (start, end), by user: None is open (one query)."""
-    found = {}
-    for user_id, start, end in RolePeriod.objects.filter(role=Role.MEMBER).values_list(
-        "user_id", "started_at", "ended_at"
-    ):
-        found.setdefault(user_id, []).append((start, end))
-    return found
-
-
 def sees_management_pages(user: Viewer) -> bool:
     """Dashboards, member pages, awards: admins, managers and members."""
     return user.is_authenticated and (

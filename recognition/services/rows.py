@@ -158,9 +158,6 @@ class Dialect:
             f"'+' || ({days}) || ' days') || substr({expression}, 20))"
         )
 
-    def create_temporary(self, name: str, select: str) -> str:
-        return f"CREATE TEMPORARY TABLE {name} AS {select}"
-
 
 def _run(sql: str, params=()) -> int:
     with connection.cursor() as cursor:
@@ -381,7 +378,7 @@ def write_rows(
         (REACHES, _reaches_select(dialect, last_position=last.position), []),
     ):
         drop_temporary(name)
-        _run(dialect.create_temporary(name, select), params)
+        _run(f"CREATE TEMPORARY TABLE {name} AS {select}", params)
         if dialect.postgres:
             _run(f"ANALYZE {name}")
     stamp = connection.ops.adapt_datetimefield_value(as_of)
