@@ -1,12 +1,16 @@
 """The customer success journey and everything around it: steps, playbooks, training,
-practicum, customer accounts with their coverage history, and step events.
+practicum, customer accounts with their coverage history, step events, and each
+account's ARR month by month.
 
 History is never rewritten: steps keep their identity when they are reordered or
 retired (events stay attached to the step they were recorded for), playbooks are
 versioned, coverage (owner, model, pool) is kept as dated periods, and step events are
-append-only (a wrong one is voided with a reason). Metrics read these rules from
+append-only (a wrong one is voided with a reason); an ARR snapshot is corrected in
+place and its history keeps every earlier value. Metrics read these rules from
 `shared/METRICS.md`.
 """
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 DEFAULT_WINDOW_DAYS = 90
 # Ten years: longer windows and targets are typing mistakes (and overflow dates).
@@ -752,3 +757,112 @@ class PlaybookActionTick(models.Model):
 
     def __str__(self):
         return f"{self.account} · {self.version} · {self.action_number}"
+
+
+class ARRMovement(models.TextChoices):
+    """How an account's ARR moved into a month (`journeys.revenue` tells the rules)."""
+
+    NEW = "new", pgettext_lazy("ARR movement", "New")
+    UPSELL = "upsell", _("Upsell")
+    EXPANSION = "expansion", _("Expansion")
+    CROSS_SELL = "cross_sell", _("Cross-sell")
+    DOWNSELL = "downsell", _("Downsell")
+    CHURN = "churn", _("Churn")
+    REACTIVATION = "reactivation", _("Reactivation")
+
+
+class ARRSnapshot(models.Model):
+    """An account's ARR in one month, and how it moved into that month from the
+    account's previous snapshot.
+
+    Written by `journeys.revenue` only, which recomputes `previous_arr` and
+    `movement` of the account's snapshots after each write; `stated_movement` is
+    what a person said the movement was (kept, never inferred over). Changes are
+    kept in the history (django-simple-history): who, when, before and after.
+    """
+
+    # Where it was recorded, as for step events: the same places, the same words.
+    Source = StepEvent.Source
+
+    account = models.ForeignKey(
+        CustomerAccount,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="arr_snapshots",
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    arr = models.DecimalField(
+        _("ARR"), max_digits=14, decimal_places=0, validators=[MinValueValidator(0)]
+    )
+    previous_arr = models.DecimalField(
+        _("ARR before"),
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The ARR carried into the month: the latest earlier month's; empty "
+            "before the account's first snapshot."
+        ),
+    )
+    movement = models.CharField(
+        _("movement"), max_length=20, choices=ARRMovement, blank=True
+    )
+    stated_movement = models.CharField(
+        _("movement type stated"),
+        max_length=20,
+        choices=ARRMovement,
+        blank=True,
+        help_text=_(
+            "Given when the ARR was recorded or corrected since; when empty, or "
+            "when it no longer fits the change, the inferred type applies."
+        ),
+    )
+    source = models.CharField(
+        pgettext_lazy("step event", "source"), max_length=10, choices=Source
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    # When the row was last written: the rollup recomputes accounts changed since.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Who changed it, when, and the values before and after (django-simple-history).
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ARR snapshot")
+        verbose_name_plural = _("ARR snapshots")
+        ordering = ["account", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "month"],
+                name="journeys_arr_snapshot_once_per_month",
+                violation_error_message=_(
+                    "This account's ARR of this month is already recorded."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(arr__gte=0)
+                & (Q(previous_arr__isnull=True) | Q(previous_arr__gte=0)),
+                name="journeys_arr_snapshot_not_negative",
+                violation_error_message=_("ARR is never negative."),
+            ),
+        ]
+        indexes = [
+            # Movements by month (the revenue figures), and the API's month filters.
+            models.Index(fields=["month", "account"], name="journeys_arr_month_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.account} · {self.month:%Y-%m}"
+
+    @property
+    def change(self) -> Decimal:
+        """The ARR gained (positive) or lost (negative) into the month."""
+        return self.arr - (self.previous_arr or 0)

@@ -9,7 +9,8 @@ the UI and the API alike.
   - a team's leader sees the accounts owned today by the current members of the
     teams they lead (sub-teams included), and the accounts of those teams' pools.
 - Recording a step event needs the account to be visible and the Admin, Manager or
-  Member role.
+  Member role; so does recording or correcting the account's ARR (its snapshots
+  follow the account: another team's answer 404).
 
 Callers fetch objects through the `visible_*` querysets, so that anything outside them
 answers 404: its existence is not revealed.
@@ -324,3 +325,22 @@ def visible_step_events(viewer: Viewer) -> QuerySet:
     from .models import StepEvent
 
     return StepEvent.objects.filter(account__in=visible_accounts(viewer).values("pk"))
+
+
+# --- ARR snapshots ----------------------------------------------------------------
+
+
+records_arr = works_with_customers
+
+
+def can_record_arr(viewer: Viewer, account: CustomerAccount) -> bool:
+    """Record or correct the account's monthly ARR and its movement types: as for
+    step events, admins, managers and members, on the accounts they see."""
+    return can_record_event(viewer, account)
+
+
+def visible_arr_snapshots(viewer: Viewer) -> QuerySet:
+    """The ARR snapshots of the accounts the viewer sees."""
+    from .models import ARRSnapshot
+
+    return ARRSnapshot.objects.filter(account__in=visible_accounts(viewer).values("pk"))
