@@ -4,9 +4,14 @@ well as in English)."""
 
 from __future__ import annotations
 
+import html
+from datetime import datetime
+
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -46,6 +51,193 @@ def in_days(value) -> str:
         return str(value)
     count = int(number) if number.is_integer() else 2  # a fraction reads as plural
     return ngettext("%(days)s day", "%(days)s days", count) % {"days": f"{number:g}"}
+
+
+# Heat map: the cells of a dashboard row ------------------------------------------
+
+
+@register.simple_tag(takes_context=True)
+def heat_cells(context, row, period) -> SafeString:
+    """`{% heat_cells row period %}`: the heat-map cells of a dashboard row
+    (`selectors.dashboard.Row`, a member's or the team's), in the order of the
+    table's columns: each transition's conversion (its median days inside), the
+    journey conversion, value points on time (when the journey has them) and
+    training completion.
+
+    Written here, not in a template included once per cell: a team of 12 members
+    has some 170 cells, and an `{% include %}` (or a template loop) per cell was
+    most of the dashboard's time (issue 12). The markup is that of a template:
+    every text translated, every value escaped."""
+    # What every row of the page shares, made once per page.
+    texts = context.render_context.get(_HeatTexts)
+    if texts is None or texts.period_key != period.key:
+        texts = context.render_context[_HeatTexts] = _HeatTexts(period)
+    cells = [
+        _heat_cell(
+            item.conversion, row, texts, days=item.days, step=item.transition.step
+        )
+        for item in row.transitions
+    ]
+    cells.append(_heat_cell(row.journey, row, texts))
+    if row.value_points:
+        cells.append(_heat_cell(row.value_points, row, texts))
+    cells.append(_heat_cell(row.training, row, texts))
+    return SafeString("".join(cells))
+
+
+def escape(value) -> str:
+    """A value as a template prints it (`{{ value }}`, autoescaped)."""
+    return html.escape(str(value))
+
+
+class _HeatTexts:
+    """What the heat-map cells of a page share: the translated texts, the
+    period's key, the links of a member's transition and the dates shown."""
+
+    # Stand-ins reversed once per page for a member's and a step's id, then
+    # replaced in each cell's link: `reverse()` takes tens of microseconds, and a
+    # team's heat map has hundreds of links.
+    MEMBER, STEP = "1000000001", "1000000002"
+
+    def __init__(self, period):
+        self.period_key = period.key
+        self.period = escape(period.key)
+        self.against = _("%(difference)s against the team rate %(team)s")
+        self.versus = _("%(difference)s vs team")
+        self.counts = _("%(converted)s of %(total)s")
+        self.median = _("median %(days)s")
+        self.until = _("provisional until %(date)s")
+        self.worse = escape(_("Worse than the team rate"))
+        self.below = escape(_("below the team rate"))
+        self.better = escape(_("Better than the team rate"))
+        self.above = escape(_("above the team rate"))
+        self.slower = escape(_("slower than the team"))
+        self.provisional = escape(_("provisional"))
+        self.left_out = escape(_("provisional, left out"))
+        self.training = escape(_("training"))
+        self.not_passed = escape(_("not passed yet:"))
+        self.add_to_plan = escape(_("Add to plan"))
+        self._links = {
+            name: escape(reverse(name, args=[self.MEMBER, self.STEP]))
+            for name in ("recognition:cohort_detail", "recognition:plan_add_transition")
+        }
+        self._zone = timezone.get_current_timezone()
+        self._dates = {}
+
+    def link(self, name: str, member, step) -> str:
+        """`{% url name member.pk step.pk %}`."""
+        return (
+            self._links[name]
+            .replace(self.MEMBER, str(member.pk))
+            .replace(self.STEP, str(step.pk))
+        )
+
+    def date(self, moment) -> str:
+        """`{{ moment|date:"SHORT_DATE_FORMAT" }}`: the local day."""
+        if isinstance(moment, datetime) and timezone.is_aware(moment):
+            moment = moment.astimezone(self._zone)
+        day = moment.date() if isinstance(moment, datetime) else moment
+        if day not in self._dates:
+            self._dates[day] = escape(date_format(day, "SHORT_DATE_FORMAT"))
+        return self._dates[day]
+
+
+def _heat_cell(cell, row, texts: _HeatTexts, *, days=None, step=None) -> str:
+    """One cell (`selectors.dashboard.Cell`): its figure, linked to the cohort's
+    accounts on a member's row; its flag and distance to the team rate; its counts
+    and median days; provisional or left out; the training not passed yet; "add to
+    plan" on the rows of members the viewer coaches."""
+    figure = cell.figure
+    member = row.member
+    grade = cell.grade
+    difference = escape(cell.difference_display)
+    if grade:
+        attributes = f' heat-{escape(grade)}"'
+    else:
+        attributes = ' heat-empty"' if cell.value is None else '"'
+    attributes += f' data-metric="{escape(cell.metric.key)}"'
+    if cell.weak:
+        attributes += ' data-weak="true"'
+    if grade:
+        attributes += f' data-grade="{escape(grade)}"'
+    if difference:
+        title = texts.against % {
+            "difference": difference,
+            "team": escape(cell.team_display),
+        }
+        attributes += f' title="{title}"'
+    parts = [f'<td class="heat{attributes}>']
+    shown = escape(cell.display)
+    if step and member and figure.denominator:
+        url = texts.link("recognition:cohort_detail", member, step)
+        parts.append(
+            f'<a class="figure" href="{url}?period={texts.period}"'
+            f' data-testid="drill-down">{shown}</a>'
+        )
+    else:
+        parts.append(f'<span class="figure">{shown}</span>')
+    if cell.weak:
+        parts.append(
+            f'<span class="flag" title="{texts.worse}">▼<span'
+            f' class="visually-hidden"> {texts.below}</span></span>'
+        )
+    elif cell.strong:
+        parts.append(
+            f'<span class="flag flag-good" title="{texts.better}">▲<span'
+            f' class="visually-hidden"> {texts.above}</span></span>'
+        )
+    if difference:
+        text = texts.versus % {"difference": difference}
+        parts.append(
+            f'<span class="meta difference" data-testid="difference">{text}</span>'
+        )
+    if cell.has_counts and figure.denominator is not None:
+        text = texts.counts % {
+            "converted": escape(figure.numerator),
+            "total": escape(figure.denominator),
+        }
+        if days and days.value is not None:
+            median = texts.median % {"days": escape(in_days(days.value))}
+            if days.weak:
+                median = (
+                    f'<span class="flag" data-days-weak="true">{median} ▼<span'
+                    f' class="visually-hidden"> {texts.slower}</span></span>'
+                )
+            else:
+                median = f"<span>{median}</span>"
+            text += f" · {median}"
+        parts.append(f'<span class="meta">{text}</span>')
+    if figure.provisional:
+        text = (
+            texts.until % {"date": texts.date(figure.final_at)}
+            if figure.final_at
+            else texts.provisional
+        )
+        parts.append(
+            f'<span class="meta provisional-mark" data-testid="provisional">◔ {text}'
+            "</span>"
+        )
+    if cell.hidden_provisional:
+        parts.append(
+            '<span class="meta provisional-mark" data-testid="hidden-provisional">◔ '
+            f"{texts.left_out}</span>"
+        )
+    if cell.module:
+        url = reverse("journeys:module_detail", args=[cell.module.pk])
+        parts.append(
+            '<span class="module-flag" data-testid="untrained"><span class="badge'
+            f' text-bg-warning">{texts.training}</span> {texts.not_passed}'
+            f' <a href="{escape(url)}">{escape(cell.module.title)}</a></span>'
+        )
+    if step and row.coached:
+        url = texts.link("recognition:plan_add_transition", member, step)
+        parts.append(
+            f'<a class="meta add-to-plan" href="{url}"'
+            f' data-testid="cell-add-to-plan">+ {texts.add_to_plan}<span'
+            f' class="visually-hidden"> ({escape(member.display_name)},'
+            f" {escape(step.name)})</span></a>"
+        )
+    return "\n  ".join(parts) + "\n</td>\n"
 
 
 def _short(text: str, length: int = 10) -> str:
