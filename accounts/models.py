@@ -53,6 +53,16 @@ class KataUserManager(UserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
+def full_name(family_name: str, given_name: str) -> str:
+    return " ".join(part for part in (family_name, given_name) if part)
+
+
+def display_name(family_name: str, given_name: str, username: str) -> str:
+    """How a person is named on pages and in the API (`User.display_name`), from
+    the columns alone: lists that read rows rather than users name them so."""
+    return full_name(family_name, given_name) or username
+
+
 class User(AbstractUser):
     """A person who uses Kata. Names are written as Japanese users write them."""
 
@@ -161,10 +171,10 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        return display_name(self.family_name, self.given_name, self.username)
 
     def get_full_name(self) -> str:
-        return " ".join(part for part in (self.family_name, self.given_name) if part)
+        return full_name(self.family_name, self.given_name)
 
     def get_short_name(self) -> str:
         return self.family_name or self.username

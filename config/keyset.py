@@ -10,6 +10,7 @@ the client (URL-safe base64 of JSON), with the direction to read from it.
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date
 
@@ -155,6 +156,8 @@ def _reversed(ordering) -> tuple:
 
 
 def _position(row, ordering) -> tuple:
+    if isinstance(row, Mapping):  # a row of `.values()`
+        return tuple(row[name.lstrip("-")] for name in ordering)
     return tuple(getattr(row, name.lstrip("-")) for name in ordering)
 
 

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from config.api import DjangoFilterBackend, ServiceViewSetMixin, parse_id
 from config.pagination import StepEventCursorPagination
+from config.rows import CountedRows
 from config.schema import VALIDATION_ERROR_REF
 
 from . import imports, permissions, selectors, services
@@ -47,6 +48,9 @@ from .models import (
     TrainingModule,
 )
 from .serializers import (
+    CUSTOMER_ROWS,
+    STEP_EVENT_COLUMNS,
+    STEP_EVENT_ROWS,
     AccountImportUploadSerializer,
     CustomerSerializer,
     ImportReportSerializer,
@@ -428,6 +432,13 @@ class CustomerViewSet(CreateMixin, JourneysViewSet):
             .order_by("name", "id")
         )
 
+    def list(self, request, *args, **kwargs):
+        # Rows, not accounts (config.rows): the same JSON at a fraction of the time.
+        accounts = self.filter_queryset(self.get_queryset())
+        rows = CountedRows(selectors.account_rows(accounts), counted=accounts)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(CUSTOMER_ROWS.rows(page))
+
     def perform_create(self, data):
         return services.account_create(by=self.request.user, **data)
 
@@ -486,6 +497,12 @@ class StepEventViewSet(CreateMixin, JourneysViewSet):
         return permissions.visible_step_events(self.request.user).select_related(
             "account", "step", "recorded_by"
         )
+
+    def list(self, request, *args, **kwargs):
+        # Rows, not events (config.rows): the same JSON at a fraction of the time.
+        events = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(events.values(*STEP_EVENT_COLUMNS))
+        return self.get_paginated_response(STEP_EVENT_ROWS.rows(page))
 
     @extend_schema(
         request=StepEventRecordSerializer,

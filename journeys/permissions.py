@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Role, TeamMembership, User
 from accounts.permissions import is_admin, managed_team_ids, roles_of
+from config.queries import AmongIds
 
 from .models import Coverage, CustomerAccount, Journey, Pool, PoolMembership
 
@@ -68,12 +69,21 @@ def visible_accounts(viewer: Viewer, *, on: date | None = None) -> QuerySet:
         return CustomerAccount.objects.none()
     if is_admin(viewer):
         return CustomerAccount.objects.all()
+    return CustomerAccount.objects.filter(pk__in=_covered_account_ids(viewer, on=on))
+
+
+def _covered_account_ids(viewer: User, *, on: date | None) -> QuerySet:
+    """The ids of the accounts a viewer who is no admin sees (`visible_accounts`):
+    one SELECT per reason to see an account, joined by UNION, so that the database
+    estimates each from its own index. As one OR of subqueries, PostgreSQL guessed
+    half the accounts and walked every event of the organisation (newest first) to
+    find the hundred of a member's."""
     day = on or timezone.localdate()
-    open_coverage = Coverage.objects.filter(ended_at__isnull=True)
-    own = open_coverage.filter(
-        Q(owner=viewer) | Q(pool__in=pools_of(viewer, on=day).values("pk"))
-    )
-    covering = Q(pk__in=own.values("account_id"))
+    open_coverage = Coverage.objects.filter(ended_at__isnull=True).order_by()
+    reasons = [
+        open_coverage.filter(owner=viewer),
+        open_coverage.filter(pool__in=pools_of(viewer, on=day).values("pk")),
+    ]
     team_ids = managed_team_ids(viewer)
     if team_ids:
         team_members = (
@@ -81,11 +91,12 @@ def visible_accounts(viewer: Viewer, *, on: date | None = None) -> QuerySet:
             .filter(team_id__in=team_ids)
             .values("user_id")
         )
-        managed = open_coverage.filter(
-            Q(owner__in=team_members) | Q(pool__team_id__in=team_ids)
-        )
-        covering |= Q(pk__in=managed.values("account_id"))
-    return CustomerAccount.objects.filter(covering)
+        reasons += [
+            open_coverage.filter(owner__in=team_members),
+            open_coverage.filter(pool__team_id__in=team_ids),
+        ]
+    account_ids = [reason.values("account_id") for reason in reasons]
+    return account_ids[0].union(*account_ids[1:])
 
 
 def can_see_account(viewer: Viewer, account: CustomerAccount) -> bool:
@@ -324,7 +335,15 @@ def visible_step_events(viewer: Viewer) -> QuerySet:
     """The events (void ones included) of the accounts the viewer sees."""
     from .models import StepEvent
 
-    return StepEvent.objects.filter(account__in=visible_accounts(viewer).values("pk"))
+    if not viewer.is_authenticated:
+        return StepEvent.objects.none()
+    if is_admin(viewer):
+        # Every event: no condition that would keep the database from reading the
+        # newest ones first through the (reached_at, id) index.
+        return StepEvent.objects.all()
+    return StepEvent.objects.filter(
+        AmongIds("account_id", _covered_account_ids(viewer, on=None))
+    )
 
 
 # --- ARR snapshots ----------------------------------------------------------------

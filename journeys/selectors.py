@@ -12,6 +12,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     Min,
     OuterRef,
     Prefetch,
@@ -330,6 +331,57 @@ def account_list(
     if overdue is not None:
         accounts = accounts.filter(value_point_overdue=overdue)
     return accounts
+
+
+# A customer account as a row of `account_rows`: its own columns, where it stands on
+# its journey, and its open coverage period (`open_period__…`, none: all None).
+ACCOUNT_ROW_COLUMNS = (
+    "id",
+    "name",
+    "external_id",
+    "segment",
+    "arr",
+    "journey_id",
+    "is_active",
+    "created_at",
+    "current_step_id",
+    "current_step_position",
+    "current_step_name",
+    "current_step_since",
+    "value_point_overdue",
+    "open_period__id",
+    "open_period__model",
+    "open_period__started_at",
+    "open_period__owner_id",
+    "open_period__owner__family_name",
+    "open_period__owner__given_name",
+    "open_period__owner__username",
+    "open_period__pool_id",
+    "open_period__pool__name",
+)
+
+
+def account_rows(accounts: QuerySet) -> QuerySet:
+    """The accounts of `account_list` as rows (`ACCOUNT_ROW_COLUMNS`), for a long
+    list that only shows them: the open coverage period joined (an account has at
+    most one) rather than prefetched, and no model instances. `current_step_age`
+    is not read: it would compute the current step's first reach a second time
+    for every row (its days follow from `current_step_since`)."""
+    open_period = FilteredRelation(
+        "coverage", condition=Q(coverage__ended_at__isnull=True)
+    )
+    return (
+        accounts.prefetch_related(None)
+        .annotate(open_period=open_period)
+        .values(*ACCOUNT_ROW_COLUMNS)
+    )
+
+
+def days_since(moment: datetime, *, zone) -> int:
+    """Calendar days in `zone` from `moment` to today (`current_step_age.days`)."""
+    return (
+        timezone.localdate(timezone=zone) - timezone.localtime(moment, zone).date()
+    ).days
 
 
 def _annotated_accounts(accounts: QuerySet, *, now: datetime, today) -> QuerySet:

@@ -9,11 +9,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import User, display_name
 from config.api import ID_MESSAGE, MAX_ID, IdRelatedField, parse_id
 from config.fields import ApiDateTimeField
+from config.rows import Nested, RowsWriter
 
-from . import permissions
+from . import permissions, selectors
 from .models import (
     CoverageModel,
     CustomerAccount,
@@ -461,6 +462,65 @@ class CustomerSerializer(ReadableFieldsOnce, JourneysModelSerializer):
         return age.days if age is not None else None
 
 
+def _owner_name(row, zone) -> str | None:
+    if row["open_period__owner_id"] is None:
+        return None
+    return display_name(
+        row["open_period__owner__family_name"],
+        row["open_period__owner__given_name"],
+        row["open_period__owner__username"],
+    )
+
+
+def _days_at_current_step(row, zone) -> int | None:
+    since = row["current_step_since"]
+    return None if since is None else selectors.days_since(since, zone=zone)
+
+
+# The customer list reads rows, not accounts (config.rows; selectors.account_rows).
+CUSTOMER_ROWS = RowsWriter(
+    CustomerSerializer,
+    {
+        "id": "id",
+        "name": "name",
+        "external_id": "external_id",
+        "segment": "segment",
+        "arr": "arr",
+        "journey": "journey_id",
+        "is_active": "is_active",
+        "coverage": Nested(
+            RowsWriter(
+                AccountCoverageSerializer,
+                {
+                    "model": "open_period__model",
+                    "owner": "open_period__owner_id",
+                    "owner_name": _owner_name,
+                    "pool": "open_period__pool_id",
+                    "pool_name": "open_period__pool__name",
+                    "started_at": "open_period__started_at",
+                },
+            ),
+            when="open_period__id",
+        ),
+        "current_step": Nested(
+            RowsWriter(
+                AccountCurrentStepSerializer,
+                {
+                    "id": "current_step_id",
+                    "position": "current_step_position",
+                    "name": "current_step_name",
+                    "since": "current_step_since",
+                },
+            ),
+            when="current_step_id",
+        ),
+        "days_at_current_step": _days_at_current_step,
+        "value_point_overdue": "value_point_overdue",
+        "created_at": "created_at",
+    },
+)
+
+
 # --- Step events --------------------------------------------------------------------
 
 
@@ -496,6 +556,44 @@ class StepEventSerializer(serializers.ModelSerializer):
             "void_reason",
         ]
         read_only_fields = fields
+
+
+def _recorder_name(row, zone) -> str | None:
+    if row["recorded_by_id"] is None:
+        return None
+    return display_name(
+        row["recorded_by__family_name"],
+        row["recorded_by__given_name"],
+        row["recorded_by__username"],
+    )
+
+
+# The step-event list reads rows, not events (config.rows): each field's column.
+STEP_EVENT_SOURCES = {
+    "id": "id",
+    "account": "account_id",
+    "account_external_id": "account__external_id",
+    "step": "step_id",
+    "step_name": "step__name",
+    "step_position": "step__position",
+    "journey": "step__journey_id",
+    "reached_at": "reached_at",
+    "source": "source",
+    "note": "note",
+    "recorded_by": "recorded_by_id",
+    "recorded_by_name": _recorder_name,
+    "recorded_at": "recorded_at",
+    "voided_at": "voided_at",
+    "voided_by": "voided_by_id",
+    "void_reason": "void_reason",
+}
+STEP_EVENT_COLUMNS = (
+    *(column for column in STEP_EVENT_SOURCES.values() if isinstance(column, str)),
+    "recorded_by__family_name",
+    "recorded_by__given_name",
+    "recorded_by__username",
+)
+STEP_EVENT_ROWS = RowsWriter(StepEventSerializer, STEP_EVENT_SOURCES)
 
 
 class StepEventRecordSerializer(serializers.Serializer):

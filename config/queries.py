@@ -1,0 +1,33 @@
+"""Query shapes the ORM does not write by itself."""
+
+from django.db.models import BooleanField, Func, Subquery
+
+
+class AmongIds(Func):
+    """`column IN (subquery)`, for a subquery of ids whose number the planner cannot
+    estimate (a viewer's accounts: a UNION of reasons to see them).
+
+    PostgreSQL reads it as `column = ANY(ARRAY(subquery))`: the ids are collected
+    once, before the rows are read, and the rows are then found through the
+    column's index. As a semi-join, a bad guess of the ids' number (thousands for a
+    team's few hundred) made it read the whole table. Other databases get the plain
+    IN."""
+
+    arity = 2
+    output_field = BooleanField()
+
+    def __init__(self, column, queryset, **extra):
+        super().__init__(column, Subquery(queryset), **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="%(expressions)s",
+            arg_joiner=" IN ",
+            **extra_context,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, ids = (compiler.compile(source) for source in self.source_expressions)
+        return f"{column[0]} = ANY(ARRAY{ids[0]})", (*column[1], *ids[1])

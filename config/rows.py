@@ -1,0 +1,142 @@
+"""Long API lists written from `.values()` rows, as their serializer would write the
+objects.
+
+A page of a hundred objects through a DRF serializer builds a model instance per
+row (and per related row), then looks each field up by its source and, for every
+date and time, the current time zone again: most of a list's time. A list that only
+reads reads its rows with `.values()` instead and hands them to `RowsWriter`, which
+calls each field's own `to_representation` on the row's column: the same JSON, and
+the serializer still documents the list (drf-spectacular reads its fields).
+"""
+
+import copy
+from collections.abc import Callable, Mapping
+from functools import cached_property, partial
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.relations import RelatedField
+
+
+def _identity(value):
+    return value
+
+
+class RowsWriter:
+    """Writes rows as `serializer_class` writes objects. `sources` names, for each
+    field the serializer reads out, where its value is in the row:
+
+    - a column's name: the field writes it (a related field: the column is the id);
+    - a function of the row and the current time zone: the final value (a display
+      name, a number of days);
+    - `Nested(writer, when=column)`: a nested object from the same row, or None
+      when that column is.
+
+    One writer serves a list for the life of the process: the serializer's fields
+    are built once (not once per request, as a view's serializer is), and its
+    date-time fields take the time zone current for each page, once."""
+
+    def __init__(self, serializer_class: type[serializers.Serializer], sources: dict):
+        self.serializer_class = serializer_class
+        self.sources = sources
+
+    @cached_property
+    def _plan(self) -> list[tuple]:
+        serializer = self.serializer_class()
+        plan = []
+        for field in serializer._readable_fields:
+            source = self.sources[field.field_name]
+            if isinstance(source, Nested) or callable(source):
+                plan.append((field.field_name, source, None))
+            elif isinstance(field, RelatedField):
+                plan.append((field.field_name, source, _identity))
+            elif isinstance(field, serializers.DateTimeField):
+                plan.append((field.field_name, source, field))
+            else:
+                plan.append((field.field_name, source, field.to_representation))
+        unread = set(self.sources) - {name for name, *_rest in plan}
+        if unread:
+            raise ValueError(f"Not fields {serializer!r} writes: {sorted(unread)}")
+        return plan
+
+    def rows(self, rows) -> list[dict]:
+        write = self.writer(
+            timezone.get_current_timezone() if settings.USE_TZ else None
+        )
+        return [write(row) for row in rows]
+
+    def writer(self, zone) -> Callable[[Mapping], dict]:
+        """The function that writes one row, date-times in `zone`."""
+        plan = []
+        for name, source, convert in self._plan:
+            if isinstance(source, Nested):
+                plan.append((name, None, _nested(source, zone)))
+            elif convert is None:
+                plan.append((name, None, partial(_call, source, zone=zone)))
+            else:
+                plan.append((name, source, _in_zone(convert, zone)))
+
+        def write(row: Mapping) -> dict:
+            values = {}
+            for name, column, convert in plan:
+                if column is None:
+                    values[name] = convert(row)
+                else:
+                    value = row[column]
+                    values[name] = None if value is None else convert(value)
+            return values
+
+        return write
+
+
+class Nested:
+    """A nested object written from the same row (see RowsWriter)."""
+
+    def __init__(self, writer: RowsWriter, *, when: str):
+        self.writer = writer
+        self.when = when
+
+
+def _nested(nested: Nested, zone):
+    write = nested.writer.writer(zone)
+
+    def nested_object(row):
+        return None if row[nested.when] is None else write(row)
+
+    return nested_object
+
+
+def _call(function, row, *, zone):
+    return function(row, zone)
+
+
+def _in_zone(convert, zone):
+    """A date-time field's writing in `zone` (on a copy of the field: the writer's
+    own is shared by every request); anything else as it is."""
+    if not isinstance(convert, serializers.DateTimeField):
+        return convert
+    field = copy.copy(convert)
+    field.timezone = zone
+    return field.to_representation
+
+
+class CountedRows:
+    """What a paginator pages: the rows of `rows` (a `.values()` queryset that joins
+    what the list shows), counted by `counted` (the same list without those joins,
+    so that its COUNT reads one table where it can)."""
+
+    def __init__(self, rows: QuerySet, *, counted: QuerySet):
+        self.rows = rows
+        self.counted = counted
+        self.ordered = rows.ordered
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        return self.rows[key]
