@@ -29,8 +29,9 @@ class RowsWriter:
     field the serializer reads out, where its value is in the row:
 
     - a column's name: the field writes it (a related field: the column is the id);
-    - a function of the row and the current time zone: the final value (a display
-      name, a number of days);
+    - a function of the row and the page's context (`rows()`'s keywords, and
+      `zone`, the current time zone): the final value (a display name, a number of
+      days, a label);
     - `Nested(writer, when=column)`: a nested object from the same row, or None
       when that column is.
 
@@ -61,22 +62,21 @@ class RowsWriter:
             raise ValueError(f"Not fields {serializer!r} writes: {sorted(unread)}")
         return plan
 
-    def rows(self, rows) -> list[dict]:
-        write = self.writer(
-            timezone.get_current_timezone() if settings.USE_TZ else None
-        )
+    def rows(self, rows, **context) -> list[dict]:
+        context["zone"] = timezone.get_current_timezone() if settings.USE_TZ else None
+        write = self.writer(context)
         return [write(row) for row in rows]
 
-    def writer(self, zone) -> Callable[[Mapping], dict]:
-        """The function that writes one row, date-times in `zone`."""
+    def writer(self, context: dict) -> Callable[[Mapping], dict]:
+        """The function that writes one row, date-times in `context["zone"]`."""
         plan = []
         for name, source, convert in self._plan:
             if isinstance(source, Nested):
-                plan.append((name, None, _nested(source, zone)))
+                plan.append((name, None, _nested(source, context)))
             elif convert is None:
-                plan.append((name, None, partial(_call, source, zone=zone)))
+                plan.append((name, None, partial(_call, source, context=context)))
             else:
-                plan.append((name, source, _in_zone(convert, zone)))
+                plan.append((name, source, _in_zone(convert, context["zone"])))
 
         def write(row: Mapping) -> dict:
             values = {}
@@ -99,8 +99,8 @@ class Nested:
         self.when = when
 
 
-def _nested(nested: Nested, zone):
-    write = nested.writer.writer(zone)
+def _nested(nested: Nested, context: dict):
+    write = nested.writer.writer(context)
 
     def nested_object(row):
         return None if row[nested.when] is None else write(row)
@@ -108,8 +108,8 @@ def _nested(nested: Nested, zone):
     return nested_object
 
 
-def _call(function, row, *, zone):
-    return function(row, zone)
+def _call(function, row, *, context):
+    return function(row, context)
 
 
 def _in_zone(convert, zone):

@@ -462,7 +462,7 @@ class CustomerSerializer(ReadableFieldsOnce, JourneysModelSerializer):
         return age.days if age is not None else None
 
 
-def _owner_name(row, zone) -> str | None:
+def _owner_name(row, context) -> str | None:
     if row["open_period__owner_id"] is None:
         return None
     return display_name(
@@ -472,9 +472,9 @@ def _owner_name(row, zone) -> str | None:
     )
 
 
-def _days_at_current_step(row, zone) -> int | None:
+def _days_at_current_step(row, context) -> int | None:
     since = row["current_step_since"]
-    return None if since is None else selectors.days_since(since, zone=zone)
+    return None if since is None else selectors.days_since(since, zone=context["zone"])
 
 
 # The customer list reads rows, not accounts (config.rows; selectors.account_rows).
@@ -558,7 +558,7 @@ class StepEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _recorder_name(row, zone) -> str | None:
+def _recorder_name(row, context) -> str | None:
     if row["recorded_by_id"] is None:
         return None
     return display_name(

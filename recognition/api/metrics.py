@@ -16,12 +16,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
+from accounts.models import display_name
 from accounts.permissions import visible_teams
 from config.api import DjangoFilterBackend, IdFilter
 from config.pagination import (
     MemberFigureCursorPagination,
     TeamFigureCursorPagination,
 )
+from config.rows import RowsWriter
 
 from .. import metrics
 from ..models import MemberFigure, TeamFigure
@@ -282,6 +284,43 @@ class TeamFigureSerializer(FigureSerializer):
         fields = ["id", "team", "team_name", *FigureSerializer.Meta.fields]
 
 
+def _label(row, context) -> str:
+    labels = context["labels"]
+    key = row["metric"]
+    if key not in labels:
+        labels[key] = metric_label(key, context["catalogue"])
+    return labels[key]
+
+
+def _unit(row, context):
+    metric = context["catalogue"].get(row["metric"])
+    return metric.unit if metric else None
+
+
+def _member_name(row, context) -> str:
+    return display_name(
+        row["member__family_name"], row["member__given_name"], row["member__username"]
+    )
+
+
+# The lists read rows, not figures (config.rows): each field's column.
+_FIGURE_SOURCES = {
+    "metric": "metric",
+    "label": _label,
+    "unit": _unit,
+    "period": "month",
+    **{name: name for name in FIGURE_FIELDS if name not in {"id", "metric", "month"}},
+}
+MEMBER_FIGURE_ROWS = RowsWriter(
+    MemberFigureSerializer,
+    {"id": "id", "member": "member_id", "member_name": _member_name, **_FIGURE_SOURCES},
+)
+TEAM_FIGURE_ROWS = RowsWriter(
+    TeamFigureSerializer,
+    {"id": "id", "team": "team_id", "team_name": "team__name", **_FIGURE_SOURCES},
+)
+
+
 class FigureViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Figures are paged by cursor, newest month first: `next` and `previous`
     links, no total (an organisation has hundreds of thousands of figures).
@@ -299,6 +338,15 @@ class FigureViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         }
         return context
 
+    def list(self, request, *args, **kwargs):
+        # Rows, not figures (config.rows): the same JSON at a fraction of the time.
+        figures = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(figures.values(*self.row_columns))
+        catalogue = self.get_serializer_context()["catalogue"]
+        return self.get_paginated_response(
+            self.rows.rows(page, catalogue=catalogue, labels={})
+        )
+
 
 class MemberFigureViewSet(FigureViewSet):
     """Monthly figures of members: members see their own, leaders those of the
@@ -307,6 +355,14 @@ class MemberFigureViewSet(FigureViewSet):
     descending) and metric: `next` and `previous` links, no total."""
 
     serializer_class = MemberFigureSerializer
+    rows = MEMBER_FIGURE_ROWS
+    row_columns = (
+        *FIGURE_FIELDS,
+        "member_id",
+        "member__family_name",
+        "member__given_name",
+        "member__username",
+    )
     filterset_class = MemberFigureFilter
     pagination_class = MemberFigureCursorPagination
     queryset = MemberFigure.objects.none()
@@ -336,6 +392,8 @@ class TeamFigureViewSet(FigureViewSet):
     descending) and metric: `next` and `previous` links, no total."""
 
     serializer_class = TeamFigureSerializer
+    rows = TEAM_FIGURE_ROWS
+    row_columns = (*FIGURE_FIELDS, "team_id", "team__name")
     filterset_class = TeamFigureFilter
     pagination_class = TeamFigureCursorPagination
     queryset = TeamFigure.objects.none()
