@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Window
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
 
@@ -33,6 +33,7 @@ from accounts.models import Team, TeamMembership, User
 from accounts.permissions import managed_team_ids
 from journeys.models import (
     Coverage,
+    CustomerAccount,
     Journey,
     Playbook,
     PracticumReflection,
@@ -523,17 +524,27 @@ def period_members(*, viewer: User, team: Team, period: Period) -> list[User]:
 
 def accounts_owned(member_ids: list[int]) -> dict[tuple[int, int], int]:
     """(member id, journey id) → the active accounts the member owns today."""
+    # Each open period's account looked up by its key (its journey, none when
+    # inactive): joined instead, PostgreSQL hashed every account of the
+    # organisation for a team's few hundred.
+    journey = (
+        CustomerAccount.objects.filter(pk=OuterRef("account_id"), is_active=True)
+        .order_by()
+        .values("journey_id")
+    )
     rows = (
-        Coverage.objects.filter(
-            ended_at__isnull=True, owner_id__in=member_ids, account__is_active=True
-        )
-        .values("owner_id", "account__journey_id")
+        Coverage.objects.filter(ended_at__isnull=True, owner_id__in=member_ids)
+        .values("owner_id", journey_of_account=Subquery(journey))
         # Counted by account (never empty): the open periods' index on (owner,
         # account) answers without reading the table.
         .annotate(count=Count("account"))
         .order_by()
     )
-    return {(row["owner_id"], row["account__journey_id"]): row["count"] for row in rows}
+    return {
+        (row["owner_id"], row["journey_of_account"]): row["count"]
+        for row in rows
+        if row["journey_of_account"] is not None
+    }
 
 
 def passed_modules(member_ids: list[int], modules) -> set[tuple[int, int]]:

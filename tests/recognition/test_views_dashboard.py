@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role
-from journeys.models import Journey, PracticumReflection
+from journeys.models import Coverage, CustomerAccount, Journey, PracticumReflection
 from recognition import metrics
 from recognition.models import RollupRun, StepRetrospective
 from recognition.selectors import dashboard as selectors
@@ -24,6 +24,7 @@ from tests.recognition.dashboard_factories import (
     build_dashboard_world,
     grow,
     jst,
+    owned_account,
 )
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +108,25 @@ def test_a_row_per_member_of_the_team_with_the_hand_checked_figures(org, world):
 
 def _counts(cell) -> tuple:
     return (cell.value, cell.figure.numerator, cell.figure.denominator)
+
+
+def test_accounts_owned_today_are_the_active_accounts_of_open_coverage(org, world):
+    """Per member and journey: an inactive account, a coverage period that ended and
+    another owner's account are left out; another journey's account counts there."""
+    other_journey, _steps = journey_with_steps(2)
+    owned_account(other_journey, org.member_a)
+    inactive = owned_account(world.journey, org.member_a)
+    CustomerAccount.objects.filter(pk=inactive.pk).update(is_active=False)
+    handed_over = owned_account(world.journey, org.member_a)
+    Coverage.objects.filter(account=handed_over).update(ended_at=jst(2026, 3, 1))
+    owned_account(world.journey, world.member_c)
+
+    owned = selectors.accounts_owned([org.member_a.pk])
+
+    assert owned == {
+        (org.member_a.pk, world.journey.pk): 4,
+        (org.member_a.pk, other_journey.pk): 1,
+    }
 
 
 def test_cells_worse_than_the_team_rate_stand_out_by_the_metric_direction(org, world):
