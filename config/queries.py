@@ -31,3 +31,20 @@ class AmongIds(Func):
     def as_postgresql(self, compiler, connection, **extra_context):
         column, ids = (compiler.compile(source) for source in self.source_expressions)
         return f"{column[0]} = ANY(ARRAY{ids[0]})", (*column[1], *ids[1])
+
+
+class Unindexed(Func):
+    """A column as a value to test, not an index to read rows by: SQLite's
+    `+column`. For a condition most rows meet on a list read in another index's
+    order (an admin's figures: those of nearly every member), which SQLite would
+    otherwise answer by reading the rows through the column's own index and sorting
+    them all. Other databases get the column."""
+
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"+{sql}", params

@@ -10,19 +10,21 @@ from functools import cached_property
 
 import django_filters
 from django import forms
+from django.db.models import IntegerField
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
-from accounts.models import display_name
-from accounts.permissions import visible_teams
+from accounts.models import Team, User, display_name
+from accounts.permissions import is_admin, visible_teams
 from config.api import DjangoFilterBackend, IdFilter
 from config.pagination import (
     MemberFigureCursorPagination,
     TeamFigureCursorPagination,
 )
+from config.queries import Unindexed
 from config.rows import RowsWriter
 
 from .. import metrics
@@ -297,10 +299,8 @@ def _unit(row, context):
     return metric.unit if metric else None
 
 
-def _member_name(row, context) -> str:
-    return display_name(
-        row["member__family_name"], row["member__given_name"], row["member__username"]
-    )
+def _owner_name(row, context) -> str:
+    return context["names"][row[context["owner"]]]
 
 
 # The lists read rows, not figures (config.rows): each field's column.
@@ -313,11 +313,11 @@ _FIGURE_SOURCES = {
 }
 MEMBER_FIGURE_ROWS = RowsWriter(
     MemberFigureSerializer,
-    {"id": "id", "member": "member_id", "member_name": _member_name, **_FIGURE_SOURCES},
+    {"id": "id", "member": "member_id", "member_name": _owner_name, **_FIGURE_SOURCES},
 )
 TEAM_FIGURE_ROWS = RowsWriter(
     TeamFigureSerializer,
-    {"id": "id", "team": "team_id", "team_name": "team__name", **_FIGURE_SOURCES},
+    {"id": "id", "team": "team_id", "team_name": _owner_name, **_FIGURE_SOURCES},
 )
 
 
@@ -340,11 +340,17 @@ class FigureViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         # Rows, not figures (config.rows): the same JSON at a fraction of the time.
+        # The names of the page's members or teams come in a query of their own: a
+        # join lets SQLite read the figures through the member or team and sort
+        # them all, rather than read them in the list's order.
         figures = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(figures.values(*self.row_columns))
+        page = self.paginate_queryset(figures.values(*FIGURE_FIELDS, self.owner))
+        names = self.names({row[self.owner] for row in page})
         catalogue = self.get_serializer_context()["catalogue"]
         return self.get_paginated_response(
-            self.rows.rows(page, catalogue=catalogue, labels={})
+            self.rows.rows(
+                page, catalogue=catalogue, labels={}, owner=self.owner, names=names
+            )
         )
 
 
@@ -356,31 +362,31 @@ class MemberFigureViewSet(FigureViewSet):
 
     serializer_class = MemberFigureSerializer
     rows = MEMBER_FIGURE_ROWS
-    row_columns = (
-        *FIGURE_FIELDS,
-        "member_id",
-        "member__family_name",
-        "member__given_name",
-        "member__username",
-    )
+    owner = "member_id"
     filterset_class = MemberFigureFilter
     pagination_class = MemberFigureCursorPagination
     queryset = MemberFigure.objects.none()
 
     def get_queryset(self):
-        # Of the member, only what its display name needs.
-        return (
-            MemberFigure.objects.filter(
-                member__in=visible_members(self.request.user).values("pk")
+        viewer = self.request.user
+        members = visible_members(viewer).values("pk")
+        if not is_admin(viewer):
+            return MemberFigure.objects.filter(member__in=members)
+        # Nearly every figure: read in the list's order (the index on month,
+        # member, metric), each tested, rather than all through the member.
+        return MemberFigure.objects.alias(
+            by_member=Unindexed("member_id", output_field=IntegerField())
+        ).filter(by_member__in=members)
+
+    @staticmethod
+    def names(member_ids) -> dict[int, str]:
+        people = User.objects.filter(pk__in=member_ids).order_by()
+        return {
+            pk: display_name(family_name, given_name, username)
+            for pk, family_name, given_name, username in people.values_list(
+                "pk", "family_name", "given_name", "username"
             )
-            .select_related("member")
-            .only(
-                *FIGURE_FIELDS,
-                "member__family_name",
-                "member__given_name",
-                "member__username",
-            )
-        )
+        }
 
 
 class TeamFigureViewSet(FigureViewSet):
@@ -393,15 +399,23 @@ class TeamFigureViewSet(FigureViewSet):
 
     serializer_class = TeamFigureSerializer
     rows = TEAM_FIGURE_ROWS
-    row_columns = (*FIGURE_FIELDS, "team_id", "team__name")
+    owner = "team_id"
     filterset_class = TeamFigureFilter
     pagination_class = TeamFigureCursorPagination
     queryset = TeamFigure.objects.none()
 
     def get_queryset(self):
-        return TeamFigure.objects.filter(
-            team__in=visible_teams(self.request.user).values("pk")
-        ).select_related("team")
+        viewer = self.request.user
+        if is_admin(viewer):
+            # Every team's: no condition that would keep the database from reading
+            # them in the list's order (the index on month, team, metric).
+            return TeamFigure.objects.all()
+        return TeamFigure.objects.filter(team__in=visible_teams(viewer).values("pk"))
+
+    @staticmethod
+    def names(team_ids) -> dict[int, str]:
+        teams = Team.objects.filter(pk__in=team_ids).order_by()
+        return dict(teams.values_list("pk", "name"))
 
 
 def register(router) -> None:
