@@ -16,6 +16,8 @@ from .client_ip import client_ip
 from .filters import TeamFilter, UserFilter
 from .models import Team, User
 from .serializers import (
+    USER_COLUMNS,
+    USER_ROWS,
     MeSerializer,
     TeamDetailSerializer,
     TeamSerializer,
@@ -102,6 +104,13 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.user_list(viewer=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        # Rows, not users (config.rows): the same JSON at a fraction of the time.
+        users = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        page = self.paginate_queryset(users.values(*USER_COLUMNS))
+        roles = selectors.role_names({row["id"] for row in page})
+        return self.get_paginated_response(USER_ROWS.rows(page, roles=roles))
 
 
 class TeamViewSet(

@@ -182,6 +182,16 @@ def user_list(*, viewer: User) -> QuerySet:
     )
 
 
+def role_names(user_ids) -> dict[int, list[str]]:
+    """The names of the roles (groups) of each of these users, in order: one query
+    for a page of users (`UserSerializer.roles`)."""
+    names: dict[int, list[str]] = {}
+    memberships = User.groups.through.objects.filter(user_id__in=user_ids)
+    for user_id, name in memberships.values_list("user_id", "group__name"):
+        names.setdefault(user_id, []).append(name)
+    return {user_id: sorted(found) for user_id, found in names.items()}
+
+
 def user_get(*, viewer: User, pk: int, on: date | None = None) -> User:
     """Raises User.DoesNotExist when the viewer may not see that user."""
     day = on or timezone.localdate()

@@ -1,7 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .models import Team, TeamMembership, User
+from config.rows import RowsWriter
+
+from .models import Team, TeamMembership, User, display_name
 from .services import PROFILE_FIELDS
 
 
@@ -27,6 +29,29 @@ class UserSerializer(serializers.ModelSerializer):
         if groups is None:
             groups = user.groups.all()
         return sorted(group.name for group in groups)
+
+
+def _display_name(row, context) -> str:
+    return display_name(row["family_name"], row["given_name"], row["username"])
+
+
+def _roles(row, context) -> list[str]:
+    return context["roles"].get(row["id"], [])
+
+
+# The user list reads rows, not users (config.rows): each field's column.
+USER_ROWS = RowsWriter(
+    UserSerializer,
+    {
+        "id": "id",
+        "username": "username",
+        "display_name": _display_name,
+        **{name: name for name in PROFILE_FIELDS},
+        "is_active": "is_active",
+        "roles": _roles,
+    },
+)
+USER_COLUMNS = ("id", "username", *PROFILE_FIELDS, "is_active")
 
 
 class MeSerializer(UserSerializer):
