@@ -5,7 +5,9 @@ History is never rewritten here (see `journeys.models`):
 - Step events, coverage periods, playbook versions, training completions and practicum
   reflections are read-only: events are voided on the account's page, coverage changes
   through the account (below), playbooks are revised (a new version), a completion is an
-  attempt the member made, a reflection is the member's own writing.
+  attempt the member made, a reflection is the member's own writing. ARR snapshots
+  too: they are recorded and corrected on the account's page (their history shows
+  here).
 - Steps keep their identity: a new step is inserted at a position
   (`services.step_insert`), its text is changed with `services.step_update`, and it is
   moved or retired with the actions of the step list (`services.step_move`,
@@ -28,13 +30,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from accounts.permissions import has_role
 from config.admin_mixins import (
+    AuditedAdmin,
     NoDeleteMixin,
     ReadOnlyAdmin,
+    ReadOnlyMixin,
     ReadOnlyTabularInline,
 )
 
 from . import selectors, services
 from .models import (
+    ARRSnapshot,
     Coverage,
     CoverageModel,
     CustomerAccount,
@@ -947,3 +952,31 @@ class StepEventAdmin(ReadOnlyAdmin):
     @admin.display(description=_("void"), boolean=True)
     def is_void(self, obj):
         return obj.voided_at is not None
+
+
+@admin.register(ARRSnapshot)
+class ARRSnapshotAdmin(ReadOnlyMixin, AuditedAdmin):
+    """Read here, with each snapshot's history (who changed it, when, the values
+    before and after). Recorded and corrected on the account's page, by import or
+    through the API (`journeys.revenue`), which reclassify the account's later
+    months."""
+
+    list_display = [
+        "account",
+        "month",
+        "arr",
+        "previous_arr",
+        "movement",
+        "stated_movement",
+        "source",
+        "recorded_by",
+        "recorded_at",
+    ]
+    list_filter = [
+        "movement",
+        "source",
+        ("stated_movement", admin.EmptyFieldListFilter),
+    ]
+    list_select_related = ["account", "recorded_by"]
+    search_fields = ["account__name", "account__external_id"]
+    date_hierarchy = "month"

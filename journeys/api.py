@@ -21,8 +21,9 @@ from config.pagination import StepEventCursorPagination
 from config.rows import CountedRows
 from config.schema import VALIDATION_ERROR_REF
 
-from . import imports, permissions, selectors, services
+from . import imports, permissions, revenue, selectors, services
 from .filters import (
+    ARRSnapshotFilter,
     CustomerFilter,
     JourneyFilter,
     PlaybookFilter,
@@ -34,6 +35,7 @@ from .filters import (
     TrainingModuleFilter,
 )
 from .models import (
+    ARRSnapshot,
     CustomerAccount,
     Journey,
     Playbook,
@@ -52,6 +54,9 @@ from .serializers import (
     STEP_EVENT_COLUMNS,
     STEP_EVENT_ROWS,
     AccountImportUploadSerializer,
+    ARRSnapshotCorrectSerializer,
+    ARRSnapshotRecordSerializer,
+    ARRSnapshotSerializer,
     CustomerSerializer,
     ImportReportSerializer,
     ImportUploadSerializer,
@@ -603,3 +608,96 @@ class PlaybookActionTickViewSet(CreateMixin, JourneysViewSet):
             done=data["done"],
             by=self.request.user,
         )
+
+
+# --- ARR snapshots ------------------------------------------------------------------
+
+
+class ARRSnapshotViewSet(CreateMixin, JourneysViewSet):
+    """Each account's ARR by month, with the movement into each month (new,
+    expansion, upsell, cross-sell, downsell, churn, reactivation), for the accounts
+    the viewer sees. Admins, managers and members record a month (POST) and correct
+    one (PATCH: its ARR, its movement type or both; every earlier value stays in
+    its history). The rules of the movements are in `journeys.revenue`."""
+
+    serializer_class = ARRSnapshotSerializer
+    create_serializer_class = ARRSnapshotRecordSerializer
+    filterset_class = ARRSnapshotFilter
+    ordering_fields = ["month", "id"]
+    queryset = ARRSnapshot.objects.none()
+    write_rule = staticmethod(permissions.records_arr)
+    write_rules = {"import_arr": staticmethod(permissions.manages_journeys)}
+    change_rule = staticmethod(
+        lambda user, snapshot: permissions.can_record_arr(user, snapshot.account)
+    )
+
+    def get_queryset(self):
+        return (
+            permissions.visible_arr_snapshots(self.request.user)
+            .select_related("account", "recorded_by")
+            .order_by("-month", "id")
+        )
+
+    @extend_schema(
+        request=ARRSnapshotRecordSerializer,
+        responses={201: ARRSnapshotSerializer},
+        description=(
+            "Record an account's ARR of a month. The account by `account` (id) or "
+            "`external_id`. A negative ARR, an account the viewer does not see, a "
+            "month in the future or one recorded already (correct it with PATCH), "
+            "or a movement type that does not fit the change answer 400 on that "
+            "field, and nothing is written."
+        ),
+    )
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, data):
+        return revenue.arr_snapshot_record(
+            by=self.request.user,
+            source=ARRSnapshot.Source.API,
+            corrects=False,
+            **data,
+        )
+
+    @extend_schema(
+        request=ARRSnapshotCorrectSerializer,
+        responses={200: ARRSnapshotSerializer},
+        description=(
+            "Correct a recorded month: `arr`, and/or `movement` (empty: back to the "
+            "type inferred from the change). The movements of the account's later "
+            "months follow."
+        ),
+    )
+    def partial_update(self, request, *args, **kwargs):
+        snapshot = self.get_object()
+        data = self.validated(ARRSnapshotCorrectSerializer)
+        revenue.arr_snapshot_correct(
+            snapshot=snapshot,
+            by=request.user,
+            source=ARRSnapshot.Source.API,
+            arr=data.get("arr"),
+            movement=data.get("movement"),
+        )
+        return self.respond(snapshot)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses=_IMPORT_RESPONSES,
+        description=(
+            "Import ARR by month from a CSV file (columns external_id, month, arr, "
+            "movement): all or nothing; months already recorded with the same ARR "
+            "are skipped, others corrected."
+        ),
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_arr(self, request):
+        data = self.validated(ImportUploadSerializer)
+        report = imports.import_arr_snapshots(file=data["file"], by=request.user)
+        return _report_response(report)

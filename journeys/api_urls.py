@@ -27,5 +27,6 @@ router.register(
     api.PlaybookActionTickViewSet,
     basename="playbook-action-tick",
 )
+router.register("arr-snapshots", api.ARRSnapshotViewSet, basename="arr-snapshot")
 
 urlpatterns = router.urls

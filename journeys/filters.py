@@ -1,16 +1,22 @@
 """Query-string filters of the journeys API. They narrow querysets that are already
 scoped to the viewer; they never widen them."""
 
+import re
+from datetime import date
+
 import django_filters
 from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
+from drf_spectacular.utils import extend_schema_field
 
 from config.api import DjangoFilterBackend, IdFilter
 from config.fields import IsoDateTimeFilter
 
 from .models import (
+    ARRMovement,
+    ARRSnapshot,
     Coverage,
     CustomerAccount,
     Journey,
@@ -203,3 +209,47 @@ class StepEventFilter(django_filters.FilterSet):
         model = StepEvent
         fields = ["account", "external_id", "step", "journey", "source", "void"]
         form = StrictBooleanForm
+
+
+# --- ARR snapshots -------------------------------------------------------------------
+
+MONTH_PATTERN = r"[0-9]{4}-(0[1-9]|1[0-2])"
+# A month as the API writes and reads it.
+MONTH_SCHEMA = {"type": "string", "pattern": f"^{MONTH_PATTERN}$", "example": "2026-04"}
+
+
+class MonthFormField(forms.CharField):
+    """A month, YYYY-MM, as its first day."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        if not re.fullmatch(MONTH_PATTERN, value):
+            raise forms.ValidationError(_("Use a month: YYYY-MM, for example 2026-04."))
+        return date(int(value[:4]), int(value[5:7]), 1)
+
+
+@extend_schema_field(MONTH_SCHEMA)
+class MonthFilter(django_filters.Filter):
+    field_class = MonthFormField
+
+
+class ARRSnapshotFilter(django_filters.FilterSet):
+    account = IdFilter(field_name="account_id", label=_("Account (id)"))
+    external_id = django_filters.CharFilter(
+        field_name="account__external_id", label=_("Account's external id")
+    )
+    month_from = MonthFilter(
+        field_name="month", lookup_expr="gte", label=_("From this month, YYYY-MM")
+    )
+    month_to = MonthFilter(
+        field_name="month", lookup_expr="lte", label=_("Up to this month, YYYY-MM")
+    )
+    movement = django_filters.ChoiceFilter(
+        choices=ARRMovement.choices, label=_("Movement")
+    )
+
+    class Meta:
+        model = ARRSnapshot
+        fields = ["account", "external_id", "month_from", "month_to", "movement"]

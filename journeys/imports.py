@@ -1,4 +1,4 @@
-"""CSV imports of customer accounts and of step events.
+"""CSV imports of customer accounts, of step events and of ARR by month.
 
 A file is imported whole or not at all: every row is checked first and every problem
 is reported with its line, column and reason; only a file without problems is
@@ -35,8 +35,9 @@ from accounts.models import Role, User
 from accounts.permissions import is_admin
 from config.fields import validate_utc_offset
 
-from . import selectors, services, staging
+from . import revenue, selectors, services, staging
 from .models import (
+    ARRSnapshot,
     Coverage,
     CoverageModel,
     CustomerAccount,
@@ -1097,3 +1098,112 @@ def _insert_events(cursor, steps, *, by: User, now: datetime, expected: int) -> 
     if cursor.rowcount != expected:
         # An event of the file was recorded between the check and the insert.
         raise IntegrityError("step events recorded during the import")
+
+
+# --- ARR by month -------------------------------------------------------------------
+
+ARR_COLUMNS = ("external_id", "month", "arr", "movement")
+ARR_REQUIRED = ("external_id", "month", "arr")
+
+
+def import_arr_snapshots(
+    *, file: bytes | IO[bytes], by: User, now: datetime | None = None
+) -> ImportReport:
+    """Record each account's ARR of each month of the file (source: import,
+    recorded by `by`), by the rules of `journeys.revenue`: a month already recorded
+    with the same ARR (and type) is skipped, one with another ARR is corrected (its
+    history keeps the value before). `movement` states the movement type; empty,
+    the type stated before stays, or it is inferred. A file holds each account's
+    month once. A few queries per thousand lines, whatever the file's size."""
+    _check_may_import(by)
+    report = ImportReport()
+    rows = _rows(file, report, required=ARR_REQUIRED, known=ARR_COLUMNS)
+    if rows is None:
+        return report
+    now = now or timezone.now()
+    accounts = _by_key(
+        CustomerAccount.objects.only("pk", "external_id", "arr"),
+        "external_id",
+        {row.values.get("external_id", "") for row in rows},
+    )
+    entries, lines = _check_arr_rows(rows, accounts, report, now=now)
+    if report.rejected:
+        report.problems.sort(key=lambda problem: problem.line or 0)
+        return report
+    written = revenue.arr_snapshots_record(
+        entries=entries, by=by, source=ARRSnapshot.Source.IMPORT, now=now
+    )
+    for index, reason in sorted(written.problems.items()):
+        report.add(lines[index], "movement", reason)
+    if report.rejected:
+        return report
+    outcomes = [outcome for outcome, _snapshot in written.outcomes]
+    report.created = outcomes.count("created")
+    report.updated = outcomes.count("updated")
+    report.skipped = outcomes.count("skipped")
+    report.rows = [
+        ImportedRow(
+            line=line,
+            outcome=outcome,
+            external_id=entry.account.external_id,
+            account_id=entry.account.pk,
+            detail=f"{entry.month:%Y-%m}",
+        )
+        for line, entry, outcome in zip(lines, entries, outcomes, strict=True)
+    ]
+    return report
+
+
+def _check_arr_rows(
+    rows: list[_Row], accounts: dict, report: ImportReport, *, now: datetime
+) -> tuple[list[revenue.ARREntry], list[int]]:
+    """The rows as entries to record, with their lines; problems of single rows
+    are reported."""
+    entries, lines = [], []
+    first_line: dict[tuple[int, date], int] = {}
+    for row in rows:
+        problems_before = len(report.problems)
+        external_id = row.values.get("external_id", "")
+        account = accounts.get(external_id)
+        if not external_id:
+            report.add(row.line, "external_id", _("An external id is required."))
+        elif account is None:
+            report.add(
+                row.line,
+                "external_id",
+                _("No account has the external id “%(id)s”.") % {"id": external_id},
+            )
+        month = _arr_cell(row, "month", revenue.parse_month, report)
+        if month is not None and (problem := revenue.month_problem(month, now=now)):
+            report.add(row.line, "month", problem)
+        arr = _arr_cell(row, "arr", revenue.parse_arr, report)
+        movement = _arr_cell(row, "movement", revenue.movement_choice, report) or ""
+        if len(report.problems) > problems_before:
+            continue
+        key = (account.pk, month)
+        if key in first_line:
+            report.add(
+                row.line,
+                "month",
+                _("This account's month is already on line %(line)s.")
+                % {"line": first_line[key]},
+            )
+            continue
+        first_line[key] = row.line
+        entries.append(revenue.ARREntry(account, month, arr, movement))
+        lines.append(row.line)
+    return entries, lines
+
+
+def _arr_cell(row: _Row, column: str, parse, report: ImportReport):
+    """The cell parsed, or None after reporting why it cannot be (a required cell
+    that is empty included)."""
+    value = row.values.get(column, "")
+    if not value and column in ARR_REQUIRED:
+        report.add(row.line, column, _("A value is required."))
+        return None
+    try:
+        return parse(value)
+    except ValueError as error:
+        report.add(row.line, column, str(error))
+        return None

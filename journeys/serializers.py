@@ -2,6 +2,8 @@
 the account's journey, a time not in the future, who may own an account) live in
 `journeys.services`, whose errors come back per field."""
 
+import re
+from datetime import date
 from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +17,10 @@ from config.fields import ApiDateTimeField
 from config.rows import Nested, RowsWriter
 
 from . import permissions, selectors
+from .filters import MONTH_PATTERN, MONTH_SCHEMA
 from .models import (
+    ARRMovement,
+    ARRSnapshot,
     CoverageModel,
     CustomerAccount,
     Journey,
@@ -768,3 +773,125 @@ class PlaybookActionTickCreateSerializer(serializers.Serializer):
         help_text=_("The action's line in the version, from 1."),
     )
     done = serializers.BooleanField(help_text=_("True to tick, false to untick."))
+
+
+# --- ARR snapshots ------------------------------------------------------------------
+
+
+@extend_schema_field(MONTH_SCHEMA)
+class MonthField(serializers.Field):
+    """A month as YYYY-MM; its first day in the database."""
+
+    default_error_messages = {
+        "invalid": _("Use a month: YYYY-MM, for example 2026-04.")
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(MONTH_PATTERN, data):
+            self.fail("invalid")
+        return date(int(data[:4]), int(data[5:7]), 1)
+
+    def to_representation(self, value):
+        return f"{value:%Y-%m}"
+
+
+def _arr_field(**kwargs):
+    return serializers.DecimalField(
+        max_digits=14,
+        decimal_places=0,
+        min_value=0,
+        error_messages={"min_value": _("ARR is never negative.")},
+        help_text=_("Whole yen, never negative."),
+        **kwargs,
+    )
+
+
+def _stated_movement_field(**kwargs):
+    return serializers.ChoiceField(
+        choices=ARRMovement.choices,
+        allow_blank=True,
+        help_text=_(
+            "The movement's type, when you know it; empty: inferred from the "
+            "change. It must fit the change (an increase is an expansion, upsell "
+            "or cross-sell)."
+        ),
+        **kwargs,
+    )
+
+
+class ARRSnapshotSerializer(ReadableFieldsOnce, serializers.ModelSerializer):
+    """An account's ARR of one month and the movement into it from the account's
+    previous snapshot (a month without one carries the ARR forward)."""
+
+    account_external_id = serializers.CharField(
+        source="account.external_id", read_only=True
+    )
+    month = MonthField(read_only=True)
+    change = serializers.DecimalField(
+        max_digits=15,
+        decimal_places=0,
+        read_only=True,
+        help_text=_("ARR gained (positive) or lost (negative) into the month."),
+    )
+    recorded_by_name = PersonField(source="recorded_by", allow_null=True)
+
+    class Meta:
+        model = ARRSnapshot
+        fields = [
+            "id",
+            "account",
+            "account_external_id",
+            "month",
+            "arr",
+            "previous_arr",
+            "change",
+            "movement",
+            "stated_movement",
+            "source",
+            "recorded_by",
+            "recorded_by_name",
+            "recorded_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ARRSnapshotRecordSerializer(serializers.Serializer):
+    """Record an account's ARR of a month. The account by `account` (id) or
+    `external_id`."""
+
+    account = IdField(required=False, help_text=_("The account's id."))
+    external_id = serializers.CharField(
+        required=False, max_length=100, help_text=_("Or the account's CRM id.")
+    )
+    month = MonthField(help_text=_("YYYY-MM; not in the future."))
+    arr = _arr_field()
+    movement = _stated_movement_field(required=False, default="")
+
+    def validate(self, data):
+        accounts = permissions.visible_accounts(_viewer(self))
+        if "account" in data:
+            account = accounts.filter(pk=data["account"]).first()
+        elif data.get("external_id"):
+            account = accounts.filter(external_id=data["external_id"]).first()
+        else:
+            raise serializers.ValidationError(
+                {"account": _("Give the account's id or its external_id.")}
+            )
+        if account is None:
+            raise serializers.ValidationError(
+                {"account": _("There is no such customer account.")}
+            )
+        return {
+            "account": account,
+            "month": data["month"],
+            "arr": data["arr"],
+            "movement": data.get("movement", ""),
+        }
+
+
+class ARRSnapshotCorrectSerializer(serializers.Serializer):
+    """Correct a recorded month: its ARR, its movement type, or both."""
+
+    arr = _arr_field(required=False)
+    movement = _stated_movement_field(required=False)

@@ -1,5 +1,6 @@
 """Forms of the accounts pages: the account list's filters, recording and voiding a
-step event, changing an account's coverage, and the CSV upload."""
+step event, recording an account's ARR, changing an account's coverage, and the CSV
+upload."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row, Submit
@@ -12,7 +13,8 @@ from django_filters.widgets import BaseCSVWidget
 from accounts.models import User
 from config.fields import DateTimeField
 
-from ..models import CoverageModel, Step
+from .. import revenue
+from ..models import ARRMovement, CoverageModel, Step
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -274,6 +276,7 @@ class ImportForm(forms.Form):
     KIND_CHOICES = [
         ("accounts", _("Customer accounts")),
         ("events", _("Step events")),
+        ("arr", _("ARR by month")),
     ]
 
     kind = forms.ChoiceField(
@@ -294,3 +297,66 @@ class ImportForm(forms.Form):
         self.helper = FormHelper()
         self.helper.attrs = {"enctype": "multipart/form-data"}
         self.helper.add_input(Submit("submit", _("Import")))
+
+
+class ARRSnapshotForm(forms.Form):
+    """The account's ARR of a month, and optionally the movement's type; a month
+    already recorded is corrected (`journeys.revenue`)."""
+
+    month = forms.CharField(
+        label=_("Month"),
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-04"}),
+    )
+    arr = forms.CharField(
+        label=_("ARR (yen)"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text=_("A whole amount, for example 1200000 or 1,200,000."),
+    )
+    movement = forms.ChoiceField(
+        label=_("Movement type"),
+        required=False,
+        help_text=_("Leave it to be inferred from the change, or say what it was."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "arr")
+        super().__init__(*args, **kwargs)
+        self.fields["month"].initial = f"{revenue.current_month():%Y-%m}"
+        self.fields["movement"].choices = [
+            ("", _("Inferred from the change"))
+        ] + ARRMovement.choices
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(
+                Column("month", css_class="col-md-4"),
+                Column("arr", css_class="col-md-4"),
+                Column("movement", css_class="col-md-4"),
+            )
+        )
+
+    def clean_month(self):
+        try:
+            return revenue.parse_month(self.cleaned_data["month"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_arr(self):
+        try:
+            return revenue.parse_arr(self.cleaned_data["arr"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class ARRMovementForm(forms.Form):
+    """Correct the movement type of one month ("": back to the inferred type)."""
+
+    snapshot = forms.IntegerField(widget=forms.HiddenInput)
+    movement = forms.ChoiceField(
+        label=_("Movement type"), required=False, choices=ARRMovement.choices
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "arr-movement")
+        super().__init__(*args, **kwargs)
+        self.fields["movement"].choices = [("", "")] + ARRMovement.choices

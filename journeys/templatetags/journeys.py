@@ -26,6 +26,15 @@ def yen(amount) -> str:
 
 
 @register.filter
+def yen_change(amount) -> str:
+    """A change of yen with its sign: +¥500,000, −¥200,000; nothing for none."""
+    if amount in (None, "") or Decimal(amount) == 0:
+        return ""
+    sign = "+" if Decimal(amount) > 0 else "−"
+    return f"{sign}{yen(abs(Decimal(amount)))}"
+
+
+@register.filter
 def coverage_labels(codes: str) -> str:
     """A journey's stored coverage models ("dedicated,pooled") as the reader's
     words; an unknown code is shown as it is."""

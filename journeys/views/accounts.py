@@ -1,5 +1,6 @@
 """Journeys pages: customer accounts (list, page with the journey path, recording and
-voiding step events, coverage changes), pools, and the CSV upload."""
+voiding step events, recording the ARR by month, coverage changes), pools, and the
+CSV upload."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +11,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -19,9 +21,11 @@ from config import keyset
 from config.exports import csv_response
 from config.views import add_service_errors
 
-from .. import imports, permissions, selectors, services
+from .. import imports, permissions, revenue, selectors, services
 from ..filters import CustomerFilter, PoolFilter, StepEventFilter
 from ..forms.accounts import (
+    ARRMovementForm,
+    ARRSnapshotForm,
     CoverageForm,
     ImportForm,
     StepEventForm,
@@ -31,6 +35,8 @@ from ..forms.accounts import (
     present_step_event_filters,
 )
 from ..models import (
+    ARRMovement,
+    ARRSnapshot,
     Coverage,
     CoverageModel,
     CustomerAccount,
@@ -39,6 +45,7 @@ from ..models import (
     Step,
     StepEvent,
 )
+from ..templatetags.journeys import yen
 
 PER_PAGE = 25
 
@@ -322,10 +329,25 @@ def account_detail(request, pk: int):
     account = page.account
     viewer = request.user
     records = permissions.can_record_event(viewer, account)
+    records_arr = permissions.can_record_arr(viewer, account)
     record_form = StepEventForm(steps=_steps(account), next_step=_next_step(page))
     void_form = VoidEventForm()
     void_event_id = None
-    if request.method == "POST":
+    arr_form = ARRSnapshotForm()
+    arr_movement_form = ARRMovementForm()
+    if request.method == "POST" and "arr-record" in request.POST:
+        if not records_arr:
+            raise PermissionDenied
+        arr_form = ARRSnapshotForm(request.POST)
+        if _record_arr(request, account, arr_form):
+            return redirect(f"{account.get_absolute_url()}#arr")
+    elif request.method == "POST" and "arr-correct" in request.POST:
+        if not records_arr:
+            raise PermissionDenied
+        arr_movement_form = ARRMovementForm(request.POST)
+        if _correct_arr_movement(request, account, arr_movement_form):
+            return redirect(f"{account.get_absolute_url()}#arr")
+    elif request.method == "POST":
         if not records:
             raise PermissionDenied
         if "void-event" in request.POST:
@@ -366,6 +388,10 @@ def account_detail(request, pk: int):
             "void_event_id": void_event_id,
             "coverage_history": selectors.account_coverage_history(account),
             "changes_coverage": permissions.can_change_coverage(viewer, account),
+            "arr_history": revenue.account_arr_history(account),
+            "records_arr": records_arr,
+            "arr_form": arr_form,
+            "arr_movement_form": arr_movement_form,
         },
     )
 
@@ -387,6 +413,61 @@ def _record(request, account: CustomerAccount, form: StepEventForm) -> bool:
         return False
     messages.success(
         request, _("Recorded: %(step)s was reached.") % {"step": event.step}
+    )
+    return True
+
+
+def _record_arr(request, account: CustomerAccount, form: ARRSnapshotForm) -> bool:
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        snapshot = revenue.arr_snapshot_record(
+            account=account,
+            month=data["month"],
+            arr=data["arr"],
+            movement=data["movement"],
+            by=request.user,
+            source=ARRSnapshot.Source.UI,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    messages.success(
+        request,
+        _("ARR of %(month)s recorded: %(arr)s.")
+        % {
+            "month": date_format(snapshot.month, "YEAR_MONTH_FORMAT"),
+            "arr": yen(snapshot.arr),
+        },
+    )
+    return True
+
+
+def _correct_arr_movement(
+    request, account: CustomerAccount, form: ARRMovementForm
+) -> bool:
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(e for errors in form.errors.values() for e in errors)
+        )
+        return False
+    snapshot = ARRSnapshot.objects.filter(
+        account=account, pk=form.cleaned_data["snapshot"]
+    ).first()
+    if snapshot is None:
+        raise Http404
+    try:
+        revenue.arr_movement_correct(
+            snapshot=snapshot, movement=form.cleaned_data["movement"], by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(
+        request,
+        _("The movement type of %(month)s was corrected.")
+        % {"month": date_format(snapshot.month, "YEAR_MONTH_FORMAT")},
     )
     return True
 
@@ -530,11 +611,13 @@ def _active_journeys():
 
 def _import_reference() -> dict:
     """What the import files may say: the journeys with their current steps as
-    written, the pools, the coverage models and the date formats."""
+    written, the pools, the coverage models, the ARR movement types and the date
+    formats."""
     return {
         "journeys": list(_active_journeys()),
         "pools": list(Pool.objects.order_by("name").values_list("name", flat=True)),
         "coverage_models": CoverageModel.choices,
+        "arr_movements": ARRMovement.choices,
         "time_zone": timezone.get_current_timezone_name(),
     }
 
@@ -553,6 +636,8 @@ def import_upload(request):
                 by=request.user,
                 confirm_not_ready=data["confirm_not_ready"],
             )
+        elif data["kind"] == "arr":
+            report = imports.import_arr_snapshots(file=data["file"], by=request.user)
         else:
             report = imports.import_step_events(file=data["file"], by=request.user)
     shown_rows = report.rows[:IMPORT_ROWS_SHOWN] if report else []
@@ -624,6 +709,14 @@ def import_template(request, kind: str):
             ]
             for number, step in enumerate(steps, start=1)
         ] or [["CRM-0001", "1", "2026-04-01 10:30", ""]]
+    elif kind == "arr":
+        header = list(imports.ARR_COLUMNS)
+        this_month = revenue.current_month()
+        before, last = (revenue.add_months(this_month, -n) for n in (2, 1))
+        rows = [
+            ["CRM-0001", f"{before:%Y-%m}", 12000000, ""],
+            ["CRM-0001", f"{last:%Y-%m}", 13500000, ARRMovement.UPSELL],
+        ]
     else:
         raise Http404
     return csv_response(f"import-{kind}-template", header, rows)

@@ -366,3 +366,61 @@ API_ROWS |= {
         ACCOUNT_READ,
     ),
 }
+
+
+# --- ARR snapshots (issue 13) ---------------------------------------------------------
+
+
+def _arr_snapshot(org):
+    """member_a's account had ARR in January 2025."""
+    snapshot = getattr(org, "journeys_arr", None)
+    if snapshot is None:
+        from decimal import Decimal
+
+        from journeys import revenue
+        from journeys.models import ARRSnapshot
+
+        snapshot = revenue.arr_snapshot_record(
+            account=_w(org).account,
+            month=date(2025, 1, 1),
+            arr=Decimal(1_000_000),
+            by=org.member_a,
+            source=ARRSnapshot.Source.UI,
+        )
+        org.journeys_arr = snapshot
+    return snapshot
+
+
+def _arr_detail(org):
+    return f"{V1}/arr-snapshots/{_arr_snapshot(org).pk}/"
+
+
+UI_ROWS |= {
+    "arr-snapshot-list": None,
+    "arr-snapshot-detail": None,
+    "arr-snapshot-import": None,
+}
+_arr_url, _arr_body = _with_world(
+    "arr-snapshots",
+    lambda w, org: {
+        "account": w.account.pk,
+        "month": "2025-02",
+        "arr": 1_200_000,
+    },
+)
+API_ROWS |= {
+    (f"{V1}/arr-snapshots/", "GET"): (_list("arr-snapshots"), None, EVERYONE),
+    # Those who work with customers record on the accounts they see.
+    (f"{V1}/arr-snapshots/", "POST"): (_arr_url, _arr_body, "401 201 201 201 403 403"),
+    (f"{V1}/arr-snapshots/{{id}}/", "GET"): (_arr_detail, None, ACCOUNT_READ),
+    (f"{V1}/arr-snapshots/{{id}}/", "PATCH"): (
+        _arr_detail,
+        {"arr": 1_100_000},
+        "401 200 200 200 403 403",
+    ),
+    (f"{V1}/arr-snapshots/import/", "POST"): (
+        _list("arr-snapshots/import"),
+        {},
+        ADMIN_IMPORTS,
+    ),
+}
