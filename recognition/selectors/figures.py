@@ -53,6 +53,15 @@ from ..models import (
 )
 from ..permissions import member_at
 from . import flow
+from .groups import (
+    EVENTS,
+    GROUPS,
+    ROWS,
+    in_group_months,
+    in_groups,
+    in_groups_sql,
+    in_team_group_months,
+)
 
 
 @dataclass(frozen=True)
@@ -502,14 +511,101 @@ def write_month_figures(
         _insert(scope, sql, params)
 
 
-def _insert(scope: str, select_sql: str, params) -> None:
+def write_group_figures(*, as_of: datetime) -> list[date]:
+    """Replace the figures of the groups listed in GROUPS (training completion
+    aside: it goes by whole months) with fresh aggregates: each group's figures come
+    out as `write_month_figures` would write them, the rows of the other groups are
+    not read where the index allows. A fixed number of statements. Returns the
+    groups' months."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT kind, month FROM {GROUPS} ORDER BY month")
+        found = [(kind, _db_to_date(month)) for kind, month in cursor.fetchall()]
+    months = sorted({month for _kind, month in found})
+    event_months = [month for kind, month in found if kind == EVENTS]
+    if not months:
+        return []
+    # A group whose rows changed: every figure but training completion and the
+    # events recorded; whose events changed: the events recorded.
+    events_recorded = Family.STEP_EVENTS_RECORDED
+    kinds = (
+        (ROWS, "metric NOT IN (%s, %s)", [Family.TRAINING_COMPLETION, events_recorded]),
+        (EVENTS, "metric = %s", [events_recorded]),
+    )
+    quote = connection.ops.quote_name
+    for scope, table in _TABLES.items():
+        name = quote(table._meta.db_table)
+        owner = quote(table._meta.get_field(scope).column)
+        for kind, metrics_sql, metrics_params in kinds:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {name} WHERE {metrics_sql} AND "
+                    + in_groups_sql("%s", f"{name}.{owner}", f"{name}.month", kind),
+                    [*metrics_params, scope],
+                )
+    transitions = AccountTransition.objects.filter(cohort_month__in=months)
+    value_points = AccountValuePoint.objects.filter(cohort_month__in=months)
+    for scope, owner in SCOPES.items():
+        rows = transitions.filter(in_groups(AccountTransition, scope, owner))
+        _insert(scope, *_sql(_conversion_select(rows, owner, as_of=as_of)))
+        _insert(scope, *_median_select(rows, owner, as_of=as_of))
+        points = value_points.filter(in_groups(AccountValuePoint, scope, owner))
+        _insert(scope, *_sql(_value_point_select(points, owner, as_of=as_of)))
+    if event_months:
+        _insert_event_groups(event_months, as_of=as_of)
+    for scope, sql, params in flow.figure_selects(months, as_of=as_of, groups=True):
+        _insert(scope, sql, params, ROWS)
+    return months
+
+
+def _insert_event_groups(months: list[date], *, as_of: datetime) -> None:
+    """The events-recorded figures of the groups whose events changed, counted
+    from the events that can count for them: of the group's member, or of someone
+    who ever belonged to the group's team, in the group's month."""
+    events = _recorded_events(months)
+    by_member = events.filter(
+        in_group_months(StepEvent, "member", "recorded_by_id", "reached_at", EVENTS)
+    )
+    by_team = events.filter(
+        in_team_group_months(
+            StepEvent,
+            "recorded_by_id",
+            "reached_at",
+            connection.ops.quote_name(TeamMembership._meta.db_table),
+        )
+    )
+    _insert("member", *_sql(_events_by_member(by_member, as_of=as_of)), EVENTS)
+    _insert("team", *_events_by_team(by_team, months, as_of=as_of), EVENTS)
+
+
+def _db_to_date(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _insert(scope: str, select_sql: str, params, groups: str | None = None) -> None:
     """INSERT INTO the scope's table the rows of a SELECT whose columns are the
-    owner's id and then `_FIGURE_COLUMNS`, in this order."""
+    owner's id and then `_FIGURE_COLUMNS`, in this order; with `groups` (a kind of
+    change), only the rows of the groups listed in GROUPS where it changed."""
     table = _TABLES[scope]._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(table.get_field(name).column) for name in (scope, *_FIGURE_COLUMNS)
-    )
+    names = (scope, *_FIGURE_COLUMNS)
+    columns = ", ".join(quote(table.get_field(name).column) for name in names)
+    if groups:
+        # A CTE names the SELECT's columns (SQLite has no column list on a
+        # derived table); PostgreSQL types its untyped NULLs as text there, so
+        # each column is cast back to the table's type.
+        if connection.vendor == "postgresql":
+            outer = ", ".join(
+                f"CAST(f._{name} AS {table.get_field(name).db_type(connection)})"
+                for name in names
+            )
+        else:
+            outer = "f.*"
+        select_sql = (
+            f"WITH f ({', '.join(f'_{name}' for name in names)}) AS ({select_sql}) "
+            f"SELECT {outer} FROM f "
+            f"WHERE {in_groups_sql('%s', f'f._{scope}', 'f._month', groups)}"
+        )
+        params = [*params, scope]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(table.db_table)} ({columns}) {select_sql}", params

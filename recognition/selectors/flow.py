@@ -35,6 +35,7 @@ from ..models import (
     PoolFigure,
     TeamFigure,
 )
+from .groups import in_group_months, in_groups
 
 
 def month_bounds(months: list[date]) -> list[tuple[date, datetime, datetime]]:
@@ -193,17 +194,31 @@ def month_figure_selects(months: list[date], *, as_of: datetime) -> list[tuple]:
     recount = _months_to_recount(months, as_of=as_of)
     for table in (MemberFigure, TeamFigure, PoolFigure):
         table.objects.filter(_FLOW_KEYS, month__in=recount).delete()
-    if not recount:
+    return figure_selects(recount, as_of=as_of)
+
+
+def figure_selects(
+    months: list[date], *, as_of: datetime, groups: bool = False
+) -> list[tuple]:
+    """(scope, SELECT sql, params) of every flow metric of these months, for every
+    member, team and pool (as `month_figure_selects`, which deletes first). With
+    `groups`, only the rows of the groups listed in `groups.GROUPS` are read."""
+    if not months:
         return []
+    recount = months
     bounds = month_bounds(recount)
     period_start, period_end = bounds[0][1], bounds[-1][2]
 
     def in_period(rows, field: str):
+        if groups:
+            rows = rows.filter(in_group_months(rows.model, scope, owner, field))
         return rows.filter(
             **{f"{field}__gte": period_start, f"{field}__lt": period_end}
         ).annotate(_month=month_case(field, bounds))
 
     def cohorts_of(rows):
+        if groups:
+            rows = rows.filter(in_groups(rows.model, scope, owner))
         return rows.filter(cohort_month__in=recount).annotate(_month=F("cohort_month"))
 
     selects = []

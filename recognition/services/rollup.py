@@ -13,15 +13,18 @@ never interleave and readers never see a half-written month:
    written again by the database (`rows`: one `INSERT … SELECT` per journey; first
    reaches, conversions, coverage, Member role and team at the first reach). A
    full run may instead go in shards over the Celery workers (`rollup_sharded`).
-3. The months to recompute: the months of the rows that came out new, gone or
-   different (their cohort months, and the months of their conversions and value
-   points reached: flow metrics), the months with a window or deadline that ended
-   since the last run's as-of moment (windows and deadlines end without any new
-   event), the months of changed events (events recorded, also every event of a
-   user whose membership or role changed), the last run's month and the months
-   the as-of moment has reached since, and the months from the earliest
-   training, membership or role change on (training completion). Their figures
-   are deleted and aggregated again in the database (`selectors.figures`). No run
+3. The figures to write again. A full run writes every month. An incremental run
+   writes groups (scope, owner, month: `selectors.groups`): of each row that came
+   out new, gone or different, its member's, team's and pool's groups of its
+   cohort month and of the month of its conversion or value point reached (flow
+   metrics); of rows whose window or deadline ended since the last run's as-of
+   moment (windows and deadlines end without any new event); and, for the
+   events-recorded count only, the recorder's and the recorder's teams' groups of
+   events recorded or voided. Whole months are written only when the last run's
+   month has ended (and for the months reached since), for the months of the
+   events of someone whose team or Member role changed, and from the earliest
+   training, membership or role change on (training completion). Their figures are
+   deleted and aggregated again in the database (`selectors.figures`). No run
    writes figures of a month after its as-of month, or before the first event or
    assignment: a full and an incremental run give the same tables.
 
@@ -40,11 +43,12 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, QuerySet, Window
+from django.db.models import Count, F, Min, Q, QuerySet, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Ntile
 from django.utils import timezone
 
+from accounts.models import TeamMembership
 from journeys.models import (
     Coverage,
     CustomerAccount,
@@ -66,6 +70,7 @@ from ..models import (
     TeamFigure,
 )
 from ..selectors import figures
+from ..selectors.groups import EVENTS, ROWS
 from . import rows
 
 logger = logging.getLogger(__name__)
@@ -186,12 +191,12 @@ def _changed_accounts(since: datetime, log: QuerySet) -> set[int]:
     return found
 
 
-def _passed_months(last_as_of: datetime, as_of: datetime) -> set[date]:
-    """Cohort months with a window or deadline that ended between the last run's
-    as-of moment and this one's: an unconverted account whose window ended, or a
-    value point not reached whose deadline passed. Time alone changed their
-    figures (provisional or final, due or not); a month whose open rows all stay
-    open keeps its figures."""
+def _add_passed_groups(last_as_of: datetime, as_of: datetime) -> None:
+    """Add to the run's groups those with a window or deadline that ended between
+    the last run's as-of moment and this one's: an unconverted account whose window
+    ended, or a value point not reached whose deadline passed. Time alone changed
+    their figures (provisional or final, due or not); a group whose open rows all
+    stay open keeps its figures."""
     low, high = sorted((last_as_of, as_of))
     ended = AccountTransition.objects.filter(
         converted=False, window_ends_at__gt=low, window_ends_at__lte=high
@@ -199,24 +204,48 @@ def _passed_months(last_as_of: datetime, as_of: datetime) -> set[date]:
     passed = AccountValuePoint.objects.filter(
         reached_at__isnull=True, deadline__gt=low, deadline__lte=high
     )
-    months = set()
     for open_rows in (ended, passed):
-        months |= set(open_rows.values_list("cohort_month", flat=True).distinct())
-    return months
+        for scope, owner in figures.SCOPES.items():
+            groups = (
+                open_rows.filter(**{f"{owner}__isnull": False})
+                .annotate(_scope=Value(scope), _owner=F(owner))
+                .values_list("_scope", "_owner", "cohort_month")
+                .distinct()
+                .order_by()
+            )
+            rows.add_groups(ROWS, *groups.query.sql_with_params())
 
 
-def _changed_event_months(since: datetime, log: QuerySet) -> set[date]:
-    """Months whose events-recorded counts may have changed: of events recorded or
-    voided since, and of every event recorded by someone whose team membership
-    (the team it counts for) or Member role (whether it counts) changed since."""
+def _add_event_groups(since: datetime, dialect: rows.Dialect) -> None:
+    """Add to the run's groups those whose events-recorded counts may have changed
+    by events recorded or voided since: the recorder's of the event's month, and
+    the month's of every team the recorder ever belonged to (the team of the day
+    is found when the figures are written)."""
+    changed = StepEvent.objects.filter(
+        Q(recorded_at__gte=since) | Q(voided_at__gte=since),
+        recorded_by_id__isnull=False,
+    ).values_list("recorded_by_id", "reached_at")
+    sql, params = changed.order_by().query.sql_with_params()
+    memberships = connection.ops.quote_name(TeamMembership._meta.db_table)
+    rows.add_groups(
+        EVENTS,
+        "WITH e AS MATERIALIZED (SELECT DISTINCT c.recorded_by_id AS owner, "
+        f"{dialect.local_month('c.reached_at')} AS month FROM ({sql}) c) "
+        "SELECT 'member', e.owner, e.month FROM e UNION "
+        f"SELECT 'team', m.team_id, e.month FROM e JOIN {memberships} m "
+        "ON m.user_id = e.owner",
+        params,
+    )
+
+
+def _people_event_months(log: QuerySet) -> set[date]:
+    """Months whose events-recorded counts may have changed for a whole team: of
+    every event recorded by someone whose team membership (the team it counts for)
+    or Member role (whether it counts) changed since."""
     people = log.filter(
         kind__in=[RollupChange.Kind.TEAM, RollupChange.Kind.ROLE]
     ).values("user_id")
-    changed = StepEvent.objects.filter(
-        Q(recorded_at__gte=since)
-        | Q(voided_at__gte=since)
-        | Q(recorded_by__in=people, voided_at__isnull=True)
-    )
+    changed = StepEvent.objects.filter(recorded_by__in=people, voided_at__isnull=True)
     return set(figures.local_months(changed, "reached_at"))
 
 
@@ -337,20 +366,28 @@ def rollup(
             reached = {
                 month for month in all_months if month >= metrics.month_of(last.as_of)
             }
-            months = (
-                _passed_months(last.as_of, as_of)
-                | _changed_event_months(watermark, log)
-                | reached
-            )
+            # Written whole: the last run's month once it has ended, the months
+            # reached since, and the months of events whose team or Member role
+            # changed. Every other change names its groups (owner and month).
+            ended = metrics.month_of(as_of) > metrics.month_of(last.as_of)
+            months = (reached if ended else set()) | _people_event_months(log)
+            rows.start_groups()
+            _add_passed_groups(last.as_of, as_of)
+            _add_event_groups(watermark, rows.Dialect(last=as_of))
             first_training = _training_start(log)
             training_months = (
                 {m for m in all_months if m >= first_training}
                 if first_training
                 else set()
             )
+            # Training completion of the current month follows the clock.
             training_months |= reached
-        count, row_months = _recompute_rows(
-            account_ids, as_of=as_of, months_range=months_range
+        # Rows rebuilt for some accounts only: the groups they change go too.
+        partial = account_ids is not None or months_range is not None
+        if full and partial:
+            rows.start_groups()
+        count = _recompute_rows(
+            account_ids, as_of=as_of, months_range=months_range, groups=partial
         )
         run = _finish(
             started_at=started_at,
@@ -359,10 +396,11 @@ def rollup(
             since=since,
             until=until,
             count=count,
-            months=(months | row_months) & set(all_months),
+            months=months & set(all_months),
             training_months=training_months,
             structure=structure,
             all_months=all_months,
+            groups=partial,
         )
     return run
 
@@ -389,13 +427,19 @@ def _finish(
     training_months,
     structure,
     all_months,
+    groups=False,
 ) -> RollupRun:
-    """Write the months' figures and record the run (under the lock)."""
+    """Write the months' figures, and with `groups` those of the run's groups in
+    other months, and record the run (under the lock)."""
     limited = since is not None or until is not None
     _drop_figures_outside(all_months, keep=limited)
     figures.write_month_figures(
         months=sorted(months), training_months=sorted(training_months), as_of=as_of
     )
+    if groups:
+        rows.finish_groups(outside=months, months=all_months)
+        months = months | set(figures.write_group_figures(as_of=as_of))
+        rows.drop_temporary(rows.GROUPS)
     run = RollupRun.objects.create(
         started_at=started_at,
         as_of=as_of,
@@ -574,13 +618,13 @@ def rollup_sharded(
 
 
 def _recompute_rows(
-    account_ids, *, as_of: datetime, months_range: set[date] | None
-) -> tuple[int, set[date]]:
+    account_ids, *, as_of: datetime, months_range: set[date] | None, groups: bool
+) -> int:
     """Rebuild the per-account rows of the accounts (None: all) in the database
     (`rows`). With `months_range`, only the accounts with a row or a live event in
-    those months are rebuilt. Returns the number of accounts rebuilt and the months
-    whose figures their rebuilt rows change (for a full run: none, every month is
-    recomputed)."""
+    those months are rebuilt. With `groups`, the groups whose figures the rebuilt
+    rows change are added to the run's groups. Returns the number of accounts
+    rebuilt."""
     listed = account_ids is not None or months_range is not None
     if months_range is not None:
         rows.list_accounts(**_accounts_in_months(months_range))
@@ -599,16 +643,16 @@ def _recompute_rows(
     else:
         count = CustomerAccount.objects.count()
     accounts = rows.LISTED if listed else rows.EVERY
-    if listed:
+    if groups:
         rows.keep_rows()
     rows.delete_rows(accounts)
     for journey, steps in metrics.current_steps_by_journey(journeys).items():
         rows.write_rows(journey, steps, as_of=as_of, accounts=accounts)
-    months = set()
+    if groups:
+        rows.add_changed_groups(rows.Dialect(last=as_of))
     if listed:
-        months = rows.changed_months(rows.Dialect(last=as_of))
         rows.drop_temporary(rows.ACCOUNTS)
-    return count, months
+    return count
 
 
 def _accounts_in_months(months_range: set[date]) -> dict:

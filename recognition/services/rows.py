@@ -32,13 +32,14 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 
 from accounts.models import Role, RolePeriod, Team, TeamMembership
 from journeys.models import Coverage, CustomerAccount, Pool, Step, StepEvent
 
 from .. import metrics
 from ..models import AccountTransition, AccountValuePoint, ConversionKind
+from ..selectors.groups import GROUPS, ROWS
 
 # Temporary tables of a run, on its own connection.
 ACCOUNTS = "kata_rollup_accounts"
@@ -464,7 +465,7 @@ def _row_tables():
 
 def keep_rows() -> None:
     """Copy the listed accounts' rows (before they are rebuilt) into temporary
-    tables, for `changed_months`."""
+    tables, for `add_changed_groups`."""
     for model, old, columns in _row_tables():
         drop_temporary(old)
         _run(
@@ -473,38 +474,100 @@ def keep_rows() -> None:
         )
 
 
-def changed_months(dialect: Dialect) -> set:
-    """The months whose figures the rebuilt rows of the listed accounts change:
-    of each row that is new, gone or different (as kept by `keep_rows`), its
-    cohort month and the month of its conversion or of its value point reached
-    (flow metrics). A row that came out the same (an old cohort whose window had
-    ended) changes no month. One query."""
-    parts = []
+def start_groups() -> None:
+    """An empty temporary table GROUPS: the (scope, owner, month) groups whose
+    figures an incremental run writes again (`figures.write_group_figures`)."""
+    drop_temporary(GROUPS)
+    _run(
+        f"CREATE TEMPORARY TABLE {GROUPS} (kind char(1) NOT NULL, "
+        "scope varchar(6) NOT NULL, owner_id bigint NOT NULL, month date NOT NULL)"
+    )
+
+
+def add_groups(kind: str, select: str, params=()) -> None:
+    """Add to GROUPS the rows of a SELECT of (scope, owner id, month): groups
+    where `kind` changed (`groups.ROWS` or `groups.EVENTS`)."""
+    _run(
+        f"INSERT INTO {GROUPS} (kind, scope, owner_id, month) "
+        f"SELECT '{kind}', s.* FROM ({select}) s",
+        params,
+    )
+
+
+def finish_groups(*, outside, months) -> None:
+    """GROUPS without repeats, without the groups of months written whole
+    (`outside`) or not among `months` (those that can hold a figure), with each
+    month's bounds (`groups`), analysed and indexed for the lookups of the
+    figures."""
+    kept = sorted(set(months) - set(outside))
+    instant = models.DateTimeField().db_type(connection)
+    _run(
+        f"CREATE TEMPORARY TABLE {GROUPS}_d (kind char(1) NOT NULL, "
+        "scope varchar(6) NOT NULL, owner_id bigint NOT NULL, month date NOT NULL, "
+        f"starts_at {instant}, ends_at {instant})"
+    )
+    if kept:
+        ops = connection.ops
+        cases = " ".join(["WHEN %s THEN %s"] * len(kept))
+
+        def case_params(first_of_month) -> list:
+            return [
+                value
+                for month in kept
+                for value in (
+                    ops.adapt_datefield_value(month),
+                    ops.adapt_datetimefield_value(first_of_month(month)),
+                )
+            ]
+
+        _run(
+            f"INSERT INTO {GROUPS}_d SELECT DISTINCT kind, scope, owner_id, month, "
+            f"CASE month {cases} END, CASE month {cases} END FROM {GROUPS} "
+            f"WHERE month IN ({', '.join(['%s'] * len(kept))})",
+            [
+                *case_params(metrics.month_start),
+                *case_params(
+                    lambda month: metrics.month_start(metrics.add_months(month, 1))
+                ),
+                *(ops.adapt_datefield_value(month) for month in kept),
+            ],
+        )
+    drop_temporary(GROUPS)
+    _run(f"ALTER TABLE {GROUPS}_d RENAME TO {GROUPS}")
+    _run(f"CREATE INDEX {GROUPS}_key ON {GROUPS} (kind, scope, owner_id, month)")
+    if connection.vendor == "postgresql":
+        _run(f"ANALYZE {GROUPS}")
+
+
+def add_changed_groups(dialect: Dialect) -> None:
+    """Add to GROUPS the groups whose figures the rebuilt rows of the listed
+    accounts change: of each row that is new, gone or different (as kept by
+    `keep_rows`), its member's, team's and pool's groups of its cohort month and
+    of the month of its conversion or of its value point reached (flow metrics).
+    A row that came out the same (an old cohort whose window had ended) changes no
+    group. One statement per kind of row."""
     for model, old, columns in _row_tables():
         now = f"SELECT {columns} FROM {_table(model)} WHERE {accounts_in('account_id')}"
         if model is AccountTransition:
             flow = f"CASE WHEN converted THEN {dialect.local_month('converted_at')} END"
         else:
             flow = f"{dialect.local_month('reached_at')}"
-        for difference in (
-            f"SELECT {columns} FROM {old} EXCEPT {now}",
-            f"{now} EXCEPT SELECT {columns} FROM {old}",
-        ):
-            parts.append(
-                f"SELECT cohort_month, {flow} AS flow_month FROM ({difference}) d"
+        differences = " UNION ALL ".join(
+            f"SELECT member_id, team_id, pool_id, cohort_month, {flow} AS flow_month "
+            f"FROM ({difference}) d"
+            for difference in (
+                f"SELECT {columns} FROM {old} EXCEPT {now}",
+                f"{now} EXCEPT SELECT {columns} FROM {old}",
             )
-    found = set()
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ".join(parts))
-        for row in cursor.fetchall():
-            for month in row:
-                if isinstance(month, str):
-                    month = datetime.strptime(month, "%Y-%m-%d").date()
-                if month is not None:
-                    found.add(month)
-    for _model, old, _columns in _row_tables():
+        )
+        groups = " UNION ALL ".join(
+            f"SELECT '{scope}', {scope}_id, {month} FROM changed "
+            f"WHERE {scope}_id IS NOT NULL AND {month} IS NOT NULL"
+            for scope in ("member", "team", "pool")
+            for month in ("cohort_month", "flow_month")
+        )
+        add_groups(ROWS, f"WITH changed AS MATERIALIZED ({differences}) {groups}")
         drop_temporary(old)
-    return found
 
 
 def analyze(models) -> None:

@@ -205,6 +205,31 @@ def test_recording_an_event_between_runs(after_first_run):
 
 
 @pytest.mark.django_db
+def test_an_incremental_run_writes_again_only_the_figures_of_what_changed(
+    after_first_run,
+):
+    w, clock = after_first_run
+    before = {
+        (figure.member_id, figure.metric, figure.month): figure.computed_at
+        for figure in MemberFigure.objects.all()
+    }
+    reach(w.c, w.s3, jst(2026, 8, 20), by=w.suzuki)
+    run = next_run(clock)
+    after = {
+        (figure.member_id, figure.metric, figure.month): figure.computed_at
+        for figure in MemberFigure.objects.all()
+    }
+    rewritten = {key for key, moment in after.items() if moment == run.as_of}
+    # Suzuki's August (C's 2→3 converted; the event recorded) and Suzuki's April
+    # (C's journey row) are written again; Sato's figures are left as they were.
+    assert (w.suzuki.pk, step_key(w.s2), AUGUST) in rewritten
+    assert (w.suzuki.pk, EVENTS_RECORDED, AUGUST) in rewritten
+    assert {key for key in rewritten if key[0] == w.sato.pk} == set()
+    assert all(after[key] == before[key] for key in after if key[0] == w.sato.pk)
+    assert_incremental_equals_full(clock())
+
+
+@pytest.mark.django_db
 def test_a_retroactive_owner_change_between_runs(after_first_run):
     w, clock = after_first_run
     # C was Sato's from April 1, not Suzuki's: Sato's April 1→2 is A, B, C → 2 of
