@@ -83,14 +83,24 @@ def decode_cursor(text: str, *, model: type[models.Model], ordering) -> Cursor:
 
 
 def keyset_page(
-    queryset: QuerySet, *, ordering, cursor: Cursor | None, size: int
+    queryset: QuerySet,
+    *,
+    ordering,
+    cursor: Cursor | None,
+    size: int,
+    rows_by_key: QuerySet | None = None,
 ) -> KeysetPage:
     """One page of `queryset` in `ordering` (its last field unique): the `size` rows
     next to the cursor's position (the first rows without a cursor), in one query
-    of `size` + 1 rows, the extra one telling whether there are more."""
+    of `size` + 1 rows, the extra one telling whether there are more.
+
+    With `rows_by_key`, the page's rows are those of `rows_by_key` whose primary
+    keys `queryset` finds (in the same query, as a subquery): the database finds
+    the page's keys without the joins the rows need, and joins only the page's
+    rows rather than every row it sorts."""
     ordering = tuple(ordering)
     if cursor is None:
-        rows = list(queryset.order_by(*ordering)[: size + 1])
+        rows = _read(queryset, ordering, size + 1, rows_by_key)
         following = len(rows) > size
         rows = rows[:size]
         return KeysetPage(
@@ -99,10 +109,13 @@ def keyset_page(
             previous=None,
         )
     read_order = _reversed(ordering) if cursor.reverse else ordering
-    found = list(
+    found = _read(
         queryset.filter(
             _beyond(read_order, cursor.position, inclusive=cursor.inclusive)
-        ).order_by(*read_order)[: size + 1]
+        ),
+        read_order,
+        size + 1,
+        rows_by_key,
     )
     more_that_way = len(found) > size
     found = found[:size]
@@ -128,6 +141,13 @@ def keyset_page(
         next=Cursor(last) if more_that_way else None,
         previous=Cursor(first, reverse=True),
     )
+
+
+def _read(queryset, ordering, count: int, rows_by_key) -> list:
+    page = queryset.order_by(*ordering)[:count]
+    if rows_by_key is None:
+        return list(page)
+    return list(rows_by_key.filter(pk__in=page.values("pk")).order_by(*ordering))
 
 
 def _beyond(ordering, position, *, inclusive: bool) -> Q:

@@ -87,7 +87,8 @@ class KeysetPagination(CursorPagination):
     # default.
     orderings: dict[str, tuple[str, ...]] = {"-id": ("-id",), "id": ("id",)}
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, rows_by_key=None):
+        """The page's rows; `rows_by_key`: see config.keyset.keyset_page."""
         self.request = request
         self.base_url = request.build_absolute_uri()
         self.page_size = self.get_page_size(request)
@@ -95,7 +96,11 @@ class KeysetPagination(CursorPagination):
         self.model = queryset.model
         self.cursor = self.decode_cursor(request)
         self.page = keyset.keyset_page(
-            queryset, ordering=self.ordering, cursor=self.cursor, size=self.page_size
+            queryset,
+            ordering=self.ordering,
+            cursor=self.cursor,
+            size=self.page_size,
+            rows_by_key=rows_by_key,
         )
         self.has_next = self.page.next is not None
         self.has_previous = self.page.previous is not None
