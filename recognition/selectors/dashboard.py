@@ -1022,6 +1022,8 @@ def member_page(
         period=period,
         trend_months=months,
         as_of=page_figures.as_of_run(run),
+        # The trend of the journey shown, read before the journey is chosen.
+        trend_metrics=[t.conversion for c in all_columns for t in c.transitions],
     )
     found, team_found = read.member, read.rate
     columns = next((c for c in all_columns if c.journey.pk == journey_id), None) or (
@@ -1104,7 +1106,12 @@ def member_page(
         (member.pk, columns.journey.pk), 0
     )
     page.trends = _trends(
-        columns, member=member, team=team, months=months, team_monthly=read.rate_monthly
+        columns,
+        member=member,
+        team=team,
+        months=months,
+        monthly=read.member_monthly,
+        team_monthly=read.rate_monthly,
     )
     page.reflections = list(
         visible_reflections(viewer)
@@ -1115,13 +1122,9 @@ def member_page(
     return page
 
 
-def _trends(columns, *, member, team, months, team_monthly) -> list[Trend]:
-    """The member's conversions by month (the monthly table) beside the team
-    rate's (`team_monthly`, read with the page's figures)."""
-    conversions = [t.conversion for t in columns.transitions]
-    monthly = figures.member_monthly(
-        member_ids=[member.pk], metrics=conversions, months=months
-    )
+def _trends(columns, *, member, team, months, monthly, team_monthly) -> list[Trend]:
+    """The member's conversions by month (`monthly`, the monthly table) beside the
+    team rate's (`team_monthly`), both read with the page's figures."""
     current = max(months)
     return [
         Trend(

@@ -33,7 +33,13 @@ from django.utils import timezone
 
 from .. import metrics
 from ..metrics import Family, Metric, Period
-from ..models import AccountTransition, AccountValuePoint, ConversionKind
+from ..models import (
+    AccountTransition,
+    AccountValuePoint,
+    ConversionKind,
+    MemberFigure,
+    TeamFigure,
+)
 from . import figures
 from .figures import FigureValue
 
@@ -240,6 +246,72 @@ def as_of_run(run) -> datetime:
     return run.as_of if run else timezone.now()
 
 
+# The monthly tables --------------------------------------------------------------
+
+_TABLES = {"member": (MemberFigure, "member_id"), "team": (TeamFigure, "team_id")}
+# A read of a monthly table: "member" or "team", the owners' ids, the metrics (none
+# counted from the rows: `Metric.is_flow`) and the months.
+TableRead = tuple[str, Iterable[int], Iterable[Metric], Iterable[date]]
+_FIGURE_COLUMNS = (
+    "metric",
+    "month",
+    "value",
+    "numerator",
+    "denominator",
+    "provisional",
+    "final_at",
+)
+
+
+def read_tables(*reads: TableRead) -> list[dict]:
+    """Several reads of the members' and teams' monthly tables in one query (UNION
+    ALL), for each read (owner id, metric key, month) → FigureValue, as `figures`
+    reads a table."""
+    found = [{} for _read in reads]
+    selects = []
+    for index, (scope, owner_ids, wanted, months) in enumerate(reads):
+        owner_ids, keys, months = list(owner_ids), [m.key for m in wanted], list(months)
+        if not (owner_ids and keys and months):
+            continue
+        model, owner = _TABLES[scope]
+        selects.append(
+            model.objects.filter(
+                **{f"{owner}__in": owner_ids}, metric__in=keys, month__in=months
+            )
+            .order_by()
+            .values_list(Value(index), owner, *_FIGURE_COLUMNS)
+        )
+    if not selects:
+        return found
+    rows = selects[0].union(*selects[1:], all=True) if len(selects) > 1 else selects[0]
+    for index, owner_id, key, month, *columns in rows:
+        found[index][(owner_id, key, month)] = FigureValue(*columns)
+    return found
+
+
+def over_period(table: dict, period: Period) -> dict:
+    """(owner id, metric key) → FigureValue over the period from a read of a monthly
+    table (`read_tables`), as `figures.figures_for` takes the tables: a month's
+    figure; over several months the step events recorded add up and the others
+    are those of the period's last month (of this month in a running period)."""
+    if period.kind == metrics.PERIOD_MONTH:
+        return {
+            (owner, key): figure
+            for (owner, key, month), figure in table.items()
+            if month == period.first_month
+        }
+    last = min(period.last_month, metrics.this_month())
+    found, counts = {}, defaultdict(int)
+    for (owner, key, month), figure in table.items():
+        if key == Family.STEP_EVENTS_RECORDED:
+            counts[(owner, key)] += figure.numerator or 0
+        elif month == last:
+            found[(owner, key)] = figure
+    for (owner, key), total in counts.items():
+        found[(owner, key)] = FigureValue(value=total, numerator=total)
+    return found
+
+
 # The dashboard -------------------------------------------------------------------
 
 
@@ -263,7 +335,9 @@ def team_figures(
     as_of: datetime,
 ) -> TeamFigures:
     """The dashboard's figures over the period: the same as `figures`' three
-    selectors, in four or five queries."""
+    selectors, in three queries (the monthly tables, the rows and their value
+    points). `wanted`: the journeys' metrics and training completion (none of them
+    counted from the rows by `figures.flow`)."""
     cohort = [m for m in wanted if m.family in _ROW_FAMILIES]
     others = [m for m in wanted if m not in cohort]
     found = TeamFigures()
@@ -272,22 +346,23 @@ def team_figures(
     if month:
         # The rollup's monthly rows: the members', and the team's with its pools
         # (its training completion is also the team rate's).
-        found.members = figures.member_figures(
-            member_ids=member_ids, metrics=wanted, period=period
+        member_table, team_table = read_tables(
+            ("member", member_ids, wanted, period.months),
+            ("team", [team_id], wanted, period.months),
         )
-        table = figures.team_figures(team_ids=[team_id], metrics=wanted, period=period)
+        found.members = over_period(member_table, period)
+        table = over_period(team_table, period)
         other_keys = {m.key for m in others}
         found.with_pools = {k: v for k, v in table.items() if k[1] not in other_keys}
         found.rate = {k: v for k, v in table.items() if k[1] in other_keys}
         scope_rows = Q(team_id=team_id, member_id__isnull=False)
     else:
-        if others:
-            found.members = figures.member_figures(
-                member_ids=member_ids, metrics=others, period=period
-            )
-            found.rate = figures.team_rate_figures(
-                team_ids=[team_id], metrics=others, period=period
-            )
+        member_table, team_table = read_tables(
+            ("member", member_ids, others, period.months),
+            ("team", [team_id], others, period.months),
+        )
+        found.members = over_period(member_table, period)
+        found.rate = over_period(team_table, period)
         scope_rows = Q(team_id=team_id)
         if members:
             scope_rows |= Q(member_id__in=members)
@@ -328,12 +403,15 @@ def team_figures(
 class MemberFigures:
     """The member's figures and the team rate over the period, (owner id, metric
     key) → FigureValue as `figures.member_figures` and `team_rate_figures` give
-    them, and the team rate's conversions by month, (team id, metric key, month) →
-    FigureValue as `figures.team_monthly` gives them."""
+    them, the team rate's conversions by month, (team id, metric key, month) →
+    FigureValue as `figures.team_monthly` gives them, and the member's monthly
+    figures of the trend, (member id, metric key, month) → FigureValue as
+    `figures.member_monthly` gives them."""
 
     member: dict = field(default_factory=dict)
     rate: dict = field(default_factory=dict)
     rate_monthly: dict = field(default_factory=dict)
+    member_monthly: dict = field(default_factory=dict)
 
 
 def member_figures(
@@ -344,27 +422,39 @@ def member_figures(
     period: Period,
     trend_months: list[date],
     as_of: datetime,
+    trend_metrics: Iterable[Metric] = (),
 ) -> MemberFigures:
     """The member page's figures: the member's over the period, the team rate's
-    beside them and the team rate's conversions in each of `trend_months`. Four or
-    five queries (two without a team)."""
+    beside them, the team rate's conversions in each of `trend_months` and the
+    member's monthly figures of `trend_metrics` (conversions) in those months.
+    Three queries (the monthly tables, the rows and their value points; one
+    without a team in a month), and those of `figures` for flow metrics."""
     cohort = [m for m in wanted if m.family in _ROW_FAMILIES]
     others = [m for m in wanted if m not in cohort]
     found = MemberFigures()
     month = period.kind == metrics.PERIOD_MONTH
     in_period, in_trend = set(period.months), set(trend_months)
-    if month:
-        found.member = figures.member_figures(
-            member_ids=[member_id], metrics=wanted, period=period
+    # Flow metrics are counted from the rows (`figures.flow`), the others read
+    # from the monthly tables, the member's and the team's at once.
+    flows = [m for m in others if m.is_flow]
+    tabled = [m for m in others if not m.is_flow]
+    member_table, rate_table, found.member_monthly = read_tables(
+        ("member", [member_id], cohort + tabled if month else tabled, period.months),
+        ("team", [] if team_id is None else [team_id], tabled, period.months),
+        ("member", [member_id], trend_metrics, trend_months),
+    )
+    found.member = over_period(member_table, period)
+    found.rate = over_period(rate_table, period)
+    if flows:
+        found.member.update(
+            figures.member_figures(member_ids=[member_id], metrics=flows, period=period)
         )
-    elif others:
-        found.member = figures.member_figures(
-            member_ids=[member_id], metrics=others, period=period
-        )
-    if team_id is not None and others:
-        found.rate = figures.team_rate_figures(
-            team_ids=[team_id], metrics=others, period=period
-        )
+        if team_id is not None:
+            found.rate.update(
+                figures.team_rate_figures(
+                    team_ids=[team_id], metrics=flows, period=period
+                )
+            )
     in_team = Q(team_id=team_id, member_id__isnull=False)
     if team_id is None:
         if month or not cohort:

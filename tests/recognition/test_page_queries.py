@@ -5,9 +5,9 @@ for a month and for a quarter, and no more than the bounds below.
 
 The bounds count the whole request: the session and the viewer (3 queries), the
 viewer's teams (read once per request), the structure of the journeys (read once
-for every section), the figures (a month: the member and team monthly tables and
-the team rate from the rows; a longer period: the rows of every scope at once) and
-the sections of other pillars that the pages include (award leaderboards; on the
+for every section), the figures (the members' and the team's monthly tables in
+one read, and the rows of every scope at once with their value points) and the
+sections of other pillars that the pages include (award leaderboards; on the
 member page, development, awards and promotion readiness)."""
 
 import re
@@ -31,8 +31,8 @@ from tests.recognition.dashboard_factories import (
 pytestmark = pytest.mark.django_db
 
 QUARTER = "FY2026-Q1"  # April to June 2026
-DASHBOARD_QUERIES = 15
-MEMBER_PAGE_QUERIES = 25
+DASHBOARD_QUERIES = 14
+MEMBER_PAGE_QUERIES = 23
 
 
 def grow(world, *, members: int, accounts_each: int, prefix: str) -> None:
