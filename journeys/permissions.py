@@ -69,7 +69,9 @@ def visible_accounts(viewer: Viewer, *, on: date | None = None) -> QuerySet:
         return CustomerAccount.objects.none()
     if is_admin(viewer):
         return CustomerAccount.objects.all()
-    return CustomerAccount.objects.filter(pk__in=_covered_account_ids(viewer, on=on))
+    return CustomerAccount.objects.filter(
+        AmongIds("id", _covered_account_ids(viewer, on=on))
+    )
 
 
 def _covered_account_ids(viewer: User, *, on: date | None) -> QuerySet:
@@ -92,7 +94,9 @@ def _covered_account_ids(viewer: User, *, on: date | None) -> QuerySet:
             .values("user_id")
         )
         reasons += [
-            open_coverage.filter(owner__in=team_members),
+            # = ANY(ARRAY(…)) on PostgreSQL: the index of open periods by owner, probed
+            # for each member, rather than every open period hashed.
+            open_coverage.filter(AmongIds("owner_id", team_members)),
             open_coverage.filter(pool__team_id__in=team_ids),
         ]
     account_ids = [reason.values("account_id") for reason in reasons]
