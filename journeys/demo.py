@@ -3,9 +3,11 @@ after the organisation and the hiring demo (the member hired through Kata is the
 newest): two journeys of five steps (dedicated accounts, and the pooled tech-touch
 segment), a playbook and a training module with a quiz for every transition,
 assignments and attempts (some failed, then passed), practicum reflections, two
-pools, and customer accounts with coverage history and twelve months of step events.
-The definitions and a handful of representative writes go through journeys.services;
-the volume (accounts, coverage, events) is written in bulk so that the demo stays
+pools, and customer accounts with coverage history, twelve months of step events and
+their ARR month by month (growth, upsells and cross-sells, a few downsells, churns
+and a reactivation). The definitions and a handful of representative writes go
+through journeys.services; the volume (accounts, coverage, events) is written in
+bulk, and the ARR through the bulk write of journeys.revenue, so that the demo stays
 fast.
 """
 
@@ -14,14 +16,18 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 
 from accounts.demo import MEMBERS_SINCE, DemoContext
 from accounts.models import Team, TeamMembership
+from journeys import revenue
 from journeys import services as journeys_services
 from journeys.models import (
+    ARRMovement,
+    ARRSnapshot,
     Coverage,
     CoverageModel,
     CustomerAccount,
@@ -465,6 +471,7 @@ class JourneysDemo:
         pools = self._pools()
         self._practicum(journeys, dedicated_teams)
         self._accounts(journeys, pools, dedicated_teams)
+        self._arr()
 
     def _at(self, day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(
@@ -898,6 +905,128 @@ class JourneysDemo:
             by=None,
             source=StepEvent.Source.API,
         )
+
+    # ARR by month.
+
+    def _arr(self) -> None:
+        """Every demo account's ARR in each month since it became a customer (a
+        year at most), ending at its ARR today: most are flat or grow, some were
+        upsold or cross-sold (said so in the file), a few were downsold, churned,
+        started at 0 or came back after a churn. Imported in one bulk write by the
+        admin; the live accounts' months are entered on the page by the owner, or
+        sent by the CRM."""
+        if ARRSnapshot.objects.filter(account__external_id=_external_id(1)).exists():
+            return
+        this_month = revenue.current_month(self.now)
+        first_month = revenue.add_months(this_month, -11)
+        accounts = (
+            CustomerAccount.objects.filter(external_id__startswith="DEMO-0")
+            .annotate(since=Min("coverage__started_at"))
+            .order_by("pk")
+        )
+        entries = []
+        for number, account in enumerate(accounts, start=1):
+            start = max(
+                revenue.month_start(timezone.localdate(account.since)), first_month
+            )
+            months = [
+                revenue.add_months(start, n)
+                for n in range(_months_between(start, this_month) + 1)
+            ]
+            for month, (arr, movement) in zip(
+                months,
+                _arr_path(number, account.arr or Decimal(0), len(months)),
+                strict=True,
+            ):
+                entries.append(revenue.ARREntry(account, month, arr, movement))
+        revenue.arr_snapshots_record(
+            entries=entries,
+            by=self.admin,
+            source=ARRSnapshot.Source.IMPORT,
+            now=self.now,
+        )
+        live = CustomerAccount.objects.get(external_id="DEMO-LIVE-1")
+        owner = live.coverage.get(ended_at__isnull=True).owner
+        for month, arr, movement in (
+            (revenue.add_months(this_month, -1), 24_000_000, ""),
+            (this_month, 26_400_000, ARRMovement.UPSELL),
+        ):
+            revenue.arr_snapshot_record(
+                account=live,
+                month=month,
+                arr=Decimal(arr),
+                movement=movement,
+                by=owner,
+                source=ARRSnapshot.Source.UI,
+                now=self.now,
+            )
+        # The pooled one's, sent by the CRM integration.
+        revenue.arr_snapshot_record(
+            account=CustomerAccount.objects.get(external_id="DEMO-LIVE-2"),
+            month=this_month,
+            arr=Decimal(600_000),
+            by=None,
+            source=ARRSnapshot.Source.API,
+            now=self.now,
+        )
+
+
+def _months_between(first: date, last: date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month
+
+
+def _round(amount) -> Decimal:
+    """To the hundred thousand yen, as contracts are priced."""
+    return Decimal(round(Decimal(amount) / 100_000) * 100_000)
+
+
+def _arr_path(number: int, arr: Decimal, months: int) -> list[tuple[Decimal, str]]:
+    """An account's ARR in each of its `months` months (oldest first) ending at
+    `arr`, with the type stated by the file where the CRM knows it (upsell,
+    cross-sell). One story per account, chosen by its number (the rare ones on
+    numbers that `_accounts` starts long ago: a multiple of 11)."""
+    path = [(arr, "")] * months
+    middle = months // 2
+    if months >= 4 and number % 45 == 22:
+        # Churned, then came back: a reactivation.
+        return (
+            [(arr, "")] * (middle - 1)
+            + [(Decimal(0), "")] * 2
+            + [(arr, "")] * (months - middle - 1)
+        )
+    if months >= 3 and number % 30 == 11:
+        # Churned two months ago; its ARR today is 0.
+        return [(arr, "")] * (months - 2) + [(Decimal(0), "")] * 2
+    if months >= 2 and number % 40 == 33:
+        # Signed, onboarded unbilled for a month: a zero starting ARR, then new.
+        return [(Decimal(0), "")] + [(arr, "")] * (months - 1)
+    if months >= 3 and number % 12 == 7:
+        # Fewer seats at renewal: a downsell.
+        return [(_round(arr * Decimal("1.25")), "")] * middle + path[middle:]
+    if months >= 3 and number % 10 == 3:
+        before = _round(arr * Decimal("0.75"))
+        if 0 < before < arr:
+            # A higher plan.
+            return (
+                [(before, "")] * (months - 2)
+                + [(arr, ARRMovement.UPSELL)]
+                + [(arr, "")]
+            )
+    if months >= 3 and number % 15 == 5:
+        before = _round(arr * Decimal("0.7"))
+        if 0 < before < arr:
+            # Another product.
+            return (
+                [(before, "")] * middle
+                + [(arr, ARRMovement.CROSS_SELL)]
+                + [(arr, "")] * (months - middle - 1)
+            )
+    if months >= 4 and number % 4 == 1:
+        before = _round(arr * Decimal("0.8"))
+        if 0 < before < arr:
+            # Another department adopted it: an expansion (inferred).
+            return [(before, "")] * middle + path[middle:]
+    return path
 
 
 def _external_id(number: int) -> str:

@@ -29,8 +29,10 @@ from hiring.models import (
     ScorecardRevision,
     SuccessProfile,
 )
+from journeys import revenue
 from journeys import selectors as journey_selectors
 from journeys.models import (
+    ARRSnapshot,
     Coverage,
     CustomerAccount,
     Journey,
@@ -84,6 +86,7 @@ JOURNEY_MODELS = [
     CustomerAccount,
     Coverage,
     StepEvent,
+    ARRSnapshot,
 ]
 
 
@@ -455,6 +458,38 @@ def test_twelve_months_of_events_with_drop_off_and_skipped_steps(demo):
             assert event.recorded_by == owner
     sources = set(live.values_list("source", flat=True))
     assert sources == {"ui", "api", "import"}
+
+
+def test_arr_by_month_follows_each_account_for_up_to_a_year(demo):
+    this_month = revenue.current_month()
+    by_account = {}
+    for snapshot in ARRSnapshot.objects.select_related("account").order_by("month"):
+        by_account.setdefault(snapshot.account, []).append(snapshot)
+    assert set(by_account) == set(CustomerAccount.objects.all())
+    for account, months in by_account.items():
+        # Every month from the first to this one, a year at most, no gap.
+        assert months[-1].month == this_month
+        assert 1 <= len(months) <= 12
+        assert [m.month for m in months] == [
+            revenue.add_months(months[0].month, n) for n in range(len(months))
+        ]
+        # The account's ARR is its latest month's; movements follow the rules.
+        assert account.arr == months[-1].arr
+        expected = revenue.classify((m.arr, m.stated_movement) for m in months)
+        assert [m.movement for m in months] == [r.movement for r in expected]
+    movements = set(ARRSnapshot.objects.values_list("movement", flat=True))
+    assert movements == {"", *revenue.ARRMovement.values}
+    # Some accounts churned and stay at 0; one signed at 0 before its first ARR.
+    assert CustomerAccount.objects.filter(arr=0).exists()
+    assert ARRSnapshot.objects.filter(previous_arr__isnull=True, arr=0).exists()
+    # The live accounts' months were entered on the page by the owner, or sent by
+    # the CRM.
+    live = ARRSnapshot.objects.filter(account__external_id__startswith="DEMO-LIVE")
+    assert set(live.values_list("account__external_id", "source", "movement")) == {
+        ("DEMO-LIVE-1", "ui", "new"),
+        ("DEMO-LIVE-1", "ui", "upsell"),
+        ("DEMO-LIVE-2", "api", "new"),
+    }
 
 
 def test_the_management_demo_has_assessments_a_ladder_plans_and_awards(demo, client):
