@@ -71,7 +71,8 @@ def heat_cells(context, row, period) -> SafeString:
     # What every row of the page shares, made once per page.
     texts = context.render_context.get(_HeatTexts)
     if texts is None or texts.period_key != period.key:
-        texts = context.render_context[_HeatTexts] = _HeatTexts(period)
+        texts = _HeatTexts(period, _page_labels(context))
+        context.render_context[_HeatTexts] = texts
     cells = [
         _heat_cell(
             item.conversion, row, texts, days=item.days, step=item.transition.step
@@ -90,6 +91,39 @@ def escape(value) -> str:
     return html.escape(str(value))
 
 
+class _Labels:
+    """Months and days as a page shows them, each formatted once per page:
+    `date_format` takes tens of microseconds, and the charts and the heat map name
+    the same few months and days again and again."""
+
+    def __init__(self):
+        self._zone = timezone.get_current_timezone()
+        self._days = {}
+        self._months = {}
+
+    def day(self, moment) -> str:
+        """`{{ moment|date:"SHORT_DATE_FORMAT" }}`: the local day."""
+        if isinstance(moment, datetime) and timezone.is_aware(moment):
+            moment = moment.astimezone(self._zone)
+        day = moment.date() if isinstance(moment, datetime) else moment
+        if day not in self._days:
+            self._days[day] = date_format(day, "SHORT_DATE_FORMAT")
+        return self._days[day]
+
+    def month(self, month) -> str:
+        """`metrics.month_label`."""
+        if month not in self._months:
+            self._months[month] = metrics.month_label(month)
+        return self._months[month]
+
+
+def _page_labels(context) -> _Labels:
+    labels = context.render_context.get(_Labels)
+    if labels is None:
+        labels = context.render_context[_Labels] = _Labels()
+    return labels
+
+
 class _HeatTexts:
     """What the heat-map cells of a page share: the translated texts, the
     period's key, the links of a member's transition and the dates shown."""
@@ -99,7 +133,8 @@ class _HeatTexts:
     # team's heat map has hundreds of links.
     MEMBER, STEP = "1000000001", "1000000002"
 
-    def __init__(self, period):
+    def __init__(self, period, labels: _Labels):
+        self.labels = labels
         self.period_key = period.key
         self.period = escape(period.key)
         self.against = _("%(difference)s against the team rate %(team)s")
@@ -121,8 +156,6 @@ class _HeatTexts:
             name: escape(reverse(name, args=[self.MEMBER, self.STEP]))
             for name in ("recognition:cohort_detail", "recognition:plan_add_transition")
         }
-        self._zone = timezone.get_current_timezone()
-        self._dates = {}
 
     def link(self, name: str, member, step) -> str:
         """`{% url name member.pk step.pk %}`."""
@@ -133,13 +166,7 @@ class _HeatTexts:
         )
 
     def date(self, moment) -> str:
-        """`{{ moment|date:"SHORT_DATE_FORMAT" }}`: the local day."""
-        if isinstance(moment, datetime) and timezone.is_aware(moment):
-            moment = moment.astimezone(self._zone)
-        day = moment.date() if isinstance(moment, datetime) else moment
-        if day not in self._dates:
-            self._dates[day] = escape(date_format(day, "SHORT_DATE_FORMAT"))
-        return self._dates[day]
+        return escape(self.labels.day(moment))
 
 
 def _heat_cell(cell, row, texts: _HeatTexts, *, days=None, step=None) -> str:
@@ -369,21 +396,22 @@ def _lines(points, provisional: list[bool]) -> list[dict]:
     return lines
 
 
-def _final_note(figure) -> str:
+def _final_note(figure, labels: _Labels) -> str:
     """ ", provisional, final on 2026/11/13" for a provisional figure."""
     if not figure.provisional:
         return ""
     if figure.final_at is None:
         return " · " + _("provisional")
     return " · " + _("provisional, final on %(date)s") % {
-        "date": date_format(timezone.localtime(figure.final_at), "SHORT_DATE_FORMAT")
+        "date": labels.day(figure.final_at)
     }
 
 
-@register.inclusion_tag("recognition/_chart_trend.html")
-def trend_chart(trend, has_team: bool = True) -> dict:
+def trend_chart(trend, has_team: bool = True, *, labels: _Labels | None = None) -> dict:
     """Small multiple of one transition: the member's monthly conversion (solid
-    line, dots) and the team's (dashed). `trend` is a `selectors.dashboard.Trend`."""
+    line, dots) and the team's (dashed). `trend` is a `selectors.dashboard.Trend`;
+    `labels`, the page's (`_page_labels`). What `{% trend_chart %}` draws."""
+    labels = labels or _Labels()
     size = TREND
     plot_width = size["width"] - size["left"] - size["right"]
     plot_height = size["height"] - size["top"] - size["bottom"]
@@ -406,8 +434,8 @@ def trend_chart(trend, has_team: bool = True) -> dict:
         {
             "x": round(x, 1),
             "y": round(y, 1),
-            "title": f"{metrics.month_label(point.month)}: "
-            f"{_bar_text(metric, point.member)}{_final_note(point.member)}",
+            "title": f"{labels.month(point.month)}: "
+            f"{_bar_text(metric, point.member)}{_final_note(point.member, labels)}",
             "open": point.member.provisional or point.running,
         }
         for (x, y), point in zip(member_points, trend.points, strict=True)
@@ -417,9 +445,9 @@ def trend_chart(trend, has_team: bool = True) -> dict:
         {
             "x": round(x - 3, 1),
             "y": round(y - 3, 1),
-            "title": f"{metrics.month_label(point.month)}: "
+            "title": f"{labels.month(point.month)}: "
             + _("team rate %(value)s") % {"value": _bar_text(metric, point.team)}
-            + _final_note(point.team),
+            + _final_note(point.team, labels),
         }
         for (x, y), point in zip(team_points, trend.points, strict=True)
         if y is not None and has_team
@@ -434,12 +462,12 @@ def trend_chart(trend, has_team: bool = True) -> dict:
         ticks = [
             {
                 "x": x_at(0),
-                "label": metrics.month_label(points[0].month),
+                "label": labels.month(points[0].month),
                 "anchor": "start",
             },
             {
                 "x": x_at(len(points) - 1),
-                "label": metrics.month_label(points[-1].month),
+                "label": labels.month(points[-1].month),
                 "anchor": "end",
             },
         ]
@@ -460,7 +488,7 @@ def trend_chart(trend, has_team: bool = True) -> dict:
         else [],
         "provisional_months": [
             {
-                "month": metrics.month_label(point.month),
+                "month": labels.month(point.month),
                 "final_at": point.member.final_at,
             }
             for point in trend.points
@@ -474,3 +502,91 @@ def trend_chart(trend, has_team: bool = True) -> dict:
         "ticks": ticks,
         "has_data": trend.has_data,
     }
+
+
+@register.simple_tag(takes_context=True, name="trend_chart")
+def trend_chart_tag(context, trend, has_team: bool = True) -> SafeString:
+    """`{% trend_chart trend has_team %}`: the trend chart (`trend_chart`) as inline
+    SVG. Written here rather than by an inclusion template: a member page draws a
+    chart per transition, each with a few dozen points, and the template's loops
+    took longer than everything else the charts need (issue 12)."""
+    labels = _page_labels(context)
+    chart = trend_chart(trend, has_team, labels=labels)
+    label = escape(trend.transition.label)
+    parts = [
+        '<figure class="chart chart-trend mb-0" data-testid="trend">\n'
+        f'  <figcaption class="small fw-semibold mb-1">{label}</figcaption>\n  '
+    ]
+    if not chart["has_data"]:
+        parts.append(
+            '\n  <p class="small text-secondary mb-0">'
+            f"{escape(_('No cohort in these months.'))}</p>\n  "
+        )
+    else:
+        size = chart["size"]
+        aria = _("Monthly conversion %(transition)s") % {"transition": label}
+        parts.append(
+            f'\n  <svg class="chart-svg" viewBox="0 0 {size["width"]} {size["height"]}"'
+            f' width="100%" role="img" aria-label="{aria}">\n    '
+        )
+        left, right = size["left"], chart["plot_right"]
+        for line in chart["grid"]:
+            parts.append(
+                f'\n    <line x1="{left}" x2="{right}" y1="{line["y"]}"'
+                f' y2="{line["y"]}" class="chart-grid"></line>\n'
+                f'    <text x="{left - 4}" y="{line["y"]}" dy="4" text-anchor="end"'
+                f' class="chart-axis">{escape(line["label"])}</text>\n    '
+            )
+        parts.append("\n    ")
+        parts.extend(
+            f'<text x="{tick["x"]}" y="{chart["tick_y"]}"'
+            f' text-anchor="{tick["anchor"]}" class="chart-axis">'
+            f"{escape(tick['label'])}</text>"
+            for tick in chart["ticks"]
+        )
+        parts.append("\n    ")
+        parts.extend(
+            f'<polyline points="{line["points"]}" class="line-team'
+            f'{" line-provisional" if line["provisional"] else ""}"></polyline>'
+            for line in chart["team_lines"]
+        )
+        parts.append("\n    ")
+        parts.extend(
+            f'<rect x="{dot["x"]}" y="{dot["y"]}" width="6" height="6"'
+            f' class="dot-team"><title>{escape(dot["title"])}</title></rect>'
+            for dot in chart["team_dots"]
+        )
+        parts.append("\n    ")
+        parts.extend(
+            f'<polyline points="{line["points"]}" class="line-member'
+            f'{" line-provisional" if line["provisional"] else ""}"'
+            f' data-provisional="{"true" if line["provisional"] else "false"}">'
+            "</polyline>"
+            for line in chart["member_lines"]
+        )
+        parts.append("\n    ")
+        parts.extend(
+            f'<circle cx="{dot["x"]}" cy="{dot["y"]}" r="3.5" class="dot-member'
+            f'{" dot-open" if dot["open"] else ""}"><title>{escape(dot["title"])}'
+            "</title></circle>"
+            for dot in chart["dots"]
+        )
+        parts.append("\n  </svg>\n  ")
+        if chart["provisional_months"]:
+            notes = [
+                _("%(month)s final on %(date)s")
+                % {
+                    "month": escape(item["month"]),
+                    "date": escape(labels.day(item["final_at"])),
+                }
+                if item["final_at"]
+                else _("%(month)s still running") % {"month": escape(item["month"])}
+                for item in chart["provisional_months"]
+            ]
+            parts.append(
+                '<p class="small provisional-mark mb-0"'
+                f' data-testid="trend-provisional">◔ {" · ".join(notes)}</p>'
+            )
+        parts.append("\n  ")
+    parts.append("\n</figure>\n")
+    return SafeString("".join(parts))
