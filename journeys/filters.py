@@ -225,9 +225,14 @@ class MonthFormField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        if not re.fullmatch(MONTH_PATTERN, value):
-            raise forms.ValidationError(_("Use a month: YYYY-MM, for example 2026-04."))
-        return date(int(value[:4]), int(value[5:7]), 1)
+        try:
+            if not re.fullmatch(MONTH_PATTERN, value):
+                raise ValueError(value)
+            return date(int(value[:4]), int(value[5:7]), 1)
+        except ValueError:  # no month, or the year 0000
+            raise forms.ValidationError(
+                _("Use a month: YYYY-MM, for example 2026-04.")
+            ) from None
 
 
 @extend_schema_field(MONTH_SCHEMA)

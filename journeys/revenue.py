@@ -99,10 +99,13 @@ def parse_month(value: str) -> date:
     """A month as written: 2026-04 or 2026/4; a first day (2026-04-01, 2026/4/1, as
     Excel turns a month into a date) is read as its month. Raises ValueError."""
     found = _MONTH.match((value or "").strip())
-    if not found or (found.group(3) is not None and int(found.group(3)) != 1):
-        raise ValueError(_("Write a month as YYYY-MM, for example 2026-04."))
-    year, month = int(found.group(1)), int(found.group(2))
-    if not 1 <= month <= 12:
+    year, month = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+    if (
+        not found
+        or (found.group(3) is not None and int(found.group(3)) != 1)
+        or not 1 <= month <= 12
+        or year < 1
+    ):
         raise ValueError(_("Write a month as YYYY-MM, for example 2026-04."))
     return date(year, month, 1)
 

@@ -789,7 +789,10 @@ class MonthField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, str) or not re.fullmatch(MONTH_PATTERN, data):
             self.fail("invalid")
-        return date(int(data[:4]), int(data[5:7]), 1)
+        try:
+            return date(int(data[:4]), int(data[5:7]), 1)
+        except ValueError:  # the year 0000
+            self.fail("invalid")
 
     def to_representation(self, value):
         return f"{value:%Y-%m}"

@@ -118,6 +118,7 @@ def test_filters_narrow_the_list(org, w):
     [
         ({"month_from": "2025-13"}, "month_from"),
         ({"month_to": "2025-01-01"}, "month_to"),
+        ({"month_to": "0000-01"}, "month_to"),
         ({"movement": "bigger"}, "movement"),
         ({"account": "x"}, "account"),
         ({"ordering": "arr"}, "ordering"),
@@ -189,6 +190,8 @@ def _future():
         ({"external_id": "C-B"}, "account", "There is no such customer account."),
         ({"month": "future"}, "month", "This month is in the future."),
         ({"month": "2025-13"}, "month", None),
+        ({"month": "0000-01"}, "month", None),
+        ({"month": "0001-01"}, "month", "too far in the past"),
         ({"month": "2025-01"}, "month", "already recorded"),
         ({"movement": "upsell", "arr": 100}, "movement", "downsell"),
         ({"movement": "bigger"}, "movement", None),

@@ -339,7 +339,9 @@ def test_months_as_people_write_them(text, month):
     assert revenue.parse_month(text) == month
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-04-15", "April", "", "2026"])
+@pytest.mark.parametrize(
+    "text", ["2026-13", "2026-04-15", "April", "", "2026", "0000-01", "2026-00"]
+)
 def test_what_is_no_month(text):
     with pytest.raises(ValueError, match="YYYY-MM"):
         revenue.parse_month(text)
