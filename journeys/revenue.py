@@ -592,6 +592,11 @@ class ARRMonth:
     fitting: tuple[str, ...] = ()
 
     @property
+    def iso_month(self) -> str:
+        """2026-04: the month for machines (the API, the page's data attributes)."""
+        return f"{self.month:%Y-%m}"
+
+    @property
     def change(self) -> Decimal:
         if self.snapshot is None:
             return Decimal(0)
