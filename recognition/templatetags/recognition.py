@@ -303,10 +303,10 @@ FUNNEL = {
 }
 
 
-@register.inclusion_tag("recognition/_chart_funnel.html")
 def funnel_chart(page) -> dict:
     """One group per transition (and the whole journey last): the member's bar, then
-    the team's. `page` is a `selectors.dashboard.MemberPage`."""
+    the team's. `page` is a `selectors.dashboard.MemberPage`. What `{% funnel_chart
+    %}` draws."""
     size = FUNNEL
     has_team = page.team is not None
     entries = [
@@ -364,6 +364,81 @@ def funnel_chart(page) -> dict:
             value.provisional for _l, _m, mv, tv in entries for value in (mv, tv)
         ),
     }
+
+
+@register.simple_tag(name="funnel_chart")
+def funnel_chart_tag(page) -> SafeString:
+    """`{% funnel_chart page %}`: the funnel (`funnel_chart`) as inline SVG, written
+    here like the trend charts (`trend_chart_tag`)."""
+    chart = funnel_chart(page)
+    size, member = chart["size"], escape(chart["member"].display_name)
+    team = escape(chart["team"].name) if chart["has_team"] else ""
+    if chart["has_team"]:
+        title = _("Conversion at each step: %(member)s beside %(team)s") % {
+            "member": member,
+            "team": team,
+        }
+    else:
+        title = _("Conversion at each step: %(member)s") % {"member": member}
+    parts = [
+        '<figure class="chart chart-funnel mb-0" data-testid="funnel">\n'
+        f'  <svg class="chart-svg" viewBox="0 0 {size["width"]} {chart["height"]}"'
+        ' width="100%" role="img" aria-labelledby="funnel-title">\n'
+        f'    <title id="funnel-title">{title}</title>\n'
+        "    <defs>\n"
+        '      <pattern id="chart-hatch" width="6" height="6"'
+        ' patternUnits="userSpaceOnUse" patternTransform="rotate(45)">\n'
+        '        <rect width="6" height="6" class="bar-team-fill"></rect>\n'
+        '        <line x1="0" y1="0" x2="0" y2="6" class="bar-team-hatch"></line>\n'
+        "      </pattern>\n"
+        "    </defs>\n    "
+    ]
+    bar_x, name_x = chart["bar_x"], chart["name_x"]
+    for row in chart["rows"]:
+        parts.append(
+            '\n    <g class="chart-group">\n'
+            f'      <text x="0" y="{row["label_y"]}" class="chart-label">'
+            f"{escape(row['label'])}</text>\n      "
+        )
+        for bar in row["bars"]:
+            name, text = escape(bar["name"]), escape(bar["text"])
+            fill = ""
+            if not bar["empty"]:
+                hatch = ' fill="url(#chart-hatch)"' if bar["series"] == "team" else ""
+                fill = (
+                    f'<rect x="{bar_x}" y="{bar["y"]}" width="{bar["width"]}"'
+                    f' height="{size["bar"]}" class="bar-{escape(bar["series"])}"'
+                    f"{hatch}><title>{name}: {text}</title></rect>"
+                )
+            parts.append(
+                f'\n      <text x="{name_x}" y="{bar["text_y"]}" text-anchor="end"'
+                f' class="chart-series">{name}</text>\n'
+                f'      <rect x="{bar_x}" y="{bar["y"]}" width="{size["bars"]}"'
+                f' height="{size["bar"]}" class="bar-track"></rect>\n'
+                f"      {fill}\n"
+                f'      <text x="{bar["text_x"]}" y="{bar["text_y"]}"'
+                f' class="chart-value{" chart-empty" if bar["empty"] else ""}">'
+                f"{text}</text>\n      "
+            )
+        parts.append("\n    </g>\n    ")
+    parts.append(
+        "\n  </svg>\n"
+        '  <figcaption class="small text-secondary d-flex flex-wrap gap-3 mt-1">\n'
+        '    <span><span class="legend-swatch legend-member" aria-hidden="true">'
+        f"</span>{member}</span>\n    "
+    )
+    if chart["has_team"]:
+        legend = _("%(team)s: team rate") % {"team": team}
+        parts.append(
+            '<span><span class="legend-swatch legend-team" aria-hidden="true"></span>'
+            f'<span data-testid="funnel-team-legend">{legend}</span></span>'
+        )
+    parts.append("\n    ")
+    if chart["has_provisional"]:
+        note = escape(_("* provisional: some windows are still open"))
+        parts.append(f"<span>{note}</span>")
+    parts.append("\n  </figcaption>\n</figure>\n")
+    return SafeString("".join(parts))
 
 
 # Trend: a transition's monthly conversion over the last months ------------------
