@@ -6,7 +6,7 @@ config/settings/base.py. Tasks are thin: they call a service that is safe to run
 twice or on two workers at once.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from celery import shared_task
 
@@ -23,9 +23,11 @@ def rollup_metrics() -> int:
         return 0
 
 
-# A full rollup in shards (`rollup_services.rollup_sharded`). A shard is one
-# transaction: acknowledged only when it ends (acks_late) and given back to the
-# queue when its worker dies (reject_on_worker_lost), it runs again whole.
+# A full rollup in shards (`rollup_services.rollup_sharded`): the rows in shards of
+# accounts, then the figures in parts of months into staging tables, then the finish
+# that swaps them in. Each is one transaction: acknowledged only when it ends
+# (acks_late) and given back to the queue when its worker dies
+# (reject_on_worker_lost), it runs again whole.
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -36,14 +38,27 @@ def rollup_shard(token: str, journey_id: int, low: int, high: int, as_of: str) -
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def rollup_finish(
-    counts: list[int], token: str, started_at: str, as_of: str, shards: list
-) -> int | None:
-    run = rollup_services.rollup_finish(
+def rollup_dispatch_figures(
+    token: str, started_at: str, as_of: str, shards: list, queue: str | None = None
+) -> str:
+    return rollup_services.dispatch_figures(
+        token, started_at, as_of, [tuple(shard) for shard in shards], queue
+    )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rollup_figures(token: str, months: list[str], as_of: str) -> int:
+    return rollup_services.rollup_figures(
         token,
-        datetime.fromisoformat(started_at),
+        [date.fromisoformat(month) for month in months],
         datetime.fromisoformat(as_of),
-        [tuple(shard) for shard in shards],
+    )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rollup_finish(token: str, started_at: str, as_of: str) -> int | None:
+    run = rollup_services.rollup_finish(
+        token, datetime.fromisoformat(started_at), datetime.fromisoformat(as_of)
     )
     return run.pk if run else None
 

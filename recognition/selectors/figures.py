@@ -11,6 +11,7 @@ accounts or events.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -482,33 +483,112 @@ _FIGURE_COLUMNS = (
 
 
 def write_month_figures(
-    *, months: list[date], training_months: list[date], as_of: datetime
+    *,
+    months: list[date],
+    training_months: list[date],
+    as_of: datetime,
+    into: dict[str, str] | None = None,
 ) -> None:
     """Replace the figures of these months (training completion: of
     `training_months`) with fresh aggregates of the rows and events. A fixed number
-    of statements."""
-    training = Family.TRAINING_COMPLETION
-    for table in _TABLES.values():
-        table.objects.filter(month__in=months).exclude(metric=training).delete()
-        table.objects.filter(month__in=training_months, metric=training).delete()
+    of statements. With `into` (scope → an empty table of the figure columns,
+    `stage_tables`), the figures go there and nothing is deleted: a full run in
+    shards swaps them in at its end."""
+    insert = functools.partial(_insert, into=into)
+    if into is None:
+        training = Family.TRAINING_COMPLETION
+        for table in _TABLES.values():
+            table.objects.filter(month__in=months).exclude(metric=training).delete()
+            table.objects.filter(month__in=training_months, metric=training).delete()
     if months:
         transitions = AccountTransition.objects.filter(cohort_month__in=months)
         value_points = AccountValuePoint.objects.filter(cohort_month__in=months)
         for scope, owner in SCOPES.items():
             rows = transitions.filter(**{f"{owner}__isnull": False})
-            _insert(scope, *_sql(_conversion_select(rows, owner, as_of=as_of)))
-            _insert(scope, *_median_select(rows, owner, as_of=as_of))
+            insert(scope, *_sql(_conversion_select(rows, owner, as_of=as_of)))
+            insert(scope, *_median_select(rows, owner, as_of=as_of))
             points = value_points.filter(**{f"{owner}__isnull": False})
-            _insert(scope, *_sql(_value_point_select(points, owner, as_of=as_of)))
+            insert(scope, *_sql(_value_point_select(points, owner, as_of=as_of)))
         events = _recorded_events(months)
-        _insert("member", *_sql(_events_by_member(events, as_of=as_of)))
-        _insert("team", *_events_by_team(events, months, as_of=as_of))
+        insert("member", *_sql(_events_by_member(events, as_of=as_of)))
+        insert("team", *_events_by_team(events, months, as_of=as_of))
     if training_months:
         for scope in ("member", "team"):
-            _insert(scope, *_training_select(scope, training_months, as_of=as_of))
+            insert(scope, *_training_select(scope, training_months, as_of=as_of))
     # Flow metrics for the API's monthly figures (pages count them from the rows).
-    for scope, sql, params in flow.month_figure_selects(months, as_of=as_of):
-        _insert(scope, sql, params)
+    if into is None:
+        selects = flow.month_figure_selects(months, as_of=as_of)
+    else:
+        selects = flow.figure_selects(months, as_of=as_of)
+    for scope, sql, params in selects:
+        insert(scope, sql, params)
+
+
+def stage_tables(token: str) -> dict[str, str]:
+    """The names of a full run's staging tables (scope → table) for its token."""
+    return {scope: f"kata_stage_{scope}_{token[:16]}" for scope in _TABLES}
+
+
+def create_stage_tables(token: str) -> None:
+    """Empty staging tables with the figure tables' columns (`write_month_figures`
+    with `into`), regular tables that every worker's connection sees."""
+    quote = connection.ops.quote_name
+    for scope, name in stage_tables(token).items():
+        table = _TABLES[scope]._meta
+        columns = ", ".join(
+            quote(table.get_field(field).column) for field in (scope, *_FIGURE_COLUMNS)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            cursor.execute(
+                f"CREATE TABLE {name} AS SELECT {columns} "
+                f"FROM {quote(table.db_table)} WHERE 1 = 0"
+            )
+
+
+def clear_stage_months(token: str, months: list[date]) -> None:
+    """Remove what a part of the run wrote of these months (a part that runs again
+    after its worker was lost once it had committed)."""
+    marks = ", ".join(["%s"] * len(months))
+    with connection.cursor() as cursor:
+        for name in stage_tables(token).values():
+            cursor.execute(
+                f"DELETE FROM {name} WHERE month IN ({marks})",
+                [_db_date(month) for month in months],
+            )
+
+
+def swap_in_stage_tables(token: str) -> None:
+    """Replace every figure with the staging tables' (in the caller's transaction)
+    and drop them."""
+    quote = connection.ops.quote_name
+    for scope, name in stage_tables(token).items():
+        table = _TABLES[scope]._meta
+        columns = ", ".join(
+            quote(table.get_field(field).column) for field in (scope, *_FIGURE_COLUMNS)
+        )
+        with connection.cursor() as cursor:
+            # PostgreSQL: TRUNCATE (transactional there) leaves no dead rows for
+            # the unique index to step over while the new figures go in.
+            empty = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
+            cursor.execute(f"{empty} {quote(table.db_table)}")
+            cursor.execute(
+                f"INSERT INTO {quote(table.db_table)} ({columns}) "
+                f"SELECT {columns} FROM {name}"
+            )
+    drop_stage_tables()
+
+
+def drop_stage_tables() -> None:
+    """Drop every staging table (of this run or of runs that never ended)."""
+    stale = [
+        name
+        for name in connection.introspection.table_names()
+        if name.startswith("kata_stage_")
+    ]
+    with connection.cursor() as cursor:
+        for name in stale:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def write_group_figures(*, as_of: datetime) -> list[date]:
@@ -581,10 +661,17 @@ def _db_to_date(value):
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _insert(scope: str, select_sql: str, params, groups: str | None = None) -> None:
-    """INSERT INTO the scope's table the rows of a SELECT whose columns are the
-    owner's id and then `_FIGURE_COLUMNS`, in this order; with `groups` (a kind of
-    change), only the rows of the groups listed in GROUPS where it changed."""
+def _insert(
+    scope: str,
+    select_sql: str,
+    params,
+    groups: str | None = None,
+    into: dict[str, str] | None = None,
+) -> None:
+    """INSERT INTO the scope's table (or its staging table in `into`) the rows of a
+    SELECT whose columns are the owner's id and then `_FIGURE_COLUMNS`, in this
+    order; with `groups` (a kind of change), only the rows of the groups listed in
+    GROUPS where it changed."""
     table = _TABLES[scope]._meta
     quote = connection.ops.quote_name
     names = (scope, *_FIGURE_COLUMNS)
@@ -606,10 +693,9 @@ def _insert(scope: str, select_sql: str, params, groups: str | None = None) -> N
             f"WHERE {in_groups_sql('%s', f'f._{scope}', 'f._month', groups)}"
         )
         params = [*params, scope]
+    target = into[scope] if into else quote(table.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(table.db_table)} ({columns}) {select_sql}", params
-        )
+        cursor.execute(f"INSERT INTO {target} ({columns}) {select_sql}", params)
 
 
 def _sql(queryset) -> tuple[str, tuple]:

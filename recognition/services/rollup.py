@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 import logging
 import operator
+import time
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -428,14 +429,19 @@ def _finish(
     structure,
     all_months,
     groups=False,
+    staged: str | None = None,
 ) -> RollupRun:
     """Write the months' figures, and with `groups` those of the run's groups in
-    other months, and record the run (under the lock)."""
+    other months (or, for a full run in shards, swap in the figures staged under
+    its token), and record the run (under the lock)."""
     limited = since is not None or until is not None
-    _drop_figures_outside(all_months, keep=limited)
-    figures.write_month_figures(
-        months=sorted(months), training_months=sorted(training_months), as_of=as_of
-    )
+    if staged:
+        figures.swap_in_stage_tables(staged)
+    else:
+        _drop_figures_outside(all_months, keep=limited)
+        figures.write_month_figures(
+            months=sorted(months), training_months=sorted(training_months), as_of=as_of
+        )
     if groups:
         rows.finish_groups(outside=months, months=all_months)
         months = months | set(figures.write_group_figures(as_of=as_of))
@@ -510,6 +516,9 @@ def lease(*, now: datetime | None = None) -> tuple[str, datetime, datetime]:
         lock.lease_token = uuid.uuid4().hex
         lock.leased_until = started_at + LEASE
         lock.save(update_fields=["lease_token", "leased_until"])
+        # The figures of the run go to staging tables first (`rollup_figures`).
+        figures.drop_stage_tables()
+        figures.create_stage_tables(lock.lease_token)
     return lock.lease_token, started_at, now or started_at
 
 
@@ -546,19 +555,64 @@ def rollup_shard(token: str, journey_id: int, low: int, high: int, as_of) -> int
         ).count()
 
 
-def rollup_finish(token: str, started_at, as_of, shards) -> RollupRun | None:
-    """End a full run in shards under the lock: rows of accounts no shard covered
-    (no journey, a journey without steps) go, every month's figures are written
-    in one transaction, the run is recorded and the lease released."""
+def remove_uncovered_rows(shards) -> None:
+    """Delete the rows of accounts no shard covers (no journey, a journey without
+    steps): a full run leaves them none."""
+    covered = Q()
+    for journey_id, low, high in shards:
+        covered |= Q(journey_id=journey_id, pk__gte=low, pk__lte=high)
+    kept = CustomerAccount.objects.filter(covered).values("pk") if shards else []
+    for model in (AccountTransition, AccountValuePoint):
+        model.objects.exclude(account_id__in=kept).delete()
+
+
+def plan_month_parts(all_months: list[date], parts: int) -> list[list[date]]:
+    """Every month in `parts` runs of consecutive months with about as many
+    per-account rows each (as the last run left them): the parts of a full run's
+    figures (`rollup_figures`). One query."""
+    counts = dict(
+        AccountTransition.objects.values("cohort_month")
+        .annotate(rows=Count("pk"))
+        .values_list("cohort_month", "rows")
+        .order_by()
+    )
+    weights = [counts.get(month, 0) + 1 for month in all_months]
+    share = sum(weights) / max(1, parts)
+    found, current, so_far = [], [], 0
+    for month, weight in zip(all_months, weights, strict=True):
+        current.append(month)
+        so_far += weight
+        if len(found) < parts - 1 and so_far >= share * (len(found) + 1):
+            found.append(current)
+            current = []
+    if current:
+        found.append(current)
+    return found
+
+
+def rollup_figures(token: str, months: list[date], as_of) -> int:
+    """Write the figures of some months of a full run in shards into its staging
+    tables, in one transaction; a part that runs again replaces what it wrote, a
+    part of a lease no longer held writes nothing. Returns the number of months."""
+    with transaction.atomic():
+        if not _holds_lease(token, update=False) or not months:
+            return 0
+        figures.clear_stage_months(token, months)
+        figures.write_month_figures(
+            months=months,
+            training_months=months,
+            as_of=as_of,
+            into=figures.stage_tables(token),
+        )
+    return len(months)
+
+
+def rollup_finish(token: str, started_at, as_of) -> RollupRun | None:
+    """End a full run in shards under the lock: the staged figures replace every
+    figure in one transaction, the run is recorded and the lease released."""
     with transaction.atomic():
         if not _holds_lease(token, update=True):
             return None
-        covered = Q()
-        for journey_id, low, high in shards:
-            covered |= Q(journey_id=journey_id, pk__gte=low, pk__lte=high)
-        kept = CustomerAccount.objects.filter(covered).values("pk") if shards else []
-        for model in (AccountTransition, AccountValuePoint):
-            model.objects.exclude(account_id__in=kept).delete()
         all_months = _all_months(as_of)
         run = _finish(
             started_at=started_at,
@@ -571,9 +625,35 @@ def rollup_finish(token: str, started_at, as_of, shards) -> RollupRun | None:
             training_months=set(all_months),
             structure=_structure(),
             all_months=all_months,
+            staged=token,
         )
         RollupLock.objects.filter(pk=1).update(lease_token="", leased_until=None)
     return run
+
+
+def dispatch_figures(
+    token: str, started_at: str, as_of: str, shards, queue: str | None = None
+) -> str:
+    """Once every shard's rows are written: the rows no shard covered go, then the
+    figures in parts of months over the workers, then `rollup_finish`. Returns the
+    id of the finish's result."""
+    from celery import chord
+
+    from .. import tasks
+
+    with transaction.atomic():
+        if _holds_lease(token, update=False):
+            remove_uncovered_rows(shards)
+    options = {"queue": queue} if queue else {}
+    moment = datetime.fromisoformat(as_of)
+    parts = plan_month_parts(_all_months(moment), settings.ROLLUP_FIGURE_PARTS)
+    result = chord(
+        tasks.rollup_figures.si(
+            token, [month.isoformat() for month in part], as_of
+        ).set(**options)
+        for part in parts
+    )(tasks.rollup_finish.si(token, started_at, as_of).set(**options))
+    return result.id
 
 
 def rollup_sharded(
@@ -604,17 +684,31 @@ def rollup_sharded(
     moment = as_of.isoformat()
     options = {"queue": queue} if queue else {}
     result = chord(
-        tasks.rollup_shard.s(token, journey_id, low, high, moment).set(**options)
+        tasks.rollup_shard.si(token, journey_id, low, high, moment).set(**options)
         for journey_id, low, high in shards
     )(
-        tasks.rollup_finish.s(token, started_at.isoformat(), moment, shards).set(
-            **options
-        )
+        tasks.rollup_dispatch_figures.si(
+            token, started_at.isoformat(), moment, shards, queue
+        ).set(**options)
     )
     if not wait:
         return None
-    run_id = result.get(timeout=timeout, disable_sync_subtasks=False)
-    return RollupRun.objects.filter(pk=run_id).first()
+    result.get(timeout=timeout, disable_sync_subtasks=False)
+    return _wait_for_run(token, started_at, timeout=timeout)
+
+
+def _wait_for_run(token: str, started_at: datetime, *, timeout: float | None):
+    """The run of a full run in shards once it is recorded; None once its lease is
+    lost (or after `timeout` seconds)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while deadline is None or time.monotonic() < deadline:
+        run = RollupRun.objects.filter(started_at=started_at, full=True).first()
+        if run is not None:
+            return run
+        if not _holds_lease(token, update=False):
+            return None
+        time.sleep(0.2)
+    return None
 
 
 def _recompute_rows(

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from journeys.models import CustomerAccount
 from recognition.models import AccountTransition, RollupLock, RollupRun
@@ -12,8 +13,11 @@ from recognition.services import rollup as rollup_services
 from recognition.services.rollup import (
     RollupBusy,
     lease,
+    plan_month_parts,
     plan_shards,
     rollup,
+    rollup_figures,
+    rollup_finish,
     rollup_shard,
     rollup_sharded,
 )
@@ -97,6 +101,42 @@ def test_a_full_run_in_shards_writes_what_a_full_run_writes(monkeypatch):
     assert AccountTransition.objects.count() == 29
     lock = RollupLock.objects.get(pk=1)
     assert (lock.lease_token, lock.leased_until) == ("", None)
+
+
+@pytest.mark.django_db
+def test_the_figures_go_in_parts_of_months_and_a_part_run_again_counts_once(
+    monkeypatch,
+):
+    _world()
+    expected = full_snapshot(NOW)
+    rollup(full=True, now=jst(2026, 7, 15))
+    earlier = snapshot()["MemberFigure"]
+    monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
+    token, started_at, as_of = lease()
+    shards = plan_shards(3)
+    for journey_id, low, high in shards:
+        rollup_shard(token, journey_id, low, high, as_of)
+    months = rollup_services._all_months(as_of)
+    parts = plan_month_parts(months, 3)
+    # Three runs of consecutive months, together every month once.
+    assert len(parts) == 3
+    assert [month for part in parts for month in part] == months
+    for part in parts:
+        assert rollup_figures(token, part, as_of) == len(part)
+    # A part whose worker died after it committed runs again.
+    rollup_figures(token, parts[0], as_of)
+    # Until the finish, readers see the earlier run's figures.
+    assert snapshot()["MemberFigure"] == earlier != expected["MemberFigure"]
+    run = rollup_finish(token, started_at, as_of)
+    assert run.full
+    assert snapshot_difference(snapshot(), expected) == {}
+    assert not [
+        name
+        for name in connection.introspection.table_names()
+        if name.startswith("kata_stage_")
+    ]
+    # A part of a lease no longer held writes nothing.
+    assert rollup_figures(token, parts[0], as_of) == 0
 
 
 @pytest.mark.django_db
