@@ -254,7 +254,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Two models call their choices "status": name the development plans' one.
-    "ENUM_NAME_OVERRIDES": {"PlanStatusEnum": "recognition.models.PlanStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "recognition.models.PlanStatus",
+        # Step events and ARR snapshots share where they were recorded; ARR
+        # movements are both the stated and the inferred type.
+        "RecordedSourceEnum": "journeys.models.StepEvent.Source",
+        "ARRMovementEnum": "journeys.models.ARRMovement",
+    },
 }
 
 # Celery, by broker:
