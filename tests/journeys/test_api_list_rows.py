@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from journeys.models import StepEvent
+from journeys.models import Coverage, StepEvent
 from journeys.selectors import account_list
 from journeys.serializers import CustomerSerializer, StepEventSerializer
 from tests.factories import UserFactory
@@ -61,6 +61,9 @@ def _world(org):
         voided_at=T0 + timedelta(hours=1), voided_by=org.admin, void_reason="typo"
     )
     CustomerAccountFactory(journey=w.journey, owner=org.member_a, name="Idle")
+    # No open coverage period: only admins see it, with no coverage.
+    uncovered = CustomerAccountFactory(journey=w.journey, owner=org.member_b)
+    Coverage.objects.filter(account=uncovered).update(ended_at=T0 + timedelta(days=1))
     return w
 
 
@@ -77,6 +80,8 @@ def test_each_customer_row_is_what_the_serializer_writes(org, user):
     assert any(row["current_step"] is None for row in rows)
     assert any(row["current_step"] for row in rows)
     assert any(row["coverage"] and row["coverage"]["pool"] for row in rows)
+    if user == "admin":
+        assert any(row["coverage"] is None for row in rows)
 
 
 @pytest.mark.parametrize("user", VIEWERS)
