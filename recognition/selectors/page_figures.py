@@ -18,7 +18,9 @@ the scopes' figures add up from the groups exactly:
 A month's member figures and the team's figures including pools are the rollup's
 monthly rows (`figures.member_figures`, `figures.team_figures`); the team rate of a
 month is aggregated from the rows like that of a longer period, since the monthly
-table of a team includes its pools.
+table of a team includes its pools. The monthly tables a page needs (members',
+team's, the member's trend) are read in one query (`read_tables`), the grouped rows
+in SQL (`_figures_from_rows`).
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
+from django.db import connection
+from django.db.models import Value
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from .. import metrics
 from ..metrics import Family, Metric, Period
@@ -140,80 +144,164 @@ def _transition_key(kind: str, from_step_id: int, journey_id: int) -> str:
     return f"{Family.STEP_CONVERSION}:{from_step_id}"
 
 
+@dataclass(frozen=True)
+class Sql:
+    """A condition or expression in SQL with its parameters (the database's own
+    values: `connection.ops.adapt_*`)."""
+
+    text: str
+    params: tuple = ()
+
+    def __and__(self, other: Sql) -> Sql:
+        return Sql(f"({self.text}) AND ({other.text})", self.params + other.params)
+
+    def __or__(self, other: Sql) -> Sql:
+        return Sql(f"({self.text}) OR ({other.text})", self.params + other.params)
+
+
+def sql_in(column: str, values: Iterable) -> Sql:
+    """`column IN (…)`, false for no values."""
+    values = tuple(values)
+    if not values:
+        return Sql("1 = 0")
+    return Sql(f"{column} IN ({', '.join(['%s'] * len(values))})", values)
+
+
+def sql_months(column: str, months: Iterable[date]) -> Sql:
+    return sql_in(column, map(connection.ops.adapt_datefield_value, months))
+
+
+def flag(condition: Sql) -> Sql:
+    """1 for the rows that meet the condition, else 0: a column to group by."""
+    return Sql(f"CASE WHEN {condition.text} THEN 1 ELSE 0 END", condition.params)
+
+
+def _moment(value) -> datetime | None:
+    """A moment the database computed (SQLite: text in UTC), aware."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _grouped(
+    table: str, *, keys: dict[str, Sql], measures: dict[str, Sql], where: Sql
+) -> list[dict]:
+    """The rows of `table` that `where` selects, grouped by the expressions `keys`,
+    with the aggregates `measures`: a dict per group, by their names."""
+    selected = [*keys.values(), *measures.values()]
+    sql = (
+        f"SELECT {', '.join(item.text for item in selected)}"
+        f" FROM {connection.ops.quote_name(table)} WHERE {where.text}"
+        f" GROUP BY {', '.join(str(n) for n in range(1, len(keys) + 1))}"
+    )
+    params = [param for item in selected for param in item.params]
+    names = [*keys, *measures]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *where.params])
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def _figures_from_rows(
-    scope_rows: Q,
+    scope_rows: Sql,
     owners_of: Callable[[dict], Iterable[Owner]],
     *,
     wanted: list[Metric],
     months: list[date],
     as_of: datetime,
     group: list[str],
-    flags: dict | None = None,
+    flags: dict[str, Sql] | None = None,
     period_months: list[date] | None = None,
 ) -> dict[Owner, dict[str, FigureValue]]:
     """owner → metric key → FigureValue, from the rows of `months` that
-    `scope_rows` selects, grouped by the fields `group` and the expressions `flags`
-    (what `owners_of` reads to tell the owners a group of rows counts for). Medians
-    and value points over `period_months` (by default all `months`; the others only
-    count conversions, for a trend grouped by month). Two queries: the transitions
-    and the value points."""
-    flags = flags or {}
-    transitions_q, value_point_journeys = figures.wanted_rows(wanted)
+    `scope_rows` selects, grouped by the columns `group` and the expressions
+    `flags` (what `owners_of` reads to tell the owners a group of rows counts
+    for). Medians and value points over `period_months` (by default all `months`;
+    the others only count conversions, for a trend grouped by month). Two queries:
+    the transitions and the value points (the rows `figures.wanted_rows` selects).
+
+    Written in SQL rather than with the ORM: these two grouped queries are most of
+    what the pages compute, and the ORM took several times the database's time to
+    build them and to hand their rows over (issue 12)."""
+    keys = {column: Sql(column) for column in group} | (flags or {})
+    steps = {
+        m.step_id
+        for m in wanted
+        if m.family in (Family.STEP_CONVERSION, Family.DAYS_TO_CONVERT)
+    }
+    journeys = {m.journey_id for m in wanted if m.family == Family.JOURNEY_CONVERSION}
+    value_point_journeys = {
+        m.journey_id for m in wanted if m.family == Family.VALUE_POINTS_ON_TIME
+    }
     wants_days = any(m.family == Family.DAYS_TO_CONVERT for m in wanted)
-    in_median = Q(kind=ConversionKind.STEP, converted=True)
-    if period_months is not None:
-        in_median &= Q(cohort_month__in=period_months)
-    days = (
-        Case(
-            When(in_median, then="days_to_convert"),
-            default=None,
-            output_field=IntegerField(),
+    as_of = Sql("%s", (connection.ops.adapt_datetimefield_value(as_of),))
+    step, journey = ConversionKind.STEP.value, ConversionKind.JOURNEY.value
+    days = Sql("NULL")
+    if wants_days:
+        in_median = Sql("converted AND kind = %s", (step,))
+        if period_months is not None:
+            in_median &= sql_months("cohort_month", period_months)
+        days = Sql(
+            f"CASE WHEN {in_median.text} THEN days_to_convert END", in_median.params
         )
-        if wants_days
-        else Value(None, output_field=IntegerField())
+    rows = _grouped(
+        AccountTransition._meta.db_table,
+        keys=keys
+        | {
+            "kind": Sql("kind"),
+            "from_step_id": Sql("from_step_id"),
+            "journey_id": Sql("journey_id"),
+            "days": days,
+        },
+        measures={
+            "cohort": Sql("COUNT(*)"),
+            "converted_count": Sql("SUM(CASE WHEN converted THEN 1 ELSE 0 END)"),
+            "open_until": Sql(
+                f"MAX(CASE WHEN NOT converted AND window_ends_at > {as_of.text}"
+                " THEN window_ends_at END)",
+                as_of.params,
+            ),
+        },
+        where=scope_rows
+        & (
+            (Sql("kind = %s", (step,)) & sql_in("from_step_id", steps))
+            | (Sql("kind = %s", (journey,)) & sql_in("journey_id", journeys))
+        )
+        & sql_months("cohort_month", months),
     )
     transitions = defaultdict(_Transitions)
-    rows = (
-        AccountTransition.objects.filter(
-            scope_rows, transitions_q, cohort_month__in=months
-        )
-        .annotate(**flags, days=days)
-        .values(*group, *flags, "kind", "from_step_id", "journey_id", "days")
-        .annotate(
-            cohort=Count("pk"),
-            converted_count=Count("pk", filter=Q(converted=True)),
-            open_until=Max(
-                "window_ends_at", filter=Q(converted=False, window_ends_at__gt=as_of)
-            ),
-        )
-        .order_by()
-    )
     for row in rows:
+        row["open_until"] = _moment(row["open_until"])
         key = _transition_key(row["kind"], row["from_step_id"], row["journey_id"])
         for owner in owners_of(row):
             transitions[(owner, key, row["kind"])].add(row)
     points = defaultdict(_ValuePoints)
     if value_point_journeys:
-        point_rows = (
-            AccountValuePoint.objects.filter(
-                scope_rows,
-                journey_id__in=value_point_journeys,
-                cohort_month__in=months if period_months is None else period_months,
-            )
-            .annotate(**flags)
-            .values(*group, *flags, "journey_id")
-            .annotate(
-                due=Count(
-                    "pk", filter=Q(reached_at__isnull=False) | Q(deadline__lte=as_of)
+        point_rows = _grouped(
+            AccountValuePoint._meta.db_table,
+            keys=keys | {"journey_id": Sql("journey_id")},
+            measures={
+                "due": Sql(
+                    "SUM(CASE WHEN reached_at IS NOT NULL OR deadline <="
+                    f" {as_of.text} THEN 1 ELSE 0 END)",
+                    as_of.params,
                 ),
-                on_time_count=Count("pk", filter=Q(on_time=True)),
-                open_until=Max(
-                    "deadline", filter=Q(reached_at__isnull=True, deadline__gt=as_of)
+                "on_time_count": Sql("SUM(CASE WHEN on_time THEN 1 ELSE 0 END)"),
+                "open_until": Sql(
+                    f"MAX(CASE WHEN reached_at IS NULL AND deadline > {as_of.text}"
+                    " THEN deadline END)",
+                    as_of.params,
                 ),
-            )
-            .order_by()
+            },
+            where=scope_rows
+            & sql_in("journey_id", value_point_journeys)
+            & sql_months(
+                "cohort_month", months if period_months is None else period_months
+            ),
         )
         for row in point_rows:
+            row["open_until"] = _moment(row["open_until"])
             key = f"{Family.VALUE_POINTS_ON_TIME}:{row['journey_id']}"
             for owner in owners_of(row):
                 points[(owner, key)].add(row)
@@ -227,13 +315,6 @@ def _figures_from_rows(
         if figure := added.figure():
             found[owner][key] = figure
     return found
-
-
-def _flag(condition: Q) -> Case:
-    """1 for the rows that meet the condition, else 0: a column to group by."""
-    return Case(
-        When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
-    )
 
 
 def _keyed(scope_figures: dict, owner_id) -> dict:
@@ -355,7 +436,7 @@ def team_figures(
         other_keys = {m.key for m in others}
         found.with_pools = {k: v for k, v in table.items() if k[1] not in other_keys}
         found.rate = {k: v for k, v in table.items() if k[1] in other_keys}
-        scope_rows = Q(team_id=team_id, member_id__isnull=False)
+        scope_rows = Sql("team_id = %s AND member_id IS NOT NULL", (team_id,))
     else:
         member_table, team_table = read_tables(
             ("member", member_ids, others, period.months),
@@ -363,9 +444,9 @@ def team_figures(
         )
         found.members = over_period(member_table, period)
         found.rate = over_period(team_table, period)
-        scope_rows = Q(team_id=team_id)
+        scope_rows = Sql("team_id = %s", (team_id,))
         if members:
-            scope_rows |= Q(member_id__in=members)
+            scope_rows |= sql_in("member_id", sorted(members))
 
     def owners_of(row):
         member_id, row_team = row["member_id"], row["team_id"]
@@ -455,20 +536,22 @@ def member_figures(
                     team_ids=[team_id], metrics=flows, period=period
                 )
             )
-    in_team = Q(team_id=team_id, member_id__isnull=False)
+    in_team = Sql("team_id = %s AND member_id IS NOT NULL", (team_id,))
     if team_id is None:
         if month or not cohort:
             return found
-        scope_rows = Q(member_id=member_id)
+        scope_rows = Sql("member_id = %s", (member_id,))
         months = period.months
     else:
         scope_rows = in_team
         months = sorted(in_period | set(trend_months))
         if not month:
-            scope_rows |= Q(member_id=member_id, cohort_month__in=period.months)
+            scope_rows |= Sql("member_id = %s", (member_id,)) & sql_months(
+                "cohort_month", period.months
+            )
     flags = {
-        "is_member": _flag(Q(member_id=member_id)),
-        "in_team": _flag(in_team) if team_id is not None else Value(0),
+        "is_member": flag(Sql("member_id = %s", (member_id,))),
+        "in_team": Sql("0") if team_id is None else flag(in_team),
     }
 
     def owners_of(row):
