@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from django.db import connection
-from django.db.models import Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -346,8 +345,8 @@ _FIGURE_COLUMNS = (
 
 def read_tables(*reads: TableRead) -> list[dict]:
     """Several reads of the members' and teams' monthly tables in one query (UNION
-    ALL), for each read (owner id, metric key, month) → FigureValue, as `figures`
-    reads a table."""
+    ALL, in SQL like the rows), for each read (owner id, metric key, month) →
+    FigureValue, as `figures` reads a table."""
     found = [{} for _read in reads]
     selects = []
     for index, (scope, owner_ids, wanted, months) in enumerate(reads):
@@ -355,18 +354,36 @@ def read_tables(*reads: TableRead) -> list[dict]:
         if not (owner_ids and keys and months):
             continue
         model, owner = _TABLES[scope]
+        where = (
+            sql_in(owner, owner_ids)
+            & sql_in("metric", keys)
+            & sql_months("month", months)
+        )
+        table = connection.ops.quote_name(model._meta.db_table)
+        columns = ", ".join(_FIGURE_COLUMNS)
         selects.append(
-            model.objects.filter(
-                **{f"{owner}__in": owner_ids}, metric__in=keys, month__in=months
+            Sql(
+                f"SELECT {index}, {owner}, {columns} FROM {table} WHERE {where.text}",
+                where.params,
             )
-            .order_by()
-            .values_list(Value(index), owner, *_FIGURE_COLUMNS)
         )
     if not selects:
         return found
-    rows = selects[0].union(*selects[1:], all=True) if len(selects) > 1 else selects[0]
-    for index, owner_id, key, month, *columns in rows:
-        found[index][(owner_id, key, month)] = FigureValue(*columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(select.text for select in selects),
+            [param for select in selects for param in select.params],
+        )
+        rows = cursor.fetchall()
+    for index, owner_id, key, month, value, numerator, denominator, *flags in rows:
+        provisional, final_at = flags
+        found[index][(owner_id, key, month)] = FigureValue(
+            value=value,
+            numerator=numerator,
+            denominator=denominator,
+            provisional=bool(provisional),
+            final_at=_moment(final_at),
+        )
     return found
 
 
