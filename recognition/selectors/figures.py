@@ -534,10 +534,7 @@ def create_stage_tables(token: str) -> None:
     with `into`), regular tables that every worker's connection sees."""
     quote = connection.ops.quote_name
     for scope, name in stage_tables(token).items():
-        table = _TABLES[scope]._meta
-        columns = ", ".join(
-            quote(table.get_field(field).column) for field in (scope, *_FIGURE_COLUMNS)
-        )
+        table, columns = _TABLES[scope]._meta, _figure_columns(scope)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
             cursor.execute(
@@ -563,10 +560,7 @@ def swap_in_stage_tables(token: str) -> None:
     and drop them."""
     quote = connection.ops.quote_name
     for scope, name in stage_tables(token).items():
-        table = _TABLES[scope]._meta
-        columns = ", ".join(
-            quote(table.get_field(field).column) for field in (scope, *_FIGURE_COLUMNS)
-        )
+        table, columns = _TABLES[scope]._meta, _figure_columns(scope)
         with connection.cursor() as cursor:
             # PostgreSQL: TRUNCATE (transactional there) leaves no dead rows for
             # the unique index to step over while the new figures go in.
@@ -661,6 +655,15 @@ def _db_to_date(value):
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _figure_columns(scope: str) -> str:
+    """The quoted columns of a figure table: the owner's, then `_FIGURE_COLUMNS`."""
+    table = _TABLES[scope]._meta
+    return ", ".join(
+        connection.ops.quote_name(table.get_field(name).column)
+        for name in (scope, *_FIGURE_COLUMNS)
+    )
+
+
 def _insert(
     scope: str,
     select_sql: str,
@@ -675,7 +678,7 @@ def _insert(
     table = _TABLES[scope]._meta
     quote = connection.ops.quote_name
     names = (scope, *_FIGURE_COLUMNS)
-    columns = ", ".join(quote(table.get_field(name).column) for name in names)
+    columns = _figure_columns(scope)
     if groups:
         # A CTE names the SELECT's columns (SQLite has no column list on a
         # derived table); PostgreSQL types its untyped NULLs as text there, so
