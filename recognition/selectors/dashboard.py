@@ -391,13 +391,17 @@ def grade(metric: Metric, member: FigureValue, team: FigureValue) -> str:
     either has no figure."""
     if member.value is None or team.value is None:
         return ""
-    distance = exact_value(member) - exact_value(team)
+    return _grade(metric, exact_value(member), exact_value(team))
+
+
+def _grade(metric: Metric, member: Fraction, team: Fraction) -> str:
+    """`grade` of two exact values."""
+    distance = member - team
     if metric.direction == metrics.LOWER:
         distance = -distance
     if metric.unit != metrics.Unit.PERCENT:
         # Days: the distance relative to the team's (15 % slower is "-2").
-        reference = exact_value(team)
-        distance = distance / reference if reference else distance
+        distance = distance / team if team else distance
     if distance == 0:
         return "even"
     side = "better" if distance > 0 else "worse"
@@ -409,14 +413,21 @@ def _mark(rows: list[Row], team_row: Row, passed: set[tuple[int, int]]) -> None:
     those worse (weak) or better (strong); a weak transition carries the first of
     its modules the member has not completed."""
     team = {cell.metric.key: cell.figure for cell in team_row.cells()}
+    # Each team figure made exact once, not once per member.
+    exact = {
+        key: exact_value(figure)
+        for key, figure in team.items()
+        if figure.value is not None
+    }
     for row in rows:
         for cell in row.cells():
-            reference = team.get(cell.metric.key, EMPTY)
-            cell.team = reference
-            cell.grade = grade(cell.metric, cell.figure, reference)
-            if not cell.grade:
+            key = cell.metric.key
+            cell.team = team.get(key, EMPTY)
+            if cell.figure.value is None or key not in exact:
                 continue
-            cell.difference = exact_value(cell.figure) - exact_value(reference)
+            member = exact_value(cell.figure)
+            cell.grade = _grade(cell.metric, member, exact[key])
+            cell.difference = member - exact[key]
             cell.weak = cell.grade.startswith("worse")
             cell.strong = cell.grade.startswith("better")
         for item in row.transitions:

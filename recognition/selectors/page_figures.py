@@ -98,6 +98,8 @@ class _Transitions:
             while wanted and wanted[0] <= seen:
                 middle.append(days)
                 wanted.pop(0)
+            if not wanted:
+                break
         return FigureValue(
             value=sum(middle) / len(middle),
             denominator=size,
