@@ -377,8 +377,8 @@ def read_tables(*reads: TableRead) -> list[dict]:
             [param for select in selects for param in select.params],
         )
         rows = cursor.fetchall()
-    for index, owner_id, key, month, value, numerator, denominator, *flags in rows:
-        provisional, final_at = flags
+    for index, owner_id, key, month, *values in rows:
+        value, numerator, denominator, provisional, final_at = values
         found[index][(owner_id, key, month)] = FigureValue(
             value=value,
             numerator=numerator,
