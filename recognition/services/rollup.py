@@ -84,6 +84,10 @@ WATERMARK_MARGIN = timedelta(minutes=10)
 # twice the longest a task may run.
 LEASE = timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
 
+# The first key of the advisory locks that keep two copies of a part of a sharded
+# run's figures from writing at once ("KATA").
+PART_LOCK = 0x4B415441
+
 # The version of the rules the per-account rows follow (METRICS.md v3: Member role
 # periods, value points on time from step 1 on). A run after it changes is full.
 RULES = 3
@@ -597,6 +601,14 @@ def rollup_figures(token: str, months: list[date], as_of) -> int:
     with transaction.atomic():
         if not _holds_lease(token, update=False) or not months:
             return 0
+        # Two copies of a part at once (a redelivery while the first still runs)
+        # take turns: the second replaces what the first wrote.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [PART_LOCK, months[0].toordinal()],
+                )
         figures.clear_stage_months(token, months)
         figures.write_month_figures(
             months=months,
@@ -752,6 +764,9 @@ def _recompute_rows(
 def _accounts_in_months(months_range: set[date]) -> dict:
     """The accounts with a row in the months, or a live event in them (which may
     make a first reach there): a SELECT for `rows.list_accounts`."""
+    if not months_range:
+        # Months after the as-of month (or before the first event): no account.
+        return {"select": "SELECT NULL WHERE 1 = 0", "params": []}
     bounds = [
         (metrics.month_start(month), metrics.month_start(metrics.add_months(month, 1)))
         for month in sorted(months_range)

@@ -16,6 +16,7 @@ from tests.recognition.rollup_world import (
     member,
     reach,
     snapshot,
+    snapshot_difference,
     worked_example,
 )
 
@@ -147,3 +148,40 @@ def test_a_reader_during_a_rollup_sees_the_old_month_or_the_new_one():
     assert seen <= {(old_figures, old_rows), (new_figures, new_rows)}
     assert MemberFigure.objects.filter(month=APRIL).count() == new_figures
     assert AccountTransition.objects.filter(cohort_month=APRIL).count() == new_rows
+
+
+def test_two_copies_of_a_figure_part_at_once_stage_its_figures_once(monkeypatch):
+    """A part of a sharded run's figures delivered twice while the first copy still
+    runs (a visibility timeout): the copies take turns, the second replaces what
+    the first wrote, and the finish swaps in each figure once."""
+    from recognition.selectors import figures
+    from recognition.services import rollup as rollup_services
+    from tests.recognition.test_rollup_incremental import full_snapshot
+    from tests.recognition.test_rollup_shards import _world
+
+    _world()
+    expected = full_snapshot(NOW)
+    monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
+    token, started_at, as_of = rollup_services.lease()
+    for journey_id, low, high in rollup_services.plan_shards(3):
+        rollup_services.rollup_shard(token, journey_id, low, high, as_of)
+    months = rollup_services._all_months(as_of)
+    write = figures.write_month_figures
+
+    def slow_write(**kwargs):
+        write(**kwargs)
+        time.sleep(1)  # the other copy arrives before this one commits
+
+    monkeypatch.setattr(figures, "write_month_figures", slow_write)
+    errors = _in_threads(
+        lambda: rollup_services.rollup_figures(token, months, as_of),
+        lambda: (
+            time.sleep(0.3),
+            rollup_services.rollup_figures(token, months, as_of),
+        ),
+    )
+    assert errors == []
+    monkeypatch.setattr(figures, "write_month_figures", write)
+    run = rollup_services.rollup_finish(token, started_at, as_of)
+    assert run is not None
+    assert snapshot_difference(snapshot(), expected) == {}

@@ -341,6 +341,19 @@ def test_a_limited_recompute_after_a_cohort_moved_months():
 
 
 @pytest.mark.django_db
+def test_a_limited_run_of_a_month_not_reached_yet_writes_nothing():
+    with moving_clock(jst(2026, 5, 20)) as clock:
+        owner = member()
+        built, (s1, _s2, _s3) = journey((90, 90, 90))
+        reach(account(built, owner=owner), s1, jst(2026, 5, 5))
+        first_run(clock)
+        before = snapshot()
+        # June is after the as-of month: no account, no month to write.
+        rollup(full=True, since=JUNE, until=JUNE, now=clock())
+        assert snapshot() == before
+
+
+@pytest.mark.django_db
 def test_the_first_run_after_the_rules_changed_is_full():
     with moving_clock(jst(2026, 9, 1)) as clock:
         worked_example()
