@@ -227,9 +227,10 @@ def value_point_groups(rows, group: list[str], *, as_of: datetime):
         )
 
 
-def wanted_rows(wanted: list[Metric]) -> tuple[Q, set[int]]:
-    """The transition rows the wanted metrics read, and the journeys whose value
-    points they read."""
+def wanted_ids(wanted: list[Metric]) -> tuple[set[int], set[int], set[int]]:
+    """What the wanted metrics read: the steps whose conversions (and days to
+    convert), the journeys whose journey conversions, and the journeys whose value
+    points."""
     steps = {
         m.step_id
         for m in wanted
@@ -239,6 +240,13 @@ def wanted_rows(wanted: list[Metric]) -> tuple[Q, set[int]]:
     value_points = {
         m.journey_id for m in wanted if m.family == Family.VALUE_POINTS_ON_TIME
     }
+    return steps, journeys, value_points
+
+
+def wanted_rows(wanted: list[Metric]) -> tuple[Q, set[int]]:
+    """The transition rows the wanted metrics read, and the journeys whose value
+    points they read."""
+    steps, journeys, value_points = wanted_ids(wanted)
     transitions = Q(kind=ConversionKind.STEP, from_step_id__in=steps) | Q(
         kind=ConversionKind.JOURNEY, journey_id__in=journeys
     )

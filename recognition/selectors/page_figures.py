@@ -226,15 +226,7 @@ def _figures_from_rows(
     what the pages compute, and the ORM took several times the database's time to
     build them and to hand their rows over (issue 12)."""
     keys = {column: Sql(column) for column in group} | (flags or {})
-    steps = {
-        m.step_id
-        for m in wanted
-        if m.family in (Family.STEP_CONVERSION, Family.DAYS_TO_CONVERT)
-    }
-    journeys = {m.journey_id for m in wanted if m.family == Family.JOURNEY_CONVERSION}
-    value_point_journeys = {
-        m.journey_id for m in wanted if m.family == Family.VALUE_POINTS_ON_TIME
-    }
+    steps, journeys, value_point_journeys = figures.wanted_ids(wanted)
     wants_days = any(m.family == Family.DAYS_TO_CONVERT for m in wanted)
     as_of = Sql("%s", (connection.ops.adapt_datetimefield_value(as_of),))
     step, journey = ConversionKind.STEP.value, ConversionKind.JOURNEY.value
