@@ -766,7 +766,8 @@ def _accounts_in_months(months_range: set[date]) -> dict:
     make a first reach there): a SELECT for `rows.list_accounts`."""
     if not months_range:
         # Months after the as-of month (or before the first event): no account.
-        return {"select": "SELECT NULL WHERE 1 = 0", "params": []}
+        accounts = connection.ops.quote_name(CustomerAccount._meta.db_table)
+        return {"select": f"SELECT id FROM {accounts} WHERE 1 = 0", "params": []}
     bounds = [
         (metrics.month_start(month), metrics.month_start(metrics.add_months(month, 1)))
         for month in sorted(months_range)
