@@ -205,21 +205,20 @@ def figure_selects(
     `groups`, only the rows of the groups listed in `groups.GROUPS` are read."""
     if not months:
         return []
-    recount = months
-    bounds = month_bounds(recount)
+    bounds = month_bounds(months)
     period_start, period_end = bounds[0][1], bounds[-1][2]
 
-    def in_period(rows, field: str):
+    def in_period(rows, scope: str, field: str):
         if groups:
-            rows = rows.filter(in_group_months(rows.model, scope, owner, field))
+            rows = rows.filter(in_group_months(rows.model, scope, f"{scope}_id", field))
         return rows.filter(
             **{f"{field}__gte": period_start, f"{field}__lt": period_end}
         ).annotate(_month=month_case(field, bounds))
 
-    def cohorts_of(rows):
+    def cohorts_of(rows, scope: str):
         if groups:
-            rows = rows.filter(in_groups(rows.model, scope, owner))
-        return rows.filter(cohort_month__in=recount).annotate(_month=F("cohort_month"))
+            rows = rows.filter(in_groups(rows.model, scope, f"{scope}_id"))
+        return rows.filter(cohort_month__in=months).annotate(_month=F("cohort_month"))
 
     selects = []
     for scope in ("member", "team", "pool"):
@@ -227,12 +226,13 @@ def figure_selects(
         transitions = _scoped(
             AccountTransition, scope, None, members_only=False
         ).filter(kind=ConversionKind.STEP)
+        completed = transitions.filter(converted=True)
         selects.append(
             _flow_select(
                 scope,
                 Family.CONVERSIONS_COMPLETED,
-                happened=in_period(transitions.filter(converted=True), "converted_at"),
-                cohorts=cohorts_of(transitions),
+                happened=in_period(completed, scope, "converted_at"),
+                cohorts=cohorts_of(transitions, scope),
                 group=(owner, "from_step_id"),
                 accounts=Count("pk"),
                 bounds=bounds,
@@ -246,8 +246,8 @@ def figure_selects(
             _flow_select(
                 scope,
                 Family.VALUE_POINTS_REACHED,
-                happened=in_period(on_time, "reached_at"),
-                cohorts=cohorts_of(points),
+                happened=in_period(on_time, scope, "reached_at"),
+                cohorts=cohorts_of(points, scope),
                 group=(owner, "journey_id"),
                 # A journey start is one account, with a row per value point.
                 accounts=Count("account_id", distinct=True),

@@ -158,14 +158,17 @@ def _changed_by_structure(old: dict, new: dict) -> set[int]:
 # Changes since the last run -----------------------------------------------------
 
 
+def _changed_events(since: datetime) -> QuerySet:
+    """The step events recorded or voided since."""
+    return StepEvent.objects.filter(Q(recorded_at__gte=since) | Q(voided_at__gte=since))
+
+
 def _changed_accounts(since: datetime, log: QuerySet) -> set[int]:
     """Accounts whose rows may have changed: of events recorded or voided since,
     coverage written since (imports bulk-create it, which logs nothing), the logged
     accounts, the accounts credited to users whose team membership changed, and the
     accounts covered or recorded by users whose Member role changed."""
-    event_accounts = StepEvent.objects.filter(
-        Q(recorded_at__gte=since) | Q(voided_at__gte=since)
-    ).values_list("account_id", flat=True)
+    event_accounts = _changed_events(since).values_list("account_id", flat=True)
     coverage_accounts = Coverage.objects.filter(updated_at__gte=since).values_list(
         "account_id", flat=True
     )
@@ -226,10 +229,11 @@ def _add_event_groups(since: datetime, dialect: rows.Dialect) -> None:
     by events recorded or voided since: the recorder's of the event's month, and
     the month's of every team the recorder ever belonged to (the team of the day
     is found when the figures are written)."""
-    changed = StepEvent.objects.filter(
-        Q(recorded_at__gte=since) | Q(voided_at__gte=since),
-        recorded_by_id__isnull=False,
-    ).values_list("recorded_by_id", "reached_at")
+    changed = (
+        _changed_events(since)
+        .filter(recorded_by_id__isnull=False)
+        .values_list("recorded_by_id", "reached_at")
+    )
     sql, params = changed.order_by().query.sql_with_params()
     memberships = connection.ops.quote_name(TeamMembership._meta.db_table)
     rows.add_groups(

@@ -39,6 +39,7 @@ from journeys.models import Coverage, CustomerAccount, Pool, Step, StepEvent
 
 from .. import metrics
 from ..models import AccountTransition, AccountValuePoint, ConversionKind
+from ..selectors.flow import month_bounds
 from ..selectors.groups import GROUPS, ROWS
 
 # Temporary tables of a run, on its own connection.
@@ -508,15 +509,16 @@ def finish_groups(*, outside, months) -> None:
     )
     if kept:
         ops = connection.ops
+        bounds = month_bounds(kept)
         cases = " ".join(["WHEN %s THEN %s"] * len(kept))
 
-        def case_params(first_of_month) -> list:
+        def case_params(index: int) -> list:
             return [
                 value
-                for month in kept
+                for bound in bounds
                 for value in (
-                    ops.adapt_datefield_value(month),
-                    ops.adapt_datetimefield_value(first_of_month(month)),
+                    ops.adapt_datefield_value(bound[0]),
+                    ops.adapt_datetimefield_value(bound[index]),
                 )
             ]
 
@@ -525,10 +527,8 @@ def finish_groups(*, outside, months) -> None:
             f"CASE month {cases} END, CASE month {cases} END FROM {GROUPS} "
             f"WHERE month IN ({', '.join(['%s'] * len(kept))})",
             [
-                *case_params(metrics.month_start),
-                *case_params(
-                    lambda month: metrics.month_start(metrics.add_months(month, 1))
-                ),
+                *case_params(1),
+                *case_params(2),
                 *(ops.adapt_datefield_value(month) for month in kept),
             ],
         )
