@@ -837,6 +837,20 @@ class ARRSnapshotSerializer(ReadableFieldsOnce, serializers.ModelSerializer):
         help_text=_("ARR gained (positive) or lost (negative) into the month."),
     )
     recorded_by_name = PersonField(source="recorded_by", allow_null=True)
+    # Declared (not generated) so that the schema lists "" with the types: a month
+    # whose ARR did not change has no movement, and one nobody typed no stated type.
+    movement = serializers.ChoiceField(
+        choices=ARRMovement.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("The movement into the month; empty: the ARR did not change."),
+    )
+    stated_movement = serializers.ChoiceField(
+        choices=ARRMovement.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("The type a person gave; empty: the movement is inferred."),
+    )
 
     class Meta:
         model = ARRSnapshot
