@@ -510,6 +510,12 @@ class PoolMembership(models.Model):
         return f"{self.user} · {self.pool}"
 
 
+class HealthBand(models.TextChoices):
+    HEALTHY = "healthy", _("Healthy")
+    AT_RISK = "at_risk", _("At risk")
+    CRITICAL = "critical", _("Critical")
+
+
 class CustomerAccount(models.Model):
     name = models.CharField(_("name"), max_length=200)
     external_id = models.CharField(
@@ -532,6 +538,13 @@ class CustomerAccount(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The latest AccountHealth, kept here so that lists sort and filter by it.
+    health_score = models.PositiveSmallIntegerField(
+        _("health score"), null=True, blank=True
+    )
+    health_band = models.CharField(
+        _("health"), max_length=10, choices=HealthBand, blank=True
+    )
 
     class Meta:
         verbose_name = _("customer account")
@@ -866,3 +879,325 @@ class ARRSnapshot(models.Model):
     def change(self) -> Decimal:
         """The ARR gained (positive) or lost (negative) into the month."""
         return self.arr - (self.previous_arr or 0)
+
+
+# --- Account success plans: the customer's own business outcome --------------------
+
+
+class OutcomeKind(models.TextChoices):
+    """What the customer bought the product for."""
+
+    REVENUE = "revenue", _("Revenue")
+    COST = "cost", _("Cost")
+    DEPARTMENT_TARGET = "department_target", _("A department's target")
+    PERSONAL_OBJECTIVE = "personal_objective", _("A person's objective")
+    OTHER = "other", _("Other")
+
+
+class SuccessPlan(models.Model):
+    """An account's success plan: the business outcome the customer wants, in the
+    customer's words, with its customer-side owner. Its measures (baseline, target,
+    date) and their dated progress tell whether the outcome is on its path
+    (`journeys.success` tells the rules)."""
+
+    account = models.OneToOneField(
+        CustomerAccount,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="success_plan",
+    )
+    outcome = models.TextField(
+        _("business outcome"),
+        help_text=_(
+            "In the customer's words: what they bought the product for and what "
+            "success means to them."
+        ),
+    )
+    outcome_kind = models.CharField(
+        _("kind of outcome"), max_length=30, choices=OutcomeKind
+    )
+    customer_owner = models.CharField(
+        _("customer-side owner"),
+        max_length=200,
+        help_text=_("The person at the customer who owns the outcome."),
+    )
+    customer_owner_title = models.CharField(_("their role"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("success plan")
+        verbose_name_plural = _("success plans")
+        ordering = ["account"]
+
+    def __str__(self):
+        return str(self.account)
+
+
+class SuccessMeasure(models.Model):
+    """One measure agreed with the customer: where it stood (baseline, on a date)
+    and where it should be (target, by a date). The journey's value points it
+    rests on are linked to it."""
+
+    plan = models.ForeignKey(
+        SuccessPlan,
+        verbose_name=_("success plan"),
+        on_delete=models.CASCADE,
+        related_name="measures",
+    )
+    name = models.CharField(_("measure"), max_length=200)
+    unit = models.CharField(
+        _("unit"), max_length=50, blank=True, help_text=_("For example: %, hours, ¥")
+    )
+    baseline = models.DecimalField(_("baseline"), max_digits=18, decimal_places=4)
+    baseline_on = models.DateField(_("baseline measured on"))
+    target = models.DecimalField(_("target"), max_digits=18, decimal_places=4)
+    target_on = models.DateField(_("target date"))
+    value_points = models.ManyToManyField(
+        Step,
+        verbose_name=_("value points"),
+        blank=True,
+        related_name="success_measures",
+        help_text=_("The journey's value points that move this measure."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[value_points])
+
+    class Meta:
+        verbose_name = _("success measure")
+        verbose_name_plural = _("success measures")
+        ordering = ["plan", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(target=models.F("baseline")),
+                name="journeys_measure_target_differs",
+                violation_error_message=_("The target must differ from the baseline."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_on__gt=models.F("baseline_on")),
+                name="journeys_measure_target_after_baseline",
+                violation_error_message=_(
+                    "The target date must come after the baseline's date."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SuccessProgress(models.Model):
+    """A dated reading of a measure, as the customer reported it. Append-only: a
+    wrong reading is corrected by a later entry for the same date (the latest
+    recorded one counts)."""
+
+    measure = models.ForeignKey(
+        SuccessMeasure,
+        verbose_name=_("success measure"),
+        on_delete=models.CASCADE,
+        related_name="progress",
+    )
+    measured_on = models.DateField(_("measured on"))
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("progress entry")
+        verbose_name_plural = _("progress entries")
+        ordering = ["measure", "measured_on", "recorded_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["measure", "measured_on", "recorded_at"],
+                name="journeys_progress_latest",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.measure} · {self.measured_on}"
+
+
+# --- Account health --------------------------------------------------------------
+
+
+class HealthPolicy(models.Model):
+    """How account health is scored: one policy for the organisation (the latest
+    row applies), set by an admin. Each part scores 0–100 between its "good" and
+    "bad" thresholds; the score is the weighted mean of the parts that apply
+    (`journeys.health` tells the rules)."""
+
+    weight_pace = models.PositiveSmallIntegerField(
+        _("weight: journey pace"), default=3, validators=[MaxValueValidator(10)]
+    )
+    weight_value_points = models.PositiveSmallIntegerField(
+        _("weight: overdue value points"), default=3, validators=[MaxValueValidator(10)]
+    )
+    weight_recency = models.PositiveSmallIntegerField(
+        _("weight: days since the last step event"),
+        default=2,
+        validators=[MaxValueValidator(10)],
+    )
+    weight_arr_trend = models.PositiveSmallIntegerField(
+        _("weight: ARR trend"), default=2, validators=[MaxValueValidator(10)]
+    )
+    weight_plan = models.PositiveSmallIntegerField(
+        _("weight: success-plan progress"),
+        default=3,
+        validators=[MaxValueValidator(10)],
+    )
+    # Journey pace: days at the current step over its conversion window.
+    pace_good = models.DecimalField(
+        _("pace: good up to (share of the window)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.75"),
+        validators=[MinValueValidator(0)],
+    )
+    pace_bad = models.DecimalField(
+        _("pace: bad from (share of the window)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.50"),
+        validators=[MinValueValidator(0)],
+    )
+    overdue_bad = models.PositiveSmallIntegerField(
+        _("overdue value points: bad from"),
+        default=2,
+        validators=[MinValueValidator(1)],
+    )
+    recency_good_days = models.PositiveSmallIntegerField(
+        _("days since the last step event: good up to"), default=30
+    )
+    recency_bad_days = models.PositiveSmallIntegerField(
+        _("days since the last step event: bad from"), default=90
+    )
+    arr_trend_months = models.PositiveSmallIntegerField(
+        _("ARR trend over (months)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+    arr_drop_bad_percent = models.PositiveSmallIntegerField(
+        _("ARR trend: bad from a drop of (%)"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    healthy_from = models.PositiveSmallIntegerField(
+        _("healthy from (score)"), default=70, validators=[MaxValueValidator(100)]
+    )
+    critical_below = models.PositiveSmallIntegerField(
+        _("critical below (score)"), default=40, validators=[MaxValueValidator(100)]
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("health policy")
+        verbose_name_plural = _("health policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pace_bad__gt=models.F("pace_good")),
+                name="journeys_health_pace_order",
+                violation_error_message=_(
+                    "Pace: “bad from” must be above “good up to”."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(recency_bad_days__gt=models.F("recency_good_days")),
+                name="journeys_health_recency_order",
+                violation_error_message=_(
+                    "Days since the last event: “bad from” must be above “good up to”."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(healthy_from__gt=models.F("critical_below")),
+                name="journeys_health_band_order",
+                violation_error_message=_(
+                    "“Healthy from” must be above “critical below”."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Health policy"))
+
+
+class AccountHealth(models.Model):
+    """An account's health score on one day, with its parts (each 0–100, empty
+    when it does not apply) and what they were computed from, so a member sees
+    why. One row per account and day; earlier days are the history. The latest
+    is also on the account (`CustomerAccount.health_score`, `health_band`)."""
+
+    account = models.ForeignKey(
+        CustomerAccount,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="health_history",
+    )
+    day = models.DateField(_("day"))
+    score = models.PositiveSmallIntegerField(_("health score"), null=True, blank=True)
+    band = models.CharField(_("health"), max_length=10, choices=HealthBand, blank=True)
+    pace = models.PositiveSmallIntegerField(_("journey pace"), null=True, blank=True)
+    value_points = models.PositiveSmallIntegerField(
+        _("value points"), null=True, blank=True
+    )
+    recency = models.PositiveSmallIntegerField(_("recency"), null=True, blank=True)
+    arr_trend = models.PositiveSmallIntegerField(_("ARR trend"), null=True, blank=True)
+    plan = models.PositiveSmallIntegerField(
+        _("success-plan progress"), null=True, blank=True
+    )
+    # What the parts were computed from.
+    days_at_step = models.PositiveIntegerField(
+        _("days at the current step"), null=True, blank=True
+    )
+    window_days = models.PositiveIntegerField(_("window (days)"), null=True, blank=True)
+    overdue_value_points = models.PositiveSmallIntegerField(
+        _("overdue value points"), null=True, blank=True
+    )
+    days_since_event = models.PositiveIntegerField(
+        _("days since the last step event"), null=True, blank=True
+    )
+    arr_change_percent = models.FloatField(_("ARR change (%)"), null=True, blank=True)
+    measures_on_track = models.PositiveSmallIntegerField(
+        _("measures on track"), null=True, blank=True
+    )
+    measures = models.PositiveSmallIntegerField(_("measures"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("account health")
+        verbose_name_plural = _("account health")
+        ordering = ["account", "-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "day"], name="journeys_health_once_a_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.account} · {self.day}"

@@ -179,8 +179,11 @@ class Figure(models.Model):
     metric = models.CharField(_("metric"), max_length=100)
     month = models.DateField(_("month"))
     value = models.FloatField(_("value"), null=True, blank=True)
-    numerator = models.PositiveIntegerField(_("numerator"), null=True, blank=True)
-    denominator = models.PositiveIntegerField(_("denominator"), null=True, blank=True)
+    # Big: the revenue figures count yen (an organisation's ARR passes 2^31).
+    numerator = models.PositiveBigIntegerField(_("numerator"), null=True, blank=True)
+    denominator = models.PositiveBigIntegerField(
+        _("denominator"), null=True, blank=True
+    )
     provisional = models.BooleanField(_("provisional"), default=False)
     final_at = models.DateTimeField(_("final from"), null=True, blank=True)
     computed_at = models.DateTimeField(_("computed at"))
@@ -742,8 +745,11 @@ class AwardWinner(models.Model):
     )
     rank = models.PositiveSmallIntegerField(_("rank"))
     value = models.FloatField(_("value"))
-    numerator = models.PositiveIntegerField(_("numerator"), null=True, blank=True)
-    denominator = models.PositiveIntegerField(_("denominator"), null=True, blank=True)
+    # Big: the revenue figures count yen (an organisation's ARR passes 2^31).
+    numerator = models.PositiveBigIntegerField(_("numerator"), null=True, blank=True)
+    denominator = models.PositiveBigIntegerField(
+        _("denominator"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("award winner")
