@@ -1,6 +1,6 @@
 """Query shapes the ORM does not write by itself."""
 
-from django.db.models import BooleanField, Func, Subquery
+from django.db.models import BooleanField, Func, IntegerField, Subquery
 
 
 class AmongIds(Func):
@@ -48,3 +48,27 @@ class Unindexed(Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])
         return f"+{sql}", params
+
+
+class DaysBetween(Func):
+    """Whole days from one date to another (`later - earlier`, negative when
+    `later` is earlier), as an integer: PostgreSQL subtracts dates, SQLite
+    subtracts Julian day numbers."""
+
+    arity = 2
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        earlier, later = (compiler.compile(e) for e in self.source_expressions)
+        return f"({later[0]} - {earlier[0]})", (*later[1], *earlier[1])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        earlier, later = (compiler.compile(e) for e in self.source_expressions)
+        return f"(({later[0]})::date - ({earlier[0]})::date)", (*later[1], *earlier[1])
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        earlier, later = (compiler.compile(e) for e in self.source_expressions)
+        return (
+            f"CAST(julianday({later[0]}) - julianday({earlier[0]}) AS INTEGER)",
+            (*later[1], *earlier[1]),
+        )

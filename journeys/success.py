@@ -1,0 +1,181 @@
+"""Account success plans: whether the customer's own business outcome is on its way.
+
+The rules, written once (the at-risk lists, the account page, the monthly sharing
+meeting and the health score's plan part all read them from here):
+
+- **A measure's path** runs in a straight line from its baseline (on the day it was
+  measured) to its target (on the target date). The share of the way expected on a
+  day d is (d − baseline day) / (target date − baseline day), kept between 0 and 1.
+- **Its reading** is its latest progress entry: the latest `measured_on`, and of
+  entries for the same day the one recorded last (a correction is a later entry).
+  The share of the way done is (reading − baseline) / (target − baseline), so a
+  target below its baseline (a cost to bring down) works the same way.
+- **Status on a day** (today unless said otherwise), in this order:
+  - *reached*: the reading is at or beyond the target (share done ≥ 1);
+  - *behind*: the target date has passed, or the share done is more than a tenth
+    of the way (`TOLERANCE`) below the share expected that day. A measure without
+    a reading counts as still at its baseline (share done 0), so it falls behind
+    once a tenth of its time has passed without one;
+  - *on track*: otherwise.
+- **A plan's outcome is at risk** when one of its measures is behind; it is
+  reached when all of its measures are reached (a plan without measures is
+  neither).
+- A measure is **reached in a month** when its reading is reached and was
+  measured in that month (the monthly success-sharing meeting lists those).
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest, Least
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.queries import DaysBetween
+
+from .models import SuccessMeasure, SuccessPlan, SuccessProgress
+
+# A measure may trail its path by a tenth of the way before it is behind.
+TOLERANCE = 0.1
+
+REACHED = "reached"
+BEHIND = "behind"
+ON_TRACK = "on_track"
+
+STATUS_LABELS = {
+    REACHED: _("Reached"),
+    BEHIND: _("Behind"),
+    ON_TRACK: _("On track"),
+}
+
+
+def _latest_progress(measure_ref: str = "pk") -> QuerySet:
+    return SuccessProgress.objects.filter(measure=OuterRef(measure_ref)).order_by(
+        "-measured_on", "-recorded_at", "-id"
+    )
+
+
+def measures_with_status(
+    measures: QuerySet | None = None, *, today: date | None = None
+) -> QuerySet:
+    """`measures` (all by default) annotated, in the database, with `reading`
+    (the latest value, or None), `read_on` (its day), `done_share`,
+    `expected_share` and `status` (REACHED, BEHIND or ON_TRACK) on `today`."""
+    today = today or timezone.localdate()
+    measures = SuccessMeasure.objects.all() if measures is None else measures
+    latest = _latest_progress()
+    decimal = DecimalField(max_digits=18, decimal_places=4)
+    done = ExpressionWrapper(
+        Cast(F("reading_or_baseline") - F("baseline"), FloatField())
+        / Cast(F("target") - F("baseline"), FloatField()),
+        output_field=FloatField(),
+    )
+    expected = Greatest(
+        Value(0.0),
+        Least(
+            Value(1.0),
+            ExpressionWrapper(
+                Cast(DaysBetween(F("baseline_on"), Value(today)), FloatField())
+                / Cast(DaysBetween(F("baseline_on"), F("target_on")), FloatField()),
+                output_field=FloatField(),
+            ),
+        ),
+    )
+    return (
+        measures.annotate(
+            reading=Subquery(latest.values("value")[:1], output_field=decimal),
+            read_on=Subquery(latest.values("measured_on")[:1]),
+        )
+        .annotate(
+            reading_or_baseline=Case(
+                When(reading__isnull=True, then=F("baseline")),
+                default=F("reading"),
+                output_field=decimal,
+            )
+        )
+        .annotate(done_share=done, expected_share=expected)
+        .annotate(
+            status=Case(
+                When(done_share__gte=1.0, then=Value(REACHED)),
+                When(target_on__lt=today, then=Value(BEHIND)),
+                When(
+                    done_share__lt=F("expected_share") - Value(TOLERANCE),
+                    then=Value(BEHIND),
+                ),
+                default=Value(ON_TRACK),
+            )
+        )
+    )
+
+
+def plans_with_status(
+    plans: QuerySet | None = None, *, today: date | None = None
+) -> QuerySet:
+    """`plans` annotated with `measure_count`, `behind_count`, `reached_count`,
+    `at_risk` (a measure behind) and `reached` (every measure reached)."""
+    plans = SuccessPlan.objects.all() if plans is None else plans
+    statuses = measures_with_status(
+        SuccessMeasure.objects.filter(plan=OuterRef("pk")), today=today
+    )
+
+    def counted(status: str | None):
+        chosen = statuses if status is None else statuses.filter(status=status)
+        return Coalesce(
+            Subquery(
+                chosen.order_by().values("plan").annotate(n=Count("pk")).values("n")[:1]
+            ),
+            0,
+        )
+
+    return plans.annotate(
+        measure_count=counted(None),
+        behind_count=counted(BEHIND),
+        reached_count=counted(REACHED),
+    ).annotate(
+        at_risk=ExpressionWrapper(Q(behind_count__gt=0), output_field=BooleanField()),
+        reached=ExpressionWrapper(
+            Q(measure_count__gt=0) & Q(reached_count=F("measure_count")),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def plans_at_risk(plans: QuerySet | None = None, *, today: date | None = None):
+    """The plans whose outcome is at risk (a measure behind its path)."""
+    plans = SuccessPlan.objects.all() if plans is None else plans
+    behind = measures_with_status(
+        SuccessMeasure.objects.filter(plan=OuterRef("pk")), today=today
+    ).filter(status=BEHIND)
+    return plans.filter(Exists(behind))
+
+
+def measures_reached_in(month: date, measures: QuerySet | None = None) -> QuerySet:
+    """Measures reached (by today's reading) whose reading was measured in
+    `month` (its first day)."""
+    end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return measures_with_status(measures).filter(
+        status=REACHED, read_on__gte=month, read_on__lt=end
+    )
+
+
+def share_percent(share: float | None) -> int | None:
+    """A share of the way as a whole percentage, for display."""
+    if share is None:
+        return None
+    return int((Decimal(str(share)) * 100).to_integral_value())
