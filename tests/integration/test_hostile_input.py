@@ -47,6 +47,14 @@ from tests.test_authorization_matrix import API_MATRIX, ROLES, UI_MATRIX
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 APPS = ["accounts", "hiring", "journeys", "recognition"]
+# The apps with the most pages are attacked in parts (every n-th page), so that
+# xdist spreads them over the workers instead of one test running for minutes.
+PARTS = {"journeys": 4, "recognition": 2}
+PAGE_TESTS = [
+    pytest.param(app, part, id=f"{app}-{part + 1}" if PARTS.get(app, 1) > 1 else app)
+    for app in APPS
+    for part in range(PARTS.get(app, 1))
+]
 # Every role attacks every form and operation it reaches, not only the first one.
 ALL_ROLES = os.environ.get("HOSTILE_ALL_ROLES") == "1"
 
@@ -286,26 +294,25 @@ def _app(url: str) -> str:
     return app if app in APPS else APPS[0]
 
 
-def _pages(org, app: str):
-    """(role, method, url, data) of every matrix row of the app, for every role that
-    gets through, in the order of ROLES."""
-    for row in UI_MATRIX.values():
-        if row is None:
-            continue
-        method, url_for, data, statuses = row
-        url = url_for(org)
-        if _app(url) != app:
-            continue
+def _pages(org, app: str, part: int = 0):
+    """(role, method, url, data) of every matrix row of the app (of its `part`-th
+    share of them, see PARTS), for every role that gets through, in the order of
+    ROLES."""
+    parts = PARTS.get(app, 1)
+    rows = (row for row in UI_MATRIX.values() if row is not None)
+    pages = [(row, row[1](org)) for row in rows]
+    pages = [page for page in pages if _app(page[1]) == app][part::parts]
+    for (method, _url_for, data, statuses), url in pages:
         for role, status in zip(ROLES, statuses.split(), strict=True):
             if _reached(status, method, role):
                 yield role, method, url, data or {}
 
 
-def _form_requests(org, senders, app):
+def _form_requests(org, senders, app, part=0):
     """(role, method, url, field, value, data) of every hostile submission of the
     forms and page parameters of the app's pages (fetched to find them)."""
     seen = set()
-    for role, method, url, data in list(_pages(org, app)):
+    for role, method, url, data in list(_pages(org, app, part)):
         attack = partial(_attack, role, seen=seen)
         if method == "post":
             yield from attack("post", url, data, dict.fromkeys(data or ["x"], "text"))
@@ -341,11 +348,12 @@ def _attack(role, method, url, baseline, kinds, *, seen):
             yield role, method, url, name, value, data
 
 
-@pytest.mark.parametrize("app", APPS)
-def test_no_form_field_or_page_parameter_answers_5xx(world, quiet_errors, app):
+@pytest.mark.parametrize(("app", "part"), PAGE_TESTS)
+def test_no_form_field_or_page_parameter_answers_5xx(world, quiet_errors, app, part):
     senders = {role: _Sender(world, role) for role in ROLES}
     failures = []
-    for role, method, url, field, value, data in _form_requests(world, senders, app):
+    requests = _form_requests(world, senders, app, part)
+    for role, method, url, field, value, data in requests:
         if senders[role].send(method, url, data) >= 500:
             failures.append((role, method.upper(), url, field, value))
 
