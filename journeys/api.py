@@ -445,7 +445,9 @@ class CustomerViewSet(CreateMixin, JourneysViewSet):
         return self.get_paginated_response(CUSTOMER_ROWS.rows(page))
 
     def perform_create(self, data):
-        return services.account_create(by=self.request.user, **data)
+        return services.account_create(
+            by=self.request.user, source=StepEvent.Source.API, **data
+        )
 
     @extend_schema(
         request={"multipart/form-data": AccountImportUploadSerializer},

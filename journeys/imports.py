@@ -588,14 +588,16 @@ def _write_accounts(parsed: list[_AccountRow], report: ImportReport, *, by) -> N
         account = row.account
         if account is None:
             continue
-        values = {"name": row.name, "segment": row.segment, "arr": row.arr}
+        values = {"name": row.name, "segment": row.segment}
         if any(getattr(account, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(account, name, value)
             changed.add(row.line)
+        if row.arr is not None and account.arr != row.arr:
+            changed.add(row.line)
     CustomerAccount.objects.bulk_update(
         [row.account for row in parsed if row.line in changed],
-        ["name", "segment", "arr"],
+        ["name", "segment"],
         batch_size=WRITE_BATCH,
     )
     # Coverage changes are few (accounts move one by one): the coverage services
@@ -624,7 +626,6 @@ def _write_accounts(parsed: list[_AccountRow], report: ImportReport, *, by) -> N
                 external_id=row.external_id,
                 name=row.name,
                 segment=row.segment,
-                arr=row.arr,
                 journey=row.journey,
             )
             for row in new_rows
@@ -632,6 +633,7 @@ def _write_accounts(parsed: list[_AccountRow], report: ImportReport, *, by) -> N
         batch_size=WRITE_BATCH,
     )
     now = timezone.now()
+    _record_account_arr(parsed, created, new_rows, by=by, now=now)
     Coverage.objects.bulk_create(
         [
             Coverage(
@@ -669,6 +671,40 @@ def _write_accounts(parsed: list[_AccountRow], report: ImportReport, *, by) -> N
         )
         for row in parsed
     ]
+
+
+def _record_account_arr(parsed, created, new_rows, *, by, now) -> None:
+    """The file's ARR is the account's ARR of the current month: recorded as that
+    month's snapshot (`journeys.revenue`, which keeps `CustomerAccount.arr`), for
+    a new account, an account whose ARR changed, or one with no snapshot yet. An
+    empty cell leaves the ARR as it is."""
+    accounts = {id(row): row.account for row in parsed if row.account is not None}
+    accounts.update(
+        (id(row), account) for row, account in zip(new_rows, created, strict=True)
+    )
+    ids = [account.pk for account in accounts.values()]
+    with_snapshots = set()
+    for start in range(0, len(ids), LOOKUP_BATCH):
+        with_snapshots.update(
+            ARRSnapshot.objects.filter(account_id__in=ids[start : start + LOOKUP_BATCH])
+            .values_list("account_id", flat=True)
+            .distinct()
+        )
+    month = revenue.current_month(now)
+    entries = [
+        revenue.ARREntry(accounts[id(row)], month, row.arr)
+        for row in parsed
+        if row.arr is not None
+        and (
+            row.account is None
+            or row.account.arr != row.arr
+            or row.account.pk not in with_snapshots
+        )
+    ]
+    if entries:
+        revenue.arr_snapshots_record(
+            entries=entries, by=by, source=ARRSnapshot.Source.IMPORT, now=now
+        )
 
 
 # --- Step events -------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, Team, User
 from accounts.permissions import has_role
 
-from . import selectors
+from . import revenue, selectors
 from .models import (
     Coverage,
     CoverageModel,
@@ -285,8 +285,11 @@ def account_create(
     pool: Pool | None = None,
     at: datetime | None = None,
     confirm_not_ready: bool = False,
+    source: str = StepEvent.Source.UI,
 ) -> CustomerAccount:
-    """A customer account with its first coverage: a dedicated owner or a pool."""
+    """A customer account with its first coverage: a dedicated owner or a pool.
+    Its ARR, when given, is recorded as the ARR of the month it starts in (an ARR
+    snapshot, `journeys.revenue`: new business that month)."""
     if (owner is None) == (pool is None):
         raise ValidationError(
             {"owner": _("Give the account either a dedicated owner or a pool.")}
@@ -314,6 +317,18 @@ def account_create(
         else:
             _change_coverage(
                 account=account, at=at, by=by, model=CoverageModel.POOLED, pool=pool
+            )
+        if arr is not None:
+            revenue.arr_snapshots_record(
+                entries=[
+                    revenue.ARREntry(
+                        account,
+                        revenue.current_month(at),
+                        Decimal(arr),
+                    )
+                ],
+                by=by,
+                source=source,
             )
     return account
 

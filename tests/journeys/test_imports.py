@@ -462,9 +462,9 @@ def test_the_query_count_of_an_account_import_does_not_grow_with_rows(
             ]
         )
 
-    with django_assert_max_num_queries(16) as small:
+    with django_assert_max_num_queries(22) as small:
         import_accounts(file=accounts_file(0, 10), by=world["org"].admin)
-    with django_assert_max_num_queries(16) as large:
+    with django_assert_max_num_queries(22) as large:
         report = import_accounts(file=accounts_file(100, 200), by=world["org"].admin)
 
     assert report.created == 200
