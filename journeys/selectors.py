@@ -279,8 +279,11 @@ def is_ready_for_accounts(member: User, journey: Journey) -> bool:
 # --- Customer accounts ------------------------------------------------------------
 
 
-def _live_events() -> QuerySet:
-    return StepEvent.objects.filter(voided_at__isnull=True)
+def _live_events(until: datetime | None = None) -> QuerySet:
+    """Non-void step events; with `until`, only those reached by then (the
+    journey as it stood at that moment, for health recorded on a past day)."""
+    events = StepEvent.objects.filter(voided_at__isnull=True)
+    return events if until is None else events.filter(reached_at__lte=until)
 
 
 def account_list(
@@ -384,20 +387,24 @@ def days_since(moment: datetime, *, zone) -> int:
     ).days
 
 
-def _annotated_accounts(accounts: QuerySet, *, now: datetime, today) -> QuerySet:
+def _annotated_accounts(
+    accounts: QuerySet, *, now: datetime, today, until: datetime | None = None
+) -> QuerySet:
+    """`account_list`'s annotations (see there) on `accounts`; with `until`, from
+    the events reached by then only (`journeys.health` on a past day)."""
     reached = (
-        _live_events()
+        _live_events(until)
         .filter(account=OuterRef("pk"), step__retired_at__isnull=True)
         .order_by("-step__position")
     )
     first_reach_of_current = (
-        _live_events()
+        _live_events(until)
         .filter(account=OuterRef("pk"), step_id=OuterRef("current_step_id"))
         .order_by("reached_at")
         .values("reached_at")[:1]
     )
     journey_start = (
-        _live_events()
+        _live_events(until)
         .filter(account=OuterRef("pk"), step__position=1, step__retired_at__isnull=True)
         .order_by("reached_at")
         .values("reached_at")[:1]
@@ -427,18 +434,25 @@ def _annotated_accounts(accounts: QuerySet, *, now: datetime, today) -> QuerySet
                 ),
                 output_field=DurationField(),
             ),
-            value_point_overdue=_overdue_expression(now),
+            value_point_overdue=_overdue_expression(now, until),
         )
     )
 
 
-def _overdue_expression(now: datetime):
-    """True when some value point is overdue (see `account_list`).
+def overdue_value_point_conditions(
+    now: datetime, until: datetime | None = None
+) -> list[Q]:
+    """One condition per current value-point step, true on an account (annotated
+    with `journey_started_at`) for which that value point is **overdue** at `now`:
+    the account's journey has it, its deadline (first reach of step 1 +
+    target_days × 24 h) has passed, and it is not reached (only a reach of the
+    value-point step itself counts). The one rule of "overdue": the account list's
+    flag and the health score's count both read it.
 
     Deadlines differ per value point, so each current value-point step (a handful
     per journey) becomes one condition with its own cutoff: the query does not grow
     with the number of accounts."""
-    conditions = Q(pk__in=[])
+    conditions = []
     value_points = Step.objects.filter(
         is_value_point=True, retired_at__isnull=True
     ).values_list("pk", "journey_id", "target_days")
@@ -447,16 +461,26 @@ def _overdue_expression(now: datetime):
         # that is not an equality keeps PostgreSQL from turning the NOT EXISTS into
         # a hashed subplan over every event of the step (hundreds of thousands);
         # it probes the (account, step, reached_at) index for each row instead.
-        reached = _live_events().filter(
+        reached = _live_events(until).filter(
             account=OuterRef("pk"), account_id__gte=OuterRef("pk"), step_id=step_id
         )
-        conditions |= Q(
+        conditions.append(
             Q(
-                journey_id=journey_id,
-                journey_started_at__lt=now - timedelta(days=target_days),
-            ),
-            ~Exists(reached),
+                Q(
+                    journey_id=journey_id,
+                    journey_started_at__lt=now - timedelta(days=target_days),
+                ),
+                ~Exists(reached),
+            )
         )
+    return conditions
+
+
+def _overdue_expression(now: datetime, until: datetime | None = None):
+    """True when some value point is overdue (`overdue_value_point_conditions`)."""
+    conditions = Q(pk__in=[])
+    for condition in overdue_value_point_conditions(now, until):
+        conditions |= condition
     return Case(
         When(conditions, then=Value(True)),
         default=Value(False),

@@ -1,0 +1,476 @@
+"""Account health: one score from 0 to 100 per account and day, from five parts, so
+that a member sees which accounts need them and why.
+
+The rules, written once (the policy's pages show them in words; the account list,
+the account page, the homes and the API read the rows this module records):
+
+- **A part** scores 0–100, linearly between its "good" threshold (100) and its "bad"
+  threshold (0), clipped to 0–100 and rounded half up to a whole number. A part
+  that does not apply is empty. The thresholds and weights are the latest
+  `HealthPolicy` (its defaults when there is none).
+- **Journey pace**: r = days at the current step / that step's conversion window.
+  The current step and its first reach are those of the account list
+  (`journeys.selectors.account_list`); days are calendar days in `TIME_ZONE` from
+  the first reach to the day. 100 when r ≤ `pace_good`, 0 when r ≥ `pace_bad`.
+  Does not apply before any step is reached, nor at the journey's last step.
+- **Overdue value points**: the number of the journey's value points that are
+  overdue (deadline = first reach of step 1 + target_days × 24 h has passed, not
+  reached: `journeys.selectors.overdue_value_point_conditions`, the account
+  list's rule). 100 at 0, 0 at `overdue_bad` or more. Does not apply before the
+  journey started (no step 1 reached).
+- **Recency**: calendar days since the last non-void step event (any step). 100
+  at `recency_good_days` or fewer, 0 at `recency_bad_days` or more. Does not apply
+  without any event.
+- **ARR trend**: the change of ARR over the last `arr_trend_months` months: ARR
+  now (the latest snapshot up to the day's month) against the ARR carried at the
+  start of the span (the latest snapshot up to the month `arr_trend_months`
+  before the day's month), as a percentage of the latter. 100 when it did not
+  drop (≥ 0 %), 0 at a drop of `arr_drop_bad_percent` or more, so a churned
+  account (ARR now 0 after more than 0: −100 %) scores 0. Does not apply without
+  a snapshot at or before the start of the span, nor when the ARR then was 0
+  (a change from nothing is no percentage).
+- **Success-plan progress**: measures on track or reached
+  (`journeys.success.measures_with_status` on the day) / measures × 100. Does not
+  apply without a success plan with measures.
+- **Score** = Σ weight × part / Σ weight over the parts that apply, rounded half
+  up; a weight of 0 leaves its part out. No part applies: no score and no band.
+- **Band**: score ≥ `healthy_from`: healthy; score < `critical_below`: critical;
+  otherwise at risk.
+
+Worked example, with the default policy (weights pace 3, value points 3, recency
+2, ARR trend 2, plan 3; pace 0.75/1.50, overdue bad from 2, recency 30/90 days,
+ARR over 3 months with a drop of 20 % bad, healthy from 70, critical below 40):
+an account 90 days at a step with a 60-day window (r = 1.5: pace 0), one value
+point overdue (50), last event 45 days ago (100 × (90 − 45) / 60 = 75), ARR from
+1,000,000 to 900,000 (−10 %: 50) and 2 of its 3 measures on track (66.7 → 67):
+score = (3·0 + 3·50 + 2·75 + 2·50 + 3·67) / 13 = 601 / 13 = 46.2 → 46, at risk.
+Without a success plan: (0 + 150 + 150 + 100) / 10 = 40, at risk (exactly
+`critical_below` is not critical).
+
+`record_health` computes every active account's row for a day in the database:
+one `INSERT … SELECT` of the inputs, one UPDATE of the parts (their arithmetic,
+below, in SQL expressions), one of the score, one of the band, then one UPDATE of
+the accounts' latest score and band. Recording a day again replaces its rows.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Floor, TruncDate
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.queries import DaysBetween
+
+from .models import (
+    AccountHealth,
+    ARRSnapshot,
+    CustomerAccount,
+    HealthBand,
+    HealthPolicy,
+    Step,
+    SuccessMeasure,
+)
+from .revenue import add_months, month_start
+from .selectors import _annotated_accounts, _live_events, overdue_value_point_conditions
+from .success import ON_TRACK, REACHED, measures_with_status
+
+# Added before rounding half up, so that a half computed in floating point as
+# 62.4999999… still rounds to 63.
+_EPSILON = 1e-9
+
+PARTS = ("pace", "value_points", "recency", "arr_trend", "plan")
+
+PART_LABELS = {
+    "pace": _("Journey pace"),
+    "value_points": _("Overdue value points"),
+    "recency": _("Days since the last step event"),
+    "arr_trend": _("ARR trend"),
+    "plan": _("Success-plan progress"),
+}
+
+
+def current_policy() -> HealthPolicy:
+    """The policy that applies: the latest one, else the defaults (not saved)."""
+    return HealthPolicy.objects.order_by("-updated_at", "-id").first() or HealthPolicy()
+
+
+def weights(policy: HealthPolicy) -> dict[str, int]:
+    return {
+        "pace": policy.weight_pace,
+        "value_points": policy.weight_value_points,
+        "recency": policy.weight_recency,
+        "arr_trend": policy.weight_arr_trend,
+        "plan": policy.weight_plan,
+    }
+
+
+# --- The arithmetic, in SQL ----------------------------------------------------------
+
+
+def round_half_up(value):
+    """A non-negative number rounded half up to a whole number (62.5 → 63)."""
+    return Cast(Floor(value + Value(0.5 + _EPSILON)), IntegerField())
+
+
+def linear_part(value, *, good: float, bad: float):
+    """100 when `value` ≤ `good`, 0 when ≥ `bad`, linear between, rounded half up;
+    NULL when `value` is. E.g. 45 days with good 30 and bad 90:
+    100 × (90 − 45) / (90 − 30) = 75."""
+    good, bad = Value(float(good)), Value(float(bad))
+    return Case(
+        When(LessThanOrEqual(value, good), then=Value(100)),
+        When(GreaterThanOrEqual(value, bad), then=Value(0)),
+        default=round_half_up(Value(100.0) * (bad - value) / (bad - good)),
+        output_field=IntegerField(),
+    )
+
+
+def _as_float(name: str):
+    return Cast(F(name), FloatField())
+
+
+def part_expressions(policy: HealthPolicy) -> dict:
+    """Each part from its inputs (columns of `AccountHealth`)."""
+    return {
+        "pace": linear_part(
+            _as_float("days_at_step") / _as_float("window_days"),
+            good=policy.pace_good,
+            bad=policy.pace_bad,
+        ),
+        "value_points": linear_part(
+            _as_float("overdue_value_points"), good=0, bad=policy.overdue_bad
+        ),
+        "recency": linear_part(
+            _as_float("days_since_event"),
+            good=policy.recency_good_days,
+            bad=policy.recency_bad_days,
+        ),
+        "arr_trend": linear_part(
+            -F("arr_change_percent"), good=0, bad=policy.arr_drop_bad_percent
+        ),
+        "plan": round_half_up(
+            Value(100.0) * _as_float("measures_on_track") / _as_float("measures")
+        ),
+    }
+
+
+def score_expression(policy: HealthPolicy):
+    """Σ weight × part / Σ weight over the parts that apply, rounded half up."""
+    counted = [(part, w) for part, w in weights(policy).items() if w > 0]
+    if not counted:
+        return Value(None, output_field=IntegerField())
+    total = sum(
+        (Coalesce(F(part), 0) * Value(w) for part, w in counted[1:]),
+        Coalesce(F(counted[0][0]), 0) * Value(counted[0][1]),
+    )
+    applying = sum(
+        (
+            Case(When(**{f"{part}__isnull": False}, then=Value(w)), default=Value(0))
+            for part, w in counted[1:]
+        ),
+        Case(
+            When(**{f"{counted[0][0]}__isnull": False}, then=Value(counted[0][1])),
+            default=Value(0),
+        ),
+    )
+    return Case(
+        When(
+            GreaterThanOrEqual(applying, Value(1)),
+            then=round_half_up(
+                Cast(total, FloatField()) / Cast(applying, FloatField())
+            ),
+        ),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def band_expression(policy: HealthPolicy):
+    return Case(
+        When(score__isnull=True, then=Value("")),
+        When(score__gte=policy.healthy_from, then=Value(HealthBand.HEALTHY)),
+        When(score__lt=policy.critical_below, then=Value(HealthBand.CRITICAL)),
+        default=Value(HealthBand.AT_RISK),
+    )
+
+
+# --- The inputs, in SQL ---------------------------------------------------------
+
+
+def _count(queryset: QuerySet, by: str):
+    return Subquery(
+        queryset.order_by().values(by).annotate(n=Count("pk")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def _inputs(accounts: QuerySet, *, day: date, moment: datetime, policy) -> QuerySet:
+    """`accounts` with each input of `AccountHealth` as an `h_…` annotation."""
+    zone = timezone.get_current_timezone()
+    month = month_start(day)
+    span_start = add_months(month, -policy.arr_trend_months)
+    last_position = (
+        Step.objects.filter(journey=OuterRef("journey_id"), retired_at__isnull=True)
+        .order_by("-position")
+        .values("position")[:1]
+    )
+    window = Step.objects.filter(pk=OuterRef("current_step_id")).values(
+        "conversion_window_days"
+    )[:1]
+    last_event = (
+        _live_events(moment)
+        .filter(account=OuterRef("pk"))
+        .order_by("-reached_at")
+        .values("reached_at")[:1]
+    )
+
+    def arr_at(last_month: date):
+        return Subquery(
+            ARRSnapshot.objects.filter(account=OuterRef("pk"), month__lte=last_month)
+            .order_by("-month")
+            .values("arr")[:1]
+        )
+
+    overdue = sum(
+        (
+            Case(When(condition, then=Value(1)), default=Value(0))
+            for condition in overdue_value_point_conditions(moment, moment)
+        ),
+        Value(0),
+    )
+    measures = measures_with_status(
+        SuccessMeasure.objects.filter(plan__account=OuterRef("pk")), today=day
+    )
+    return (
+        _annotated_accounts(accounts, now=moment, today=day, until=moment)
+        .order_by()
+        .annotate(
+            h_account=F("pk"),
+            h_days_at_step=DaysBetween(
+                TruncDate("current_step_since", tzinfo=zone), Value(day)
+            ),
+            h_window=Case(
+                When(
+                    current_step_position__lt=Subquery(last_position),
+                    then=Subquery(window),
+                ),
+                default=None,
+            ),
+            h_overdue=Case(
+                When(journey_started_at__isnull=False, then=overdue),
+                default=None,
+                output_field=IntegerField(),
+            ),
+            h_days_since_event=DaysBetween(
+                TruncDate(Subquery(last_event), tzinfo=zone), Value(day)
+            ),
+            h_arr_now=Cast(arr_at(month), FloatField()),
+            h_arr_start=Cast(arr_at(span_start), FloatField()),
+            h_measures=_count(measures, "plan__account"),
+            h_on_track=_count(
+                measures.filter(status__in=[REACHED, ON_TRACK]), "plan__account"
+            ),
+        )
+        .annotate(
+            h_arr_change=Case(
+                When(
+                    h_arr_start__gt=0,
+                    then=Value(100.0)
+                    * (F("h_arr_now") - F("h_arr_start"))
+                    / F("h_arr_start"),
+                ),
+                default=None,
+                output_field=FloatField(),
+            ),
+            h_on_track_or_none=Case(
+                When(h_measures__isnull=False, then=Coalesce(F("h_on_track"), 0)),
+                default=None,
+                output_field=IntegerField(),
+            ),
+        )
+    )
+
+
+# Each input column of AccountHealth and the annotation of `_inputs` it comes from.
+_INPUT_COLUMNS = {
+    "account_id": "h_account",
+    "days_at_step": "h_days_at_step",
+    "window_days": "h_window",
+    "overdue_value_points": "h_overdue",
+    "days_since_event": "h_days_since_event",
+    "arr_change_percent": "h_arr_change",
+    "measures_on_track": "h_on_track_or_none",
+    "measures": "h_measures",
+}
+
+
+def _moment(day: date, now: datetime) -> datetime:
+    """The moment a day's health is computed at: now for today, the day's last
+    microsecond for a past day."""
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    return min(now, end - timedelta(microseconds=1))
+
+
+def record_health(day: date | None = None, accounts: QuerySet | None = None) -> int:
+    """Record the health of every active account (of `accounts`, default all) on
+    `day` (default today), replacing that day's rows, and keep each account's
+    latest score and band on the account. Returns the number of rows written.
+
+    >>> record_health()                       # today, every active account
+    >>> record_health(date(2026, 11, 1))      # the history of a past day
+    """
+    now = timezone.now()
+    day = day or timezone.localdate(now)
+    policy = current_policy()
+    moment = _moment(day, now)
+    scope = CustomerAccount.objects.filter(is_active=True)
+    if accounts is not None:
+        scope = scope.filter(pk__in=accounts.order_by().values("pk"))
+    inputs = _inputs(scope, day=day, moment=moment, policy=policy)
+    select, params = inputs.values(*_INPUT_COLUMNS.values()).query.sql_with_params()
+    table = AccountHealth._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in _INPUT_COLUMNS)
+    picked = ", ".join(f"h.{quote(alias)}" for alias in _INPUT_COLUMNS.values())
+    rows = AccountHealth.objects.filter(
+        day=day, account__in=scope.order_by().values("pk")
+    )
+    with transaction.atomic():
+        rows.delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({columns}, {quote('day')}, "
+                f"{quote('computed_at')}, {quote('band')}) "
+                f"SELECT {picked}, %s, %s, %s FROM ({select}) h",
+                (
+                    connection.ops.adapt_datefield_value(day),
+                    connection.ops.adapt_datetimefield_value(now),
+                    "",
+                    *params,
+                ),
+            )
+            written = cursor.rowcount
+        # Columns on the right read the row as it was: parts, then score, then band.
+        rows.update(**part_expressions(policy))
+        rows.update(score=score_expression(policy))
+        rows.update(band=band_expression(policy))
+        _keep_latest_on_accounts(rows)
+    return written
+
+
+def _keep_latest_on_accounts(rows: QuerySet) -> None:
+    latest = AccountHealth.objects.filter(account=OuterRef("pk")).order_by("-day")
+    CustomerAccount.objects.filter(pk__in=rows.values("account_id")).update(
+        health_score=Subquery(latest.values("score")[:1]),
+        health_band=Coalesce(Subquery(latest.values("band")[:1]), Value("")),
+    )
+
+
+# --- Reading -------------------------------------------------------------------------
+
+
+@dataclass
+class HealthPart:
+    name: str
+    label: str
+    score: int | None
+    weight: int
+    explanation: str
+
+
+def health_history(account: CustomerAccount, *, limit: int = 12) -> list:
+    """The account's last `limit` recorded days, the latest first."""
+    return list(AccountHealth.objects.filter(account=account).order_by("-day")[:limit])
+
+
+def explain(health: AccountHealth, policy: HealthPolicy, step_name: str = "") -> list:
+    """Each part of a recorded health with the inputs it came from, in words."""
+    from django.utils.translation import gettext, ngettext
+
+    parts = []
+    weight = weights(policy)
+    for name in PARTS:
+        score = getattr(health, name)
+        parts.append(
+            HealthPart(
+                name=name,
+                label=PART_LABELS[name],
+                score=score,
+                weight=weight[name],
+                explanation=_explanation(health, name, step_name, gettext, ngettext),
+            )
+        )
+    return parts
+
+
+def _explanation(health, name, step_name, gettext, ngettext) -> str:
+    if name == "pace":
+        if health.days_at_step is None:
+            return gettext("No step reached yet.")
+        if health.window_days is None:
+            return gettext("At the journey's last step.")
+        return ngettext(
+            "%(days)s day at %(step)s of a %(window)s-day window.",
+            "%(days)s days at %(step)s of a %(window)s-day window.",
+            health.days_at_step,
+        ) % {
+            "days": health.days_at_step,
+            "step": step_name or gettext("the current step"),
+            "window": health.window_days,
+        }
+    if name == "value_points":
+        if health.overdue_value_points is None:
+            return gettext("The journey has not started.")
+        return ngettext(
+            "%(count)s value point overdue.",
+            "%(count)s value points overdue.",
+            health.overdue_value_points,
+        ) % {"count": health.overdue_value_points}
+    if name == "recency":
+        if health.days_since_event is None:
+            return gettext("No step event yet.")
+        return ngettext(
+            "Last step event %(days)s day ago.",
+            "Last step event %(days)s days ago.",
+            health.days_since_event,
+        ) % {"days": health.days_since_event}
+    if name == "arr_trend":
+        if health.arr_change_percent is None:
+            return gettext("No ARR to compare with at the start of the span.")
+        return gettext("ARR changed by %(change)s %% over the span.") % {
+            "change": f"{health.arr_change_percent:+.1f}"
+        }
+    if health.measures is None:
+        return gettext("No success plan with measures.")
+    return gettext("%(on_track)s of %(measures)s measures on track or reached.") % {
+        "on_track": health.measures_on_track,
+        "measures": health.measures,
+    }
+
+
+# --- Demo ----------------------------------------------------------------------------
+
+
+def record_demo_health(today: date | None = None) -> None:
+    """Health history for the demo: the 1st of each of the last six months, then
+    today (the account page shows it as a small history)."""
+    today = today or timezone.localdate()
+    month = month_start(today)
+    for back in range(6, 0, -1):
+        record_health(add_months(month, -back))
+    record_health(today)
