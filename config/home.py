@@ -36,6 +36,7 @@ def _member(user, now):
         "accounts": journeys_home.accounts_needing_action(
             viewer=user, member=user, now=now
         ),
+        "outcomes_at_risk": journeys_home.outcomes_at_risk(viewer=user, today=today),
     }
 
 
@@ -51,6 +52,7 @@ def _manager(user, now):
         "plans": recognition_home.plans_due(viewer=user, today=today),
         "readiness": recognition_home.readiness_changes(members=members, today=today),
         "owed": hiring_home.team_owed_scorecards(viewer=user, now=now),
+        "outcomes_at_risk": journeys_home.outcomes_at_risk(viewer=user, today=today),
     }
 
 

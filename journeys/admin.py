@@ -54,6 +54,9 @@ from .models import (
     QuizQuestion,
     Step,
     StepEvent,
+    SuccessMeasure,
+    SuccessPlan,
+    SuccessProgress,
     TrainingAssignment,
     TrainingCompletion,
     TrainingModule,
@@ -980,3 +983,51 @@ class ARRSnapshotAdmin(ReadOnlyMixin, AuditedAdmin):
     list_select_related = ["account", "recorded_by"]
     search_fields = ["account__name", "account__external_id"]
     date_hierarchy = "month"
+
+
+# --- Success plans ------------------------------------------------------------------
+
+
+class SuccessMeasureInline(ReadOnlyTabularInline):
+    model = SuccessMeasure
+    fields = [
+        "position",
+        "name",
+        "unit",
+        "baseline",
+        "baseline_on",
+        "target",
+        "target_on",
+    ]
+
+
+@admin.register(SuccessPlan)
+class SuccessPlanAdmin(ReadOnlyMixin, AuditedAdmin):
+    """Read here, with each plan's history (its outcome as it was worded before).
+    Written on the account's page or through the API
+    (`journeys.success_services`), by those who work with the account."""
+
+    list_display = ["account", "outcome_kind", "customer_owner", "updated_at"]
+    list_filter = ["outcome_kind"]
+    list_select_related = ["account"]
+    search_fields = ["account__name", "account__external_id", "outcome"]
+    inlines = [SuccessMeasureInline]
+
+
+@admin.register(SuccessMeasure)
+class SuccessMeasureAdmin(ReadOnlyMixin, AuditedAdmin):
+    """Read here, with each measure's history (baseline, target, value points)."""
+
+    list_display = ["name", "plan", "baseline", "target", "target_on"]
+    list_select_related = ["plan__account"]
+    search_fields = ["name", "plan__account__name"]
+
+
+@admin.register(SuccessProgress)
+class SuccessProgressAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Append-only readings: a correction is a later entry for the same day."""
+
+    list_display = ["measure", "measured_on", "value", "recorded_by", "recorded_at"]
+    list_select_related = ["measure__plan__account", "recorded_by"]
+    search_fields = ["measure__name", "measure__plan__account__name"]
+    date_hierarchy = "measured_on"

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, success_api
 
 router = SimpleRouter()
 router.register("journeys", api.JourneyViewSet, basename="journey")
@@ -28,5 +28,8 @@ router.register(
     basename="playbook-action-tick",
 )
 router.register("arr-snapshots", api.ARRSnapshotViewSet, basename="arr-snapshot")
+router.register(
+    "success-plans", success_api.SuccessPlanViewSet, basename="success-plan"
+)
 
 urlpatterns = router.urls

@@ -7,10 +7,12 @@ from datetime import date
 import django_filters
 from django import forms
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import extend_schema_field
 
+from accounts.models import TeamMembership
 from config.api import DjangoFilterBackend, IdFilter
 from config.fields import IsoDateTimeFilter
 
@@ -24,10 +26,12 @@ from .models import (
     Pool,
     Step,
     StepEvent,
+    SuccessPlan,
     TrainingAssignment,
     TrainingCompletion,
     TrainingModule,
 )
+from .success import plans_at_risk
 
 BOOLEANS = DjangoFilterBackend.BOOLEANS | {""}
 
@@ -258,3 +262,43 @@ class ARRSnapshotFilter(django_filters.FilterSet):
     class Meta:
         model = ARRSnapshot
         fields = ["account", "external_id", "month_from", "month_to", "movement"]
+
+
+class SuccessPlanFilter(django_filters.FilterSet):
+    """Success plans' filters, for the at-risk page and the API alike: the account,
+    its current owner or team (members of the team owning it, or the team's pool),
+    and whether the outcome is at risk today (`journeys.success`)."""
+
+    account = IdFilter(field_name="account_id", label=_("Account (id)"))
+    owner = IdFilter(method="by_owner", label=_("Current owner (id)"))
+    team = IdFilter(method="by_team", label=_("Team (id)"))
+    at_risk = django_filters.BooleanFilter(
+        method="by_at_risk", label=_("The outcome is at risk")
+    )
+
+    class Meta:
+        model = SuccessPlan
+        fields = ["account", "owner", "team", "at_risk"]
+        form = StrictBooleanForm
+
+    def by_owner(self, queryset, name, value):
+        return queryset.filter(account_id__in=_open_coverage(owner_id=value))
+
+    def by_team(self, queryset, name, value):
+        members = (
+            TeamMembership.objects.active_on(timezone.localdate())
+            .filter(team_id=value)
+            .values("user_id")
+        )
+        return queryset.filter(
+            Q(account_id__in=_open_coverage(owner_id__in=members))
+            | Q(account_id__in=_open_coverage(pool__team_id=value))
+        )
+
+    def by_at_risk(self, queryset, name, value):
+        at_risk = plans_at_risk().values("pk")
+        return (
+            queryset.filter(pk__in=at_risk)
+            if value
+            else queryset.exclude(pk__in=at_risk)
+        )

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from accounts.models import User
 
+from . import success
 from .models import Coverage, CustomerAccount, Step, StepEvent
+from .permissions import visible_success_plans
 from .selectors import TrainingRow, account_list, my_training
 
 # An account whose journey is not finished needs action when no step event was
@@ -146,4 +148,24 @@ def import_status(*, now: datetime | None = None) -> ImportStatus:
         last_import_at=found["last"],
         recent_events=found["recent"],
         window_days=IMPORT_WINDOW_DAYS,
+    )
+
+
+@dataclass
+class OutcomesAtRisk:
+    plans: list  # annotated as `success.at_risk_rows`
+    count: int
+
+
+def outcomes_at_risk(*, viewer: User, today: date | None = None) -> OutcomesAtRisk:
+    """The success plans at risk among the accounts the viewer sees (a member
+    their own and their pools', a leader their teams'), the most behind first.
+    Two queries."""
+    rows = success.at_risk_rows(visible_success_plans(viewer), today=today)
+    shown = list(rows[: ACCOUNTS_SHOWN + 1])
+    for plan in shown:
+        plan.gap_percent = success.share_percent(plan.worst_gap)
+    return OutcomesAtRisk(
+        plans=shown[:ACCOUNTS_SHOWN],
+        count=rows.count() if len(shown) > ACCOUNTS_SHOWN else len(shown),
     )

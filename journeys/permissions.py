@@ -367,3 +367,26 @@ def visible_arr_snapshots(viewer: Viewer) -> QuerySet:
     from .models import ARRSnapshot
 
     return ARRSnapshot.objects.filter(account__in=visible_accounts(viewer).values("pk"))
+
+
+# --- success plans ----------------------------------------------------------------
+
+
+def can_edit_success_plan(viewer: Viewer, account: CustomerAccount) -> bool:
+    """Write the account's success plan (the plan, its measures, their progress):
+    those who work with the account — its owner, the members of its pool, the
+    leaders of its team, admins. Everyone who sees the account reads the plan."""
+    return can_record_event(viewer, account)
+
+
+def visible_success_plans(viewer: Viewer) -> QuerySet:
+    """The success plans of the accounts the viewer sees."""
+    from .models import SuccessPlan
+
+    if not viewer.is_authenticated:
+        return SuccessPlan.objects.none()
+    if is_admin(viewer):
+        return SuccessPlan.objects.all()
+    return SuccessPlan.objects.filter(
+        AmongIds("account_id", _covered_account_ids(viewer, on=None))
+    )

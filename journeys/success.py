@@ -179,3 +179,92 @@ def share_percent(share: float | None) -> int | None:
     if share is None:
         return None
     return int((Decimal(str(share)) * 100).to_integral_value())
+
+
+# --- Reads for the pages and the API (built on the rules above) -------------------
+
+
+def with_status_prefetched(plans: QuerySet, *, today: date | None = None) -> QuerySet:
+    """`plans` with their measures (annotated by `measures_with_status`, in order)
+    and each measure's value points and progress entries (newest first)
+    prefetched: a fixed number of queries however many plans."""
+    from django.db.models import Prefetch
+
+    from .models import Step
+
+    measures = measures_with_status(
+        SuccessMeasure.objects.prefetch_related(
+            Prefetch(
+                "value_points",
+                queryset=Step.objects.order_by("position", "id"),
+            ),
+            Prefetch(
+                "progress",
+                queryset=SuccessProgress.objects.select_related("recorded_by").order_by(
+                    "-measured_on", "-recorded_at", "-id"
+                ),
+            ),
+        ).order_by("position", "id"),
+        today=today,
+    )
+    return plans.prefetch_related(Prefetch("measures", queryset=measures))
+
+
+def _open_owner(field: str):
+    from .models import Coverage
+
+    return Subquery(
+        Coverage.objects.filter(account=OuterRef("account_id"), ended_at__isnull=True)
+        .order_by("-started_at")
+        .values(field)[:1]
+    )
+
+
+def at_risk_rows(plans: QuerySet, *, today: date | None = None) -> QuerySet:
+    """The plans of `plans` whose outcome is at risk, each with the measure that
+    trails its path the most (`worst_measure`, its `worst_done` and
+    `worst_expected` shares), how many are behind (`behind_count`), the account's
+    current owner (`owner_id`, `owner_name` parts) and pool: the at-risk list.
+    The most behind first."""
+    behind = measures_with_status(
+        SuccessMeasure.objects.filter(plan=OuterRef("pk")), today=today
+    ).filter(status=BEHIND)
+    worst = behind.annotate(
+        gap=ExpressionWrapper(
+            F("expected_share") - F("done_share"), output_field=FloatField()
+        )
+    ).order_by("-gap", "position", "id")
+    return (
+        plans_at_risk(plans, today=today)
+        .select_related("account__journey")
+        .annotate(
+            worst_measure=Subquery(worst.values("name")[:1]),
+            worst_unit=Subquery(worst.values("unit")[:1]),
+            worst_done=Subquery(worst.values("done_share")[:1]),
+            worst_expected=Subquery(worst.values("expected_share")[:1]),
+            worst_target_on=Subquery(worst.values("target_on")[:1]),
+            worst_gap=Subquery(worst.values("gap")[:1]),
+            behind_count=Subquery(
+                behind.order_by().values("plan").annotate(n=Count("pk")).values("n")[:1]
+            ),
+            owner_id=_open_owner("owner_id"),
+            owner_family=_open_owner("owner__family_name"),
+            owner_given=_open_owner("owner__given_name"),
+            owner_username=_open_owner("owner__username"),
+            pool_name=_open_owner("pool__name"),
+        )
+        .order_by(F("worst_gap").desc(nulls_last=True), "account__name", "pk")
+    )
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    """The first day of `month` and of the month after."""
+    start = month.replace(day=1)
+    end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start, end
+
+
+def last_complete_month(today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)

@@ -46,6 +46,7 @@ from ..models import (
     StepEvent,
 )
 from ..templatetags.journeys import yen
+from .success import account_success_context
 
 PER_PAGE = 25
 
@@ -392,6 +393,7 @@ def account_detail(request, pk: int):
             "records_arr": records_arr,
             "arr_form": arr_form,
             "arr_movement_form": arr_movement_form,
+            **account_success_context(viewer, page),
         },
     )
 
