@@ -8,6 +8,7 @@ from . import (
     matrix_api,
     matrix_journeys,
     matrix_manage,
+    matrix_success,
     matrix_training,
 )
 
@@ -17,6 +18,7 @@ _MODULES = (
     matrix_training,
     matrix_api,
     matrix_manage,
+    matrix_success,
 )
 
 UI_ROWS = {key: row for module in _MODULES for key, row in module.UI_ROWS.items()}
@@ -27,4 +29,5 @@ WORLDS = (
     matrix_api.api_world,
     matrix_journeys.journeys_world,
     matrix_training._training,
+    matrix_success.success_world,
 )

@@ -1,0 +1,93 @@
+"""The monthly success-sharing meeting: for a month, by team, the customer outcomes
+reached (measures of success plans reached by a reading of that month,
+`journeys.success.measures_reached_in`) and the value points reached
+(`AccountValuePoint` rows reached in the month, credited as the rollup stored
+them). Teams are those the viewer sees (`accounts.permissions.visible_teams`:
+admins all, leaders theirs, members their own). An outcome counts for the team of
+its account's current owner (or of its pool). Three queries, whatever the size."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Team, TeamMembership, display_name
+from journeys import success
+from journeys.models import Coverage, SuccessMeasure
+
+from .models import AccountValuePoint
+
+
+@dataclass
+class TeamSharing:
+    team: Team
+    outcomes: list = field(default_factory=list)  # SuccessMeasure rows, annotated
+    value_points: list = field(default_factory=list)  # AccountValuePoint rows
+
+    @property
+    def on_time_count(self) -> int:
+        return sum(1 for row in self.value_points if row.on_time)
+
+
+@dataclass
+class SharingMeeting:
+    month: date
+    teams: list[TeamSharing]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(team.outcomes or team.value_points for team in self.teams)
+
+
+def _outcomes(month: date, team_ids: list[int], today: date):
+    coverage = Coverage.objects.filter(
+        account=OuterRef("plan__account_id"), ended_at__isnull=True
+    ).order_by("-started_at")
+    owner_team = (
+        TeamMembership.objects.active_on(today)
+        .filter(user_id=OuterRef("owner_id"))
+        .order_by("team_id")
+        .values("team_id")[:1]
+    )
+    measures = SuccessMeasure.objects.select_related("plan__account").annotate(
+        owner_id=Subquery(coverage.values("owner_id")[:1]),
+        owner_family=Subquery(coverage.values("owner__family_name")[:1]),
+        owner_given=Subquery(coverage.values("owner__given_name")[:1]),
+        owner_username=Subquery(coverage.values("owner__username")[:1]),
+        pool_team_id=Subquery(coverage.values("pool__team_id")[:1]),
+    )
+    measures = measures.annotate(
+        team_id=Coalesce(Subquery(owner_team), F("pool_team_id"))
+    ).filter(team_id__in=team_ids)
+    return success.measures_reached_in(month, measures).order_by(
+        "plan__account__name", "position", "id"
+    )
+
+
+def sharing_meeting(*, teams, month: date, today: date | None = None) -> SharingMeeting:
+    """The meeting's content for `month` (its first day) and `teams` (a
+    queryset of the teams shown)."""
+    today = today or timezone.localdate()
+    start, end = success.month_bounds(month)
+    sections = {team.pk: TeamSharing(team=team) for team in teams.order_by("name")}
+    team_ids = list(sections)
+    for measure in _outcomes(start, team_ids, today):
+        measure.owner_name = (
+            display_name(
+                measure.owner_family, measure.owner_given, measure.owner_username
+            )
+            if measure.owner_id
+            else ""
+        )
+        sections[measure.team_id].outcomes.append(measure)
+    zone = timezone.get_current_timezone()
+    reached = AccountValuePoint.objects.filter(
+        team_id__in=team_ids,
+        reached_at__gte=datetime.combine(start, time(), tzinfo=zone),
+        reached_at__lt=datetime.combine(end, time(), tzinfo=zone),
+    ).select_related("account", "step", "member")
+    for row in reached.order_by("reached_at", "id"):
+        sections[row.team_id].value_points.append(row)
+    return SharingMeeting(month=start, teams=list(sections.values()))
