@@ -5,7 +5,9 @@ segment), a playbook and a training module with a quiz for every transition,
 assignments and attempts (some failed, then passed), practicum reflections, two
 pools, and customer accounts with coverage history, twelve months of step events and
 their ARR month by month (growth, upsells and cross-sells, a few downsells, churns
-and a reactivation). The definitions and a handful of representative writes go
+and a reactivation), and success plans for about a third of the accounts (the
+customer's outcome with one to three measures, on track, behind or reached). The
+definitions and a handful of representative writes go
 through journeys.services; the volume (accounts, coverage, events) is written in
 bulk, and the ARR through the bulk write of journeys.revenue, so that the demo stays
 fast.
@@ -32,15 +34,21 @@ from journeys.models import (
     CoverageModel,
     CustomerAccount,
     Journey,
+    OutcomeKind,
     Pool,
     PoolMembership,
     PracticumReflection,
     QuizChoice,
     QuizQuestion,
+    Step,
     StepEvent,
+    SuccessMeasure,
+    SuccessPlan,
+    SuccessProgress,
     TrainingAssignment,
     TrainingModule,
 )
+from journeys.success import last_complete_month
 
 
 @dataclass(frozen=True)
@@ -472,6 +480,7 @@ class JourneysDemo:
         self._practicum(journeys, dedicated_teams)
         self._accounts(journeys, pools, dedicated_teams)
         self._arr()
+        self._success_plans()
 
     def _at(self, day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(
@@ -969,6 +978,141 @@ class JourneysDemo:
             source=ARRSnapshot.Source.API,
             now=self.now,
         )
+
+    # Success plans.
+
+    def _success_plans(self) -> None:
+        """Every third demo account has a success plan in the customer's words, with
+        one to three measures (cost, revenue or a department's target) resting on
+        its journey's value points, and monthly readings: some on their path, some
+        behind (the outcome at risk), some reached (a few last month, for the
+        success-sharing meeting). Written in bulk; deterministic."""
+        accounts = list(
+            CustomerAccount.objects.filter(external_id__startswith="DEMO-0")
+            .order_by("pk")
+            .values_list("pk", "journey_id")
+        )[::3]
+        if (
+            not accounts
+            or SuccessPlan.objects.filter(account_id=accounts[0][0]).exists()
+        ):
+            return
+        owners = dict(
+            Coverage.objects.filter(
+                ended_at__isnull=True, account_id__in=[pk for pk, _j in accounts]
+            ).values_list("account_id", "owner_id")
+        )
+        value_points = {}
+        for step in Step.objects.filter(
+            is_value_point=True, retired_at__isnull=True
+        ).order_by("position"):
+            value_points.setdefault(step.journey_id, []).append(step)
+        plans = SuccessPlan.objects.bulk_create(
+            SuccessPlan(
+                account_id=pk,
+                outcome=OUTCOMES[number % len(OUTCOMES)][1],
+                outcome_kind=OUTCOMES[number % len(OUTCOMES)][0],
+                customer_owner=CUSTOMER_OWNERS[number % len(CUSTOMER_OWNERS)][0],
+                customer_owner_title=CUSTOMER_OWNERS[number % len(CUSTOMER_OWNERS)][1],
+                created_by_id=owners.get(pk) or self.admin.pk,
+            )
+            for number, (pk, _journey) in enumerate(accounts)
+        )
+        baseline_on = self.today - timedelta(days=120)
+        target_on = self.today + timedelta(days=60)
+        last_month = last_complete_month(self.today) + timedelta(days=14)
+        measures, readings, links = [], [], []
+        for number, (plan, (_pk, journey_id)) in enumerate(
+            zip(plans, accounts, strict=True)
+        ):
+            kinds = MEASURES[OUTCOMES[number % len(OUTCOMES)][0]]
+            for position, (name, unit, baseline, target) in enumerate(
+                kinds[: 1 + number % 3], start=1
+            ):
+                # The plan's pattern: on track, behind, reached last month; a
+                # second measure of a plan at risk is on track.
+                pattern = (number + (position > 1)) % 4
+                measure = SuccessMeasure(
+                    plan=plan,
+                    name=name,
+                    unit=unit,
+                    baseline=Decimal(baseline),
+                    baseline_on=baseline_on,
+                    target=Decimal(target),
+                    target_on=target_on,
+                    position=position,
+                )
+                measures.append(measure)
+                steps = value_points.get(journey_id, [])
+                links += [(measure, step) for step in steps[position - 1 : position]]
+                pace = {0: 1.0, 1: 0.4, 2: 1.0, 3: 1.05}[pattern]
+                days = [30, 60, 90, 115] if pattern != 2 else [30, 60]
+                for day in days:
+                    share = min(1.0, pace * day / 180)
+                    readings.append((measure, baseline_on + timedelta(days=day), share))
+                if pattern == 2:
+                    readings.append((measure, last_month, 1.02))
+        SuccessMeasure.objects.bulk_create(measures)
+        SuccessMeasure.value_points.through.objects.bulk_create(
+            SuccessMeasure.value_points.through(
+                successmeasure_id=measure.pk, step_id=step.pk
+            )
+            for measure, step in links
+        )
+        SuccessProgress.objects.bulk_create(
+            SuccessProgress(
+                measure=measure,
+                measured_on=day,
+                value=(
+                    measure.baseline
+                    + (measure.target - measure.baseline) * Decimal(str(share))
+                ).quantize(Decimal("0.1")),
+                recorded_by_id=owners.get(measure.plan.account_id) or self.admin.pk,
+            )
+            for measure, day, share in readings
+            if day <= self.today
+        )
+
+
+# What the customers bought the product for, in their words.
+OUTCOMES = [
+    (
+        OutcomeKind.COST,
+        "問い合わせ対応の工数を半年で半分にして、その時間を企画業務に回したい。",
+    ),
+    (
+        OutcomeKind.REVENUE,
+        "既存顧客からの追加受注を増やし、今期の売上を二割伸ばしたい。",
+    ),
+    (
+        OutcomeKind.DEPARTMENT_TARGET,
+        "営業部の商談化率を上げて、部の四半期目標を達成したい。",
+    ),
+]
+CUSTOMER_OWNERS = [
+    ("佐藤 真理子", "カスタマーサポート部長"),
+    ("田中 健一", "営業本部長"),
+    ("鈴木 美穂", "経営企画室 室長"),
+    ("高橋 誠", "情報システム部 課長"),
+]
+# By kind of outcome: (measure, unit, baseline, target).
+MEASURES = {
+    OutcomeKind.COST: [
+        ("月間の問い合わせ対応時間", "時間", 400, 200),
+        ("一次回答までの平均時間", "時間", 8, 2),
+        ("対応1件あたりのコスト", "円", 3000, 1800),
+    ],
+    OutcomeKind.REVENUE: [
+        ("既存顧客からの月間追加受注", "万円", 500, 650),
+        ("アップセル件数（四半期）", "件", 4, 10),
+        ("解約率", "%", 3, 1.5),
+    ],
+    OutcomeKind.DEPARTMENT_TARGET: [
+        ("商談化率", "%", 12, 20),
+        ("月間商談数", "件", 40, 60),
+        ("提案書作成時間", "時間", 6, 3),
+    ],
+}
 
 
 def _months_between(first: date, last: date) -> int:
