@@ -542,8 +542,9 @@ class CustomerAccount(models.Model):
     health_score = models.PositiveSmallIntegerField(
         _("health score"), null=True, blank=True
     )
+    # A database default: accounts written by SQL (COPY, integrations) have none.
     health_band = models.CharField(
-        _("health"), max_length=10, choices=HealthBand, blank=True
+        _("health"), max_length=10, choices=HealthBand, blank=True, db_default=""
     )
 
     class Meta:

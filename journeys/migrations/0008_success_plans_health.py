@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customeraccount',
             name='health_band',
-            field=models.CharField(blank=True, choices=[('healthy', 'Healthy'), ('at_risk', 'At risk'), ('critical', 'Critical')], max_length=10, verbose_name='health'),
+            field=models.CharField(blank=True, choices=[('healthy', 'Healthy'), ('at_risk', 'At risk'), ('critical', 'Critical')], db_default='', max_length=10, verbose_name='health'),
         ),
         migrations.AddField(
             model_name='customeraccount',

@@ -41,7 +41,7 @@ def _import(world, *lines):
 def test_an_imported_arr_is_the_current_months_snapshot_and_moves_it(world):
     month = revenue.current_month()
     line = "N-1,Acme,SMB,{arr},Onboarding,dedicated,member_a,"
-    _import(world, line.format(arr="\"1,200,000\""))
+    _import(world, line.format(arr='"1,200,000"'))
     assert _snapshots("N-1") == [(month, Decimal(1_200_000), ARRMovement.NEW, "import")]
 
     # The same ARR again: nothing written; a higher one corrects the month.
