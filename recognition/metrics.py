@@ -5,7 +5,10 @@ A metric key is a family and, for the journey metrics, the id of what it measure
 `step_conversion:<from step id>`, `journey_conversion:<journey id>`,
 `days_to_convert:<from step id>`, `value_points_on_time:<journey id>`,
 `training_completion`, `step_events_recorded`, and the flow metrics
-`conversions_completed:<from step id>` and `value_points_reached:<journey id>`.
+`conversions_completed:<from step id>` and `value_points_reached:<journey id>`;
+the revenue KPIs of the organisation's ARR (`REVENUE_FAMILIES`, one key each, no
+id: NRR, GRR, the movements as shares of the starting ARR, new and reactivated
+ARR, logo churn, ARR and accounts per CSM; defined in `selectors/revenue.py`).
 
 Every metric states when a period's figure becomes final (`Metric.final_at`): a
 flow metric, training completion and events recorded when the period ends; a
@@ -39,6 +42,19 @@ class Family:
     STEP_EVENTS_RECORDED = "step_events_recorded"
     CONVERSIONS_COMPLETED = "conversions_completed"
     VALUE_POINTS_REACHED = "value_points_reached"
+    # Revenue KPIs (recognition/selectors/revenue.py), monthly from ARR snapshots.
+    NRR = "nrr"
+    GRR = "grr"
+    UPSELL = "upsell"
+    EXPANSION = "expansion"
+    CROSS_SELL = "cross_sell"
+    DOWNSELL = "downsell"
+    CHURNED_ARR = "churned_arr"
+    NEW_ARR = "new_arr"
+    REACTIVATED_ARR = "reactivated_arr"
+    LOGO_CHURN = "logo_churn"
+    ARR_PER_CSM = "arr_per_csm"
+    ACCOUNTS_PER_CSM = "accounts_per_csm"
 
 
 # Flow metrics count what happened in the period; they are final when it ends.
@@ -49,10 +65,33 @@ class Unit:
     PERCENT = "percent"
     DAYS = "days"
     COUNT = "count"
+    # An amount of yen (ARR); `RATIO` a mean per person (accounts per CSM).
+    YEN = "yen"
+    RATIO = "ratio"
 
 
 HIGHER = "higher"
 LOWER = "lower"
+
+_OF_STARTING_ARR = _("ARR at the start of the month of accounts that had ARR then")
+
+# The revenue KPIs, in the order of the catalogue (and of the KPI tree).
+REVENUE_FAMILIES = (
+    Family.NRR,
+    Family.GRR,
+    Family.UPSELL,
+    Family.EXPANSION,
+    Family.CROSS_SELL,
+    Family.DOWNSELL,
+    Family.CHURNED_ARR,
+    Family.NEW_ARR,
+    Family.REACTIVATED_ARR,
+    Family.LOGO_CHURN,
+    Family.ARR_PER_CSM,
+    Family.ACCOUNTS_PER_CSM,
+)
+# Percentages that may pass 100 % (a target of 110 % NRR is a fair one).
+UNBOUNDED_PERCENT = frozenset({Family.NRR})
 
 # What each family is, in order of the catalogue.
 _FAMILIES = {
@@ -96,6 +135,55 @@ _FAMILIES = {
             "the journey in the period"
         ),
     ),
+    Family.NRR: dict(unit=Unit.PERCENT, direction=HIGHER, denominator=_OF_STARTING_ARR),
+    Family.GRR: dict(unit=Unit.PERCENT, direction=HIGHER, denominator=_OF_STARTING_ARR),
+    Family.UPSELL: dict(
+        unit=Unit.PERCENT, direction=HIGHER, denominator=_OF_STARTING_ARR
+    ),
+    Family.EXPANSION: dict(
+        unit=Unit.PERCENT, direction=HIGHER, denominator=_OF_STARTING_ARR
+    ),
+    Family.CROSS_SELL: dict(
+        unit=Unit.PERCENT, direction=HIGHER, denominator=_OF_STARTING_ARR
+    ),
+    Family.DOWNSELL: dict(
+        unit=Unit.PERCENT, direction=LOWER, denominator=_OF_STARTING_ARR
+    ),
+    Family.CHURNED_ARR: dict(
+        unit=Unit.PERCENT, direction=LOWER, denominator=_OF_STARTING_ARR
+    ),
+    Family.NEW_ARR: dict(unit=Unit.YEN, direction=HIGHER, denominator=None),
+    Family.REACTIVATED_ARR: dict(unit=Unit.YEN, direction=HIGHER, denominator=None),
+    Family.LOGO_CHURN: dict(
+        unit=Unit.PERCENT,
+        direction=LOWER,
+        denominator=_("accounts with ARR at the start of the month"),
+    ),
+    Family.ARR_PER_CSM: dict(
+        unit=Unit.YEN,
+        direction=HIGHER,
+        denominator=_("CSMs: members owning an account at the start of the month"),
+    ),
+    Family.ACCOUNTS_PER_CSM: dict(
+        unit=Unit.RATIO,
+        direction=HIGHER,
+        denominator=_("CSMs: members owning an account at the start of the month"),
+    ),
+}
+
+_REVENUE_LABELS = {
+    Family.NRR: _("NRR (net revenue retention)"),
+    Family.GRR: _("GRR (gross revenue retention)"),
+    Family.UPSELL: _("Upsell (share of starting ARR)"),
+    Family.EXPANSION: _("Expansion (share of starting ARR)"),
+    Family.CROSS_SELL: _("Cross-sell (share of starting ARR)"),
+    Family.DOWNSELL: _("Downsell (share of starting ARR)"),
+    Family.CHURNED_ARR: _("Churned ARR (share of starting ARR)"),
+    Family.NEW_ARR: _("New ARR"),
+    Family.REACTIVATED_ARR: _("Reactivated ARR"),
+    Family.LOGO_CHURN: _("Logo churn"),
+    Family.ARR_PER_CSM: _("ARR per CSM"),
+    Family.ACCOUNTS_PER_CSM: _("Accounts per CSM"),
 }
 
 
@@ -125,6 +213,19 @@ class Metric:
     @property
     def is_flow(self) -> bool:
         return self.family in FLOW_FAMILIES
+
+    @property
+    def is_revenue(self) -> bool:
+        return self.family in REVENUE_FAMILIES
+
+    @property
+    def max_value(self) -> float | None:
+        """The largest value a target or a threshold may take: 1 (100 %) for a
+        percentage, none for NRR (it passes 100 % when accounts grow) and the
+        other units."""
+        if self.unit == Unit.PERCENT and self.family not in UNBOUNDED_PERCENT:
+            return 1.0
+        return None
 
     @property
     def is_count(self) -> bool:
@@ -265,6 +366,14 @@ def training_metric() -> Metric:
     )
 
 
+def revenue_metrics() -> list[Metric]:
+    """The revenue KPIs: metrics of every member, team and pool, whatever the
+    journeys (no query). Final when the month ends, like a flow metric."""
+    return [
+        _metric(family, family, _REVENUE_LABELS[family]) for family in REVENUE_FAMILIES
+    ]
+
+
 def catalogue(
     *,
     active_only: bool = True,
@@ -286,6 +395,7 @@ def catalogue(
             _("Step events recorded"),
         )
     )
+    metrics.extend(revenue_metrics())
     return metrics
 
 
@@ -298,11 +408,16 @@ def metric_by_key(key: str, *, metrics: list[Metric] | None = None) -> Metric | 
 
 
 def format_value(metric: Metric, value: float | None) -> str:
-    """A figure as people read it: 66.7 %, 39.5 days, 12; an em dash for none."""
+    """A figure as people read it: 66.7 %, 39.5 days, 12, ¥1,200,000, 12.5; an em
+    dash for none."""
     if value is None:
         return "—"
     if metric.unit == Unit.PERCENT:
         return f"{value * 100:.1f} %"
+    if metric.unit == Unit.YEN:
+        return f"¥{round(value):,}"
+    if metric.unit == Unit.RATIO:
+        return f"{value:.1f}"
     # Days and counts alike: 39.5, 12.
     return f"{value:g}"
 

@@ -11,6 +11,9 @@ for the UI and the API alike.
   changed by admins only; a leaderboard is seen by the members of the teams taking
   part, their leaders and admins: `sees_award`.
 - Quality of hire and proposed profile weights are for admins only.
+- Revenue KPIs: the organisation and segments for admins; a team and its pools for
+  the team's leaders and admins; a member's for `visible_members`
+  (`revenue_scope_owner`).
 
 Callers fetch through these querysets so that anything outside answers 404.
 """
@@ -141,3 +144,60 @@ def led_teams(viewer: Viewer) -> QuerySet:
     if is_admin(viewer):
         return Team.objects.all()
     return Team.objects.filter(pk__in=managed_team_ids(viewer))
+
+
+# Revenue KPIs -------------------------------------------------------------------------
+#
+# The organisation and segments: admins only (the dashboard gives managers no view
+# beyond their teams). Teams and their pools: the teams the viewer leads (every team
+# for admins). Members: `visible_members` (members see only themselves).
+
+
+def sees_revenue_overall(viewer: Viewer) -> bool:
+    """The organisation's and the segments' revenue KPIs."""
+    return is_admin(viewer)
+
+
+def revenue_teams(viewer: Viewer) -> QuerySet:
+    if not viewer.is_authenticated:
+        return Team.objects.none()
+    return led_teams(viewer)
+
+
+def revenue_pools(viewer: Viewer) -> QuerySet:
+    from journeys.models import Pool
+
+    if not viewer.is_authenticated:
+        return Pool.objects.none()
+    if is_admin(viewer):
+        return Pool.objects.all()
+    return Pool.objects.filter(team_id__in=managed_team_ids(viewer))
+
+
+def revenue_scope_owner(viewer: Viewer, scope: str, owner):
+    """What the viewer asked to see the revenue KPIs of, if they may: the team,
+    member or pool (by id), the segment's name, True for the organisation; None
+    when it does not exist or is not theirs to see (404)."""
+    if scope == "organisation":
+        return True if sees_revenue_overall(viewer) else None
+    if scope == "segment":
+        return owner if owner and sees_revenue_overall(viewer) else None
+    found = {
+        "team": revenue_teams,
+        "member": visible_members,
+        "pool": revenue_pools,
+    }.get(scope)
+    if found is None or owner is None:
+        return None
+    return found(viewer).filter(pk=owner).first()
+
+
+def default_revenue_scope(viewer: Viewer) -> tuple[str, object]:
+    """The scope the revenue KPIs open on: the organisation for admins, the first
+    team (by name) a manager leads, else the viewer themselves."""
+    if is_admin(viewer):
+        return "organisation", None
+    team = revenue_teams(viewer).order_by("name").values_list("pk", flat=True)[:1]
+    if team:
+        return "team", team[0]
+    return "member", viewer.pk

@@ -61,7 +61,13 @@ class SeesFigures(BasePermission):
 # --- Catalogue ------------------------------------------------------------------------
 
 
-UNITS = [metrics.Unit.PERCENT, metrics.Unit.DAYS, metrics.Unit.COUNT]
+UNITS = [
+    metrics.Unit.PERCENT,
+    metrics.Unit.DAYS,
+    metrics.Unit.COUNT,
+    metrics.Unit.YEN,
+    metrics.Unit.RATIO,
+]
 
 
 class MetricSerializer(serializers.Serializer):
@@ -109,6 +115,7 @@ class CatalogueQuery(serializers.Serializer):
             metrics.Family.STEP_EVENTS_RECORDED,
             metrics.Family.CONVERSIONS_COMPLETED,
             metrics.Family.VALUE_POINTS_REACHED,
+            *metrics.REVENUE_FAMILIES,
         ],
     )
 

@@ -152,7 +152,8 @@ def value_from_input(form: forms.Form, metric, field_name: str):
         return None
     typed = float(typed)
     if metric.unit == metrics.Unit.PERCENT:
-        if not 0 <= typed <= 100:
+        # NRR may pass 100 % (`Metric.max_value` is None for it).
+        if not 0 <= typed <= 100 and not (metric.max_value is None and typed > 0):
             form.add_error(field_name, _("A percentage is from 0 to 100."))
             return None
         return typed / 100

@@ -172,7 +172,10 @@ class MetricCriterionForm(forms.ModelForm):
         elif metric is not None and typed is not None:
             typed = float(typed)
             if metric.unit == metrics.Unit.PERCENT:
-                if not 0 <= typed <= 100:
+                # NRR may pass 100 % (`Metric.max_value` is None for it).
+                if not 0 <= typed <= 100 and not (
+                    metric.max_value is None and typed > 0
+                ):
                     self.add_error("value", _("A percentage is from 0 to 100."))
                 else:
                     cleaned["value"] = typed / 100

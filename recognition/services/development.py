@@ -190,7 +190,8 @@ def check_metric_value(
         or not math.isfinite(value)
     ):
         raise ValidationError({field_name: _("Enter a number.")})
-    if metric.unit == metrics.Unit.PERCENT and not 0 <= value <= 1:
+    # NRR may pass 100 % (`Metric.max_value` is None for it).
+    if metric.max_value is not None and not 0 <= value <= metric.max_value:
         raise ValidationError({field_name: _("A percentage is from 0 to 100.")})
     if value < 0:
         raise ValidationError({field_name: _("The value cannot be negative.")})

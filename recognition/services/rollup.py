@@ -50,6 +50,7 @@ from django.db.models.functions import Ntile
 from django.utils import timezone
 
 from accounts.models import TeamMembership
+from journeys.health import record_health
 from journeys.models import (
     Coverage,
     CustomerAccount,
@@ -70,7 +71,7 @@ from ..models import (
     RollupRun,
     TeamFigure,
 )
-from ..selectors import figures
+from ..selectors import figures, revenue
 from ..selectors.groups import EVENTS, ROWS
 from . import rows
 
@@ -357,6 +358,8 @@ def rollup(
             or last.structure.get("rules") != structure["rules"]
         )
         all_months = _all_months(as_of)
+        # Revenue KPIs: a full run writes every month of them.
+        revenue_from = date.min
         if full:
             account_ids = None
             months_range = _in_range(all_months, since, until) if limited else None
@@ -391,6 +394,13 @@ def rollup(
             )
             # Training completion of the current month follows the clock.
             training_months |= reached
+            # Revenue KPIs: from the earliest ARR, coverage, team or role change.
+            revenue_from = revenue.changed_from(
+                since=watermark,
+                log=log,
+                old_structure=last.structure,
+                new_structure=structure,
+            )
         # Rows rebuilt for some accounts only: the groups they change go too.
         partial = account_ids is not None or months_range is not None
         if full and partial:
@@ -410,6 +420,7 @@ def rollup(
             structure=structure,
             all_months=all_months,
             groups=partial,
+            revenue_from=revenue_from,
         )
     return run
 
@@ -438,6 +449,7 @@ def _finish(
     all_months,
     groups=False,
     staged: str | None = None,
+    revenue_from: date = date.min,
 ) -> RollupRun:
     """Write the months' figures, and with `groups` those of the run's groups in
     other months (or, for a full run in shards, swap in the figures staged under
@@ -454,6 +466,15 @@ def _finish(
         rows.finish_groups(outside=months, months=all_months)
         months = months | set(figures.write_group_figures(as_of=as_of))
         rows.drop_temporary(rows.GROUPS)
+    # Revenue KPIs (selectors/revenue.py) last: the figures above deleted theirs in
+    # the months they wrote, and a swap replaced every figure.
+    revenue.rollup_revenue_figures(
+        as_of=as_of,
+        written=months,
+        all_months=all_months,
+        revenue_from=revenue_from,
+        limited=(since, until) if limited else None,
+    )
     run = RollupRun.objects.create(
         started_at=started_at,
         as_of=as_of,
@@ -465,6 +486,9 @@ def _finish(
         months=[f"{month:%Y-%m}" for month in sorted(months | training_months)],
         structure=structure,
     )
+    # Account health is recomputed with the rollup: every run (full, sharded or
+    # incremental) ends here, so each records today's health (`journeys.health`).
+    record_health(timezone.localdate(as_of))
     if full and not limited:
         rows.analyze(
             [AccountTransition, AccountValuePoint, MemberFigure, TeamFigure, PoolFigure]
