@@ -176,7 +176,7 @@ class RevenueKpisSerializer(serializers.Serializer):
             response=ErrorSerializer,
             description=gettext_lazy(
                 "No such team, member, pool or segment, or not one you may see."
-            )
+            ),
         ),
     },
 )
