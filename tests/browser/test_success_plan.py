@@ -122,3 +122,57 @@ def test_a_member_records_progress_and_the_outcome_is_no_longer_at_risk(page, or
     page.goto(reverse("journeys:success_at_risk"))
     page.wait_for_selector('[data-testid="at-risk-empty"]')
     assert page.locator('[data-testid="at-risk-row"]').count() == 0
+
+
+def test_a_manager_presents_the_months_successes(page, org):
+    """The sharing meeting of a hand-made month, as the team's manager sees it."""
+    from datetime import UTC, date, datetime
+
+    from recognition.models import AccountValuePoint
+
+    journey, steps = journey_with_value_points()
+    account = CustomerAccountFactory(
+        name="株式会社アクメ", journey=journey, owner=org.member_a
+    )
+    plan = SuccessPlan.objects.create(
+        account=account,
+        outcome="問い合わせ対応の工数を半年で半分にして、その時間を企画業務に回したい。",
+        outcome_kind=OutcomeKind.COST,
+        customer_owner="佐藤 真理子",
+    )
+    measure = SuccessMeasure.objects.create(
+        plan=plan,
+        name="月間の問い合わせ対応時間",
+        unit="時間",
+        baseline=Decimal(400),
+        baseline_on=date(2026, 1, 1),
+        target=Decimal(200),
+        target_on=date(2026, 6, 30),
+    )
+    SuccessProgress.objects.create(
+        measure=measure, measured_on=date(2026, 3, 25), value=Decimal(195)
+    )
+    AccountValuePoint.objects.create(
+        account=account,
+        journey=journey,
+        step=steps[1],
+        member=org.member_a,
+        team=org.team_a,
+        cohort_month=date(2026, 1, 1),
+        computed_at=datetime(2026, 3, 3, tzinfo=UTC),
+        started_at=datetime(2026, 1, 5, tzinfo=UTC),
+        deadline=datetime(2026, 2, 4, tzinfo=UTC),
+        reached_at=datetime(2026, 3, 3, tzinfo=UTC),
+        on_time=False,
+    )
+    org.manager_a.preferred_language = "ja"
+    org.manager_a.save(update_fields=["preferred_language"])
+    url = reverse("recognition:sharing_meeting") + "?month=2026-03"
+    page.goto(url)
+    _log_in(page, "manager_a")
+    page.wait_for_selector('[data-testid="outcome-reached"]')
+    assert "月間の問い合わせ対応時間" in page.inner_text("main")
+    assert page.locator('[data-testid="value-point-reached"]').count() == 1
+    _shot(page, "4_sharing_meeting")
+    page.emulate_media(media="print")
+    _shot(page, "5_sharing_meeting_print")

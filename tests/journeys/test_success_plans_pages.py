@@ -249,6 +249,6 @@ def test_the_account_page_query_count_does_not_grow_with_measures(
         measure.value_points.set([steps[1], steps[3]])
         read(measure, _today(), 60)
     client.force_login(org.member_a)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(30):
         response = client.get(_detail(account))
     assert response.content.decode().count("data-measure=") == size
