@@ -37,6 +37,7 @@ def _member(user, now):
             viewer=user, member=user, now=now
         ),
         "outcomes_at_risk": journeys_home.outcomes_at_risk(viewer=user, today=today),
+        "health_at_risk": journeys_home.health_at_risk(viewer=user, owner=user),
     }
 
 
@@ -53,6 +54,7 @@ def _manager(user, now):
         "readiness": recognition_home.readiness_changes(members=members, today=today),
         "owed": hiring_home.team_owed_scorecards(viewer=user, now=now),
         "outcomes_at_risk": journeys_home.outcomes_at_risk(viewer=user, today=today),
+        "health_at_risk": journeys_home.health_at_risk(viewer=user),
     }
 
 

@@ -38,11 +38,14 @@ from config.admin_mixins import (
 )
 
 from . import selectors, services
+from .health import POLICY_FIELDS, policy_errors
 from .models import (
+    AccountHealth,
     ARRSnapshot,
     Coverage,
     CoverageModel,
     CustomerAccount,
+    HealthPolicy,
     Journey,
     Playbook,
     PlaybookActionTick,
@@ -1031,3 +1034,65 @@ class SuccessProgressAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["measure__plan__account", "recorded_by"]
     search_fields = ["measure__name", "measure__plan__account__name"]
     date_hierarchy = "measured_on"
+
+
+# --- Account health -----------------------------------------------------------------
+
+
+class HealthPolicyAdminForm(forms.ModelForm):
+    class Meta:
+        model = HealthPolicy
+        fields = list(POLICY_FIELDS)
+
+    def _post_clean(self):
+        # The policy's checks (`journeys.health.policy_errors`), each on its field.
+        super()._post_clean()
+        for name, errors in policy_errors(self.instance).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, errors)
+
+
+@admin.register(HealthPolicy)
+class HealthPolicyAdmin(NoDeleteMixin, AuditedAdmin):
+    """The latest policy applies (also on the page Health policy, with the rules
+    in words). Each change is kept in the history: who, when, before and after."""
+
+    form = HealthPolicyAdminForm
+    list_display = [
+        "__str__",
+        "weight_pace",
+        "weight_value_points",
+        "weight_recency",
+        "weight_arr_trend",
+        "weight_plan",
+        "healthy_from",
+        "critical_below",
+        "updated_by",
+        "updated_at",
+    ]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AccountHealth)
+class AccountHealthAdmin(ReadOnlyAdmin):
+    """Recorded by `journeys.health.record_health` (with each rollup run)."""
+
+    list_display = [
+        "account",
+        "day",
+        "score",
+        "band",
+        "pace",
+        "value_points",
+        "recency",
+        "arr_trend",
+        "plan",
+    ]
+    list_filter = ["band", "day"]
+    list_select_related = ["account"]
+    search_fields = ["account__name", "account__external_id"]
+    date_hierarchy = "day"

@@ -21,6 +21,7 @@ from .models import (
     ARRSnapshot,
     Coverage,
     CustomerAccount,
+    HealthBand,
     Journey,
     Playbook,
     Pool,
@@ -159,6 +160,9 @@ class CustomerFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         field_name="value_point_overdue", label=_("A value point is overdue")
     )
+    health = django_filters.ChoiceFilter(
+        field_name="health_band", choices=HealthBand.choices, label=_("Health")
+    )
     ordering = NullsLastOrderingFilter(
         fields=(
             ("name", "name"),
@@ -168,6 +172,7 @@ class CustomerFilter(django_filters.FilterSet):
             ("journey__name", "journey"),
             ("current_step_position", "current_step"),
             ("current_step_since", "current_step_since"),
+            ("health_score", "health_score"),
             ("created_at", "created_at"),
             ("id", "id"),
         ),

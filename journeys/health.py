@@ -56,6 +56,7 @@ the accounts' latest score and band. Recording a day again replaces its rows.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -381,6 +382,69 @@ def _keep_latest_on_accounts(rows: QuerySet) -> None:
     )
 
 
+# --- The policy ----------------------------------------------------------------
+
+POLICY_FIELDS = (
+    "weight_pace",
+    "weight_value_points",
+    "weight_recency",
+    "weight_arr_trend",
+    "weight_plan",
+    "pace_good",
+    "pace_bad",
+    "overdue_bad",
+    "recency_good_days",
+    "recency_bad_days",
+    "arr_trend_months",
+    "arr_drop_bad_percent",
+    "healthy_from",
+    "critical_below",
+)
+# Each of the policy's constraints, and the field its error shows on.
+_CONSTRAINT_FIELDS = {
+    "journeys_health_pace_order": "pace_bad",
+    "journeys_health_recency_order": "recency_bad_days",
+    "journeys_health_band_order": "healthy_from",
+}
+
+
+def policy_update(*, by, **values) -> HealthPolicy:
+    """Change the policy that applies (the latest row; the first one is created),
+    each change kept in its history. Raises ValidationError naming the fields."""
+    policy = HealthPolicy.objects.order_by("-updated_at", "-id").first()
+    policy = policy or HealthPolicy()
+    for name, value in values.items():
+        if name not in POLICY_FIELDS:
+            raise ValueError(name)
+        setattr(policy, name, value)
+    policy.updated_by = by
+    errors = policy_errors(policy)
+    if errors:
+        raise ValidationError(errors)
+    policy.save()
+    return policy
+
+
+def policy_errors(policy: HealthPolicy) -> dict[str, list[str]]:
+    """What is wrong with the policy's values, by field: each field's own limits,
+    and each of the model's constraints on the field it names (not above the
+    form)."""
+    errors = {}
+    try:
+        policy.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        errors = error.message_dict
+    for constraint in HealthPolicy._meta.constraints:
+        field = _CONSTRAINT_FIELDS[constraint.name]
+        if field in errors:
+            continue
+        try:
+            constraint.validate(HealthPolicy, policy)
+        except ValidationError as error:
+            errors[field] = error.messages
+    return errors
+
+
 # --- Reading -------------------------------------------------------------------------
 
 
@@ -460,6 +524,21 @@ def _explanation(health, name, step_name, gettext, ngettext) -> str:
     return gettext("%(on_track)s of %(measures)s measures on track or reached.") % {
         "on_track": health.measures_on_track,
         "measures": health.measures,
+    }
+
+
+def account_health_context(page) -> dict:
+    """What the account page's health section shows (`_account_health.html`): the
+    latest recorded health with each part explained, and the history."""
+    history = health_history(page.account)
+    latest = history[0] if history else None
+    policy = current_policy()
+    step = page.current_step
+    step_name = f"{step.position}. {step.name}" if step is not None else ""
+    return {
+        "health": latest,
+        "health_parts": explain(latest, policy, step_name) if latest else [],
+        "health_history": history,
     }
 
 

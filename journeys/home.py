@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import success
-from .models import Coverage, CustomerAccount, Step, StepEvent
-from .permissions import visible_success_plans
+from .models import Coverage, CustomerAccount, HealthBand, Step, StepEvent
+from .permissions import visible_accounts, visible_success_plans
 from .selectors import TrainingRow, account_list, my_training
 
 # An account whose journey is not finished needs action when no step event was
@@ -168,4 +168,31 @@ def outcomes_at_risk(*, viewer: User, today: date | None = None) -> OutcomesAtRi
     return OutcomesAtRisk(
         plans=shown[:ACCOUNTS_SHOWN],
         count=rows.count() if len(shown) > ACCOUNTS_SHOWN else len(shown),
+    )
+
+
+@dataclass
+class HealthAtRisk:
+    accounts: list[CustomerAccount]  # the lowest score first
+    count: int
+
+
+def health_at_risk(*, viewer: User, owner: User | None = None) -> HealthAtRisk:
+    """Active accounts the viewer sees (those `owner` owns today, when given)
+    whose latest health is at risk or critical (`journeys.health`), the lowest
+    score first. Two queries at most."""
+    accounts = visible_accounts(viewer).filter(
+        is_active=True, health_band__in=[HealthBand.AT_RISK, HealthBand.CRITICAL]
+    )
+    if owner is not None:
+        accounts = accounts.filter(
+            pk__in=Coverage.objects.filter(ended_at__isnull=True, owner=owner).values(
+                "account_id"
+            )
+        )
+    accounts = accounts.order_by("health_score", "name", "pk")
+    shown = list(accounts[: ACCOUNTS_SHOWN + 1])
+    return HealthAtRisk(
+        accounts=shown[:ACCOUNTS_SHOWN],
+        count=accounts.count() if len(shown) > ACCOUNTS_SHOWN else len(shown),
     )

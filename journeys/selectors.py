@@ -352,6 +352,8 @@ ACCOUNT_ROW_COLUMNS = (
     "current_step_name",
     "current_step_since",
     "value_point_overdue",
+    "health_score",
+    "health_band",
     "open_period__id",
     "open_period__model",
     "open_period__started_at",

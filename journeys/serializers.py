@@ -23,6 +23,7 @@ from .models import (
     ARRSnapshot,
     CoverageModel,
     CustomerAccount,
+    HealthBand,
     Journey,
     Playbook,
     PlaybookActionTick,
@@ -417,6 +418,12 @@ class CustomerSerializer(ReadableFieldsOnce, JourneysModelSerializer):
     current_step = serializers.SerializerMethodField()
     days_at_current_step = serializers.SerializerMethodField()
     value_point_overdue = serializers.BooleanField(read_only=True)
+    health_band = serializers.ChoiceField(
+        choices=HealthBand.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("The latest recorded health; empty without a score."),
+    )
 
     class Meta:
         model = CustomerAccount
@@ -435,9 +442,11 @@ class CustomerSerializer(ReadableFieldsOnce, JourneysModelSerializer):
             "current_step",
             "days_at_current_step",
             "value_point_overdue",
+            "health_score",
+            "health_band",
             "created_at",
         ]
-        read_only_fields = ["is_active", "created_at"]
+        read_only_fields = ["is_active", "created_at", "health_score", "health_band"]
 
     # One nested serializer each for the whole list: building one per row
     # deep-copies its fields every time (most of a page's time).
@@ -493,6 +502,8 @@ CUSTOMER_ROWS = RowsWriter(
         "arr": "arr",
         "journey": "journey_id",
         "is_active": "is_active",
+        "health_score": "health_score",
+        "health_band": "health_band",
         "coverage": Nested(
             RowsWriter(
                 AccountCoverageSerializer,

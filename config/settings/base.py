@@ -260,6 +260,8 @@ SPECTACULAR_SETTINGS = {
         # movements are both the stated and the inferred type.
         "RecordedSourceEnum": "journeys.models.StepEvent.Source",
         "ARRMovementEnum": "journeys.models.ARRMovement",
+        # An account's health band, on the customers list and the health API.
+        "HealthBandEnum": "journeys.models.HealthBand",
     },
 }
 

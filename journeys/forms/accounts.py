@@ -14,7 +14,7 @@ from accounts.models import User
 from config.fields import DateTimeField
 
 from .. import revenue
-from ..models import ARRMovement, CoverageModel, Step
+from ..models import ARRMovement, CoverageModel, HealthBand, Step
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -64,6 +64,7 @@ def present_account_filters(
             _("Any"),
             [("true", _("Value point overdue")), ("false", _("Nothing overdue"))],
         ),
+        "health": (_("Health"), _("Any health"), HealthBand.choices),
     }
     for name, (label, empty, pairs) in menus.items():
         fields[name].label = label
@@ -84,6 +85,7 @@ def present_account_filters(
             Column("pool", css_class="col-md"),
             Column("current_step", css_class="col-md"),
             Column("overdue", css_class="col-md"),
+            Column("health", css_class="col-md"),
         ),
         "ordering",
     )

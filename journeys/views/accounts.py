@@ -21,7 +21,7 @@ from config import keyset
 from config.exports import csv_response
 from config.views import add_service_errors
 
-from .. import imports, permissions, revenue, selectors, services
+from .. import health, imports, permissions, revenue, selectors, services
 from ..filters import CustomerFilter, PoolFilter, StepEventFilter
 from ..forms.accounts import (
     ARRMovementForm,
@@ -60,6 +60,7 @@ SORTABLE_COLUMNS = [
     ("arr", _lazy("ARR")),
     ("journey", _lazy("Journey")),
     ("current_step", _lazy("Current step")),
+    ("health_score", _lazy("Health")),
 ]
 
 
@@ -394,6 +395,7 @@ def account_detail(request, pk: int):
             "arr_form": arr_form,
             "arr_movement_form": arr_movement_form,
             **account_success_context(viewer, page),
+            **health.account_health_context(page),
         },
     )
 

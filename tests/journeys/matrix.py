@@ -6,6 +6,7 @@ memoised on `org` so that one row's lambda does not create them twice."""
 from . import (
     matrix_accounts,
     matrix_api,
+    matrix_health,
     matrix_journeys,
     matrix_manage,
     matrix_success,
@@ -19,6 +20,7 @@ _MODULES = (
     matrix_api,
     matrix_manage,
     matrix_success,
+    matrix_health,
 )
 
 UI_ROWS = {key: row for module in _MODULES for key, row in module.UI_ROWS.items()}
@@ -30,4 +32,5 @@ WORLDS = (
     matrix_journeys.journeys_world,
     matrix_training._training,
     matrix_success.success_world,
+    matrix_health.health_world,
 )

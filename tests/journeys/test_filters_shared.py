@@ -147,6 +147,14 @@ def _at(moment) -> str:
 
 
 # (endpoint, parameter) → (the value, the objects it keeps), from the world above.
+def _band(account, band: str) -> str:
+    """Record a health band on the account (`journeys.health` would); the value."""
+    type(account).objects.filter(pk=account.pk).update(
+        health_score=20, health_band=band
+    )
+    return band
+
+
 CASES = {
     ("journeys", "active"): lambda w: ("false", ["other_journey"]),
     ("steps", "journey"): lambda w: (
@@ -185,6 +193,7 @@ CASES = {
     ("customers", "pool"): lambda w: (w["pool_b"].pk, ["beta"]),
     ("customers", "current_step"): lambda w: (w["steps"][1].pk, ["beta"]),
     ("customers", "overdue"): lambda w: ("true", ["acme"]),
+    ("customers", "health"): lambda w: (_band(w["gamma"], "critical"), ["gamma"]),
     ("customers", "ordering"): lambda w: ("-name", ["gamma", "beta", "acme"]),
     ("step-events", "account"): lambda w: (w["beta"].pk, ["second"]),
     ("step-events", "external_id"): lambda w: ("CRM-A", ["first"]),
@@ -272,6 +281,7 @@ def test_a_filter_the_viewer_may_not_use_widens_nothing(w):
         ("owner", "abc"),
         ("current_step", "1.5"),
         ("overdue", "maybe"),
+        ("health", "sick"),
         ("ordering", "password"),
     ],
 )
