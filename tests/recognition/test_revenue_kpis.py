@@ -5,13 +5,16 @@ and incremental) equal to the selector, and the metric catalogue."""
 from datetime import date, datetime
 
 import pytest
+from django.db import connection
 
-from journeys.models import Coverage
+from journeys.models import Coverage, CustomerAccount
 from recognition import metrics
 from recognition.metrics import Family
 from recognition.models import MemberFigure, PoolFigure, TeamFigure
 from recognition.selectors import revenue
+from recognition.services import rollup as rollup_services
 from recognition.services.rollup import rollup
+from tests.journeys.factories import journey_with_steps
 from tests.recognition.revenue_world import (
     APR,
     FEB,
@@ -288,3 +291,35 @@ def test_the_catalogue_lists_the_revenue_kpis():
     )
     assert metrics.format_value(catalogue[Family.ACCOUNTS_PER_CSM], 2.5) == "2.5"
     assert metrics.format_value(nrr, 1.125) == "112.5 %"
+
+
+def test_a_sharded_full_run_keeps_the_revenue_figures(world, monkeypatch):
+    """The staged figures replace every figure at the finish: the revenue figures
+    are written after the swap, under the lock."""
+    journey, _steps = journey_with_steps(2)
+    CustomerAccount.objects.update(journey=journey)
+    rollup(full=True, now=NOW)
+    expected = figure_table()
+    monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
+    token, started_at, as_of = rollup_services.lease(now=NOW)
+    for journey_id, low, high in rollup_services.plan_shards(2):
+        rollup_services.rollup_shard(token, journey_id, low, high, as_of)
+    months = rollup_services._all_months(as_of)
+    for part in rollup_services.plan_month_parts(months, 2):
+        rollup_services.rollup_figures(token, part, as_of)
+    assert rollup_services.rollup_finish(token, started_at, as_of).full
+    assert figure_table() == expected
+    stored_equals_selected(world)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_rollup_writes_the_selectors_figures(world):
+    assert connection.vendor == "postgresql"
+    rollup(full=True, now=NOW)
+    stored_equals_selected(world)
+    record(world.accounts["A"], JUN, 0)
+    rollup(now=NOW)
+    incremental = figure_table()
+    stored_equals_selected(world)
+    rollup(full=True, now=NOW)
+    assert figure_table() == incremental
