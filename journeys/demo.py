@@ -856,7 +856,8 @@ class JourneysDemo:
 
     def _representative_writes(self, journeys, pools, owners) -> None:
         """A few accounts written as the app writes them: created with an owner,
-        steps recorded, the owner changed, a wrong event voided."""
+        steps recorded, the owner changed, a wrong event voided. Their ARR comes
+        later, month by month (`_arr`)."""
         journey = journeys["dedicated"]
         steps = list(journey.steps.filter(retired_at__isnull=True))
         owner, other = owners[0], owners[1 % len(owners)]
@@ -867,7 +868,6 @@ class JourneysDemo:
             journey=journey,
             by=self.admin,
             segment="エンタープライズ",
-            arr=24_000_000,
             owner=owner,
             at=start,
         )
@@ -903,7 +903,6 @@ class JourneysDemo:
             journey=journeys["pooled"],
             by=self.admin,
             segment="SMB",
-            arr=600_000,
             pool=pools[0],
             at=self.now - timedelta(days=20),
         )
