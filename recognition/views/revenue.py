@@ -160,6 +160,7 @@ def revenue_kpis(request):
     rows = [
         {
             "month": month,
+            "key": f"{month:%Y-%m}",
             "figures": found.get(month) or revenue.RevenueMonth(month),
             "running": month == current,
             "query": urlencode({**scope.query, "month": f"{month:%Y-%m}"}),
@@ -196,7 +197,8 @@ def revenue_kpis(request):
             "chart_rows": list(reversed(rows)),
             "tree": tree,
             "stored": scope.kind in revenue.STORED,
-            "month_choices": list(reversed(months)),
+            # (2026-04 for the URL, the month): no date format in the template.
+            "month_choices": [(f"{m:%Y-%m}", m) for m in reversed(months)],
         },
     )
 
