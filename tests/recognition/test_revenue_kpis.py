@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 from django.db import connection
 
+from accounts.models import TeamMembership
 from journeys.models import Coverage, CustomerAccount
 from recognition import metrics
 from recognition.metrics import Family
@@ -321,5 +322,25 @@ def test_on_postgresql_the_rollup_writes_the_selectors_figures(world):
     rollup(now=NOW)
     incremental = figure_table()
     stored_equals_selected(world)
+    rollup(full=True, now=NOW)
+    assert figure_table() == incremental
+
+
+def test_incremental_after_a_team_change_equals_full(world):
+    rollup(full=True, now=NOW)
+    membership = TeamMembership.objects.get(user=world.kato, team=world.org.team_b)
+    membership.end_date = date(2026, 4, 30)
+    membership.save()
+    TeamMembership.objects.create(
+        user=world.kato, team=world.org.team_a, start_date=date(2026, 5, 1)
+    )
+    rollup(now=NOW)
+    incremental = figure_table()
+    team_a = revenue.stored_revenue_months(
+        scope=revenue.TEAM, owner_id=world.org.team_a.pk, months=[MAY]
+    )
+    # E is kato's in May, and kato is in team A from May 1: sato 1,500,000 (A,
+    # B), suzuki 500,000 (C), kato 700,000 (E).
+    assert team_a[MAY].starting == 1_500_000 + 500_000 + 700_000
     rollup(full=True, now=NOW)
     assert figure_table() == incremental
