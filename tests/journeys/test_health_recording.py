@@ -85,3 +85,21 @@ def test_the_command_records_a_day_and_refuses_a_bad_one():
     tomorrow = timezone.localdate() + timedelta(days=1)
     with pytest.raises(CommandError, match="future"):
         call_command("record_health", "--day", tomorrow.isoformat())
+
+
+def test_the_demo_records_six_months_of_history_and_today():
+    account = _account()
+    from journeys.health import record_demo_health
+
+    record_demo_health(today=date(2026, 6, 20))
+    days = [day for day, _recency in _days(account)]
+    # The 1st of the six complete months before June (METRICS.md), then today.
+    assert days == [
+        date(2025, 12, 1),
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+        date(2026, 3, 1),
+        date(2026, 4, 1),
+        date(2026, 5, 1),
+        date(2026, 6, 20),
+    ]
