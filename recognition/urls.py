@@ -1,4 +1,12 @@
-from .views import awards, dashboard, development, promotion, quality
+from .views import (
+    awards,
+    dashboard,
+    development,
+    promotion,
+    quality,
+    revenue,
+    sharing,
+)
 
 app_name = "recognition"
 
@@ -8,4 +16,6 @@ urlpatterns = [
     *development.urlpatterns,
     *promotion.urlpatterns,
     *quality.urlpatterns,
+    *sharing.urlpatterns,
+    *revenue.urlpatterns,
 ]

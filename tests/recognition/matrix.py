@@ -6,9 +6,18 @@ from . import (
     matrix_dashboard,
     matrix_development,
     matrix_quality,
+    matrix_revenue,
+    matrix_sharing,
 )
 
-_MODULES = (matrix_dashboard, matrix_awards, matrix_development, matrix_quality)
+_MODULES = (
+    matrix_dashboard,
+    matrix_awards,
+    matrix_development,
+    matrix_quality,
+    matrix_sharing,
+    matrix_revenue,
+)
 
 UI_ROWS = {key: row for module in _MODULES for key, row in module.UI_ROWS.items()}
 API_ROWS = {key: row for module in _MODULES for key, row in module.API_ROWS.items()}
