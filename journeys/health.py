@@ -455,6 +455,8 @@ class HealthPart:
     score: int | None
     weight: int
     explanation: str
+    # What scores 100 and what scores 0, in words.
+    scale: str = ""
 
 
 def health_history(account: CustomerAccount, *, limit: int = 12) -> list:
@@ -477,9 +479,30 @@ def explain(health: AccountHealth, policy: HealthPolicy, step_name: str = "") ->
                 score=score,
                 weight=weight[name],
                 explanation=_explanation(health, name, step_name, gettext, ngettext),
+                scale=_scale(policy, name, gettext),
             )
         )
     return parts
+
+
+def _scale(policy: HealthPolicy, name: str, gettext) -> str:
+    if name == "pace":
+        return gettext("100 up to %(good)s of the window, 0 from %(bad)s.") % {
+            "good": f"{policy.pace_good:.0%}",
+            "bad": f"{policy.pace_bad:.0%}",
+        }
+    if name == "value_points":
+        return gettext("100 with none, 0 from %(bad)s.") % {"bad": policy.overdue_bad}
+    if name == "recency":
+        return gettext("100 up to %(good)s days, 0 from %(bad)s days.") % {
+            "good": policy.recency_good_days,
+            "bad": policy.recency_bad_days,
+        }
+    if name == "arr_trend":
+        return gettext(
+            "Over %(months)s months: 100 without a drop, 0 from a drop of %(bad)s %%."
+        ) % {"months": policy.arr_trend_months, "bad": policy.arr_drop_bad_percent}
+    return gettext("The share of measures on track or reached.")
 
 
 def _explanation(health, name, step_name, gettext, ngettext) -> str:

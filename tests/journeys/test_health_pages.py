@@ -127,6 +127,9 @@ def test_the_account_page_shows_each_part_with_why_and_the_history(client, org):
     assert "62 days at 2. Step 2 of a 60-day window." in text
     assert "Last step event 62 days ago." in text
     assert "No success plan with measures." in text
+    # What scores 100 and 0, so a member sees how far off the account is.
+    assert "100 up to 75% of the window, 0 from 150%." in text
+    assert "100 up to 30 days, 0 from 90 days." in text
     assert "does not apply" in text
     row = AccountHealth.objects.get(account=account, day=today)
     # pace: 62/60 = 1.033 → 100 × (1.5 − 1.033) / 0.75 = 62.2 → 62; no value
