@@ -251,11 +251,13 @@ def _add_event_groups(since: datetime, dialect: rows.Dialect) -> None:
 def _people_event_months(log: QuerySet) -> set[date]:
     """Months whose events-recorded counts may have changed for a whole team: of
     every event recorded by someone whose team membership (the team it counts for)
-    or Member role (whether it counts) changed since."""
+    or Member role (whether it counts) changed since. Voided events too: one
+    voided since still counts in the figure written before, for the team the
+    person had then, which the event's own groups (read with today's team) miss."""
     people = log.filter(
         kind__in=[RollupChange.Kind.TEAM, RollupChange.Kind.ROLE]
     ).values("user_id")
-    changed = StepEvent.objects.filter(recorded_by__in=people, voided_at__isnull=True)
+    changed = StepEvent.objects.filter(recorded_by__in=people)
     return set(figures.local_months(changed, "reached_at"))
 
 

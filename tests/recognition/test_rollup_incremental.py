@@ -834,6 +834,26 @@ def test_an_owner_gaining_the_member_role_between_runs():
 
 
 @pytest.mark.django_db
+def test_a_recorder_leaving_the_team_whose_event_was_voided_meanwhile():
+    """Found by the property test below: the event's own groups are read with
+    today's team (none), so the month of the team the recorder had must be
+    recounted from the membership change, voided events included."""
+    with moving_clock(jst(2026, 9, 1)) as clock:
+        team_a = team()
+        csm = member(team_a)
+        built, (s1, _s2, _s3) = journey((10, 10, 10))
+        event = reach(account(built, owner=csm), s1, jst(2026, 4, 3), by=csm)
+        first_run(clock)
+        assert figure(TeamFigure, team_a, EVENTS_RECORDED, APRIL).value == 1
+        clock.advance(hours=1)
+        journey_services.step_event_void(event=event, by=csm, reason="wrong account")
+        TeamMembership.objects.filter(user=csm).delete()
+        next_run(clock)
+        assert no_figure(figure(TeamFigure, team_a, EVENTS_RECORDED, APRIL))
+        assert_incremental_equals_full(clock())
+
+
+@pytest.mark.django_db
 def test_a_pool_moving_to_another_team_between_runs():
     with moving_clock(jst(2026, 9, 1)) as clock:
         team_a, team_b = team(), team()
