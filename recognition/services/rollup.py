@@ -524,6 +524,8 @@ def plan_shards(per_journey: int) -> list[tuple[int, int, int]]:
     """(journey id, lowest account id, highest account id): each journey's
     accounts split by id into `per_journey` shards of about the same size."""
     journeys = list(metrics.current_steps_by_journey())
+    if not journeys:
+        return []
     tiles = (
         CustomerAccount.objects.filter(journey__in=journeys)
         .annotate(
@@ -721,8 +723,11 @@ def rollup_sharded(
     backend = current_app.conf.result_backend
     if not eager and not backend:
         return rollup(full=True)
-    token, started_at, as_of = lease()
     shards = plan_shards(settings.ROLLUP_SHARDS_PER_JOURNEY)
+    if not shards:
+        # No journey with steps, so no account rows: the run is its figures alone.
+        return rollup(full=True)
+    token, started_at, as_of = lease()
     moment = as_of.isoformat()
     options = {"queue": queue} if queue else {}
     result = chord(

@@ -1,13 +1,13 @@
 """A full rollup in shards writes the tables a full run in one process writes; while
 it holds the lock's lease, no other run starts and stale shards write nothing."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from journeys.models import CustomerAccount
+from journeys.models import CustomerAccount, TrainingAssignment
 from recognition.models import AccountTransition, RollupLock, RollupRun
 from recognition.services import rollup as rollup_services
 from recognition.services.rollup import (
@@ -22,6 +22,7 @@ from recognition.services.rollup import (
     rollup_sharded,
 )
 from recognition.tasks import rollup_metrics
+from tests.journeys.factories import TrainingModuleFactory
 from tests.recognition.rollup_world import (
     account,
     change_owner,
@@ -164,6 +165,21 @@ def test_a_lease_past_its_time_no_longer_blocks_and_its_shards_write_nothing():
     lease()
     assert rollup_shard(token, journey_id, low, high, as_of) == 0
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_without_a_journey_with_steps_a_sharded_run_is_one_full_run():
+    """No account rows to split (it raised on the empty journey list): the run is
+    done in one go and recorded, and the lease is left free."""
+    trainee = member(team())
+    module = TrainingModuleFactory()
+    TrainingAssignment.objects.create(
+        module=module, member=trainee, due_date=date(2026, 6, 30), assigned_by=None
+    )
+    assert plan_shards(3) == []
+    run = rollup_sharded(full=True, timeout=60)
+    assert run.full is True
+    assert RollupLock.objects.get(pk=1).lease_token == ""
 
 
 def test_shards_go_with_a_full_run_only():
