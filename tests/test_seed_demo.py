@@ -32,6 +32,7 @@ from hiring.models import (
 from journeys import revenue
 from journeys import selectors as journey_selectors
 from journeys.models import (
+    AccountHealth,
     ARRSnapshot,
     Coverage,
     CustomerAccount,
@@ -490,6 +491,17 @@ def test_arr_by_month_follows_each_account_for_up_to_a_year(demo):
         ("DEMO-LIVE-1", "ui", "upsell"),
         ("DEMO-LIVE-2", "api", "new"),
     }
+
+
+def test_every_account_has_a_health_history_of_seven_days(demo):
+    """The 1st of each of the six months before this one, and today: the account
+    page shows a history, and every band is there for the lists to filter."""
+    today = timezone.localdate()
+    days = set(AccountHealth.objects.values_list("day", flat=True))
+    assert len(days) == 7 and today in days
+    assert min(days) == revenue.add_months(today.replace(day=1), -6)
+    bands = set(CustomerAccount.objects.values_list("health_band", flat=True))
+    assert {"healthy", "at_risk", "critical"} <= bands
 
 
 def test_the_management_demo_has_assessments_a_ladder_plans_and_awards(demo, client):
