@@ -37,6 +37,7 @@ from django.db.models import (
     F,
     FloatField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -49,7 +50,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.queries import DaysBetween
 
-from .models import SuccessMeasure, SuccessPlan, SuccessProgress
+from .models import Coverage, Step, SuccessMeasure, SuccessPlan, SuccessProgress
 
 # A measure may trail its path by a tenth of the way before it is behind.
 TOLERANCE = 0.1
@@ -168,9 +169,9 @@ def plans_at_risk(plans: QuerySet | None = None, *, today: date | None = None):
 def measures_reached_in(month: date, measures: QuerySet | None = None) -> QuerySet:
     """Measures reached (by today's reading) whose reading was measured in
     `month` (its first day)."""
-    end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    start, end = month_bounds(month)
     return measures_with_status(measures).filter(
-        status=REACHED, read_on__gte=month, read_on__lt=end
+        status=REACHED, read_on__gte=start, read_on__lt=end
     )
 
 
@@ -188,10 +189,6 @@ def with_status_prefetched(plans: QuerySet, *, today: date | None = None) -> Que
     """`plans` with their measures (annotated by `measures_with_status`, in order)
     and each measure's value points and progress entries (newest first)
     prefetched: a fixed number of queries however many plans."""
-    from django.db.models import Prefetch
-
-    from .models import Step
-
     measures = measures_with_status(
         SuccessMeasure.objects.prefetch_related(
             Prefetch(
@@ -211,8 +208,6 @@ def with_status_prefetched(plans: QuerySet, *, today: date | None = None) -> Que
 
 
 def _open_owner(field: str):
-    from .models import Coverage
-
     return Subquery(
         Coverage.objects.filter(account=OuterRef("account_id"), ended_at__isnull=True)
         .order_by("-started_at")
