@@ -53,7 +53,7 @@ from ..models import (
     TeamFigure,
 )
 from ..permissions import member_at
-from . import flow
+from . import flow, revenue
 from .groups import (
     EVENTS,
     GROUPS,
@@ -325,7 +325,8 @@ def figures_for(
     """(owner id, metric key) → FigureValue over the period, for members, teams or
     pools. A month reads the monthly table; a longer period aggregates the rows
     (events recorded add up; training completion is the one at the period's end).
-    Flow metrics are counted from the rows (`flow`). With `members_only` (a team's
+    Flow metrics are counted from the rows (`flow`); revenue metrics over a longer
+    period come from `revenue.period_figures`. With `members_only` (a team's
     rate) the cohort metrics count the accounts credited to members only, from the
     rows whatever the period."""
     owner_ids = list(owner_ids)
@@ -366,6 +367,21 @@ def figures_for(
         for (owner, key, _month), figure in table.items():
             found[(owner, key)] = figure
     elif others:
+        # Revenue metrics follow the accounts of the period's start (the revenue
+        # selector's "Over a period"), not the period's last month.
+        revenue_keys = [key for key in others if key in metrics.REVENUE_FAMILIES]
+        if revenue_keys:
+            found.update(
+                revenue.period_figures(
+                    scope,
+                    owner_ids=owner_ids,
+                    keys=revenue_keys,
+                    period=period,
+                    as_of=as_of or _as_of(),
+                )
+            )
+            others = [key for key in others if key not in revenue_keys]
+    if not month and others:
         table = _from_table(scope, owner_ids, period.months, others)
         counts = defaultdict(int)
         for (owner, key, month_of), figure in table.items():

@@ -43,7 +43,7 @@ from ..models import (
     MemberFigure,
     TeamFigure,
 )
-from . import figures
+from . import figures, revenue
 from .figures import FigureValue
 
 _ROW_FAMILIES = {
@@ -404,6 +404,30 @@ def over_period(table: dict, period: Period) -> dict:
     return found
 
 
+def with_revenue_over_period(
+    found: dict,
+    scope: str,
+    *,
+    owner_ids: list[int],
+    wanted: Iterable[Metric],
+    period: Period,
+    as_of: datetime,
+) -> dict:
+    """`found` (from `over_period`) with the revenue metrics of a period longer
+    than a month taken from `revenue.period_figures`, as `figures.figures_for`
+    takes them (not the period's last month). One query when there are some."""
+    keys = [m.key for m in wanted if m.is_revenue]
+    if period.kind == metrics.PERIOD_MONTH or not keys or not owner_ids:
+        return found
+    kept = {k: v for k, v in found.items() if k[1] not in keys}
+    kept.update(
+        revenue.period_figures(
+            scope, owner_ids=owner_ids, keys=keys, period=period, as_of=as_of
+        )
+    )
+    return kept
+
+
 # The dashboard -------------------------------------------------------------------
 
 
@@ -453,8 +477,22 @@ def team_figures(
             ("member", member_ids, others, period.months),
             ("team", [team_id], others, period.months),
         )
-        found.members = over_period(member_table, period)
-        found.rate = over_period(team_table, period)
+        found.members = with_revenue_over_period(
+            over_period(member_table, period),
+            "member",
+            owner_ids=member_ids,
+            wanted=others,
+            period=period,
+            as_of=as_of,
+        )
+        found.rate = with_revenue_over_period(
+            over_period(team_table, period),
+            "team",
+            owner_ids=[team_id],
+            wanted=others,
+            period=period,
+            as_of=as_of,
+        )
         scope_rows = Sql("team_id = %s", (team_id,))
         if members:
             scope_rows |= sql_in("member_id", sorted(members))
@@ -535,8 +573,22 @@ def member_figures(
         ("team", [] if team_id is None else [team_id], tabled, period.months),
         ("member", [member_id], trend_metrics, trend_months),
     )
-    found.member = over_period(member_table, period)
-    found.rate = over_period(rate_table, period)
+    found.member = with_revenue_over_period(
+        over_period(member_table, period),
+        "member",
+        owner_ids=[member_id],
+        wanted=tabled,
+        period=period,
+        as_of=as_of,
+    )
+    found.rate = with_revenue_over_period(
+        over_period(rate_table, period),
+        "team",
+        owner_ids=[] if team_id is None else [team_id],
+        wanted=tabled,
+        period=period,
+        as_of=as_of,
+    )
     if flows:
         found.member.update(
             figures.member_figures(member_ids=[member_id], metrics=flows, period=period)

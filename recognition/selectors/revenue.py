@@ -35,6 +35,31 @@ For a month M and a scope (the organisation, a segment, a team, a member, a pool
   on. A segment is the account's `segment`; the organisation is every account.
 - Each month's figures are final when the month ends (like a flow metric).
 
+**Over a period** of several months (a quarter, the last N months: award periods,
+plan targets, promotion criteria), the figures follow the accounts of the period's
+start, as one cohort (for a single month they are exactly the month's figures):
+
+- **S**: the accounts with ARR above 0 at the start of the period's first month,
+  credited as at that moment (the owner then, that member's team then, the pool);
+  S is the sum of their ARR then. The accounts that are new or reactivated during
+  the period are not in S.
+- Each of them counts once, by its **net change** from the period's start to its
+  end (its ARR at the end of the period's last month): an account at 0 at the end
+  is **churn** (its ARR at the start); a net decrease that leaves ARR is
+  **contraction** (downsell); a net increase is **expansion**, typed by the
+  account's largest increase in the period among upsell, expansion and cross-sell
+  (the earlier month on a tie; expansion, the inferred type of an increase, when
+  the increase came back through a churn and a reactivation). An account that
+  churned and came back within the period is not churn: it had ARR at the start
+  and at the end, so it counts by its net change.
+- **NRR** = (S + E − C − X) / S and **GRR** = (S − C − X) / S, each movement a share
+  of S; **logo churn** = the accounts of S at 0 at the end / the accounts of S.
+- **New** and **reactivated ARR** of a period: the sum of its months' new and
+  reactivated ARR (each credited as in its month) of the accounts that are not in
+  S.
+- **ARR per CSM** and **accounts per CSM**: those of the period's last month.
+- A period's figures are final when the period ends.
+
 Member, team and pool figures are written by the rollup into the figure tables
 (`write_revenue_figures`, one `INSERT … SELECT` per scope); the organisation and
 segments are read from the same SELECT directly (`revenue_months`). Every function
@@ -43,9 +68,11 @@ runs a fixed number of queries, whatever the number of accounts or months.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Min
 
@@ -54,7 +81,13 @@ from journeys.models import ARRMovement, ARRSnapshot, Coverage, CustomerAccount,
 
 from .. import metrics
 from ..metrics import Family
-from ..models import MemberFigure, PoolFigure, TeamFigure
+from ..models import (
+    MemberFigure,
+    PoolFigure,
+    RollupChange,
+    RollupRun,
+    TeamFigure,
+)
 
 ORGANISATION = "organisation"
 SEGMENT = "segment"
@@ -321,15 +354,21 @@ _FIELDS = (
 )
 
 
-def _scope_filter(scope: str, owner) -> tuple[str, list]:
-    """The rows of one scope (None: of every owner of a stored scope)."""
+def _scope_filter(scope: str, owner, alias: str = "r") -> tuple[str, list]:
+    """The rows of one scope (None: of every owner of a stored scope; a list: of
+    those owners)."""
     if scope == ORGANISATION:
         return "1 = 1", []
     if scope == SEGMENT:
-        return "r.segment = %s", [owner]
-    column = f"r.{STORED[scope]}"
+        return f"{alias}.segment = %s", [owner]
+    column = f"{alias}.{STORED[scope]}"
     if owner is None:
         return f"{column} IS NOT NULL", []
+    if isinstance(owner, (list, tuple, set, frozenset)):
+        owners = sorted(owner)
+        if not owners:
+            return "1 = 0", []
+        return f"{column} IN ({', '.join(['%s'] * len(owners))})", owners
     return f"{column} = %s", [owner]
 
 
@@ -383,6 +422,172 @@ def movement_accounts(
         }
         for account_id, name, before, after in found
     ]
+
+
+# Periods longer than a month --------------------------------------------------------
+
+
+def _period_sql(*, scope: str, owner, months: list[date]) -> tuple[str, list]:
+    """The SELECT of a period's figures (the module docstring, "Over a period"):
+    one row per owner (the scope's column; NULL for the organisation and a
+    segment) with `RevenueMonth`'s columns after it."""
+    first, last = months[0], months[-1]
+    with_sql, params = _rows_sql(months)
+    ops = connection.ops
+    column = STORED.get(scope, "NULL")
+    owner_of = {
+        alias: column if column == "NULL" else f"{alias}.{column}"
+        for alias in ("f", "r")
+    }
+    in_f, f_params = _scope_filter(scope, owner, "f")
+    in_r, r_params = _scope_filter(scope, owner, "r")
+    increases = ", ".join(f"'{movement}'" for movement in INCREASES)
+    zeros = "0 AS upsell, 0 AS expansion, 0 AS cross_sell, 0 AS downsell, 0 AS churn"
+
+    def gained(movement: str) -> str:
+        return (
+            f"CASE WHEN c.end_arr > c.start_arr AND c.kind = '{movement}' "
+            f"THEN c.end_arr - c.start_arr ELSE 0 END AS {movement}"
+        )
+
+    sql = f"""{with_sql},
+    f AS (SELECT * FROM r WHERE r.month = {_typed("date")}),
+    l AS (SELECT account_id, end_arr FROM r WHERE r.month = {_typed("date")}),
+    up AS (
+        SELECT account_id, movement FROM (
+            SELECT r.account_id, r.movement, ROW_NUMBER() OVER (
+                PARTITION BY r.account_id
+                ORDER BY r.end_arr - r.start_arr DESC, r.month
+            ) AS rn
+            FROM r WHERE r.movement IN ({increases})
+        ) ranked WHERE rn = 1
+    ),
+    c AS (
+        SELECT {owner_of["f"]} AS owner, f.start_arr,
+               COALESCE(l.end_arr, 0) AS end_arr,
+               COALESCE(up.movement, '{ARRMovement.EXPANSION}') AS kind
+        FROM f
+        LEFT JOIN l ON l.account_id = f.account_id
+        LEFT JOIN up ON up.account_id = f.account_id
+        WHERE f.start_arr > 0 AND {in_f}
+    ),
+    u AS (
+        SELECT c.owner, c.start_arr AS starting,
+               {", ".join(gained(movement) for movement in INCREASES)},
+               CASE WHEN c.end_arr > 0 AND c.end_arr < c.start_arr
+                    THEN c.start_arr - c.end_arr ELSE 0 END AS downsell,
+               CASE WHEN c.end_arr = 0 THEN c.start_arr ELSE 0 END AS churn,
+               0 AS new, 0 AS reactivation, 1 AS customers,
+               CASE WHEN c.end_arr = 0 THEN 1 ELSE 0 END AS churned_accounts,
+               CAST(NULL AS bigint) AS csm, 0 AS owned_accounts, 0 AS owned_arr
+        FROM c
+        UNION ALL
+        SELECT {owner_of["r"]}, 0, {zeros},
+               CASE WHEN r.movement = '{ARRMovement.NEW}' THEN r.end_arr ELSE 0 END,
+               CASE WHEN r.movement = '{ARRMovement.REACTIVATION}'
+                    THEN r.end_arr ELSE 0 END,
+               0, 0, CAST(NULL AS bigint), 0, 0
+        FROM r LEFT JOIN f s0 ON s0.account_id = r.account_id
+        WHERE r.movement IN ('{ARRMovement.NEW}', '{ARRMovement.REACTIVATION}')
+            AND COALESCE(s0.start_arr, 0) = 0 AND {in_r}
+        UNION ALL
+        SELECT {owner_of["r"]}, 0, {zeros}, 0, 0, 0, 0, r.member_id,
+               CASE WHEN r.member_id IS NOT NULL THEN 1 ELSE 0 END,
+               CASE WHEN r.member_id IS NOT NULL THEN r.end_arr ELSE 0 END
+        FROM r WHERE r.month = {_typed("date")} AND {in_r}
+    )
+    SELECT u.owner, SUM(u.starting), SUM(u.upsell), SUM(u.expansion),
+           SUM(u.cross_sell), SUM(u.downsell), SUM(u.churn), SUM(u.new),
+           SUM(u.reactivation), SUM(u.customers), SUM(u.churned_accounts),
+           COUNT(DISTINCT u.csm), SUM(u.owned_accounts), SUM(u.owned_arr)
+    FROM u {"" if column == "NULL" else "WHERE u.owner IS NOT NULL"}
+    GROUP BY u.owner"""
+    first_param = ops.adapt_datefield_value(first)
+    last_param = ops.adapt_datefield_value(last)
+    return sql, [
+        *params,
+        first_param,
+        last_param,
+        *f_params,
+        *r_params,
+        last_param,
+        *r_params,
+    ]
+
+
+def revenue_period(*, scope: str, owner=None, months: list[date]) -> dict:
+    """owner → RevenueMonth of a period (consecutive `months`) of one scope, by the
+    module docstring's "Over a period" (keyed by the period's first month). For a
+    member, team or pool `owner` is an id or a list of ids (None: every owner);
+    the organisation and a segment answer under the key None. For one month the
+    figures are exactly the month's. One query."""
+    months = sorted(set(months))
+    if not months:
+        return {}
+    sql, params = _period_sql(
+        scope=scope, owner=None if scope == ORGANISATION else owner, months=months
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return {
+        row[0]: RevenueMonth(months[0], *(int(value or 0) for value in row[1:]))
+        for row in found
+    }
+
+
+def figure_values(figures: RevenueMonth, *, provisional: bool, final_at) -> dict:
+    """metric key → FigureValue of one scope's month or period, as the rollup
+    writes them (`_figure_select`): a share of S only when S > 0, logo churn when
+    there were customers, a per-CSM figure when there is a CSM."""
+    from .figures import FigureValue
+
+    def value(numerator: int, denominator: int | None) -> FigureValue:
+        return FigureValue(
+            value=numerator / denominator if denominator else float(numerator),
+            numerator=numerator,
+            denominator=denominator,
+            provisional=provisional,
+            final_at=final_at,
+        )
+
+    found = {}
+    if figures.starting:
+        found[Family.NRR] = value(figures.ending, figures.starting)
+        found[Family.GRR] = value(figures.retained, figures.starting)
+        for movement in INCREASES + DECREASES:
+            found[_MOVEMENT_FAMILY[movement]] = value(
+                figures.amount(str(movement)), figures.starting
+            )
+    for movement in BESIDE:
+        found[_MOVEMENT_FAMILY[movement]] = value(figures.amount(str(movement)), None)
+    if figures.customers:
+        found[Family.LOGO_CHURN] = value(figures.churned_accounts, figures.customers)
+    if figures.csms:
+        found[Family.ARR_PER_CSM] = value(figures.owned_arr, figures.csms)
+        found[Family.ACCOUNTS_PER_CSM] = value(figures.owned_accounts, figures.csms)
+    return {str(key): figure for key, figure in found.items()}
+
+
+def period_figures(scope: str, *, owner_ids, keys, period, as_of: datetime) -> dict:
+    """(owner id, metric key) → FigureValue of the revenue metrics `keys` over a
+    period, for members, teams or pools (credited as the module docstring says):
+    what `figures.figures_for` answers for revenue metrics. Provisional until the
+    period ends. One query."""
+    keys = set(keys)
+    owner_ids = list(owner_ids)
+    if not keys or not owner_ids:
+        return {}
+    provisional = as_of < period.end_at
+    found = {}
+    for owner, figures in revenue_period(
+        scope=scope, owner=owner_ids, months=period.months
+    ).items():
+        values = figure_values(figures, provisional=provisional, final_at=period.end_at)
+        for key, figure in values.items():
+            if key in keys:
+                found[(owner, key)] = figure
+    return found
 
 
 def _as_date(value) -> date:
@@ -553,8 +758,6 @@ def changed_from(
 ) -> date:
     """The first month whose revenue figures may have changed since `since` (the
     last run's watermark); `date.max` when none. A fixed number of queries."""
-    from ..models import RollupChange
-
     if old_structure.get("pool_teams") != new_structure.get("pool_teams"):
         return date.min
     coverage_changed = Coverage.objects.filter(updated_at__gte=since).exists()
@@ -609,15 +812,52 @@ def rollup_revenue_figures(
 # Pages and the API ----------------------------------------------------------------
 
 
+# The organisation's and a segment's months are computed from the snapshots (a
+# second or more at tens of thousands of accounts), so pages and the API keep them
+# in Django's cache under a key that changes with everything they read: the
+# snapshots (their history, deletes included), the coverage, the changes logged
+# for the rollup (accounts, team memberships, Member roles) and the latest run.
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def _cache_version() -> str:
+    """What the organisation's and segments' figures depend on, as one string.
+    One query."""
+    history = ARRSnapshot.history.model
+    sql = (
+        f"SELECT (SELECT MAX(history_id) FROM {_table(history)}), "
+        f"(SELECT COUNT(*) FROM {_table(ARRSnapshot)}), "
+        f"(SELECT MAX(updated_at) FROM {_table(Coverage)}), "
+        f"(SELECT COUNT(*) FROM {_table(Coverage)}), "
+        f"(SELECT MAX(id) FROM {_table(RollupChange)}), "
+        f"(SELECT MAX(id) FROM {_table(RollupRun)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return "|".join(str(value) for value in cursor.fetchone())
+
+
+def _cache_key(scope: str, owner, months: list[date]) -> str:
+    text = "|".join(
+        [scope, str(owner), ",".join(f"{m:%Y-%m}" for m in months), _cache_version()]
+    )
+    return "revenue-months:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def scope_months(*, scope: str, owner, months: list[date]) -> dict:
     """month → RevenueMonth of a scope: a member's, team's or pool's from the
-    rollup's figures, the organisation's and a segment's from the snapshots. One
-    query."""
+    rollup's figures, the organisation's and a segment's from the snapshots
+    (cached, see above). One or two queries."""
     if scope in STORED:
         return stored_revenue_months(scope=scope, owner_id=owner, months=months)
-    return revenue_months(
-        scope=scope, owner=None if scope == ORGANISATION else owner, months=months
-    )
+    owner = None if scope == ORGANISATION else owner
+    months = sorted(set(months))
+    key = _cache_key(scope, owner, months)
+    found = cache.get(key)
+    if found is None:
+        found = revenue_months(scope=scope, owner=owner, months=months)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def segments() -> list[str]:

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils.http import urlencode
+from django.utils.translation import pgettext
 
 from config.views import require
 
@@ -76,11 +77,20 @@ def _scope(request, form: RevenueScopeForm) -> Scope:
     if kind == revenue.ORGANISATION:
         label = str(SCOPE_LABELS[kind])
     elif kind == revenue.SEGMENT:
-        label = f"{SCOPE_LABELS[kind]}: {owner}"
+        label = scope_label(kind, owner)
     else:
-        label = f"{SCOPE_LABELS[kind]}: {found}"
+        label = scope_label(kind, found)
         owner = found.pk
     return Scope(kind, owner, label)
+
+
+def scope_label(kind: str, name) -> str:
+    """ "Team: Alpha", as each language writes it (Japanese with a full-width
+    colon)."""
+    return pgettext("revenue KPI scope", "%(kind)s: %(name)s") % {
+        "kind": SCOPE_LABELS[kind],
+        "name": name,
+    }
 
 
 def _valid(form: RevenueScopeForm, field: str):

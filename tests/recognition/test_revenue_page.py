@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import pgettext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from recognition.services.rollup import rollup
@@ -200,3 +201,67 @@ def test_the_number_of_queries_does_not_grow(
     with django_assert_max_num_queries(8):
         response = client.get(ACCOUNTS, {**query, "movement": "downsell"})
     assertContains(response, "More 14")
+
+
+# Page polish: labels, figures on one line, the period definitions, the cache --------
+
+
+def test_the_scope_label_is_a_translated_pattern(client, world):
+    from recognition.views.revenue import scope_label
+
+    client.force_login(world.org.admin)
+    query = {"scope": "team", "id": world.org.team_a.pk}
+    response = client.get(PAGE, query)
+    assertContains(response, f"Team: {world.org.team_a.name}")
+    with translation.override("ja"):
+        if pgettext("revenue KPI scope", "%(kind)s: %(name)s").endswith(": %(name)s"):
+            pytest.skip("the Japanese pattern is not in locale/ yet")
+        assert scope_label("segment", "SMB") == "セグメント：SMB"
+
+
+def test_figures_stay_on_one_line_and_the_period_is_defined(client, world):
+    client.force_login(world.org.admin)
+    response = client.get(PAGE, {"scope": "organisation", "month": "2026-04"})
+    html = response.content.decode()
+    table = html[html.index('data-testid="revenue-months"') - 200 :]
+    assert "table-responsive" in table[:200]
+    start = table.index("<table")
+    assert "text-nowrap" in table[start : table.index(">", start)]
+    assertContains(response, 'data-testid="period-definitions"')
+    assertContains(response, "net change")
+
+
+def test_the_organisations_months_are_cached_until_a_snapshot_changes(
+    client, world, django_assert_max_num_queries
+):
+    from recognition.selectors import revenue
+
+    client.force_login(world.org.admin)
+    query = {"scope": "organisation", "month": "2026-05"}
+    months = [date(2026, 4, 1), date(2026, 5, 1)]
+    first = revenue.scope_months(scope="organisation", owner=None, months=months)
+    # Cached: the version's query only.
+    with django_assert_max_num_queries(1):
+        again = revenue.scope_months(scope="organisation", owner=None, months=months)
+    assert again == first
+    assert client.get(PAGE, query).status_code == 200
+    # A new snapshot changes the key: May's S is not May's any more.
+    record(world.accounts["A"], date(2026, 4, 1), 2_000_000)
+    changed = revenue.scope_months(scope="organisation", owner=None, months=months)
+    assert changed[date(2026, 5, 1)].starting != first[date(2026, 5, 1)].starting
+    response = client.get(PAGE, query)
+    assert "¥2,950,000" not in tree_row(response, "starting")
+    # A coverage change too (the per-CSM figures read it).
+    before = revenue.scope_months(scope="organisation", owner=None, months=months)
+    cover(CustomerAccountFactory(), owner=world.sato, start=world_start())
+    after = revenue.scope_months(scope="organisation", owner=None, months=months)
+    assert (
+        after[date(2026, 5, 1)].owned_accounts
+        == before[date(2026, 5, 1)].owned_accounts + 1
+    )
+
+
+def world_start():
+    from tests.recognition.revenue_world import START
+
+    return START
