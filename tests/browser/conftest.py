@@ -4,8 +4,11 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 
+from accounts.models import Role
 from tests.conftest import CHROMIUM
+from tests.factories import TEST_PASSWORD, build_organisation
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -56,3 +59,19 @@ def page(browser, live_server, request):
     page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
     context.close()
     assert violations == [], "the page broke its Content-Security-Policy"
+
+
+@pytest.fixture
+def org(transactional_db):
+    """The organisation, with the role groups first: an earlier transactional test
+    flushes the database, taking the groups the data migration created with it."""
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+    return build_organisation()
+
+
+def log_in(page, username: str) -> None:
+    """Sign in on the login page the browser is on."""
+    page.fill("#id_username", username)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("input[type=submit]")

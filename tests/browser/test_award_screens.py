@@ -4,13 +4,11 @@ on the next period without a metric, the navbar's unread notices. Screenshots go
 to test-artifacts/."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import Role
 from accounts.services import notify
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import TEST_PASSWORD, TeamFactory, build_organisation
+from tests.factories import TEST_PASSWORD, TeamFactory
 from tests.journeys.factories import journey_with_steps
 from tests.recognition.award_factories import (
     AwardProgramFactory,
@@ -21,13 +19,6 @@ from tests.recognition.award_factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def org(transactional_db):
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    return build_organisation()
 
 
 def _login_ja(page, org, url):

@@ -3,13 +3,11 @@ sort, "final cohorts only", the drill-down to a cohort's accounts and "add to
 plan" from a transition that is not the weakest (no CSP violation anywhere)."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import Role
 from recognition.services.rollup import rollup
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import TEST_PASSWORD, build_organisation
+from tests.factories import TEST_PASSWORD
 from tests.recognition.coaching_factories import build_coaching_world
 from tests.recognition.dashboard_factories import (
     APRIL,
@@ -20,13 +18,6 @@ from tests.recognition.dashboard_factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def org(transactional_db):
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    return build_organisation()
 
 
 def _shot(page, name: str) -> None:

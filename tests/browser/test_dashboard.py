@@ -2,31 +2,13 @@
 weakest member and transition, opens that member's page and the playbook."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import Role
-from tests.browser.conftest import ARTIFACTS
-from tests.factories import TEST_PASSWORD, build_organisation
+from tests.browser.conftest import ARTIFACTS, log_in
 from tests.recognition.coaching_factories import build_coaching_world
 from tests.recognition.dashboard_factories import APRIL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def org(transactional_db):
-    """The organisation, with the role groups first: an earlier transactional test
-    flushes the database, taking the groups the data migration created with it."""
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    return build_organisation()
-
-
-def _log_in(page, username: str) -> None:
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("input[type=submit]")
 
 
 def _shot(page, name: str) -> None:
@@ -40,7 +22,7 @@ def test_a_manager_spots_the_weakest_member_and_opens_the_playbook(page, org):
     org.manager_a.save(update_fields=["preferred_language"])
 
     page.goto(reverse("recognition:dashboard"))
-    _log_in(page, "manager_a")
+    log_in(page, "manager_a")
     page.wait_for_url("**/management/**")
     # April is chosen in the period selector.
     page.select_option("#id_period", APRIL)

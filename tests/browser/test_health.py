@@ -6,13 +6,11 @@ the page as they see it)."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import Role
 from journeys import health
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import TEST_PASSWORD, build_organisation
+from tests.factories import TEST_PASSWORD
 from tests.journeys.factories import (
     CustomerAccountFactory,
     StepEventFactory,
@@ -20,13 +18,6 @@ from tests.journeys.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def org(transactional_db):
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    return build_organisation()
 
 
 def _shot(page, name: str) -> None:

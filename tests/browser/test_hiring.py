@@ -7,16 +7,10 @@ import pytest
 from django.urls import reverse
 
 from hiring.models import HiringPolicy, KitQuestion, Scorecard, ScorecardRevision
-from tests.browser.conftest import ARTIFACTS
-from tests.factories import TEST_PASSWORD, QuestionFactory, build_hiring
+from tests.browser.conftest import ARTIFACTS, log_in
+from tests.factories import QuestionFactory, build_hiring
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, username: str) -> None:
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("input[type=submit]")
 
 
 def _rate(page, field: str, rating: int) -> None:
@@ -61,7 +55,7 @@ def test_an_interviewer_fills_the_scorecard_and_only_then_sees_the_panel(page, o
     logic = f"competency_{world.logic.pk}"
 
     page.goto("/hiring/")
-    _log_in(page, "interviewer")
+    log_in(page, "interviewer")
     page.wait_for_url("**/hiring/")
     page.get_by_role("link", name=world.candidate.name).click()
     page.wait_for_url(f"**{own_url}")
@@ -106,7 +100,7 @@ def test_an_interviewer_fills_the_scorecard_and_only_then_sees_the_panel(page, o
     _shot(page, "2_session_expired")
     page.click("#autosave-expired a")
     page.wait_for_url("**/login/**")
-    _log_in(page, "interviewer")
+    log_in(page, "interviewer")
     page.wait_for_url(f"**{own_url}")
     page.wait_for_selector("#autosave-restored:not(.d-none)")
     _wait_saved(page)
@@ -148,7 +142,7 @@ def test_a_draft_saved_in_another_window_is_not_overwritten(page, org):
     own_url = reverse("hiring:scorecard", args=[world.interview.pk])
     key = f"kata.scorecard.{world.interview.pk}"
     page.goto(own_url)
-    _log_in(page, "interviewer")
+    log_in(page, "interviewer")
     page.wait_for_url(f"**{own_url}")
 
     # A second window on the same draft saves first.
@@ -202,7 +196,7 @@ def test_read_only_scorecards_clear_what_a_shared_browser_kept(page, org):
         pk=1, defaults={"panel_visibility": HiringPolicy.PanelVisibility.ALWAYS}
     )
     page.goto("/hiring/")
-    _log_in(page, "interviewer")
+    log_in(page, "interviewer")
     page.wait_for_selector(f"a[href='{own_url}']")
     # Left behind by the panelist on this computer.
     page.evaluate(

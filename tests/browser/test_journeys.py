@@ -4,14 +4,11 @@ records that the account reached a step."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
 from journeys.models import StepEvent
-from tests.browser.conftest import ARTIFACTS
-from tests.factories import TEST_PASSWORD, build_organisation
+from tests.browser.conftest import ARTIFACTS, log_in
 from tests.journeys.factories import (
     CustomerAccountFactory,
     PlaybookFactory,
@@ -21,21 +18,6 @@ from tests.journeys.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def org(transactional_db):
-    """The organisation, with the role groups first: an earlier transactional test
-    flushes the database, taking the groups the data migration created with it."""
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    return build_organisation()
-
-
-def _log_in(page, username: str) -> None:
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("input[type=submit]")
 
 
 def _shot(page, name: str) -> None:
@@ -66,7 +48,7 @@ def test_a_member_reads_the_next_playbook_and_records_a_step(page, org):
     org.member_a.preferred_language = "en"
     org.member_a.save(update_fields=["preferred_language"])
     page.goto(reverse("journeys:account_list"))
-    _log_in(page, "member_a")
+    log_in(page, "member_a")
     page.wait_for_url("**/journeys/accounts/")
     assert "Other Co" not in page.content()
     page.get_by_role("link", name="株式会社アクメ").click()

@@ -6,13 +6,11 @@ to test-artifacts/ for a look; the page fixture fails on any CSP violation."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import Role
 from journeys.models import Journey
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import TEST_PASSWORD, build_organisation
+from tests.factories import TEST_PASSWORD
 from tests.journeys.factories import (
     CustomerAccountFactory,
     PoolFactory,
@@ -23,13 +21,6 @@ from tests.journeys.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def org(transactional_db):
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    return build_organisation()
 
 
 def _shot(page, name):

@@ -5,26 +5,15 @@ account lost and what it took with it. The leader reads Japanese."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import Role
 from journeys import revenue
 from journeys.models import ARRSnapshot
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import TEST_PASSWORD, build_organisation
+from tests.factories import TEST_PASSWORD
 from tests.journeys.factories import CustomerAccountFactory, journey_with_steps
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def org(transactional_db):
-    """The organisation, with the role groups first: an earlier transactional test
-    flushes the database, taking the groups the data migration created with it."""
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    return build_organisation()
 
 
 def _arr(org):

@@ -7,33 +7,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
 from journeys.models import OutcomeKind, SuccessMeasure, SuccessPlan, SuccessProgress
-from tests.browser.conftest import ARTIFACTS
-from tests.factories import TEST_PASSWORD, build_organisation
+from tests.browser.conftest import ARTIFACTS, log_in
 from tests.journeys.factories import CustomerAccountFactory, StepEventFactory
 from tests.journeys.success_factories import journey_with_value_points
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def org(transactional_db):
-    """The organisation, with the role groups first: an earlier transactional test
-    flushes the database, taking the groups the data migration created with it."""
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    return build_organisation()
-
-
-def _log_in(page, username: str) -> None:
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("input[type=submit]")
 
 
 def _shot(page, name: str) -> None:
@@ -78,7 +60,7 @@ def test_a_member_records_progress_and_the_outcome_is_no_longer_at_risk(page, or
     org.member_a.save(update_fields=["preferred_language"])
 
     page.goto(reverse("home"))
-    _log_in(page, "member_a")
+    log_in(page, "member_a")
     page.wait_for_selector('[data-testid="outcomes-at-risk"]')
     card = page.locator('[data-testid="outcomes-at-risk"]')
     assert "株式会社アクメ" in card.inner_text()
@@ -169,7 +151,7 @@ def test_a_manager_presents_the_months_successes(page, org):
     org.manager_a.save(update_fields=["preferred_language"])
     url = reverse("recognition:sharing_meeting") + "?month=2026-03"
     page.goto(url)
-    _log_in(page, "manager_a")
+    log_in(page, "manager_a")
     page.wait_for_selector('[data-testid="outcome-reached"]')
     assert "月間の問い合わせ対応時間" in page.inner_text("main")
     assert page.locator('[data-testid="value-point-reached"]').count() == 1
