@@ -28,10 +28,10 @@ must be seen by at least one role allowed to see it).
 """
 
 import copy
-from functools import cache
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from types import SimpleNamespace
 from urllib.parse import unquote, urlencode, urlsplit
 
