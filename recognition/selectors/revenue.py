@@ -46,7 +46,7 @@ start, as one cohort (for a single month they are exactly the month's figures):
 - Each of them counts once, by its **net change** from the period's start to its
   end (its ARR at the end of the period's last month): an account at 0 at the end
   is **churn** (its ARR at the start); a net decrease that leaves ARR is
-  **contraction** (downsell); a net increase is **expansion**, typed by the
+  **contraction** (downsell); a net increase counts in **E**, typed by the
   account's largest increase in the period among upsell, expansion and cross-sell
   (the earlier month on a tie; expansion, the inferred type of an increase, when
   the increase came back through a churn and a reactivation). An account that
@@ -826,7 +826,6 @@ def _cache_version() -> str:
     history = ARRSnapshot.history.model
     sql = (
         f"SELECT (SELECT MAX(history_id) FROM {_table(history)}), "
-        f"(SELECT COUNT(*) FROM {_table(ARRSnapshot)}), "
         f"(SELECT MAX(updated_at) FROM {_table(Coverage)}), "
         f"(SELECT COUNT(*) FROM {_table(Coverage)}), "
         f"(SELECT MAX(id) FROM {_table(RollupChange)}), "

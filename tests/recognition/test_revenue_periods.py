@@ -330,3 +330,27 @@ def test_a_period_is_one_query_per_scope(quarter, django_assert_num_queries):
             period=QUARTER,
             as_of=AFTER,
         )
+
+
+@pytest.mark.parametrize("with_page_as_of", [False, True])
+def test_a_promotion_criterion_on_nrr_reads_the_last_three_months(
+    quarter, with_page_as_of
+):
+    from recognition.selectors.promotion import readiness_for
+    from tests.recognition.development_factories import at_level, ladder, step_up
+
+    csm, senior = ladder("CSM", "Senior CSM")
+    step_up(csm, senior, metric_criteria=[(Family.NRR, "gte", 0.8, 3)])
+    at_level(quarter.member_a, csm)
+    at_level(quarter.member_b, csm)
+    found = readiness_for(
+        [quarter.member_a, quarter.member_b],
+        now=AFTER,
+        as_of=AFTER if with_page_as_of else None,
+    )
+    (sato,) = found[quarter.member_a.pk].criteria
+    (kato,) = found[quarter.member_b.pk].criteria
+    # April–June: sato 65.2 % (June alone: 84.6 %, which would have met it).
+    assert sato.value == pytest.approx(1_500_000 / 2_300_000)
+    assert not sato.met
+    assert kato.value == 1.5 and kato.met
