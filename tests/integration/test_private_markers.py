@@ -82,6 +82,12 @@ ALLOWED = {
     # An account member_a worked on until it moved to member_b (Team B): it follows
     # its current coverage.
     "MV": {"admin", "manager_b"},
+    # A member of Team A until August, of Team B since September: their account,
+    # retrospective and plan are Team B's now ...
+    "MO": {"admin", "manager_b"},
+    # ... and so is their person, except where their past figures count for Team A
+    # (see INTENDED).
+    "MP": {"admin", "manager_b"},
     # The segment only Team B's account is in.
     "SEG": {"admin", "manager_b"},
     # Team A-1's member: their leader, the leader of the team above, admins.
@@ -109,6 +115,13 @@ ALLOWED = {
 INTENDED = {
     ("MV", "recognition:cohort_detail"): {"manager", "member"},
     ("MV", "recognition:revenue_accounts"): {"manager", "member"},
+    # A team's figures count its members of the time: the heat map of a period when
+    # the mover was in Team A lists them, for Team A's leader.
+    ("MP", "recognition:dashboard"): {"manager"},
+    ("MP", "recognition:dashboard_export"): {"manager"},
+    # A team's former members are listed on its page for its leaders
+    # (accounts.permissions.can_see_team_history).
+    ("MP", "accounts:team_detail"): {"manager"},
 }
 
 # Roles beyond the matrix's crawl the pages of the matrix role named here.
@@ -161,6 +174,7 @@ def _plant(org) -> SimpleNamespace:
     )
     _events(org, b)
     _moved(org, b)
+    _mover(org, b)
     _success_plan(b)
     _arr(org, b)
     _development(org, b, steps)
@@ -230,6 +244,49 @@ def _moved(org, b):
         at=datetime(2026, 9, 15, 3, tzinfo=UTC),
         confirm_not_ready=True,
     )
+
+
+def _mover(org, b):
+    """A member of Team A until August 2026 and of Team B since, who moved an
+    account along steps 1 and 2 in May (Team A's figures of May count them)."""
+    from accounts.models import Role
+    from tests.factories import TeamMembershipFactory, UserFactory
+
+    mover = UserFactory(
+        username="mover", given_name="MARKER-MP-PERSON", roles=[Role.MEMBER]
+    )
+    TeamMembershipFactory(
+        team=org.team_a,
+        user=mover,
+        start_date=date(2025, 4, 1),
+        end_date=date(2026, 8, 31),
+    )
+    TeamMembershipFactory(team=org.team_b, user=mover, start_date=date(2026, 9, 1))
+    account = CustomerAccountFactory(
+        journey=b.journey, owner=mover, name="MARKER-MO-ACCOUNT"
+    )
+    for step, day in ((b.steps[0], 5), (b.steps[1], 25)):
+        journey_services.step_event_record(
+            account=account,
+            step=step,
+            reached_at=datetime(2026, 5, day, 3, tzinfo=UTC),
+            by=mover,
+            source=StepEvent.Source.UI,
+        )
+    b.mover_retrospective = StepRetrospective.objects.create(
+        member=mover,
+        period="2026-05",
+        from_step=b.steps[0],
+        went_well="MARKER-MO-RETRO-WELL",
+    )
+    development_services.plan_update(
+        member=mover,
+        by=org.manager_b,
+        summary="MARKER-MO-PLAN-SUMMARY",
+        status="on_track",
+        focus_competencies=[],
+    )
+    b.mover = mover
 
 
 def _success_plan(b):
@@ -390,7 +447,9 @@ def _hiring(org, b):
     _scorecard(b.interview, mark="MARKER-HB-SCORECARD", submit=True)
 
 
-MARKER = re.compile(r"MARKER-(HB|HP|HS|HI|HD|BN|BT|SEG|MV|B|S|A)-[A-Z0-9-]*[A-Z0-9]")
+MARKER = re.compile(
+    r"MARKER-(HB|HP|HS|HI|HD|BN|BT|SEG|MV|MO|MP|B|S|A)-[A-Z0-9-]*[A-Z0-9]"
+)
 
 
 def _markers(body: str) -> set[tuple[str, str]]:
@@ -458,6 +517,10 @@ def _b_values(org) -> dict[str, object]:
     }
 
 
+# The API's schema and its docs page describe the API and hold no data (and
+# generating the schema is the slowest request of all).
+NO_DATA = {"api-schema", "api-docs"}
+
 # The list pages and their CSV, with the filters each is given pointed at Team B.
 _PEOPLE = ("team", "member", "owner")
 FILTERED_PAGES = {
@@ -485,20 +548,25 @@ def _crawl_urls(org, role: str) -> list[str]:
     pointed at Team B."""
     urls = []
     values = _b_values(org)
-    for row in UI_MATRIX.values():
+    for key, row in UI_MATRIX.items():
         if row is None or row[0] != "get" or not _reaches(row[-1], role):
+            continue
+        if key in NO_DATA:
             continue
         url = row[1](org)
         urls.append(url)
         name = _url_name(url)
         if name in {"recognition:dashboard", "recognition:dashboard_export"}:
-            urls.append(_with(url, team=org.team_b.pk))
+            urls += [_with(url, period=key) for key in ("2026-05", "last-12")]
         if name in FILTERED_PAGES:
             path = urlsplit(url).path
             urls += [_with(path, **{key: values[key]}) for key in FILTERED_PAGES[name]]
         if name == "recognition:sharing_meeting":
             urls.append(_with(reverse(name), month="2026-10"))
             urls.append(_with(reverse(name), month="2026-10", team=org.team_b.pk))
+    # Each role's default revenue scope (the organisation, their first team, or
+    # themselves), on the page and in the API.
+    urls += [reverse("recognition:revenue_kpis"), "/api/v1/revenue-kpis/"]
     for path, operations in _schema()["paths"].items():
         row = API_MATRIX.get((path, "GET"))
         if "get" not in operations or row is None or not _reaches(row[-1], role):
@@ -562,6 +630,8 @@ def _b_urls(org) -> list[tuple[str, str]]:
         ("B", reverse("recognition:plan_detail", args=[member_b])),
         ("B", reverse("recognition:plan_export", args=[member_b])),
         ("B", reverse("recognition:readiness_detail", args=[member_b])),
+        ("B", _with(reverse("recognition:dashboard"), team=org.team_b.pk)),
+        ("B", _with(reverse("recognition:dashboard_export"), team=org.team_b.pk)),
         ("B", _with(revenue, scope="team", id=org.team_b.pk)),
         ("B", _with(revenue, scope=f"team:{org.team_b.pk}")),
         ("B", _with(revenue, scope="member", id=member_b)),
@@ -595,6 +665,15 @@ def _b_urls(org) -> list[tuple[str, str]]:
             reverse("recognition:retrospective_detail", args=[b.retrospective_S.pk]),
         ),
         ("A", reverse("journeys:practicum_member", args=[org.member_a.pk])),
+        ("MO", reverse("recognition:member", args=[b.mover.pk])),
+        ("MO", reverse("recognition:plan_detail", args=[b.mover.pk])),
+        ("MO", reverse("recognition:retrospective_list", args=[b.mover.pk])),
+        (
+            "MO",
+            reverse(
+                "recognition:retrospective_detail", args=[b.mover_retrospective.pk]
+            ),
+        ),
         ("MV", reverse("journeys:account_detail", args=[b.moved.pk])),
         (
             "MV?",
@@ -716,12 +795,11 @@ def _crawl(world, roles, allowed) -> tuple[list[str], set[str]]:
     counts = {}
     for role in roles:
         client = _client(world, role)
-        urls = list(dict.fromkeys(_crawl_urls(world, role)))
-        targets = [(None, url) for url in urls] + [
-            (group, url) for group, url in b_urls if url not in urls
-        ]
+        targets = dict.fromkeys(_crawl_urls(world, role)) | {
+            url: group for group, url in b_urls
+        }
         counts[role] = len(targets)
-        for group, url in targets:
+        for url, group in targets.items():
             response = client.get(url)
             if response.status_code >= 500:
                 errors.add((role, url, response.status_code))
@@ -777,6 +855,10 @@ def _planted(org) -> set[str]:
         "HB-OPENING",
         "BN-PERSON",
         "MV-ACCOUNT",
+        "MO-ACCOUNT",
+        "MO-RETRO-WELL",
+        "MO-PLAN-SUMMARY",
+        "MP-PERSON",
         "BT-TEAM",
         "SEG-ONLY-B",
         "HB-CANDIDATE",
