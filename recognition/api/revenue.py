@@ -169,7 +169,6 @@ class RevenueKpisSerializer(serializers.Serializer):
             description=gettext_lazy("Last month (default: the current month)."),
         ),
     ],
-    operation_id="revenue_kpis",
     responses={
         200: RevenueKpisSerializer,
         404: OpenApiResponse(
