@@ -93,6 +93,18 @@ def test_a_manager_sees_the_month_of_their_team(client, org, march):
     assert org.member_a.display_name in html
 
 
+def test_the_customers_words_are_quoted_as_each_language_quotes(client, org, march):
+    client.force_login(org.manager_a)
+    for language, quoted in (
+        ("ja", "「問い合わせ対応の工数を半分に」"),
+        ("en", "“問い合わせ対応の工数を半分に”"),
+    ):
+        response = client.get(
+            URL, {"month": MARCH}, headers={"accept-language": language}
+        )
+        assert quoted in response.content.decode()
+
+
 def test_an_admin_sees_every_team_and_a_member_their_own(client, org, march):
     html = _get(client, org.admin, month=MARCH).content.decode()
     assert html.count('data-testid="outcome-reached"') == 2
