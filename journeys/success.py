@@ -50,6 +50,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.queries import DaysBetween
 
+from . import revenue
 from .models import Coverage, Step, SuccessMeasure, SuccessPlan, SuccessProgress
 
 # A measure may trail its path by a tenth of the way before it is behind.
@@ -254,12 +255,9 @@ def at_risk_rows(plans: QuerySet, *, today: date | None = None) -> QuerySet:
 
 def month_bounds(month: date) -> tuple[date, date]:
     """The first day of `month` and of the month after."""
-    start = month.replace(day=1)
-    end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return start, end
+    start = revenue.month_start(month)
+    return start, revenue.add_months(start, 1)
 
 
 def last_complete_month(today: date | None = None) -> date:
-    today = today or timezone.localdate()
-    first = today.replace(day=1)
-    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    return revenue.add_months(revenue.month_start(today or timezone.localdate()), -1)
