@@ -13,7 +13,7 @@ metric is chosen (awards, plans, criteria).
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -999,3 +999,174 @@ class CompetencyCriterion(models.Model):
 
     def __str__(self):
         return f"{self.competency} ≥ {self.minimum_rating}"
+
+
+# --- Organisation planning: the role map and the maturity self-assessment ----------
+# (issue 14; the rules, questionnaire and evidence live in `recognition.organisation`)
+
+
+class RoleStatus(models.TextChoices):
+    DEDICATED = "dedicated", _("Dedicated")
+    SHARED = "shared", _("Shared with another role")
+    NOT_STARTED = "not_started", _("Not started")
+
+
+class RoleImportance(models.TextChoices):
+    NOW = "now", _("Important now")
+    LATER = "later", _("Important later")
+
+
+class RoleFunction(models.Model):
+    """One CS function on the role map: who does it today and how much it matters.
+
+    The standard functions (`recognition.organisation.STANDARD_FUNCTIONS`) carry
+    their `key` and are made on first use; their name is the translated standard
+    name unless an admin renames them. Admins add their own functions (no key,
+    a name) and may delete only those."""
+
+    key = models.CharField(_("standard function"), max_length=40, blank=True)
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to use the standard name in each language."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=RoleStatus,
+        default=RoleStatus.NOT_STARTED,
+    )
+    shared_with = models.CharField(
+        _("shared with"),
+        max_length=200,
+        blank=True,
+        help_text=_("The role that does this function besides its own work."),
+    )
+    importance = models.CharField(
+        _("importance"),
+        max_length=10,
+        choices=RoleImportance,
+        default=RoleImportance.LATER,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Who changed it, when, and the values before and after (django-simple-history).
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role map function")
+        verbose_name_plural = _("role map functions")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=~Q(key=""),
+                name="recognition_role_function_key_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(key="") | ~Q(name=""),
+                name="recognition_role_function_named",
+                violation_error_message=_("A function of your own needs a name."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="shared") | ~Q(shared_with=""),
+                name="recognition_role_function_shared_with",
+                violation_error_message=_("Say which role shares this function."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.display_name)
+
+    @property
+    def is_standard(self) -> bool:
+        return bool(self.key)
+
+    @property
+    def display_name(self):
+        if self.name:
+            return self.name
+        from recognition.organisation import standard_function_name
+
+        return standard_function_name(self.key)
+
+    @property
+    def needs_dedicated_person(self) -> bool:
+        return (
+            self.importance == RoleImportance.NOW
+            and self.status != RoleStatus.DEDICATED
+        )
+
+
+class MaturityAssessment(models.Model):
+    """An admin's answers to the maturity questionnaire for one quarter, with the
+    evidence Kata saw when they answered and the level the answers reach."""
+
+    quarter = models.CharField(
+        _("quarter"),
+        max_length=7,
+        validators=[
+            RegexValidator(
+                r"^\d{4}-Q[1-4]$",
+                message=_("Enter a quarter such as 2025-Q3."),
+            )
+        ],
+    )
+    # {question key: "yes" | "partly" | "no"}; keys from the questionnaire.
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # {question key: {"met": bool, "value": ..., "detail": ...}} as computed when saved.
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    level = models.PositiveSmallIntegerField(
+        _("level reached"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    note = models.TextField(_("note"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assessed_at = models.DateTimeField(_("assessed at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Who changed it, when, and the values before and after (django-simple-history).
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("maturity assessment")
+        verbose_name_plural = _("maturity assessments")
+        ordering = ["-quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quarter"],
+                name="recognition_maturity_once_per_quarter",
+                violation_error_message=_(
+                    "This quarter already has its maturity assessment."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1) & Q(level__lte=5),
+                name="recognition_maturity_level_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.quarter
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("recognition:maturity_detail", args=[self.quarter])
