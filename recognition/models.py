@@ -1113,12 +1113,12 @@ class MaturityAssessment(models.Model):
     evidence Kata saw when they answered and the level the answers reach."""
 
     quarter = models.CharField(
-        _("quarter"),
-        max_length=7,
+        _("fiscal quarter"),
+        max_length=9,
         validators=[
             RegexValidator(
-                r"^\d{4}-Q[1-4]$",
-                message=_("Enter a quarter such as 2025-Q3."),
+                r"^FY\d{4}-Q[1-4]$",
+                message=_("Enter a fiscal quarter such as FY2026-Q1."),
             )
         ],
     )

@@ -26,14 +26,14 @@ class Migration(migrations.Migration):
                 (
                     "quarter",
                     models.CharField(
-                        max_length=7,
+                        max_length=9,
                         validators=[
                             django.core.validators.RegexValidator(
-                                "^\\d{4}-Q[1-4]$",
-                                message="Enter a quarter such as 2025-Q3.",
+                                "^FY\\d{4}-Q[1-4]$",
+                                message="Enter a fiscal quarter such as FY2026-Q1.",
                             )
                         ],
-                        verbose_name="quarter",
+                        verbose_name="fiscal quarter",
                     ),
                 ),
                 (
@@ -229,14 +229,14 @@ class Migration(migrations.Migration):
                 (
                     "quarter",
                     models.CharField(
-                        max_length=7,
+                        max_length=9,
                         validators=[
                             django.core.validators.RegexValidator(
-                                "^\\d{4}-Q[1-4]$",
-                                message="Enter a quarter such as 2025-Q3.",
+                                "^FY\\d{4}-Q[1-4]$",
+                                message="Enter a fiscal quarter such as FY2026-Q1.",
                             )
                         ],
-                        verbose_name="quarter",
+                        verbose_name="fiscal quarter",
                     ),
                 ),
                 (
