@@ -12,6 +12,8 @@ Metrics are named by catalogue keys (`recognition.metrics`), for example
 metric is chosen (awards, plans, criteria).
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -1170,3 +1172,198 @@ class MaturityAssessment(models.Model):
         from django.urls import reverse
 
         return reverse("recognition:maturity_detail", args=[self.quarter])
+
+
+# --- Capacity planning ----------------------------------------------------------------
+#
+# Plans are organisation-level documents: the rules that read them (top-down,
+# bottom-up, leaders, the pooled what-if) are in `recognition.planning`.
+
+# Hours in the longest month: more is a typing mistake.
+MONTH_HOURS = 744
+
+
+class PlanCoverage(models.TextChoices):
+    DEDICATED = "dedicated", _("Dedicated (high-touch)")
+    POOLED = "pooled", _("Pooled")
+    TECH_TOUCH = "tech_touch", _("Tech-touch")
+
+
+class LeaderExperience(models.TextChoices):
+    NEW = "new", _("New leaders (at most 6 direct reports)")
+    EXPERIENCED = "experienced", _("Experienced leaders (8–12 direct reports)")
+
+
+class WhatIfRule(models.TextChoices):
+    THRESHOLD = "threshold", _("Segments below an ARR per account")
+    SHARE = "share", _("Accounts outside the most complex share")
+
+
+class CapacityPlan(models.Model):
+    """A named capacity plan: the organisation's inputs, with one row per segment
+    and coverage model (`CapacityPlanSegment`)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    target_date = models.DateField(_("for"), null=True, blank=True)
+    available_hours = models.DecimalField(
+        _("CSM hours available per month"),
+        max_digits=5,
+        decimal_places=1,
+        default=120,
+        validators=[MinValueValidator(1), MaxValueValidator(MONTH_HOURS)],
+    )
+    automation_percent = models.DecimalField(
+        _("automation factor (%)"),
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(Decimal("99.9"))],
+    )
+    leader_experience = models.CharField(
+        _("leaders"),
+        max_length=20,
+        choices=LeaderExperience,
+        default=LeaderExperience.EXPERIENCED,
+    )
+    span_of_control = models.PositiveSmallIntegerField(
+        _("direct reports per experienced leader"),
+        default=10,
+        validators=[MinValueValidator(8), MaxValueValidator(12)],
+    )
+    operations_headcount = models.PositiveSmallIntegerField(
+        _("CS operations"), default=0, validators=[MaxValueValidator(1000)]
+    )
+    marketing_headcount = models.PositiveSmallIntegerField(
+        _("customer marketing"), default=0, validators=[MaxValueValidator(1000)]
+    )
+    whatif_rule = models.CharField(
+        _("what-if: move into a pool"),
+        max_length=20,
+        choices=WhatIfRule,
+        default=WhatIfRule.SHARE,
+    )
+    whatif_threshold = models.DecimalField(
+        _("ARR per account below which a segment is pooled"),
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    whatif_share = models.DecimalField(
+        _("most complex share kept dedicated (%)"),
+        max_digits=4,
+        decimal_places=1,
+        default=30,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(100)],
+    )
+    pool_hours_per_account = models.DecimalField(
+        _("hours a pooled account needs per month"),
+        max_digits=6,
+        decimal_places=2,
+        default=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MONTH_HOURS)],
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("capacity plan")
+        verbose_name_plural = _("capacity plans")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(automation_percent__gte=0) & Q(automation_percent__lt=100),
+                name="recognition_capacity_automation_below_100",
+                violation_error_message=_(
+                    "The automation factor is from 0 to less than 100 %."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(available_hours__gt=0),
+                name="recognition_capacity_hours_positive",
+                violation_error_message=_("A CSM has more than 0 hours a month."),
+            ),
+            models.CheckConstraint(
+                condition=Q(span_of_control__gte=8) & Q(span_of_control__lte=12),
+                name="recognition_capacity_span_8_to_12",
+                violation_error_message=_(
+                    "An experienced leader has 8 to 12 direct reports."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("recognition:capacity_plan_detail", args=[self.pk])
+
+
+class CapacityPlanSegment(models.Model):
+    """One segment and coverage model of a plan: its accounts and ARR (typed in, or
+    taken from Kata's data), the ARR one CSM carries there (the benchmark) and the
+    hours each account needs a month."""
+
+    plan = models.ForeignKey(
+        CapacityPlan, on_delete=models.CASCADE, related_name="segments"
+    )
+    segment = models.CharField(_("segment"), max_length=100)
+    coverage_model = models.CharField(
+        _("coverage model"), max_length=20, choices=PlanCoverage
+    )
+    accounts = models.PositiveIntegerField(
+        _("accounts"), validators=[MaxValueValidator(10_000_000)]
+    )
+    arr = models.DecimalField(
+        _("ARR"),
+        max_digits=16,
+        decimal_places=0,
+        validators=[MinValueValidator(0)],
+    )
+    arr_per_csm = models.DecimalField(
+        _("ARR per CSM (benchmark)"),
+        max_digits=14,
+        decimal_places=0,
+        validators=[MinValueValidator(1)],
+    )
+    hours_per_account = models.DecimalField(
+        _("hours per account per month"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MONTH_HOURS)],
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("capacity plan segment")
+        verbose_name_plural = _("capacity plan segments")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "segment", "coverage_model"],
+                name="recognition_capacity_segment_once",
+                violation_error_message=_(
+                    "The plan already has a row for this segment and coverage model."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(arr_per_csm__gt=0) & Q(hours_per_account__gt=0),
+                name="recognition_capacity_segment_positive",
+                violation_error_message=_(
+                    "The benchmark and the hours per account are more than 0."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} · {self.segment} · {self.get_coverage_model_display()}"
