@@ -60,6 +60,7 @@ from .models import (
     SuccessMeasure,
     SuccessPlan,
     SuccessProgress,
+    SuccessStory,
     TrainingAssignment,
     TrainingCompletion,
     TrainingModule,
@@ -1034,6 +1035,36 @@ class SuccessProgressAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["measure__plan__account", "recorded_by"]
     search_fields = ["measure__name", "measure__plan__account__name"]
     date_hierarchy = "measured_on"
+
+
+# --- Success stories ----------------------------------------------------------------
+
+
+@admin.register(SuccessStory)
+class SuccessStoryAdmin(admin.ModelAdmin):
+    """Read here: a story is its author's own writing, written, published and
+    featured on the story pages or through the API (`journeys.story_services`).
+    An admin may delete one (a story that should not be shared)."""
+
+    list_display = [
+        "title",
+        "author",
+        "account",
+        "from_step",
+        "status",
+        "published_at",
+        "featured_month",
+    ]
+    list_filter = ["status", "from_step__journey"]
+    list_select_related = ["author", "account", "from_step"]
+    search_fields = ["title", "account__name", "author__username"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 # --- Account health -----------------------------------------------------------------

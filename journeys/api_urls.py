@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import api, health_api, success_api
+from . import api, health_api, story_api, success_api
 
 router = SimpleRouter()
 router.register("journeys", api.JourneyViewSet, basename="journey")
@@ -30,6 +30,9 @@ router.register(
 router.register("arr-snapshots", api.ARRSnapshotViewSet, basename="arr-snapshot")
 router.register(
     "success-plans", success_api.SuccessPlanViewSet, basename="success-plan"
+)
+router.register(
+    "success-stories", story_api.SuccessStoryViewSet, basename="success-story"
 )
 
 router.register(

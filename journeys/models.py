@@ -1202,3 +1202,115 @@ class AccountHealth(models.Model):
 
     def __str__(self):
         return f"{self.account} · {self.day}"
+
+
+# --- Success stories: members' success cases, shared across the organisation -------
+
+
+class StoryStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", pgettext_lazy("success story", "Published")
+
+
+class SuccessStory(models.Model):
+    """A success case a member writes up in their own words: an account, the
+    transition it moved (a step to the next one of the account's journey), what
+    they did and the customer's outcome. A draft is its author's; a published story
+    is read by every member of the organisation (the account's name only by those
+    who see the account), linked from the playbook and the training of its
+    transition; a manager features the best at the monthly success-sharing meeting
+    (`journeys.stories` tells the rules)."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="success_stories",
+    )
+    account = models.ForeignKey(
+        CustomerAccount,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="success_stories",
+    )
+    from_step = models.ForeignKey(
+        Step,
+        verbose_name=_("from step"),
+        on_delete=models.PROTECT,
+        related_name="stories_from",
+    )
+    to_step = models.ForeignKey(
+        Step,
+        verbose_name=_("to step"),
+        on_delete=models.PROTECT,
+        related_name="stories_to",
+    )
+    # "title" is also an opening's (hiring, ポジション名): here, the story's.
+    title = models.CharField(pgettext_lazy("success story", "title"), max_length=200)
+    what_we_did = models.TextField(_("what we did"))
+    customer_outcome = models.TextField(_("the customer's outcome"))
+    outcome_on = models.DateField(_("outcome reached on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=StoryStatus, default=StoryStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    featured_month = models.DateField(
+        _("featured in the month"),
+        null=True,
+        blank=True,
+        help_text=_("The first day of the month of the sharing meeting."),
+    )
+    featured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("featured by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    featured_at = models.DateTimeField(_("featured at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("success story")
+        verbose_name_plural = _("success stories")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_step=models.F("to_step")),
+                name="journeys_story_two_steps",
+                violation_error_message=_("A transition goes from a step to another."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", published_at__isnull=True)
+                | Q(status="published", published_at__isnull=False),
+                name="journeys_story_published_at",
+                violation_error_message=_(
+                    "A published story has its publication time; a draft has none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(featured_month__isnull=True) | Q(status="published"),
+                name="journeys_story_featured_published",
+                violation_error_message=_("Only a published story is featured."),
+            ),
+        ]
+        indexes = [
+            # The library's order: the newest published first.
+            models.Index(
+                fields=["status", "-published_at", "-id"],
+                name="journeys_story_published_idx",
+            ),
+            models.Index(fields=["featured_month"], name="journeys_story_featured_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("journeys:story_detail", args=[self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == StoryStatus.DRAFT

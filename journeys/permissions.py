@@ -390,3 +390,122 @@ def visible_success_plans(viewer: Viewer) -> QuerySet:
     return SuccessPlan.objects.filter(
         AmongIds("account_id", _covered_account_ids(viewer, on=None))
     )
+
+
+# --- success stories ----------------------------------------------------------------
+#
+# - The library is for those who work with customers (admins, managers, members):
+#   interviewers and recruiters have no access (403 on the pages, nothing in the API).
+# - A draft is read by its author only (and admins); a published story by everyone
+#   of the library's roles, across teams: the point is learning from peers.
+# - But a story shows its account (name, link, any account data) only to those who
+#   see the account (`visible_accounts`), and its author's name only to those who
+#   know the person (`known_people`); the others read "a customer", "a colleague".
+# - The author writes, edits, publishes and deletes (a draft) their own story, on an
+#   account they may record events on; managers feature the published stories of
+#   their teams' current members (admins any).
+
+reads_stories = works_with_customers
+writes_stories = works_with_customers
+
+
+def visible_stories(viewer: Viewer) -> QuerySet:
+    """The stories the viewer may open: published ones and their own drafts (admins
+    every story)."""
+    from .models import StoryStatus, SuccessStory
+
+    if not reads_stories(viewer):
+        return SuccessStory.objects.none()
+    if is_admin(viewer):
+        return SuccessStory.objects.all()
+    return SuccessStory.objects.filter(
+        Q(status=StoryStatus.PUBLISHED) | Q(author=viewer)
+    )
+
+
+def can_write_story_on(viewer: Viewer, account: CustomerAccount) -> bool:
+    """Tell a story of the account: those who record its events."""
+    return writes_stories(viewer) and can_record_event(viewer, account)
+
+
+def can_edit_story(viewer: Viewer, story) -> bool:
+    """Change, publish: the story's author."""
+    return writes_stories(viewer) and story.author_id == viewer.pk
+
+
+def can_delete_story(viewer: Viewer, story) -> bool:
+    """Delete: the author, while the story is a draft."""
+    return can_edit_story(viewer, story) and story.is_draft
+
+
+def story_featurable_authors(viewer: Viewer, *, on: date | None = None) -> QuerySet:
+    """The authors whose stories the viewer features: admins anyone's; managers
+    the current members of the teams they lead (sub-teams included)."""
+    if is_admin(viewer):
+        return User.objects.all()
+    if Role.MANAGER.value not in roles_of(viewer):
+        return User.objects.none()
+    day = on or timezone.localdate()
+    members = (
+        TeamMembership.objects.active_on(day)
+        .filter(team_id__in=managed_team_ids(viewer))
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=members)
+
+
+def features_stories(viewer: Viewer) -> bool:
+    return is_admin(viewer) or Role.MANAGER.value in roles_of(viewer)
+
+
+def can_feature_story(viewer: Viewer, story) -> bool:
+    """Feature (or unfeature) a published story at the sharing meeting."""
+    if story.is_draft or not features_stories(viewer):
+        return False
+    return story_featurable_authors(viewer).filter(pk=story.author_id).exists()
+
+
+def known_people(viewer: Viewer, *, on: date | None = None) -> QuerySet:
+    """The ids of the people whose names the viewer sees beside a story: those they
+    see (`accounts.permissions.visible_users`) and the current members of the teams
+    they see (a team's roster). None for admins: everyone."""
+    from accounts.permissions import visible_teams, visible_users
+
+    day = on or timezone.localdate()
+    rosters = (
+        TeamMembership.objects.active_on(day)
+        .filter(team__in=visible_teams(viewer, on=day).values("pk"))
+        .values("user_id")
+    )
+    return User.objects.filter(
+        Q(pk__in=visible_users(viewer, on=day).values("pk")) | Q(pk__in=rosters)
+    ).values("pk")
+
+
+def story_disclosure(viewer: Viewer, stories) -> None:
+    """Mark each of `stories` (a page of them) with `shows_account` and
+    `shows_author`: whether the viewer may see its account and its author's name.
+    Two queries (none for admins), however many stories."""
+    stories = list(stories)
+    if not stories:
+        return
+    if is_admin(viewer):
+        accounts = authors = None
+    else:
+        accounts = set(
+            visible_accounts(viewer)
+            .filter(pk__in={story.account_id for story in stories})
+            .values_list("pk", flat=True)
+        )
+        authors = set(
+            User.objects.filter(pk__in={story.author_id for story in stories})
+            .filter(pk__in=known_people(viewer))
+            .values_list("pk", flat=True)
+        )
+    for story in stories:
+        story.shows_account = accounts is None or story.account_id in accounts
+        story.shows_author = (
+            authors is None
+            or story.author_id == viewer.pk
+            or story.author_id in authors
+        )

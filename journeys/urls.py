@@ -1,6 +1,6 @@
 """Enablement pages. Each view module lists its own URL patterns."""
 
-from .views import accounts, health, journeys, manage, success, training
+from .views import accounts, health, journeys, manage, stories, success, training
 
 app_name = "journeys"
 
@@ -8,6 +8,7 @@ urlpatterns = (
     journeys.urlpatterns
     + accounts.urlpatterns
     + success.urlpatterns
+    + stories.urlpatterns
     + health.urlpatterns
     + training.urlpatterns
     + manage.urlpatterns

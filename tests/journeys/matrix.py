@@ -9,6 +9,7 @@ from . import (
     matrix_health,
     matrix_journeys,
     matrix_manage,
+    matrix_stories,
     matrix_success,
     matrix_training,
 )
@@ -21,6 +22,7 @@ _MODULES = (
     matrix_manage,
     matrix_success,
     matrix_health,
+    matrix_stories,
 )
 
 UI_ROWS = {key: row for module in _MODULES for key, row in module.UI_ROWS.items()}
@@ -33,4 +35,5 @@ WORLDS = (
     matrix_training._training,
     matrix_success.success_world,
     matrix_health.health_world,
+    matrix_stories.stories_world,
 )
