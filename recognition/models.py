@@ -1103,6 +1103,12 @@ class RoleFunction(models.Model):
         return standard_function_name(self.key)
 
     @property
+    def standard_description(self):
+        from recognition.organisation import standard_function_description
+
+        return standard_function_description(self.key)
+
+    @property
     def needs_dedicated_person(self) -> bool:
         return (
             self.importance == RoleImportance.NOW
@@ -1283,7 +1289,7 @@ class CapacityPlan(models.Model):
                 condition=Q(automation_percent__gte=0) & Q(automation_percent__lt=100),
                 name="recognition_capacity_automation_below_100",
                 violation_error_message=_(
-                    "The automation factor is from 0 to less than 100 %."
+                    "The automation factor is at least 0 and below 100."
                 ),
             ),
             models.CheckConstraint(

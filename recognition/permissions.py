@@ -11,6 +11,9 @@ for the UI and the API alike.
   changed by admins only; a leaderboard is seen by the members of the teams taking
   part, their leaders and admins: `sees_award`.
 - Quality of hire and proposed profile weights are for admins only.
+- Organisation planning (the role map, the maturity self-assessment): admins
+  write, managers read, the other roles get 403: `sees_organisation_plans`,
+  `plans_organisation`.
 - Revenue KPIs: the organisation and segments for admins; a team and its pools for
   the team's leaders and admins; a member's for `visible_members`
   (`revenue_scope_owner`).
@@ -35,8 +38,10 @@ __all__ = [
     "coaches_visible",
     "is_admin",
     "manages_recognition",
+    "plans_organisation",
     "sees_award",
     "sees_management_pages",
+    "sees_organisation_plans",
     "visible_award_programs",
     "visible_members",
     "visible_teams",
@@ -201,3 +206,20 @@ def default_revenue_scope(viewer: Viewer) -> tuple[str, object]:
     if team:
         return "team", team[0]
     return "member", viewer.pk
+
+
+# Organisation planning --------------------------------------------------------------
+#
+# The role map and the maturity self-assessment are the organisation's, not a team's:
+# admins answer and change them; managers (who lead teams) read them to plan hiring
+# and coaching; members, interviewers and recruiters have no use for them (403).
+
+
+def sees_organisation_plans(viewer: Viewer) -> bool:
+    return viewer.is_authenticated and (
+        is_admin(viewer) or Role.MANAGER.value in roles_of(viewer)
+    )
+
+
+def plans_organisation(viewer: Viewer) -> bool:
+    return is_admin(viewer)

@@ -2,6 +2,7 @@ from .views import (
     awards,
     dashboard,
     development,
+    organisation,
     promotion,
     quality,
     revenue,
@@ -18,4 +19,5 @@ urlpatterns = [
     *quality.urlpatterns,
     *sharing.urlpatterns,
     *revenue.urlpatterns,
+    *organisation.urlpatterns,
 ]

@@ -1,3 +1,3 @@
 """Django admin of the management pillar, one module per area."""
 
-from . import awards, development, promotion, rollups  # noqa: F401
+from . import awards, development, organisation, promotion, rollups  # noqa: F401

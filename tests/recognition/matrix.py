@@ -5,6 +5,7 @@ from . import (
     matrix_awards,
     matrix_dashboard,
     matrix_development,
+    matrix_organisation,
     matrix_quality,
     matrix_revenue,
     matrix_sharing,
@@ -17,6 +18,7 @@ _MODULES = (
     matrix_quality,
     matrix_sharing,
     matrix_revenue,
+    matrix_organisation,
 )
 
 UI_ROWS = {key: row for module in _MODULES for key, row in module.UI_ROWS.items()}
@@ -26,4 +28,5 @@ WORLDS = (
     matrix_dashboard._retrospective,
     matrix_awards.awards_world,
     matrix_development.development_world,
+    matrix_organisation.organisation_world,
 )
