@@ -2,9 +2,11 @@
 reached (measures of success plans reached by a reading of that month,
 `journeys.success.measures_reached_in`) and the value points reached
 (`AccountValuePoint` rows reached in the month, credited as the rollup stored
-them). Teams are those the viewer sees (`accounts.permissions.visible_teams`:
-admins all, leaders theirs, members their own). An outcome counts for the team of
-its account's current owner (or of its pool). Three queries, whatever the size."""
+them), and the success stories managers featured for the month
+(`journeys.stories.featured_by_team`). Teams are those the viewer sees
+(`accounts.permissions.visible_teams`: admins all, leaders theirs, members their
+own). An outcome counts for the team of its account's current owner (or of its
+pool), a story for its author's team. A handful of queries, whatever the size."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -14,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Team, TeamMembership, display_name
-from journeys import success
+from journeys import stories, success
 from journeys.models import Coverage, SuccessMeasure
 
 from .models import AccountValuePoint
@@ -25,6 +27,7 @@ class TeamSharing:
     team: Team
     outcomes: list = field(default_factory=list)  # SuccessMeasure rows, annotated
     value_points: list = field(default_factory=list)  # AccountValuePoint rows
+    stories: list = field(default_factory=list)  # featured SuccessStory rows
 
     @property
     def on_time_count(self) -> int:
@@ -38,7 +41,9 @@ class SharingMeeting:
 
     @property
     def is_empty(self) -> bool:
-        return not any(team.outcomes or team.value_points for team in self.teams)
+        return not any(
+            team.outcomes or team.value_points or team.stories for team in self.teams
+        )
 
 
 def _outcomes(month: date, team_ids: list[int], today: date):
@@ -66,9 +71,12 @@ def _outcomes(month: date, team_ids: list[int], today: date):
     )
 
 
-def sharing_meeting(*, teams, month: date, today: date | None = None) -> SharingMeeting:
+def sharing_meeting(
+    *, teams, month: date, today: date | None = None, viewer=None
+) -> SharingMeeting:
     """The meeting's content for `month` (its first day) and `teams` (a
-    queryset of the teams shown)."""
+    queryset of the teams shown); with `viewer`, the stories featured, each
+    showing its account and author only as far as the viewer may see them."""
     today = today or timezone.localdate()
     start, end = success.month_bounds(month)
     sections = {team.pk: TeamSharing(team=team) for team in teams.order_by("name")}
@@ -90,4 +98,10 @@ def sharing_meeting(*, teams, month: date, today: date | None = None) -> Sharing
     ).select_related("account", "step", "member")
     for row in reached.order_by("reached_at", "id"):
         sections[row.team_id].value_points.append(row)
+    if viewer is not None:
+        featured = stories.featured_by_team(
+            viewer, month=start, team_ids=team_ids, today=today
+        )
+        for team_id, team_stories in featured.items():
+            sections[team_id].stories = team_stories
     return SharingMeeting(month=start, teams=list(sections.values()))

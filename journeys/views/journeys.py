@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from config.api import parse_id
 from config.views import add_service_errors, posted, require
 
-from .. import permissions, selectors, services
+from .. import permissions, selectors, services, stories
 from ..filters import JourneyFilter
 from ..forms.journeys import (
     PlaybookVersionForm,
@@ -244,6 +244,8 @@ def playbook_detail(request, pk: int):
             ).count()
             if reads_reflections
             else 0,
+            # Published success stories of the transition, as real examples.
+            "stories": stories.real_examples(request.user, playbook.from_step),
         },
     )
 

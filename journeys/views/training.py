@@ -22,7 +22,7 @@ from accounts.permissions import is_admin
 from config.api import parse_id
 from config.views import add_service_errors, require
 
-from .. import permissions, selectors, services
+from .. import permissions, selectors, services, stories
 from ..forms.training import AssignForm, PracticumStepForm, QuizForm
 from ..models import Playbook, Step
 
@@ -115,6 +115,8 @@ def module_detail(request, pk: int):
             "assigns_training": follows,
             "passers": passers,
             "passed_count": sum(row.status.is_passed for row in passers),
+            # Published success stories of the module's transition.
+            "stories": stories.real_examples(request.user, module.from_step),
         },
     )
 

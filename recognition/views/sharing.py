@@ -33,7 +33,7 @@ def sharing_meeting_page(request):
     teams = visible_teams(viewer)
     chosen_team = parse_id(request.GET.get("team", ""))
     shown = teams.filter(pk=chosen_team) if chosen_team else teams
-    meeting = sharing_meeting(teams=shown, month=month)
+    meeting = sharing_meeting(teams=shown, month=month, viewer=viewer)
     return render(
         request,
         "recognition/sharing_meeting.html",
