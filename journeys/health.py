@@ -51,6 +51,8 @@ Without a success plan: (0 + 150 + 150 + 100) / 10 = 40, at risk (exactly
 one `INSERT … SELECT` of the inputs, one UPDATE of the parts (their arithmetic,
 below, in SQL expressions), one of the score, one of the band, then one UPDATE of
 the accounts' latest score and band. Recording a day again replaces its rows.
+Each rollup run calls `refresh_health`: every account on the day's first run, later
+runs only the accounts whose inputs changed since the last run.
 """
 
 from dataclasses import dataclass
@@ -61,10 +63,12 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     FloatField,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -84,7 +88,10 @@ from .models import (
     HealthBand,
     HealthPolicy,
     Step,
+    StepEvent,
     SuccessMeasure,
+    SuccessPlan,
+    SuccessProgress,
 )
 from .revenue import add_months, month_start
 from .selectors import _annotated_accounts, _live_events, overdue_value_point_conditions
@@ -372,6 +379,98 @@ def record_health(day: date | None = None, accounts: QuerySet | None = None) -> 
         rows.update(band=band_expression(policy))
         _keep_latest_on_accounts(rows)
     return written
+
+
+def refresh_health(
+    *,
+    day: date,
+    since: datetime | None,
+    first_of_day: bool = False,
+    passed: tuple[datetime, datetime] | None = None,
+    also=(),
+) -> int:
+    """Bring `day`'s health up to date after a rollup run, without recording every
+    account again each hour. Every active account when it is the day's first run
+    (`first_of_day`: the day alone moves pace, recency and the success-plan
+    paths), when there is no earlier run to look back to (`since` None) or when
+    the policy changed; otherwise only the accounts whose inputs may have changed
+    since (`accounts_changed`, with the deadlines that `passed` between the last
+    run's moment and this one's) and `also` (the run's own changed accounts).
+    Returns the number of rows written."""
+    if since is None or first_of_day:
+        return record_health(day)
+    changed = accounts_changed(since, day=day, passed=passed)
+    if changed is None:
+        return record_health(day)
+    changed |= set(also)
+    if not changed:
+        return 0
+    return record_health(
+        day, accounts=CustomerAccount.objects.filter(pk__in=sorted(changed))
+    )
+
+
+def accounts_changed(
+    since: datetime, *, day: date, passed: tuple[datetime, datetime] | None = None
+) -> set[int] | None:
+    """The accounts whose health inputs may have changed since `since` (a
+    superset; None for every account: the policy changed): step events recorded
+    or voided, ARR snapshots, success plans, measures and readings written or
+    deleted, active accounts without `day`'s row, and a value point whose
+    deadline (first reach of step 1 + target days,
+    `overdue_value_point_conditions`) fell between the two moments of `passed`.
+    A handful of queries, whatever the number of accounts."""
+    if HealthPolicy.history.filter(history_date__gte=since).exists():
+        return None
+    sources = [
+        StepEvent.objects.filter(
+            Q(recorded_at__gte=since) | Q(voided_at__gte=since)
+        ).values_list("account_id", flat=True),
+        # Snapshots written since (their history may carry the month's own date)
+        # and deleted since.
+        ARRSnapshot.objects.filter(updated_at__gte=since).values_list(
+            "account_id", flat=True
+        ),
+        ARRSnapshot.history.filter(history_date__gte=since).values_list(
+            "account_id", flat=True
+        ),
+        SuccessPlan.history.filter(history_date__gte=since).values_list(
+            "account_id", flat=True
+        ),
+        SuccessPlan.objects.filter(
+            pk__in=SuccessMeasure.history.filter(history_date__gte=since).values(
+                "plan_id"
+            )
+        ).values_list("account_id", flat=True),
+        SuccessProgress.objects.filter(recorded_at__gte=since).values_list(
+            "measure__plan__account_id", flat=True
+        ),
+        # Accounts without the day's row yet (created or made active since).
+        CustomerAccount.objects.filter(is_active=True)
+        .exclude(Exists(AccountHealth.objects.filter(account=OuterRef("pk"), day=day)))
+        .values_list("pk", flat=True),
+    ]
+    # A deadline passed between the two moments: step 1 first reached between
+    # them less the value point's target days (any event of step 1 then: a
+    # superset of the first reaches then).
+    low, high = sorted(passed) if passed else (since, since)
+    for journey_id, target_days in Step.objects.filter(
+        is_value_point=True, retired_at__isnull=True
+    ).values_list("journey_id", "target_days"):
+        sources.append(
+            _live_events(high)
+            .filter(
+                step__journey_id=journey_id,
+                step__position=1,
+                reached_at__gte=low - timedelta(days=target_days),
+                reached_at__lte=high - timedelta(days=target_days),
+            )
+            .values_list("account_id", flat=True)
+        )
+    found: set[int] = set()
+    for accounts in sources:
+        found.update(accounts.order_by().distinct())
+    return found
 
 
 def _keep_latest_on_accounts(rows: QuerySet) -> None:

@@ -50,7 +50,7 @@ from django.db.models.functions import Ntile
 from django.utils import timezone
 
 from accounts.models import TeamMembership
-from journeys.health import record_health
+from journeys.health import refresh_health
 from journeys.models import (
     Coverage,
     CustomerAccount,
@@ -423,6 +423,7 @@ def rollup(
             all_months=all_months,
             groups=partial,
             revenue_from=revenue_from,
+            changed_accounts=account_ids,
         )
     return run
 
@@ -452,6 +453,7 @@ def _finish(
     groups=False,
     staged: str | None = None,
     revenue_from: date = date.min,
+    changed_accounts: set[int] | None = None,
 ) -> RollupRun:
     """Write the months' figures, and with `groups` those of the run's groups in
     other months (or, for a full run in shards, swap in the figures staged under
@@ -477,6 +479,13 @@ def _finish(
         revenue_from=revenue_from,
         limited=(since, until) if limited else None,
     )
+    # Every run refreshes health, so the last one (of any kind) is where the
+    # changes to it start.
+    last = (
+        RollupRun.objects.filter(finished_at__isnull=False)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
     run = RollupRun.objects.create(
         started_at=started_at,
         as_of=as_of,
@@ -488,9 +497,21 @@ def _finish(
         months=[f"{month:%Y-%m}" for month in sorted(months | training_months)],
         structure=structure,
     )
-    # Account health is recomputed with the rollup: every run (full, sharded or
-    # incremental) ends here, so each records today's health (`journeys.health`).
-    record_health(timezone.localdate(as_of))
+    # Account health is brought up to date with the rollup: every run (full,
+    # sharded or incremental) ends here. The day's first run records every
+    # account, later ones the accounts changed since the last run
+    # (`journeys.health.refresh_health`).
+    day = timezone.localdate(as_of)
+    refresh_health(
+        day=day,
+        first_of_day=last is None or timezone.localdate(last.as_of) != day,
+        since=last.started_at - WATERMARK_MARGIN if last else None,
+        passed=(last.as_of, as_of) if last else None,
+        # The accounts of a journey whose steps changed since (a full run's
+        # rows say nothing of which).
+        also=(changed_accounts or set())
+        | (_changed_by_structure(last.structure, structure) if last else set()),
+    )
     if full and not limited:
         rows.analyze(
             [AccountTransition, AccountValuePoint, MemberFigure, TeamFigure, PoolFigure]
