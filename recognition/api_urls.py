@@ -1,9 +1,17 @@
 from rest_framework.routers import SimpleRouter
 
-from .api import awards, development, metrics, organisation, promotion, revenue
+from .api import (
+    awards,
+    development,
+    metrics,
+    organisation,
+    planning,
+    promotion,
+    revenue,
+)
 
 router = SimpleRouter()
-for module in (metrics, awards, development, promotion, organisation):
+for module in (metrics, awards, development, promotion, organisation, planning):
     module.register(router)
 
 urlpatterns = router.urls + revenue.urlpatterns

@@ -223,3 +223,41 @@ def sees_organisation_plans(viewer: Viewer) -> bool:
 
 def plans_organisation(viewer: Viewer) -> bool:
     return is_admin(viewer)
+
+
+# Capacity plans -----------------------------------------------------------------------
+#
+# Capacity plans are organisation-level planning documents: admins and managers
+# (leaders) create them and see every plan; the plan's author and admins change or
+# delete it (another leader reads it: 403 on changes). Members, interviewers and
+# recruiters get 403. "Fill from today's data" and today's team read only the
+# accounts the viewer sees (`journeys.permissions.visible_accounts`: every account
+# for admins, their teams' for managers), so no manager learns another team's
+# accounts, ARR or people through a plan.
+
+
+def sees_capacity_plans(viewer: Viewer) -> bool:
+    return viewer.is_authenticated and (
+        is_admin(viewer) or Role.MANAGER.value in roles_of(viewer)
+    )
+
+
+def visible_capacity_plans(viewer: Viewer) -> QuerySet:
+    from .models import CapacityPlan
+
+    if not sees_capacity_plans(viewer):
+        return CapacityPlan.objects.none()
+    return CapacityPlan.objects.all()
+
+
+def can_change_capacity_plan(viewer: Viewer, plan) -> bool:
+    return sees_capacity_plans(viewer) and (
+        is_admin(viewer) or plan.author_id == viewer.pk
+    )
+
+
+def capacity_accounts(viewer: Viewer) -> QuerySet:
+    """The accounts whose figures fill a plan and count today's team."""
+    from journeys.permissions import visible_accounts
+
+    return visible_accounts(viewer)

@@ -356,6 +356,11 @@ class WhatIf:
         """CSMs fewer after the move (negative: more)."""
         return self.before.csms - self.after.csms
 
+    @property
+    def added(self) -> int:
+        """CSMs more after the move (0 when fewer or as many)."""
+        return max(0, -self.saved)
+
 
 @dataclass(frozen=True)
 class PlanResults:

@@ -3,6 +3,7 @@ from .views import (
     dashboard,
     development,
     organisation,
+    planning,
     promotion,
     quality,
     revenue,
@@ -20,4 +21,5 @@ urlpatterns = [
     *sharing.urlpatterns,
     *revenue.urlpatterns,
     *organisation.urlpatterns,
+    *planning.urlpatterns,
 ]

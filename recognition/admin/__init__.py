@@ -1,3 +1,10 @@
 """Django admin of the management pillar, one module per area."""
 
-from . import awards, development, organisation, promotion, rollups  # noqa: F401
+from . import (  # noqa: F401
+    awards,
+    development,
+    organisation,
+    planning,
+    promotion,
+    rollups,
+)

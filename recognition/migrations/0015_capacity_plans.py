@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='capacityplan',
-            constraint=models.CheckConstraint(condition=models.Q(('automation_percent__gte', 0), ('automation_percent__lt', 100)), name='recognition_capacity_automation_below_100', violation_error_message='The automation factor is from 0 to less than 100 %.'),
+            constraint=models.CheckConstraint(condition=models.Q(('automation_percent__gte', 0), ('automation_percent__lt', 100)), name='recognition_capacity_automation_below_100', violation_error_message='The automation factor is at least 0 and below 100.'),
         ),
         migrations.AddConstraint(
             model_name='capacityplan',

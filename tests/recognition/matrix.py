@@ -6,6 +6,7 @@ from . import (
     matrix_dashboard,
     matrix_development,
     matrix_organisation,
+    matrix_planning,
     matrix_quality,
     matrix_revenue,
     matrix_sharing,
@@ -19,6 +20,7 @@ _MODULES = (
     matrix_sharing,
     matrix_revenue,
     matrix_organisation,
+    matrix_planning,
 )
 
 UI_ROWS = {key: row for module in _MODULES for key, row in module.UI_ROWS.items()}
@@ -29,4 +31,5 @@ WORLDS = (
     matrix_awards.awards_world,
     matrix_development.development_world,
     matrix_organisation.organisation_world,
+    matrix_planning.planning_world,
 )
