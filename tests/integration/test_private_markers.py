@@ -3,7 +3,8 @@
 The authorization matrix's world (tests/test_authorization_matrix.py) gets private
 data that carries recognisable markers: Team B's account (name, CRM id, step-event
 notes, a void reason, its success plan, measures and readings, its ARR, its pool),
-member_b's practicum reflection, retrospective, assessment and development plan, the
+member_b's practicum reflection, retrospective, assessment and development plan, a
+draft success story of member_b and a published one on Team B's account, the
 same for sub_member (Team A-1, under A) and member_a, and in hiring an opening and a
 candidate of Team B, a panel's submitted scorecard, the interviewer's own draft and
 another interviewer's draft. Each marker belongs to a group, and each group says who
@@ -105,6 +106,11 @@ ALLOWED = {
     "HI": {"interviewer"},
     # Another interviewer's draft: no one who crawls.
     "HD": set(),
+    # member_b's draft success story: its author (who does not crawl) and admins.
+    "BD": {"admin"},
+    # A published success story: everyone of the library (admins, managers,
+    # members) across teams; its account and author stay Team B's ("B", "BN").
+    "PS": {"admin", "manager", "member", "manager_b", "sub_leader", "sub_member"},
 }
 
 # Where the product rules show a marker to more roles than its group's readers, by
@@ -176,6 +182,7 @@ def _plant(org) -> SimpleNamespace:
     _moved(org, b)
     _mover(org, b)
     _success_plan(b)
+    _stories(org, b)
     _arr(org, b)
     _development(org, b, steps)
     _hiring(org, b)
@@ -308,6 +315,33 @@ def _success_plan(b):
         position=2,
     )
     read(behind, date(2026, 11, 20), 11, note="MARKER-B-BEHIND-NOTE")
+
+
+def _stories(org, b):
+    """member_b's draft story and a published one on Team B's account, featured at
+    the sharing meeting of October 2026 (the crawl's month)."""
+    from journeys.models import StoryStatus, SuccessStory
+
+    common = dict(
+        author=org.member_b, account=b.account, from_step=b.steps[0], to_step=b.steps[1]
+    )
+    b.story_draft = SuccessStory.objects.create(
+        title="MARKER-BD-STORY-TITLE",
+        what_we_did="MARKER-BD-STORY-WHAT",
+        customer_outcome="MARKER-BD-STORY-OUTCOME",
+        **common,
+    )
+    b.story = SuccessStory.objects.create(
+        title="MARKER-PS-STORY-TITLE",
+        what_we_did="MARKER-PS-STORY-WHAT",
+        customer_outcome="MARKER-PS-STORY-OUTCOME",
+        status=StoryStatus.PUBLISHED,
+        published_at=datetime(2026, 10, 5, 3, tzinfo=UTC),
+        featured_month=date(2026, 10, 1),
+        featured_by=org.manager_b,
+        featured_at=datetime(2026, 10, 6, 3, tzinfo=UTC),
+        **common,
+    )
 
 
 def _arr(org, b):
@@ -448,7 +482,7 @@ def _hiring(org, b):
 
 
 MARKER = re.compile(
-    r"MARKER-(HB|HP|HS|HI|HD|BN|BT|SEG|MV|MO|MP|B|S|A)-[A-Z0-9-]*[A-Z0-9]"
+    r"MARKER-(HB|HP|HS|HI|HD|BN|BT|BD|PS|SEG|MV|MO|MP|B|S|A)-[A-Z0-9-]*[A-Z0-9]"
 )
 
 
@@ -615,6 +649,9 @@ def _b_urls(org) -> list[tuple[str, str]]:
             reverse("journeys:success_progress_record", args=[account, b.measure.pk]),
         ),
         ("B", reverse("journeys:practicum_member", args=[member_b])),
+        ("BD", reverse("journeys:story_detail", args=[b.story_draft.pk])),
+        ("BD", reverse("journeys:story_edit", args=[b.story_draft.pk])),
+        ("PS", reverse("journeys:story_detail", args=[b.story.pk])),
         ("B", reverse("recognition:member", args=[member_b])),
         (
             "B",
@@ -728,6 +765,8 @@ def _b_urls(org) -> list[tuple[str, str]]:
         ("B", f"{v1}/step-events/{b.voided.pk}/"),
         ("B", f"{v1}/arr-snapshots/{b.arr_snapshot.pk}/"),
         ("B", f"{v1}/success-plans/{b.plan.pk}/"),
+        ("BD", f"{v1}/success-stories/{b.story_draft.pk}/"),
+        ("PS", f"{v1}/success-stories/{b.story.pk}/"),
         ("B", f"{v1}/competency-assessments/{b.assessment.pk}/"),
         ("B", f"{v1}/development-plans/{b.assessment.member.development_plan.pk}/"),
         ("B", f"{v1}/members/{member_b}/readiness/"),
@@ -875,6 +914,12 @@ def _planted(org) -> set[str]:
         "HI-OWN-DRAFT-SUMMARY",
         "HS-PANEL-SUMMARY",
         "B-MEASURE-BEHIND",
+        "BD-STORY-TITLE",
+        "BD-STORY-WHAT",
+        "BD-STORY-OUTCOME",
+        "PS-STORY-TITLE",
+        "PS-STORY-WHAT",
+        "PS-STORY-OUTCOME",
     ]
     for group in ("B", "S", "A"):
         names += [
