@@ -20,6 +20,7 @@ from hiring.models import Competency
 from journeys.models import Journey, TrainingModule
 
 from . import metrics
+from .demo_organisation import OrganisationDemo
 from .models import (
     AwardProgram,
     CareerLevel,
@@ -74,6 +75,7 @@ class RecognitionDemo:
             .order_by("team__name", "start_date", "user__pk")
         ]
         self.journey = Journey.objects.filter(is_active=True).order_by("pk").first()
+        self.organisation = OrganisationDemo(context)
 
     def seed(self) -> None:
         if not RollupRun.objects.exists():
@@ -82,6 +84,7 @@ class RecognitionDemo:
         self._ladder()
         self._plans()
         self._awards()
+        self.organisation.seed()
 
     def _at(self, day: date, hour: int = 10) -> datetime:
         return datetime.combine(day, time(hour), tzinfo=metrics.tz())

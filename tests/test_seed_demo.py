@@ -106,6 +106,8 @@ RECOGNITION_MODELS = [
     recognition.AwardWinner,
     recognition.RollupRun,
     recognition.MemberFigure,
+    recognition.RoleFunction,
+    recognition.MaturityAssessment,
 ]
 
 
@@ -559,6 +561,27 @@ def test_the_management_demo_has_assessments_a_ladder_plans_and_awards(demo, cli
     page = client.get("/management/")
     assert page.status_code == 200
     assert "%" in page.text and "月間MVP" in page.text
+
+
+def test_the_demo_has_a_role_map_and_a_maturity_assessment_per_quarter(demo):
+    from recognition import organisation
+
+    needs = recognition.RoleFunction.objects.filter(
+        importance="now", status__in=["shared", "not_started"]
+    )
+    assert {f.key for f in needs} == {"renewal", "operations", "enablement"}
+    assert recognition.RoleFunction.objects.filter(key="").count() == 1
+    assessments = list(recognition.MaturityAssessment.objects.order_by("quarter"))
+    running = organisation.quarter_key(timezone.localdate())
+    quarters = [running]
+    for _ in range(3):
+        quarters.insert(0, organisation.previous_quarter_key(quarters[0]))
+    assert [a.quarter for a in assessments] == quarters
+    levels = [a.level for a in assessments]
+    assert levels[:3] == [2, 2, 3] and levels[3] >= 3
+    # The running quarter's answers come from the evidence of the demo's data.
+    assert assessments[-1].answers["playbooks_written"] == "yes"
+    assert assessments[-1].evidence["journey_defined"]["answer"] == "yes"
 
 
 def test_the_demo_history_credits_the_members_who_made_it(demo):
