@@ -7,4 +7,5 @@ def navigation(request):
     return {
         "nav_management": permissions.sees_management_pages(user),
         "nav_management_admin": permissions.manages_recognition(user),
+        "nav_organisation_plans": permissions.sees_organisation_plans(user),
     }
