@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.demo import MEMBERS_SINCE, DemoContext
 from accounts.models import Team, TeamMembership
-from journeys import health, revenue
+from journeys import demo_stories, health, revenue
 from journeys import services as journeys_services
 from journeys.models import (
     ARRMovement,
@@ -481,6 +481,7 @@ class JourneysDemo:
         self._accounts(journeys, pools, dedicated_teams)
         self._arr()
         self._success_plans()
+        demo_stories.seed_stories(now=self.now)
         # Health history: the 1st of the last six months, then today.
         health.record_demo_health(timezone.localdate(self.now))
 
