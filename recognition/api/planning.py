@@ -231,13 +231,16 @@ class CapacityPlanSerializer(serializers.ModelSerializer):
         return ResultsSerializer(selectors.plan_results(plan)).data
 
     def validate_segments(self, rows):
-        problems = []
+        """A segment and coverage model given twice: an error on the later row,
+        keyed by its position as DRF keys a row's own errors."""
+        problems = {}
         seen = set()
-        for row in rows:
+        for index, row in enumerate(rows):
             key = (row["segment"].strip().casefold(), row["coverage_model"])
-            problems.append({"segment": [DUPLICATE_ROW]} if key in seen else {})
+            if key in seen:
+                problems[str(index)] = {"segment": [DUPLICATE_ROW]}
             seen.add(key)
-        if any(problems):
+        if problems:
             raise serializers.ValidationError(problems)
         return rows
 
