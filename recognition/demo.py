@@ -21,6 +21,7 @@ from journeys.models import Journey, TrainingModule
 
 from . import metrics
 from .demo_organisation import OrganisationDemo
+from .demo_planning import seed_capacity_plans
 from .models import (
     AwardProgram,
     CareerLevel,
@@ -85,6 +86,7 @@ class RecognitionDemo:
         self._plans()
         self._awards()
         self.organisation.seed()
+        seed_capacity_plans(admin=self.admin, today=self.today)
 
     def _at(self, day: date, hour: int = 10) -> datetime:
         return datetime.combine(day, time(hour), tzinfo=metrics.tz())

@@ -584,6 +584,30 @@ def test_the_demo_has_a_role_map_and_a_maturity_assessment_per_quarter(demo):
     assert assessments[-1].evidence["journey_defined"]["answer"] == "yes"
 
 
+def test_the_demo_has_two_capacity_plans(demo, client):
+    from recognition.selectors import planning
+
+    plans = {plan.name: plan for plan in recognition.CapacityPlan.objects.all()}
+    assert len(plans) == 2
+    this_year = plans["今年度の体制（現状の顧客から）"]
+    today = {
+        (row["segment"], row["coverage_model"]): row["accounts"]
+        for row in planning.today_data(viewer=User.objects.get(username="admin"))
+    }
+    assert {
+        (row.segment, row.coverage_model): row.accounts
+        for row in this_year.segments.all()
+    } == today
+    next_year = plans["来年度案（テックタッチ導入とプール化）"]
+    results = planning.plan_results(next_year)
+    assert results.by_model["tech_touch"] > 0
+    assert results.whatif is not None and results.whatif.moved > 0
+    client.force_login(User.objects.get(username="tanaka"))
+    page = client.get(next_year.get_absolute_url())
+    assert page.status_code == 200
+    assert 'data-testid="plan-whatif"' in page.text
+
+
 def test_the_demo_history_credits_the_members_who_made_it(demo):
     members = User.objects.filter(groups__name=Role.MEMBER.value)
     # Every member's role is held since always (a start would drop the twelve

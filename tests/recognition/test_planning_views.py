@@ -359,3 +359,11 @@ def test_the_plan_page_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(plan.get_absolute_url())
     assert response.text.count('data-testid="segment-result"') == rows
+
+
+def test_the_navigation_offers_capacity_plans_to_leaders_only(client, org):
+    link = f'href="{LIST}"'
+    client.force_login(org.manager_a)
+    assert link in client.get(reverse("home")).text
+    client.force_login(org.member_a)
+    assert link not in client.get(reverse("home")).text
