@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy, pgettext_lazy
 
 from . import metrics
 
@@ -503,10 +503,12 @@ def evidence_text(key: str, seen: dict | None) -> str:
         return ""
 
 
-def _part_of(template_one: str, template: str):
+def _part_of(template):
+    """`template`: an ngettext_lazy by "whole" with part, whole and percent."""
+
     def text(numbers):
         part, whole = numbers["part"], numbers["whole"]
-        return ngettext(template_one, template, whole) % {
+        return template % {
             "part": part,
             "whole": whole,
             "percent": _percent(part, whole),
@@ -538,6 +540,8 @@ def _training_text(numbers):
 def _rollup_text(numbers):
     if numbers["days"] is None:
         return str(_("No rollup has finished yet."))
+    if numbers["days"] == 0:
+        return str(_("The last rollup finished today."))
     return ngettext(
         "The last rollup finished %(days)s day ago.",
         "The last rollup finished %(days)s days ago.",
@@ -557,14 +561,19 @@ def _roles_text(numbers):
     if not numbers["whole"]:
         return str(_("No function on the role map is marked important now."))
     return _part_of(
-        "%(part)s of %(whole)s function important now has someone doing it.",
-        "%(part)s of %(whole)s functions important now have someone doing it.",
+        ngettext_lazy(
+            "%(part)s of %(whole)s function important now has someone doing it.",
+            "%(part)s of %(whole)s functions important now have someone doing it.",
+            "whole",
+        )
     )(numbers)
 
 
-def _count_text(one: str, many: str):
+def _count_text(template):
+    """`template`: an ngettext_lazy by "count"."""
+
     def text(numbers):
-        return ngettext(one, many, numbers["count"]) % {"count": numbers["count"]}
+        return template % {"count": numbers["count"]}
 
     return text
 
@@ -581,36 +590,56 @@ def _retrospectives_text(numbers):
 
 _TEXTS = {
     "accounts_owned": _part_of(
-        "%(part)s of %(whole)s active account has an owner or a pool (%(percent)s).",
-        "%(part)s of %(whole)s active accounts have an owner or a pool (%(percent)s).",
+        ngettext_lazy(
+            "%(part)s of %(whole)s active account has an owner or a pool "
+            "(%(percent)s).",
+            "%(part)s of %(whole)s active accounts have an owner or a pool "
+            "(%(percent)s).",
+            "whole",
+        )
     ),
     "journey_defined": _count_text(
-        "%(count)s active journey with at least two steps.",
-        "%(count)s active journeys with at least two steps.",
+        ngettext_lazy(
+            "%(count)s active journey with at least two steps.",
+            "%(count)s active journeys with at least two steps.",
+            "count",
+        )
     ),
     "roles_mapped": _roles_text,
     "playbooks_written": _part_of(
-        "%(part)s of %(whole)s transition has a playbook (%(percent)s).",
-        "%(part)s of %(whole)s transitions have a playbook (%(percent)s).",
+        ngettext_lazy(
+            "%(part)s of %(whole)s transition has a playbook (%(percent)s).",
+            "%(part)s of %(whole)s transitions have a playbook (%(percent)s).",
+            "whole",
+        )
     ),
     "training_in_place": _training_text,
     "rollups_in_use": _rollup_text,
     "awards_set": _awards_text,
     "revenue_recorded": _part_of(
-        "%(part)s of %(whole)s active account has ARR recorded for this month or "
-        "last (%(percent)s).",
-        "%(part)s of %(whole)s active accounts have ARR recorded for this month or "
-        "last (%(percent)s).",
+        ngettext_lazy(
+            "%(part)s of %(whole)s active account has ARR recorded for this month or "
+            "last (%(percent)s).",
+            "%(part)s of %(whole)s active accounts have ARR recorded for this month or "
+            "last (%(percent)s).",
+            "whole",
+        )
     ),
     "success_plans": _part_of(
-        "%(part)s of %(whole)s active account has a success plan with measures "
-        "(%(percent)s).",
-        "%(part)s of %(whole)s active accounts have a success plan with measures "
-        "(%(percent)s).",
+        ngettext_lazy(
+            "%(part)s of %(whole)s active account has a success plan with measures "
+            "(%(percent)s).",
+            "%(part)s of %(whole)s active accounts have a success plan with measures "
+            "(%(percent)s).",
+            "whole",
+        )
     ),
     "playbooks_improved": _count_text(
-        "%(count)s new playbook version in the last 90 days.",
-        "%(count)s new playbook versions in the last 90 days.",
+        ngettext_lazy(
+            "%(count)s new playbook version in the last 90 days.",
+            "%(count)s new playbook versions in the last 90 days.",
+            "count",
+        )
     ),
     "retrospectives_acted": _retrospectives_text,
 }

@@ -47,6 +47,7 @@ from journeys.models import ARRSnapshot, StepEvent
 from journeys.revenue import arr_snapshot_record
 from recognition.models import CompetencyAssessment, CompetencyRating, StepRetrospective
 from recognition.services import development as development_services
+from recognition.services import organisation as organisation_services
 from recognition.services.rollup import rollup
 from tests.factories import (
     ApplicationFactory,
@@ -68,6 +69,7 @@ from tests.journeys.success_factories import (
     plan_for,
     read,
 )
+from tests.recognition.matrix_organisation import organisation_world
 from tests.test_authorization_matrix import API_MATRIX, ROLES, UI_MATRIX, WORLDS
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +113,9 @@ ALLOWED = {
     # A published success story: everyone of the library (admins, managers,
     # members) across teams; its account and author stay Team B's ("B", "BN").
     "PS": {"admin", "manager", "member", "manager_b", "sub_leader", "sub_member"},
+    # The organisation's role map and maturity assessments: admins and every
+    # manager (recognition.permissions.sees_organisation_plans), no member.
+    "ORG": {"admin", "manager", "manager_b", "sub_leader"},
 }
 
 # Where the product rules show a marker to more roles than its group's readers, by
@@ -186,7 +191,30 @@ def _plant(org) -> SimpleNamespace:
     _arr(org, b)
     _development(org, b, steps)
     _hiring(org, b)
+    _organisation(org)
     return b
+
+
+def _organisation(org):
+    """Notes on the role map and the running quarter's maturity assessment (the
+    matrix's `organisation_world`)."""
+    world = organisation_world(org)
+    function = world.function
+    organisation_services.role_function_save(
+        function=function,
+        by=org.admin,
+        name=function.name,
+        status=function.status,
+        shared_with=function.shared_with,
+        importance=function.importance,
+        note="MARKER-ORG-ROLE-NOTE",
+    )
+    organisation_services.maturity_assessment_save(
+        assessment=world.assessment,
+        by=org.admin,
+        answers=world.assessment.answers,
+        note="MARKER-ORG-MATURITY-NOTE",
+    )
 
 
 def _events(org, b):
@@ -482,7 +510,7 @@ def _hiring(org, b):
 
 
 MARKER = re.compile(
-    r"MARKER-(HB|HP|HS|HI|HD|BN|BT|BD|PS|SEG|MV|MO|MP|B|S|A)-[A-Z0-9-]*[A-Z0-9]"
+    r"MARKER-(HB|HP|HS|HI|HD|BN|BT|BD|PS|SEG|MV|MO|MP|ORG|B|S|A)-[A-Z0-9-]*[A-Z0-9]"
 )
 
 
