@@ -20,7 +20,7 @@ from config.views import add_service_errors, posted, require
 
 from .. import permissions, selectors, stories, story_services
 from ..forms.stories import FeatureForm, StoryForm, present_story_filters
-from ..models import SuccessStory
+from ..models import CustomerAccount, SuccessStory
 
 PER_PAGE = 20
 
@@ -119,13 +119,19 @@ def _writable_accounts(viewer):
     )
 
 
-def _story_form(request, *, initial):
-    journeys = permissions.visible_journeys(request.user)
+def _story_form(request, *, initial, story=None):
+    """The form; editing a story keeps its account on offer even when its author
+    no longer works on it (the service checks a change of account only)."""
+    accounts = _writable_accounts(request.user)
+    if story is not None:
+        accounts = accounts | CustomerAccount.objects.filter(
+            pk=story.account_id
+        ).select_related("journey")
     return StoryForm(
         posted(request),
         initial=initial,
-        accounts=_writable_accounts(request.user),
-        transitions=stories.transitions(journeys),
+        accounts=accounts,
+        transitions=stories.transitions(permissions.visible_journeys(request.user)),
     )
 
 
@@ -179,6 +185,7 @@ def story_edit(request, pk: int):
     story = _own_story(request, pk)
     form = _story_form(
         request,
+        story=story,
         initial={
             "account": story.account_id,
             "from_step": str(story.from_step_id),

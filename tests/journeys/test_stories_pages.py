@@ -226,6 +226,17 @@ def test_only_the_author_edits(client, org, w):
     assert story.title == "Ten days" and story.status == StoryStatus.PUBLISHED
 
 
+def test_an_author_edits_a_story_of_an_account_they_no_longer_work_on(client, org, w):
+    # The account has moved to member_b since member_a told its story.
+    story = story_for(org.member_a, w["other"], *w["steps"][:2])
+    client.force_login(org.member_a)
+    url = reverse("journeys:story_edit", args=[story.pk])
+    response = client.post(url, _form(w["other"], w["steps"][0], title="Typo fixed"))
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.title == "Typo fixed"
+
+
 def test_the_author_deletes_a_draft(client, org, w):
     draft = story_for(org.member_a, w["own"], *w["steps"][:2], published=False)
     client.force_login(org.member_a)
