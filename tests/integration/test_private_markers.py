@@ -18,6 +18,7 @@ Every role then fetches, once each:
   pointed at Team B's objects;
 - the pages and API objects of Team B and of the hiring objects (`_b_urls`): those
   must refuse (404 or 403) whoever may not read them.
+A capacity plan filled from today's data (a POST) is checked on its own.
 No body (HTML, JSON, CSV) may hold a marker of a group the role may not read. ARR
 is marked by numbers: Team B's account is the only one whose ARR is not a whole
 number of millions, so any figure that sums it in ends in its digits.
@@ -858,6 +859,27 @@ def test_the_panel_stays_hidden_from_interviewers_when_the_policy_says_never(wor
     allowed = {**ALLOWED, "HS": ALLOWED["HS"] - {"interviewer"}}
     report, _seen = _crawl(world, ["interviewer"], allowed)
     assert len(report) == 1, "\n".join(report)
+
+
+def test_a_capacity_plan_fills_from_the_accounts_its_leader_sees(world):
+    """Filling a plan from today's data (a POST of the plan form, which the crawl
+    does not send) lists segments and ARR by coverage model: only of the accounts
+    the leader sees (recognition.permissions.capacity_accounts)."""
+    url = reverse("recognition:capacity_plan_create")
+    data = {"action": "prefill", "segments-TOTAL_FORMS": "0"}
+    leaks, seen = set(), set()
+    for role in ("admin", "manager", "manager_b", "sub_leader"):
+        response = _client(world, role).post(url, data)
+        assert response.status_code == 200
+        for group, marker in _markers(_body(response)):
+            if role in ALLOWED[group]:
+                seen.add(marker)
+            else:
+                leaks.add((role, marker))
+    assert leaks == set()
+    # Planted where the form reaches: Team B's segment and ARR, for its readers.
+    assert "MARKER-SEG-ONLY-B" in seen
+    assert any(marker.startswith("ARR ") for marker in seen)
 
 
 def _crawl(world, roles, allowed) -> tuple[list[str], set[str]]:
