@@ -262,50 +262,51 @@ def _rows_sql(months: list[date], as_of: datetime | None = None) -> tuple[str, l
                 AND (cv.ended_at IS NULL OR cv.ended_at > m.starts_at)
         ) ranked WHERE rn = 1
     ),
+    -- Whether an owner is a Member at the month's start, and their team then:
+    -- once per owner and month (hundreds), not per account and month.
+    members AS (
+        SELECT o.owner_id, o.month,
+               (SELECT tm.team_id FROM {membership} tm
+                JOIN {team} t ON t.id = tm.team_id
+                WHERE tm.user_id = o.owner_id
+                    AND tm.start_date <= o.month
+                    AND (tm.end_date IS NULL OR tm.end_date >= o.month)
+                ORDER BY t.name, tm.start_date, tm.id
+                LIMIT 1) AS team_id
+        FROM (
+            SELECT DISTINCT owner_id, month, starts_at FROM covered
+            WHERE owner_id IS NOT NULL
+        ) o
+        WHERE EXISTS (
+            SELECT 1 FROM {role} rp WHERE rp.user_id = o.owner_id
+            AND rp.role = %s
+            AND (rp.started_at IS NULL OR rp.started_at <= o.starts_at)
+            AND (rp.ended_at IS NULL OR rp.ended_at > o.starts_at)
+        )
+    ),
     credited AS (
-        SELECT account_id, month,
-               CASE WHEN EXISTS (
-                   SELECT 1 FROM {role} rp WHERE rp.user_id = cv.owner_id
-                   AND rp.role = %s
-                   AND (rp.started_at IS NULL OR rp.started_at <= cv.starts_at)
-                   AND (rp.ended_at IS NULL OR rp.ended_at > cv.starts_at)
-               ) THEN cv.owner_id END AS member_id,
+        SELECT cv.account_id, cv.month, mb.owner_id AS member_id, mb.team_id,
                cv.pool_id
         FROM covered cv
+        LEFT JOIN members mb ON mb.owner_id = cv.owner_id AND mb.month = cv.month
     ),
-    teamed AS (
-        SELECT account_id, month, team_id FROM (
-            SELECT c.account_id, c.month, tm.team_id,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY c.account_id, c.month
-                       ORDER BY t.name, tm.start_date, tm.id
-                   ) AS rn
-            FROM credited c
-            JOIN {membership} tm ON tm.user_id = c.member_id
-                AND tm.start_date <= c.month
-                AND (tm.end_date IS NULL OR tm.end_date >= c.month)
-            JOIN {team} t ON t.id = tm.team_id
-        ) ranked WHERE rn = 1
-    ),
-    k AS (
-        SELECT account_id, month FROM state
-        UNION SELECT account_id, month FROM covered
-    ),
+    -- One row per account and month with a snapshot or a coverage: a FULL JOIN
+    -- (hash or merge, never a nested loop over two CTEs whose sizes the planner
+    -- cannot estimate: at 20,000 accounts that took hours).
     r AS (
-        SELECT k.account_id, k.month, m.ends_at, m.running,
+        SELECT COALESCE(st.account_id, c.account_id) AS account_id, m.month,
+               m.ends_at, m.running,
                COALESCE(st.start_arr, 0) AS start_arr,
                COALESCE(st.end_arr, 0) AS end_arr,
                COALESCE(st.movement, '') AS movement,
                c.member_id,
-               CASE WHEN c.member_id IS NOT NULL THEN tt.team_id
+               CASE WHEN c.member_id IS NOT NULL THEN c.team_id
                     WHEN c.pool_id IS NOT NULL THEN p.team_id END AS team_id,
                c.pool_id, a.segment, a.name
-        FROM k
-        JOIN m ON m.month = k.month
-        JOIN {account} a ON a.id = k.account_id
-        LEFT JOIN state st ON st.account_id = k.account_id AND st.month = k.month
-        LEFT JOIN credited c ON c.account_id = k.account_id AND c.month = k.month
-        LEFT JOIN teamed tt ON tt.account_id = k.account_id AND tt.month = k.month
+        FROM state st
+        FULL JOIN credited c ON c.account_id = st.account_id AND c.month = st.month
+        JOIN m ON m.month = COALESCE(st.month, c.month)
+        JOIN {account} a ON a.id = COALESCE(st.account_id, c.account_id)
         LEFT JOIN {pool} p ON p.id = c.pool_id
     )"""
     return sql, [*params, Role.MEMBER.value]
