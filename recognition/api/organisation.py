@@ -252,7 +252,7 @@ class EvidenceSerializer(serializers.Serializer):
     text = serializers.CharField(help_text=_("The evidence in words."))
 
 
-class QuestionSerializer(serializers.Serializer):
+class MaturityQuestionSerializer(serializers.Serializer):
     key = serializers.CharField()
     level = serializers.IntegerField()
     text = serializers.CharField()
@@ -299,7 +299,7 @@ class MaturityAssessmentSerializer(ReadableFieldsOnce, serializers.ModelSerializ
     def get_level_name(self, assessment) -> str:
         return str(organisation.level_of(assessment.level).name)
 
-    @extend_schema_field(QuestionSerializer(many=True))
+    @extend_schema_field(MaturityQuestionSerializer(many=True))
     def get_questions(self, assessment):
         rows = []
         for question in organisation.QUESTIONS:
