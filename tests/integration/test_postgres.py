@@ -41,3 +41,12 @@ def test_email_uniqueness_is_enforced_by_the_database_without_regard_to_case():
     UserFactory(email="hanako@example.com")
     with pytest.raises(IntegrityError):
         User.objects.create(username="other", email="HANAKO@example.com")
+
+
+@pytest.mark.django_db
+def test_connections_run_without_the_jit_compiler():
+    """config/settings/base.py turns PostgreSQL's JIT off (seconds of compiling on
+    the health score's INSERT … SELECT, nothing saved on the rollup)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
