@@ -75,9 +75,22 @@ class StoryForm(forms.Form):
         help_text=_("Optional: the day (or any day of the month) it was reached."),
     )
 
-    def __init__(self, *args, accounts, transitions, **kwargs):
+    def __init__(self, *args, accounts, transitions, listed=None, **kwargs):
+        """`accounts`: those the author may choose; `listed`, when they are too
+        many to list (an admin's tens of thousands), the few the menu offers (the
+        one the account page's link chose), the others still accepted."""
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = accounts
+        field = self.fields["account"]
+        field.queryset = accounts
+        if listed is not None:
+            field.widget.choices = [("", field.empty_label)] + [
+                (account.pk, field.label_from_instance(account)) for account in listed
+            ]
+            field.help_text = _(
+                "To tell the story of another account, open the account and choose "
+                "“Write a success story”. Only colleagues who see the account read "
+                "its name; the others read “a customer”."
+            )
         self._steps = {str(pair[0].pk): pair[0] for pair in transitions}
         self.fields["from_step"].choices = [
             ("", _("Choose a transition"))

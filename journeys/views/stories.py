@@ -111,6 +111,10 @@ def _detail_context(viewer, story, feature_form) -> dict:
     }
 
 
+# More accounts than this, and the story form offers only the one chosen.
+LISTED_ACCOUNTS = 300
+
+
 def _writable_accounts(viewer):
     return (
         permissions.playbook_accounts(viewer)
@@ -127,10 +131,25 @@ def _story_form(request, *, initial, story=None):
         accounts = accounts | CustomerAccount.objects.filter(
             pk=story.account_id
         ).select_related("journey")
+    listed = None
+    if accounts.count() > LISTED_ACCOUNTS:
+        # Too many for a menu: the account chosen (by the account page's link, the
+        # story or what was posted) only.
+        chosen = {
+            parse_id(str(value))
+            for value in (
+                initial.get("account"),
+                story.account_id if story else None,
+                request.POST.get("account"),
+            )
+            if value
+        }
+        listed = accounts.filter(pk__in=chosen - {None})
     return StoryForm(
         posted(request),
         initial=initial,
         accounts=accounts,
+        listed=listed,
         transitions=stories.transitions(permissions.visible_journeys(request.user)),
     )
 

@@ -4,6 +4,7 @@ author withheld), writing a draft then publishing it, errors on the fields,
 the account page's link, featuring, and the real examples on the playbook and the
 training module pages and the sharing meeting."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -212,6 +213,31 @@ def test_the_account_page_offers_to_write_a_story_prefilled(client, org, w):
     assert form.initial["account"] == w["own"].pk
     client.force_login(org.member_a)
     assert client.get(f"{NEW}?account={w['other'].pk}").status_code == 404
+
+
+def test_too_many_accounts_for_a_menu_offer_the_one_chosen(client, org, w, monkeypatch):
+    """An admin may write of any account: tens of thousands in a large
+    organisation, too many for a menu. Past the limit the menu offers the account
+    the account page's link chose; another writable account is still accepted."""
+    from journeys.views import stories as story_views
+
+    monkeypatch.setattr(story_views, "LISTED_ACCOUNTS", 1)
+    client.force_login(org.admin)
+    page = _text(client.get(f"{NEW}?account={w['own'].pk}"))
+    assert _menu(page) == ["", str(w["own"].pk)]
+    assert "open the account and choose" in page
+    client.post(NEW, {**_form(w["other"], w["steps"][0]), "draft": "1"})
+    assert SuccessStory.objects.get().account == w["other"]
+    # Below the limit, every writable account is on the menu.
+    monkeypatch.setattr(story_views, "LISTED_ACCOUNTS", 300)
+    menu = _menu(_text(client.get(NEW)))
+    assert {str(w["own"].pk), str(w["other"].pk)} <= set(menu)
+
+
+def _menu(page: str) -> list[str]:
+    """The values of the account menu's options."""
+    menu = page.split('name="account"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]*)"', menu)
 
 
 def test_only_the_author_edits(client, org, w):
