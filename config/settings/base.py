@@ -102,16 +102,17 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # PostgreSQL's JIT compiles a query whose estimated cost passes a threshold:
-    # the health score's INSERT … SELECT (some 270 expressions) spent 3–8 s of its
-    # 6–15 s compiling at 20,000 accounts, and the rollup gained nothing from it
-    # (issue 12). Off unless DATABASE_JIT=true.
-    if not env.bool("DATABASE_JIT", default=False):
-        options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["options"] = " ".join(
-            filter(None, [options.get("options", ""), "-c jit=off"])
-        )
+# PostgreSQL's JIT compiles a query whose estimated cost passes a threshold: the
+# health score's INSERT … SELECT (some 270 expressions) spent 3–8 s of its 6–15 s
+# compiling at 20,000 accounts, and the rollup gained nothing from it (issue 12).
+# Off unless DATABASE_JIT=true.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool(
+    "DATABASE_JIT", default=False
+):
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = " ".join(
+        filter(None, [options.get("options", ""), "-c jit=off"])
+    )
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

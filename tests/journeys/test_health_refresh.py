@@ -12,7 +12,7 @@ import pytest
 
 from accounts.models import Role
 from journeys import health
-from journeys.models import AccountHealth, ARRSnapshot, Step
+from journeys.models import AccountHealth, Step
 from journeys.revenue import arr_snapshot_record
 from recognition.services import rollup as rollup_services
 from recognition.services.rollup import rollup
