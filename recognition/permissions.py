@@ -227,13 +227,14 @@ def plans_organisation(viewer: Viewer) -> bool:
 
 # Capacity plans -----------------------------------------------------------------------
 #
-# Capacity plans are organisation-level planning documents: admins and managers
-# (leaders) create them and see every plan; the plan's author and admins change or
-# delete it (another leader reads it: 403 on changes). Members, interviewers and
-# recruiters get 403. "Fill from today's data" and today's team read only the
-# accounts the viewer sees (`journeys.permissions.visible_accounts`: every account
-# for admins, their teams' for managers), so no manager learns another team's
-# accounts, ARR or people through a plan.
+# Capacity plans: admins and managers (leaders) create them. Admins read every
+# plan; a manager reads and changes their own (another leader's plan answers 404):
+# a plan filled from today's data holds its author's segments, accounts and ARR,
+# which another team's leader may not read. The author and admins change or delete
+# a plan. Members, interviewers and recruiters get 403. "Fill from today's data" and
+# today's team read only the accounts the viewer sees
+# (`journeys.permissions.visible_accounts`: every account for admins, their teams'
+# for managers).
 
 
 def sees_capacity_plans(viewer: Viewer) -> bool:
@@ -247,7 +248,9 @@ def visible_capacity_plans(viewer: Viewer) -> QuerySet:
 
     if not sees_capacity_plans(viewer):
         return CapacityPlan.objects.none()
-    return CapacityPlan.objects.all()
+    if is_admin(viewer):
+        return CapacityPlan.objects.all()
+    return CapacityPlan.objects.filter(author=viewer)
 
 
 def can_change_capacity_plan(viewer: Viewer, plan) -> bool:

@@ -71,6 +71,7 @@ from tests.journeys.success_factories import (
     read,
 )
 from tests.recognition.matrix_organisation import organisation_world
+from tests.recognition.planning_factories import ENTERPRISE, make_plan
 from tests.test_authorization_matrix import API_MATRIX, ROLES, UI_MATRIX, WORLDS
 
 pytestmark = pytest.mark.django_db
@@ -193,6 +194,13 @@ def _plant(org) -> SimpleNamespace:
     _development(org, b, steps)
     _hiring(org, b)
     _organisation(org)
+    # A capacity plan manager_b filled from Team B's accounts: its author's and
+    # the admins' only.
+    b.capacity_plan = make_plan(
+        org.manager_b,
+        name="MARKER-B-CAPACITY-PLAN",
+        segments=[ENTERPRISE | {"segment": "MARKER-B-PLAN-SEGMENT"}],
+    )
     return b
 
 
@@ -704,6 +712,9 @@ def _b_urls(org) -> list[tuple[str, str]]:
         ("B", _with(revenue, scope="pool", id=b.pool.pk)),
         ("B", _with(revenue, scope="organisation")),
         ("B", _with(revenue, scope="segment", segment="MARKER-SEG-ONLY-B")),
+        ("B", reverse("recognition:capacity_plan_detail", args=[b.capacity_plan.pk])),
+        ("B", reverse("recognition:capacity_plan_export", args=[b.capacity_plan.pk])),
+        ("B", f"/api/v1/capacity-plans/{b.capacity_plan.pk}/"),
         (
             "B",
             _with(

@@ -2,10 +2,10 @@
 plans, their pages, CSV downloads and `/api/v1/capacity-plans/`.
 
 Statuses in the order anonymous admin manager(manager_a) member(member_a)
-interviewer recruiter. Plans are the organisation's: admins and managers read
-them all and create their own; members, interviewers and recruiters get 403.
-The author and admins change and delete a plan: the world's plans are by
-manager_a (read rows) and manager_b (change rows: manager_a gets 403).
+interviewer recruiter. Admins read every plan; managers create plans and read and
+change their own (another leader's plan answers 404); members, interviewers and
+recruiters get 403. The world's plans are by manager_a (read rows) and manager_b
+(change rows: manager_a gets 404).
 """
 
 from dataclasses import dataclass
@@ -18,17 +18,18 @@ from tests.recognition.planning_factories import ENTERPRISE, SMB_POOL, make_plan
 V1 = "/api/v1"
 
 LEADERS = "302 200 200 403 403 403"
-AUTHOR_OR_ADMIN = "302 200 403 403 403 403"
+AUTHOR_OR_ADMIN = "302 200 404 403 403 403"
 
 API_LEADERS = "401 200 200 403 403 403"
 API_LEADERS_CREATE = "401 201 201 403 403 403"
-API_AUTHOR_OR_ADMIN = "401 200 403 403 403 403"
-API_AUTHOR_OR_ADMIN_DELETES = "401 204 403 403 403 403"
+API_AUTHOR_OR_ADMIN = "401 200 404 403 403 403"
+API_AUTHOR_OR_ADMIN_DELETES = "401 204 404 403 403 403"
 
 
 @dataclass
 class PlanningWorld:
     own: CapacityPlan  # manager_a's
+    second: CapacityPlan  # manager_a's too
     other: CapacityPlan  # manager_b's
 
 
@@ -37,6 +38,7 @@ def planning_world(org) -> PlanningWorld:
     if world is None:
         world = PlanningWorld(
             own=make_plan(org.manager_a, name="Manager A's plan"),
+            second=make_plan(org.manager_a, name="Manager A's second plan"),
             other=make_plan(org.manager_b, name="Manager B's plan"),
         )
         org.planning_world = world
@@ -56,7 +58,7 @@ def _compare_url(name):
         world = planning_world(org)
         return (
             f"{reverse(f'recognition:{name}')}"
-            f"?plans={world.own.pk}&plans={world.other.pk}"
+            f"?plans={world.own.pk}&plans={world.second.pk}"
         )
 
     return url
