@@ -31,9 +31,11 @@ def story_problems(
     outcome_on: date | None,
     account_changed: bool,
     today: date,
+    transition_changed: bool = True,
 ) -> tuple[dict[str, str], Step | None]:
     """What is wrong with a story's account, transition and date, by field; and
-    the step the transition leads to."""
+    the step the transition leads to (None when the transition is unchanged: its
+    steps are kept as they were written)."""
     problems = {}
     if (
         account is not None
@@ -44,7 +46,7 @@ def story_problems(
             "Choose one of the accounts you work on: you may not record on this one."
         )
     following = None
-    if from_step is not None and account is not None:
+    if from_step is not None and account is not None and transition_changed:
         following = next_step(from_step)
         if from_step.journey_id != account.journey_id:
             problems["from_step"] = _(
@@ -87,6 +89,15 @@ def story_save(
     elif not permissions.can_edit_story(by, story):
         raise PermissionError("may not edit this story")
     now = now or timezone.now()
+    # A story keeps the steps it was written with: a later reordering of the
+    # journey (a step inserted, its from step retired) does not rewrite it, nor
+    # refuse an edit of its text.
+    transition_changed = (
+        story.pk is None
+        or from_step.pk != story.from_step_id
+        or from_step.journey_id != account.journey_id
+        or (to_step is not None and to_step.pk != story.to_step_id)
+    )
     problems, following = story_problems(
         by=by,
         account=account,
@@ -95,10 +106,12 @@ def story_save(
         outcome_on=outcome_on,
         account_changed=story.pk is None or story.account_id != account.pk,
         today=timezone.localdate(now),
+        transition_changed=transition_changed,
     )
     story.account = account
-    story.from_step = from_step
-    story.to_step = following or to_step or from_step
+    if transition_changed:
+        story.from_step = from_step
+        story.to_step = following or to_step or from_step
     story.title = (title or "").strip()
     story.what_we_did = (what_we_did or "").strip()
     story.customer_outcome = (customer_outcome or "").strip()

@@ -12,10 +12,13 @@ from ..models import CustomerAccount, Step
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _step_label(step: Step) -> str:
+    # A retired step (a story's own transition) has no place to number it by.
+    return step.name if step.position is None else f"{step.position}. {step.name}"
+
+
 def transition_label(from_step: Step, to_step: Step) -> str:
-    return (
-        f"{from_step.position}. {from_step.name} → {to_step.position}. {to_step.name}"
-    )
+    return f"{_step_label(from_step)} → {_step_label(to_step)}"
 
 
 def transition_choices(pairs) -> list:

@@ -145,13 +145,25 @@ def _story_form(request, *, initial, story=None):
             if value
         }
         listed = accounts.filter(pk__in=chosen - {None})
+    transitions = stories.transitions(permissions.visible_journeys(request.user))
+    if story is not None:
+        transitions = _with_own_transition(transitions, story)
     return StoryForm(
         posted(request),
         initial=initial,
         accounts=accounts,
         listed=listed,
-        transitions=stories.transitions(permissions.visible_journeys(request.user)),
+        transitions=transitions,
     )
+
+
+def _with_own_transition(transitions: list, story: SuccessStory) -> list:
+    """The menu offers the story's own transition as it was written (its from step
+    retired since, or a step inserted after it), in place of today's one from the
+    same step: an edit of the text keeps the story's steps."""
+    own = (story.from_step, story.to_step)
+    pairs = [own if pair[0].pk == story.from_step_id else pair for pair in transitions]
+    return pairs if own in pairs else pairs + [own]
 
 
 def _save(request, form, story=None):

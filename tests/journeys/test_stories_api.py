@@ -196,6 +196,23 @@ def test_only_the_author_changes_a_story(org, w):
     assert moved.json()["to_step"] == w["steps"][2].pk
 
 
+def test_patching_the_title_keeps_the_transition_after_a_reordering(org, w):
+    from journeys import services
+
+    story = story_for(org.member_a, w["own"], *w["steps"][1:3])
+    services.step_retire(step=w["steps"][1], by=org.admin)
+    response = _client(org.member_a).patch(
+        f"{URL}{story.pk}/", {"title": "十日で"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["title"], body["from_step"], body["to_step"]) == (
+        "十日で",
+        w["steps"][1].pk,
+        w["steps"][2].pk,
+    )
+
+
 def test_a_published_story_is_not_deleted_a_draft_is(org, w):
     story = story_for(org.member_a, w["own"], *w["steps"][:2])
     draft = story_for(org.member_a, w["own"], *w["steps"][:2], published=False)

@@ -263,6 +263,37 @@ def test_an_author_edits_a_story_of_an_account_they_no_longer_work_on(client, or
     assert story.title == "Typo fixed"
 
 
+def test_the_edit_page_offers_the_storys_own_transition_after_a_reordering(
+    client, org, w
+):
+    from journeys import services
+
+    story = story_for(org.member_a, w["own"], *w["steps"][:2])
+    retired = story_for(org.member_a, w["own"], *w["steps"][1:3])
+    services.step_insert(journey=w["journey"], position=2, name="Inserted")
+    services.step_retire(step=w["steps"][1], by=org.admin)
+    client.force_login(org.member_a)
+    for told, (from_step, to_step) in (
+        (story, w["steps"][:2]),
+        (retired, w["steps"][1:3]),
+    ):
+        url = reverse("journeys:story_edit", args=[told.pk])
+        menu = _text(client.get(url)).split('name="from_step"', 1)[1]
+        # Offered and chosen, as it was written (a retired step has no number).
+        chosen = re.search(r'<option value="(\d+)" selected>([^<]*)</option>', menu)
+        assert chosen.group(1) == str(from_step.pk)
+        label = re.sub(r"\d+\. ", "", chosen.group(2))
+        assert label == f"{from_step.name} → {to_step.name}"
+        response = client.post(url, _form(w["own"], from_step, title="Typo fixed"))
+        assert response.status_code == 302
+        told.refresh_from_db()
+        assert (told.title, told.from_step, told.to_step) == (
+            "Typo fixed",
+            from_step,
+            to_step,
+        )
+
+
 def test_the_author_deletes_a_draft(client, org, w):
     draft = story_for(org.member_a, w["own"], *w["steps"][:2], published=False)
     client.force_login(org.member_a)

@@ -173,6 +173,40 @@ def test_a_retired_step_in_between_is_skipped(org, w):
     assert story.to_step == w["steps"][2]
 
 
+def test_a_later_reordering_does_not_rewrite_the_story_on_an_edit(org, w):
+    from journeys import services
+
+    story = _write(org.member_a, w["own"], w["steps"][1])
+    assert story.to_step == w["steps"][2]
+    inserted = services.step_insert(journey=w["journey"], position=3, name="New")
+    story_services.story_update(story=story, by=org.member_a, title="Typo fixed")
+    story.refresh_from_db()
+    assert (story.title, story.to_step) == ("Typo fixed", w["steps"][2])
+    # Choosing the transition again (from the same step) takes today's next step.
+    story_services.story_update(
+        story=story, by=org.member_a, from_step=w["steps"][1], to_step=inserted
+    )
+    story.refresh_from_db()
+    assert story.to_step == inserted
+
+
+def test_a_story_whose_from_step_was_retired_is_still_edited(org, w):
+    from journeys import services
+
+    story = _write(org.member_a, w["own"], w["steps"][1])
+    services.step_retire(step=w["steps"][1], by=org.admin)
+    story_services.story_update(story=story, by=org.member_a, title="Typo fixed")
+    story.refresh_from_db()
+    assert story.title == "Typo fixed"
+    assert (story.from_step, story.to_step) == (w["steps"][1], w["steps"][2])
+    # A change of transition is checked against today's steps.
+    with pytest.raises(ValidationError) as error:
+        story_services.story_update(
+            story=story, by=org.member_a, from_step=w["steps"][1], to_step=w["steps"][0]
+        )
+    assert list(error.value.message_dict) == ["from_step"]
+
+
 def test_an_outcome_in_the_future_and_blank_text_are_refused_by_field(org, w):
     with pytest.raises(ValidationError) as error:
         _write(
