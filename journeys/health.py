@@ -381,6 +381,11 @@ def record_health(day: date | None = None, accounts: QuerySet | None = None) -> 
     return written
 
 
+# More changed accounts than this, and the whole day is recorded again (one query
+# instead of a list of ids longer than some SQLite builds accept).
+WHOLE_DAY_FROM = 20_000
+
+
 def refresh_health(
     *,
     day: date,
@@ -405,6 +410,8 @@ def refresh_health(
     changed |= set(also)
     if not changed:
         return 0
+    if len(changed) > WHOLE_DAY_FROM:
+        return record_health(day)
     return record_health(
         day, accounts=CustomerAccount.objects.filter(pk__in=sorted(changed))
     )

@@ -502,15 +502,26 @@ def _finish(
     # account, later ones the accounts changed since the last run
     # (`journeys.health.refresh_health`).
     day = timezone.localdate(as_of)
+    since = last.started_at - WATERMARK_MARGIN if last else None
     refresh_health(
         day=day,
         first_of_day=last is None or timezone.localdate(last.as_of) != day,
-        since=last.started_at - WATERMARK_MARGIN if last else None,
+        since=since,
         passed=(last.as_of, as_of) if last else None,
-        # The accounts of a journey whose steps changed since (a full run's
-        # rows say nothing of which).
+        # A full run's rows say nothing of which accounts changed: those moved to
+        # another journey (logged) and of a journey whose steps changed since.
         also=(changed_accounts or set())
-        | (_changed_by_structure(last.structure, structure) if last else set()),
+        | (_changed_by_structure(last.structure, structure) if last else set())
+        | (
+            set(
+                RollupChange.objects.filter(
+                    kind=RollupChange.Kind.ACCOUNT, changed_at__gte=since
+                ).values_list("account_id", flat=True)
+            )
+            - {None}
+            if last
+            else set()
+        ),
     )
     if full and not limited:
         rows.analyze(

@@ -193,3 +193,19 @@ def test_a_changed_step_window_records_its_journeys_accounts_again(two):
     assert _row(a).window_days == 200
     assert _row(b).window_days == 200
     assert _as_recorded() == _whole_day()
+
+
+def test_an_account_moved_to_another_journey_before_a_full_run_is_recorded_again():
+    """A full run's rows name no changed account, and it clears the change log
+    after: the move is picked up from the log before that."""
+    journey, steps = journey_with_value_points(3)  # step 2: a value point, 30 days
+    account = CustomerAccountFactory(journey=journey)
+    StepEventFactory(account=account, step=steps[0], reached_at=NOW - timedelta(40))
+    rollup(full=True, now=NOW)
+    assert _row(account).overdue_value_points == 1
+    other_journey, _other_steps = journey_with_steps(3)  # no value points
+    account.journey = other_journey
+    account.save()
+    rollup(full=True, now=NOW + timedelta(hours=1))
+    assert _row(account).overdue_value_points == 0  # its new journey has none
+    assert _as_recorded() == _whole_day()
