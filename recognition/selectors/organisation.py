@@ -124,10 +124,17 @@ def _account_facts(last_month) -> dict:
 def _journey_facts() -> dict:
     """Transitions: each current step of an active journey but its last, and how
     many of them have a playbook."""
+    current = Step.objects.filter(journey__is_active=True, retired_at__isnull=True)
+    # The last step leads nowhere: a playbook on it is no transition's.
+    leads_on = Exists(
+        current.filter(journey=OuterRef("journey"), position__gt=OuterRef("position"))
+    )
     per_journey = (
-        Step.objects.filter(journey__is_active=True, retired_at__isnull=True)
-        .values("journey_id")
-        .annotate(steps=Count("pk"), with_playbook=Count("playbook"))
+        current.values("journey_id")
+        .annotate(
+            steps=Count("pk"),
+            with_playbook=Count("playbook", filter=Q(leads_on)),
+        )
         .order_by()
     )
     transitions = with_playbook = journeys = 0
@@ -136,8 +143,7 @@ def _journey_facts() -> dict:
             continue
         journeys += 1
         transitions += row["steps"] - 1
-        # The last step leads nowhere: a playbook on it is no transition's.
-        with_playbook += min(row["with_playbook"], row["steps"] - 1)
+        with_playbook += row["with_playbook"]
     return {
         "journeys_with_steps": journeys,
         "transitions": transitions,

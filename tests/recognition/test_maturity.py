@@ -236,6 +236,18 @@ def test_partial_evidence_suggests_partly(org):
     )
 
 
+def test_a_playbook_on_the_last_step_covers_no_transition(org):
+    _journey, steps = journey_with_steps(3)
+    # A → B has none; B → C has one; C leads nowhere.
+    PlaybookFactory(from_step=steps[1])
+    PlaybookFactory(from_step=steps[2])
+    evidence = selectors.maturity_evidence()
+    assert organisation.suggested_answers(evidence)["playbooks_written"] == PARTLY
+    assert organisation.evidence_text(
+        "playbooks_written", evidence["playbooks_written"]
+    ) == ("1 of 2 transitions have a playbook (50 %).")
+
+
 def test_the_evidence_takes_a_fixed_number_of_queries(
     org, django_assert_max_num_queries
 ):
@@ -385,6 +397,12 @@ def test_the_history_shows_the_level_quarter_by_quarter(
     assert [row.change for row in rows] == [1, 0, 1, None]
     assertContains(response, "Next steps to level 5 (Optimising)")
     assertContains(response, 'data-testid="maturity-chart"')
+    # The chart's quarters read as the table's, not as their keys.
+    chart = response.content.decode().split('data-testid="maturity-chart"')[1]
+    chart = chart.split('data-testid="maturity-history"')[0]
+    labels = [row.label for row in rows]
+    assert all(f">{label}</span>" in chart for label in labels)
+    assert rows[0].assessment.quarter not in chart
     # Managers read the detail, without the edit button.
     detail = client.get(rows[0].assessment.get_absolute_url())
     assertContains(detail, "Level 4")
