@@ -134,7 +134,8 @@ def check_answers(answers) -> dict[str, str]:
     wrong = sorted(
         str(key)
         for key, value in answers.items()
-        if key not in unknown and value not in allowed
+        # A list or an object (JSON typed in the admin) is no answer either.
+        if key not in unknown and (not isinstance(value, str) or value not in allowed)
     )
     if wrong:
         problems.append(

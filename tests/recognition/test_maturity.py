@@ -359,6 +359,27 @@ def test_only_the_running_quarter_is_assessed_once_and_past_ones_are_kept(org):
         )
 
 
+def test_an_answer_that_is_not_a_word_is_an_error_on_the_answers(client, org):
+    assessment = services.maturity_assessment_save(
+        assessment=MaturityAssessment(), by=org.admin, answers=_all(YES)
+    )
+    with pytest.raises(ValidationError) as error:
+        services.check_answers({"accounts_owned": ["yes"], "journey_defined": {}})
+    assert error.value.message_dict["answers"] == [
+        "Answer yes, partly or no: accounts_owned, journey_defined."
+    ]
+    # In the admin, a form error rather than a server error; nothing changes.
+    client.force_login(org.admin)
+    response = client.post(
+        reverse("admin:recognition_maturityassessment_change", args=[assessment.pk]),
+        {"answers": '{"accounts_owned": ["yes"]}', "note": "fixed"},
+    )
+    assert response.status_code == 200
+    assertContains(response, "Answer yes, partly or no: accounts_owned.")
+    assessment.refresh_from_db()
+    assert assessment.note != "fixed"
+
+
 # --- Pages --------------------------------------------------------------------------
 
 
