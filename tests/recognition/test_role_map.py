@@ -218,3 +218,29 @@ def test_the_page_queries_do_not_grow_with_the_functions(
     with django_assert_max_num_queries(9):
         response = client.get(PAGE)
     assertContains(response, "Own 14")
+
+
+def test_the_admins_bulk_delete_refuses_a_selection_with_a_standard_function(
+    client, org
+):
+    # Django's "delete selected" asks has_delete_permission(obj) of each object:
+    # a standard function in the selection refuses the whole deletion.
+    standard = _standard("renewal")
+    own = services.role_function_save(
+        function=RoleFunction(),
+        by=org.admin,
+        name="Community",
+        status=RoleStatus.NOT_STARTED,
+        importance=RoleImportance.LATER,
+    )
+    client.force_login(org.admin)
+    changelist = reverse("admin:recognition_rolefunction_changelist")
+    selection = {"action": "delete_selected", "_selected_action": [standard.pk, own.pk]}
+    assertContains(client.post(changelist, selection), "Cannot delete")
+    confirmed = client.post(changelist, {**selection, "post": "yes"})
+    assert confirmed.status_code == 403
+    assert RoleFunction.objects.filter(pk__in=[standard.pk, own.pk]).count() == 2
+    # The admin's own functions alone are deleted.
+    client.post(changelist, {**selection, "_selected_action": [own.pk], "post": "yes"})
+    assert not RoleFunction.objects.filter(pk=own.pk).exists()
+    assert RoleFunction.objects.filter(pk=standard.pk).exists()
