@@ -5,7 +5,7 @@ training pages and the sharing meeting.
   step by position), as a playbook bridges them (`Playbook.from_step`). A story
   tells how one account of the journey moved along one transition; both steps are
   kept, so a later reordering of the journey does not rewrite the story.
-- **Who reads what** is in `journeys.permissions` (drafts: their author;
+- **Who reads what** is in `journeys.permissions` (drafts: their author and admins;
   published stories: every member of the organisation; the account and the
   author's name: only those who see them, `permissions.story_disclosure`).
 - **Real examples**: a playbook's page and the training modules of its step list
