@@ -463,10 +463,18 @@ def _hours_change(plan: PlanInput, top_down: int, bottom_up: int) -> int | None:
         return _total_bottom_up(plan, hours_factor=Fraction(100 + percent, 100))
 
     if bottom_up > top_down:
-        for cut in range(1, 100):
-            if total(-cut) <= top_down:
-                return -cut
-        return None
+        # The smallest cut with total ≤ top-down (total shrinks as the cut grows):
+        # a binary search, not 99 recalculations of every row.
+        if total(-99) > top_down:
+            return None
+        low, high = 1, 99
+        while low < high:
+            middle = (low + high) // 2
+            if total(-middle) <= top_down:
+                high = middle
+            else:
+                low = middle + 1
+        return -low
     # A rise: the largest with total ≤ top-down (total grows with the hours).
     low, high = 0, MOST_HOURS_RISE_PERCENT
     if total(high) <= top_down:
