@@ -268,9 +268,7 @@ def test_todays_team_is_counted_per_segment_beside_the_plan(client, org):
 # --- Changing and deleting ------------------------------------------------------------
 
 
-def test_the_author_and_admins_change_a_plan_other_leaders_do_not_reach_it(
-    client, org
-):
+def test_the_author_and_admins_change_a_plan_other_leaders_do_not_reach_it(client, org):
     plan = make_plan(org.manager_a, name="A's plan")
     edit = reverse("recognition:capacity_plan_edit", args=[plan.pk])
     client.force_login(org.manager_b)
