@@ -15,10 +15,20 @@ from accounts.models import Role
 from config.api import DjangoFilterBackend
 from recognition.api_urls import router as recognition_router
 from recognition.metrics import Family
-from recognition.models import Cadence, DevelopmentPlan, PlanStatus, TeamFigure
+from recognition.models import (
+    Cadence,
+    DevelopmentPlan,
+    MaturityAssessment,
+    PlanStatus,
+    RoleFunction,
+    RoleImportance,
+    RoleStatus,
+    TeamFigure,
+)
 from tests.factories import UserFactory
 from tests.recognition.award_factories import AwardProgramFactory, figure
 from tests.recognition.development_factories import assess
+from tests.recognition.planning_factories import make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +206,67 @@ def _award_is_active(org):
     )
 
 
+def _plan_author(org):
+    return (
+        {"author": org.manager_b.pk},
+        make_plan(org.manager_b, name="B's plan"),
+        make_plan(org.manager_a, name="A's plan"),
+    )
+
+
+def _function(name, status, importance):
+    shared_with = "CSM" if status == RoleStatus.SHARED else ""
+    return RoleFunction.objects.create(
+        name=name, status=status, importance=importance, shared_with=shared_with
+    )
+
+
+def _function_status(org):
+    return (
+        {"status": RoleStatus.SHARED.value},
+        _function("Renewal desk", RoleStatus.SHARED, RoleImportance.NOW),
+        _function("Academy", RoleStatus.DEDICATED, RoleImportance.NOW),
+    )
+
+
+def _function_importance(org):
+    return (
+        {"importance": RoleImportance.LATER.value},
+        _function("Community desk", RoleStatus.NOT_STARTED, RoleImportance.LATER),
+        _function("Onboarding desk", RoleStatus.NOT_STARTED, RoleImportance.NOW),
+    )
+
+
+def _function_needs_person(org):
+    return (
+        {"needs_person": "true"},
+        _function("Ops desk", RoleStatus.NOT_STARTED, RoleImportance.NOW),
+        _function("Adoption desk", RoleStatus.DEDICATED, RoleImportance.NOW),
+    )
+
+
+def _assessment(quarter, level):
+    return MaturityAssessment.objects.create(
+        quarter=quarter, level=level, assessed_at=timezone.now()
+    )
+
+
+def _maturity_level(org):
+    return (
+        {"level": 3},
+        _assessment("FY2025-Q1", 3),
+        _assessment("FY2025-Q2", 2),
+    )
+
+
+def _maturity_quarter(org):
+    return (
+        {"quarter": "FY2025-Q2"},
+        _assessment("FY2025-Q2", 2),
+        _assessment("FY2025-Q1", 3),
+    )
+
+
 CASES = {
     ("user", "team"): _user_team,
     ("user", "role"): _user_role,
@@ -216,6 +287,12 @@ CASES = {
     ("development-plan", "status"): _plan_status,
     ("award", "cadence"): _award_cadence,
     ("award", "is_active"): _award_is_active,
+    ("capacity-plan", "author"): _plan_author,
+    ("role-function", "status"): _function_status,
+    ("role-function", "importance"): _function_importance,
+    ("role-function", "needs_person"): _function_needs_person,
+    ("maturity-assessment", "level"): _maturity_level,
+    ("maturity-assessment", "quarter"): _maturity_quarter,
 }
 
 
