@@ -68,7 +68,6 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -88,13 +87,17 @@ from .models import (
     HealthBand,
     HealthPolicy,
     Step,
-    StepEvent,
     SuccessMeasure,
     SuccessPlan,
     SuccessProgress,
 )
 from .revenue import add_months, month_start
-from .selectors import _annotated_accounts, _live_events, overdue_value_point_conditions
+from .selectors import (
+    _annotated_accounts,
+    _live_events,
+    events_changed_since,
+    overdue_value_point_conditions,
+)
 from .success import ON_TRACK, REACHED, measures_with_status
 
 # Added before rounding half up, so that a half computed in floating point as
@@ -430,9 +433,7 @@ def accounts_changed(
     if HealthPolicy.history.filter(history_date__gte=since).exists():
         return None
     sources = [
-        StepEvent.objects.filter(
-            Q(recorded_at__gte=since) | Q(voided_at__gte=since)
-        ).values_list("account_id", flat=True),
+        events_changed_since(since).values_list("account_id", flat=True),
         # Snapshots written since (their history may carry the month's own date)
         # and deleted since.
         ARRSnapshot.objects.filter(updated_at__gte=since).values_list(

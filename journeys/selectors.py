@@ -286,6 +286,12 @@ def _live_events(until: datetime | None = None) -> QuerySet:
     return events if until is None else events.filter(reached_at__lte=until)
 
 
+def events_changed_since(since: datetime) -> QuerySet:
+    """The step events recorded or voided since `since`: what an incremental
+    rollup and the health refresh look at."""
+    return StepEvent.objects.filter(Q(recorded_at__gte=since) | Q(voided_at__gte=since))
+
+
 def account_list(
     *,
     viewer: User,

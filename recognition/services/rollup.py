@@ -59,6 +59,7 @@ from journeys.models import (
     StepEvent,
     TrainingAssignment,
 )
+from journeys.selectors import events_changed_since
 
 from .. import metrics
 from ..models import (
@@ -159,17 +160,12 @@ def _changed_by_structure(old: dict, new: dict) -> set[int]:
 # Changes since the last run -----------------------------------------------------
 
 
-def _changed_events(since: datetime) -> QuerySet:
-    """The step events recorded or voided since."""
-    return StepEvent.objects.filter(Q(recorded_at__gte=since) | Q(voided_at__gte=since))
-
-
 def _changed_accounts(since: datetime, log: QuerySet) -> set[int]:
     """Accounts whose rows may have changed: of events recorded or voided since,
     coverage written since (imports bulk-create it, which logs nothing), the logged
     accounts, the accounts credited to users whose team membership changed, and the
     accounts covered or recorded by users whose Member role changed."""
-    event_accounts = _changed_events(since).values_list("account_id", flat=True)
+    event_accounts = events_changed_since(since).values_list("account_id", flat=True)
     coverage_accounts = Coverage.objects.filter(updated_at__gte=since).values_list(
         "account_id", flat=True
     )
@@ -231,7 +227,7 @@ def _add_event_groups(since: datetime, dialect: rows.Dialect) -> None:
     the month's of every team the recorder ever belonged to (the team of the day
     is found when the figures are written)."""
     changed = (
-        _changed_events(since)
+        events_changed_since(since)
         .filter(recorded_by_id__isnull=False)
         .values_list("recorded_by_id", "reached_at")
     )
@@ -503,25 +499,22 @@ def _finish(
     # (`journeys.health.refresh_health`).
     day = timezone.localdate(as_of)
     since = last.started_at - WATERMARK_MARGIN if last else None
+    if changed_accounts is None and last is not None:
+        # A full run's rows say nothing of which accounts changed: those moved to
+        # another journey (logged) and of a journey whose steps changed since (an
+        # incremental run's changed accounts hold both already).
+        logged = RollupChange.objects.filter(
+            kind=RollupChange.Kind.ACCOUNT, changed_at__gte=since
+        ).values_list("account_id", flat=True)
+        changed_accounts = _changed_by_structure(last.structure, structure) | (
+            set(logged) - {None}
+        )
     refresh_health(
         day=day,
         first_of_day=last is None or timezone.localdate(last.as_of) != day,
         since=since,
         passed=(last.as_of, as_of) if last else None,
-        # A full run's rows say nothing of which accounts changed: those moved to
-        # another journey (logged) and of a journey whose steps changed since.
-        also=(changed_accounts or set())
-        | (_changed_by_structure(last.structure, structure) if last else set())
-        | (
-            set(
-                RollupChange.objects.filter(
-                    kind=RollupChange.Kind.ACCOUNT, changed_at__gte=since
-                ).values_list("account_id", flat=True)
-            )
-            - {None}
-            if last
-            else set()
-        ),
+        also=changed_accounts or (),
     )
     if full and not limited:
         rows.analyze(
