@@ -210,16 +210,7 @@ def story_feature(
     story.featured_month = month
     story.featured_by = by
     story.featured_at = now
-    with transaction.atomic():
-        story.save(
-            update_fields=[
-                "featured_month",
-                "featured_by",
-                "featured_at",
-                "updated_at",
-            ]
-        )
-    return story
+    return _save_featuring(story)
 
 
 def story_unfeature(*, story: SuccessStory, by: User) -> SuccessStory:
@@ -229,13 +220,13 @@ def story_unfeature(*, story: SuccessStory, by: User) -> SuccessStory:
     story.featured_month = None
     story.featured_by = None
     story.featured_at = None
+    return _save_featuring(story)
+
+
+def _save_featuring(story: SuccessStory) -> SuccessStory:
+    """Write whether and when the story is featured (its other fields untouched)."""
     with transaction.atomic():
         story.save(
-            update_fields=[
-                "featured_month",
-                "featured_by",
-                "featured_at",
-                "updated_at",
-            ]
+            update_fields=["featured_month", "featured_by", "featured_at", "updated_at"]
         )
     return story
