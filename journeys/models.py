@@ -1154,11 +1154,13 @@ class AccountHealth(models.Model):
     why. One row per account and day; earlier days are the history. The latest
     is also on the account (`CustomerAccount.health_score`, `health_band`)."""
 
+    # Indexed by the unique constraint, which leads with it.
     account = models.ForeignKey(
         CustomerAccount,
         verbose_name=_("account"),
         on_delete=models.CASCADE,
         related_name="health_history",
+        db_index=False,
     )
     day = models.DateField(_("day"))
     score = models.PositiveSmallIntegerField(_("health score"), null=True, blank=True)

@@ -77,12 +77,14 @@ class AccountTransition(Credited):
     """Did this account move on from step k (or, for the journey, from step 1 to the
     last step) within the window? One row per account and transition."""
 
+    # Indexed by the unique constraint, which leads with it.
     account = models.ForeignKey(
         "journeys.CustomerAccount",
         verbose_name=_("account"),
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     journey = models.ForeignKey(
         "journeys.Journey",
@@ -120,7 +122,6 @@ class AccountTransition(Credited):
             models.Index(fields=["cohort_month", "member"]),
             models.Index(fields=["cohort_month", "team"]),
             models.Index(fields=["cohort_month", "pool"]),
-            models.Index(fields=["account"]),
         ]
 
     def __str__(self):
@@ -130,12 +131,14 @@ class AccountTransition(Credited):
 class AccountValuePoint(Credited):
     """Did this account reach a value point within its target days of step 1?"""
 
+    # Indexed by the unique constraint, which leads with it.
     account = models.ForeignKey(
         "journeys.CustomerAccount",
         verbose_name=_("account"),
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     journey = models.ForeignKey(
         "journeys.Journey",
@@ -167,7 +170,6 @@ class AccountValuePoint(Credited):
         indexes = [
             models.Index(fields=["cohort_month", "member"]),
             models.Index(fields=["cohort_month", "team"]),
-            models.Index(fields=["account"]),
         ]
 
     def __str__(self):
@@ -201,6 +203,8 @@ class MemberFigure(Figure):
         on_delete=models.CASCADE,
         related_name="figures",
         db_constraint=False,
+        # Indexed by the unique constraint, which leads with it.
+        db_index=False,
     )
 
     class Meta:
@@ -234,6 +238,8 @@ class TeamFigure(Figure):
         on_delete=models.CASCADE,
         related_name="figures",
         db_constraint=False,
+        # Indexed by the unique constraint, which leads with it.
+        db_index=False,
     )
 
     class Meta:
@@ -265,6 +271,8 @@ class PoolFigure(Figure):
         on_delete=models.CASCADE,
         related_name="figures",
         db_constraint=False,
+        # Indexed by the unique constraint, which leads with it.
+        db_index=False,
     )
 
     class Meta:
