@@ -441,8 +441,9 @@ class CustomerViewSet(CreateMixin, JourneysViewSet):
         # Rows, not accounts (config.rows): the same JSON at a fraction of the time.
         accounts = self.filter_queryset(self.get_queryset())
         rows = CountedRows(selectors.account_rows(accounts), counted=accounts)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(CUSTOMER_ROWS.rows(page))
+        page = list(self.paginate_queryset(rows))
+        steps = selectors.current_steps_of(page)
+        return self.get_paginated_response(CUSTOMER_ROWS.rows(page, steps=steps))
 
     def perform_create(self, data):
         return services.account_create(

@@ -354,8 +354,6 @@ ACCOUNT_ROW_COLUMNS = (
     "is_active",
     "created_at",
     "current_step_id",
-    "current_step_position",
-    "current_step_name",
     "current_step_since",
     "value_point_overdue",
     "health_score",
@@ -375,9 +373,10 @@ ACCOUNT_ROW_COLUMNS = (
 def account_rows(accounts: QuerySet) -> QuerySet:
     """The accounts of `account_list` as rows (`ACCOUNT_ROW_COLUMNS`), for a long
     list that only shows them: the open coverage period joined (an account has at
-    most one) rather than prefetched, and no model instances. `current_step_age`
-    is not read: it would compute the current step's first reach a second time
-    for every row (its days follow from `current_step_since`)."""
+    most one) rather than prefetched, and no model instances. Of the current step
+    only its id and first reach are read: its position and name follow from the
+    id (`current_steps_of`), and `current_step_age` from the first reach — each
+    read here would look through the account's events once more per row."""
     open_period = FilteredRelation(
         "coverage", condition=Q(coverage__ended_at__isnull=True)
     )
@@ -386,6 +385,16 @@ def account_rows(accounts: QuerySet) -> QuerySet:
         .annotate(open_period=open_period)
         .values(*ACCOUNT_ROW_COLUMNS)
     )
+
+
+def current_steps_of(rows) -> dict[int, tuple[int, str]]:
+    """The current steps of `account_rows` rows: step id → (position, name)."""
+    step_ids = {row["current_step_id"] for row in rows} - {None}
+    found = Step.objects.filter(pk__in=step_ids).order_by()
+    return {
+        pk: (position, name)
+        for pk, position, name in found.values_list("pk", "position", "name")
+    }
 
 
 def days_since(moment: datetime, *, zone) -> int:
@@ -400,16 +409,15 @@ def _annotated_accounts(
 ) -> QuerySet:
     """`account_list`'s annotations (see there) on `accounts`; with `until`, from
     the events reached by then only (`journeys.health` on a past day)."""
+    # The account's events on current steps, the current step's first: the
+    # highest position, and at it the earliest reach — so the first row's step is
+    # the current step and its reach that step's first reach, and each annotation
+    # below reads one row of the same order (none looks up another's result,
+    # which the database would compute again inside it).
     reached = (
         _live_events(until)
         .filter(account=OuterRef("pk"), step__retired_at__isnull=True)
-        .order_by("-step__position")
-    )
-    first_reach_of_current = (
-        _live_events(until)
-        .filter(account=OuterRef("pk"), step_id=OuterRef("current_step_id"))
-        .order_by("reached_at")
-        .values("reached_at")[:1]
+        .order_by("-step__position", "reached_at", "pk")
     )
     journey_start = (
         _live_events(until)
@@ -431,7 +439,7 @@ def _annotated_accounts(
             current_step_id=Subquery(reached.values("step_id")[:1]),
             current_step_position=Subquery(reached.values("step__position")[:1]),
             current_step_name=Subquery(reached.values("step__name")[:1]),
-            current_step_since=Subquery(first_reach_of_current),
+            current_step_since=Subquery(reached.values("reached_at")[:1]),
             journey_started_at=Subquery(journey_start),
         )
         .annotate(
