@@ -68,13 +68,19 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Floor, TruncDate
-from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.lookups import (
+    GreaterThanOrEqual,
+    IsNull,
+    LessThan,
+    LessThanOrEqual,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -180,24 +186,26 @@ def part_expressions(policy: HealthPolicy) -> dict:
     }
 
 
-def score_expression(policy: HealthPolicy):
-    """Σ weight × part / Σ weight over the parts that apply, rounded half up."""
+def score_expression(policy: HealthPolicy, parts: dict | None = None):
+    """Σ weight × part / Σ weight over the parts that apply, rounded half up; each
+    part its column, or its expression in `parts` (`part_expressions`)."""
     counted = [(part, w) for part, w in weights(policy).items() if w > 0]
     if not counted:
         return Value(None, output_field=IntegerField())
+
+    def part(name):
+        return parts[name] if parts is not None else F(name)
+
+    def weight_if_applies(name, w):
+        return Case(When(IsNull(part(name), False), then=Value(w)), default=Value(0))
+
     total = sum(
-        (Coalesce(F(part), 0) * Value(w) for part, w in counted[1:]),
-        Coalesce(F(counted[0][0]), 0) * Value(counted[0][1]),
+        (Coalesce(part(name), 0) * Value(w) for name, w in counted[1:]),
+        Coalesce(part(counted[0][0]), 0) * Value(counted[0][1]),
     )
     applying = sum(
-        (
-            Case(When(**{f"{part}__isnull": False}, then=Value(w)), default=Value(0))
-            for part, w in counted[1:]
-        ),
-        Case(
-            When(**{f"{counted[0][0]}__isnull": False}, then=Value(counted[0][1])),
-            default=Value(0),
-        ),
+        (weight_if_applies(name, w) for name, w in counted[1:]),
+        weight_if_applies(*counted[0]),
     )
     return Case(
         When(
@@ -211,11 +219,19 @@ def score_expression(policy: HealthPolicy):
     )
 
 
-def band_expression(policy: HealthPolicy):
+def band_expression(policy: HealthPolicy, score=None):
+    """The band of the score column, or of the `score` expression."""
+    score = F("score") if score is None else score
     return Case(
-        When(score__isnull=True, then=Value("")),
-        When(score__gte=policy.healthy_from, then=Value(HealthBand.HEALTHY)),
-        When(score__lt=policy.critical_below, then=Value(HealthBand.CRITICAL)),
+        When(IsNull(score, True), then=Value("")),
+        When(
+            GreaterThanOrEqual(score, Value(policy.healthy_from)),
+            then=Value(HealthBand.HEALTHY),
+        ),
+        When(
+            LessThan(score, Value(policy.critical_below)),
+            then=Value(HealthBand.CRITICAL),
+        ),
         default=Value(HealthBand.AT_RISK),
     )
 
@@ -376,10 +392,12 @@ def record_health(day: date | None = None, accounts: QuerySet | None = None) -> 
                 ),
             )
             written = cursor.rowcount
-        # Columns on the right read the row as it was: parts, then score, then band.
-        rows.update(**part_expressions(policy))
-        rows.update(score=score_expression(policy))
-        rows.update(band=band_expression(policy))
+        # Parts, score and band in one pass (each row written once more, not
+        # three times): the score reads the parts' expressions and the band the
+        # score's, as the columns on the right read the row as it was.
+        parts = part_expressions(policy)
+        score = score_expression(policy, parts)
+        rows.update(**parts, score=score, band=band_expression(policy, score))
         _keep_latest_on_accounts(rows)
     return written
 
@@ -482,10 +500,18 @@ def accounts_changed(
 
 
 def _keep_latest_on_accounts(rows: QuerySet) -> None:
+    """Each account of `rows` gets its latest score and band; only the accounts
+    where they changed are written (most, from one day to the next, keep them)."""
     latest = AccountHealth.objects.filter(account=OuterRef("pk")).order_by("-day")
-    CustomerAccount.objects.filter(pk__in=rows.values("account_id")).update(
-        health_score=Subquery(latest.values("score")[:1]),
-        health_band=Coalesce(Subquery(latest.values("band")[:1]), Value("")),
+    score = Subquery(latest.values("score")[:1])
+    band = Coalesce(Subquery(latest.values("band")[:1]), Value(""))
+    CustomerAccount.objects.filter(pk__in=rows.values("account_id")).alias(
+        # No score is -1 on both sides, so that "no score" equals "no score".
+        kept_score=Coalesce("health_score", -1),
+        new_score=Coalesce(score, -1),
+        new_band=band,
+    ).filter(~Q(kept_score=F("new_score")) | ~Q(health_band=F("new_band"))).update(
+        health_score=score, health_band=band
     )
 
 
