@@ -86,12 +86,15 @@ class AccountTransition(Credited):
         db_constraint=False,
         db_index=False,
     )
+    # Not indexed: read with the account (the unique constraint) or the cohort
+    # month, alone only when a journey or step is deleted.
     journey = models.ForeignKey(
         "journeys.Journey",
         verbose_name=_("journey"),
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     from_step = models.ForeignKey(
         "journeys.Step",
@@ -99,6 +102,29 @@ class AccountTransition(Credited):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
+    )
+    # Read by cohort month (the indexes below); alone only when a team or pool is
+    # deleted. A full rollup writes every row again: each index is written too.
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    pool = models.ForeignKey(
+        "journeys.Pool",
+        verbose_name=_("pool"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=ConversionKind)
     reached_at = models.DateTimeField(_("first reach"))
@@ -140,12 +166,15 @@ class AccountValuePoint(Credited):
         db_constraint=False,
         db_index=False,
     )
+    # Not indexed: read with the account (the unique constraint) or the cohort
+    # month, alone only when a journey or step is deleted.
     journey = models.ForeignKey(
         "journeys.Journey",
         verbose_name=_("journey"),
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     step = models.ForeignKey(
         "journeys.Step",
@@ -153,6 +182,7 @@ class AccountValuePoint(Credited):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     started_at = models.DateTimeField(_("journey started at"))
     deadline = models.DateTimeField(_("deadline"))
