@@ -793,3 +793,22 @@ def add_day_of_events(*, fraction: float = 0.005, seed: int = 99) -> int:
             rows,
         )
     return inserted
+
+
+def age_recorded_events(*, seconds: float = 3600) -> int:
+    """Move back by `seconds` the moment the events recorded in the last `seconds`
+    were recorded (those of `add_day_of_events`): as if the runs that saw them had
+    been an hour apart, as the beat runs them, not seconds. An incremental run
+    looks back a margin before the last run's start (WATERMARK_MARGIN, ten
+    minutes), so runs seconds apart would each see the earlier days' events again.
+    Returns the number of events moved."""
+    from django.db import connection, transaction
+
+    writer = _Writer()
+    now = time.time()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE journeys_stepevent SET recorded_at = %s WHERE recorded_at > %s",
+            [writer.moment(now - seconds), writer.moment(now - seconds)],
+        )
+        return cursor.rowcount

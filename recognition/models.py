@@ -104,8 +104,11 @@ class AccountTransition(Credited):
         db_constraint=False,
         db_index=False,
     )
-    # Read by cohort month (the indexes below); alone only when a team or pool is
-    # deleted. A full rollup writes every row again: each index is written too.
+    # Read by cohort month (the indexes below), or by conversion moment for the
+    # flow figures of a team's or pool's months (most of the rows: an index on the
+    # owner alone did not help, PostgreSQL M); alone when a team or pool is deleted
+    # (a rare admin action that reads the whole table). Every rollup writes each
+    # row again, and each index with it.
     team = models.ForeignKey(
         "accounts.Team",
         verbose_name=_("team"),
