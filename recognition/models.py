@@ -30,6 +30,21 @@ class ConversionKind(models.TextChoices):
     JOURNEY = "journey", _("Journey conversion")
 
 
+def _derived_key(to, verbose_name, *, null: bool = False, db_index: bool = True):
+    """A foreign key of a derived row (`Credited`): no database constraint, no
+    reverse accessor, deleted with what it refers to."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        on_delete=models.CASCADE,
+        null=null,
+        blank=null,
+        related_name="+",
+        db_constraint=False,
+        db_index=db_index,
+    )
+
+
 class Credited(models.Model):
     """Who and what an account's figure counts for (METRICS.md, attribution).
 
@@ -39,33 +54,9 @@ class Credited(models.Model):
     would check every row of a full run again at commit; deleting what they refer
     to still deletes them (Django's cascade)."""
 
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("credited member"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
-    pool = models.ForeignKey(
-        "journeys.Pool",
-        verbose_name=_("pool"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
+    member = _derived_key(settings.AUTH_USER_MODEL, _("credited member"), null=True)
+    team = _derived_key("accounts.Team", _("team"), null=True)
+    pool = _derived_key("journeys.Pool", _("pool"), null=True)
     cohort_month = models.DateField(_("cohort month"))
     computed_at = models.DateTimeField(_("computed at"))
 
@@ -78,57 +69,18 @@ class AccountTransition(Credited):
     last step) within the window? One row per account and transition."""
 
     # Indexed by the unique constraint, which leads with it.
-    account = models.ForeignKey(
-        "journeys.CustomerAccount",
-        verbose_name=_("account"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    account = _derived_key("journeys.CustomerAccount", _("account"), db_index=False)
     # Not indexed: read with the account (the unique constraint) or the cohort
     # month, alone only when a journey or step is deleted.
-    journey = models.ForeignKey(
-        "journeys.Journey",
-        verbose_name=_("journey"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    from_step = models.ForeignKey(
-        "journeys.Step",
-        verbose_name=_("from step"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    journey = _derived_key("journeys.Journey", _("journey"), db_index=False)
+    from_step = _derived_key("journeys.Step", _("from step"), db_index=False)
     # Read by cohort month (the indexes below), or by conversion moment for the
     # flow figures of a team's or pool's months (most of the rows: an index on the
     # owner alone did not help, PostgreSQL M); alone when a team or pool is deleted
     # (a rare admin action that reads the whole table). Every rollup writes each
     # row again, and each index with it.
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    pool = models.ForeignKey(
-        "journeys.Pool",
-        verbose_name=_("pool"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    team = _derived_key("accounts.Team", _("team"), null=True, db_index=False)
+    pool = _derived_key("journeys.Pool", _("pool"), null=True, db_index=False)
     kind = models.CharField(_("kind"), max_length=10, choices=ConversionKind)
     reached_at = models.DateTimeField(_("first reach"))
     window_ends_at = models.DateTimeField(_("window ends at"))
@@ -161,32 +113,11 @@ class AccountValuePoint(Credited):
     """Did this account reach a value point within its target days of step 1?"""
 
     # Indexed by the unique constraint, which leads with it.
-    account = models.ForeignKey(
-        "journeys.CustomerAccount",
-        verbose_name=_("account"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    account = _derived_key("journeys.CustomerAccount", _("account"), db_index=False)
     # Not indexed: read with the account (the unique constraint) or the cohort
     # month, alone only when a journey or step is deleted.
-    journey = models.ForeignKey(
-        "journeys.Journey",
-        verbose_name=_("journey"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    step = models.ForeignKey(
-        "journeys.Step",
-        verbose_name=_("value point"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    journey = _derived_key("journeys.Journey", _("journey"), db_index=False)
+    step = _derived_key("journeys.Step", _("value point"), db_index=False)
     started_at = models.DateTimeField(_("journey started at"))
     deadline = models.DateTimeField(_("deadline"))
     reached_at = models.DateTimeField(_("reached at"), null=True, blank=True)
