@@ -186,22 +186,19 @@ def part_expressions(policy: HealthPolicy) -> dict:
     }
 
 
-def score_expression(policy: HealthPolicy, parts: dict | None = None):
+def score_expression(policy: HealthPolicy, parts: dict):
     """Σ weight × part / Σ weight over the parts that apply, rounded half up; each
-    part its column, or its expression in `parts` (`part_expressions`)."""
+    part its expression in `parts` (`part_expressions`)."""
     counted = [(part, w) for part, w in weights(policy).items() if w > 0]
     if not counted:
         return Value(None, output_field=IntegerField())
 
-    def part(name):
-        return parts[name] if parts is not None else F(name)
-
     def weight_if_applies(name, w):
-        return Case(When(IsNull(part(name), False), then=Value(w)), default=Value(0))
+        return Case(When(IsNull(parts[name], False), then=Value(w)), default=Value(0))
 
     total = sum(
-        (Coalesce(part(name), 0) * Value(w) for name, w in counted[1:]),
-        Coalesce(part(counted[0][0]), 0) * Value(counted[0][1]),
+        (Coalesce(parts[name], 0) * Value(w) for name, w in counted[1:]),
+        Coalesce(parts[counted[0][0]], 0) * Value(counted[0][1]),
     )
     applying = sum(
         (weight_if_applies(name, w) for name, w in counted[1:]),
@@ -219,9 +216,8 @@ def score_expression(policy: HealthPolicy, parts: dict | None = None):
     )
 
 
-def band_expression(policy: HealthPolicy, score=None):
-    """The band of the score column, or of the `score` expression."""
-    score = F("score") if score is None else score
+def band_expression(policy: HealthPolicy, score):
+    """The band of the `score` expression (`score_expression`)."""
     return Case(
         When(IsNull(score, True), then=Value("")),
         When(
