@@ -12,6 +12,8 @@ accounts or events.
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -555,16 +557,78 @@ def stage_tables(token: str) -> dict[str, str]:
 
 def create_stage_tables(token: str) -> None:
     """Empty staging tables with the figure tables' columns (`write_month_figures`
-    with `into`), regular tables that every worker's connection sees."""
+    with `into`), regular tables that every worker's connection sees.
+
+    PostgreSQL: each a copy of its figure table — columns, identity, checks, the
+    primary key, unique constraints and indexes (under names of its own until the
+    swap gives them theirs) — so that `swap_in_stage_tables` puts it in the
+    table's place by renaming, and the workers writing the figures in parallel
+    also build their index entries, rather than the finish copying every figure
+    alone. Elsewhere: the columns only, copied in by the swap."""
     quote = connection.ops.quote_name
     for scope, name in stage_tables(token).items():
         table, columns = _TABLES[scope]._meta, _figure_columns(scope)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            if connection.vendor != "postgresql":
+                cursor.execute(
+                    f"CREATE TABLE {name} AS SELECT {columns} "
+                    f"FROM {quote(table.db_table)} WHERE 1 = 0"
+                )
+                continue
+            real = quote(table.db_table)
             cursor.execute(
-                f"CREATE TABLE {name} AS SELECT {columns} "
-                f"FROM {quote(table.db_table)} WHERE 1 = 0"
+                f"CREATE TABLE {name} (LIKE {real} INCLUDING DEFAULTS "
+                "INCLUDING IDENTITY INCLUDING CONSTRAINTS)"
             )
+            for original, kind, definition in _named_objects(cursor, table.db_table):
+                staged = quote(_staged_object(token, original))
+                if kind == "constraint":
+                    cursor.execute(
+                        f"ALTER TABLE {name} ADD CONSTRAINT {staged} {definition}"
+                    )
+                    continue
+                found = _INDEX_DEFINITION.fullmatch(definition)
+                if found is None:
+                    raise ValueError(f"Unexpected index definition: {definition}")
+                unique, using = found.group("unique") or "", found.group("using")
+                cursor.execute(f"CREATE {unique}INDEX {staged} ON {name} {using}")
+
+
+# pg_get_indexdef(): CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING …
+_INDEX_DEFINITION = re.compile(
+    r"CREATE (?P<unique>UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ (?P<using>USING .*)",
+    re.DOTALL,
+)
+
+
+def _named_objects(cursor, table: str) -> list[tuple[str, str, str]]:
+    """The primary key, unique and exclusion constraints and the other indexes of
+    a PostgreSQL table, by name: (name, "constraint" or "index", definition)."""
+    cursor.execute(
+        """
+        SELECT conname, 'constraint', pg_get_constraintdef(oid)
+        FROM pg_constraint
+        WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'x')
+        UNION ALL
+        SELECT index.relname, 'index', pg_get_indexdef(x.indexrelid)
+        FROM pg_index x JOIN pg_class index ON index.oid = x.indexrelid
+        WHERE x.indrelid = %s::regclass AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint c
+            WHERE c.conrelid = x.indrelid AND c.conindid = x.indexrelid
+        )
+        ORDER BY 1
+        """,
+        [table, table],
+    )
+    return cursor.fetchall()
+
+
+def _staged_object(token: str, original: str) -> str:
+    """The name a staging table's index or constraint has until the swap renames
+    it `original` (names of indexes are unique in a schema)."""
+    digest = hashlib.sha256(original.encode()).hexdigest()[:16]
+    return f"kata_stage_{token[:8]}_{digest}"
 
 
 def clear_stage_months(token: str, months: list[date]) -> None:
@@ -581,19 +645,49 @@ def clear_stage_months(token: str, months: list[date]) -> None:
 
 def swap_in_stage_tables(token: str) -> None:
     """Replace every figure with the staging tables' (in the caller's transaction)
-    and drop them."""
+    and drop them.
+
+    PostgreSQL: each staging table takes its figure table's place — the figure
+    table dropped, the staging table, its indexes, constraints and identity
+    sequence renamed to the names they replace (the names the migrations know) —
+    in a few statements whatever the number of figures. Elsewhere: the figures
+    are copied in."""
     quote = connection.ops.quote_name
     for scope, name in stage_tables(token).items():
         table, columns = _TABLES[scope]._meta, _figure_columns(scope)
+        real = quote(table.db_table)
         with connection.cursor() as cursor:
-            # PostgreSQL: TRUNCATE (transactional there) leaves no dead rows for
-            # the unique index to step over while the new figures go in.
-            empty = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
-            cursor.execute(f"{empty} {quote(table.db_table)}")
+            if connection.vendor != "postgresql":
+                cursor.execute(f"DELETE FROM {real}")
+                cursor.execute(
+                    f"INSERT INTO {real} ({columns}) SELECT {columns} FROM {name}"
+                )
+                continue
+            named = _named_objects(cursor, table.db_table)
             cursor.execute(
-                f"INSERT INTO {quote(table.db_table)} ({columns}) "
-                f"SELECT {columns} FROM {name}"
+                "SELECT pg_get_serial_sequence(%s, %s)", [real, table.pk.column]
             )
+            (sequence,) = cursor.fetchone()
+            cursor.execute(f"DROP TABLE {real}")
+            cursor.execute(f"ALTER TABLE {name} RENAME TO {real}")
+            for original, kind, _definition in named:
+                staged = quote(_staged_object(token, original))
+                if kind == "constraint":
+                    cursor.execute(
+                        f"ALTER TABLE {real} RENAME CONSTRAINT {staged} "
+                        f"TO {quote(original)}"
+                    )
+                else:
+                    cursor.execute(f"ALTER INDEX {staged} RENAME TO {quote(original)}")
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)", [real, table.pk.column]
+            )
+            (staged_sequence,) = cursor.fetchone()
+            if sequence and staged_sequence and staged_sequence != sequence:
+                # Qualified (schema.name) by PostgreSQL itself; RENAME takes the
+                # bare name.
+                bare = sequence.rsplit(".", 1)[-1]
+                cursor.execute(f"ALTER SEQUENCE {staged_sequence} RENAME TO {bare}")
     drop_stage_tables()
 
 

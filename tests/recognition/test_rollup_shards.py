@@ -8,7 +8,14 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from journeys.models import CustomerAccount, TrainingAssignment
-from recognition.models import AccountTransition, RollupLock, RollupRun
+from recognition.models import (
+    AccountTransition,
+    MemberFigure,
+    PoolFigure,
+    RollupLock,
+    RollupRun,
+    TeamFigure,
+)
 from recognition.services import rollup as rollup_services
 from recognition.services.rollup import (
     RollupBusy,
@@ -138,6 +145,72 @@ def test_the_figures_go_in_parts_of_months_and_a_part_run_again_counts_once(
     ]
     # A part of a lease no longer held writes nothing.
     assert rollup_figures(token, parts[0], as_of) == 0
+
+
+def _figure_tables_schema() -> dict:
+    """Each figure table's constraints and indexes (name → definition) and its id
+    sequence, as the migrations left them."""
+    found = {}
+    with connection.cursor() as cursor:
+        for model in (MemberFigure, TeamFigure, PoolFigure):
+            table = model._meta.db_table
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass",
+                [table],
+            )
+            constraints = dict(cursor.fetchall())
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+                [table],
+            )
+            indexes = dict(cursor.fetchall())
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            found[table] = (constraints, indexes, cursor.fetchone()[0])
+    return found
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
+    monkeypatch,
+):
+    """The staging tables take the figure tables' places: same constraints,
+    indexes and id sequence, by the names the migrations know, and later runs
+    write figures as before."""
+    _world()
+    expected = full_snapshot(NOW)
+    before = _figure_tables_schema()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::regclass::oid", [MemberFigure._meta.db_table])
+        table_before = cursor.fetchone()[0]
+    monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
+    token, started_at, as_of = lease()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname LIKE %s",
+            [f"kata_stage_member_{token[:16]}"],
+        )
+        assert cursor.fetchall()
+    for journey_id, low, high in plan_shards(3):
+        rollup_shard(token, journey_id, low, high, as_of)
+    for part in plan_month_parts(rollup_services._all_months(as_of), 2):
+        rollup_figures(token, part, as_of)
+    rollup_finish(token, started_at, as_of)
+    assert snapshot_difference(snapshot(), expected) == {}
+    assert _figure_tables_schema() == before
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname LIKE %s", ["kata_stage%"]
+        )
+        assert cursor.fetchall() == []
+        # Swapped, not copied into: another table under the same name.
+        cursor.execute("SELECT %s::regclass::oid", [MemberFigure._meta.db_table])
+        assert cursor.fetchone()[0] != table_before
+    # The id sequence goes on: an incremental run and a full run write figures.
+    assert rollup(now=NOW + timedelta(hours=1)).full is False
+    assert rollup(full=True, now=NOW + timedelta(hours=2)).full
+    assert MemberFigure.objects.exists()
 
 
 @pytest.mark.django_db
