@@ -649,21 +649,28 @@ def swap_in_stage_tables(token: str) -> None:
 
     PostgreSQL: each staging table takes its figure table's place — the figure
     table dropped, the staging table, its indexes, constraints and identity
-    sequence renamed to the names they replace (the names the migrations know) —
-    in a few statements whatever the number of figures. Elsewhere: the figures
-    are copied in."""
+    sequence renamed to the names they replace (the names the migrations know),
+    the privileges others held on it given again — in a few statements whatever
+    the number of figures; unless the table cannot be swapped (`_swappable`).
+    Elsewhere: the figures are copied in."""
     quote = connection.ops.quote_name
     for scope, name in stage_tables(token).items():
         table, columns = _TABLES[scope]._meta, _figure_columns(scope)
         real = quote(table.db_table)
         with connection.cursor() as cursor:
-            if connection.vendor != "postgresql":
-                cursor.execute(f"DELETE FROM {real}")
+            if connection.vendor != "postgresql" or not _swappable(
+                cursor, table.db_table
+            ):
+                # PostgreSQL: TRUNCATE (transactional there) leaves no dead rows
+                # for the unique index to step over while the figures go in.
+                postgresql = connection.vendor == "postgresql"
+                cursor.execute(f"{'TRUNCATE' if postgresql else 'DELETE FROM'} {real}")
                 cursor.execute(
                     f"INSERT INTO {real} ({columns}) SELECT {columns} FROM {name}"
                 )
                 continue
             named = _named_objects(cursor, table.db_table)
+            grants = _grants(cursor, table.db_table)
             cursor.execute(
                 "SELECT pg_get_serial_sequence(%s, %s)", [real, table.pk.column]
             )
@@ -688,7 +695,51 @@ def swap_in_stage_tables(token: str) -> None:
                 # bare name.
                 bare = sequence.rsplit(".", 1)[-1]
                 cursor.execute(f"ALTER SEQUENCE {staged_sequence} RENAME TO {bare}")
+            for grantee, privilege, grantable in grants:
+                cursor.execute(
+                    f"GRANT {privilege} ON {real} TO {grantee}"
+                    + (" WITH GRANT OPTION" if grantable else "")
+                )
     drop_stage_tables()
+
+
+def _swappable(cursor, table: str) -> bool:
+    """Whether a PostgreSQL figure table may be replaced by another: this
+    connection's role owns it (or the swap could not drop it, nor could the
+    migrations alter the new one), and nothing that a new table would not carry
+    over is attached to it — triggers, row security, a publication. Otherwise its
+    figures are copied in."""
+    cursor.execute(
+        """
+        SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+            AND NOT c.relrowsecurity
+            AND NOT EXISTS (
+                SELECT 1 FROM pg_trigger t
+                WHERE t.tgrelid = c.oid AND NOT t.tgisinternal
+            )
+            AND NOT EXISTS (SELECT 1 FROM pg_publication_rel p WHERE p.prrelid = c.oid)
+        FROM pg_class c WHERE c.oid = %s::regclass
+        """,
+        [table],
+    )
+    return bool(cursor.fetchone()[0])
+
+
+def _grants(cursor, table: str) -> list[tuple[str, str, bool]]:
+    """The privileges others hold on a PostgreSQL table (grantee, privilege,
+    grantable), to give them on the table that replaces it."""
+    cursor.execute(
+        """
+        SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC'
+                    ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+               a.privilege_type, a.is_grantable
+        FROM pg_class c, aclexplode(c.relacl) a
+        WHERE c.oid = %s::regclass AND a.grantee <> c.relowner
+        ORDER BY 1, 2
+        """,
+        [table],
+    )
+    return cursor.fetchall()
 
 
 def drop_stage_tables() -> None:

@@ -170,20 +170,40 @@ def _figure_tables_schema() -> dict:
     return found
 
 
+def _table_oids() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, oid FROM pg_class WHERE relname IN (%s, %s, %s)",
+            [model._meta.db_table for model in (MemberFigure, TeamFigure, PoolFigure)],
+        )
+        return dict(cursor.fetchall())
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
     monkeypatch,
 ):
     """The staging tables take the figure tables' places: same constraints,
-    indexes and id sequence, by the names the migrations know, and later runs
-    write figures as before."""
+    indexes, id sequence and privileges, by the names the migrations know, and
+    later runs write figures as before. A table with a trigger keeps its place."""
     _world()
     expected = full_snapshot(NOW)
-    before = _figure_tables_schema()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT %s::regclass::oid", [MemberFigure._meta.db_table])
-        table_before = cursor.fetchone()[0]
+        # A reporting tool's privilege, and a trigger someone added to one table
+        # (which a new table would not carry: that one's figures are copied in).
+        cursor.execute(f"GRANT SELECT ON {TeamFigure._meta.db_table} TO PUBLIC")
+        cursor.execute(
+            "CREATE FUNCTION kata_test_noop() RETURNS trigger LANGUAGE plpgsql "
+            "AS $$ BEGIN RETURN NEW; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER kata_test_audit AFTER INSERT ON "
+            f"{PoolFigure._meta.db_table} FOR EACH ROW EXECUTE FUNCTION "
+            "kata_test_noop()"
+        )
+    before = _figure_tables_schema()
+    tables_before = _table_oids()
     monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
     token, started_at, as_of = lease()
     with connection.cursor() as cursor:
@@ -204,9 +224,29 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
             "SELECT relname FROM pg_class WHERE relname LIKE %s", ["kata_stage%"]
         )
         assert cursor.fetchall() == []
-        # Swapped, not copied into: another table under the same name.
-        cursor.execute("SELECT %s::regclass::oid", [MemberFigure._meta.db_table])
-        assert cursor.fetchone()[0] != table_before
+        # Swapped, not copied into: another table under the same name; but the
+        # table with a trigger is the same, its trigger kept.
+        after = _table_oids()
+        assert (
+            after["recognition_memberfigure"]
+            != tables_before["recognition_memberfigure"]
+        )
+        assert (
+            after["recognition_teamfigure"] != tables_before["recognition_teamfigure"]
+        )
+        assert (
+            after["recognition_poolfigure"] == tables_before["recognition_poolfigure"]
+        )
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass",
+            [PoolFigure._meta.db_table],
+        )
+        assert cursor.fetchall() == [("kata_test_audit",)]
+        cursor.execute(
+            "SELECT has_table_privilege('public', %s, 'SELECT')",
+            [TeamFigure._meta.db_table],
+        )
+        assert cursor.fetchone() == (True,)
     # The id sequence goes on: an incremental run and a full run write figures.
     assert rollup(now=NOW + timedelta(hours=1)).full is False
     assert rollup(full=True, now=NOW + timedelta(hours=2)).full
