@@ -578,9 +578,20 @@ def create_stage_tables(token: str) -> None:
                 continue
             real = quote(table.db_table)
             cursor.execute(
-                f"CREATE TABLE {name} (LIKE {real} INCLUDING DEFAULTS "
-                "INCLUDING IDENTITY INCLUDING CONSTRAINTS)"
+                f"CREATE TABLE {name} (LIKE {real} INCLUDING ALL EXCLUDING INDEXES)"
             )
+            # Ids go on from the figure table's: no id is ever another figure's.
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)", [real, table.pk.column]
+            )
+            (sequence,) = cursor.fetchone()
+            if sequence:
+                cursor.execute(f"SELECT last_value + 1 FROM {sequence}")
+                (start,) = cursor.fetchone()
+                cursor.execute(
+                    f"ALTER TABLE {name} ALTER COLUMN {quote(table.pk.column)} "
+                    f"RESTART WITH {int(start)}"
+                )
             for original, kind, definition in _named_objects(cursor, table.db_table):
                 staged = quote(_staged_object(token, original))
                 if kind == "constraint":
@@ -588,11 +599,11 @@ def create_stage_tables(token: str) -> None:
                         f"ALTER TABLE {name} ADD CONSTRAINT {staged} {definition}"
                     )
                     continue
-                found = _INDEX_DEFINITION.fullmatch(definition)
-                if found is None:
-                    raise ValueError(f"Unexpected index definition: {definition}")
-                unique, using = found.group("unique") or "", found.group("using")
-                cursor.execute(f"CREATE {unique}INDEX {staged} ON {name} {using}")
+                cursor.execute(
+                    f"CREATE {_index_body(definition)}".replace(
+                        "INDEX ON", f"INDEX {staged} ON {name}", 1
+                    )
+                )
 
 
 # pg_get_indexdef(): CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING …
@@ -600,6 +611,15 @@ _INDEX_DEFINITION = re.compile(
     r"CREATE (?P<unique>UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ (?P<using>USING .*)",
     re.DOTALL,
 )
+
+
+def _index_body(definition: str) -> str:
+    """An index's definition without its name and table: "[UNIQUE ]INDEX ON
+    USING …", to create it elsewhere or compare it with another's."""
+    found = _INDEX_DEFINITION.fullmatch(definition)
+    if found is None:
+        raise ValueError(f"Unexpected index definition: {definition}")
+    return f"{found.group('unique') or ''}INDEX ON {found.group('using')}"
 
 
 def _named_objects(cursor, table: str) -> list[tuple[str, str, str]]:
@@ -658,8 +678,10 @@ def swap_in_stage_tables(token: str) -> None:
         table, columns = _TABLES[scope]._meta, _figure_columns(scope)
         real = quote(table.db_table)
         with connection.cursor() as cursor:
-            if connection.vendor != "postgresql" or not _swappable(
-                cursor, table.db_table
+            if (
+                connection.vendor != "postgresql"
+                or not _swappable(cursor, table.db_table)
+                or not _same_shape(cursor, table.db_table, name, token)
             ):
                 # PostgreSQL: TRUNCATE (transactional there) leaves no dead rows
                 # for the unique index to step over while the figures go in.
@@ -707,22 +729,77 @@ def _swappable(cursor, table: str) -> bool:
     """Whether a PostgreSQL figure table may be replaced by another: this
     connection's role owns it (or the swap could not drop it, nor could the
     migrations alter the new one), and nothing that a new table would not carry
-    over is attached to it — triggers, row security, a publication. Otherwise its
-    figures are copied in."""
+    over is attached to it — triggers, rules, row security or its policies, a
+    publication, a replica identity, table or column settings, column
+    privileges. Otherwise its figures are copied in."""
     cursor.execute(
         """
         SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
             AND NOT c.relrowsecurity
+            AND NOT c.relhasrules
+            AND c.relreplident = 'd'
+            AND c.reloptions IS NULL
+            AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid)
             AND NOT EXISTS (
                 SELECT 1 FROM pg_trigger t
                 WHERE t.tgrelid = c.oid AND NOT t.tgisinternal
             )
-            AND NOT EXISTS (SELECT 1 FROM pg_publication_rel p WHERE p.prrelid = c.oid)
-        FROM pg_class c WHERE c.oid = %s::regclass
+            AND NOT EXISTS (
+                SELECT 1 FROM pg_publication_tables p
+                WHERE p.schemaname = n.nspname AND p.tablename = c.relname
+            )
+            AND NOT EXISTS (
+                SELECT 1 FROM pg_attribute a
+                WHERE a.attrelid = c.oid AND a.attnum > 0 AND (
+                    a.attacl IS NOT NULL
+                    OR a.attstattarget >= 0
+                    OR EXISTS (
+                        SELECT 1 FROM unnest(a.attoptions) o
+                        WHERE o LIKE 'n\\_distinct%%'
+                    )
+                )
+            )
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.oid = %s::regclass
         """,
         [table],
     )
     return bool(cursor.fetchone()[0])
+
+
+def _same_shape(cursor, table: str, staged: str, token: str) -> bool:
+    """Whether a staging table still has its figure table's columns, checks,
+    constraints and indexes: a migration run since the lease (a column added, an
+    index dropped) must not be undone by the swap — such a run copies instead."""
+
+    def columns(relation: str) -> list:
+        cursor.execute(
+            """
+            SELECT attname, format_type(atttypid, atttypmod), attnotnull,
+                attidentity, attgenerated
+            FROM pg_attribute
+            WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped
+            ORDER BY attname
+            """,
+            [relation],
+        )
+        columns = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'c' ORDER BY conname",
+            [relation],
+        )
+        return [columns, cursor.fetchall()]
+
+    def objects(relation: str, rename) -> set:
+        return {
+            (rename(name), kind, _index_body(body) if kind == "index" else body)
+            for name, kind, body in _named_objects(cursor, relation)
+        }
+
+    return columns(table) == columns(staged) and objects(
+        table, lambda name: _staged_object(token, name)
+    ) == objects(staged, lambda name: name)
 
 
 def _grants(cursor, table: str) -> list[tuple[str, str, bool]]:

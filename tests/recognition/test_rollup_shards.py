@@ -189,6 +189,7 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
     later runs write figures as before. A table with a trigger keeps its place."""
     _world()
     expected = full_snapshot(NOW)
+    rollup(full=True, now=jst(2026, 7, 15))
     with connection.cursor() as cursor:
         # A reporting tool's privilege, and a trigger someone added to one table
         # (which a new table would not carry: that one's figures are copied in).
@@ -204,6 +205,7 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
         )
     before = _figure_tables_schema()
     tables_before = _table_oids()
+    highest_id = MemberFigure.objects.order_by("-pk").values_list("pk", flat=True)[0]
     monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
     token, started_at, as_of = lease()
     with connection.cursor() as cursor:
@@ -247,10 +249,54 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
             [TeamFigure._meta.db_table],
         )
         assert cursor.fetchone() == (True,)
+    # Ids go on from the swapped-out table's: none is an earlier figure's again.
+    assert MemberFigure.objects.order_by("pk").values_list("pk", flat=True)[0] > (
+        highest_id
+    )
     # The id sequence goes on: an incremental run and a full run write figures.
     assert rollup(now=NOW + timedelta(hours=1)).full is False
     assert rollup(full=True, now=NOW + timedelta(hours=2)).full
     assert MemberFigure.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_figure_table_a_migration_changed_during_the_run_is_copied_into(
+    monkeypatch,
+):
+    """A migration that ran while the shards worked (a column added, an index
+    dropped) stays: that table keeps its place and the figures are copied in."""
+    _world()
+    expected = full_snapshot(NOW)
+    before = _table_oids()
+    monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
+    token, started_at, as_of = lease()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {MemberFigure._meta.db_table} ADD COLUMN kata_test_note text"
+        )
+        cursor.execute("DROP INDEX recog_team_figure_month")
+    for journey_id, low, high in plan_shards(3):
+        rollup_shard(token, journey_id, low, high, as_of)
+    rollup_figures(token, rollup_services._all_months(as_of), as_of)
+    rollup_finish(token, started_at, as_of)
+    assert snapshot_difference(snapshot(), expected) == {}
+    after = _table_oids()
+    assert after["recognition_memberfigure"] == before["recognition_memberfigure"]
+    assert after["recognition_teamfigure"] == before["recognition_teamfigure"]
+    # The pool figures' table had not changed: swapped.
+    assert after["recognition_poolfigure"] != before["recognition_poolfigure"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname = 'kata_test_note'",
+            [MemberFigure._meta.db_table],
+        )
+        assert cursor.fetchone() == (1,)
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname LIKE %s", ["kata_stage%"]
+        )
+        assert cursor.fetchall() == []
 
 
 @pytest.mark.django_db
