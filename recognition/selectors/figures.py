@@ -581,10 +581,7 @@ def create_stage_tables(token: str) -> None:
                 f"CREATE TABLE {name} (LIKE {real} INCLUDING ALL EXCLUDING INDEXES)"
             )
             # Ids go on from the figure table's: no id is ever another figure's.
-            cursor.execute(
-                "SELECT pg_get_serial_sequence(%s, %s)", [real, table.pk.column]
-            )
-            (sequence,) = cursor.fetchone()
+            sequence = _id_sequence(cursor, real, table.pk.column)
             if sequence:
                 cursor.execute(f"SELECT last_value + 1 FROM {sequence}")
                 (start,) = cursor.fetchone()
@@ -665,64 +662,68 @@ def clear_stage_months(token: str, months: list[date]) -> None:
 
 def swap_in_stage_tables(token: str) -> None:
     """Replace every figure with the staging tables' (in the caller's transaction)
-    and drop them.
-
-    PostgreSQL: each staging table takes its figure table's place — the figure
-    table dropped, the staging table, its indexes, constraints and identity
-    sequence renamed to the names they replace (the names the migrations know),
-    the privileges others held on it given again — in a few statements whatever
-    the number of figures; unless the table cannot be swapped (`_swappable`).
-    Elsewhere: the figures are copied in."""
+    and drop them: on PostgreSQL each staging table takes its figure table's place
+    (`_swap_in`) where it can; otherwise the figures are copied in."""
     quote = connection.ops.quote_name
+    postgresql = connection.vendor == "postgresql"
     for scope, name in stage_tables(token).items():
         table, columns = _TABLES[scope]._meta, _figure_columns(scope)
         real = quote(table.db_table)
         with connection.cursor() as cursor:
-            if (
-                connection.vendor != "postgresql"
-                or not _swappable(cursor, table.db_table)
-                or not _same_shape(cursor, table.db_table, name, token)
-            ):
-                # PostgreSQL: TRUNCATE (transactional there) leaves no dead rows
-                # for the unique index to step over while the figures go in.
-                postgresql = connection.vendor == "postgresql"
-                cursor.execute(f"{'TRUNCATE' if postgresql else 'DELETE FROM'} {real}")
-                cursor.execute(
-                    f"INSERT INTO {real} ({columns}) SELECT {columns} FROM {name}"
-                )
+            if postgresql and _swap_in(cursor, table, name, token):
                 continue
-            named = _named_objects(cursor, table.db_table)
-            grants = _grants(cursor, table.db_table)
+            # PostgreSQL: TRUNCATE (transactional there) leaves no dead rows for
+            # the unique index to step over while the figures go in.
+            cursor.execute(f"{'TRUNCATE' if postgresql else 'DELETE FROM'} {real}")
             cursor.execute(
-                "SELECT pg_get_serial_sequence(%s, %s)", [real, table.pk.column]
+                f"INSERT INTO {real} ({columns}) SELECT {columns} FROM {name}"
             )
-            (sequence,) = cursor.fetchone()
-            cursor.execute(f"DROP TABLE {real}")
-            cursor.execute(f"ALTER TABLE {name} RENAME TO {real}")
-            for original, kind, _definition in named:
-                staged = quote(_staged_object(token, original))
-                if kind == "constraint":
-                    cursor.execute(
-                        f"ALTER TABLE {real} RENAME CONSTRAINT {staged} "
-                        f"TO {quote(original)}"
-                    )
-                else:
-                    cursor.execute(f"ALTER INDEX {staged} RENAME TO {quote(original)}")
-            cursor.execute(
-                "SELECT pg_get_serial_sequence(%s, %s)", [real, table.pk.column]
-            )
-            (staged_sequence,) = cursor.fetchone()
-            if sequence and staged_sequence and staged_sequence != sequence:
-                # Qualified (schema.name) by PostgreSQL itself; RENAME takes the
-                # bare name.
-                bare = sequence.rsplit(".", 1)[-1]
-                cursor.execute(f"ALTER SEQUENCE {staged_sequence} RENAME TO {bare}")
-            for grantee, privilege, grantable in grants:
-                cursor.execute(
-                    f"GRANT {privilege} ON {real} TO {grantee}"
-                    + (" WITH GRANT OPTION" if grantable else "")
-                )
     drop_stage_tables()
+
+
+def _swap_in(cursor, table, staged: str, token: str) -> bool:
+    """Put a PostgreSQL staging table in its figure table's place: the figure
+    table dropped, the staging table, its indexes, constraints and identity
+    sequence renamed to the names they replace (the names the migrations know),
+    the privileges others held on it given again — a few statements whatever the
+    number of figures. False, with nothing done, when the table cannot be swapped
+    (`_swappable`) or a migration changed it since the lease (`_same_shape`)."""
+    quote = connection.ops.quote_name
+    real = quote(table.db_table)
+    if not _swappable(cursor, table.db_table):
+        return False
+    named = _named_objects(cursor, table.db_table)
+    if not _same_shape(cursor, table.db_table, named, staged, token):
+        return False
+    grants = _grants(cursor, table.db_table)
+    sequence = _id_sequence(cursor, real, table.pk.column)
+    cursor.execute(f"DROP TABLE {real}")
+    cursor.execute(f"ALTER TABLE {staged} RENAME TO {real}")
+    for original, kind, _definition in named:
+        renamed = quote(_staged_object(token, original))
+        if kind == "constraint":
+            cursor.execute(
+                f"ALTER TABLE {real} RENAME CONSTRAINT {renamed} TO {quote(original)}"
+            )
+        else:
+            cursor.execute(f"ALTER INDEX {renamed} RENAME TO {quote(original)}")
+    staged_sequence = _id_sequence(cursor, real, table.pk.column)
+    if sequence and staged_sequence and staged_sequence != sequence:
+        # Qualified (schema.name) by PostgreSQL itself; RENAME takes the bare name.
+        bare = sequence.rsplit(".", 1)[-1]
+        cursor.execute(f"ALTER SEQUENCE {staged_sequence} RENAME TO {bare}")
+    for grantee, privilege, grantable in grants:
+        cursor.execute(
+            f"GRANT {privilege} ON {real} TO {grantee}"
+            + (" WITH GRANT OPTION" if grantable else "")
+        )
+    return True
+
+
+def _id_sequence(cursor, table: str, column: str) -> str | None:
+    """The sequence (schema-qualified) giving a PostgreSQL table's ids, if any."""
+    cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+    return cursor.fetchone()[0]
 
 
 def _swappable(cursor, table: str) -> bool:
@@ -767,7 +768,7 @@ def _swappable(cursor, table: str) -> bool:
     return bool(cursor.fetchone()[0])
 
 
-def _same_shape(cursor, table: str, staged: str, token: str) -> bool:
+def _same_shape(cursor, table: str, named: list, staged: str, token: str) -> bool:
     """Whether a staging table still has its figure table's columns, checks,
     constraints and indexes: a migration run since the lease (a column added, an
     index dropped) must not be undone by the swap — such a run copies instead."""
@@ -791,15 +792,15 @@ def _same_shape(cursor, table: str, staged: str, token: str) -> bool:
         )
         return [columns, cursor.fetchall()]
 
-    def objects(relation: str, rename) -> set:
+    def objects(named: list, rename) -> set:
         return {
             (rename(name), kind, _index_body(body) if kind == "index" else body)
-            for name, kind, body in _named_objects(cursor, relation)
+            for name, kind, body in named
         }
 
     return columns(table) == columns(staged) and objects(
-        table, lambda name: _staged_object(token, name)
-    ) == objects(staged, lambda name: name)
+        named, lambda name: _staged_object(token, name)
+    ) == objects(_named_objects(cursor, staged), lambda name: name)
 
 
 def _grants(cursor, table: str) -> list[tuple[str, str, bool]]:
