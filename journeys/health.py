@@ -81,6 +81,7 @@ from django.db.models.lookups import (
     LessThan,
     LessThanOrEqual,
 )
+from django.db.models.sql.subqueries import UpdateQuery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -388,14 +389,51 @@ def record_health(day: date | None = None, accounts: QuerySet | None = None) -> 
                 ),
             )
             written = cursor.rowcount
-        # Parts, score and band in one pass (each row written once more, not
-        # three times): the score reads the parts' expressions and the band the
-        # score's, as the columns on the right read the row as it was.
-        parts = part_expressions(policy)
-        score = score_expression(policy, parts)
-        rows.update(**parts, score=score, band=band_expression(policy, score))
+        _score(rows, policy)
         _keep_latest_on_accounts(rows)
     return written
+
+
+def _score(rows: QuerySet, policy: HealthPolicy) -> None:
+    """Parts, score and band of `rows` in one pass (each row written once more, not
+    three times): the score reads the parts' expressions and the band the
+    score's, as the columns on the right read the row as it was."""
+    assignments, params = _assignments(policy)
+    compiler = rows.query.get_compiler(connection=connection)
+    where, where_params = compiler.compile(rows.query.where)
+    table = connection.ops.quote_name(AccountHealth._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} WHERE {where}",
+            (*params, *where_params),
+        )
+
+
+# The SET clause of `_score` by policy: written once per policy (the band nests the
+# score three times and the score each part twice, which Django takes a good part
+# of a second to compile), not at every run.
+_ASSIGNMENTS: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _assignments(policy: HealthPolicy) -> tuple[str, tuple]:
+    key = (
+        connection.vendor,
+        tuple(field.value_from_object(policy) for field in policy._meta.fields),
+    )
+    if key not in _ASSIGNMENTS:
+        parts = part_expressions(policy)
+        score = score_expression(policy, parts)
+        query = AccountHealth.objects.all().query.chain(UpdateQuery)
+        query.add_update_values(
+            {**parts, "score": score, "band": band_expression(policy, score)}
+        )
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        # "UPDATE table SET …" without a WHERE (the query has no filter).
+        assignments = sql.split(" SET ", 1)[1]
+        if len(_ASSIGNMENTS) >= 16:
+            _ASSIGNMENTS.clear()
+        _ASSIGNMENTS[key] = (assignments, tuple(params))
+    return _ASSIGNMENTS[key]
 
 
 # More changed accounts than this, and the whole day is recorded again (one query
