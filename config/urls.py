@@ -1,8 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import include, path
+from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from accounts import views as account_views
 from config import home as home_views
@@ -24,6 +30,41 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         return allow_inline_styles(response)
+
+
+class SchemaView(SpectacularAPIView):
+    """`/api/schema/`: the schema generated once per language and API version in
+    each process, not at every request — it changes with the code alone (or a
+    test's settings), and generating it takes seconds of CPU. Only Kata's
+    languages and allowed versions are kept (a made-up `?lang=` is not)."""
+
+    _generated: dict[tuple, dict] = {}
+
+    def _get_schema_response(self, request):
+        version = (
+            self.api_version or request.version or self._get_version_parameter(request)
+        )
+        key = (translation.get_language(), version)
+        schema = self._generated.get(key)
+        if schema is None:
+            generator = self.generator_class(
+                urlconf=self.urlconf, api_version=version, patterns=self.patterns
+            )
+            schema = generator.get_schema(request=request, public=self.serve_public)
+            if key[0] in dict(settings.LANGUAGES) and (
+                version is None or version in (api_settings.ALLOWED_VERSIONS or ())
+            ):
+                self._generated[key] = schema
+        filename = self._get_filename(request, version)
+        return Response(
+            data=schema,
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+
+
+@receiver(setting_changed)
+def _forget_generated_schemas(**kwargs) -> None:
+    SchemaView._generated.clear()
 
 
 admin.site.site_header = "Kata"
@@ -74,7 +115,7 @@ urlpatterns = [
     path("api/v1/", include("hiring.api_urls")),
     path("api/v1/", include("journeys.api_urls")),
     path("api/v1/", include("recognition.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path(
         "api/docs/",
         ApiDocsView.as_view(url_name="api-schema"),

@@ -287,3 +287,44 @@ def test_profile_weights_without_a_competency_answer_400_not_500(org, hiring):
     )
     assert response.status_code == 400
     assert "weights" in response.json()
+
+
+def test_the_served_schema_is_generated_once_per_language(org, monkeypatch):
+    """/api/schema/ answers from the schema generated at the first request of its
+    language (generating takes seconds); a made-up ?lang= is answered but not kept,
+    and a change of settings makes the next request generate it again."""
+    from django.test import override_settings
+
+    from config.urls import SchemaView
+
+    SchemaView._generated.clear()
+    generated = []
+    original = SchemaGenerator.get_schema
+
+    def counting(self, *args, **kwargs):
+        generated.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counting)
+    client = APIClient()
+    client.force_authenticate(org.member_a)
+
+    def fetch(query=""):
+        response = client.get(f"/api/schema/?format=json{query}")
+        assert response.status_code == 200
+        return response.json()
+
+    first = fetch("&lang=ja")
+    assert fetch("&lang=ja") == first
+    assert len(generated) == 1
+    english = fetch("&lang=en")
+    assert len(generated) == 2
+    assert english != first  # translated descriptions
+    assert fetch("&lang=en") == english and len(generated) == 2
+    fetch("&lang=xx-made-up")
+    fetch("&lang=xx-made-up")
+    assert len(generated) == 4
+    with override_settings(REST_FRAMEWORK_TEST_MARK=True):
+        assert fetch("&lang=ja") == first
+    assert len(generated) == 3 + 2
+    SchemaView._generated.clear()
