@@ -58,6 +58,10 @@ def pytest_collection_modifyitems(config, items):
         for marker, reason in missing.items():
             if reason and item.get_closest_marker(marker):
                 item.add_marker(pytest.mark.skip(reason=reason))
+    # The tests that run for half a minute or more start first (in their modules'
+    # order), so that xdist shares them out between its workers instead of one
+    # worker finishing the run alone with the last of them.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+# Fresh processes configured by their own environment (CI's SQLite pass runs them).
+pytestmark = pytest.mark.own_environment
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -44,7 +44,7 @@ from rest_framework.test import APIClient
 from tests.factories import build_hiring
 from tests.test_authorization_matrix import API_MATRIX, ROLES, UI_MATRIX
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db, pytest.mark.long]
 
 APPS = ["accounts", "hiring", "journeys", "recognition"]
 # The apps with the most pages are attacked in parts (every n-th page), so that

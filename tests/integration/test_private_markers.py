@@ -74,7 +74,7 @@ from tests.recognition.matrix_organisation import organisation_world
 from tests.recognition.planning_factories import ENTERPRISE, make_plan
 from tests.test_authorization_matrix import API_MATRIX, ROLES, UI_MATRIX, WORLDS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 # Who may read each group of markers.
 ALLOWED = {

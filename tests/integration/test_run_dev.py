@@ -14,6 +14,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+# Processes of their own, configured apart from the test run (CI's SQLite pass
+# runs them); the first takes a minute.
+pytestmark = [pytest.mark.own_environment, pytest.mark.long]
 ROOT = Path(__file__).resolve().parents[2]
 PERIODIC_JOBS = {
     "recognition.tasks.rollup_metrics",

@@ -12,7 +12,11 @@ from journeys import permissions
 from journeys.models import StepEvent, StoryStatus, SuccessStory
 from journeys.success import last_complete_month
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("starting_profiles")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("starting_profiles"),
+    pytest.mark.long,
+]
 
 
 def test_the_demo_has_a_dozen_stories_featured_at_last_months_meeting(client):

@@ -10,7 +10,11 @@ from django.db.models import F
 from journeys import success
 from journeys.models import CustomerAccount, SuccessMeasure, SuccessPlan
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("starting_profiles")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("starting_profiles"),
+    pytest.mark.long,
+]
 
 
 def test_the_demo_has_plans_on_track_at_risk_and_reached():

@@ -784,6 +784,7 @@ class _RandomWorld:
 
 
 @override_settings(**TOKYO)
+@pytest.mark.long
 class TestIncrementalEqualsFull(HypothesisTestCase):
     """Random events, voids, owner changes, pool moves and team moves between
     incremental runs at increasing times, and the writes that bypass the services:
