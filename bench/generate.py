@@ -549,6 +549,7 @@ def generate(size: str, *, seed: int = 12, now: datetime | None = None) -> Gener
     from django.db import transaction
 
     from journeys.models import Pool
+    from journeys.progress import refresh_progress
 
     began = time.perf_counter()
     spec = SIZES[size]
@@ -704,6 +705,8 @@ def generate(size: str, *, seed: int = 12, now: datetime | None = None) -> Gener
             "journeys_stepevent",
         ):
             writer.reset_sequence(table)
+        # Where each account stands, as the app keeps it (journeys.progress).
+        refresh_progress()
     writer.analyze()
     return Generated(
         size=size,
@@ -723,6 +726,9 @@ def add_day_of_events(*, fraction: float = 0.005, seed: int = 99) -> int:
     last 24 hours and recorded now, on random accounts: the next step of the ones
     they reached, or a repeat. Written in bulk like `generate`. Returns the count."""
     from django.db import connection, transaction
+
+    from journeys.models import StepEvent
+    from journeys.progress import advance_progress
 
     rng = random.Random(seed)
     writer = _Writer()
@@ -791,6 +797,12 @@ def add_day_of_events(*, fraction: float = 0.005, seed: int = 99) -> int:
             "journeys_stepevent",
             EVENT_COLUMNS,
             rows,
+        )
+        # Recorded now: the accounts move on as an import moves them.
+        advance_progress(
+            StepEvent.objects.filter(
+                recorded_at__gte=datetime.fromtimestamp(now - 1, UTC)
+            )
         )
     return inserted
 

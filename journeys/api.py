@@ -442,8 +442,7 @@ class CustomerViewSet(CreateMixin, JourneysViewSet):
         accounts = self.filter_queryset(self.get_queryset())
         rows = CountedRows(selectors.account_rows(accounts), counted=accounts)
         page = list(self.paginate_queryset(rows))
-        steps = selectors.current_steps_of(page)
-        return self.get_paginated_response(CUSTOMER_ROWS.rows(page, steps=steps))
+        return self.get_paginated_response(CUSTOMER_ROWS.rows(page))
 
     def perform_create(self, data):
         return services.account_create(

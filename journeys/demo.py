@@ -48,6 +48,7 @@ from journeys.models import (
     TrainingAssignment,
     TrainingModule,
 )
+from journeys.progress import refresh_progress
 from journeys.success import last_complete_month
 
 
@@ -792,6 +793,11 @@ class JourneysDemo:
         # bulk_create stamps "recorded at" now; the demo records events as they happen.
         StepEvent.objects.filter(account__external_id__startswith="DEMO-").update(
             recorded_at=F("reached_at")
+        )
+        refresh_progress(
+            account_ids=CustomerAccount.objects.filter(
+                external_id__startswith="DEMO-"
+            ).values("pk")
         )
         self._representative_writes(journeys, pools, owners)
 

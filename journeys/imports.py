@@ -46,6 +46,7 @@ from .models import (
     Step,
     StepEvent,
 )
+from .progress import advance_progress
 
 # Rows per INSERT/UPDATE, and ids per IN (...) lookup: far below the parameter limits
 # of SQLite (32,766) and PostgreSQL (65,535), and few enough queries for 100,000 rows.
@@ -749,6 +750,10 @@ def import_step_events(*, file: bytes | IO[bytes], by: User) -> ImportReport:
                     _resolve_events(cursor, steps, lines, report, rows)
                 if not report.rejected and rows.created:
                     _insert_events(cursor, steps, by=by, now=now, expected=rows.created)
+                    imported = StepEvent.objects.filter(
+                        recorded_at=now, recorded_by=by, source=StepEvent.Source.IMPORT
+                    )
+                    advance_progress(imported)
             if not report.rejected:
                 report.created = rows.created
                 report.skipped = len(rows) - rows.created

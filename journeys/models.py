@@ -546,6 +546,25 @@ class CustomerAccount(models.Model):
     health_band = models.CharField(
         _("health"), max_length=10, choices=HealthBand, blank=True, db_default=""
     )
+    # Where the account stands on its journey, kept here by `journeys.progress`
+    # whenever its events or its journey's steps change (the rule is there), so
+    # that lists filter and sort by it with an index instead of looking through
+    # every account's events: the current step, that step's first reach, and the
+    # first reach of step 1.
+    progress_step = models.ForeignKey(
+        "Step",
+        verbose_name=_("current step"),
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    progress_step_since = models.DateTimeField(
+        _("at the current step since"), null=True, editable=False
+    )
+    progress_started_at = models.DateTimeField(
+        _("journey started at"), null=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("customer account")
@@ -555,6 +574,12 @@ class CustomerAccount(models.Model):
             # The account list's default order: a page reads the index, not a
             # sort of every account.
             models.Index(fields=["name", "id"], name="journeys_account_name_id"),
+            # "Value point overdue": the accounts of a journey started before a
+            # deadline's cutoff.
+            models.Index(
+                fields=["journey", "progress_started_at"],
+                name="journeys_account_started",
+            ),
         ]
 
     def __str__(self):

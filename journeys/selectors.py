@@ -354,6 +354,8 @@ ACCOUNT_ROW_COLUMNS = (
     "is_active",
     "created_at",
     "current_step_id",
+    "current_step_position",
+    "current_step_name",
     "current_step_since",
     "value_point_overdue",
     "health_score",
@@ -373,10 +375,9 @@ ACCOUNT_ROW_COLUMNS = (
 def account_rows(accounts: QuerySet) -> QuerySet:
     """The accounts of `account_list` as rows (`ACCOUNT_ROW_COLUMNS`), for a long
     list that only shows them: the open coverage period joined (an account has at
-    most one) rather than prefetched, and no model instances. Of the current step
-    only its id and first reach are read: its position and name follow from the
-    id (`current_steps_of`), and `current_step_age` from the first reach — each
-    read here would look through the account's events once more per row."""
+    most one) rather than prefetched, and no model instances. The current step is
+    the one stored on the account (`journeys.progress`), joined; its age follows
+    from its first reach (`days_since`)."""
     open_period = FilteredRelation(
         "coverage", condition=Q(coverage__ended_at__isnull=True)
     )
@@ -387,16 +388,6 @@ def account_rows(accounts: QuerySet) -> QuerySet:
     )
 
 
-def current_steps_of(rows) -> dict[int, tuple[int, str]]:
-    """The current steps of `account_rows` rows: step id → (position, name)."""
-    step_ids = {row["current_step_id"] for row in rows} - {None}
-    found = Step.objects.filter(pk__in=step_ids).order_by()
-    return {
-        pk: (position, name)
-        for pk, position, name in found.values_list("pk", "position", "name")
-    }
-
-
 def days_since(moment: datetime, *, zone) -> int:
     """Calendar days in `zone` from `moment` to today (`current_step_age.days`)."""
     return (
@@ -404,27 +395,52 @@ def days_since(moment: datetime, *, zone) -> int:
     ).days
 
 
-def _annotated_accounts(
-    accounts: QuerySet, *, now: datetime, today, until: datetime | None = None
-) -> QuerySet:
-    """`account_list`'s annotations (see there) on `accounts`; with `until`, from
-    the events reached by then only (`journeys.health` on a past day)."""
-    # The account's events on current steps, the current step's first: the
-    # highest position, and at it the earliest reach — so the first row's step is
-    # the current step and its reach that step's first reach, and each annotation
-    # below reads one row of the same order (none looks up another's result,
-    # which the database would compute again inside it).
-    reached = (
+# An account's events on current steps in this order: the first one's step is its
+# current step, and its reach that step's first reach.
+CURRENT_STEP_ORDER = ("-step__position", "reached_at", "pk")
+
+
+def _current_reaches(until: datetime | None = None) -> QuerySet:
+    """The account's (OuterRef "pk") events on current steps, the current step's
+    first: the highest position, and at it the earliest reach — so the first row's
+    step is the current step and its reach that step's first reach, and each
+    lookup reads one row of the same order (none looks up another's result, which
+    the database would compute again inside it)."""
+    return (
         _live_events(until)
         .filter(account=OuterRef("pk"), step__retired_at__isnull=True)
-        .order_by("-step__position", "reached_at", "pk")
+        .order_by(*CURRENT_STEP_ORDER)
     )
-    journey_start = (
+
+
+def _journey_start(until: datetime | None = None) -> QuerySet:
+    """The first reach of step 1 of the account (OuterRef "pk")."""
+    return (
         _live_events(until)
         .filter(account=OuterRef("pk"), step__position=1, step__retired_at__isnull=True)
         .order_by("reached_at")
         .values("reached_at")[:1]
     )
+
+
+def progress_expressions() -> dict:
+    """The stored progress of an account (`CustomerAccount.progress_…`) from its
+    events, as expressions of an UPDATE (`journeys.progress`): the current step,
+    its first reach and the first reach of step 1 (see `account_list`)."""
+    reached = _current_reaches()
+    return {
+        "progress_step_id": Subquery(reached.values("step_id")[:1]),
+        "progress_step_since": Subquery(reached.values("reached_at")[:1]),
+        "progress_started_at": Subquery(_journey_start()),
+    }
+
+
+def _annotated_accounts(
+    accounts: QuerySet, *, now: datetime, today, until: datetime | None = None
+) -> QuerySet:
+    """`account_list`'s annotations (see there) on `accounts`; with `until`, from
+    the events reached by then only (`journeys.health` on a past day). Without it
+    they read the progress stored on the account (`journeys.progress`)."""
     open_coverage = Prefetch(
         "coverage",
         queryset=Coverage.objects.filter(ended_at__isnull=True).select_related(
@@ -432,16 +448,30 @@ def _annotated_accounts(
         ),
         to_attr="open_coverage",
     )
+    if until is None:
+        # The step's position and name by a lookup, not a join: a count of the
+        # list (which leaves unused lookups out) then reads the accounts alone.
+        step = Step.objects.filter(pk=OuterRef("progress_step_id"))
+        progress = {
+            "current_step_id": F("progress_step_id"),
+            "current_step_position": Subquery(step.values("position")[:1]),
+            "current_step_name": Subquery(step.values("name")[:1]),
+            "current_step_since": F("progress_step_since"),
+            "journey_started_at": F("progress_started_at"),
+        }
+    else:
+        reached = _current_reaches(until)
+        progress = {
+            "current_step_id": Subquery(reached.values("step_id")[:1]),
+            "current_step_position": Subquery(reached.values("step__position")[:1]),
+            "current_step_name": Subquery(reached.values("step__name")[:1]),
+            "current_step_since": Subquery(reached.values("reached_at")[:1]),
+            "journey_started_at": Subquery(_journey_start(until)),
+        }
     return (
         accounts.select_related("journey")
         .prefetch_related(open_coverage)
-        .annotate(
-            current_step_id=Subquery(reached.values("step_id")[:1]),
-            current_step_position=Subquery(reached.values("step__position")[:1]),
-            current_step_name=Subquery(reached.values("step__name")[:1]),
-            current_step_since=Subquery(reached.values("reached_at")[:1]),
-            journey_started_at=Subquery(journey_start),
-        )
+        .annotate(**progress)
         .annotate(
             current_step_age=ExpressionWrapper(
                 Value(today, output_field=DateField())

@@ -486,21 +486,12 @@ def _owner_name(row, context) -> str | None:
     )
 
 
-def _current_step_position(row, context) -> int:
-    return context["steps"][row["current_step_id"]][0]
-
-
-def _current_step_name(row, context) -> str:
-    return context["steps"][row["current_step_id"]][1]
-
-
 def _days_at_current_step(row, context) -> int | None:
     since = row["current_step_since"]
     return None if since is None else selectors.days_since(since, zone=context["zone"])
 
 
-# The customer list reads rows, not accounts (config.rows; selectors.account_rows),
-# and the page's current steps (`steps`: selectors.current_steps_of).
+# The customer list reads rows, not accounts (config.rows; selectors.account_rows).
 CUSTOMER_ROWS = RowsWriter(
     CustomerSerializer,
     {
@@ -532,8 +523,8 @@ CUSTOMER_ROWS = RowsWriter(
                 AccountCurrentStepSerializer,
                 {
                     "id": "current_step_id",
-                    "position": _current_step_position,
-                    "name": _current_step_name,
+                    "position": "current_step_position",
+                    "name": "current_step_name",
                     "since": "current_step_since",
                 },
             ),

@@ -37,6 +37,7 @@ from .models import (
     TrainingCompletion,
     TrainingModule,
 )
+from .progress import refresh_progress
 
 # A step may be recorded as reached this far in the future: clocks of the CRM and of
 # Kata differ a little.
@@ -140,6 +141,7 @@ def step_event_record(
     try:
         with transaction.atomic():
             event.save()
+            refresh_progress(account_ids=[account.pk])
     except IntegrityError:
         # The same event was recorded at the same moment elsewhere.
         raise _duplicate_event() from None
@@ -158,6 +160,7 @@ def step_event_void(
         claimed = StepEvent.objects.filter(pk=event.pk, voided_at=None).update(
             voided_at=voided_at, voided_by=by, void_reason=reason
         )
+        refresh_progress(account_ids=[event.account_id])
     if not claimed:
         raise ValidationError(_("This event is already void."))
     event.refresh_from_db()
@@ -421,6 +424,8 @@ def step_move(*, step: Step, position: int) -> Step:
         ordered.insert(position - 1, step.pk)
         _park(ordered)
         _number(ordered)
+        # Positions decide which reached step is the highest.
+        refresh_progress(journey=step.journey_id)
     step.refresh_from_db()
     return step
 
@@ -438,6 +443,8 @@ def step_retire(*, step: Step, by: User, now: datetime | None = None) -> Step:
         )
         _park(ordered)
         _number(ordered)
+        # Positions decide which reached step is the highest.
+        refresh_progress(journey=step.journey_id)
     step.refresh_from_db()
     return step
 

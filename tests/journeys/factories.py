@@ -20,6 +20,7 @@ from journeys.models import (
     StepEvent,
     TrainingModule,
 )
+from journeys.progress import refresh_progress
 from tests.factories import TeamFactory, UserFactory
 
 # A fixed moment the tests count from (2026-04-01 12:00 JST).
@@ -113,6 +114,13 @@ class StepEventFactory(factory.django.DjangoModelFactory):
     step = factory.SubFactory(StepFactory)
     reached_at = T0
     source = StepEvent.Source.UI
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # The account's stored progress follows, as the services keep it.
+        event = super()._create(model_class, *args, **kwargs)
+        refresh_progress(account_ids=[event.account_id])
+        return event
 
 
 class PlaybookFactory(factory.django.DjangoModelFactory):

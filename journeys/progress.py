@@ -1,0 +1,124 @@
+"""Where each account stands on its journey, stored on the account.
+
+An account's **current step** (the current step of the highest position it has a
+non-void event on), that step's first reach and the first reach of step 1 follow
+from its events and its journey's steps (`selectors.account_list` says the rule,
+`selectors.progress_expressions` computes it). Lists filter and sort accounts by
+them, and at 100,000 accounts looking through every account's events for that
+takes a second; so they are kept on the account (`CustomerAccount.progress_…`) and
+brought up to date here, by one UPDATE in the database, whenever what they follow
+from changes:
+
+- an event recorded or voided (`services.step_event_record`, `step_event_void`)
+  or events written in bulk (the demo, the benchmark's generator): the accounts
+  of those events, computed again (`refresh_progress`);
+- events imported (`imports.import_step_events`): new events only move an
+  account on, so each account's stored progress is compared with its best new
+  event (`advance_progress`), in time with the number of events imported, not
+  with the events the accounts already have;
+- a step moved or retired (`services.step_move`, `step_retire`): every account
+  with an event on a step of its journey, since positions decide which step is
+  the highest.
+
+Health on a past day (`journeys.health`) computes them from the events of then,
+not from these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from . import selectors
+from .models import CustomerAccount, Journey, Step, StepEvent
+
+
+def refresh_progress(
+    *,
+    account_ids: Iterable[int] | QuerySet | None = None,
+    journey: Journey | int | None = None,
+) -> int:
+    """Bring the stored progress of these accounts up to date: of `account_ids`
+    (ids, or a query of them), of the accounts with an event on a step of
+    `journey`, or (neither) of every account. Returns the number of accounts
+    written."""
+    accounts = CustomerAccount.objects.order_by()
+    if account_ids is not None:
+        if not isinstance(account_ids, QuerySet):
+            account_ids = list(account_ids)
+            if not account_ids:
+                return 0
+        accounts = accounts.filter(pk__in=account_ids)
+    if journey is not None:
+        accounts = accounts.filter(
+            pk__in=StepEvent.objects.filter(step__journey=journey).values("account_id")
+        )
+    return accounts.update(**selectors.progress_expressions())
+
+
+def advance_progress(events: QuerySet) -> None:
+    """Bring the stored progress of the accounts of `events` (events just
+    recorded: none voided since, no step moved or retired since) up to date from
+    those events alone. An account's current step can only move on: to the new
+    event first in `selectors.CURRENT_STEP_ORDER` when it comes before the stored
+    one (a higher position, or the same with an earlier reach; on a tie the
+    stored one, the older event, stays), and step 1's first reach only earlier.
+    One UPDATE."""
+    new = (
+        events.filter(voided_at__isnull=True, step__retired_at__isnull=True)
+        .annotate(
+            position=F("step__position"),
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("account_id")],
+                order_by=list(selectors.CURRENT_STEP_ORDER),
+            ),
+        )
+        .values_list("account_id", "step_id", "reached_at", "position", "rank")
+        .order_by()
+    )
+    try:
+        sql, params = new.query.sql_with_params()
+    except EmptyResultSet:
+        return
+    quote = connection.ops.quote_name
+    accounts = quote(CustomerAccount._meta.db_table)
+    steps = quote(Step._meta.db_table)
+    moves_on = (
+        "a.progress_step_id IS NULL OR b.step_position > s.position"
+        " OR (b.step_position = s.position AND b.reached_at < a.progress_step_since)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH arrived (account_id, step_id, reached_at, step_position, place)
+            AS ({sql}),
+            starts AS (
+                SELECT account_id, MIN(reached_at) AS first_reach FROM arrived
+                WHERE step_position = 1 GROUP BY account_id
+            )
+            UPDATE {accounts} SET
+                progress_step_id = p.step_id,
+                progress_step_since = p.since,
+                progress_started_at = p.started
+            FROM (
+                SELECT a.id AS account_id,
+                    CASE WHEN {moves_on} THEN b.step_id
+                        ELSE a.progress_step_id END AS step_id,
+                    CASE WHEN {moves_on} THEN b.reached_at
+                        ELSE a.progress_step_since END AS since,
+                    CASE WHEN st.first_reach IS NOT NULL AND (
+                        a.progress_started_at IS NULL
+                        OR st.first_reach < a.progress_started_at
+                    ) THEN st.first_reach ELSE a.progress_started_at END AS started
+                FROM {accounts} a
+                JOIN arrived b ON b.account_id = a.id AND b.place = 1
+                LEFT JOIN {steps} s ON s.id = a.progress_step_id
+                LEFT JOIN starts st ON st.account_id = a.id
+            ) p
+            WHERE {accounts}.id = p.account_id""",
+            params,
+        )
