@@ -160,9 +160,9 @@ class OutcomesAtRisk:
 def outcomes_at_risk(*, viewer: User, today: date | None = None) -> OutcomesAtRisk:
     """The success plans at risk among the accounts the viewer sees (a member
     their own and their pools', a leader their teams'), the most behind first.
-    Two queries."""
+    Three queries at most."""
     rows = success.at_risk_rows(visible_success_plans(viewer), today=today)
-    shown = list(rows[: ACCOUNTS_SHOWN + 1])
+    shown = success.with_worst_measures(rows[: ACCOUNTS_SHOWN + 1], today=today)
     for plan in shown:
         plan.gap_percent = success.share_percent(plan.worst_gap)
     return OutcomesAtRisk(

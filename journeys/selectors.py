@@ -451,7 +451,7 @@ def _annotated_accounts(
     if until is None:
         # The step's position and name by a lookup, not a join: a count of the
         # list (which leaves unused lookups out) then reads the accounts alone.
-        step = Step.objects.filter(pk=OuterRef("progress_step_id"))
+        step = Step.objects.filter(pk=OuterRef("progress_step_id")).order_by()
         progress = {
             "current_step_id": F("progress_step_id"),
             "current_step_position": Subquery(step.values("position")[:1]),

@@ -35,6 +35,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     FloatField,
     OuterRef,
     Prefetch,
@@ -51,7 +52,7 @@ from django.utils.translation import gettext_lazy as _
 from config.queries import DaysBetween
 
 from . import revenue
-from .models import Coverage, Step, SuccessMeasure, SuccessPlan, SuccessProgress
+from .models import Step, SuccessMeasure, SuccessPlan, SuccessProgress
 
 # A measure may trail its path by a tenth of the way before it is behind.
 TOLERANCE = 0.1
@@ -208,49 +209,77 @@ def with_status_prefetched(plans: QuerySet, *, today: date | None = None) -> Que
     return plans.prefetch_related(Prefetch("measures", queryset=measures))
 
 
-def _open_owner(field: str):
-    return Subquery(
-        Coverage.objects.filter(account=OuterRef("account_id"), ended_at__isnull=True)
-        .order_by("-started_at")
-        .values(field)[:1]
-    )
-
-
 def at_risk_rows(plans: QuerySet, *, today: date | None = None) -> QuerySet:
-    """The plans of `plans` whose outcome is at risk, each with the measure that
-    trails its path the most (`worst_measure`, its `worst_done` and
-    `worst_expected` shares), how many are behind (`behind_count`), the account's
-    current owner (`owner_id`, `owner_name` parts) and pool: the at-risk list.
-    The most behind first."""
+    """The plans of `plans` whose outcome is at risk (a measure behind its path),
+    the most behind first: each with how far its worst measure (the one that
+    trails its path the most) is behind (`worst_gap`, expected less done share),
+    its id (`worst_id`), how many measures are behind (`behind_count`), and the
+    account's open coverage (`owner_id`, `owner_family`, `owner_given`,
+    `owner_username`, `pool_name`). The rows shown get the worst measure itself
+    from `with_worst_measures`: read for a page of plans, not inside the query
+    of every plan."""
     behind = measures_with_status(
         SuccessMeasure.objects.filter(plan=OuterRef("pk")), today=today
     ).filter(status=BEHIND)
-    worst = behind.annotate(
-        gap=ExpressionWrapper(
-            F("expected_share") - F("done_share"), output_field=FloatField()
-        )
-    ).order_by("-gap", "position", "id")
+    worst = _with_gap(behind).order_by("-gap", "position", "id")
+    open_period = FilteredRelation(
+        "account__coverage", condition=Q(account__coverage__ended_at__isnull=True)
+    )
     return (
-        plans_at_risk(plans, today=today)
-        .select_related("account__journey")
+        plans.select_related("account__journey")
         .annotate(
-            worst_measure=Subquery(worst.values("name")[:1]),
-            worst_unit=Subquery(worst.values("unit")[:1]),
-            worst_done=Subquery(worst.values("done_share")[:1]),
-            worst_expected=Subquery(worst.values("expected_share")[:1]),
-            worst_target_on=Subquery(worst.values("target_on")[:1]),
+            worst_id=Subquery(worst.values("pk")[:1]),
             worst_gap=Subquery(worst.values("gap")[:1]),
+        )
+        .filter(worst_id__isnull=False)
+        .annotate(
             behind_count=Subquery(
                 behind.order_by().values("plan").annotate(n=Count("pk")).values("n")[:1]
             ),
-            owner_id=_open_owner("owner_id"),
-            owner_family=_open_owner("owner__family_name"),
-            owner_given=_open_owner("owner__given_name"),
-            owner_username=_open_owner("owner__username"),
-            pool_name=_open_owner("pool__name"),
+            open_period=open_period,
+            owner_id=F("open_period__owner_id"),
+            owner_family=F("open_period__owner__family_name"),
+            owner_given=F("open_period__owner__given_name"),
+            owner_username=F("open_period__owner__username"),
+            pool_name=F("open_period__pool__name"),
         )
         .order_by(F("worst_gap").desc(nulls_last=True), "account__name", "pk")
     )
+
+
+def _with_gap(measures: QuerySet) -> QuerySet:
+    return measures.annotate(
+        gap=ExpressionWrapper(
+            F("expected_share") - F("done_share"), output_field=FloatField()
+        )
+    )
+
+
+def with_worst_measures(plans, *, today: date | None = None) -> list:
+    """`plans` (rows of `at_risk_rows`, a page of them) with their worst measure's
+    `worst_measure` (name), `worst_unit`, `worst_done` and `worst_expected` shares
+    and `worst_target_on`, as of `today`: one query."""
+    plans = list(plans)
+    worst = (
+        {
+            measure.pk: measure
+            for measure in measures_with_status(
+                SuccessMeasure.objects.filter(pk__in=[plan.worst_id for plan in plans]),
+                today=today,
+            ).order_by()
+        }
+        if plans
+        else {}
+    )
+    for plan in plans:
+        # A measure removed since the plans were read: no worst measure shown.
+        measure = worst.get(plan.worst_id)
+        plan.worst_measure = measure.name if measure else ""
+        plan.worst_unit = measure.unit if measure else ""
+        plan.worst_done = measure.done_share if measure else None
+        plan.worst_expected = measure.expected_share if measure else None
+        plan.worst_target_on = measure.target_on if measure else None
+    return plans
 
 
 def month_bounds(month: date) -> tuple[date, date]:

@@ -283,7 +283,7 @@ def success_at_risk(request):
     valid = not filterset.is_bound or filterset.is_valid()
     rows = success.at_risk_rows(filterset.qs if valid else plans.none())
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    for plan in page:
+    for plan in success.with_worst_measures(page):
         plan.owner_name = (
             display_name(plan.owner_family, plan.owner_given, plan.owner_username)
             if plan.owner_id
