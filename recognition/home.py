@@ -37,7 +37,7 @@ from .models import (
     RollupChange,
     RollupRun,
 )
-from .selectors import awards, development, figures, promotion
+from .selectors import awards, development, figures, page_figures, promotion
 from .selectors.dashboard import (
     EMPTY,
     WEAKEST_MIN_COHORT,
@@ -177,16 +177,21 @@ def member_figures(
     training = training_metric()
     wanted = [m for columns in all_columns for m in columns.metrics] + [training]
     team = _latest_team(member, viewer=viewer, period=running)
+    # Read as the member page reads them (a few queries a period, as of the
+    # last rollup run), not metric family by family.
+    as_of = page_figures.as_of_run(figures.last_run())
     found, team_found = {}, {}
     for period in (running, last):
-        found[period.key] = figures.member_figures(
-            member_ids=[member.pk], metrics=wanted, period=period
+        read = page_figures.member_figures(
+            member_id=member.pk,
+            team_id=team.pk if team else None,
+            wanted=wanted,
+            period=period,
+            trend_months=[],
+            as_of=as_of,
         )
-        team_found[period.key] = (
-            figures.team_rate_figures(team_ids=[team.pk], metrics=wanted, period=period)
-            if team
-            else {}
-        )
+        found[period.key] = read.member
+        team_found[period.key] = read.rate if team else {}
 
     def pair(metric: Metric, period: Period) -> FigurePair:
         return FigurePair(
