@@ -514,8 +514,23 @@ def measure_import(db: str, repeat: int, admin_id: int, rows: list[dict]) -> Non
         last = cursor.fetchone()[0]
 
     def remove_new() -> None:
+        from journeys.models import StepEvent
+        from journeys.progress import refresh_progress
+
+        imported = sorted(
+            set(
+                StepEvent.objects.filter(pk__gt=last).values_list(
+                    "account_id", flat=True
+                )
+            )
+        )
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM journeys_stepevent WHERE id > %s", [last])
+        # Where those accounts stand without the removed events (in parts: SQLite
+        # takes at most 32,766 parameters).
+        for start in range(0, len(imported), 10_000):
+            refresh_progress(account_ids=imported[start : start + 10_000])
+        with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # No dead rows of the last load left for the next one to skip.
                 cursor.execute("VACUUM ANALYZE journeys_stepevent")

@@ -585,8 +585,22 @@ class CustomerAccount(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # The stored progress is written by `journeys.progress` alone: saving an
+        # account read before an event was recorded leaves the event's progress.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in PROGRESS_FIELDS
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("journeys:account_detail", args=[self.pk])
+
+
+PROGRESS_FIELDS = ("progress_step", "progress_step_since", "progress_started_at")
 
 
 class Coverage(models.Model):

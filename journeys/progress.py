@@ -16,9 +16,9 @@ from changes:
   account on, so each account's stored progress is compared with its best new
   event (`advance_progress`), in time with the number of events imported, not
   with the events the accounts already have;
-- a step moved or retired (`services.step_move`, `step_retire`): every account
-  with an event on a step of its journey, since positions decide which step is
-  the highest.
+- a step inserted, moved or retired (`services.step_insert`, `step_move`,
+  `step_retire`): every account with an event on a step of its journey, since
+  positions decide which step is the highest and which is step 1.
 
 Health on a past day (`journeys.health`) computes them from the events of then,
 not from these.
@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
@@ -45,7 +45,11 @@ def refresh_progress(
     """Bring the stored progress of these accounts up to date: of `account_ids`
     (ids, or a query of them), of the accounts with an event on a step of
     `journey`, or (neither) of every account. Returns the number of accounts
-    written."""
+    written.
+
+    The accounts are locked first (PostgreSQL), so that the UPDATE, which reads
+    the events as they are when it starts, starts after any other write to them
+    has committed: two events recorded at once on one account both count."""
     accounts = CustomerAccount.objects.order_by()
     if account_ids is not None:
         if not isinstance(account_ids, QuerySet):
@@ -57,7 +61,14 @@ def refresh_progress(
         accounts = accounts.filter(
             pk__in=StepEvent.objects.filter(step__journey=journey).values("account_id")
         )
-    return accounts.update(**selectors.progress_expressions())
+    with transaction.atomic():
+        if connection.features.has_select_for_update:
+            # In the order of their ids, as every writer takes them: no deadlock.
+            for _locked in (
+                accounts.select_for_update().order_by("pk").values_list("pk").iterator()
+            ):
+                pass
+        return accounts.update(**selectors.progress_expressions())
 
 
 def advance_progress(events: QuerySet) -> None:
@@ -67,7 +78,10 @@ def advance_progress(events: QuerySet) -> None:
     event first in `selectors.CURRENT_STEP_ORDER` when it comes before the stored
     one (a higher position, or the same with an earlier reach; on a tie the
     stored one, the older event, stays), and step 1's first reach only earlier.
-    One UPDATE."""
+
+    One UPDATE. It compares with the account's own columns, not with a copy read
+    beforehand: when another write to an account commits while this one waits
+    for it, PostgreSQL compares with what that write stored."""
     new = (
         events.filter(voided_at__isnull=True, step__retired_at__isnull=True)
         .annotate(
@@ -88,37 +102,36 @@ def advance_progress(events: QuerySet) -> None:
     quote = connection.ops.quote_name
     accounts = quote(CustomerAccount._meta.db_table)
     steps = quote(Step._meta.db_table)
+    stored = (
+        f"(SELECT s.position FROM {steps} s WHERE s.id = {accounts}.progress_step_id)"
+    )
     moves_on = (
-        "a.progress_step_id IS NULL OR b.step_position > s.position"
-        " OR (b.step_position = s.position AND b.reached_at < a.progress_step_since)"
+        f"{accounts}.progress_step_id IS NULL OR b.step_position > {stored}"
+        f" OR (b.step_position = {stored}"
+        f" AND b.reached_at < {accounts}.progress_step_since)"
     )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH arrived (account_id, step_id, reached_at, step_position, place)
             AS ({sql}),
+            best AS (
+                SELECT account_id, step_id, reached_at, step_position FROM arrived
+                WHERE place = 1
+            ),
             starts AS (
                 SELECT account_id, MIN(reached_at) AS first_reach FROM arrived
                 WHERE step_position = 1 GROUP BY account_id
             )
             UPDATE {accounts} SET
-                progress_step_id = p.step_id,
-                progress_step_since = p.since,
-                progress_started_at = p.started
-            FROM (
-                SELECT a.id AS account_id,
-                    CASE WHEN {moves_on} THEN b.step_id
-                        ELSE a.progress_step_id END AS step_id,
-                    CASE WHEN {moves_on} THEN b.reached_at
-                        ELSE a.progress_step_since END AS since,
-                    CASE WHEN st.first_reach IS NOT NULL AND (
-                        a.progress_started_at IS NULL
-                        OR st.first_reach < a.progress_started_at
-                    ) THEN st.first_reach ELSE a.progress_started_at END AS started
-                FROM {accounts} a
-                JOIN arrived b ON b.account_id = a.id AND b.place = 1
-                LEFT JOIN {steps} s ON s.id = a.progress_step_id
-                LEFT JOIN starts st ON st.account_id = a.id
-            ) p
-            WHERE {accounts}.id = p.account_id""",
+                progress_step_id = CASE WHEN {moves_on} THEN b.step_id
+                    ELSE {accounts}.progress_step_id END,
+                progress_step_since = CASE WHEN {moves_on} THEN b.reached_at
+                    ELSE {accounts}.progress_step_since END,
+                progress_started_at = CASE WHEN st.first_reach IS NOT NULL AND (
+                    {accounts}.progress_started_at IS NULL
+                    OR st.first_reach < {accounts}.progress_started_at
+                ) THEN st.first_reach ELSE {accounts}.progress_started_at END
+            FROM best b LEFT JOIN starts st ON st.account_id = b.account_id
+            WHERE {accounts}.id = b.account_id""",
             params,
         )

@@ -404,6 +404,8 @@ def step_insert(*, journey: Journey, position: int, **fields) -> Step:
         _park(ordered)
         step.save()
         _number(ordered, skip=position)
+        # Positions decide which reached step is the highest, and which is step 1.
+        refresh_progress(journey=journey.pk)
     return step
 
 

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from journeys.models import Coverage, StepEvent
+from journeys.progress import refresh_progress
 from journeys.selectors import account_list
 from journeys.serializers import CustomerSerializer, StepEventSerializer
 from tests.factories import UserFactory
@@ -60,6 +61,8 @@ def _world(org):
     StepEvent.objects.filter(pk=voided.pk).update(
         voided_at=T0 + timedelta(hours=1), voided_by=org.admin, void_reason="typo"
     )
+    # Voided behind the services' back: the account's stored progress follows.
+    refresh_progress(account_ids=[w.pooled.pk])
     CustomerAccountFactory(journey=w.journey, owner=org.member_a, name="Idle")
     # No open coverage period: only admins see it, with no coverage.
     uncovered = CustomerAccountFactory(journey=w.journey, owner=org.member_b)

@@ -4,9 +4,11 @@ step, its first reach and step 1's first reach follow every write that changes t
 the events say, so that the account list filters and sorts by them."""
 
 import random
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -210,7 +212,16 @@ def test_every_write_keeps_the_stored_progress_equal_to_the_events(org, seed):
         current = list(journey.steps.filter(retired_at__isnull=True))
         own = list(account.journey.steps.filter(retired_at__isnull=True))
         action = rng.choice(
-            ["record", "record", "import", "void", "move", "retire", "journey"]
+            [
+                "record",
+                "record",
+                "import",
+                "void",
+                "insert",
+                "move",
+                "retire",
+                "journey",
+            ]
         )
         if action == "record" and own:
             services.step_event_record(
@@ -243,6 +254,12 @@ def test_every_write_keeps_the_stored_progress_equal_to_the_events(org, seed):
             services.step_move(
                 step=rng.choice(current), position=rng.randint(1, len(current))
             )
+        elif action == "insert":
+            services.step_insert(
+                journey=journey,
+                position=rng.randint(1, len(current) + 1),
+                name=f"Inserted {_turn}",
+            )
         elif action == "retire" and len(current) > 1:
             services.step_retire(step=rng.choice(current), by=org.admin)
         elif action == "journey":
@@ -257,3 +274,121 @@ def test_advancing_from_no_events_changes_nothing(org, journey):
     refresh_progress(account_ids=[])
 
     assert stored()[account.pk] == [None, None, None]
+
+
+def test_a_step_inserted_first_restarts_the_journey_and_its_deadlines(org, journey):
+    """Step 1 is where the journey starts: a new first step, not reached yet,
+    leaves the account without a start, so no value point is overdue."""
+    one, two, *_rest = journey["steps"]
+    services.step_update(step=two, is_value_point=True, target_days=3)
+    account = CustomerAccountFactory(journey=journey["journey"])
+    StepEventFactory(account=account, step=one, reached_at=T0)
+    assert (
+        selectors.account_list(viewer=org.admin, now=T0 + 10 * DAY)
+        .get(pk=account.pk)
+        .value_point_overdue
+    )
+
+    services.step_insert(journey=journey["journey"], position=1, name="Welcome")
+
+    assert stored()[account.pk] == [one.pk, T0, None]
+    listed = selectors.account_list(viewer=org.admin, now=T0 + 10 * DAY)
+    assert not listed.get(pk=account.pk).value_point_overdue
+
+
+def test_saving_an_account_read_before_an_event_keeps_the_event(org, journey):
+    one, *_rest = journey["steps"]
+    account = CustomerAccountFactory(journey=journey["journey"], name="Before")
+    read_before = CustomerAccount.objects.get(pk=account.pk)
+    services.step_event_record(
+        account=account, step=one, reached_at=T0, by=org.admin, source="ui"
+    )
+
+    read_before.name = "Renamed"
+    read_before.save()
+
+    account.refresh_from_db()
+    assert (account.name, account.progress_step_id) == ("Renamed", one.pk)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_advancing_equals_computing_again(org, seed):
+    """New events in bulk on accounts with and without events before, on steps
+    of two journeys, at equal times: advancing from them alone stores what
+    computing every account again stores."""
+    rng = random.Random(seed)
+    first, first_steps = journey_with_steps(4)
+    second, second_steps = journey_with_steps(3)
+    steps = first_steps + second_steps
+    accounts = [
+        CustomerAccountFactory(journey=rng.choice([first, second])) for _n in range(5)
+    ]
+    times = [T0 + n * DAY for n in range(4)]
+    seen = set()
+
+    def events(count):
+        made = []
+        for _n in range(count):
+            account, step, moment = (
+                rng.choice(accounts),
+                rng.choice(steps),
+                rng.choice(times),
+            )
+            if (account.pk, step.pk, moment) not in seen:
+                seen.add((account.pk, step.pk, moment))
+                made.append(
+                    StepEvent(
+                        account=account, step=step, reached_at=moment, source="import"
+                    )
+                )
+        return made
+
+    StepEvent.objects.bulk_create(events(6))
+    refresh_progress()
+    last = StepEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    StepEvent.objects.bulk_create(events(8))
+
+    advance_progress(StepEvent.objects.filter(pk__gt=last))
+
+    assert stored() == from_events()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_events_recorded_at_once_both_count(org):
+    """While one request records step 3 and has not committed yet, another
+    records step 2 on the same account: once both commit, step 3 is current."""
+    journey, steps = journey_with_steps(4)
+    account = CustomerAccountFactory(journey=journey)
+    recorded, release = threading.Event(), threading.Event()
+    errors = []
+
+    def record(step, *, hold: bool):
+        try:
+            with transaction.atomic():
+                services.step_event_record(
+                    account=account, step=step, reached_at=T0, by=org.admin, source="ui"
+                )
+                if hold:
+                    recorded.set()
+                    release.wait(10)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=record, args=(steps[2],), kwargs={"hold": True})
+    first.start()
+    assert recorded.wait(10)
+    second = threading.Thread(target=record, args=(steps[1],), kwargs={"hold": False})
+    second.start()
+    second.join(1)
+    # The second waits for the first's lock on the account.
+    assert second.is_alive()
+    release.set()
+    first.join(10)
+    second.join(10)
+
+    assert errors == []
+    assert stored()[account.pk][0] == steps[2].pk
+    assert stored() == from_events()
