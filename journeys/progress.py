@@ -30,7 +30,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import F, QuerySet, Window
+from django.db.models import F, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from . import selectors
@@ -91,8 +91,15 @@ def advance_progress(events: QuerySet) -> None:
                 partition_by=[F("account_id")],
                 order_by=list(selectors.CURRENT_STEP_ORDER),
             ),
+            # Step 1's first reach among the account's new events, on every row.
+            first_reach=Window(
+                Min("reached_at", filter=Q(step__position=1)),
+                partition_by=[F("account_id")],
+            ),
         )
-        .values_list("account_id", "step_id", "reached_at", "position", "rank")
+        .values_list(
+            "account_id", "step_id", "reached_at", "position", "rank", "first_reach"
+        )
         .order_by()
     )
     try:
@@ -110,28 +117,27 @@ def advance_progress(events: QuerySet) -> None:
         f" OR (b.step_position = {stored}"
         f" AND b.reached_at < {accounts}.progress_step_since)"
     )
+    starts_earlier = (
+        f"b.first_reach IS NOT NULL AND ({accounts}.progress_started_at IS NULL"
+        f" OR b.first_reach < {accounts}.progress_started_at)"
+    )
+    # One row per account (its best new event) joined to the account, written
+    # only when it moves the account on. No common table expression: the
+    # planner guesses its rows, and a guess of one nested-looped over them all.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""WITH arrived (account_id, step_id, reached_at, step_position, place)
-            AS ({sql}),
-            best AS (
-                SELECT account_id, step_id, reached_at, step_position FROM arrived
-                WHERE place = 1
-            ),
-            starts AS (
-                SELECT account_id, MIN(reached_at) AS first_reach FROM arrived
-                WHERE step_position = 1 GROUP BY account_id
-            )
-            UPDATE {accounts} SET
+            f"""UPDATE {accounts} SET
                 progress_step_id = CASE WHEN {moves_on} THEN b.step_id
                     ELSE {accounts}.progress_step_id END,
                 progress_step_since = CASE WHEN {moves_on} THEN b.reached_at
                     ELSE {accounts}.progress_step_since END,
-                progress_started_at = CASE WHEN st.first_reach IS NOT NULL AND (
-                    {accounts}.progress_started_at IS NULL
-                    OR st.first_reach < {accounts}.progress_started_at
-                ) THEN st.first_reach ELSE {accounts}.progress_started_at END
-            FROM best b LEFT JOIN starts st ON st.account_id = b.account_id
-            WHERE {accounts}.id = b.account_id""",
+                progress_started_at = CASE WHEN {starts_earlier} THEN b.first_reach
+                    ELSE {accounts}.progress_started_at END
+            FROM (
+                SELECT account_id, step_id, reached_at, first_reach,
+                    {quote("position")} AS step_position
+                FROM ({sql}) arrived WHERE {quote("rank")} = 1
+            ) b
+            WHERE {accounts}.id = b.account_id AND ({moves_on} OR {starts_earlier})""",
             params,
         )
