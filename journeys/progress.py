@@ -63,7 +63,8 @@ def refresh_progress(
         )
     with transaction.atomic():
         if connection.features.has_select_for_update:
-            # In the order of their ids, as every writer takes them: no deadlock.
+            # In the order of their ids, as every refresh takes them: two
+            # refreshes never wait for each other in a circle.
             for _locked in (
                 accounts.select_for_update().order_by("pk").values_list("pk").iterator()
             ):

@@ -376,8 +376,8 @@ def account_rows(accounts: QuerySet) -> QuerySet:
     """The accounts of `account_list` as rows (`ACCOUNT_ROW_COLUMNS`), for a long
     list that only shows them: the open coverage period joined (an account has at
     most one) rather than prefetched, and no model instances. The current step is
-    the one stored on the account (`journeys.progress`), joined; its age follows
-    from its first reach (`days_since`)."""
+    the one stored on the account (`journeys.progress`), its position and name
+    looked up by its id; its age follows from its first reach (`days_since`)."""
     open_period = FilteredRelation(
         "coverage", condition=Q(coverage__ended_at__isnull=True)
     )
