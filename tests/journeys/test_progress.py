@@ -3,11 +3,13 @@ step, its first reach and step 1's first reach follow every write that changes t
 — events recorded, voided and imported, steps moved and retired — and equal what
 the events say, so that the account list filters and sorts by them."""
 
+import io
 import random
 import threading
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -392,3 +394,20 @@ def test_two_events_recorded_at_once_both_count(org):
     assert errors == []
     assert stored()[account.pk][0] == steps[2].pk
     assert stored() == from_events()
+
+
+def test_the_command_puts_back_progress_of_events_written_behind_kata(org, journey):
+    one, two, *_rest = journey["steps"]
+    account = CustomerAccountFactory(journey=journey["journey"])
+    StepEventFactory(account=account, step=one, reached_at=T0)
+    # An integration writing into the database, not through Kata.
+    StepEvent.objects.bulk_create(
+        [StepEvent(account=account, step=two, reached_at=T0 + DAY, source="api")]
+    )
+    assert stored()[account.pk][0] == one.pk
+    out = io.StringIO()
+
+    call_command("refresh_progress", stdout=out)
+
+    assert stored()[account.pk] == [two.pk, T0 + DAY, T0]
+    assert "Accounts brought up to date: 1." in out.getvalue()
