@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import os
 import random
 import secrets
@@ -528,8 +529,8 @@ def measure_import(db: str, repeat: int, admin_id: int, rows: list[dict]) -> Non
             cursor.execute("DELETE FROM journeys_stepevent WHERE id > %s", [last])
         # Where those accounts stand without the removed events (in parts: SQLite
         # takes at most 32,766 parameters).
-        for start in range(0, len(imported), 10_000):
-            refresh_progress(account_ids=imported[start : start + 10_000])
+        for part in itertools.batched(imported, 10_000):
+            refresh_progress(account_ids=part)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # No dead rows of the last load left for the next one to skip.

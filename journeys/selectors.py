@@ -423,15 +423,16 @@ def _journey_start(until: datetime | None = None) -> QuerySet:
     )
 
 
-def progress_expressions() -> dict:
-    """The stored progress of an account (`CustomerAccount.progress_…`) from its
-    events, as expressions of an UPDATE (`journeys.progress`): the current step,
-    its first reach and the first reach of step 1 (see `account_list`)."""
-    reached = _current_reaches()
+def progress_expressions(until: datetime | None = None) -> dict:
+    """The progress of an account (OuterRef "pk") from its events (with `until`,
+    those reached by then): the current step, its first reach and the first reach
+    of step 1 (see `account_list`), named as stored on the account
+    (`CustomerAccount.progress_…`, written by `journeys.progress`)."""
+    reached = _current_reaches(until)
     return {
         "progress_step_id": Subquery(reached.values("step_id")[:1]),
         "progress_step_since": Subquery(reached.values("reached_at")[:1]),
-        "progress_started_at": Subquery(_journey_start()),
+        "progress_started_at": Subquery(_journey_start(until)),
     }
 
 
@@ -461,12 +462,13 @@ def _annotated_accounts(
         }
     else:
         reached = _current_reaches(until)
+        then = progress_expressions(until)
         progress = {
-            "current_step_id": Subquery(reached.values("step_id")[:1]),
+            "current_step_id": then["progress_step_id"],
             "current_step_position": Subquery(reached.values("step__position")[:1]),
             "current_step_name": Subquery(reached.values("step__name")[:1]),
-            "current_step_since": Subquery(reached.values("reached_at")[:1]),
-            "journey_started_at": Subquery(_journey_start(until)),
+            "current_step_since": then["progress_step_since"],
+            "journey_started_at": then["progress_started_at"],
         }
     return (
         accounts.select_related("journey")

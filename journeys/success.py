@@ -221,7 +221,11 @@ def at_risk_rows(plans: QuerySet, *, today: date | None = None) -> QuerySet:
     behind = measures_with_status(
         SuccessMeasure.objects.filter(plan=OuterRef("pk")), today=today
     ).filter(status=BEHIND)
-    worst = _with_gap(behind).order_by("-gap", "position", "id")
+    worst = behind.annotate(
+        gap=ExpressionWrapper(
+            F("expected_share") - F("done_share"), output_field=FloatField()
+        )
+    ).order_by("-gap", "position", "id")
     open_period = FilteredRelation(
         "account__coverage", condition=Q(account__coverage__ended_at__isnull=True)
     )
@@ -247,30 +251,18 @@ def at_risk_rows(plans: QuerySet, *, today: date | None = None) -> QuerySet:
     )
 
 
-def _with_gap(measures: QuerySet) -> QuerySet:
-    return measures.annotate(
-        gap=ExpressionWrapper(
-            F("expected_share") - F("done_share"), output_field=FloatField()
-        )
-    )
-
-
 def with_worst_measures(plans, *, today: date | None = None) -> list:
     """`plans` (rows of `at_risk_rows`, a page of them) with their worst measure's
     `worst_measure` (name), `worst_unit`, `worst_done` and `worst_expected` shares
     and `worst_target_on`, as of `today`: one query."""
     plans = list(plans)
-    worst = (
-        {
-            measure.pk: measure
-            for measure in measures_with_status(
-                SuccessMeasure.objects.filter(pk__in=[plan.worst_id for plan in plans]),
-                today=today,
-            ).order_by()
-        }
-        if plans
-        else {}
-    )
+    if not plans:
+        return plans
+    measures = SuccessMeasure.objects.filter(pk__in=[plan.worst_id for plan in plans])
+    worst = {
+        measure.pk: measure
+        for measure in measures_with_status(measures, today=today).order_by()
+    }
     for plan in plans:
         # A measure removed since the plans were read: no worst measure shown.
         measure = worst.get(plan.worst_id)

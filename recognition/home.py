@@ -180,9 +180,8 @@ def member_figures(
     # Read as the member page reads them (a few queries a period, as of the
     # last rollup run), not metric family by family.
     as_of = page_figures.as_of_run(figures.last_run())
-    found, team_found = {}, {}
-    for period in (running, last):
-        read = page_figures.member_figures(
+    reads = {
+        period.key: page_figures.member_figures(
             member_id=member.pk,
             team_id=team.pk if team else None,
             wanted=wanted,
@@ -190,15 +189,14 @@ def member_figures(
             trend_months=[],
             as_of=as_of,
         )
-        found[period.key] = read.member
-        team_found[period.key] = read.rate if team else {}
+        for period in (running, last)
+    }
 
     def pair(metric: Metric, period: Period) -> FigurePair:
+        read = reads[period.key]
         return FigurePair(
-            member=found[period.key].get((member.pk, metric.key), EMPTY),
-            team=team_found[period.key].get((team.pk, metric.key), EMPTY)
-            if team
-            else EMPTY,
+            member=read.member.get((member.pk, metric.key), EMPTY),
+            team=read.rate.get((team.pk, metric.key), EMPTY) if team else EMPTY,
             metric=metric,
         )
 
