@@ -1,6 +1,14 @@
 """Query shapes the ORM does not write by itself."""
 
-from django.db.models import BooleanField, Func, IntegerField, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Func,
+    IntegerField,
+    QuerySet,
+    Subquery,
+    Window,
+)
 
 
 class AmongIds(Func):
@@ -72,3 +80,17 @@ class DaysBetween(Func):
             f"CAST(julianday({later[0]}) - julianday({earlier[0]}) AS INTEGER)",
             (*later[1], *earlier[1]),
         )
+
+
+def first_and_count(queryset: QuerySet, shown: int) -> tuple[list, int]:
+    """The first `shown` rows of `queryset` and how many rows it has in all, in one
+    query: each row carries the count of all (`COUNT(*) OVER ()`, computed before
+    the LIMIT), so the rows are found once instead of once for the page and again
+    for the count. A DISTINCT queryset counts its rows before DISTINCT, so it gets
+    the count from a second query."""
+    if queryset.query.distinct:
+        rows = list(queryset[: shown + 1])
+        count = queryset.count() if len(rows) > shown else len(rows)
+        return rows[:shown], count
+    rows = list(queryset.annotate(_count_of_all=Window(Count("pk")))[:shown])
+    return rows, rows[0]._count_of_all if rows else 0

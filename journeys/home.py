@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from config.queries import first_and_count
 
 from . import success
 from .models import Coverage, CustomerAccount, HealthBand, Step, StepEvent
@@ -87,15 +88,11 @@ def accounts_needing_action(
     accounts = _needing_action(
         account_list(viewer=viewer, owner=member, now=now), now=now
     )
-    shown = list(accounts[: ACCOUNTS_SHOWN + 1])
+    shown, count = first_and_count(accounts, ACCOUNTS_SHOWN)
     today = timezone.localdate(now)
     for account in shown:
         account.idle_day_count = (today - timezone.localdate(account.idle_since)).days
-    return AccountsNeedingAction(
-        accounts=shown[:ACCOUNTS_SHOWN],
-        count=accounts.count() if len(shown) > ACCOUNTS_SHOWN else len(shown),
-        idle_days=IDLE_DAYS,
-    )
+    return AccountsNeedingAction(accounts=shown, count=count, idle_days=IDLE_DAYS)
 
 
 @dataclass
@@ -120,11 +117,8 @@ def overdue_value_points(
         )
         .order_by("journey_started_at", "name", "pk")
     )
-    shown = list(accounts[: ACCOUNTS_SHOWN + 1])
-    return OverdueValuePoints(
-        accounts=shown[:ACCOUNTS_SHOWN],
-        count=accounts.count() if len(shown) > ACCOUNTS_SHOWN else len(shown),
-    )
+    shown, count = first_and_count(accounts, ACCOUNTS_SHOWN)
+    return OverdueValuePoints(accounts=shown, count=count)
 
 
 @dataclass
@@ -161,14 +155,14 @@ def outcomes_at_risk(*, viewer: User, today: date | None = None) -> OutcomesAtRi
     """The success plans at risk among the accounts the viewer sees (a member
     their own and their pools', a leader their teams'), the most behind first.
     Three queries at most."""
-    rows = success.at_risk_rows(visible_success_plans(viewer), today=today)
-    shown = success.with_worst_measures(rows[: ACCOUNTS_SHOWN + 1], today=today)
+    rows, count = first_and_count(
+        success.at_risk_rows(visible_success_plans(viewer), today=today),
+        ACCOUNTS_SHOWN,
+    )
+    shown = success.with_worst_measures(rows, today=today)
     for plan in shown:
         plan.gap_percent = success.share_percent(plan.worst_gap)
-    return OutcomesAtRisk(
-        plans=shown[:ACCOUNTS_SHOWN],
-        count=rows.count() if len(shown) > ACCOUNTS_SHOWN else len(shown),
-    )
+    return OutcomesAtRisk(plans=shown, count=count)
 
 
 @dataclass
@@ -191,8 +185,5 @@ def health_at_risk(*, viewer: User, owner: User | None = None) -> HealthAtRisk:
             )
         )
     accounts = accounts.order_by("health_score", "name", "pk")
-    shown = list(accounts[: ACCOUNTS_SHOWN + 1])
-    return HealthAtRisk(
-        accounts=shown[:ACCOUNTS_SHOWN],
-        count=accounts.count() if len(shown) > ACCOUNTS_SHOWN else len(shown),
-    )
+    shown, count = first_and_count(accounts, ACCOUNTS_SHOWN)
+    return HealthAtRisk(accounts=shown, count=count)

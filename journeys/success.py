@@ -209,37 +209,41 @@ def with_status_prefetched(plans: QuerySet, *, today: date | None = None) -> Que
     return plans.prefetch_related(Prefetch("measures", queryset=measures))
 
 
+def _behind_with_gap(measures: QuerySet, *, today: date | None = None) -> QuerySet:
+    """The measures of `measures` that are behind, each with how far it trails its
+    path (`gap`: expected less done share; never null, as a measure's target and
+    target date differ from its baseline's), the worst of a plan first."""
+    return (
+        measures_with_status(measures, today=today)
+        .filter(status=BEHIND)
+        .annotate(
+            gap=ExpressionWrapper(
+                F("expected_share") - F("done_share"), output_field=FloatField()
+            )
+        )
+        .order_by("-gap", "position", "id")
+    )
+
+
 def at_risk_rows(plans: QuerySet, *, today: date | None = None) -> QuerySet:
     """The plans of `plans` whose outcome is at risk (a measure behind its path),
     the most behind first: each with how far its worst measure (the one that
-    trails its path the most) is behind (`worst_gap`, expected less done share),
-    its id (`worst_id`), how many measures are behind (`behind_count`), and the
-    account's open coverage (`owner_id`, `owner_family`, `owner_given`,
-    `owner_username`, `pool_name`). The rows shown get the worst measure itself
-    from `with_worst_measures`: read for a page of plans, not inside the query
-    of every plan."""
-    behind = measures_with_status(
+    trails its path the most) is behind (`worst_gap`, expected less done share)
+    and the account's open coverage (`owner_id`, `owner_family`, `owner_given`,
+    `owner_username`, `pool_name`). The rows shown get their worst measure and how
+    many measures are behind from `with_worst_measures`: read for a page of plans,
+    not inside the query of every plan."""
+    worst = _behind_with_gap(
         SuccessMeasure.objects.filter(plan=OuterRef("pk")), today=today
-    ).filter(status=BEHIND)
-    worst = behind.annotate(
-        gap=ExpressionWrapper(
-            F("expected_share") - F("done_share"), output_field=FloatField()
-        )
-    ).order_by("-gap", "position", "id")
+    )
     open_period = FilteredRelation(
         "account__coverage", condition=Q(account__coverage__ended_at__isnull=True)
     )
     return (
         plans.select_related("account__journey")
+        .annotate(worst_gap=Subquery(worst.values("gap")[:1]))
+        .filter(worst_gap__isnull=False)
         .annotate(
-            worst_id=Subquery(worst.values("pk")[:1]),
-            worst_gap=Subquery(worst.values("gap")[:1]),
-        )
-        .filter(worst_id__isnull=False)
-        .annotate(
-            behind_count=Subquery(
-                behind.order_by().values("plan").annotate(n=Count("pk")).values("n")[:1]
-            ),
             open_period=open_period,
             owner_id=F("open_period__owner_id"),
             owner_family=F("open_period__owner__family_name"),
@@ -252,20 +256,26 @@ def at_risk_rows(plans: QuerySet, *, today: date | None = None) -> QuerySet:
 
 
 def with_worst_measures(plans, *, today: date | None = None) -> list:
-    """`plans` (rows of `at_risk_rows`, a page of them) with their worst measure's
+    """`plans` (rows of `at_risk_rows`, a page of them) with how many of their
+    measures are behind (`behind_count`) and their worst measure's `worst_id`,
     `worst_measure` (name), `worst_unit`, `worst_done` and `worst_expected` shares
     and `worst_target_on`, as of `today`: one query."""
     plans = list(plans)
     if not plans:
         return plans
-    measures = SuccessMeasure.objects.filter(pk__in=[plan.worst_id for plan in plans])
-    worst = {
-        measure.pk: measure
-        for measure in measures_with_status(measures, today=today).order_by()
-    }
+    behind = {}
+    for measure in _behind_with_gap(
+        SuccessMeasure.objects.filter(plan__in=[plan.pk for plan in plans]),
+        today=today,
+    ):
+        behind.setdefault(measure.plan_id, []).append(measure)
     for plan in plans:
-        # A measure removed since the plans were read: no worst measure shown.
-        measure = worst.get(plan.worst_id)
+        # No measure behind any more (one reached since the plans were read):
+        # no worst measure shown.
+        measures = behind.get(plan.pk, [])
+        measure = measures[0] if measures else None
+        plan.behind_count = len(measures)
+        plan.worst_id = measure.pk if measure else None
         plan.worst_measure = measure.name if measure else ""
         plan.worst_unit = measure.unit if measure else ""
         plan.worst_done = measure.done_share if measure else None
