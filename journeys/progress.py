@@ -22,6 +22,13 @@ from changes:
 
 Health on a past day (`journeys.health`) computes them from the events of then,
 not from these.
+
+Writers of many accounts at once (an import, a journey's refresh, every account's)
+take turns (`_one_bulk_writer_at_a_time`): an import's UPDATE locks its accounts in
+whatever order its plan reads them, a refresh in the order of their ids, and two
+such writers at once could each wait for a lock the other holds (PostgreSQL would
+abort one with a deadlock error); and a step move that commits while an import
+runs is then seen by the import's UPDATE, which starts after it.
 """
 
 from __future__ import annotations
@@ -36,6 +43,19 @@ from django.db.models.functions import RowNumber
 from . import selectors
 from .models import CustomerAccount, Journey, Step, StepEvent
 
+# The keys of the transaction-level advisory lock that writers of many accounts'
+# progress hold until they commit ("PROG", 0).
+BULK_LOCK = (0x50524F47, 0)
+
+
+def _one_bulk_writer_at_a_time() -> None:
+    """Wait until no other writer of many accounts' progress runs, and keep others
+    waiting until this transaction ends (PostgreSQL; SQLite has one writer at a
+    time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", BULK_LOCK)
+
 
 def refresh_progress(
     *,
@@ -49,19 +69,25 @@ def refresh_progress(
 
     The accounts are locked first (PostgreSQL), so that the UPDATE, which reads
     the events as they are when it starts, starts after any other write to them
-    has committed: two events recorded at once on one account both count."""
+    has committed: two events recorded at once on one account both count. A
+    refresh of more than one account waits for other writers of many accounts
+    first (`_one_bulk_writer_at_a_time`)."""
     accounts = CustomerAccount.objects.order_by()
+    one_account = False
     if account_ids is not None:
         if not isinstance(account_ids, QuerySet):
             account_ids = list(account_ids)
             if not account_ids:
                 return 0
+            one_account = len(account_ids) == 1 and journey is None
         accounts = accounts.filter(pk__in=account_ids)
     if journey is not None:
         accounts = accounts.filter(
             pk__in=StepEvent.objects.filter(step__journey=journey).values("account_id")
         )
     with transaction.atomic():
+        if not one_account:
+            _one_bulk_writer_at_a_time()
         if connection.features.has_select_for_update:
             # In the order of their ids, as every refresh takes them: two
             # refreshes never wait for each other in a circle.
@@ -125,7 +151,10 @@ def advance_progress(events: QuerySet) -> None:
     # One row per account (its best new event) joined to the account, written
     # only when it moves the account on. No common table expression: the
     # planner guesses its rows, and a guess of one nested-looped over them all.
-    with connection.cursor() as cursor:
+    # In a transaction, so that other writers wait until it ends (the caller's:
+    # an import's).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        _one_bulk_writer_at_a_time()
         cursor.execute(
             f"""UPDATE {accounts} SET
                 progress_step_id = CASE WHEN {moves_on} THEN b.step_id

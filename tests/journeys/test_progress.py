@@ -396,6 +396,109 @@ def test_two_events_recorded_at_once_both_count(org):
     assert stored() == from_events()
 
 
+def _holding(write, started: threading.Event, release: threading.Event, errors):
+    """Run `write` in a transaction kept open until `release` (a thread's work)."""
+
+    def run():
+        try:
+            with transaction.atomic():
+                write()
+                started.set()
+                release.wait(10)
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    return threading.Thread(target=run)
+
+
+def _in_thread(write, errors) -> threading.Thread:
+    def run():
+        try:
+            write()
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    return threading.Thread(target=run)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_import_waits_for_a_journeys_refresh_then_both_are_right(org):
+    """Writers of many accounts take turns: an import's progress update locks its
+    accounts in its own order, a journey's refresh (a step moved) in the order of
+    their ids, and two at once could each wait for the other (a deadlock error on
+    PostgreSQL). While a step of one journey is being moved, an import of events
+    on another waits, then goes on; both end as the events say."""
+    moved, (first, second, third) = journey_with_steps(3)
+    other, _other_steps = journey_with_steps(3)
+    mover = CustomerAccountFactory(journey=moved)
+    StepEventFactory(account=mover, step=second, reached_at=T0)
+    CustomerAccountFactory(journey=other, external_id="ELSEWHERE")
+    started, release, errors = threading.Event(), threading.Event(), []
+
+    def move():
+        services.step_move(step=third, position=1)
+
+    holder = _holding(move, started, release, errors)
+    holder.start()
+    assert started.wait(10)
+    importer = _in_thread(
+        lambda: imported([f"ELSEWHERE,2,{at(1)},"], org.admin), errors
+    )
+    importer.start()
+    importer.join(1)
+    assert importer.is_alive()
+    release.set()
+    holder.join(10)
+    importer.join(10)
+
+    assert errors == []
+    assert stored() == from_events()
+    assert StepEvent.objects.filter(account__external_id="ELSEWHERE").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_recording_one_event_does_not_wait_for_a_journeys_refresh(org):
+    """Only writers of many accounts take turns: an event recorded on a page does
+    not wait for a step move on another journey."""
+    moved, (_first, _second, third) = journey_with_steps(3)
+    other, other_steps = journey_with_steps(3)
+    account = CustomerAccountFactory(journey=other)
+    started, release, errors = threading.Event(), threading.Event(), []
+
+    def move():
+        services.step_move(step=third, position=1)
+
+    def record():
+        services.step_event_record(
+            account=account,
+            step=other_steps[1],
+            reached_at=T0,
+            by=org.admin,
+            source="ui",
+        )
+
+    holder = _holding(move, started, release, errors)
+    holder.start()
+    assert started.wait(10)
+    recorder = _in_thread(record, errors)
+    recorder.start()
+    recorder.join(5)
+    try:
+        assert not recorder.is_alive()
+    finally:
+        release.set()
+        holder.join(10)
+        recorder.join(10)
+    assert errors == []
+    assert stored()[account.pk][0] == other_steps[1].pk
+
+
 def test_the_command_puts_back_progress_of_events_written_behind_kata(org, journey):
     one, two, *_rest = journey["steps"]
     account = CustomerAccountFactory(journey=journey["journey"])
