@@ -616,7 +616,7 @@ def autovacuum_would_have() -> tuple[list[str], list[str]]:
         return [], []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT relname, n_dead_tup > 50 + 0.2 * n_live_tup"
+            "SELECT schemaname, relname, n_dead_tup > 50 + 0.2 * n_live_tup"
             " OR n_ins_since_vacuum > 1000 + 0.2 * n_live_tup"
             " FROM pg_stat_user_tables"
             " WHERE n_dead_tup > 50 + 0.2 * n_live_tup"
@@ -624,14 +624,14 @@ def autovacuum_would_have() -> tuple[list[str], list[str]]:
             " OR n_mod_since_analyze > 50 + 0.1 * n_live_tup ORDER BY relname"
         )
         tables = cursor.fetchall()
-        vacuumed = [name for name, vacuum in tables if vacuum]
-        analyzed = [name for name, vacuum in tables if not vacuum]
+        quote = connection.ops.quote_name
+        vacuumed = [(schema, name) for schema, name, vacuum in tables if vacuum]
+        analyzed = [(schema, name) for schema, name, vacuum in tables if not vacuum]
         # Outside a transaction: Django's connection is in autocommit mode here.
-        for name in vacuumed:
-            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(name)}")
-        for name in analyzed:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
-    return vacuumed, analyzed
+        for command, names in (("VACUUM ANALYZE", vacuumed), ("ANALYZE", analyzed)):
+            for schema, name in names:
+                cursor.execute(f"{command} {quote(schema)}.{quote(name)}")
+    return [name for _, name in vacuumed], [name for _, name in analyzed]
 
 
 def query_count(path: str, *, user, token: str | None = None) -> tuple[int, int]:
@@ -779,10 +779,10 @@ def page_row(page: Page) -> dict:
             "holds": timings.median_ms < 50 and timings.p95_ms < 100,
             "extra": f"GET {page.path} as the leader, {len(timings.seconds)} "
             f"requests after a warm-up, {WORKERS} gunicorn workers; "
-            f"{timings.cpu_text()} per request; a manager's sections (attention, "
-            "overdue value points, plans, readiness, owed scorecards, outcomes and "
-            "health at risk); the issue names no target for it: the pages' "
-            "absolute ones",
+            f"{timings.cpu_text()} per request; the sections of the leader's roles (a "
+            "manager's: attention, overdue value points, plans, readiness, owed "
+            "scorecards, outcomes and health at risk); the issue names no target "
+            "for it: the pages' absolute ones",
         }
     ratio = timings.median_ms / raw.median_ms
     cpu_ratio = (

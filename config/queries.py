@@ -9,6 +9,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
+from django.db.models.query import ModelIterable
 
 
 class AmongIds(Func):
@@ -83,14 +84,17 @@ class DaysBetween(Func):
 
 
 def first_and_count(queryset: QuerySet, shown: int) -> tuple[list, int]:
-    """The first `shown` rows of `queryset` and how many rows it has in all, in one
-    query: each row carries the count of all (`COUNT(*) OVER ()`, computed before
-    the LIMIT), so the rows are found once instead of once for the page and again
-    for the count. A DISTINCT queryset counts its rows before DISTINCT, so it gets
-    the count from a second query."""
-    if queryset.query.distinct:
+    """The first `shown` rows of `queryset` (model instances) and how many rows it
+    has in all, in one query: each row carries the count of all (`COUNT(*) OVER
+    ()`, computed before the LIMIT), so the rows are found once instead of once
+    for the page and again for the count. A DISTINCT queryset counts its rows
+    before DISTINCT, and `.values()` rows have no attribute to carry it, so those
+    get the count from a second query."""
+    if queryset.query.is_sliced:
+        raise TypeError("first_and_count takes a queryset that is not sliced.")
+    if queryset.query.distinct or queryset._iterable_class is not ModelIterable:
         rows = list(queryset[: shown + 1])
         count = queryset.count() if len(rows) > shown else len(rows)
         return rows[:shown], count
-    rows = list(queryset.annotate(_count_of_all=Window(Count("pk")))[:shown])
+    rows = list(queryset.annotate(_count_of_all=Window(Count("*")))[:shown])
     return rows, rows[0]._count_of_all if rows else 0

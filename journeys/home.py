@@ -154,7 +154,7 @@ class OutcomesAtRisk:
 def outcomes_at_risk(*, viewer: User, today: date | None = None) -> OutcomesAtRisk:
     """The success plans at risk among the accounts the viewer sees (a member
     their own and their pools', a leader their teams'), the most behind first.
-    Three queries at most."""
+    Two queries at most."""
     rows, count = first_and_count(
         success.at_risk_rows(visible_success_plans(viewer), today=today),
         ACCOUNTS_SHOWN,
@@ -174,7 +174,7 @@ class HealthAtRisk:
 def health_at_risk(*, viewer: User, owner: User | None = None) -> HealthAtRisk:
     """Active accounts the viewer sees (those `owner` owns today, when given)
     whose latest health is at risk or critical (`journeys.health`), the lowest
-    score first. Two queries at most."""
+    score first. One query."""
     accounts = visible_accounts(viewer).filter(
         is_active=True, health_band__in=[HealthBand.AT_RISK, HealthBand.CRITICAL]
     )

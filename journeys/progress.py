@@ -24,11 +24,14 @@ Health on a past day (`journeys.health`) computes them from the events of then,
 not from these.
 
 Writers of many accounts at once (an import, a journey's refresh, every account's)
-take turns (`_one_bulk_writer_at_a_time`): an import's UPDATE locks its accounts in
+take turns (`one_bulk_writer_at_a_time`): an import's UPDATE locks its accounts in
 whatever order its plan reads them, a refresh in the order of their ids, and two
 such writers at once could each wait for a lock the other holds (PostgreSQL would
 abort one with a deadlock error); and a step move that commits while an import
-runs is then seen by the import's UPDATE, which starts after it.
+runs is then seen by the import's UPDATE, which starts after it. A step insert,
+move or retire takes its turn before it locks the journey's steps
+(`services._current_step_ids`), so that the locks always go in one order: the
+turn, the steps, the accounts.
 """
 
 from __future__ import annotations
@@ -48,10 +51,10 @@ from .models import CustomerAccount, Journey, Step, StepEvent
 BULK_LOCK = (0x50524F47, 0)
 
 
-def _one_bulk_writer_at_a_time() -> None:
+def one_bulk_writer_at_a_time() -> None:
     """Wait until no other writer of many accounts' progress runs, and keep others
     waiting until this transaction ends (PostgreSQL; SQLite has one writer at a
-    time anyway)."""
+    time anyway). Taken again in the same transaction, it is already held."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", BULK_LOCK)
@@ -71,7 +74,7 @@ def refresh_progress(
     the events as they are when it starts, starts after any other write to them
     has committed: two events recorded at once on one account both count. A
     refresh of more than one account waits for other writers of many accounts
-    first (`_one_bulk_writer_at_a_time`)."""
+    first (`one_bulk_writer_at_a_time`)."""
     accounts = CustomerAccount.objects.order_by()
     one_account = False
     if account_ids is not None:
@@ -87,7 +90,7 @@ def refresh_progress(
         )
     with transaction.atomic():
         if not one_account:
-            _one_bulk_writer_at_a_time()
+            one_bulk_writer_at_a_time()
         if connection.features.has_select_for_update:
             # In the order of their ids, as every refresh takes them: two
             # refreshes never wait for each other in a circle.
@@ -154,7 +157,7 @@ def advance_progress(events: QuerySet) -> None:
     # In a transaction, so that other writers wait until it ends (the caller's:
     # an import's).
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        _one_bulk_writer_at_a_time()
+        one_bulk_writer_at_a_time()
         cursor.execute(
             f"""UPDATE {accounts} SET
                 progress_step_id = CASE WHEN {moves_on} THEN b.step_id

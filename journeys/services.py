@@ -37,7 +37,7 @@ from .models import (
     TrainingCompletion,
     TrainingModule,
 )
-from .progress import refresh_progress
+from .progress import one_bulk_writer_at_a_time, refresh_progress
 
 # A step may be recorded as reached this far in the future: clocks of the CRM and of
 # Kata differ a little.
@@ -352,9 +352,18 @@ _STEP_FIELDS_NOT_EDITED = {
 
 
 def _current_step_ids(journey: Journey) -> list[int]:
-    """The journey's current steps in order, locked for the renumbering."""
+    """The journey's current steps in order, locked for the renumbering.
+
+    First the turn of the writers of many accounts' progress, which the refresh
+    after the renumbering takes too: taken later, an import holding it could wait
+    for these steps. The steps are locked FOR NO KEY UPDATE (positions are not a
+    key other rows refer to), which lets the foreign key checks of events being
+    recorded on them at the same time through: FOR UPDATE would make such a check
+    wait for this renumbering while the renumbering's refresh waits for that
+    event's account."""
+    one_bulk_writer_at_a_time()
     return list(
-        Step.objects.select_for_update()
+        Step.objects.select_for_update(no_key=True)
         .filter(journey=journey, retired_at__isnull=True)
         .order_by("position")
         .values_list("pk", flat=True)

@@ -275,6 +275,9 @@ def with_worst_measures(plans, *, today: date | None = None) -> list:
         measures = behind.get(plan.pk, [])
         measure = measures[0] if measures else None
         plan.behind_count = len(measures)
+        if measure is not None:
+            # Read with the measure, as its shares are (the list's may be older).
+            plan.worst_gap = measure.gap
         plan.worst_id = measure.pk if measure else None
         plan.worst_measure = measure.name if measure else ""
         plan.worst_unit = measure.unit if measure else ""

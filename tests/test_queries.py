@@ -50,3 +50,9 @@ def test_a_distinct_list_counts_each_row_once():
     rows, count = first_and_count(listed, 3)
     assert [user.username for user in rows] == ["fc00", "fc01", "fc02"]
     assert count == 4
+
+
+def test_values_rows_get_the_count_too():
+    _users(5)
+    rows, count = first_and_count(_named().values("username"), 2)
+    assert (rows, count) == ([{"username": "fc04"}, {"username": "fc03"}], 5)

@@ -6,6 +6,7 @@ the events say, so that the account list filters and sorts by them."""
 import io
 import random
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -425,40 +426,82 @@ def _in_thread(write, errors) -> threading.Thread:
     return threading.Thread(target=run)
 
 
+def _a_lock_is_awaited() -> bool:
+    """Whether some transaction waits for a lock (PostgreSQL), within 10 s."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def _while_held(first, then) -> list:
+    """Run `first` in a transaction kept open, `then` in another thread once it
+    waits for a lock; let `first` commit; the errors of both."""
+    started, release, errors = threading.Event(), threading.Event(), []
+    holder = _holding(first, started, release, errors)
+    follower = _in_thread(then, errors)
+    holder.start()
+    try:
+        assert started.wait(10)
+        follower.start()
+        assert _a_lock_is_awaited()
+    finally:
+        release.set()
+        holder.join(30)
+        if follower.is_alive() or follower.ident:
+            follower.join(30)
+    assert not holder.is_alive() and not follower.is_alive()
+    return errors
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_import_waits_for_a_journeys_refresh_then_both_are_right(org):
-    """Writers of many accounts take turns: an import's progress update locks its
-    accounts in its own order, a journey's refresh (a step moved) in the order of
-    their ids, and two at once could each wait for the other (a deadlock error on
-    PostgreSQL). While a step of one journey is being moved, an import of events
-    on another waits, then goes on; both end as the events say."""
-    moved, (first, second, third) = journey_with_steps(3)
-    other, _other_steps = journey_with_steps(3)
-    mover = CustomerAccountFactory(journey=moved)
-    StepEventFactory(account=mover, step=second, reached_at=T0)
-    CustomerAccountFactory(journey=other, external_id="ELSEWHERE")
-    started, release, errors = threading.Event(), threading.Event(), []
+def test_a_step_moved_during_an_import_on_its_journey_waits_then_both_are_right(org):
+    """An import has written its events and their accounts' progress and not
+    committed yet when a step of the same journey is moved. The move waits for
+    it; when the import commits (checking its events' steps), the move goes on.
+    Neither fails with a deadlock, and progress follows the moved positions."""
+    journey, (_first, second, third, fourth) = journey_with_steps(4)
+    account = CustomerAccountFactory(journey=journey, external_id="X")
+    StepEventFactory(account=account, step=second, reached_at=T0)
 
-    def move():
-        services.step_move(step=third, position=1)
-
-    holder = _holding(move, started, release, errors)
-    holder.start()
-    assert started.wait(10)
-    importer = _in_thread(
-        lambda: imported([f"ELSEWHERE,2,{at(1)},"], org.admin), errors
+    errors = _while_held(
+        lambda: imported([f"X,3,{at(1)},"], org.admin),
+        lambda: services.step_move(step=fourth, position=1),
     )
-    importer.start()
-    importer.join(1)
-    assert importer.is_alive()
-    release.set()
-    holder.join(10)
-    importer.join(10)
 
     assert errors == []
+    fourth.refresh_from_db()
+    assert fourth.position == 1
+    assert stored()[account.pk][0] == third.pk
     assert stored() == from_events()
-    assert StepEvent.objects.filter(account__external_id="ELSEWHERE").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_step_moved_while_an_event_is_recorded_on_its_journey_waits(org):
+    """An event is being recorded on an account (its progress written, not
+    committed) when a step of its journey is moved: the move waits for the
+    account; the event's commit, which checks its step, does not wait for the
+    move. Both end without a deadlock."""
+    journey, (first, _second, third, fourth) = journey_with_steps(4)
+    account = CustomerAccountFactory(journey=journey)
+    StepEventFactory(account=account, step=first, reached_at=T0)
+
+    errors = _while_held(
+        lambda: services.step_event_record(
+            account=account, step=third, reached_at=T0 + DAY, by=org.admin, source="ui"
+        ),
+        lambda: services.step_move(step=fourth, position=2),
+    )
+
+    assert errors == []
+    assert stored()[account.pk][0] == third.pk
+    assert stored() == from_events()
 
 
 @pytest.mark.postgres
