@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import TeamMembership, User
 from accounts.permissions import managed_team_ids
+from config.queries import first_and_count
 
 from . import permissions
 from .models import Application, HiringPolicy, Interview, ScorecardRevision
@@ -67,8 +68,9 @@ def interviewer_section(*, viewer: User, now: datetime | None = None):
         for interview in unsubmitted.filter(scheduled_at__lte=now)
     ]
     due.sort(key=lambda item: (not item.overdue, item.interview.scheduled_at))
-    upcoming = unsubmitted.filter(scheduled_at__gt=now)
-    upcoming_list = list(upcoming[: UPCOMING_SHOWN + 1])
+    upcoming, upcoming_count = first_and_count(
+        unsubmitted.filter(scheduled_at__gt=now), UPCOMING_SHOWN
+    )
     drafts = (
         ScorecardRevision.objects.filter(
             submitted_at__isnull=True, scorecard__interview__interviewer=viewer
@@ -81,12 +83,8 @@ def interviewer_section(*, viewer: User, now: datetime | None = None):
     )
     return InterviewerSection(
         due=due,
-        upcoming=upcoming_list[:UPCOMING_SHOWN],
-        upcoming_count=(
-            upcoming.count()
-            if len(upcoming_list) > UPCOMING_SHOWN
-            else len(upcoming_list)
-        ),
+        upcoming=upcoming,
+        upcoming_count=upcoming_count,
         drafts=list(drafts[:DRAFTS_SHOWN]),
     )
 

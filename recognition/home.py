@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team, TeamMembership, User
 from accounts.permissions import managed_team_ids
+from config.queries import first_and_count
 from journeys.models import Playbook, TrainingModule
 from journeys.permissions import visible_training_modules
 from journeys.selectors import visible_playbooks
@@ -331,12 +332,8 @@ def plan_actions_due(*, member: User, today: date | None = None) -> ActionsDue:
         done_at__isnull=True,
         due_date__lte=today + timedelta(days=ACTIONS_DUE_DAYS),
     ).order_by("due_date", "pk")
-    shown = list(actions[: SHOWN + 1])
-    return ActionsDue(
-        actions=shown[:SHOWN],
-        count=actions.count() if len(shown) > SHOWN else len(shown),
-        today=today,
-    )
+    shown, count = first_and_count(actions, SHOWN)
+    return ActionsDue(actions=shown, count=count, today=today)
 
 
 # --- Manager: attention list ----------------------------------------------------------

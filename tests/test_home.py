@@ -206,6 +206,25 @@ def test_interviewer_sees_scorecards_due_overdue_first(client, org, hiring):
     assert reverse("hiring:kit_detail", args=[hiring.kit.pk]) in upcoming
 
 
+def test_interviewer_sees_the_next_five_interviews_and_how_many_in_all(
+    client, org, hiring
+):
+    now = timezone.now()
+    for day in range(1, 8):
+        schedule_interview(
+            ApplicationFactory(
+                opening=hiring.opening, candidate=CandidateFactory(name=f"予定 {day}")
+            ),
+            hiring.kit,
+            org.interviewer,
+            when=now + timedelta(days=day),
+        )
+    text = _home(client, org.interviewer).text
+    upcoming = text.split('data-testid="next-interviews"')[1].split("card-footer")[0]
+    assert "予定 5<" in upcoming and "予定 6<" not in upcoming
+    assert "7 interviews planned in all." in upcoming
+
+
 def test_interviewer_sees_drafts_in_progress(client, org, hiring):
     from tests.factories import fill_scorecard
 
@@ -306,6 +325,20 @@ def test_member_sees_plan_actions_due_within_two_weeks(client, world):
     assert "資格を取る" not in actions  # due in 60 days
     assert actions.index("ロープレを3回") < actions.index("QBRを準備")
     assert reverse("recognition:plan_detail", args=[world.org.member_a.pk]) in text
+
+
+def test_member_sees_the_first_eight_actions_due_and_how_many_in_all(client, world):
+    today = timezone.localdate()
+    for n in range(8):
+        PlanAction.objects.create(
+            plan=world.plan, text=f"追加{n}", due_date=today + timedelta(days=5)
+        )
+    text = _home(client, world.org.member_a).text
+    actions = text.split('data-testid="my-actions"')[1].split("card-footer")[0]
+    # Ten due within two weeks (the certificate in 60 days is not): the earliest
+    # eight are listed, the count says ten.
+    assert "ロープレを3回" in actions and "追加5" in actions and "追加6" not in actions
+    assert "10 actions due in all." in actions
 
 
 def test_member_sees_accounts_needing_action_and_the_idle_rule(client, world):
