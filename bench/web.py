@@ -616,12 +616,13 @@ def autovacuum_would_have() -> tuple[list[str], list[str]]:
         return [], []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT schemaname, relname, n_dead_tup > 50 + 0.2 * n_live_tup"
-            " OR n_ins_since_vacuum > 1000 + 0.2 * n_live_tup"
-            " FROM pg_stat_user_tables"
-            " WHERE n_dead_tup > 50 + 0.2 * n_live_tup"
-            " OR n_ins_since_vacuum > 1000 + 0.2 * n_live_tup"
-            " OR n_mod_since_analyze > 50 + 0.1 * n_live_tup ORDER BY relname"
+            "SELECT schemaname, relname, vacuum FROM ("
+            " SELECT schemaname, relname,"
+            " n_dead_tup > 50 + 0.2 * n_live_tup"
+            " OR n_ins_since_vacuum > 1000 + 0.2 * n_live_tup AS vacuum,"
+            " n_mod_since_analyze > 50 + 0.1 * n_live_tup AS stale"
+            " FROM pg_stat_user_tables) t"
+            " WHERE vacuum OR stale ORDER BY relname"
         )
         tables = cursor.fetchall()
         quote = connection.ops.quote_name

@@ -452,7 +452,7 @@ def _while_held(first, then) -> list:
     finally:
         release.set()
         holder.join(30)
-        if follower.is_alive() or follower.ident:
+        if follower.ident:  # started
             follower.join(30)
     assert not holder.is_alive() and not follower.is_alive()
     return errors
