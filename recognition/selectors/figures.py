@@ -16,7 +16,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from fractions import Fraction
 
 from django.db import connection
@@ -29,7 +29,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -55,6 +54,7 @@ from ..models import (
     TeamFigure,
 )
 from ..permissions import member_at
+from ..services.rows import Dialect, drop_temporary
 from . import flow, revenue
 from .groups import (
     EVENTS,
@@ -492,9 +492,11 @@ def team_monthly(*, team_ids, metrics, months) -> dict:
 # per table: the database counts, and no figure passes through Python, so the number
 # of statements depends only on the scopes and families, not on the data. The SELECTs
 # are compiled from querysets where the ORM can say them (the same on SQLite and
-# PostgreSQL); medians, events by team and training completion wrap them in a few
-# lines of SQL. Months and local days are bounded by instants computed here
-# (`flow.month_bounds`, `_day_start_sql`), never by a time-zone function per row.
+# PostgreSQL); medians, events recorded and training completion wrap them in a few
+# lines of SQL. Months are bounded by instants computed here (`flow.month_bounds`);
+# the events recorded are counted once per recorder and local day with the
+# database's own date function (`rows.Dialect.local_date`), never with a Python
+# function per row.
 
 _FIGURE_COLUMNS = (
     "metric",
@@ -535,9 +537,10 @@ def write_month_figures(
             insert(scope, *_median_select(rows, owner, as_of=as_of))
             points = value_points.filter(**{f"{owner}__isnull": False})
             insert(scope, *_sql(_value_point_select(points, owner, as_of=as_of)))
-        events = _recorded_events(months)
-        insert("member", *_sql(_events_by_member(events, as_of=as_of)))
-        insert("team", *_events_by_team(events, months, as_of=as_of))
+        _list_recorded_days(_recorded_events(months), months, as_of=as_of)
+        insert("member", *_events_by_member(as_of=as_of))
+        insert("team", *_events_by_team(as_of=as_of))
+        drop_temporary(RECORDED_DAYS)
     if training_months:
         for scope in ("member", "team"):
             insert(scope, *_training_select(scope, training_months, as_of=as_of))
@@ -882,20 +885,19 @@ def _insert_event_groups(months: list[date], *, as_of: datetime) -> None:
     """The events-recorded figures of the groups whose events changed, counted
     from the events that can count for them: of the group's member, or of someone
     who ever belonged to the group's team, in the group's month."""
-    events = _recorded_events(months)
-    by_member = events.filter(
+    events = _recorded_events(months).filter(
         in_group_months(StepEvent, "member", "recorded_by_id", "reached_at", EVENTS)
-    )
-    by_team = events.filter(
-        in_team_group_months(
+        | in_team_group_months(
             StepEvent,
             "recorded_by_id",
             "reached_at",
             connection.ops.quote_name(TeamMembership._meta.db_table),
         )
     )
-    _insert("member", *_sql(_events_by_member(by_member, as_of=as_of)), EVENTS)
-    _insert("team", *_events_by_team(by_team, months, as_of=as_of), EVENTS)
+    _list_recorded_days(events, months, as_of=as_of)
+    _insert("member", *_events_by_member(as_of=as_of), EVENTS)
+    _insert("team", *_events_by_team(as_of=as_of), EVENTS)
+    drop_temporary(RECORDED_DAYS)
 
 
 def _db_to_date(value):
@@ -1119,125 +1121,74 @@ def _value_point_select(points, owner: str, *, as_of: datetime):
 
 def _recorded_events(months: list[date]):
     """Live step events recorded by members (holding the Member role when the
-    account reached the step) in these months (in TIME_ZONE), with their month."""
+    account reached the step) in these months (in TIME_ZONE): the first instant
+    of the first month to the first instant after the last."""
     bounds = flow.month_bounds(months)
-    return (
-        StepEvent.objects.filter(
-            member_at(OuterRef("recorded_by_id"), OuterRef("reached_at")),
-            voided_at__isnull=True,
-            reached_at__gte=bounds[0][1],
-            reached_at__lt=bounds[-1][2],
-        )
-        .annotate(_month=flow.month_case("reached_at", bounds))
-        .filter(_month__isnull=False)
+    return StepEvent.objects.filter(
+        member_at(OuterRef("recorded_by_id"), OuterRef("reached_at")),
+        voided_at__isnull=True,
+        reached_at__gte=bounds[0][1],
+        reached_at__lt=bounds[-1][2],
     )
 
 
-def _events_by_member(events, *, as_of: datetime):
-    grouped = events.values("recorded_by_id", "_month").annotate(_count=Count("pk"))
-    return _figure_rows(
-        grouped,
-        owner=F("recorded_by_id"),
-        metric=Value(Family.STEP_EVENTS_RECORDED, output_field=CharField()),
-        month=F("_month"),
-        value=Cast("_count", FloatField()),
-        numerator=F("_count"),
-        denominator=Value(None, output_field=IntegerField()),
-        provisional=Value(False, output_field=BooleanField()),
-        final_at=_moment(None),
-        computed_at=_moment(as_of),
-    )
+# The events recorded per recorder and day (in TIME_ZONE), in the months counted.
+RECORDED_DAYS = "kata_rollup_recorded_days"
 
 
-def _events_by_team(events, months: list[date], *, as_of: datetime):
-    """A team counts its members' events of the days (in TIME_ZONE) they belonged
-    to it: each membership becomes the instant its first day starts and the instant
-    the day after its last day starts, and each event joins the membership of its
-    recorder that it falls between."""
-    first_day, last_day = months[0], metrics.month_end_day(months[-1])
-    starts_at, starts_params = _day_start_sql("m.start_date", first_day, last_day)
-    ends_at, ends_params = _day_start_sql(
-        "m.end_date", first_day, last_day, next_day=True
-    )
+def _list_recorded_days(events, months: list[date], *, as_of: datetime) -> None:
+    """Fill the temporary table RECORDED_DAYS (owner, day, month, events) with
+    `events` (`_recorded_events`) counted per recorder and day, in `months` only.
+    Both events-recorded figures add these up: a member's per month, a team's per
+    month over the days its members belonged to it (a membership runs from its
+    first day to its last, in TIME_ZONE). Counting the events once, by day, spares
+    both figures a pass over every event."""
+    dialect = Dialect(last=as_of)
     events_sql, events_params = _sql(
-        events.annotate(_user=F("recorded_by_id"), _at=F("reached_at"))
-        .values_list("_user", "_at", "_month")
+        events.annotate(_owner=F("recorded_by_id"), _at=F("reached_at"))
+        .values_list("_owner", "_at")
         .order_by()
     )
-    memberships = connection.ops.quote_name(TeamMembership._meta.db_table)
-    # A membership from before the first day or to after the last one is open on
-    # that side: the events are already limited to the months.
-    # Both sides materialised: SQLite would otherwise run the events' query (with
-    # its Member role check) again for each membership.
-    sql = f"""
-        WITH events AS MATERIALIZED ({events_sql}),
-        spans AS MATERIALIZED (
-            SELECT m.user_id, m.team_id,
-                CASE WHEN m.start_date <= %s THEN NULL ELSE {starts_at} END
-                    AS starts_at,
-                CASE WHEN m.end_date IS NULL OR m.end_date >= %s THEN NULL
-                    ELSE {ends_at} END AS ends_at
-            FROM {memberships} m
-            WHERE m.start_date <= %s AND (m.end_date IS NULL OR m.end_date >= %s)
-        )
-        SELECT s.team_id, %s, e._month, CAST(COUNT(*) AS double precision),
-            COUNT(*), NULL, %s, NULL, %s
-        FROM events e
-        JOIN spans s ON s.user_id = e._user
-            AND (s.starts_at IS NULL OR e._at >= s.starts_at)
-            AND (s.ends_at IS NULL OR e._at < s.ends_at)
-        GROUP BY s.team_id, e._month
-    """
-    params = [
-        *events_params,
-        _db_date(first_day),
-        *starts_params,
-        _db_date(last_day),
-        *ends_params,
-        _db_date(last_day),
-        _db_date(first_day),
-        Family.STEP_EVENTS_RECORDED,
-        False,
-        _db_datetime(as_of),
-    ]
-    return sql, params
-
-
-def _day_start_sql(
-    column: str, first: date, last: date, *, next_day: bool = False
-) -> tuple[str, list]:
-    """SQL for the first instant (in UTC, as stored) of the day of a date column —
-    with `next_day`, of the day after it — in TIME_ZONE, for days from `first` to
-    `last`: that date's midnight less the offset from UTC the zone has then,
-    chosen by a CASE over the runs of days that share an offset (one run a year
-    or so where summer time is kept). Like `metrics.month_start`, a midnight that
-    a change of clocks skips is read with the offset before the change."""
-    zone, shift = metrics.tz(), int(next_day)
-    runs = []  # [last date of the column in the run, seconds to add to midnight]
-    day = first
-    while day <= last:
-        offset = datetime.combine(day, time.min, tzinfo=zone).utcoffset()
-        seconds = -int(offset.total_seconds())
-        column_date = day - timedelta(days=shift)
-        if runs and runs[-1][1] == seconds:
-            runs[-1][0] = column_date
-        else:
-            runs.append([column_date, seconds])
-        day += timedelta(days=1)
-    if not runs:
-        return "NULL", []
-    branches = " ".join(f"WHEN {column} <= %s THEN %s" for _run in runs[:-1])
-    seconds = f"CASE {branches} ELSE %s END" if branches else "%s"
-    params = [value for run in runs[:-1] for value in (_db_date(run[0]), run[1])]
-    params.append(runs[-1][1])
     if connection.vendor == "postgresql":
-        sql = (
-            f"(({column} + {shift}) + ({seconds}) * INTERVAL '1 second')"
-            " AT TIME ZONE 'UTC'"
-        )
+        month = "CAST(date_trunc('month', d._day) AS date)"
     else:
-        sql = f"datetime({column}, '+{shift} days', ({seconds}) || ' seconds')"
-    return sql, params
+        month = "date(d._day, 'start of month')"
+    drop_temporary(RECORDED_DAYS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {RECORDED_DAYS} AS "
+            "SELECT c.owner, c.day, c.month, c.events FROM ("
+            f"SELECT d._owner AS owner, d._day AS day, {month} AS month, "
+            "COUNT(*) AS events FROM ("
+            f"SELECT e._owner, {dialect.local_date('e._at')} AS _day "
+            f"FROM ({events_sql}) e) d GROUP BY d._owner, d._day) c "
+            f"WHERE c.month IN ({', '.join(['%s'] * len(months))})",
+            [*events_params, *map(_db_date, months)],
+        )
+
+
+def _events_by_member(*, as_of: datetime) -> tuple[str, list]:
+    """Events recorded per member and month, from RECORDED_DAYS."""
+    return (
+        "SELECT r.owner, %s, r.month, CAST(SUM(r.events) AS double precision), "
+        f"SUM(r.events), NULL, %s, NULL, %s FROM {RECORDED_DAYS} r "
+        "GROUP BY r.owner, r.month",
+        [Family.STEP_EVENTS_RECORDED, False, _db_datetime(as_of)],
+    )
+
+
+def _events_by_team(*, as_of: datetime) -> tuple[str, list]:
+    """Events recorded per team and month, from RECORDED_DAYS: a team counts its
+    members' events of the days they belonged to it."""
+    memberships = connection.ops.quote_name(TeamMembership._meta.db_table)
+    return (
+        "SELECT m.team_id, %s, r.month, CAST(SUM(r.events) AS double precision), "
+        f"SUM(r.events), NULL, %s, NULL, %s FROM {RECORDED_DAYS} r "
+        f"JOIN {memberships} m ON m.user_id = r.owner AND m.start_date <= r.day "
+        "AND (m.end_date IS NULL OR m.end_date >= r.day) "
+        "GROUP BY m.team_id, r.month",
+        [Family.STEP_EVENTS_RECORDED, False, _db_datetime(as_of)],
+    )
 
 
 def _training_select(
