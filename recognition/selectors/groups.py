@@ -60,18 +60,3 @@ def in_group_months(
         [scope],
         output_field=BooleanField(),
     )
-
-
-def in_team_group_months(model, user: str, moment: str, memberships: str) -> RawSQL:
-    """A filter: the row's user (`user`) ever belonged to a team with a listed
-    group of the month of the instant `moment` whose events changed (the team of
-    the day is checked by whoever counts)."""
-    at = _column(model, moment)
-    return RawSQL(
-        f"EXISTS (SELECT 1 FROM {GROUPS} g JOIN {memberships} m "
-        f"ON m.team_id = g.owner_id WHERE g.kind = '{EVENTS}' AND g.scope = %s "
-        f"AND m.user_id = {_column(model, user)} "
-        f"AND {at} >= g.starts_at AND {at} < g.ends_at)",
-        ["team"],
-        output_field=BooleanField(),
-    )
