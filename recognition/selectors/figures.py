@@ -556,7 +556,7 @@ def stage_tables(token: str) -> dict[str, str]:
     return {scope: f"kata_stage_{scope}_{token[:16]}" for scope in _TABLES}
 
 
-def create_stage_tables(token: str) -> None:
+def create_stage_tables(token: str, *, indexes: bool = True) -> None:
     """Empty staging tables with the figure tables' columns (`write_month_figures`
     with `into`), regular tables that every worker's connection sees.
 
@@ -565,7 +565,9 @@ def create_stage_tables(token: str) -> None:
     swap gives them theirs) — so that `swap_in_stage_tables` puts it in the
     table's place by renaming, and the workers writing the figures in parallel
     also build their index entries, rather than the finish copying every figure
-    alone. Elsewhere: the columns only, copied in by the swap."""
+    alone. Without `indexes`, the keys and indexes wait for `index_stage_tables`:
+    one process writing every figure builds each index once, at the end, rather
+    than entry by entry. Elsewhere: the columns only, copied in by the swap."""
     quote = connection.ops.quote_name
     for scope, name in stage_tables(token).items():
         table, columns = _TABLES[scope]._meta, _figure_columns(scope)
@@ -590,18 +592,33 @@ def create_stage_tables(token: str) -> None:
                     f"ALTER TABLE {name} ALTER COLUMN {quote(table.pk.column)} "
                     f"RESTART WITH {int(start)}"
                 )
-            for original, kind, definition in _named_objects(cursor, table.db_table):
-                staged = quote(_staged_object(token, original))
-                if kind == "constraint":
-                    cursor.execute(
-                        f"ALTER TABLE {name} ADD CONSTRAINT {staged} {definition}"
-                    )
-                    continue
-                cursor.execute(
-                    f"CREATE {_index_body(definition)}".replace(
-                        "INDEX ON", f"INDEX {staged} ON {name}", 1
-                    )
-                )
+            if indexes:
+                _index_stage_table(cursor, token, table.db_table, name)
+
+
+def index_stage_tables(token: str) -> None:
+    """Give the staging tables created without `indexes` their figure tables'
+    keys and indexes (PostgreSQL), once their figures are in."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for scope, name in stage_tables(token).items():
+            _index_stage_table(cursor, token, _TABLES[scope]._meta.db_table, name)
+
+
+def _index_stage_table(cursor, token: str, table: str, name: str) -> None:
+    """The primary key, unique constraints and indexes of `table` on its staging
+    table `name`, under the names the swap renames (`_staged_object`)."""
+    for original, kind, definition in _named_objects(cursor, table):
+        staged = connection.ops.quote_name(_staged_object(token, original))
+        if kind == "constraint":
+            cursor.execute(f"ALTER TABLE {name} ADD CONSTRAINT {staged} {definition}")
+            continue
+        cursor.execute(
+            f"CREATE {_index_body(definition)}".replace(
+                "INDEX ON", f"INDEX {staged} ON {name}", 1
+            )
+        )
 
 
 # pg_get_indexdef(): CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING …

@@ -13,20 +13,21 @@ never interleave and readers never see a half-written month:
    written again by the database (`rows`: one `INSERT … SELECT` per journey; first
    reaches, conversions, coverage, Member role and team at the first reach). A
    full run may instead go in shards over the Celery workers (`rollup_sharded`).
-3. The figures to write again. A full run writes every month. An incremental run
-   writes groups (scope, owner, month: `selectors.groups`): of each row that came
-   out new, gone or different, its member's, team's and pool's groups of its
-   cohort month and of the month of its conversion or value point reached (flow
-   metrics); of rows whose window or deadline ended since the last run's as-of
-   moment (windows and deadlines end without any new event); and, for the
-   events-recorded count only, the recorder's and the recorder's teams' groups of
-   events recorded or voided. Whole months are written only when the last run's
-   month has ended (and for the months reached since), for the months of the
-   events of someone whose team or Member role changed, and from the earliest
-   training, membership or role change on (training completion). Their figures are
-   deleted and aggregated again in the database (`selectors.figures`). No run
-   writes figures of a month after its as-of month, or before the first event or
-   assignment: a full and an incremental run give the same tables.
+3. The figures to write again. A full run writes every month (on PostgreSQL into
+   staging tables, indexed once and swapped in at the end: `_stage_every_figure`).
+   An incremental run writes groups (scope, owner, month: `selectors.groups`): of
+   each row that came out new, gone or different, its member's, team's and pool's
+   groups of its cohort month and of the month of its conversion or value point
+   reached (flow metrics); of rows whose window or deadline ended since the last
+   run's as-of moment (windows and deadlines end without any new event); and, for
+   the events-recorded count only, the recorder's and the recorder's teams' groups
+   of events recorded or voided. Whole months are written only when the last run's
+   month has ended (and for the months reached since), for the months of the events
+   of someone whose team or Member role changed, and from the earliest training,
+   membership or role change on (training completion). Their figures are deleted and
+   aggregated again in the database (`selectors.figures`). No run writes figures of
+   a month after its as-of month, or before the first event or assignment: a full
+   and an incremental run give the same tables.
 
 Running twice gives identical rows; an incremental run gives the rows a full run
 would (tests/recognition/test_rollup_incremental.py). A run after the rules of the
@@ -406,6 +407,11 @@ def rollup(
         count = _recompute_rows(
             account_ids, as_of=as_of, months_range=months_range, groups=partial
         )
+        staged = (
+            _stage_every_figure(all_months, as_of=as_of)
+            if full and not limited
+            else None
+        )
         run = _finish(
             started_at=started_at,
             as_of=as_of,
@@ -420,8 +426,30 @@ def rollup(
             groups=partial,
             revenue_from=revenue_from,
             changed_accounts=account_ids,
+            staged=staged,
         )
     return run
+
+
+def _stage_every_figure(all_months: list[date], *, as_of: datetime) -> str | None:
+    """A full run on PostgreSQL writes every figure into staging tables without
+    indexes, indexes them once and has `_finish` swap them in (as a full run in
+    shards does): faster than deleting every figure and inserting each one with
+    its index entries, and the tables come out without the dead rows and swollen
+    indexes that rewriting them in place leaves. Returns the staging token; None
+    elsewhere (SQLite rewrites the months in place)."""
+    if connection.vendor != "postgresql":
+        return None
+    token = uuid.uuid4().hex
+    figures.create_stage_tables(token, indexes=False)
+    figures.write_month_figures(
+        months=all_months,
+        training_months=all_months,
+        as_of=as_of,
+        into=figures.stage_tables(token),
+    )
+    figures.index_stage_tables(token)
+    return token
 
 
 def _lock(now: datetime) -> RollupLock:

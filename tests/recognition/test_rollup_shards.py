@@ -261,6 +261,38 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
 
 @pytest.mark.postgres
 @pytest.mark.django_db
+def test_on_postgresql_a_full_run_swaps_in_figure_tables_indexed_once(monkeypatch):
+    """A full run in one process writes every figure into staging tables without
+    indexes, indexes them once and swaps them in: the figures a rewrite in place
+    gives, new tables under the migrations' names with the same constraints and
+    indexes, no staging table left, and later runs write figures as before."""
+    _world()
+    rollup(full=True, now=jst(2026, 7, 15))
+    before = _figure_tables_schema()
+    # The months rewritten in place, as on SQLite.
+    with monkeypatch.context() as patched:
+        patched.setattr(rollup_services, "_stage_every_figure", lambda *a, **k: None)
+        rollup(full=True, now=NOW)
+    in_place = snapshot()
+    assert len(in_place["MemberFigure"]) > 10
+    tables_before = _table_oids()
+    rollup(full=True, now=NOW)
+    assert snapshot_difference(snapshot(), in_place) == {}
+    after = _table_oids()
+    assert all(after[name] != tables_before[name] for name in tables_before)
+    assert _figure_tables_schema() == before
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname LIKE %s", ["kata_stage%"]
+        )
+        assert cursor.fetchall() == []
+    # New figures take ids that go on from the swapped-out tables'.
+    assert rollup(now=NOW + timedelta(hours=1)).full is False
+    assert MemberFigure.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
 def test_a_figure_table_a_migration_changed_during_the_run_is_copied_into(
     monkeypatch,
 ):
