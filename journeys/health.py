@@ -243,8 +243,14 @@ def _count(queryset: QuerySet, by: str):
     )
 
 
-def _inputs(accounts: QuerySet, *, day: date, moment: datetime, policy) -> QuerySet:
-    """`accounts` with each input of `AccountHealth` as an `h_…` annotation."""
+def _inputs(
+    accounts: QuerySet, *, day: date, moment: datetime, policy, now: datetime
+) -> QuerySet:
+    """`accounts` with each input of `AccountHealth` as an `h_…` annotation. Today
+    (`moment` is `now`) the current step is the one stored on the account, as the
+    account list reads it (`journeys.progress` keeps it with every event written);
+    on a past day it is found from the events reached by the day's end."""
+    until = None if moment >= now else moment
     zone = timezone.get_current_timezone()
     month = month_start(day)
     span_start = add_months(month, -policy.arr_trend_months)
@@ -281,7 +287,7 @@ def _inputs(accounts: QuerySet, *, day: date, moment: datetime, policy) -> Query
         SuccessMeasure.objects.filter(plan__account=OuterRef("pk")), today=day
     )
     return (
-        _annotated_accounts(accounts, now=moment, today=day, until=moment)
+        _annotated_accounts(accounts, now=moment, today=day, until=until)
         .order_by()
         .annotate(
             h_account=F("pk"),
@@ -365,7 +371,7 @@ def record_health(day: date | None = None, accounts: QuerySet | None = None) -> 
     scope = CustomerAccount.objects.filter(is_active=True)
     if accounts is not None:
         scope = scope.filter(pk__in=accounts.order_by().values("pk"))
-    inputs = _inputs(scope, day=day, moment=moment, policy=policy)
+    inputs = _inputs(scope, day=day, moment=moment, policy=policy, now=now)
     select, params = inputs.values(*_INPUT_COLUMNS.values()).query.sql_with_params()
     table = AccountHealth._meta.db_table
     quote = connection.ops.quote_name

@@ -9,7 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from accounts.models import Role
+from journeys import health
 from journeys.models import AccountHealth
+from journeys.selectors import account_list
 from recognition.services import rollup as rollup_services
 from recognition.services.rollup import (
     lease,
@@ -20,6 +23,7 @@ from recognition.services.rollup import (
     rollup_shard,
     rollup_sharded,
 )
+from tests.factories import UserFactory
 from tests.journeys.factories import (
     CustomerAccountFactory,
     StepEventFactory,
@@ -55,6 +59,30 @@ def test_a_full_and_an_incremental_rollup_record_the_days_health():
     assert _days(account) == [(date(2026, 6, 20), 75), (date(2026, 7, 5), 50)]
     account.refresh_from_db()
     assert account.health_score is not None
+
+
+def test_todays_health_is_at_the_step_the_account_list_shows(monkeypatch):
+    """Today an account's health takes the step it is at from the account, as the
+    account list shows it (stored with every event written), also when that
+    step was recorded as reached a few minutes ahead of the clock, as the
+    services accept. A past day's health reads the events reached by its end."""
+    monkeypatch.setattr(health.timezone, "now", lambda: NOW)
+    journey, steps = journey_with_steps(3)
+    account = CustomerAccountFactory(journey=journey)
+    StepEventFactory(account=account, step=steps[0], reached_at=NOW - timedelta(45))
+    StepEventFactory(
+        account=account, step=steps[1], reached_at=NOW + timedelta(minutes=3)
+    )
+    admin = UserFactory(roles=[Role.ADMIN])
+    listed = account_list(viewer=admin, now=NOW).get(pk=account.pk)
+    assert listed.current_step_id == steps[1].pk
+    health.record_health()
+    health.record_health(date(2026, 6, 19))
+    assert list(
+        AccountHealth.objects.filter(account=account)
+        .order_by("day")
+        .values_list("day", "days_at_step")
+    ) == [(date(2026, 6, 19), 44), (date(2026, 6, 20), 0)]
 
 
 def test_a_sharded_full_rollup_records_health_when_it_finishes(monkeypatch):
