@@ -246,11 +246,15 @@ def _count(queryset: QuerySet, by: str):
 def _inputs(
     accounts: QuerySet, *, day: date, moment: datetime, policy, now: datetime
 ) -> QuerySet:
-    """`accounts` with each input of `AccountHealth` as an `h_…` annotation. Today
-    (`moment` is `now`) the current step is the one stored on the account, as the
-    account list reads it (`journeys.progress` keeps it with every event written);
-    on a past day it is found from the events reached by the day's end."""
-    until = None if moment >= now else moment
+    """`accounts` with each input of `AccountHealth` as an `h_…` annotation, from
+    the live events reached by `moment`. Today, when no live event is dated after
+    `moment` (a step may be recorded a few minutes ahead of the clock), those are
+    every live event, and the current step is read from the progress stored on
+    the account (`journeys.progress` keeps it with every event written, and the
+    account list reads it) rather than worked out from each account's events."""
+    until = moment
+    if moment >= now and not _live_events().filter(reached_at__gt=moment).exists():
+        until = None
     zone = timezone.get_current_timezone()
     month = month_start(day)
     span_start = add_months(month, -policy.arr_trend_months)
@@ -263,7 +267,7 @@ def _inputs(
         "conversion_window_days"
     )[:1]
     last_event = (
-        _live_events(moment)
+        _live_events(until)
         .filter(account=OuterRef("pk"))
         .order_by("-reached_at")
         .values("reached_at")[:1]
@@ -279,7 +283,7 @@ def _inputs(
     overdue = sum(
         (
             Case(When(condition, then=Value(1)), default=Value(0))
-            for condition in overdue_value_point_conditions(moment, moment)
+            for condition in overdue_value_point_conditions(moment, until)
         ),
         Value(0),
     )

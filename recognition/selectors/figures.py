@@ -492,9 +492,9 @@ def team_monthly(*, team_ids, metrics, months) -> dict:
 # are compiled from querysets where the ORM can say them (the same on SQLite and
 # PostgreSQL); medians, events recorded and training completion wrap them in a few
 # lines of SQL. Months are bounded by instants computed here (`flow.month_bounds`);
-# the events recorded are counted once per recorder and local day with the
-# database's own date function (`rows.Dialect.local_date`), never with a Python
-# function per row.
+# the events recorded are counted once per recorder and local day by SQL
+# (`rows.Dialect.local_date`: AT TIME ZONE on PostgreSQL, SQLite's date() with the
+# zone's offsets written into the statement), never with a Python function per row.
 
 _FIGURE_COLUMNS = (
     "metric",
@@ -684,7 +684,13 @@ def swap_in_stage_tables(token: str) -> None:
     (`_swap_in`) where it can; otherwise the figures are copied in."""
     quote = connection.ops.quote_name
     postgresql = connection.vendor == "postgresql"
-    for scope, name in stage_tables(token).items():
+    staged = stage_tables(token)
+    if postgresql:
+        # Statistics go with the table a staging table becomes: analysed before
+        # the swaps lock the figure tables (until the caller's transaction ends).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(staged.values())}")
+    for scope, name in staged.items():
         table, columns = _TABLES[scope]._meta, _figure_columns(scope)
         real = quote(table.db_table)
         with connection.cursor() as cursor:
@@ -696,6 +702,8 @@ def swap_in_stage_tables(token: str) -> None:
             cursor.execute(
                 f"INSERT INTO {real} ({columns}) SELECT {columns} FROM {name}"
             )
+            if postgresql:
+                cursor.execute(f"ANALYZE {real}")
     drop_stage_tables()
 
 
@@ -1128,14 +1136,30 @@ def _value_point_select(points, owner: str, *, as_of: datetime):
 
 def _recorded_events(months: list[date]):
     """Live step events recorded by members (holding the Member role when the
-    account reached the step) in these months (in TIME_ZONE): the first instant
-    of the first month to the first instant after the last."""
-    bounds = flow.month_bounds(months)
+    account reached the step) in these months (in TIME_ZONE): one range of
+    instants per run of consecutive months, so that months between them are not
+    read."""
+    ranges, run = Q(), []
+    for month in sorted(months):
+        if run and month != metrics.add_months(run[-1], 1):
+            ranges |= _months_range(run)
+            run = []
+        run.append(month)
+    if run:
+        ranges |= _months_range(run)
     return StepEvent.objects.filter(
+        ranges,
         member_at(OuterRef("recorded_by_id"), OuterRef("reached_at")),
         voided_at__isnull=True,
-        reached_at__gte=bounds[0][1],
-        reached_at__lt=bounds[-1][2],
+    )
+
+
+def _months_range(run: list[date]) -> Q:
+    """Instants from the start of the first of these consecutive months to the
+    start of the month after the last (in TIME_ZONE)."""
+    return Q(
+        reached_at__gte=metrics.month_start(run[0]),
+        reached_at__lt=metrics.month_start(metrics.add_months(run[-1], 1)),
     )
 
 
@@ -1172,6 +1196,9 @@ def _list_recorded_days(events, months: list[date], *, as_of: datetime) -> None:
             f"WHERE c.month IN ({', '.join(['%s'] * len(months))})",
             [*events_params, *map(_db_date, months)],
         )
+        if connection.vendor == "postgresql":
+            # For the plans of the two figures that join it (as `rows` does).
+            cursor.execute(f"ANALYZE {RECORDED_DAYS}")
 
 
 def _events_by_member(*, as_of: datetime) -> tuple[str, list]:

@@ -462,6 +462,34 @@ def _lock(now: datetime) -> RollupLock:
     return lock
 
 
+def _refresh_health(
+    *, last: RollupRun | None, as_of, structure: dict, changed_accounts
+) -> None:
+    """Account health brought up to date with the rollup: every run (full,
+    sharded or incremental) does it. The day's first run records every account,
+    later ones the accounts changed since `last`, the last run before this one
+    (`journeys.health.refresh_health`)."""
+    day = timezone.localdate(as_of)
+    since = last.started_at - WATERMARK_MARGIN if last else None
+    if changed_accounts is None and last is not None:
+        # A full run's rows say nothing of which accounts changed: those moved to
+        # another journey (logged) and of a journey whose steps changed since (an
+        # incremental run's changed accounts hold both already).
+        logged = RollupChange.objects.filter(
+            kind=RollupChange.Kind.ACCOUNT, changed_at__gte=since
+        ).values_list("account_id", flat=True)
+        changed_accounts = _changed_by_structure(last.structure, structure) | (
+            set(logged) - {None}
+        )
+    refresh_health(
+        day=day,
+        first_of_day=last is None or timezone.localdate(last.as_of) != day,
+        since=since,
+        passed=(last.as_of, as_of) if last else None,
+        also=changed_accounts or (),
+    )
+
+
 def _finish(
     *,
     started_at,
@@ -480,9 +508,23 @@ def _finish(
     changed_accounts: set[int] | None = None,
 ) -> RollupRun:
     """Write the months' figures, and with `groups` those of the run's groups in
-    other months (or, for a full run in shards, swap in the figures staged under
-    its token), and record the run (under the lock)."""
+    other months (or, for a full run with `staged` figures, swap in the figures
+    staged under that token), and record the run (under the lock).
+
+    Account health first: it reads no figure, and a swap then holds the figure
+    tables (readers of figures wait for the run to commit) only for the revenue
+    KPIs and the run's record."""
     limited = since is not None or until is not None
+    # Every run refreshes health, so the last one (of any kind) is where the
+    # changes to it start.
+    last = (
+        RollupRun.objects.filter(finished_at__isnull=False)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    _refresh_health(
+        last=last, as_of=as_of, structure=structure, changed_accounts=changed_accounts
+    )
     if staged:
         figures.swap_in_stage_tables(staged)
     else:
@@ -503,13 +545,6 @@ def _finish(
         revenue_from=revenue_from,
         limited=(since, until) if limited else None,
     )
-    # Every run refreshes health, so the last one (of any kind) is where the
-    # changes to it start.
-    last = (
-        RollupRun.objects.filter(finished_at__isnull=False)
-        .order_by("-started_at", "-pk")
-        .first()
-    )
     run = RollupRun.objects.create(
         started_at=started_at,
         as_of=as_of,
@@ -521,33 +556,12 @@ def _finish(
         months=[f"{month:%Y-%m}" for month in sorted(months | training_months)],
         structure=structure,
     )
-    # Account health is brought up to date with the rollup: every run (full,
-    # sharded or incremental) ends here. The day's first run records every
-    # account, later ones the accounts changed since the last run
-    # (`journeys.health.refresh_health`).
-    day = timezone.localdate(as_of)
-    since = last.started_at - WATERMARK_MARGIN if last else None
-    if changed_accounts is None and last is not None:
-        # A full run's rows say nothing of which accounts changed: those moved to
-        # another journey (logged) and of a journey whose steps changed since (an
-        # incremental run's changed accounts hold both already).
-        logged = RollupChange.objects.filter(
-            kind=RollupChange.Kind.ACCOUNT, changed_at__gte=since
-        ).values_list("account_id", flat=True)
-        changed_accounts = _changed_by_structure(last.structure, structure) | (
-            set(logged) - {None}
-        )
-    refresh_health(
-        day=day,
-        first_of_day=last is None or timezone.localdate(last.as_of) != day,
-        since=since,
-        passed=(last.as_of, as_of) if last else None,
-        also=changed_accounts or (),
-    )
     if full and not limited:
-        rows.analyze(
-            [AccountTransition, AccountValuePoint, MemberFigure, TeamFigure, PoolFigure]
-        )
+        # Swapped-in figure tables were analysed before the swap.
+        rewritten = [AccountTransition, AccountValuePoint]
+        if not staged:
+            rewritten += [MemberFigure, TeamFigure, PoolFigure]
+        rows.analyze(rewritten)
     if not limited:
         # The next run looks back to this one's start (less the margin) only.
         RollupChange.objects.filter(

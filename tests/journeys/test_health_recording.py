@@ -9,10 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accounts.models import Role
 from journeys import health
 from journeys.models import AccountHealth
-from journeys.selectors import account_list
 from recognition.services import rollup as rollup_services
 from recognition.services.rollup import (
     lease,
@@ -23,7 +21,6 @@ from recognition.services.rollup import (
     rollup_shard,
     rollup_sharded,
 )
-from tests.factories import UserFactory
 from tests.journeys.factories import (
     CustomerAccountFactory,
     StepEventFactory,
@@ -61,11 +58,61 @@ def test_a_full_and_an_incremental_rollup_record_the_days_health():
     assert account.health_score is not None
 
 
-def test_todays_health_is_at_the_step_the_account_list_shows(monkeypatch):
-    """Today an account's health takes the step it is at from the account, as the
-    account list shows it (stored with every event written), also when that
-    step was recorded as reached a few minutes ahead of the clock, as the
-    services accept. A past day's health reads the events reached by its end."""
+def _health_rows(accounts) -> list[tuple]:
+    return list(
+        AccountHealth.objects.filter(account__in=accounts)
+        .order_by("account_id", "day")
+        .values_list(
+            "account_id",
+            "day",
+            "days_at_step",
+            "window_days",
+            "overdue_value_points",
+            "days_since_event",
+            "score",
+            "band",
+        )
+    )
+
+
+def test_todays_health_is_the_same_from_the_stored_step_as_from_the_events(
+    monkeypatch,
+):
+    """Today, with no event dated ahead of the clock, health reads each account's
+    current step from the progress stored on it; with one, from the events
+    reached by now. Either way the same inputs, score and band."""
+    monkeypatch.setattr(health.timezone, "now", lambda: NOW)
+    journey, steps = journey_with_steps(4)
+    steps[2].is_value_point = True
+    steps[2].target_days = 30
+    steps[2].save()
+    accounts = []
+    for reached in ([0], [0, 1], [0, 1, 2], [0, 2], [1], []):
+        account = CustomerAccountFactory(journey=journey)
+        for n, index in enumerate(reached):
+            StepEventFactory(
+                account=account,
+                step=steps[index],
+                reached_at=NOW - timedelta(days=80 - 20 * n, hours=index),
+            )
+        accounts.append(account)
+    health.record_health()
+    from_stored = _health_rows(accounts)
+    assert {row[2] for row in from_stored} > {None}  # days at a step, and none
+    assert {row[4] for row in from_stored} >= {0, 1}  # a value point overdue or not
+    # A step of another account recorded a minute ahead of the clock: today's
+    # health is worked out from the events reached by now.
+    other = CustomerAccountFactory(journey=journey)
+    StepEventFactory(
+        account=other, step=steps[0], reached_at=NOW + timedelta(minutes=1)
+    )
+    health.record_health()
+    assert _health_rows(accounts) == from_stored
+
+
+def test_a_step_recorded_ahead_of_the_clock_counts_from_its_time(monkeypatch):
+    """A step recorded as reached a few minutes ahead of the clock (the services
+    allow it) is not yet the account's step in today's health."""
     monkeypatch.setattr(health.timezone, "now", lambda: NOW)
     journey, steps = journey_with_steps(3)
     account = CustomerAccountFactory(journey=journey)
@@ -73,16 +120,8 @@ def test_todays_health_is_at_the_step_the_account_list_shows(monkeypatch):
     StepEventFactory(
         account=account, step=steps[1], reached_at=NOW + timedelta(minutes=3)
     )
-    admin = UserFactory(roles=[Role.ADMIN])
-    listed = account_list(viewer=admin, now=NOW).get(pk=account.pk)
-    assert listed.current_step_id == steps[1].pk
     health.record_health()
-    health.record_health(date(2026, 6, 19))
-    assert list(
-        AccountHealth.objects.filter(account=account)
-        .order_by("day")
-        .values_list("day", "days_at_step")
-    ) == [(date(2026, 6, 19), 44), (date(2026, 6, 20), 0)]
+    assert AccountHealth.objects.get(account=account).days_at_step == 45
 
 
 def test_a_sharded_full_rollup_records_health_when_it_finishes(monkeypatch):

@@ -188,6 +188,8 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
     indexes, id sequence and privileges, by the names the migrations know, and
     later runs write figures as before. A table with a trigger keeps its place."""
     _world()
+    # As the migrations made the tables (a full run swaps them in too).
+    before = _figure_tables_schema()
     expected = full_snapshot(NOW)
     rollup(full=True, now=jst(2026, 7, 15))
     with connection.cursor() as cursor:
@@ -203,7 +205,6 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
             f"{PoolFigure._meta.db_table} FOR EACH ROW EXECUTE FUNCTION "
             "kata_test_noop()"
         )
-    before = _figure_tables_schema()
     tables_before = _table_oids()
     highest_id = MemberFigure.objects.order_by("-pk").values_list("pk", flat=True)[0]
     monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
@@ -267,15 +268,17 @@ def test_on_postgresql_a_full_run_swaps_in_figure_tables_indexed_once(monkeypatc
     gives, new tables under the migrations' names with the same constraints and
     indexes, no staging table left, and later runs write figures as before."""
     _world()
-    rollup(full=True, now=jst(2026, 7, 15))
+    # As the migrations made the tables.
     before = _figure_tables_schema()
     # The months rewritten in place, as on SQLite.
     with monkeypatch.context() as patched:
         patched.setattr(rollup_services, "_stage_every_figure", lambda *a, **k: None)
+        rollup(full=True, now=jst(2026, 7, 15))
         rollup(full=True, now=NOW)
     in_place = snapshot()
     assert len(in_place["MemberFigure"]) > 10
     tables_before = _table_oids()
+    highest_id = MemberFigure.objects.order_by("-pk").values_list("pk", flat=True)[0]
     rollup(full=True, now=NOW)
     assert snapshot_difference(snapshot(), in_place) == {}
     after = _table_oids()
@@ -286,7 +289,10 @@ def test_on_postgresql_a_full_run_swaps_in_figure_tables_indexed_once(monkeypatc
             "SELECT relname FROM pg_class WHERE relname LIKE %s", ["kata_stage%"]
         )
         assert cursor.fetchall() == []
-    # New figures take ids that go on from the swapped-out tables'.
+    # Ids go on from the swapped-out tables': none is an earlier figure's again.
+    assert MemberFigure.objects.order_by("pk").values_list("pk", flat=True)[0] > (
+        highest_id
+    )
     assert rollup(now=NOW + timedelta(hours=1)).full is False
     assert MemberFigure.objects.exists()
 
