@@ -14,7 +14,8 @@ never interleave and readers never see a half-written month:
    reaches, conversions, coverage, Member role and team at the first reach). A
    full run may instead go in shards over the Celery workers (`rollup_sharded`).
 3. The figures to write again. A full run writes every month (on PostgreSQL into
-   staging tables, indexed once and swapped in at the end: `_stage_every_figure`).
+   staging tables, indexed once and swapped in at the end: `_stage_every_figure`;
+   from the swap to the commit, readers of the figures wait).
    An incremental run writes groups (scope, owner, month: `selectors.groups`): of
    each row that came out new, gone or different, its member's, team's and pool's
    groups of its cohort month and of the month of its conversion or value point
