@@ -535,10 +535,7 @@ def write_month_figures(
             insert(scope, *_median_select(rows, owner, as_of=as_of))
             points = value_points.filter(**{f"{owner}__isnull": False})
             insert(scope, *_sql(_value_point_select(points, owner, as_of=as_of)))
-        _list_recorded_days(_recorded_events(months), months, as_of=as_of)
-        insert("member", *_events_by_member(as_of=as_of))
-        insert("team", *_events_by_team(as_of=as_of))
-        drop_temporary(RECORDED_DAYS)
+        _write_events_recorded(months, as_of=as_of, insert=insert)
     if training_months:
         for scope in ("member", "team"):
             insert(scope, *_training_select(scope, training_months, as_of=as_of))
@@ -909,10 +906,9 @@ def _insert_event_groups(months: list[date], *, as_of: datetime) -> None:
     from every event of the groups' months: `_insert` keeps the listed groups.
     (Picking first the events of the groups' members and of everyone who ever
     belonged to their teams took two correlated subqueries per event.)"""
-    _list_recorded_days(_recorded_events(months), months, as_of=as_of)
-    _insert("member", *_events_by_member(as_of=as_of), EVENTS)
-    _insert("team", *_events_by_team(as_of=as_of), EVENTS)
-    drop_temporary(RECORDED_DAYS)
+    _write_events_recorded(
+        months, as_of=as_of, insert=functools.partial(_insert, groups=EVENTS)
+    )
 
 
 def _db_to_date(value):
@@ -1139,27 +1135,19 @@ def _recorded_events(months: list[date]):
     account reached the step) in these months (in TIME_ZONE): one range of
     instants per run of consecutive months, so that months between them are not
     read."""
-    ranges, run = Q(), []
-    for month in sorted(months):
-        if run and month != metrics.add_months(run[-1], 1):
-            ranges |= _months_range(run)
-            run = []
-        run.append(month)
-    if run:
-        ranges |= _months_range(run)
+    ranges, run = Q(), None  # [first instant, first instant after] of a run
+    for _month, start, end in flow.month_bounds(sorted(months)):
+        if run and run[1] == start:
+            run[1] = end
+            continue
+        if run:
+            ranges |= Q(reached_at__gte=run[0], reached_at__lt=run[1])
+        run = [start, end]
+    ranges |= Q(reached_at__gte=run[0], reached_at__lt=run[1])
     return StepEvent.objects.filter(
         ranges,
         member_at(OuterRef("recorded_by_id"), OuterRef("reached_at")),
         voided_at__isnull=True,
-    )
-
-
-def _months_range(run: list[date]) -> Q:
-    """Instants from the start of the first of these consecutive months to the
-    start of the month after the last (in TIME_ZONE)."""
-    return Q(
-        reached_at__gte=metrics.month_start(run[0]),
-        reached_at__lt=metrics.month_start(metrics.add_months(run[-1], 1)),
     )
 
 
@@ -1199,6 +1187,15 @@ def _list_recorded_days(events, months: list[date], *, as_of: datetime) -> None:
         if connection.vendor == "postgresql":
             # For the plans of the two figures that join it (as `rows` does).
             cursor.execute(f"ANALYZE {RECORDED_DAYS}")
+
+
+def _write_events_recorded(months: list[date], *, as_of: datetime, insert) -> None:
+    """The members' and teams' events-recorded figures of the months, by `insert`
+    (scope, SELECT, params), from RECORDED_DAYS, filled and dropped here."""
+    _list_recorded_days(_recorded_events(months), months, as_of=as_of)
+    insert("member", *_events_by_member(as_of=as_of))
+    insert("team", *_events_by_team(as_of=as_of))
+    drop_temporary(RECORDED_DAYS)
 
 
 def _events_by_member(*, as_of: datetime) -> tuple[str, list]:

@@ -463,13 +463,16 @@ def _lock(now: datetime) -> RollupLock:
     return lock
 
 
-def _refresh_health(
-    *, last: RollupRun | None, as_of, structure: dict, changed_accounts
-) -> None:
+def _refresh_health(*, as_of, structure: dict, changed_accounts) -> None:
     """Account health brought up to date with the rollup: every run (full,
-    sharded or incremental) does it. The day's first run records every account,
-    later ones the accounts changed since `last`, the last run before this one
-    (`journeys.health.refresh_health`)."""
+    sharded or incremental) does it, before it is recorded. The day's first run
+    records every account, later ones the accounts changed since the last run of
+    any kind (`journeys.health.refresh_health`)."""
+    last = (
+        RollupRun.objects.filter(finished_at__isnull=False)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
     day = timezone.localdate(as_of)
     since = last.started_at - WATERMARK_MARGIN if last else None
     if changed_accounts is None and last is not None:
@@ -516,16 +519,7 @@ def _finish(
     tables (readers of figures wait for the run to commit) only for the revenue
     KPIs and the run's record."""
     limited = since is not None or until is not None
-    # Every run refreshes health, so the last one (of any kind) is where the
-    # changes to it start.
-    last = (
-        RollupRun.objects.filter(finished_at__isnull=False)
-        .order_by("-started_at", "-pk")
-        .first()
-    )
-    _refresh_health(
-        last=last, as_of=as_of, structure=structure, changed_accounts=changed_accounts
-    )
+    _refresh_health(as_of=as_of, structure=structure, changed_accounts=changed_accounts)
     if staged:
         figures.swap_in_stage_tables(staged)
     else:
