@@ -202,3 +202,40 @@ def machine() -> list[str]:
         f"SQLite {sqlite3.sqlite_version}, {postgres}",
         f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
     ]
+
+
+def autovacuum_would_have() -> tuple[list[str], list[str]]:
+    """What autovacuum, at its default settings, would have done by now to the
+    tables the generator and the rollups wrote (PostgreSQL only): VACUUM ANALYZE
+    of the tables with more dead rows (`autovacuum_vacuum_threshold` 50 +
+    `autovacuum_vacuum_scale_factor` 0.2 of the live rows) or more rows inserted
+    since their last VACUUM (`autovacuum_vacuum_insert_threshold` 1000 + 0.2) than
+    it lets pass, ANALYZE of the others whose statistics are stale (50 + 0.1 of
+    the rows changed since their last ANALYZE). So that rollups and pages are
+    timed on the tables and with the plans a running server has: this machine's
+    PostgreSQL runs no autovacuum, a server's would have run a minute after the
+    last write (`autovacuum_naptime`), and the rollups run an hour apart. Untimed.
+    The names of the tables vacuumed and of those analyzed."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return [], []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT schemaname, relname, vacuum FROM ("
+            " SELECT schemaname, relname,"
+            " n_dead_tup > 50 + 0.2 * n_live_tup"
+            " OR n_ins_since_vacuum > 1000 + 0.2 * n_live_tup AS vacuum,"
+            " n_mod_since_analyze > 50 + 0.1 * n_live_tup AS stale"
+            " FROM pg_stat_user_tables) t"
+            " WHERE vacuum OR stale ORDER BY relname"
+        )
+        tables = cursor.fetchall()
+        quote = connection.ops.quote_name
+        vacuumed = [(schema, name) for schema, name, vacuum in tables if vacuum]
+        analyzed = [(schema, name) for schema, name, vacuum in tables if not vacuum]
+        # Outside a transaction: Django's connection is in autocommit mode here.
+        for command, names in (("VACUUM ANALYZE", vacuumed), ("ANALYZE", analyzed)):
+            for schema, name in names:
+                cursor.execute(f"{command} {quote(schema)}.{quote(name)}")
+    return [name for _, name in vacuumed], [name for _, name in analyzed]

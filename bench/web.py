@@ -18,7 +18,7 @@ with production settings (bench/web_settings.py) and gunicorn's 2 sync workers:
   (bench/web_urls.py).
 
 On PostgreSQL the tables autovacuum would have processed by now are processed
-first, as its default thresholds tell (`autovacuum_would_have`): VACUUM ANALYZE of
+first, as its default thresholds tell (`bench/measure.py`): VACUUM ANALYZE of
 those with more dead rows or rows inserted since their last VACUUM than it lets
 pass (the rollups' replaced rows, the generator's events), ANALYZE of those whose
 statistics are stale. A server runs autovacuum; this machine's PostgreSQL has it
@@ -600,41 +600,6 @@ def raw_select(statements: list, count: int) -> tuple[Timings, int]:
     return timings, rows
 
 
-def autovacuum_would_have() -> tuple[list[str], list[str]]:
-    """What autovacuum, at its default settings, would have done by now to the
-    tables the generator and the rollups wrote (PostgreSQL only): VACUUM ANALYZE
-    of the tables with more dead rows (`autovacuum_vacuum_threshold` 50 +
-    `autovacuum_vacuum_scale_factor` 0.2 of the live rows) or more rows inserted
-    since their last VACUUM (`autovacuum_vacuum_insert_threshold` 1000 + 0.2) than
-    it lets pass, ANALYZE of the others whose statistics are stale (50 + 0.1 of
-    the rows changed since their last ANALYZE). So that the pages are timed on
-    the tables and with the plans a running server has. The names of the tables
-    vacuumed and of those analyzed."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return [], []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT schemaname, relname, vacuum FROM ("
-            " SELECT schemaname, relname,"
-            " n_dead_tup > 50 + 0.2 * n_live_tup"
-            " OR n_ins_since_vacuum > 1000 + 0.2 * n_live_tup AS vacuum,"
-            " n_mod_since_analyze > 50 + 0.1 * n_live_tup AS stale"
-            " FROM pg_stat_user_tables) t"
-            " WHERE vacuum OR stale ORDER BY relname"
-        )
-        tables = cursor.fetchall()
-        quote = connection.ops.quote_name
-        vacuumed = [(schema, name) for schema, name, vacuum in tables if vacuum]
-        analyzed = [(schema, name) for schema, name, vacuum in tables if not vacuum]
-        # Outside a transaction: Django's connection is in autocommit mode here.
-        for command, names in (("VACUUM ANALYZE", vacuumed), ("ANALYZE", analyzed)):
-            for schema, name in names:
-                cursor.execute(f"{command} {quote(schema)}.{quote(name)}")
-    return [name for _, name in vacuumed], [name for _, name in analyzed]
-
-
 def query_count(path: str, *, user, token: str | None = None) -> tuple[int, int]:
     """The queries of one request in this process (after one to warm caches up),
     and its status."""
@@ -699,6 +664,8 @@ def run(
 ) -> list:
     from django.conf import settings
     from django.db import connection
+
+    from bench.measure import autovacuum_would_have
 
     log = _progress
     vacuumed, analyzed = autovacuum_would_have()

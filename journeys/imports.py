@@ -26,7 +26,7 @@ from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import NOT_PROVIDED
+from django.db.models import NOT_PROVIDED, Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -749,9 +749,16 @@ def import_step_events(*, file: bytes | IO[bytes], by: User) -> ImportReport:
                 if lines.count:
                     _resolve_events(cursor, steps, lines, report, rows)
                 if not report.rejected and rows.created:
+                    # The new events' ids come after every id given out before
+                    # the insert: the range finds them by the primary key, and
+                    # the planner estimates their number from it.
+                    before = StepEvent.objects.aggregate(last=Max("pk"))["last"] or 0
                     _insert_events(cursor, steps, by=by, now=now, expected=rows.created)
                     imported = StepEvent.objects.filter(
-                        recorded_at=now, recorded_by=by, source=StepEvent.Source.IMPORT
+                        pk__gt=before,
+                        recorded_at=now,
+                        recorded_by=by,
+                        source=StepEvent.Source.IMPORT,
                     )
                     advance_progress(imported)
             if not report.rejected:

@@ -437,10 +437,14 @@ def test_the_query_count_of_an_event_import_does_not_grow_with_rows(
     world, django_assert_max_num_queries
 ):
     CustomerAccountFactory(external_id="C-2", journey=world["journey"])
-    with django_assert_max_num_queries(10) as small:
+    # 11: the steps; a savepoint and its release; the staging table made, loaded
+    # and dropped; the lines resolved; the last event id before the insert (the
+    # progress update finds the new events by their ids); the insert; the lock
+    # and the progress update.
+    with django_assert_max_num_queries(11) as small:
         import_step_events(file=_events_file(world, 10), by=world["org"].admin)
     StepEvent.objects.all().delete()
-    with django_assert_max_num_queries(10) as large:
+    with django_assert_max_num_queries(11) as large:
         report = import_step_events(
             file=_events_file(world, 200), by=world["org"].admin
         )
@@ -561,7 +565,8 @@ def test_the_query_count_of_a_reimport_with_repeated_lines_does_not_grow_with_ro
         )
         counts = []
         for _attempt in range(2):
-            with django_assert_max_num_queries(10) as queries:
+            # As a first import (above): 11.
+            with django_assert_max_num_queries(11) as queries:
                 report = import_step_events(file=data, by=world["org"].admin)
             assert report.problems == []
             counts.append(len(queries.captured_queries))
