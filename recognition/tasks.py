@@ -24,8 +24,8 @@ def rollup_metrics() -> int:
 
 
 # A full rollup in shards (`rollup_services.rollup_sharded`): the rows in shards of
-# accounts, then the figures in parts of months into staging tables, then the finish
-# that swaps them in. Each is one transaction: acknowledged only when it ends
+# accounts, then the figures in parts (by kind and months) into staging tables, then
+# the finish that swaps them in. Each is one transaction: acknowledged only when it ends
 # (acks_late) and given back to the queue when its worker dies
 # (reject_on_worker_lost), it runs again whole.
 
@@ -47,11 +47,14 @@ def rollup_dispatch_figures(
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def rollup_figures(token: str, months: list[str], as_of: str) -> int:
+def rollup_figures(
+    token: str, months: list[str], as_of: str, part: str | None = None
+) -> int:
     return rollup_services.rollup_figures(
         token,
         [date.fromisoformat(month) for month in months],
         datetime.fromisoformat(as_of),
+        part,
     )
 
 

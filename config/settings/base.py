@@ -178,8 +178,9 @@ FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=4)
 # A full rollup in shards (`manage.py rollup --full --shards`) splits each journey's
 # accounts into this many shards for the Celery workers to share.
 ROLLUP_SHARDS_PER_JOURNEY = env.int("ROLLUP_SHARDS_PER_JOURNEY", default=8)
-# ... and its figures in this many parts of consecutive months.
-ROLLUP_FIGURE_PARTS = env.int("ROLLUP_FIGURE_PARTS", default=4)
+# ... and its figures in four parts by kind (each scope's, the people's), each over
+# this many runs of consecutive months (more, for more workers than four).
+ROLLUP_FIGURE_PARTS = env.int("ROLLUP_FIGURE_PARTS", default=1)
 if not 1 <= FISCAL_YEAR_START_MONTH <= 12:
     raise ImproperlyConfigured("FISCAL_YEAR_START_MONTH must be between 1 and 12.")
 

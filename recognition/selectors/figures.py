@@ -88,6 +88,14 @@ def exact_value(figure) -> Fraction:
 
 SCOPES = {"member": "member_id", "team": "team_id", "pool": "pool_id"}
 _TABLES = {"member": MemberFigure, "team": TeamFigure, "pool": PoolFigure}
+# The parts of a month's figures, which a full run in shards writes on several
+# workers at once (`write_month_figures(parts=...)`): each scope's figures from the
+# per-account rows, and the people's (events recorded and training completion,
+# from events and training). Disjoint by table and metric; each reads its tables
+# once. In order of their usual cost, the costliest first.
+PEOPLE = "people"
+FIGURE_PARTS = ("member", PEOPLE, "team", "pool")
+_PEOPLE_METRICS = (Family.STEP_EVENTS_RECORDED, Family.TRAINING_COMPLETION)
 
 
 def last_run() -> RollupRun | None:
@@ -514,36 +522,43 @@ def write_month_figures(
     training_months: list[date],
     as_of: datetime,
     into: dict[str, str] | None = None,
+    parts: tuple[str, ...] = FIGURE_PARTS,
 ) -> None:
     """Replace the figures of these months (training completion: of
     `training_months`) with fresh aggregates of the rows and events. A fixed number
     of statements. With `into` (scope → an empty table of the figure columns,
     `stage_tables`), the figures go there and nothing is deleted: a full run in
-    shards swaps them in at its end."""
+    shards swaps them in at its end; its workers write `parts` of them each (of
+    FIGURE_PARTS; without `into`, every part)."""
+    if into is None and set(parts) != set(FIGURE_PARTS):
+        raise ValueError("The figure tables are rewritten whole: every part.")
     insert = functools.partial(_insert, into=into)
     if into is None:
         training = Family.TRAINING_COMPLETION
         for table in _TABLES.values():
             table.objects.filter(month__in=months).exclude(metric=training).delete()
             table.objects.filter(month__in=training_months, metric=training).delete()
+    scopes = [scope for scope in SCOPES if scope in parts]
     if months:
         transitions = AccountTransition.objects.filter(cohort_month__in=months)
         value_points = AccountValuePoint.objects.filter(cohort_month__in=months)
-        for scope, owner in SCOPES.items():
+        for scope in scopes:
+            owner = SCOPES[scope]
             rows = transitions.filter(**{f"{owner}__isnull": False})
             insert(scope, *_sql(_conversion_select(rows, owner, as_of=as_of)))
             insert(scope, *_median_select(rows, owner, as_of=as_of))
             points = value_points.filter(**{f"{owner}__isnull": False})
             insert(scope, *_sql(_value_point_select(points, owner, as_of=as_of)))
-        _write_events_recorded(months, as_of=as_of, insert=insert)
-    if training_months:
+        if PEOPLE in parts:
+            _write_events_recorded(months, as_of=as_of, insert=insert)
+    if training_months and PEOPLE in parts:
         for scope in ("member", "team"):
             insert(scope, *_training_select(scope, training_months, as_of=as_of))
     # Flow metrics for the API's monthly figures (pages count them from the rows).
     if into is None:
         selects = flow.month_figure_selects(months, as_of=as_of)
     else:
-        selects = flow.figure_selects(months, as_of=as_of)
+        selects = flow.figure_selects(months, as_of=as_of, scopes=scopes)
     for scope, sql, params in selects:
         insert(scope, sql, params)
 
@@ -663,15 +678,28 @@ def _staged_object(token: str, original: str) -> str:
     return f"kata_stage_{token[:8]}_{digest}"
 
 
-def clear_stage_months(token: str, months: list[date]) -> None:
-    """Remove what a part of the run wrote of these months (a part that runs again
-    after its worker was lost once it had committed)."""
+def clear_stage_months(
+    token: str, months: list[date], parts: tuple[str, ...] = FIGURE_PARTS
+) -> None:
+    """Remove what a part of the run (`parts` of FIGURE_PARTS of these months)
+    wrote (a part that runs again after its worker was lost once it had
+    committed)."""
     marks = ", ".join(["%s"] * len(months))
+    people = ", ".join(["%s"] * len(_PEOPLE_METRICS))
     with connection.cursor() as cursor:
-        for name in stage_tables(token).values():
+        for scope, name in stage_tables(token).items():
+            rows, of_people = scope in parts, PEOPLE in parts
+            if rows and of_people:
+                which, params = "", []
+            elif rows:
+                which, params = f" AND metric NOT IN ({people})", _PEOPLE_METRICS
+            elif of_people:
+                which, params = f" AND metric IN ({people})", _PEOPLE_METRICS
+            else:
+                continue
             cursor.execute(
-                f"DELETE FROM {name} WHERE month IN ({marks})",
-                [_db_date(month) for month in months],
+                f"DELETE FROM {name} WHERE month IN ({marks}){which}",
+                [*(_db_date(month) for month in months), *params],
             )
 
 

@@ -198,11 +198,16 @@ def month_figure_selects(months: list[date], *, as_of: datetime) -> list[tuple]:
 
 
 def figure_selects(
-    months: list[date], *, as_of: datetime, groups: bool = False
+    months: list[date],
+    *,
+    as_of: datetime,
+    groups: bool = False,
+    scopes=("member", "team", "pool"),
 ) -> list[tuple]:
     """(scope, SELECT sql, params) of every flow metric of these months, for every
-    member, team and pool (as `month_figure_selects`, which deletes first). With
-    `groups`, only the rows of the groups listed in `groups.GROUPS` are read."""
+    member, team and pool (as `month_figure_selects`, which deletes first; or of
+    the `scopes` given). With `groups`, only the rows of the groups listed in
+    `groups.GROUPS` are read."""
     if not months:
         return []
     bounds = month_bounds(months)
@@ -221,7 +226,7 @@ def figure_selects(
         return rows.filter(cohort_month__in=months).annotate(_month=F("cohort_month"))
 
     selects = []
-    for scope in ("member", "team", "pool"):
+    for scope in scopes:
         owner = f"{scope}_id"
         transitions = _scoped(
             AccountTransition, scope, None, members_only=False

@@ -688,27 +688,34 @@ def plan_month_parts(all_months: list[date], parts: int) -> list[list[date]]:
     return found
 
 
-def rollup_figures(token: str, months: list[date], as_of) -> int:
+def rollup_figures(
+    token: str, months: list[date], as_of, part: str | None = None
+) -> int:
     """Write the figures of some months of a full run in shards into its staging
-    tables, in one transaction; a part that runs again replaces what it wrote, a
-    part of a lease no longer held writes nothing. Returns the number of months."""
+    tables (one `part` of `figures.FIGURE_PARTS`; None: every part), in one
+    transaction; a part that runs again replaces what it wrote, a part of a lease
+    no longer held writes nothing. Returns the number of months."""
+    parts = figures.FIGURE_PARTS if part is None else (part,)
     with transaction.atomic():
         if not _holds_lease(token, update=False) or not months:
             return 0
         # Two copies of a part at once (a redelivery while the first still runs)
-        # take turns: the second replaces what the first wrote.
+        # take turns: the second replaces what the first wrote. Other parts of the
+        # same months write other rows, at the same time.
         if connection.vendor == "postgresql":
+            kind = 0 if part is None else 1 + figures.FIGURE_PARTS.index(part)
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT pg_advisory_xact_lock(%s, %s)",
-                    [PART_LOCK, months[0].toordinal()],
+                    [PART_LOCK, months[0].toordinal() * 8 + kind],
                 )
-        figures.clear_stage_months(token, months)
+        figures.clear_stage_months(token, months, parts)
         figures.write_month_figures(
             months=months,
             training_months=months,
             as_of=as_of,
             into=figures.stage_tables(token),
+            parts=parts,
         )
     return len(months)
 
@@ -741,8 +748,9 @@ def dispatch_figures(
     token: str, started_at: str, as_of: str, shards, queue: str | None = None
 ) -> str:
     """Once every shard's rows are written: the rows no shard covered go, then the
-    figures in parts of months over the workers, then `rollup_finish`. Returns the
-    id of the finish's result."""
+    figures over the workers, each part of `figures.FIGURE_PARTS` (each scope's
+    figures, the people's) of each run of consecutive months, then
+    `rollup_finish`. Returns the id of the finish's result."""
     from celery import chord
 
     from .. import tasks
@@ -752,12 +760,16 @@ def dispatch_figures(
             remove_uncovered_rows(shards)
     options = {"queue": queue} if queue else {}
     moment = datetime.fromisoformat(as_of)
-    parts = plan_month_parts(_all_months(moment), settings.ROLLUP_FIGURE_PARTS)
+    runs = plan_month_parts(_all_months(moment), settings.ROLLUP_FIGURE_PARTS)
+    # Each scope's figures read the rows once, whatever the months: splitting them
+    # by kind (the costliest first) shares them over the workers without reading
+    # the rows more often; runs of months split them further for more workers.
     result = chord(
         tasks.rollup_figures.si(
-            token, [month.isoformat() for month in part], as_of
+            token, [month.isoformat() for month in months], as_of, part
         ).set(**options)
-        for part in parts
+        for months in runs
+        for part in figures.FIGURE_PARTS
     )(tasks.rollup_finish.si(token, started_at, as_of).set(**options))
     return result.id
 

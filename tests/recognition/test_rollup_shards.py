@@ -16,6 +16,7 @@ from recognition.models import (
     RollupRun,
     TeamFigure,
 )
+from recognition.selectors.figures import FIGURE_PARTS
 from recognition.services import rollup as rollup_services
 from recognition.services.rollup import (
     RollupBusy,
@@ -145,6 +146,50 @@ def test_the_figures_go_in_parts_of_months_and_a_part_run_again_counts_once(
     ]
     # A part of a lease no longer held writes nothing.
     assert rollup_figures(token, parts[0], as_of) == 0
+
+
+@pytest.mark.django_db
+def test_the_figures_go_in_parts_by_kind_and_a_kind_run_again_replaces_only_its_own(
+    monkeypatch,
+):
+    example = _world()
+    # A training assignment: the people's part has training completion to write.
+    module = TrainingModuleFactory(from_step=example.s1)
+    assignment = TrainingAssignment.objects.create(
+        module=module,
+        member=example.sato,
+        assigned_by=None,
+        due_date=date(2026, 7, 31),
+    )
+    TrainingAssignment.objects.filter(pk=assignment.pk).update(
+        assigned_at=jst(2026, 6, 1)
+    )
+    expected = full_snapshot(NOW)
+    rollup(full=True, now=jst(2026, 7, 15))
+    monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
+    token, started_at, as_of = lease()
+    for journey_id, low, high in plan_shards(3):
+        rollup_shard(token, journey_id, low, high, as_of)
+    runs = plan_month_parts(rollup_services._all_months(as_of), 2)
+    for part in reversed(FIGURE_PARTS):
+        for months in runs:
+            assert rollup_figures(token, months, as_of, part) == len(months)
+    # Each kind again once every other one has written (a redelivery): it
+    # replaces its own figures and leaves the other kinds' of the same months.
+    for part in FIGURE_PARTS:
+        rollup_figures(token, runs[0], as_of, part)
+    rollup_finish(token, started_at, as_of)
+    assert snapshot_difference(snapshot(), expected) == {}
+    # Every kind is there: conversion (each scope's), events recorded and
+    # training completion (the people's).
+    families = {
+        metric.split(":")[0]
+        for metric in MemberFigure.objects.values_list("metric", flat=True)
+    }
+    assert {"step_conversion", "step_events_recorded", "training_completion"} <= (
+        families
+    )
+    assert TeamFigure.objects.exists() and PoolFigure.objects.exists()
 
 
 def _figure_tables_schema() -> dict:
