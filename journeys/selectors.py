@@ -301,8 +301,10 @@ def account_list(
     current_step: Step | None = None,
     overdue: bool | None = None,
     now: datetime | None = None,
+    owners=None,
 ) -> QuerySet:
-    """The customer accounts the viewer may see, filtered, each annotated with:
+    """The customer accounts the viewer may see, filtered (`owners`: those any of
+    these users, or a queryset of their ids, holds today), each annotated with:
 
     - `current_step_id`, `current_step_position`, `current_step_name`: the account's
       **current step** is the current (not retired) step of the highest position
@@ -320,7 +322,14 @@ def account_list(
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    accounts = _annotated_accounts(visible_accounts(viewer), now=now, today=today)
+    visible = visible_accounts(viewer, narrowed=owners is not None)
+    accounts = _annotated_accounts(visible, now=now, today=today)
+    if owners is not None:
+        accounts = accounts.filter(
+            pk__in=Coverage.objects.filter(
+                ended_at__isnull=True, owner__in=owners
+            ).values("account_id")
+        )
     if owner is not None:
         accounts = accounts.filter(
             pk__in=Coverage.objects.filter(ended_at__isnull=True, owner=owner).values(
