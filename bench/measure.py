@@ -221,6 +221,10 @@ def autovacuum_would_have() -> tuple[list[str], list[str]]:
     if connection.vendor != "postgresql":
         return [], []
     with connection.cursor() as cursor:
+        if connection.pg_version >= 150000:
+            # This session's counts of rows written reach the server when it is
+            # next idle (after this statement), not up to a second later.
+            cursor.execute("SELECT pg_stat_force_next_flush()")
         cursor.execute(
             "SELECT schemaname, relname, vacuum FROM ("
             " SELECT schemaname, relname,"

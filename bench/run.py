@@ -312,9 +312,10 @@ def measure_workers(db: str, database_url: str, repeat: int, rows: list[dict]) -
                         env=env,
                     )
                 finally:
-                    # Its database connections close: their statistics reach
-                    # the server before the next run looks at them.
                     _stop_worker(worker)
+                    # Their sessions' counts of rows written reach the server
+                    # as the sessions end: the next run's look waits for that.
+                    _wait_for_other_sessions()
                 if child.returncode:
                     raise RuntimeError(child.output[-2000:])
                 wall = float(child.output.split("bench-wall=")[1].split()[0])
@@ -339,6 +340,24 @@ def measure_workers(db: str, database_url: str, repeat: int, rows: list[dict]) -
             "have done",
         )
     )
+
+
+def _wait_for_other_sessions(timeout: float = 30) -> None:
+    """Wait until no other session is connected to this database (the stopped
+    workers' sessions have ended)."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = "
+                "current_database() AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend'"
+            )
+            if not cursor.fetchone()[0]:
+                return
+        time.sleep(0.2)
 
 
 def _flush_redis() -> None:

@@ -750,8 +750,10 @@ def import_step_events(*, file: bytes | IO[bytes], by: User) -> ImportReport:
                     _resolve_events(cursor, steps, lines, report, rows)
                 if not report.rejected and rows.created:
                     # The new events' ids come after every id given out before
-                    # the insert: the range finds them by the primary key, and
-                    # the planner estimates their number from it.
+                    # the insert (an identity's sequence hands them out in
+                    # order; SQLite's AUTOINCREMENT never reuses one): the range
+                    # finds them by the primary key. The other conditions keep
+                    # another writer's events out.
                     before = StepEvent.objects.aggregate(last=Max("pk"))["last"] or 0
                     _insert_events(cursor, steps, by=by, now=now, expected=rows.created)
                     imported = StepEvent.objects.filter(

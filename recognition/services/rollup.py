@@ -695,6 +695,8 @@ def rollup_figures(
     tables (one `part` of `figures.FIGURE_PARTS`; None: every part), in one
     transaction; a part that runs again replaces what it wrote, a part of a lease
     no longer held writes nothing. Returns the number of months."""
+    if part is not None and part not in figures.FIGURE_PARTS:
+        raise ValueError(f"No such part of the figures: {part!r}.")
     parts = figures.FIGURE_PARTS if part is None else (part,)
     with transaction.atomic():
         if not _holds_lease(token, update=False) or not months:

@@ -185,3 +185,44 @@ def test_two_copies_of_a_figure_part_at_once_stage_its_figures_once(monkeypatch)
     run = rollup_services.rollup_finish(token, started_at, as_of)
     assert run is not None
     assert snapshot_difference(snapshot(), expected) == {}
+
+
+def test_the_kinds_of_a_figure_part_write_at_once_each_its_own_figures(monkeypatch):
+    """The four kinds of a sharded run's figures (each scope's, the people's) of
+    the same months on workers at once, one of them delivered twice: they write
+    into the same staging tables without getting in each other's way, and the
+    finish swaps in each figure once."""
+    from recognition.selectors import figures
+    from recognition.services import rollup as rollup_services
+    from tests.recognition.test_rollup_incremental import full_snapshot
+    from tests.recognition.test_rollup_shards import _world
+
+    _world()
+    expected = full_snapshot(NOW)
+    monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
+    token, started_at, as_of = rollup_services.lease()
+    for journey_id, low, high in rollup_services.plan_shards(3):
+        rollup_services.rollup_shard(token, journey_id, low, high, as_of)
+    months = rollup_services._all_months(as_of)
+    write = figures.write_month_figures
+
+    def slow_write(**kwargs):
+        write(**kwargs)
+        time.sleep(1)  # the others write while this one has not committed
+
+    monkeypatch.setattr(figures, "write_month_figures", slow_write)
+    errors = _in_threads(
+        *(
+            lambda part=part: rollup_services.rollup_figures(token, months, as_of, part)
+            for part in figures.FIGURE_PARTS
+        ),
+        lambda: (
+            time.sleep(0.3),
+            rollup_services.rollup_figures(token, months, as_of, "people"),
+        ),
+    )
+    assert errors == []
+    monkeypatch.setattr(figures, "write_month_figures", write)
+    run = rollup_services.rollup_finish(token, started_at, as_of)
+    assert run is not None
+    assert snapshot_difference(snapshot(), expected) == {}

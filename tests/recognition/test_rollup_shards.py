@@ -192,6 +192,15 @@ def test_the_figures_go_in_parts_by_kind_and_a_kind_run_again_replaces_only_its_
     assert TeamFigure.objects.exists() and PoolFigure.objects.exists()
 
 
+@pytest.mark.django_db
+def test_a_part_of_the_figures_that_does_not_exist_is_refused():
+    _world()
+    token, _started_at, as_of = lease()
+    months = rollup_services._all_months(as_of)
+    with pytest.raises(ValueError):
+        rollup_figures(token, months, as_of, "members")
+
+
 def _figure_tables_schema() -> dict:
     """Each figure table's constraints and indexes (name → definition) and its id
     sequence, as the migrations left them."""
