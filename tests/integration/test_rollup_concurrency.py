@@ -150,10 +150,12 @@ def test_a_reader_during_a_rollup_sees_the_old_month_or_the_new_one():
     assert AccountTransition.objects.filter(cohort_month=APRIL).count() == new_rows
 
 
-def test_two_copies_of_a_figure_part_at_once_stage_its_figures_once(monkeypatch):
-    """A part of a sharded run's figures delivered twice while the first copy still
-    runs (a visibility timeout): the copies take turns, the second replaces what
-    the first wrote, and the finish swaps in each figure once."""
+def _rows_of_a_sharded_run(monkeypatch):
+    """A sharded run's rows written, its figures' parts still to run, each
+    holding its transaction a second after it has written (so that another one
+    arrives before it commits). Returns the figures a full run writes, the
+    rollup services, the run's token, start and moment, its months and a
+    function that stops the delay."""
     from recognition.selectors import figures
     from recognition.services import rollup as rollup_services
     from tests.recognition.test_rollup_incremental import full_snapshot
@@ -170,9 +172,26 @@ def test_two_copies_of_a_figure_part_at_once_stage_its_figures_once(monkeypatch)
 
     def slow_write(**kwargs):
         write(**kwargs)
-        time.sleep(1)  # the other copy arrives before this one commits
+        time.sleep(1)
 
     monkeypatch.setattr(figures, "write_month_figures", slow_write)
+    return (
+        expected,
+        rollup_services,
+        (token, started_at, as_of),
+        months,
+        lambda: monkeypatch.setattr(figures, "write_month_figures", write),
+    )
+
+
+def test_two_copies_of_a_figure_part_at_once_stage_its_figures_once(monkeypatch):
+    """A part of a sharded run's figures delivered twice while the first copy still
+    runs (a visibility timeout): the copies take turns, the second replaces what
+    the first wrote, and the finish swaps in each figure once."""
+    expected, rollup_services, run_of, months, undelay = _rows_of_a_sharded_run(
+        monkeypatch
+    )
+    token, started_at, as_of = run_of
     errors = _in_threads(
         lambda: rollup_services.rollup_figures(token, months, as_of),
         lambda: (
@@ -181,7 +200,7 @@ def test_two_copies_of_a_figure_part_at_once_stage_its_figures_once(monkeypatch)
         ),
     )
     assert errors == []
-    monkeypatch.setattr(figures, "write_month_figures", write)
+    undelay()
     run = rollup_services.rollup_finish(token, started_at, as_of)
     assert run is not None
     assert snapshot_difference(snapshot(), expected) == {}
@@ -192,29 +211,16 @@ def test_the_kinds_of_a_figure_part_write_at_once_each_its_own_figures(monkeypat
     the same months on workers at once, one of them delivered twice: they write
     into the same staging tables without getting in each other's way, and the
     finish swaps in each figure once."""
-    from recognition.selectors import figures
-    from recognition.services import rollup as rollup_services
-    from tests.recognition.test_rollup_incremental import full_snapshot
-    from tests.recognition.test_rollup_shards import _world
+    from recognition.selectors.figures import FIGURE_PARTS
 
-    _world()
-    expected = full_snapshot(NOW)
-    monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
-    token, started_at, as_of = rollup_services.lease()
-    for journey_id, low, high in rollup_services.plan_shards(3):
-        rollup_services.rollup_shard(token, journey_id, low, high, as_of)
-    months = rollup_services._all_months(as_of)
-    write = figures.write_month_figures
-
-    def slow_write(**kwargs):
-        write(**kwargs)
-        time.sleep(1)  # the others write while this one has not committed
-
-    monkeypatch.setattr(figures, "write_month_figures", slow_write)
+    expected, rollup_services, run_of, months, undelay = _rows_of_a_sharded_run(
+        monkeypatch
+    )
+    token, started_at, as_of = run_of
     errors = _in_threads(
         *(
             lambda part=part: rollup_services.rollup_figures(token, months, as_of, part)
-            for part in figures.FIGURE_PARTS
+            for part in FIGURE_PARTS
         ),
         lambda: (
             time.sleep(0.3),
@@ -222,7 +228,7 @@ def test_the_kinds_of_a_figure_part_write_at_once_each_its_own_figures(monkeypat
         ),
     )
     assert errors == []
-    monkeypatch.setattr(figures, "write_month_figures", write)
+    undelay()
     run = rollup_services.rollup_finish(token, started_at, as_of)
     assert run is not None
     assert snapshot_difference(snapshot(), expected) == {}
