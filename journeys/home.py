@@ -16,9 +16,9 @@ from accounts.models import User
 from config.queries import first_and_count
 
 from . import success
-from .models import Coverage, CustomerAccount, HealthBand, Step, StepEvent
+from .models import CustomerAccount, HealthBand, Step, StepEvent
 from .permissions import visible_accounts, visible_success_plans
-from .selectors import TrainingRow, account_list, my_training
+from .selectors import TrainingRow, account_list, held_today, my_training
 
 # An account whose journey is not finished needs action when no step event was
 # recorded for it for this many days (the home page says so).
@@ -174,11 +174,7 @@ def health_at_risk(*, viewer: User, owner: User | None = None) -> HealthAtRisk:
         is_active=True, health_band__in=[HealthBand.AT_RISK, HealthBand.CRITICAL]
     )
     if owner is not None:
-        accounts = accounts.filter(
-            pk__in=Coverage.objects.filter(ended_at__isnull=True, owner=owner).values(
-                "account_id"
-            )
-        )
+        accounts = accounts.filter(pk__in=held_today([owner]))
     accounts = accounts.order_by("health_score", "name", "pk")
     shown, count = first_and_count(accounts, ACCOUNTS_SHOWN)
     return HealthAtRisk(accounts=shown, count=count)

@@ -292,6 +292,14 @@ def events_changed_since(since: datetime) -> QuerySet:
     return StepEvent.objects.filter(Q(recorded_at__gte=since) | Q(voided_at__gte=since))
 
 
+def held_today(owners) -> QuerySet:
+    """The ids of the accounts any of `owners` (users, or a queryset of their
+    ids) holds today: their open coverage periods."""
+    return Coverage.objects.filter(ended_at__isnull=True, owner__in=owners).values(
+        "account_id"
+    )
+
+
 def account_list(
     *,
     viewer: User,
@@ -325,17 +333,9 @@ def account_list(
     visible = visible_accounts(viewer, narrowed=owners is not None)
     accounts = _annotated_accounts(visible, now=now, today=today)
     if owners is not None:
-        accounts = accounts.filter(
-            pk__in=Coverage.objects.filter(
-                ended_at__isnull=True, owner__in=owners
-            ).values("account_id")
-        )
+        accounts = accounts.filter(pk__in=held_today(owners))
     if owner is not None:
-        accounts = accounts.filter(
-            pk__in=Coverage.objects.filter(ended_at__isnull=True, owner=owner).values(
-                "account_id"
-            )
-        )
+        accounts = accounts.filter(pk__in=held_today([owner]))
     if pool is not None:
         accounts = accounts.filter(
             pk__in=Coverage.objects.filter(ended_at__isnull=True, pool=pool).values(

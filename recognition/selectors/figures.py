@@ -54,7 +54,7 @@ from ..models import (
     TeamFigure,
 )
 from ..permissions import member_at
-from ..services.rows import Dialect, drop_temporary
+from ..services.rows import Dialect, analyze_tables, drop_temporary
 from . import flow, revenue
 from .groups import (
     EVENTS,
@@ -710,11 +710,9 @@ def swap_in_stage_tables(token: str) -> None:
     quote = connection.ops.quote_name
     postgresql = connection.vendor == "postgresql"
     staged = stage_tables(token)
-    if postgresql:
-        # Statistics go with the table a staging table becomes: analysed before
-        # the swaps lock the figure tables (until the caller's transaction ends).
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {', '.join(staged.values())}")
+    # Statistics go with the table a staging table becomes: analysed before the
+    # swaps lock the figure tables (until the caller's transaction ends).
+    analyze_tables(*staged.values())
     for scope, name in staged.items():
         table, columns = _TABLES[scope]._meta, _figure_columns(scope)
         real = quote(table.db_table)
@@ -727,8 +725,7 @@ def swap_in_stage_tables(token: str) -> None:
             cursor.execute(
                 f"INSERT INTO {real} ({columns}) SELECT {columns} FROM {name}"
             )
-            if postgresql:
-                cursor.execute(f"ANALYZE {real}")
+        analyze_tables(real)
     drop_stage_tables()
 
 
@@ -1212,9 +1209,8 @@ def _list_recorded_days(events, months: list[date], *, as_of: datetime) -> None:
             f"WHERE c.month IN ({', '.join(['%s'] * len(months))})",
             [*events_params, *map(_db_date, months)],
         )
-        if connection.vendor == "postgresql":
-            # For the plans of the two figures that join it (as `rows` does).
-            cursor.execute(f"ANALYZE {RECORDED_DAYS}")
+    # For the plans of the two figures that join it (as `rows` does).
+    analyze_tables(RECORDED_DAYS)
 
 
 def _write_events_recorded(months: list[date], *, as_of: datetime, insert) -> None:

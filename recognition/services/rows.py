@@ -187,8 +187,7 @@ def list_accounts(account_ids=None, *, select: str | None = None, params=()) -> 
                 f"INSERT INTO {ACCOUNTS} (id) VALUES (%s)",
                 [(account_id,) for account_id in sorted(account_ids)],
             )
-    if connection.vendor == "postgresql":
-        _run(f"ANALYZE {ACCOUNTS}")
+    analyze_tables(ACCOUNTS)
 
 
 def accounts_in(column: str) -> str:
@@ -381,8 +380,7 @@ def write_rows(
     ):
         drop_temporary(name)
         _run(f"CREATE TEMPORARY TABLE {name} AS {select}", params)
-        if dialect.postgres:
-            _run(f"ANALYZE {name}")
+        analyze_tables(name)
     stamp = connection.ops.adapt_datetimefield_value(as_of)
     credited = "member_id, team_id, pool_id, cohort_month, computed_at"
     window_end = dialect.plus_days("r.reached_at", "r.window_days")
@@ -535,8 +533,7 @@ def finish_groups(*, outside, months) -> None:
     drop_temporary(GROUPS)
     _run(f"ALTER TABLE {GROUPS}_d RENAME TO {GROUPS}")
     _run(f"CREATE INDEX {GROUPS}_key ON {GROUPS} (kind, scope, owner_id, month)")
-    if connection.vendor == "postgresql":
-        _run(f"ANALYZE {GROUPS}")
+    analyze_tables(GROUPS)
 
 
 def add_changed_groups(dialect: Dialect) -> None:
@@ -573,8 +570,15 @@ def add_changed_groups(dialect: Dialect) -> None:
 def analyze(models) -> None:
     """PostgreSQL: refresh the planner's statistics of tables a full run rewrote
     (autovacuum may be late or off: pages would be planned for the old sizes)."""
+    analyze_tables(*(_table(model) for model in models))
+
+
+def analyze_tables(*names: str) -> None:
+    """PostgreSQL: refresh the planner's statistics of these tables (by name: a
+    temporary table just filled, a table just rewritten), for the plans of the
+    statements that read them next. SQLite plans without."""
     if connection.vendor == "postgresql":
-        _run("ANALYZE " + ", ".join(_table(model) for model in models))
+        _run("ANALYZE " + ", ".join(names))
 
 
 def delete_rows(accounts: Accounts) -> None:
