@@ -256,6 +256,14 @@ class FigureSerializer(serializers.ModelSerializer):
             "final_at",
             "computed_at",
         ]
+        extra_kwargs = {
+            "computed_at": {
+                "help_text": _(
+                    "When a rollup last wrote this figure; a run that finds it "
+                    "unchanged leaves it as it was."
+                )
+            }
+        }
 
     @cached_property
     def _readable_fields(self):

@@ -881,11 +881,18 @@ def drop_stage_tables() -> None:
 
 
 def write_group_figures(*, as_of: datetime) -> list[date]:
-    """Replace the figures of the groups listed in GROUPS (training completion
-    aside: it goes by whole months) with fresh aggregates: each group's figures come
-    out as `write_month_figures` would write them, the rows of the other groups are
-    not read where the index allows. A fixed number of statements. Returns the
-    groups' months."""
+    """Bring the figures of the groups listed in GROUPS (training completion aside:
+    it goes by whole months) up to date: each group's figures come out as
+    `write_month_figures` would write them, the rows of the other groups are not
+    read where the index allows. A fixed number of statements. Returns the
+    groups' months.
+
+    The fresh figures go to temporary tables first; then only those that differ
+    from the stored ones are written (`_keep_unchanged`): a day of events touches
+    a sixth of the members' groups, but most figures of a touched group come out
+    as they were, and writing a figure (its row and four index entries) costs far
+    more than computing it. A figure left as it was keeps its `computed_at`, the
+    run that last wrote it, as the figures of untouched groups do."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT kind, month FROM {GROUPS} ORDER BY month")
         found = [(kind, _db_to_date(month)) for kind, month in cursor.fetchall()]
@@ -893,47 +900,101 @@ def write_group_figures(*, as_of: datetime) -> list[date]:
     event_months = [month for kind, month in found if kind == EVENTS]
     if not months:
         return []
-    # A group whose rows changed: every figure but training completion and the
-    # events recorded; whose events changed: the events recorded.
-    events_recorded = Family.STEP_EVENTS_RECORDED
-    kinds = (
-        (ROWS, "metric NOT IN (%s, %s)", [Family.TRAINING_COMPLETION, events_recorded]),
-        (EVENTS, "metric = %s", [events_recorded]),
-    )
-    quote = connection.ops.quote_name
-    for scope, table in _TABLES.items():
-        name = quote(table._meta.db_table)
-        owner = quote(table._meta.get_field(scope).column)
-        for kind, metrics_sql, metrics_params in kinds:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"DELETE FROM {name} WHERE {metrics_sql} AND "
-                    + in_groups_sql("%s", f"{name}.{owner}", f"{name}.month", kind),
-                    [*metrics_params, scope],
-                )
+    fresh = _fresh_tables()
+    insert = functools.partial(_insert, into=fresh)
     transitions = AccountTransition.objects.filter(cohort_month__in=months)
     value_points = AccountValuePoint.objects.filter(cohort_month__in=months)
     for scope, owner in SCOPES.items():
         rows = transitions.filter(in_groups(AccountTransition, scope, owner))
-        _insert(scope, *_sql(_conversion_select(rows, owner, as_of=as_of)))
-        _insert(scope, *_median_select(rows, owner, as_of=as_of))
+        insert(scope, *_sql(_conversion_select(rows, owner, as_of=as_of)))
+        insert(scope, *_median_select(rows, owner, as_of=as_of))
         points = value_points.filter(in_groups(AccountValuePoint, scope, owner))
-        _insert(scope, *_sql(_value_point_select(points, owner, as_of=as_of)))
+        insert(scope, *_sql(_value_point_select(points, owner, as_of=as_of)))
     if event_months:
-        _insert_event_groups(event_months, as_of=as_of)
+        # The events recorded of the groups whose events changed, counted from
+        # every event of the groups' months: `_insert` keeps the listed groups.
+        # (Picking first the events of the groups' members and of everyone who
+        # ever belonged to their teams took two correlated subqueries per event.)
+        _write_events_recorded(
+            event_months, as_of=as_of, insert=functools.partial(insert, groups=EVENTS)
+        )
     for scope, sql, params in flow.figure_selects(months, as_of=as_of, groups=True):
-        _insert(scope, sql, params, ROWS)
+        insert(scope, sql, params, ROWS)
+    analyze_tables(*fresh.values())
+    for scope, name in fresh.items():
+        _keep_unchanged(scope, name)
+        drop_temporary(name)
     return months
 
 
-def _insert_event_groups(months: list[date], *, as_of: datetime) -> None:
-    """The events-recorded figures of the groups whose events changed, counted
-    from every event of the groups' months: `_insert` keeps the listed groups.
-    (Picking first the events of the groups' members and of everyone who ever
-    belonged to their teams took two correlated subqueries per event.)"""
-    _write_events_recorded(
-        months, as_of=as_of, insert=functools.partial(_insert, groups=EVENTS)
+# The figures of a listed group an incremental run writes again, by the kind of
+# change that listed it: a group whose rows changed, every figure but training
+# completion and the events recorded; whose events changed, the events recorded.
+_GROUP_METRICS = (
+    (
+        ROWS,
+        "metric NOT IN (%s, %s)",
+        [Family.TRAINING_COMPLETION, Family.STEP_EVENTS_RECORDED],
+    ),
+    (EVENTS, "metric = %s", [Family.STEP_EVENTS_RECORDED]),
+)
+# What a figure shows: a stored one equal in these to its fresh one is left as is.
+_FIGURE_VALUES = ("value", "numerator", "denominator", "provisional", "final_at")
+
+
+def _fresh_tables() -> dict[str, str]:
+    """Empty temporary tables (scope → name) with the figure tables' columns, for
+    the fresh figures of an incremental run's groups (`write_group_figures`)."""
+    tables = {}
+    for scope, model in _TABLES.items():
+        name = f"kata_rollup_fresh_{scope}"
+        drop_temporary(name)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {name} AS SELECT {_figure_columns(scope)} "
+                f"FROM {connection.ops.quote_name(model._meta.db_table)} WHERE 1 = 0"
+            )
+        tables[scope] = name
+    return tables
+
+
+def _keep_unchanged(scope: str, fresh: str) -> None:
+    """Make the stored figures of the listed groups those of `fresh` (their fresh
+    figures, and no other group's) in two statements per kind of group: delete each
+    stored figure of a group that has no equal fresh one (gone or changed), then
+    insert each fresh figure that is not stored (new or changed). Equal ones stay,
+    untouched. The stored figures are found from the groups (by the index on
+    month and owner), not the groups from every stored figure."""
+    quote = connection.ops.quote_name
+    table = _TABLES[scope]._meta
+    name = quote(table.db_table)
+    owner = quote(table.get_field(scope).column)
+    pk = quote(table.pk.column)
+    same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+    equal = " AND ".join(
+        f"f.{column} = s.{column}" for column in (owner, "metric", "month")
+    ) + "".join(
+        f" AND f.{quote(column)} {same} s.{quote(column)}" for column in _FIGURE_VALUES
     )
+    with connection.cursor() as cursor:
+        for kind, metrics_sql, metrics_params in _GROUP_METRICS:
+            cursor.execute(
+                f"DELETE FROM {name} WHERE {pk} IN ("
+                f"SELECT s.{pk} FROM {GROUPS} g JOIN {name} s "
+                f"ON s.{owner} = g.owner_id AND s.month = g.month "
+                f"WHERE g.kind = %s AND g.scope = %s AND s.{metrics_sql} "
+                f"AND NOT EXISTS (SELECT 1 FROM {fresh} f WHERE {equal}))",
+                [kind, scope, *metrics_params],
+            )
+        columns = _figure_columns(scope)
+        cursor.execute(
+            f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {fresh} f "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {name} s WHERE "
+            + " AND ".join(
+                f"s.{column} = f.{column}" for column in (owner, "metric", "month")
+            )
+            + ")"
+        )
 
 
 def _db_to_date(value):

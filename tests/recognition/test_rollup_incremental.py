@@ -230,6 +230,33 @@ def test_an_incremental_run_writes_again_only_the_figures_of_what_changed(
 
 
 @pytest.mark.django_db
+def test_in_a_group_written_again_a_figure_that_comes_out_the_same_is_left_alone(
+    after_first_run,
+):
+    w, clock = after_first_run
+    kept = {
+        (table, owner.pk): figure(table, owner, step_key(w.s1), APRIL)
+        for table, owner in ((MemberFigure, w.suzuki), (TeamFigure, w.team))
+    }
+    reach(w.c, w.s3, jst(2026, 8, 20), by=w.suzuki)
+    run = next_run(clock)
+    # C's journey row (cohort April) changed: Suzuki's April and the team's April
+    # are written again. Their journey conversion changed and is rewritten; their
+    # step 1→2 conversion came out as it was: the same row, as of the first run.
+    for table, owner in ((MemberFigure, w.suzuki), (TeamFigure, w.team)):
+        changed = figure(table, owner, journey_key(w.journey), APRIL)
+        assert changed.computed_at == run.as_of
+        same = figure(table, owner, step_key(w.s1), APRIL)
+        before = kept[(table, owner.pk)]
+        assert (same.pk, same.computed_at) == (before.pk, before.computed_at)
+        assert same.computed_at < run.as_of
+    assert shape(figure(MemberFigure, w.suzuki, journey_key(w.journey), APRIL)) == (
+        rate(1, 1)
+    )
+    assert_incremental_equals_full(clock())
+
+
+@pytest.mark.django_db
 def test_a_retroactive_owner_change_between_runs(after_first_run):
     w, clock = after_first_run
     # C was Sato's from April 1, not Suzuki's: Sato's April 1→2 is A, B, C → 2 of
