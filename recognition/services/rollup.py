@@ -405,9 +405,7 @@ def rollup(
         partial = account_ids is not None or months_range is not None
         if full and partial:
             rows.start_groups()
-        count = _recompute_rows(
-            account_ids, as_of=as_of, months_range=months_range, groups=partial
-        )
+        count = _recompute_rows(account_ids, as_of=as_of, months_range=months_range)
         staged = (
             _stage_every_figure(all_months, as_of=as_of)
             if full and not limited
@@ -835,12 +833,13 @@ def _wait_for_run(token: str, started_at: datetime, *, timeout: float | None):
 
 
 def _recompute_rows(
-    account_ids, *, as_of: datetime, months_range: set[date] | None, groups: bool
+    account_ids, *, as_of: datetime, months_range: set[date] | None
 ) -> int:
     """Rebuild the per-account rows of the accounts (None: all) in the database
     (`rows`). With `months_range`, only the accounts with a row or a live event in
-    those months are rebuilt. With `groups`, the groups whose figures the rebuilt
-    rows change are added to the run's groups. Returns the number of accounts
+    those months are rebuilt. Rows rebuilt for some accounts only are rebuilt
+    aside and only those that differ written; the groups whose figures they
+    change are added to the run's groups. Returns the number of accounts
     rebuilt."""
     listed = account_ids is not None or months_range is not None
     if months_range is not None:
@@ -859,14 +858,18 @@ def _recompute_rows(
         ).count()
     else:
         count = CustomerAccount.objects.count()
-    accounts = rows.LISTED if listed else rows.EVERY
-    if groups:
-        rows.keep_rows()
-    rows.delete_rows(accounts)
-    for journey, steps in metrics.current_steps_by_journey(journeys).items():
-        rows.write_rows(journey, steps, as_of=as_of, accounts=accounts)
-    if groups:
+    if listed:
+        fresh = rows.fresh_row_tables()
+        for journey, steps in metrics.current_steps_by_journey(journeys).items():
+            rows.write_rows(
+                journey, steps, as_of=as_of, accounts=rows.LISTED, into=fresh
+            )
+        rows.replace_changed_rows(as_of=as_of)
         rows.add_changed_groups(rows.Dialect(last=as_of))
+    else:
+        rows.delete_rows(rows.EVERY)
+        for journey, steps in metrics.current_steps_by_journey(journeys).items():
+            rows.write_rows(journey, steps, as_of=as_of, accounts=rows.EVERY)
     if listed:
         rows.drop_temporary(rows.ACCOUNTS)
     return count

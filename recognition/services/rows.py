@@ -18,7 +18,8 @@ table `ACCOUNTS`), the database:
    temporary tables (analysed on PostgreSQL, so that every join is planned on
    true sizes), from which one statement inserts the transitions (windows,
    conversions, calendar days to convert in TIME_ZONE) and another the value
-   points.
+   points. For listed accounts they go to temporary tables, and only the rows
+   that differ from the stored ones are written (`replace_changed_rows`).
 
 Local days and months: PostgreSQL converts with `AT TIME ZONE`; SQLite, which has no
 time zones, adds the zone's UTC offset, a constant or (for a zone with summer time)
@@ -28,6 +29,7 @@ per-row Python function runs on either.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -364,11 +366,17 @@ def _reaches_select(dialect: Dialect, *, last_position: int) -> str:
 
 
 def write_rows(
-    journey, steps: list[Step], *, as_of: datetime, accounts: Accounts
+    journey,
+    steps: list[Step],
+    *,
+    as_of: datetime,
+    accounts: Accounts,
+    into: dict | None = None,
 ) -> None:
     """Insert the per-account rows of one journey's accounts (all, the listed ones
-    or a shard); the caller deleted the old ones. A fixed number of statements,
-    whatever the data."""
+    or a shard); the caller deleted the old ones. With `into` (model → table, as
+    `fresh_row_tables`), the rows go to those tables instead. A fixed number of
+    statements, whatever the data."""
     if len(steps) < 2:
         return  # No transition leaves the last step, and no journey of one step.
     last = steps[-1]
@@ -389,7 +397,7 @@ def write_rows(
     step = _table(Step)
     _run(
         f"""
-        INSERT INTO {_table(AccountTransition)} (
+        INSERT INTO {_target(AccountTransition, into)} (
             account_id, journey_id, from_step_id, kind, {credited},
             reached_at, window_ends_at, converted, converted_at, days_to_convert
         )
@@ -419,7 +427,7 @@ def write_rows(
         deadline = dialect.plus_days("r.reached_at", "vp.target_days")
         _run(
             f"""
-            INSERT INTO {_table(AccountValuePoint)} (
+            INSERT INTO {_target(AccountValuePoint, into)} (
                 account_id, journey_id, step_id, {credited},
                 started_at, deadline, reached_at, on_time
             )
@@ -442,6 +450,10 @@ def write_rows(
     drop_temporary(FIRSTS)
 
 
+def _target(model, into: dict | None) -> str:
+    return into[model] if into else _table(model)
+
+
 _TRANSITION_COLUMNS = (
     "account_id, journey_id, from_step_id, kind, member_id, team_id, pool_id, "
     "cohort_month, reached_at, window_ends_at, converted, converted_at, "
@@ -451,25 +463,90 @@ _VALUE_POINT_COLUMNS = (
     "account_id, journey_id, step_id, member_id, team_id, pool_id, cohort_month, "
     "started_at, deadline, reached_at, on_time"
 )
-OLD_TRANSITIONS = "kata_rollup_old_transitions"
-OLD_VALUE_POINTS = "kata_rollup_old_value_points"
 
 
-def _row_tables():
-    return (
-        (AccountTransition, OLD_TRANSITIONS, _TRANSITION_COLUMNS),
-        (AccountValuePoint, OLD_VALUE_POINTS, _VALUE_POINT_COLUMNS),
-    )
+@dataclass(frozen=True)
+class _RowTable:
+    """A kind of per-account row as `replace_changed_rows` compares it: its model,
+    the columns that make a row what it is (all but the id and `computed_at`),
+    those that name it, and the temporary tables of a run's rebuilt rows: the
+    fresh ones, those gone or changed, those new or changed."""
+
+    model: type
+    columns: str
+    key: str
+    fresh: str
+    gone: str
+    new: str
 
 
-def keep_rows() -> None:
-    """Copy the listed accounts' rows (before they are rebuilt) into temporary
-    tables, for `add_changed_groups`."""
-    for model, old, columns in _row_tables():
-        drop_temporary(old)
+_ROW_TABLES = (
+    _RowTable(
+        AccountTransition,
+        _TRANSITION_COLUMNS,
+        "account_id, from_step_id, kind",
+        "kata_rollup_fresh_transitions",
+        "kata_rollup_gone_transitions",
+        "kata_rollup_new_transitions",
+    ),
+    _RowTable(
+        AccountValuePoint,
+        _VALUE_POINT_COLUMNS,
+        "account_id, step_id",
+        "kata_rollup_fresh_value_points",
+        "kata_rollup_gone_value_points",
+        "kata_rollup_new_value_points",
+    ),
+)
+
+
+def fresh_row_tables() -> dict:
+    """Empty temporary tables (model → name) with the row tables' columns, for
+    `write_rows(into=...)`: the listed accounts' rows rebuilt, before
+    `replace_changed_rows` compares them with the stored ones."""
+    tables = {}
+    for table in _ROW_TABLES:
+        drop_temporary(table.fresh)
         _run(
-            f"CREATE TEMPORARY TABLE {old} AS SELECT {columns} "
-            f"FROM {_table(model)} WHERE {accounts_in('account_id')}"
+            f"CREATE TEMPORARY TABLE {table.fresh} AS "
+            f"SELECT {table.columns}, computed_at FROM {_table(table.model)} "
+            "WHERE 1 = 0"
+        )
+        tables[table.model] = table.fresh
+    return tables
+
+
+def replace_changed_rows(*, as_of: datetime) -> None:
+    """Make the stored rows of the listed accounts their fresh rows
+    (`fresh_row_tables`), writing only the differences: each stored row with no
+    equal fresh one (gone, or changed) is deleted, each fresh row with no equal
+    stored one (new, or changed) inserted, as of `as_of`. A row that comes out the
+    same (most of a changed account's: a new event changes one or two of its
+    transitions) keeps its row and `computed_at`. The differences stay, as
+    temporary tables, for `add_changed_groups`. Equal means equal in every column
+    but the id and `computed_at`, NULL equal to NULL (EXCEPT)."""
+    stamp = connection.ops.adapt_datetimefield_value(as_of)
+    for table in _ROW_TABLES:
+        stored = (
+            f"SELECT {table.columns} FROM {_table(table.model)} "
+            f"WHERE {accounts_in('account_id')}"
+        )
+        fresh = f"SELECT {table.columns} FROM {table.fresh}"
+        for name, difference in (
+            (table.gone, f"{stored} EXCEPT {fresh}"),
+            (table.new, f"{fresh} EXCEPT {stored}"),
+        ):
+            drop_temporary(name)
+            _run(f"CREATE TEMPORARY TABLE {name} AS {difference}")
+        drop_temporary(table.fresh)
+        _run(
+            f"DELETE FROM {_table(table.model)} WHERE ({table.key}) IN "
+            f"(SELECT {table.key} FROM {table.gone})"
+        )
+        _run(
+            f"INSERT INTO {_table(table.model)} ({table.columns}, computed_at) "
+            f"SELECT {table.columns}, %s FROM {table.new}",
+            [stamp],
         )
 
 
@@ -538,24 +615,20 @@ def finish_groups(*, outside, months) -> None:
 
 def add_changed_groups(dialect: Dialect) -> None:
     """Add to GROUPS the groups whose figures the rebuilt rows of the listed
-    accounts change: of each row that is new, gone or different (as kept by
-    `keep_rows`), its member's, team's and pool's groups of its cohort month and
-    of the month of its conversion or of its value point reached (flow metrics).
-    A row that came out the same (an old cohort whose window had ended) changes no
-    group. One statement per kind of row."""
-    for model, old, columns in _row_tables():
-        now = f"SELECT {columns} FROM {_table(model)} WHERE {accounts_in('account_id')}"
-        if model is AccountTransition:
+    accounts change: of each row that is new, gone or different (the differences
+    `replace_changed_rows` kept), its member's, team's and pool's groups of its
+    cohort month and of the month of its conversion or of its value point reached
+    (flow metrics). A row that came out the same (an old cohort whose window had
+    ended) changes no group. One statement per kind of row."""
+    for table in _ROW_TABLES:
+        if table.model is AccountTransition:
             flow = f"CASE WHEN converted THEN {dialect.local_month('converted_at')} END"
         else:
             flow = f"{dialect.local_month('reached_at')}"
         differences = " UNION ALL ".join(
             f"SELECT member_id, team_id, pool_id, cohort_month, {flow} AS flow_month "
-            f"FROM ({difference}) d"
-            for difference in (
-                f"SELECT {columns} FROM {old} EXCEPT {now}",
-                f"{now} EXCEPT SELECT {columns} FROM {old}",
-            )
+            f"FROM {name}"
+            for name in (table.gone, table.new)
         )
         groups = " UNION ALL ".join(
             f"SELECT '{scope}', {scope}_id, {month} FROM changed "
@@ -564,7 +637,8 @@ def add_changed_groups(dialect: Dialect) -> None:
             for month in ("cohort_month", "flow_month")
         )
         add_groups(ROWS, f"WITH changed AS MATERIALIZED ({differences}) {groups}")
-        drop_temporary(old)
+        drop_temporary(table.gone)
+        drop_temporary(table.new)
 
 
 def analyze(models) -> None:

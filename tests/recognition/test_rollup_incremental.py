@@ -28,7 +28,13 @@ from journeys.models import (
     TrainingAssignment,
     TrainingCompletion,
 )
-from recognition.models import MemberFigure, RollupRun, TeamFigure
+from recognition.models import (
+    AccountTransition,
+    ConversionKind,
+    MemberFigure,
+    RollupRun,
+    TeamFigure,
+)
 from recognition.services.rollup import rollup
 from tests.factories import UserFactory
 from tests.journeys.factories import TrainingModuleFactory
@@ -899,3 +905,30 @@ def test_a_pool_moving_to_another_team_between_runs():
         assert shape(figure(TeamFigure, team_b, step_key(s1), APRIL)) == rate(0, 1)
         assert no_figure(figure(TeamFigure, team_a, step_key(s1), APRIL))
         assert_incremental_equals_full(clock())
+
+
+@pytest.mark.django_db
+def test_a_changed_account_keeps_the_rows_that_come_out_the_same(after_first_run):
+    w, clock = after_first_run
+    rows = AccountTransition.objects.filter(account=w.c)
+    before = {(row.from_step_id, row.kind): row for row in rows}
+    reach(w.c, w.s3, jst(2026, 8, 20), by=w.suzuki)
+    run = next_run(clock)
+    after = {(row.from_step_id, row.kind): row for row in rows.all()}
+    step, journey_kind = ConversionKind.STEP, ConversionKind.JOURNEY
+    # C's 1→2 came out the same: the same row, as of the first run. Its 2→3
+    # converted and its journey (1→3, the last step) converted: written by this
+    # run.
+    kept = before[(w.s1.pk, step)]
+    assert (after[(w.s1.pk, step)].pk, after[(w.s1.pk, step)].computed_at) == (
+        kept.pk,
+        kept.computed_at,
+    )
+    assert kept.computed_at < run.as_of
+    assert not before[(w.s2.pk, step)].converted
+    assert after[(w.s2.pk, step)].converted
+    assert after[(w.s2.pk, step)].computed_at == run.as_of
+    assert not before[(w.s1.pk, journey_kind)].converted
+    assert after[(w.s1.pk, journey_kind)].converted
+    assert after[(w.s1.pk, journey_kind)].computed_at == run.as_of
+    assert_incremental_equals_full(clock())
