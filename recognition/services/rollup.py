@@ -653,13 +653,16 @@ def rollup_shard(token: str, journey_id: int, low: int, high: int, as_of) -> int
 
 def remove_uncovered_rows(shards) -> None:
     """Delete the rows of accounts no shard covers (no journey, a journey without
-    steps): a full run leaves them none."""
+    steps): a full run leaves them none. The accounts are looked through (most runs
+    find none), not every row. (An account's rows go with it when it is deleted.)"""
     covered = Q()
     for journey_id, low, high in shards:
         covered |= Q(journey_id=journey_id, pk__gte=low, pk__lte=high)
-    kept = CustomerAccount.objects.filter(covered).values("pk") if shards else []
+    uncovered = CustomerAccount.objects.all()
+    if shards:
+        uncovered = uncovered.exclude(covered)
     for model in (AccountTransition, AccountValuePoint):
-        model.objects.exclude(account_id__in=kept).delete()
+        model.objects.filter(account_id__in=uncovered.values("pk")).delete()
 
 
 def plan_month_parts(all_months: list[date], parts: int) -> list[list[date]]:
@@ -759,17 +762,26 @@ def dispatch_figures(
         if _holds_lease(token, update=False):
             remove_uncovered_rows(shards)
     options = {"queue": queue} if queue else {}
-    moment = datetime.fromisoformat(as_of)
-    runs = plan_month_parts(_all_months(moment), settings.ROLLUP_FIGURE_PARTS)
+    all_months = _all_months(datetime.fromisoformat(as_of))
     # Each scope's figures read the rows once, whatever the months: splitting them
     # by kind (the costliest first) shares them over the workers without reading
     # the rows more often; runs of months split them further for more workers.
+    # The members' figures are about as much work as the other kinds together (a
+    # figure to write per member, month and metric): they go in twice as many
+    # runs, so that two workers share the figures evenly.
+    counts = {
+        part: settings.ROLLUP_FIGURE_PARTS * (2 if part == "member" else 1)
+        for part in figures.FIGURE_PARTS
+    }
+    runs = {
+        count: plan_month_parts(all_months, count) for count in set(counts.values())
+    }
     result = chord(
         tasks.rollup_figures.si(
             token, [month.isoformat() for month in months], as_of, part
         ).set(**options)
-        for months in runs
         for part in figures.FIGURE_PARTS
+        for months in runs[counts[part]]
     )(tasks.rollup_finish.si(token, started_at, as_of).set(**options))
     return result.id
 

@@ -30,7 +30,7 @@ from recognition.services.rollup import (
     rollup_sharded,
 )
 from recognition.tasks import rollup_metrics
-from tests.journeys.factories import TrainingModuleFactory
+from tests.journeys.factories import JourneyFactory, TrainingModuleFactory
 from tests.recognition.rollup_world import (
     account,
     change_owner,
@@ -110,6 +110,22 @@ def test_a_full_run_in_shards_writes_what_a_full_run_writes(monkeypatch):
     assert AccountTransition.objects.count() == 29
     lock = RollupLock.objects.get(pk=1)
     assert (lock.lease_token, lock.leased_until) == ("", None)
+
+
+@pytest.mark.django_db
+def test_a_full_run_in_shards_removes_the_rows_of_an_account_no_shard_covers(
+    monkeypatch,
+):
+    example = _world()
+    rollup(full=True, now=jst(2026, 7, 15))
+    assert AccountTransition.objects.filter(account=example.c).exists()
+    # C moves to a journey without steps: no shard covers it, nor its rows.
+    CustomerAccount.objects.filter(pk=example.c.pk).update(journey=JourneyFactory())
+    expected = full_snapshot(NOW)
+    monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
+    rollup_sharded(full=True, timeout=60)
+    assert not AccountTransition.objects.filter(account=example.c).exists()
+    assert snapshot_difference(snapshot(), expected) == {}
 
 
 @pytest.mark.django_db
