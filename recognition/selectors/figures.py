@@ -920,6 +920,16 @@ def write_group_figures(*, as_of: datetime) -> list[date]:
         )
     for scope, sql, params in flow.figure_selects(months, as_of=as_of, groups=True):
         insert(scope, sql, params, ROWS)
+    if connection.vendor == "sqlite":
+        # SQLite looks a correlated NOT EXISTS up row by row: without an index
+        # on the fresh figures' key, `_keep_unchanged` would read all of them
+        # for each stored figure of the groups.
+        for scope, name in fresh.items():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE INDEX {name}_key ON {name} "
+                    f"({connection.ops.quote_name(SCOPES[scope])}, metric, month)"
+                )
     analyze_tables(*fresh.values())
     for scope, name in fresh.items():
         _keep_unchanged(scope, name)

@@ -46,7 +46,17 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, QuerySet, Value, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Ntile
 from django.utils import timezone
@@ -653,16 +663,20 @@ def rollup_shard(token: str, journey_id: int, low: int, high: int, as_of) -> int
 
 def remove_uncovered_rows(shards) -> None:
     """Delete the rows of accounts no shard covers (no journey, a journey without
-    steps): a full run leaves them none. The accounts are looked through (most runs
-    find none), not every row. (An account's rows go with it when it is deleted.)"""
+    steps) or that no longer exist (deleted while a shard wrote their rows): a
+    full run leaves them none. One anti-join per table (NOT EXISTS: the covered
+    accounts hashed once), not a lookup of each row's account among them."""
     covered = Q()
     for journey_id, low, high in shards:
         covered |= Q(journey_id=journey_id, pk__gte=low, pk__lte=high)
-    uncovered = CustomerAccount.objects.all()
-    if shards:
-        uncovered = uncovered.exclude(covered)
+    accounts = CustomerAccount.objects.filter(covered) if shards else None
     for model in (AccountTransition, AccountValuePoint):
-        model.objects.filter(account_id__in=uncovered.values("pk")).delete()
+        if accounts is None:
+            model.objects.all().delete()
+        else:
+            model.objects.filter(
+                ~Exists(accounts.filter(pk=OuterRef("account_id")))
+            ).delete()
 
 
 def plan_month_parts(all_months: list[date], parts: int) -> list[list[date]]:

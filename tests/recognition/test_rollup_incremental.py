@@ -255,7 +255,6 @@ def test_in_a_group_written_again_a_figure_that_comes_out_the_same_is_left_alone
         same = figure(table, owner, step_key(w.s1), APRIL)
         before = kept[(table, owner.pk)]
         assert (same.pk, same.computed_at) == (before.pk, before.computed_at)
-        assert same.computed_at < run.as_of
     assert shape(figure(MemberFigure, w.suzuki, journey_key(w.journey), APRIL)) == (
         rate(1, 1)
     )
@@ -924,7 +923,6 @@ def test_a_changed_account_keeps_the_rows_that_come_out_the_same(after_first_run
         kept.pk,
         kept.computed_at,
     )
-    assert kept.computed_at < run.as_of
     assert not before[(w.s2.pk, step)].converted
     assert after[(w.s2.pk, step)].converted
     assert after[(w.s2.pk, step)].computed_at == run.as_of

@@ -113,18 +113,24 @@ def test_a_full_run_in_shards_writes_what_a_full_run_writes(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_full_run_in_shards_removes_the_rows_of_an_account_no_shard_covers(
+def test_a_full_run_in_shards_removes_the_rows_no_shard_covers(
     monkeypatch,
 ):
     example = _world()
     rollup(full=True, now=jst(2026, 7, 15))
     assert AccountTransition.objects.filter(account=example.c).exists()
-    # C moves to a journey without steps: no shard covers it, nor its rows.
+    # C moves to a journey without steps: no shard covers it, nor its rows. A
+    # row of an account that no longer exists (deleted while a shard wrote its
+    # rows) goes too.
     CustomerAccount.objects.filter(pk=example.c.pk).update(journey=JourneyFactory())
+    orphan = AccountTransition.objects.filter(account=example.a).first()
+    orphan.pk, orphan.account_id = None, 10**9
+    orphan.save()
     expected = full_snapshot(NOW)
     monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
     rollup_sharded(full=True, timeout=60)
     assert not AccountTransition.objects.filter(account=example.c).exists()
+    assert not AccountTransition.objects.filter(account_id=10**9).exists()
     assert snapshot_difference(snapshot(), expected) == {}
 
 
