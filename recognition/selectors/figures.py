@@ -54,7 +54,12 @@ from ..models import (
     TeamFigure,
 )
 from ..permissions import member_at
-from ..services.rows import Dialect, analyze_tables, drop_temporary
+from ..services.rows import (
+    Dialect,
+    analyze_tables,
+    drop_temporary,
+    empty_temporary,
+)
 from . import flow, revenue
 from .groups import (
     EVENTS,
@@ -955,16 +960,10 @@ _FIGURE_VALUES = ("value", "numerator", "denominator", "provisional", "final_at"
 def _fresh_tables() -> dict[str, str]:
     """Empty temporary tables (scope → name) with the figure tables' columns, for
     the fresh figures of an incremental run's groups (`write_group_figures`)."""
-    tables = {}
-    for scope, model in _TABLES.items():
-        name = f"kata_rollup_fresh_{scope}"
-        drop_temporary(name)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {name} AS SELECT {_figure_columns(scope)} "
-                f"FROM {connection.ops.quote_name(model._meta.db_table)} WHERE 1 = 0"
-            )
-        tables[scope] = name
+    tables = {scope: f"kata_rollup_fresh_{scope}" for scope in _TABLES}
+    for scope, name in tables.items():
+        table = connection.ops.quote_name(_TABLES[scope]._meta.db_table)
+        empty_temporary(name, table, _figure_columns(scope))
     return tables
 
 
@@ -981,9 +980,10 @@ def _keep_unchanged(scope: str, fresh: str) -> None:
     owner = quote(table.get_field(scope).column)
     pk = quote(table.pk.column)
     same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
-    equal = " AND ".join(
+    key = " AND ".join(
         f"f.{column} = s.{column}" for column in (owner, "metric", "month")
-    ) + "".join(
+    )
+    equal = key + "".join(
         f" AND f.{quote(column)} {same} s.{quote(column)}" for column in _FIGURE_VALUES
     )
     with connection.cursor() as cursor:
@@ -999,11 +999,7 @@ def _keep_unchanged(scope: str, fresh: str) -> None:
         columns = _figure_columns(scope)
         cursor.execute(
             f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {fresh} f "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {name} s WHERE "
-            + " AND ".join(
-                f"s.{column} = f.{column}" for column in (owner, "metric", "month")
-            )
-            + ")"
+            f"WHERE NOT EXISTS (SELECT 1 FROM {name} s WHERE {key})"
         )
 
 

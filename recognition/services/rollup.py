@@ -46,17 +46,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    Window,
-)
+from django.db.models import Count, F, Min, Q, QuerySet, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Ntile
 from django.utils import timezone
@@ -664,19 +654,13 @@ def rollup_shard(token: str, journey_id: int, low: int, high: int, as_of) -> int
 def remove_uncovered_rows(shards) -> None:
     """Delete the rows of accounts no shard covers (no journey, a journey without
     steps) or that no longer exist (deleted while a shard wrote their rows): a
-    full run leaves them none. One anti-join per table (NOT EXISTS: the covered
-    accounts hashed once), not a lookup of each row's account among them."""
+    full run leaves them none."""
     covered = Q()
     for journey_id, low, high in shards:
         covered |= Q(journey_id=journey_id, pk__gte=low, pk__lte=high)
-    accounts = CustomerAccount.objects.filter(covered) if shards else None
+    kept = CustomerAccount.objects.filter(covered).values("pk") if shards else []
     for model in (AccountTransition, AccountValuePoint):
-        if accounts is None:
-            model.objects.all().delete()
-        else:
-            model.objects.filter(
-                ~Exists(accounts.filter(pk=OuterRef("account_id")))
-            ).delete()
+        model.objects.exclude(account_id__in=kept).delete()
 
 
 def plan_month_parts(all_months: list[date], parts: int) -> list[list[date]]:

@@ -500,20 +500,22 @@ _ROW_TABLES = (
 )
 
 
+def empty_temporary(name: str, table: str, columns: str) -> None:
+    """A new, empty temporary table `name` with these columns of `table` (their
+    types on PostgreSQL, their affinities on SQLite)."""
+    drop_temporary(name)
+    _run(f"CREATE TEMPORARY TABLE {name} AS SELECT {columns} FROM {table} WHERE 1 = 0")
+
+
 def fresh_row_tables() -> dict:
     """Empty temporary tables (model → name) with the row tables' columns, for
     `write_rows(into=...)`: the listed accounts' rows rebuilt, before
     `replace_changed_rows` compares them with the stored ones."""
-    tables = {}
     for table in _ROW_TABLES:
-        drop_temporary(table.fresh)
-        _run(
-            f"CREATE TEMPORARY TABLE {table.fresh} AS "
-            f"SELECT {table.columns}, computed_at FROM {_table(table.model)} "
-            "WHERE 1 = 0"
+        empty_temporary(
+            table.fresh, _table(table.model), f"{table.columns}, computed_at"
         )
-        tables[table.model] = table.fresh
-    return tables
+    return {table.model: table.fresh for table in _ROW_TABLES}
 
 
 def replace_changed_rows(*, as_of: datetime) -> None:
