@@ -528,16 +528,18 @@ def write_month_figures(
     as_of: datetime,
     into: dict[str, str] | None = None,
     parts: tuple[str, ...] = FIGURE_PARTS,
+    rows_from: dict | None = None,
 ) -> None:
     """Replace the figures of these months (training completion: of
     `training_months`) with fresh aggregates of the rows and events. A fixed number
     of statements. With `into` (scope → an empty table of the figure columns,
     `stage_tables`), the figures go there and nothing is deleted: a full run in
     shards swaps them in at its end; its workers write `parts` of them each (of
-    FIGURE_PARTS; without `into`, every part)."""
+    FIGURE_PARTS; without `into`, every part). With `rows_from` (model → table,
+    `stage_row_tables`), the per-account rows are read from those tables."""
     if into is None and set(parts) != set(FIGURE_PARTS):
         raise ValueError("The figure tables are rewritten whole: every part.")
-    insert = functools.partial(_insert, into=into)
+    insert = functools.partial(_insert, into=into, rows_from=rows_from)
     if into is None:
         training = Family.TRAINING_COMPLETION
         for table in _TABLES.values():
@@ -573,26 +575,65 @@ def stage_tables(token: str) -> dict[str, str]:
     return {scope: f"kata_stage_{scope}_{token[:16]}" for scope in _TABLES}
 
 
-def create_stage_tables(token: str, *, indexes: bool = True) -> None:
-    """Empty staging tables with the figure tables' columns (`write_month_figures`
-    with `into`), regular tables that every worker's connection sees.
+# The per-account rows, which a full run in one process on PostgreSQL also writes
+# aside (`create_stage_tables(rows=True)`): rewriting them in place costs an entry
+# in each of their indexes per row, most of what writing them costs (issue 12).
+_ROW_STAGES = {"transitions": AccountTransition, "value_points": AccountValuePoint}
 
-    PostgreSQL: each a copy of its figure table — columns, identity, checks, the
-    primary key, unique constraints and indexes (under names of its own until the
-    swap gives them theirs) — so that `swap_in_stage_tables` puts it in the
-    table's place by renaming, and the workers writing the figures in parallel
-    also build their index entries, rather than the finish copying every figure
-    alone. Without `indexes`, the keys and indexes wait for `index_stage_tables`:
-    one process writing every figure builds each index once, at the end, rather
-    than entry by entry. Elsewhere: the columns only, copied in by the swap."""
+
+def stage_row_tables(token: str) -> dict:
+    """The names of a full run's staging tables of per-account rows (model →
+    table, the `into` of `rows.write_rows`) for its token."""
+    return {
+        model: f"kata_stage_{key}_{token[:16]}" for key, model in _ROW_STAGES.items()
+    }
+
+
+def _stages(token: str, *, rows: bool) -> list[tuple[type, str]]:
+    """(model, staging table) of a run: the figure tables', with `rows` also the
+    per-account rows'."""
+    found = [(_TABLES[scope], name) for scope, name in stage_tables(token).items()]
+    if rows:
+        found += list(stage_row_tables(token).items())
+    return found
+
+
+def _copied_columns(model) -> str:
+    """The quoted columns of a staged table that its copy into the real one
+    carries: all but the id (the real table gives its own)."""
     quote = connection.ops.quote_name
-    for scope, name in stage_tables(token).items():
-        table, columns = _TABLES[scope]._meta, _figure_columns(scope)
+    return ", ".join(
+        quote(field.column)
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    )
+
+
+def create_stage_tables(
+    token: str, *, indexes: bool = True, rows: bool = False
+) -> None:
+    """Empty staging tables with the figure tables' columns (`write_month_figures`
+    with `into`), regular tables that every worker's connection sees; with `rows`
+    (PostgreSQL), the per-account rows' too (`stage_row_tables`).
+
+    PostgreSQL: each a copy of its table — columns, identity, checks, the primary
+    key, unique constraints and indexes (under names of its own until the swap
+    gives them theirs) — so that `swap_in_stage_tables` puts it in the table's
+    place by renaming, and the workers writing the figures in parallel also build
+    their index entries, rather than the finish copying every figure alone.
+    Without `indexes`, the keys and indexes wait for `index_stage_tables`: one
+    process writing every row builds each index once, at the end, rather than
+    entry by entry. Elsewhere: the columns only, copied in by the swap."""
+    if rows and connection.vendor != "postgresql":
+        raise ValueError("Only PostgreSQL stages the per-account rows.")
+    quote = connection.ops.quote_name
+    for model, name in _stages(token, rows=rows):
+        table = model._meta
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
             if connection.vendor != "postgresql":
                 cursor.execute(
-                    f"CREATE TABLE {name} AS SELECT {columns} "
+                    f"CREATE TABLE {name} AS SELECT {_copied_columns(model)} "
                     f"FROM {quote(table.db_table)} WHERE 1 = 0"
                 )
                 continue
@@ -600,7 +641,7 @@ def create_stage_tables(token: str, *, indexes: bool = True) -> None:
             cursor.execute(
                 f"CREATE TABLE {name} (LIKE {real} INCLUDING ALL EXCLUDING INDEXES)"
             )
-            # Ids go on from the figure table's: no id is ever another figure's.
+            # Ids go on from the real table's: no id is ever another row's.
             sequence = _id_sequence(cursor, real, table.pk.column)
             if sequence:
                 cursor.execute(f"SELECT last_value + 1 FROM {sequence}")
@@ -613,14 +654,14 @@ def create_stage_tables(token: str, *, indexes: bool = True) -> None:
                 _index_stage_table(cursor, token, table.db_table, name)
 
 
-def index_stage_tables(token: str) -> None:
-    """Give the staging tables created without `indexes` their figure tables'
-    keys and indexes (PostgreSQL), once their figures are in."""
+def index_stage_tables(token: str, *, rows: bool = False) -> None:
+    """Give the staging tables created without `indexes` their tables' keys and
+    indexes (PostgreSQL), once their rows are in."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for scope, name in stage_tables(token).items():
-            _index_stage_table(cursor, token, _TABLES[scope]._meta.db_table, name)
+        for model, name in _stages(token, rows=rows):
+            _index_stage_table(cursor, token, model._meta.db_table, name)
 
 
 def _index_stage_table(cursor, token: str, table: str, name: str) -> None:
@@ -708,24 +749,26 @@ def clear_stage_months(
             )
 
 
-def swap_in_stage_tables(token: str) -> None:
-    """Replace every figure with the staging tables' (in the caller's transaction)
-    and drop them: on PostgreSQL each staging table takes its figure table's place
-    (`_swap_in`) where it can; otherwise the figures are copied in."""
+def swap_in_stage_tables(token: str, *, rows: bool = False) -> None:
+    """Replace every figure (with `rows`, every per-account row too) with the
+    staging tables' (in the caller's transaction) and drop them: on PostgreSQL
+    each staging table takes its table's place (`_swap_in`) where it can;
+    otherwise its rows are copied in. The staged per-account rows were analysed
+    once written (the figures were computed from them)."""
     quote = connection.ops.quote_name
     postgresql = connection.vendor == "postgresql"
-    staged = stage_tables(token)
+    staged = _stages(token, rows=rows)
     # Statistics go with the table a staging table becomes: analysed before the
     # swaps lock the figure tables (until the caller's transaction ends).
-    analyze_tables(*staged.values())
-    for scope, name in staged.items():
-        table, columns = _TABLES[scope]._meta, _figure_columns(scope)
+    analyze_tables(*stage_tables(token).values())
+    for model, name in staged:
+        table, columns = model._meta, _copied_columns(model)
         real = quote(table.db_table)
         with connection.cursor() as cursor:
             if postgresql and _swap_in(cursor, table, name, token):
                 continue
             # PostgreSQL: TRUNCATE (transactional there) leaves no dead rows for
-            # the unique index to step over while the figures go in.
+            # the unique index to step over while the rows go in.
             cursor.execute(f"{'TRUNCATE' if postgresql else 'DELETE FROM'} {real}")
             cursor.execute(
                 f"INSERT INTO {real} ({columns}) SELECT {columns} FROM {name}"
@@ -735,12 +778,12 @@ def swap_in_stage_tables(token: str) -> None:
 
 
 def _swap_in(cursor, table, staged: str, token: str) -> bool:
-    """Put a PostgreSQL staging table in its figure table's place: the figure
-    table dropped, the staging table, its indexes, constraints and identity
-    sequence renamed to the names they replace (the names the migrations know),
-    the privileges others held on it given again — a few statements whatever the
-    number of figures. False, with nothing done, when the table cannot be swapped
-    (`_swappable`) or a migration changed it since the lease (`_same_shape`)."""
+    """Put a PostgreSQL staging table in its table's place: the table dropped,
+    the staging table, its indexes, constraints and identity sequence renamed to
+    the names they replace (the names the migrations know), the privileges others
+    held on it given again — a few statements whatever the number of rows.
+    False, with nothing done, when the table cannot be swapped (`_swappable`) or
+    a migration changed it since the lease (`_same_shape`)."""
     quote = connection.ops.quote_name
     real = quote(table.db_table)
     if not _swappable(cursor, table.db_table):
@@ -780,12 +823,13 @@ def _id_sequence(cursor, table: str, column: str) -> str | None:
 
 
 def _swappable(cursor, table: str) -> bool:
-    """Whether a PostgreSQL figure table may be replaced by another: this
-    connection's role owns it (or the swap could not drop it, nor could the
-    migrations alter the new one), and nothing that a new table would not carry
-    over is attached to it — triggers, rules, row security or its policies, a
-    publication, a replica identity, table or column settings, column
-    privileges. Otherwise its figures are copied in."""
+    """Whether a PostgreSQL table (of figures or per-account rows) may be replaced
+    by another: this connection's role owns it (or the swap could not drop it,
+    nor could the migrations alter the new one), and nothing that a new table
+    would not carry over is attached to it — triggers, rules, row security or its
+    policies, a publication, a replica identity, table or column settings, column
+    privileges, foreign keys from or to it (Kata's have none in the database).
+    Otherwise its rows are copied in."""
     cursor.execute(
         """
         SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
@@ -794,6 +838,10 @@ def _swappable(cursor, table: str) -> bool:
             AND c.relreplident = 'd'
             AND c.reloptions IS NULL
             AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid)
+            AND NOT EXISTS (
+                SELECT 1 FROM pg_constraint f
+                WHERE f.contype = 'f' AND c.oid IN (f.conrelid, f.confrelid)
+            )
             AND NOT EXISTS (
                 SELECT 1 FROM pg_trigger t
                 WHERE t.tgrelid = c.oid AND NOT t.tgisinternal
@@ -822,7 +870,7 @@ def _swappable(cursor, table: str) -> bool:
 
 
 def _same_shape(cursor, table: str, named: list, staged: str, token: str) -> bool:
-    """Whether a staging table still has its figure table's columns, checks,
+    """Whether a staging table still has its table's columns, checks,
     constraints and indexes: a migration run since the lease (a column added, an
     index dropped) must not be undone by the swap — such a run copies instead."""
 
@@ -1022,13 +1070,16 @@ def _insert(
     params,
     groups: str | None = None,
     into: dict[str, str] | None = None,
+    rows_from: dict | None = None,
 ) -> None:
     """INSERT INTO the scope's table (or its staging table in `into`) the rows of a
     SELECT whose columns are the owner's id and then `_FIGURE_COLUMNS`, in this
     order; with `groups` (a kind of change), only the rows of the groups listed in
-    GROUPS where it changed."""
+    GROUPS where it changed; with `rows_from` (model → table), the SELECT reads
+    those tables instead of the models' (`_reading`)."""
     table = _TABLES[scope]._meta
     quote = connection.ops.quote_name
+    select_sql = _reading(select_sql, rows_from)
     names = (scope, *_FIGURE_COLUMNS)
     columns = _figure_columns(scope)
     if groups:
@@ -1055,6 +1106,17 @@ def _insert(
 
 def _sql(queryset) -> tuple[str, tuple]:
     return queryset.query.sql_with_params()
+
+
+def _reading(select_sql: str, tables: dict | None) -> str:
+    """A SELECT that reads other tables of the same columns in place of some
+    models' (model → table name): each model's quoted table name, as the ORM and
+    this module write it in FROM, JOIN and column references, becomes that
+    table's. A name never quoted otherwise (a table's), so nothing else changes."""
+    quote = connection.ops.quote_name
+    for model, name in (tables or {}).items():
+        select_sql = select_sql.replace(quote(model._meta.db_table), name)
+    return select_sql
 
 
 def _figure_rows(queryset, **columns):

@@ -12,10 +12,13 @@ never interleave and readers never see a half-written month:
 2. Their per-account rows (`AccountTransition`, `AccountValuePoint`) are deleted and
    written again by the database (`rows`: one `INSERT … SELECT` per journey; first
    reaches, conversions, coverage, Member role and team at the first reach). A
-   full run may instead go in shards over the Celery workers (`rollup_sharded`).
-3. The figures to write again. A full run writes every month (on PostgreSQL into
-   staging tables, indexed once and swapped in at the end: `_stage_every_figure`;
-   from the swap to the commit, readers of the figures wait).
+   full run on PostgreSQL writes every account's rows into staging tables instead
+   (`_start_staging`), swapped in at the end; a full run may instead go in shards
+   over the Celery workers (`rollup_sharded`).
+3. The figures to write again. A full run writes every month (on PostgreSQL from
+   the staged rows into staging tables, indexed once with the rows and swapped in
+   with them at the end: `_stage_every_figure`; from the swap to the commit,
+   readers of the rows and figures wait).
    An incremental run writes groups (scope, owner, month: `selectors.groups`): of
    each row that came out new, gone or different, its member's, team's and pool's
    groups of its cohort month and of the month of its conversion or value point
@@ -405,12 +408,21 @@ def rollup(
         partial = account_ids is not None or months_range is not None
         if full and partial:
             rows.start_groups()
-        count = _recompute_rows(account_ids, as_of=as_of, months_range=months_range)
+        # A full run on PostgreSQL writes its rows and figures aside, then swaps
+        # them in (`_stage_every_figure`); readers see the old ones until then.
         staged = (
-            _stage_every_figure(all_months, as_of=as_of)
-            if full and not limited
+            _start_staging()
+            if full and not limited and connection.vendor == "postgresql"
             else None
         )
+        count = _recompute_rows(
+            account_ids,
+            as_of=as_of,
+            months_range=months_range,
+            into=figures.stage_row_tables(staged) if staged else None,
+        )
+        if staged:
+            _stage_every_figure(staged, all_months, as_of=as_of)
         run = _finish(
             started_at=started_at,
             as_of=as_of,
@@ -426,29 +438,39 @@ def rollup(
             revenue_from=revenue_from,
             changed_accounts=account_ids,
             staged=staged,
+            staged_rows=bool(staged),
         )
     return run
 
 
-def _stage_every_figure(all_months: list[date], *, as_of: datetime) -> str | None:
-    """A full run on PostgreSQL writes every figure into staging tables without
-    indexes, indexes them once and has `_finish` swap them in (as a full run in
-    shards does): faster than deleting every figure and inserting each one with
-    its index entries, and the tables come out without the dead rows and swollen
-    indexes that rewriting them in place leaves. Returns the staging token; None
-    elsewhere (SQLite rewrites the months in place)."""
-    if connection.vendor != "postgresql":
-        return None
+def _start_staging() -> str:
+    """A full run on PostgreSQL writes the per-account rows and every figure into
+    staging tables without indexes (`figures.create_stage_tables`), indexes them
+    once and has `_finish` swap them in (as a full run in shards does with the
+    figures): faster than rewriting the tables in place, where each row also
+    writes an entry in each of their indexes (at L, the rows' indexes were more
+    than a third of the run), and the tables come out without the dead rows and
+    swollen indexes that rewriting them in place leaves. Returns the staging
+    token."""
     token = uuid.uuid4().hex
-    figures.create_stage_tables(token, indexes=False)
+    figures.create_stage_tables(token, indexes=False, rows=True)
+    return token
+
+
+def _stage_every_figure(token: str, all_months: list[date], *, as_of) -> None:
+    """Every figure of a full run, from its staged rows into its staging tables,
+    then every staging table indexed (`_start_staging`)."""
+    rows_from = figures.stage_row_tables(token)
+    # The plans of the figures' statements need the staged rows' sizes.
+    rows.analyze_tables(*rows_from.values())
     figures.write_month_figures(
         months=all_months,
         training_months=all_months,
         as_of=as_of,
         into=figures.stage_tables(token),
+        rows_from=rows_from,
     )
-    figures.index_stage_tables(token)
-    return token
+    figures.index_stage_tables(token, rows=True)
 
 
 def _lock(now: datetime) -> RollupLock:
@@ -506,20 +528,22 @@ def _finish(
     all_months,
     groups=False,
     staged: str | None = None,
+    staged_rows: bool = False,
     revenue_from: date = date.min,
     changed_accounts: set[int] | None = None,
 ) -> RollupRun:
     """Write the months' figures, and with `groups` those of the run's groups in
     other months (or, for a full run with `staged` figures, swap in the figures
-    staged under that token), and record the run (under the lock).
+    staged under that token, and with `staged_rows` its per-account rows), and
+    record the run (under the lock).
 
-    Account health first: it reads no figure, and a swap then holds the figure
-    tables (readers of figures wait for the run to commit) only for the revenue
-    KPIs and the run's record."""
+    Account health first: it reads no figure nor row, and a swap then holds the
+    tables it swaps (their readers wait for the run to commit) only for the
+    revenue KPIs and the run's record."""
     limited = since is not None or until is not None
     _refresh_health(as_of=as_of, structure=structure, changed_accounts=changed_accounts)
     if staged:
-        figures.swap_in_stage_tables(staged)
+        figures.swap_in_stage_tables(staged, rows=staged_rows)
     else:
         _drop_figures_outside(all_months, keep=limited)
         figures.write_month_figures(
@@ -549,8 +573,8 @@ def _finish(
         months=[f"{month:%Y-%m}" for month in sorted(months | training_months)],
         structure=structure,
     )
-    if full and not limited:
-        # Swapped-in figure tables were analysed before the swap.
+    if full and not limited and not staged_rows:
+        # Swapped-in tables were analysed before the swap.
         rewritten = [AccountTransition, AccountValuePoint]
         if not staged:
             rewritten += [MemberFigure, TeamFigure, PoolFigure]
@@ -843,14 +867,21 @@ def _wait_for_run(token: str, started_at: datetime, *, timeout: float | None):
 
 
 def _recompute_rows(
-    account_ids, *, as_of: datetime, months_range: set[date] | None
+    account_ids,
+    *,
+    as_of: datetime,
+    months_range: set[date] | None,
+    into: dict | None = None,
 ) -> int:
     """Rebuild the per-account rows of the accounts (None: all) in the database
     (`rows`). With `months_range`, only the accounts with a row or a live event in
     those months are rebuilt. Rows rebuilt for some accounts only are rebuilt
     aside and only those that differ written; the groups whose figures they
-    change are added to the run's groups. Returns the number of accounts
-    rebuilt."""
+    change are added to the run's groups. With `into` (model → empty staging
+    table, `figures.stage_row_tables`), every account's rows go there instead.
+    Returns the number of accounts rebuilt."""
+    if into is not None and (account_ids is not None or months_range is not None):
+        raise ValueError("Only a run of every account writes its rows aside.")
     listed = account_ids is not None or months_range is not None
     if months_range is not None:
         rows.list_accounts(**_accounts_in_months(months_range))
@@ -877,9 +908,10 @@ def _recompute_rows(
         rows.replace_changed_rows(as_of=as_of)
         rows.add_changed_groups(rows.Dialect(last=as_of))
     else:
-        rows.delete_rows(rows.EVERY)
+        if into is None:
+            rows.delete_rows(rows.EVERY)
         for journey, steps in metrics.current_steps_by_journey(journeys).items():
-            rows.write_rows(journey, steps, as_of=as_of, accounts=rows.EVERY)
+            rows.write_rows(journey, steps, as_of=as_of, accounts=rows.EVERY, into=into)
     if listed:
         rows.drop_temporary(rows.ACCOUNTS)
     return count

@@ -10,6 +10,7 @@ from django.db import connection
 from journeys.models import CustomerAccount, TrainingAssignment
 from recognition.models import (
     AccountTransition,
+    AccountValuePoint,
     MemberFigure,
     PoolFigure,
     RollupLock,
@@ -223,12 +224,17 @@ def test_a_part_of_the_figures_that_does_not_exist_is_refused():
         rollup_figures(token, months, as_of, "members")
 
 
-def _figure_tables_schema() -> dict:
-    """Each figure table's constraints and indexes (name → definition) and its id
-    sequence, as the migrations left them."""
+FIGURE_TABLES = (MemberFigure, TeamFigure, PoolFigure)
+# What a full run in one process swaps in.
+SWAPPED_TABLES = (AccountTransition, AccountValuePoint, *FIGURE_TABLES)
+
+
+def _figure_tables_schema(models=FIGURE_TABLES) -> dict:
+    """Each table's (default: figure table's) constraints and indexes (name →
+    definition) and its id sequence, as the migrations left them."""
     found = {}
     with connection.cursor() as cursor:
-        for model in (MemberFigure, TeamFigure, PoolFigure):
+        for model in models:
             table = model._meta.db_table
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -246,11 +252,11 @@ def _figure_tables_schema() -> dict:
     return found
 
 
-def _table_oids() -> dict[str, int]:
+def _table_oids(models=FIGURE_TABLES) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT relname, oid FROM pg_class WHERE relname IN (%s, %s, %s)",
-            [model._meta.db_table for model in (MemberFigure, TeamFigure, PoolFigure)],
+            "SELECT relname, oid FROM pg_class WHERE relname = ANY(%s)",
+            [[model._meta.db_table for model in models]],
         )
         return dict(cursor.fetchall())
 
@@ -338,39 +344,55 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_on_postgresql_a_full_run_swaps_in_figure_tables_indexed_once(monkeypatch):
-    """A full run in one process writes every figure into staging tables without
-    indexes, indexes them once and swaps them in: the figures a rewrite in place
+def test_on_postgresql_a_full_run_swaps_in_rows_and_figures_indexed_once(
+    monkeypatch,
+):
+    """A full run in one process writes the per-account rows and every figure into
+    staging tables without indexes, computes the figures from the staged rows,
+    indexes them once and swaps them in: the rows and figures a rewrite in place
     gives, new tables under the migrations' names with the same constraints and
-    indexes, no staging table left, and later runs write figures as before."""
-    _world()
+    indexes, no staging table left, ids that go on from the old tables', and
+    later runs write rows and figures as before."""
+    example = _world()
     # As the migrations made the tables.
-    before = _figure_tables_schema()
-    # The months rewritten in place, as on SQLite.
+    before = _figure_tables_schema(SWAPPED_TABLES)
+    # The rows and months rewritten in place, as on SQLite.
     with monkeypatch.context() as patched:
-        patched.setattr(rollup_services, "_stage_every_figure", lambda *a, **k: None)
+        patched.setattr(rollup_services, "_start_staging", lambda: None)
         rollup(full=True, now=jst(2026, 7, 15))
         rollup(full=True, now=NOW)
     in_place = snapshot()
     assert len(in_place["MemberFigure"]) > 10
-    tables_before = _table_oids()
-    highest_id = MemberFigure.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    assert len(in_place["AccountTransition"]) > 10
+    tables_before = _table_oids(SWAPPED_TABLES)
+    highest = {
+        model: model.objects.order_by("-pk").values_list("pk", flat=True)[0]
+        for model in (AccountTransition, MemberFigure)
+    }
     rollup(full=True, now=NOW)
     assert snapshot_difference(snapshot(), in_place) == {}
-    after = _table_oids()
+    after = _table_oids(SWAPPED_TABLES)
+    assert len(after) == 5
     assert all(after[name] != tables_before[name] for name in tables_before)
-    assert _figure_tables_schema() == before
+    assert _figure_tables_schema(SWAPPED_TABLES) == before
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname FROM pg_class WHERE relname LIKE %s", ["kata_stage%"]
         )
         assert cursor.fetchall() == []
-    # Ids go on from the swapped-out tables': none is an earlier figure's again.
-    assert MemberFigure.objects.order_by("pk").values_list("pk", flat=True)[0] > (
-        highest_id
-    )
+    # Ids go on from the swapped-out tables': none is an earlier row's again.
+    for model, highest_id in highest.items():
+        lowest = model.objects.order_by("pk").values_list("pk", flat=True)[0]
+        assert lowest > highest_id
+    # Later runs: an incremental one after a new event, then a full one in place.
+    reach(account(example.journey, owner=example.sato), example.s1, jst(2026, 8, 20))
     assert rollup(now=NOW + timedelta(hours=1)).full is False
-    assert MemberFigure.objects.exists()
+    with monkeypatch.context() as patched:
+        patched.setattr(rollup_services, "_start_staging", lambda: None)
+        rollup(full=True, now=NOW + timedelta(hours=1))
+    expected = snapshot()
+    rollup(full=True, now=NOW + timedelta(hours=1))
+    assert snapshot_difference(snapshot(), expected) == {}
 
 
 @pytest.mark.postgres
