@@ -24,8 +24,9 @@ def rollup_metrics() -> int:
 
 
 # A full rollup in shards (`rollup_services.rollup_sharded`): the rows in shards of
-# accounts, then the figures in parts (by kind and months) into staging tables, then
-# the finish that swaps them in. Each is one transaction: acknowledged only when it ends
+# accounts (on PostgreSQL into staging tables), then the figures in parts (by kind and
+# months) into staging tables beside the staged rows' indexes, then the finish that
+# swaps them in. Each is one transaction: acknowledged only when it ends
 # (acks_late) and given back to the queue when its worker dies
 # (reject_on_worker_lost), it runs again whole.
 
@@ -56,6 +57,11 @@ def rollup_figures(
         datetime.fromisoformat(as_of),
         part,
     )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rollup_index_rows(token: str) -> bool:
+    return rollup_services.rollup_index_rows(token)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

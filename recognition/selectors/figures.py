@@ -621,9 +621,10 @@ def create_stage_tables(
     gives them theirs) — so that `swap_in_stage_tables` puts it in the table's
     place by renaming, and the workers writing the figures in parallel also build
     their index entries, rather than the finish copying every figure alone.
-    Without `indexes`, the keys and indexes wait for `index_stage_tables`: one
-    process writing every row builds each index once, at the end, rather than
-    entry by entry. Elsewhere: the columns only, copied in by the swap."""
+    Without `indexes`, the figures' keys and indexes wait for
+    `index_stage_tables`: one process writing every figure builds each index
+    once, at the end, rather than entry by entry. The rows' always wait, for
+    `index_stage_rows`. Elsewhere: the columns only, copied in by the swap."""
     if rows and connection.vendor != "postgresql":
         raise ValueError("Only PostgreSQL stages the per-account rows.")
     quote = connection.ops.quote_name
@@ -650,18 +651,75 @@ def create_stage_tables(
                     f"ALTER TABLE {name} ALTER COLUMN {quote(table.pk.column)} "
                     f"RESTART WITH {int(start)}"
                 )
-            if indexes:
+            if indexes and model not in _ROW_STAGES.values():
                 _index_stage_table(cursor, token, table.db_table, name)
 
 
-def index_stage_tables(token: str, *, rows: bool = False) -> None:
-    """Give the staging tables created without `indexes` their tables' keys and
-    indexes (PostgreSQL), once their rows are in."""
+def index_stage_tables(token: str) -> None:
+    """Give the figures' staging tables created without `indexes` their tables'
+    keys and indexes (PostgreSQL), once their figures are in."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for model, name in _stages(token, rows=rows):
+        for model, name in _stages(token, rows=False):
             _index_stage_table(cursor, token, model._meta.db_table, name)
+
+
+def index_stage_rows(token: str, *, analyze: bool = True) -> None:
+    """Build the indexes of the per-account rows' staging tables once their rows
+    are in and, with `analyze`, analyse them (PostgreSQL). The keys are built as
+    unique indexes, which `swap_in_stage_tables` makes the keys: ALTER TABLE
+    takes a lock that would wait for, and stop, the figures' workers reading the
+    rows meanwhile; CREATE INDEX lets them read. Safe twice (a task run again)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model, name in stage_row_tables(token).items():
+            for original, kind, definition in _named_objects(
+                cursor, model._meta.db_table
+            ):
+                staged = quote(_staged_object(token, original))
+                if kind == "index":
+                    body = _index_body(definition)
+                    cursor.execute(
+                        f"CREATE {body}".replace(
+                            "INDEX ON", f"INDEX IF NOT EXISTS {staged} ON {name}", 1
+                        )
+                    )
+                elif key := _KEY_DEFINITION.fullmatch(definition):
+                    cursor.execute(
+                        f"CREATE UNIQUE INDEX IF NOT EXISTS {staged} ON {name} "
+                        f"{key.group('columns')}"
+                    )
+    if analyze:
+        analyze_tables(*stage_row_tables(token).values())
+
+
+# pg_get_constraintdef() of a primary key or unique constraint on plain columns.
+_KEY_DEFINITION = re.compile(r"(?P<kind>PRIMARY KEY|UNIQUE) (?P<columns>\([^()]*\))")
+
+
+def _key_stage_rows(cursor, token: str) -> None:
+    """Make the per-account rows' staging tables' keys from the unique indexes
+    `index_stage_rows` built (the index becomes the constraint, without reading
+    the rows again)."""
+    quote = connection.ops.quote_name
+    for model, name in stage_row_tables(token).items():
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE oid IN "
+            "(SELECT indexrelid FROM pg_index WHERE indrelid = %s::regclass)",
+            [name],
+        )
+        built = {found for (found,) in cursor.fetchall()}
+        for original, kind, definition in _named_objects(cursor, model._meta.db_table):
+            if kind != "constraint":
+                continue
+            staged = _staged_object(token, original)
+            key = _KEY_DEFINITION.fullmatch(definition)
+            if key and staged in built:
+                definition = f"{key.group('kind')} USING INDEX {quote(staged)}"
+            cursor.execute(
+                f"ALTER TABLE {name} ADD CONSTRAINT {quote(staged)} {definition}"
+            )
 
 
 def _index_stage_table(cursor, token: str, table: str, name: str) -> None:
@@ -753,14 +811,19 @@ def swap_in_stage_tables(token: str, *, rows: bool = False) -> None:
     """Replace every figure (with `rows`, every per-account row too) with the
     staging tables' (in the caller's transaction) and drop them: on PostgreSQL
     each staging table takes its table's place (`_swap_in`) where it can;
-    otherwise its rows are copied in. The staged per-account rows were analysed
-    once written (the figures were computed from them)."""
+    otherwise its rows are copied in. The per-account rows' staging tables were
+    indexed and analysed (`index_stage_rows`): here their keys are made (and any
+    index not built yet)."""
     quote = connection.ops.quote_name
     postgresql = connection.vendor == "postgresql"
     staged = _stages(token, rows=rows)
     # Statistics go with the table a staging table becomes: analysed before the
     # swaps lock the figure tables (until the caller's transaction ends).
     analyze_tables(*stage_tables(token).values())
+    if rows:
+        index_stage_rows(token, analyze=False)
+        with connection.cursor() as cursor:
+            _key_stage_rows(cursor, token)
     for model, name in staged:
         table, columns = model._meta, _copied_columns(model)
         real = quote(table.db_table)

@@ -461,7 +461,8 @@ def _stage_every_figure(token: str, all_months: list[date], *, as_of) -> None:
     """Every figure of a full run, from its staged rows into its staging tables,
     then every staging table indexed (`_start_staging`)."""
     rows_from = figures.stage_row_tables(token)
-    # The plans of the figures' statements need the staged rows' sizes.
+    # The plans of the figures' statements need the staged rows' sizes (they read
+    # the rows whole: no index helps them).
     rows.analyze_tables(*rows_from.values())
     figures.write_month_figures(
         months=all_months,
@@ -470,7 +471,8 @@ def _stage_every_figure(token: str, all_months: list[date], *, as_of) -> None:
         into=figures.stage_tables(token),
         rows_from=rows_from,
     )
-    figures.index_stage_tables(token, rows=True)
+    figures.index_stage_rows(token, analyze=False)
+    figures.index_stage_tables(token)
 
 
 def _lock(now: datetime) -> RollupLock:
@@ -636,10 +638,23 @@ def lease(*, now: datetime | None = None) -> tuple[str, datetime, datetime]:
         lock.lease_token = uuid.uuid4().hex
         lock.leased_until = started_at + LEASE
         lock.save(update_fields=["lease_token", "leased_until"])
-        # The figures of the run go to staging tables first (`rollup_figures`).
+        # The rows (PostgreSQL) and figures of the run go to staging tables first
+        # (`rollup_shard`, `rollup_figures`).
         figures.drop_stage_tables()
-        figures.create_stage_tables(lock.lease_token)
+        figures.create_stage_tables(lock.lease_token, rows=_shards_stage_rows())
     return lock.lease_token, started_at, now or started_at
+
+
+def _shards_stage_rows() -> bool:
+    """Whether a full run in shards writes the per-account rows into staging
+    tables (PostgreSQL: indexed once by `rollup_index_rows` while the figures are
+    written, swapped in by the finish) rather than in place (SQLite)."""
+    return connection.vendor == "postgresql"
+
+
+def _staged_rows(token: str) -> dict | None:
+    """The staging tables (model → name) of a run in shards' rows, if it has them."""
+    return figures.stage_row_tables(token) if _shards_stage_rows() else None
 
 
 def _holds_lease(token: str, *, update: bool) -> bool:
@@ -667,24 +682,37 @@ def rollup_shard(token: str, journey_id: int, low: int, high: int, as_of) -> int
             (None, []),
         )
         accounts = rows.Accounts.shard(journey_id, low, high)
-        rows.delete_rows(accounts)
+        # The shard's rows written by an earlier delivery of this task go first.
+        into = _staged_rows(token)
+        rows.delete_rows(accounts, into=into)
         if journey is not None:
-            rows.write_rows(journey, steps, as_of=as_of, accounts=accounts)
+            rows.write_rows(journey, steps, as_of=as_of, accounts=accounts, into=into)
         return CustomerAccount.objects.filter(
             journey_id=journey_id, pk__gte=low, pk__lte=high
         ).count()
 
 
-def remove_uncovered_rows(shards) -> None:
-    """Delete the rows of accounts no shard covers (no journey, a journey without
-    steps) or that no longer exist (deleted while a shard wrote their rows): a
-    full run leaves them none."""
+def remove_uncovered_rows(shards, into: dict | None = None) -> None:
+    """Delete the rows (of the staging tables `into`: model → name) of accounts no
+    shard covers (no journey, a journey without steps: moved there after their
+    shard ran) or that no longer exist (deleted while a shard wrote their rows):
+    a full run leaves them none."""
     covered = Q()
     for journey_id, low, high in shards:
         covered |= Q(journey_id=journey_id, pk__gte=low, pk__lte=high)
     kept = CustomerAccount.objects.filter(covered).values("pk") if shards else []
-    for model in (AccountTransition, AccountValuePoint):
-        model.objects.exclude(account_id__in=kept).delete()
+    if into is None:
+        for model in (AccountTransition, AccountValuePoint):
+            model.objects.exclude(account_id__in=kept).delete()
+        return
+    sql, params = kept.query.sql_with_params() if shards else ("", ())
+    for name in into.values():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {name}"
+                + (f" WHERE account_id NOT IN ({sql})" if shards else ""),
+                params,
+            )
 
 
 def plan_month_parts(all_months: list[date], parts: int) -> list[list[date]]:
@@ -741,6 +769,7 @@ def rollup_figures(
             as_of=as_of,
             into=figures.stage_tables(token),
             parts=parts,
+            rows_from=_staged_rows(token),
         )
     return len(months)
 
@@ -764,6 +793,7 @@ def rollup_finish(token: str, started_at, as_of) -> RollupRun | None:
             structure=_structure(),
             all_months=all_months,
             staged=token,
+            staged_rows=_shards_stage_rows(),
         )
         RollupLock.objects.filter(pk=1).update(lease_token="", leased_until=None)
     return run
@@ -774,15 +804,17 @@ def dispatch_figures(
 ) -> str:
     """Once every shard's rows are written: the rows no shard covered go, then the
     figures over the workers, each part of `figures.FIGURE_PARTS` (each scope's
-    figures, the people's) of each run of consecutive months, then
-    `rollup_finish`. Returns the id of the finish's result."""
+    figures, the people's) of each run of consecutive months, beside the staged
+    rows' indexes (`rollup_index_rows`, PostgreSQL), then `rollup_finish`.
+    Returns the id of the finish's result."""
     from celery import chord
 
     from .. import tasks
 
+    staged_rows = _staged_rows(token)
     with transaction.atomic():
         if _holds_lease(token, update=False):
-            remove_uncovered_rows(shards)
+            remove_uncovered_rows(shards, into=staged_rows)
     options = {"queue": queue} if queue else {}
     all_months = _all_months(datetime.fromisoformat(as_of))
     # Each scope's figures read the rows once, whatever the months: splitting them
@@ -798,14 +830,37 @@ def dispatch_figures(
     runs = {
         count: plan_month_parts(all_months, count) for count in set(counts.values())
     }
+    # The staged rows' indexes are built while the figures are written from the
+    # rows (which they do not need: the figures read every row).
+    indexes = [tasks.rollup_index_rows.si(token).set(**options)] if staged_rows else []
     result = chord(
-        tasks.rollup_figures.si(
-            token, [month.isoformat() for month in months], as_of, part
-        ).set(**options)
-        for part in figures.FIGURE_PARTS
-        for months in runs[counts[part]]
+        [
+            *indexes,
+            *(
+                tasks.rollup_figures.si(
+                    token, [month.isoformat() for month in months], as_of, part
+                ).set(**options)
+                for part in figures.FIGURE_PARTS
+                for months in runs[counts[part]]
+            ),
+        ]
     )(tasks.rollup_finish.si(token, started_at, as_of).set(**options))
     return result.id
+
+
+def rollup_index_rows(token: str) -> bool:
+    """Build the indexes of a full run in shards' staged rows and analyse them
+    (`figures.index_stage_rows`), in one transaction; a lease no longer held
+    builds nothing. Returns whether it built them."""
+    with transaction.atomic():
+        if not _holds_lease(token, update=False):
+            return False
+        # Two copies at once (a redelivery while the first still runs) take
+        # turns: the second finds the indexes built.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [PART_LOCK, -1])
+        figures.index_stage_rows(token)
+    return True
 
 
 def rollup_sharded(

@@ -657,10 +657,11 @@ def analyze_tables(*names: str) -> None:
         _run("ANALYZE " + ", ".join(names))
 
 
-def delete_rows(accounts: Accounts) -> None:
-    """Delete the per-account rows of these accounts."""
+def delete_rows(accounts: Accounts, *, into: dict | None = None) -> None:
+    """Delete the per-account rows of these accounts (from the tables `into`:
+    model → name, as `write_rows` takes it)."""
     for model in (AccountTransition, AccountValuePoint):
         _run(
-            f"DELETE FROM {_table(model)} WHERE {accounts.where('account_id')}",
+            f"DELETE FROM {_target(model, into)} WHERE {accounts.where('account_id')}",
             accounts.params,
         )

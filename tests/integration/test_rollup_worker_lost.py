@@ -15,7 +15,8 @@ import pytest
 from django.db import connection
 
 from config import celery_app
-from recognition.models import AccountTransition, AccountValuePoint, RollupRun
+from journeys.models import Coverage
+from recognition.models import AccountTransition, RollupRun
 from recognition.services.rollup import rollup_sharded
 from tests.integration.test_celery_worker import stop_worker, worker_process
 from tests.recognition.rollup_world import (
@@ -103,14 +104,16 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _waiting_delete(timeout: float = 60) -> bool:
-    """Wait until some backend waits for a lock in its DELETE of the value points."""
+def _waiting_shard(timeout: float = 60) -> bool:
+    """Wait until some backend of this database waits for a lock (the worker's,
+    in a shard)."""
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
-                "'Lock' AND query LIKE 'DELETE FROM \"recognition_accountvaluepoint%%'"
+                "'Lock' AND backend_type = 'client backend' "
+                "AND datname = current_database()"
             )
             if cursor.fetchone()[0]:
                 return True
@@ -122,18 +125,19 @@ def test_a_worker_killed_mid_shard_loses_nothing(prefork_worker):
     queue, worker, stop = prefork_worker
     _world()
     settings = connection.settings_dict
-    # Another session holds the value points: the first shard deletes its
-    # accounts' transitions, then waits in the middle of its transaction.
+    # Another session holds the coverage, which only the shards read: the first
+    # shard deletes its accounts' rows (which an earlier delivery would have
+    # written), then waits in the middle of its transaction, writing them.
     blocker = psycopg.connect(
         host=settings["HOST"] or "127.0.0.1",
         port=settings["PORT"] or 5432,
         user=settings["USER"],
         dbname=settings["NAME"],
     )
-    blocker.execute(f"LOCK TABLE {AccountValuePoint._meta.db_table} IN EXCLUSIVE MODE")
+    blocker.execute(f"LOCK TABLE {Coverage._meta.db_table} IN ACCESS EXCLUSIVE MODE")
     try:
         rollup_sharded(full=True, wait=False, queue=queue)
-        assert _waiting_delete(), "no shard reached the value points"
+        assert _waiting_shard(), "no shard waited for the coverage"
         children = _children(worker.pid)
         assert children, "the worker has no child process"
         for child in children:

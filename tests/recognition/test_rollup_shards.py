@@ -17,7 +17,7 @@ from recognition.models import (
     RollupRun,
     TeamFigure,
 )
-from recognition.selectors.figures import FIGURE_PARTS
+from recognition.selectors.figures import FIGURE_PARTS, stage_row_tables
 from recognition.services import rollup as rollup_services
 from recognition.services.rollup import (
     RollupBusy,
@@ -27,6 +27,7 @@ from recognition.services.rollup import (
     rollup,
     rollup_figures,
     rollup_finish,
+    rollup_index_rows,
     rollup_shard,
     rollup_sharded,
 )
@@ -133,6 +134,84 @@ def test_a_full_run_in_shards_removes_the_rows_no_shard_covers(
     assert not AccountTransition.objects.filter(account=example.c).exists()
     assert not AccountTransition.objects.filter(account_id=10**9).exists()
     assert snapshot_difference(snapshot(), expected) == {}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_the_shards_write_staged_rows_that_replace_the_rows_at_the_end(
+    monkeypatch,
+):
+    """On PostgreSQL the shards write the rows into staging tables: pages read the
+    last run's rows until the finish swaps the new ones in. A shard delivered
+    twice writes its rows once; the rows of an account moved off every shard
+    after its shard ran, or deleted meanwhile, do not reach the tables."""
+    example = _world()
+    rollup(full=True, now=jst(2026, 7, 15))
+    earlier = snapshot()
+    monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
+    token, started_at, as_of = lease()
+    shards = plan_shards(3)
+    for journey_id, low, high in shards:
+        rollup_shard(token, journey_id, low, high, as_of)
+    # Delivered again (its worker lost before the acknowledgement).
+    rollup_shard(token, *shards[0], as_of)
+    staged = stage_row_tables(token)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {staged[AccountTransition]}")
+        assert cursor.fetchone() == (29,)
+        # As a shard would have written them for an account deleted since.
+        columns = ", ".join(
+            field.column
+            for field in AccountTransition._meta.concrete_fields
+            if field.column not in ("id", "account_id")
+        )
+        cursor.execute(
+            f"INSERT INTO {staged[AccountTransition]} (account_id, {columns}) "
+            f"SELECT %s, {columns} FROM {staged[AccountTransition]} "
+            "WHERE account_id = %s",
+            [10**9, example.a.pk],
+        )
+    # Readers still see the earlier run's rows.
+    assert snapshot() == earlier
+    # C moves to a journey without steps after its shard ran.
+    CustomerAccount.objects.filter(pk=example.c.pk).update(journey=JourneyFactory())
+    rollup_services.dispatch_figures(
+        token, started_at.isoformat(), as_of.isoformat(), shards
+    )
+    assert RollupRun.objects.filter(started_at=started_at).exists()
+    assert not AccountTransition.objects.filter(account=example.c).exists()
+    assert not AccountTransition.objects.filter(account_id=10**9).exists()
+    assert snapshot_difference(snapshot(), full_snapshot(NOW)) == {}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_the_staged_rows_indexes_are_built_once_under_the_lease():
+    """The task that indexes the staged rows builds each index of the rows'
+    tables once, even delivered twice; under a lease no longer held it builds
+    nothing."""
+    _world()
+    token, _started_at, as_of = lease()
+    for journey_id, low, high in plan_shards(3):
+        rollup_shard(token, journey_id, low, high, as_of)
+    staged = stage_row_tables(token)[AccountTransition]
+
+    def indexes(table: str) -> list[str]:
+        """Each index of the table, without its name and table's."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table]
+            )
+            return sorted(found.split(" USING ", 1)[1] for (found,) in cursor)
+
+    real = indexes(AccountTransition._meta.db_table)
+    assert len(real) == 6
+    assert indexes(staged) == []
+    assert rollup_index_rows("not the lease") is False
+    assert indexes(staged) == []
+    assert rollup_index_rows(token) is True
+    assert rollup_index_rows(token) is True
+    assert indexes(staged) == real
 
 
 @pytest.mark.django_db
@@ -266,12 +345,13 @@ def _table_oids(models=FIGURE_TABLES) -> dict[str, int]:
 def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
     monkeypatch,
 ):
-    """The staging tables take the figure tables' places: same constraints,
-    indexes, id sequence and privileges, by the names the migrations know, and
-    later runs write figures as before. A table with a trigger keeps its place."""
+    """The staging tables take the places of the figure tables and of the
+    per-account rows' (which the shards wrote there): same constraints, indexes,
+    id sequence and privileges, by the names the migrations know, and later runs
+    write rows and figures as before. A table with a trigger keeps its place."""
     _world()
     # As the migrations made the tables (a full run swaps them in too).
-    before = _figure_tables_schema()
+    before = _figure_tables_schema(SWAPPED_TABLES)
     expected = full_snapshot(NOW)
     rollup(full=True, now=jst(2026, 7, 15))
     with connection.cursor() as cursor:
@@ -287,7 +367,7 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
             f"{PoolFigure._meta.db_table} FOR EACH ROW EXECUTE FUNCTION "
             "kata_test_noop()"
         )
-    tables_before = _table_oids()
+    tables_before = _table_oids(SWAPPED_TABLES)
     highest_id = MemberFigure.objects.order_by("-pk").values_list("pk", flat=True)[0]
     monkeypatch.setattr(rollup_services.timezone, "now", lambda: NOW)
     token, started_at, as_of = lease()
@@ -299,11 +379,12 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
         assert cursor.fetchall()
     for journey_id, low, high in plan_shards(3):
         rollup_shard(token, journey_id, low, high, as_of)
+    assert rollup_index_rows(token)
     for part in plan_month_parts(rollup_services._all_months(as_of), 2):
         rollup_figures(token, part, as_of)
     rollup_finish(token, started_at, as_of)
     assert snapshot_difference(snapshot(), expected) == {}
-    assert _figure_tables_schema() == before
+    assert _figure_tables_schema(SWAPPED_TABLES) == before
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname FROM pg_class WHERE relname LIKE %s", ["kata_stage%"]
@@ -311,11 +392,10 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
         assert cursor.fetchall() == []
         # Swapped, not copied into: another table under the same name; but the
         # table with a trigger is the same, its trigger kept.
-        after = _table_oids()
-        assert (
-            after["recognition_memberfigure"]
-            != tables_before["recognition_memberfigure"]
-        )
+        after = _table_oids(SWAPPED_TABLES)
+        for model in (AccountTransition, AccountValuePoint, MemberFigure):
+            table = model._meta.db_table
+            assert after[table] != tables_before[table]
         assert (
             after["recognition_teamfigure"] != tables_before["recognition_teamfigure"]
         )
