@@ -77,8 +77,9 @@ class AccountTransition(Credited):
     # Read by cohort month (the indexes below), or by conversion moment for the
     # flow figures of a team's or pool's months (most of the rows: an index on the
     # owner alone did not help, PostgreSQL M); alone when a team or pool is deleted
-    # (a rare admin action that reads the whole table). Every rollup writes each
-    # row again, and each index with it.
+    # (a rare admin action that reads the whole table). An incremental rollup
+    # writes its changed rows, and each index with them; a full one on PostgreSQL
+    # builds each index once, on staged rows it swaps in.
     team = _derived_key("accounts.Team", _("team"), null=True, db_index=False)
     pool = _derived_key("journeys.Pool", _("pool"), null=True, db_index=False)
     kind = models.CharField(_("kind"), max_length=10, choices=ConversionKind)

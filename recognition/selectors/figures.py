@@ -575,9 +575,10 @@ def stage_tables(token: str) -> dict[str, str]:
     return {scope: f"kata_stage_{scope}_{token[:16]}" for scope in _TABLES}
 
 
-# The per-account rows, which a full run in one process on PostgreSQL also writes
-# aside (`create_stage_tables(rows=True)`): rewriting them in place costs an entry
-# in each of their indexes per row, most of what writing them costs (issue 12).
+# The per-account rows, which a full run on PostgreSQL (in one process or in
+# shards) also writes aside (`create_stage_tables(rows=True)`): rewriting them in
+# place costs an entry in each of their indexes per row, most of what writing them
+# costs (issue 12).
 _ROW_STAGES = {"transitions": AccountTransition, "value_points": AccountValuePoint}
 
 
@@ -594,7 +595,9 @@ def _stages(token: str, *, rows: bool) -> list[tuple[type, str]]:
     per-account rows'."""
     found = [(_TABLES[scope], name) for scope, name in stage_tables(token).items()]
     if rows:
-        found += list(stage_row_tables(token).items())
+        # The rows first: Django deletes the rows of a deleted account, member,
+        # team or pool before their figures; the swap locks them in that order.
+        found = list(stage_row_tables(token).items()) + found
     return found
 
 
@@ -812,8 +815,8 @@ def swap_in_stage_tables(token: str, *, rows: bool = False) -> None:
     staging tables' (in the caller's transaction) and drop them: on PostgreSQL
     each staging table takes its table's place (`_swap_in`) where it can;
     otherwise its rows are copied in. The per-account rows' staging tables were
-    indexed and analysed (`index_stage_rows`): here their keys are made (and any
-    index not built yet)."""
+    analysed and indexed (`index_stage_rows`, the caller): here their keys are
+    made (and any index not built yet)."""
     quote = connection.ops.quote_name
     postgresql = connection.vendor == "postgresql"
     staged = _stages(token, rows=rows)
@@ -824,6 +827,15 @@ def swap_in_stage_tables(token: str, *, rows: bool = False) -> None:
         index_stage_rows(token, analyze=False)
         with connection.cursor() as cursor:
             _key_stage_rows(cursor, token)
+    if postgresql:
+        # Every table at once, in one order (see `_stages`): a swap never holds
+        # one while it waits for another that a deletion holds.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "LOCK TABLE "
+                + ", ".join(quote(model._meta.db_table) for model, _name in staged)
+                + " IN ACCESS EXCLUSIVE MODE"
+            )
     for model, name in staged:
         table, columns = model._meta, _copied_columns(model)
         real = quote(table.db_table)
@@ -831,8 +843,10 @@ def swap_in_stage_tables(token: str, *, rows: bool = False) -> None:
             if postgresql and _swap_in(cursor, table, name, token):
                 continue
             # PostgreSQL: TRUNCATE (transactional there) leaves no dead rows for
-            # the unique index to step over while the rows go in.
-            cursor.execute(f"{'TRUNCATE' if postgresql else 'DELETE FROM'} {real}")
+            # the unique index to step over while the rows go in; a table another
+            # one's foreign key refers to cannot be truncated alone.
+            truncate = postgresql and not _referenced(cursor, table.db_table)
+            cursor.execute(f"{'TRUNCATE' if truncate else 'DELETE FROM'} {real}")
             cursor.execute(
                 f"INSERT INTO {real} ({columns}) SELECT {columns} FROM {name}"
             )
@@ -891,8 +905,9 @@ def _swappable(cursor, table: str) -> bool:
     nor could the migrations alter the new one), and nothing that a new table
     would not carry over is attached to it — triggers, rules, row security or its
     policies, a publication, a replica identity, table or column settings, column
-    privileges, foreign keys from or to it (Kata's have none in the database).
-    Otherwise its rows are copied in."""
+    privileges, foreign keys from or to it (Kata's have none in the database),
+    views reading it (which would keep it from being dropped). Otherwise its rows
+    are copied in."""
     cursor.execute(
         """
         SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
@@ -904,6 +919,11 @@ def _swappable(cursor, table: str) -> bool:
             AND NOT EXISTS (
                 SELECT 1 FROM pg_constraint f
                 WHERE f.contype = 'f' AND c.oid IN (f.conrelid, f.confrelid)
+            )
+            AND NOT EXISTS (
+                SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+                WHERE d.classid = 'pg_rewrite'::regclass
+                    AND d.refobjid = c.oid AND r.ev_class <> c.oid
             )
             AND NOT EXISTS (
                 SELECT 1 FROM pg_trigger t
@@ -930,6 +950,16 @@ def _swappable(cursor, table: str) -> bool:
         [table],
     )
     return bool(cursor.fetchone()[0])
+
+
+def _referenced(cursor, table: str) -> bool:
+    """Whether a foreign key of another PostgreSQL table refers to this one."""
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' "
+        "AND confrelid = %s::regclass AND conrelid <> confrelid)",
+        [table],
+    )
+    return cursor.fetchone()[0]
 
 
 def _same_shape(cursor, table: str, named: list, staged: str, token: str) -> bool:

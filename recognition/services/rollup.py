@@ -446,8 +446,8 @@ def rollup(
 def _start_staging() -> str:
     """A full run on PostgreSQL writes the per-account rows and every figure into
     staging tables without indexes (`figures.create_stage_tables`), indexes them
-    once and has `_finish` swap them in (as a full run in shards does with the
-    figures): faster than rewriting the tables in place, where each row also
+    once and has `_finish` swap them in (as a full run in shards does): faster
+    than rewriting the tables in place, where each row also
     writes an entry in each of their indexes (at L, the rows' indexes were more
     than a third of the run), and the tables come out without the dead rows and
     swollen indexes that rewriting them in place leaves. Returns the staging
@@ -482,6 +482,11 @@ def _lock(now: datetime) -> RollupLock:
     lock = RollupLock.objects.select_for_update().get(pk=1)
     if lock.lease_token and lock.leased_until and lock.leased_until > now:
         raise RollupBusy(lock.leased_until)
+    if lock.lease_token:
+        # A lease past its time: this run takes over, and what is left of the
+        # old run (its shards, parts and finish) writes nothing (`_holds_lease`).
+        lock.lease_token, lock.leased_until = "", None
+        lock.save(update_fields=["lease_token", "leased_until"])
     return lock
 
 
@@ -545,6 +550,13 @@ def _finish(
     limited = since is not None or until is not None
     _refresh_health(as_of=as_of, structure=structure, changed_accounts=changed_accounts)
     if staged:
+        if staged_rows:
+            # After the rows were written, what they name may have been deleted:
+            # Django's cascade reached the tables the run replaces, not these.
+            remove_dangling_rows(figures.stage_row_tables(staged))
+            # The rows' indexes are built here if the task has not (its copy still
+            # running takes its turn first).
+            _take_turns(INDEX_ROWS_TURN)
         figures.swap_in_stage_tables(staged, rows=staged_rows)
     else:
         _drop_figures_outside(all_months, keep=limited)
@@ -653,8 +665,33 @@ def _shards_stage_rows() -> bool:
 
 
 def _staged_rows(token: str) -> dict | None:
-    """The staging tables (model → name) of a run in shards' rows, if it has them."""
-    return figures.stage_row_tables(token) if _shards_stage_rows() else None
+    """The staging tables (model → name) of a run in shards' rows, if its lease
+    made them (not one taken before this code was deployed)."""
+    if not _shards_stage_rows():
+        return None
+    tables = figures.stage_row_tables(token)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [next(iter(tables.values()))])
+        return tables if cursor.fetchone()[0] is not None else None
+
+
+def _take_turns(key: int) -> None:
+    """PostgreSQL: wait for, and hold until the transaction ends, the advisory
+    lock of one piece of a run's work (two copies of a task at once, a
+    redelivery while the first still runs, take turns)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [PART_LOCK, key])
+
+
+# `_take_turns` keys: the staged rows' indexes (`rollup_index_rows` and the
+# finish); a shard's, from its lowest account id (`_shard_turn`); a part of the
+# figures', from its first month and kind (positive).
+INDEX_ROWS_TURN = -1
+
+
+def _shard_turn(low: int) -> int:
+    return -2 - low % 2**30
 
 
 def _holds_lease(token: str, *, update: bool) -> bool:
@@ -684,6 +721,8 @@ def rollup_shard(token: str, journey_id: int, low: int, high: int, as_of) -> int
         accounts = rows.Accounts.shard(journey_id, low, high)
         # The shard's rows written by an earlier delivery of this task go first.
         into = _staged_rows(token)
+        if into:
+            _take_turns(_shard_turn(low))
         rows.delete_rows(accounts, into=into)
         if journey is not None:
             rows.write_rows(journey, steps, as_of=as_of, accounts=accounts, into=into)
@@ -713,6 +752,29 @@ def remove_uncovered_rows(shards, into: dict | None = None) -> None:
                 + (f" WHERE account_id NOT IN ({sql})" if shards else ""),
                 params,
             )
+
+
+def remove_dangling_rows(into: dict) -> None:
+    """Delete the staged rows (model → table) that name an account, journey,
+    step, member, team or pool that no longer exists (deleted after they were
+    written): each of their keys is one Django deletes them with (`_derived_key`).
+    One statement per table, each key looked up in a hash of the ids."""
+    quote = connection.ops.quote_name
+    for model, name in into.items():
+        missing = []
+        for field in model._meta.concrete_fields:
+            if not field.is_relation:
+                continue
+            target = field.related_model._meta
+            found = (
+                f"{field.column} NOT IN (SELECT {quote(field.target_field.column)} "
+                f"FROM {quote(target.db_table)})"
+            )
+            if field.null:
+                found = f"({field.column} IS NOT NULL AND {found})"
+            missing.append(found)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {name} WHERE {' OR '.join(missing)}")
 
 
 def plan_month_parts(all_months: list[date], parts: int) -> list[list[date]]:
@@ -755,13 +817,8 @@ def rollup_figures(
         # Two copies of a part at once (a redelivery while the first still runs)
         # take turns: the second replaces what the first wrote. Other parts of the
         # same months write other rows, at the same time.
-        if connection.vendor == "postgresql":
-            kind = 0 if part is None else 1 + figures.FIGURE_PARTS.index(part)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s, %s)",
-                    [PART_LOCK, months[0].toordinal() * 8 + kind],
-                )
+        kind = 0 if part is None else 1 + figures.FIGURE_PARTS.index(part)
+        _take_turns(months[0].toordinal() * 8 + kind)
         figures.clear_stage_months(token, months, parts)
         figures.write_month_figures(
             months=months,
@@ -793,7 +850,7 @@ def rollup_finish(token: str, started_at, as_of) -> RollupRun | None:
             structure=_structure(),
             all_months=all_months,
             staged=token,
-            staged_rows=_shards_stage_rows(),
+            staged_rows=_staged_rows(token) is not None,
         )
         RollupLock.objects.filter(pk=1).update(lease_token="", leased_until=None)
     return run
@@ -830,8 +887,9 @@ def dispatch_figures(
     runs = {
         count: plan_month_parts(all_months, count) for count in set(counts.values())
     }
-    # The staged rows' indexes are built while the figures are written from the
-    # rows (which they do not need: the figures read every row).
+    # The staged rows' indexes are built, and the rows analysed, while the figures
+    # are written from them: the parts read every row of their months, which
+    # needs no index, and PostgreSQL plans them from the tables' sizes.
     indexes = [tasks.rollup_index_rows.si(token).set(**options)] if staged_rows else []
     result = chord(
         [
@@ -855,10 +913,8 @@ def rollup_index_rows(token: str) -> bool:
     with transaction.atomic():
         if not _holds_lease(token, update=False):
             return False
-        # Two copies at once (a redelivery while the first still runs) take
-        # turns: the second finds the indexes built.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [PART_LOCK, -1])
+        # Two copies at once take turns: the second finds the indexes built.
+        _take_turns(INDEX_ROWS_TURN)
         figures.index_stage_rows(token)
     return True
 

@@ -1,6 +1,7 @@
 """A full rollup in shards writes the tables a full run in one process writes; while
 it holds the lock's lease, no other run starts and stale shards write nothing."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -202,16 +203,71 @@ def test_on_postgresql_the_staged_rows_indexes_are_built_once_under_the_lease():
             cursor.execute(
                 "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table]
             )
-            return sorted(found.split(" USING ", 1)[1] for (found,) in cursor)
+            return sorted(
+                re.sub(r"INDEX \S+ ON \S+", "INDEX ON", found) for (found,) in cursor
+            )
 
     real = indexes(AccountTransition._meta.db_table)
     assert len(real) == 6
+    assert sum("UNIQUE INDEX" in index for index in real) == 2
     assert indexes(staged) == []
-    assert rollup_index_rows("not the lease") is False
+    # The lease given up (the run ended or another took over): nothing is built.
+    RollupLock.objects.filter(pk=1).update(lease_token="")
+    assert rollup_index_rows(token) is False
     assert indexes(staged) == []
+    RollupLock.objects.filter(pk=1).update(lease_token=token)
     assert rollup_index_rows(token) is True
     assert rollup_index_rows(token) is True
     assert indexes(staged) == real
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_rows_of_what_was_deleted_during_a_run_in_shards_do_not_return():
+    """Rows naming an account or a member deleted after their shard wrote them
+    (Django deleting their rows from the tables, not from the run's staging
+    tables): the finish leaves none of them."""
+    example = _world()
+    token, started_at, as_of = lease()
+    for journey_id, low, high in plan_shards(3):
+        rollup_shard(token, journey_id, low, high, as_of)
+    assert rollup_index_rows(token)
+    for part in plan_month_parts(rollup_services._all_months(as_of), 2):
+        rollup_figures(token, part, as_of)
+    staged = stage_row_tables(token)[AccountTransition]
+    # No account nor user has these ids: deleted since.
+    with connection.cursor() as cursor:
+        for column, was in (
+            ("account_id", example.b.pk),
+            ("member_id", example.sato.pk),
+        ):
+            cursor.execute(
+                f"UPDATE {staged} SET {column} = %s WHERE {column} = %s",
+                [10**9, was],
+            )
+            assert cursor.rowcount > 0
+    assert rollup_finish(token, started_at, as_of) is not None
+    assert not AccountTransition.objects.filter(account_id=10**9).exists()
+    assert not AccountTransition.objects.filter(member_id=10**9).exists()
+    assert AccountTransition.objects.filter(member=example.suzuki).exists()
+
+
+@pytest.mark.django_db
+def test_a_run_that_took_over_a_lease_past_its_time_is_not_undone_by_its_finish():
+    """A run in shards whose lease ran out while it worked: the run that takes
+    the lock over gives the lease up, and the old run's finish then writes
+    nothing (it would put rows and figures of the old moment back)."""
+    _world()
+    token, started_at, as_of = lease()
+    for journey_id, low, high in plan_shards(3):
+        rollup_shard(token, journey_id, low, high, as_of)
+    RollupLock.objects.filter(pk=1).update(leased_until=NOW - timedelta(days=400))
+    rollup(full=True, now=NOW)
+    assert RollupLock.objects.get(pk=1).lease_token == ""
+    after = snapshot()
+    assert rollup_finish(token, started_at, as_of) is None
+    assert snapshot() == after
+    assert RollupRun.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -424,7 +480,7 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_on_postgresql_a_full_run_swaps_in_rows_and_figures_indexed_once(
+def test_on_postgresql_a_full_run_swaps_in_staged_rows_and_figures(
     monkeypatch,
 ):
     """A full run in one process writes the per-account rows and every figure into
