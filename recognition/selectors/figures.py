@@ -828,14 +828,18 @@ def swap_in_stage_tables(token: str, *, rows: bool = False) -> None:
         with connection.cursor() as cursor:
             _key_stage_rows(cursor, token)
     if postgresql:
-        # Every table at once, in one order (see `_stages`): a swap never holds
-        # one while it waits for another that a deletion holds.
+        # Every table at once, in the order Django deletes from them (`_stages`):
+        # the swap does not hold one while it waits for another that a deletion
+        # holds, and once it holds them every deletion from them has ended.
         with connection.cursor() as cursor:
             cursor.execute(
                 "LOCK TABLE "
                 + ", ".join(quote(model._meta.db_table) for model, _name in staged)
                 + " IN ACCESS EXCLUSIVE MODE"
             )
+    # What the staged rows and figures name may have been deleted since they
+    # were written: Django deleted their rows from the tables, not from these.
+    _remove_dangling(staged)
     for model, name in staged:
         table, columns = model._meta, _copied_columns(model)
         real = quote(table.db_table)
@@ -844,8 +848,9 @@ def swap_in_stage_tables(token: str, *, rows: bool = False) -> None:
                 continue
             # PostgreSQL: TRUNCATE (transactional there) leaves no dead rows for
             # the unique index to step over while the rows go in; a table another
-            # one's foreign key refers to cannot be truncated alone.
-            truncate = postgresql and not _referenced(cursor, table.db_table)
+            # one's foreign key refers to cannot be truncated alone, nor one this
+            # role may not truncate.
+            truncate = postgresql and _truncatable(cursor, table.db_table)
             cursor.execute(f"{'TRUNCATE' if truncate else 'DELETE FROM'} {real}")
             cursor.execute(
                 f"INSERT INTO {real} ({columns}) SELECT {columns} FROM {name}"
@@ -923,6 +928,7 @@ def _swappable(cursor, table: str) -> bool:
             AND NOT EXISTS (
                 SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
                 WHERE d.classid = 'pg_rewrite'::regclass
+                    AND d.refclassid = 'pg_class'::regclass
                     AND d.refobjid = c.oid AND r.ev_class <> c.oid
             )
             AND NOT EXISTS (
@@ -952,14 +958,46 @@ def _swappable(cursor, table: str) -> bool:
     return bool(cursor.fetchone()[0])
 
 
-def _referenced(cursor, table: str) -> bool:
-    """Whether a foreign key of another PostgreSQL table refers to this one."""
+def _truncatable(cursor, table: str) -> bool:
+    """Whether this role may TRUNCATE a PostgreSQL table that no foreign key of
+    another table refers to."""
     cursor.execute(
-        "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' "
+        "SELECT has_table_privilege(%s::regclass, 'TRUNCATE') AND NOT EXISTS ("
+        "SELECT 1 FROM pg_constraint WHERE contype = 'f' "
         "AND confrelid = %s::regclass AND conrelid <> confrelid)",
-        [table],
+        [table, table],
     )
     return cursor.fetchone()[0]
+
+
+def _remove_dangling(staged: list[tuple[type, str]]) -> None:
+    """Delete the staged rows and figures (model, table) that name an account,
+    journey, step, member, team or pool no longer there (deleted after they were
+    written; each of their keys is one Django deletes them with). One statement
+    per table: its rows joined to what they name, by hash."""
+    quote = connection.ops.quote_name
+    for model, name in staged:
+        joins, missing = [], []
+        for number, field in enumerate(
+            field for field in model._meta.concrete_fields if field.is_relation
+        ):
+            target = field.target_field
+            alias = f"k{number}"
+            joins.append(
+                f"LEFT JOIN {quote(target.model._meta.db_table)} {alias} "
+                f"ON {alias}.{quote(target.column)} = s.{quote(field.column)}"
+            )
+            missing.append(
+                f"(s.{quote(field.column)} IS NOT NULL "
+                f"AND {alias}.{quote(target.column)} IS NULL)"
+            )
+        # SQLite's staging tables copy no id: its own row ids name the rows.
+        pk = "rowid" if connection.vendor == "sqlite" else quote(model._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {name} WHERE {pk} IN (SELECT s.{pk} FROM {name} s "
+                f"{' '.join(joins)} WHERE {' OR '.join(missing)})"
+            )
 
 
 def _same_shape(cursor, table: str, named: list, staged: str, token: str) -> bool:

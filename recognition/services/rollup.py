@@ -551,11 +551,8 @@ def _finish(
     _refresh_health(as_of=as_of, structure=structure, changed_accounts=changed_accounts)
     if staged:
         if staged_rows:
-            # After the rows were written, what they name may have been deleted:
-            # Django's cascade reached the tables the run replaces, not these.
-            remove_dangling_rows(figures.stage_row_tables(staged))
-            # The rows' indexes are built here if the task has not (its copy still
-            # running takes its turn first).
+            # The rows' indexes are built in the swap if the task has not (a copy
+            # of it still running goes first).
             _take_turns(INDEX_ROWS_TURN)
         figures.swap_in_stage_tables(staged, rows=staged_rows)
     else:
@@ -666,7 +663,9 @@ def _shards_stage_rows() -> bool:
 
 def _staged_rows(token: str) -> dict | None:
     """The staging tables (model → name) of a run in shards' rows, if its lease
-    made them (not one taken before this code was deployed)."""
+    made them: not one taken before this code was deployed, whose shards write
+    in place. Asked under the lease (`_holds_lease`), which keeps the staging
+    tables from being dropped meanwhile."""
     if not _shards_stage_rows():
         return None
     tables = figures.stage_row_tables(token)
@@ -695,11 +694,22 @@ def _shard_turn(low: int) -> int:
 
 
 def _holds_lease(token: str, *, update: bool) -> bool:
+    """Whether the run of `token` holds the lease, the lock's row kept until the
+    caller's transaction ends: for update (the finish), or else, on PostgreSQL,
+    for share (a shard, a part): a run taking the lock over, or the finish,
+    which drop staging tables, wait for the tasks still using them."""
     locks = RollupLock.objects.filter(pk=1)
     if update:
-        locks = locks.select_for_update()
-    lock = locks.first()
-    return lock is not None and lock.lease_token == token
+        lock = locks.select_for_update().first()
+        return lock is not None and lock.lease_token == token
+    if connection.vendor != "postgresql":
+        lock = locks.first()
+        return lock is not None and lock.lease_token == token
+    table = connection.ops.quote_name(RollupLock._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT lease_token FROM {table} WHERE id = 1 FOR SHARE")
+        found = cursor.fetchone()
+    return found is not None and found[0] == token
 
 
 def rollup_shard(token: str, journey_id: int, low: int, high: int, as_of) -> int:
@@ -746,35 +756,11 @@ def remove_uncovered_rows(shards, into: dict | None = None) -> None:
         return
     sql, params = kept.query.sql_with_params() if shards else ("", ())
     for name in into.values():
+        # NOT EXISTS: an anti-join, which spills to disk rather than looking
+        # every row up in a list when the ids outgrow a hash in memory.
+        where = f" WHERE NOT EXISTS (SELECT 1 FROM ({sql}) k WHERE k.pk = s.account_id)"
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {name}"
-                + (f" WHERE account_id NOT IN ({sql})" if shards else ""),
-                params,
-            )
-
-
-def remove_dangling_rows(into: dict) -> None:
-    """Delete the staged rows (model → table) that name an account, journey,
-    step, member, team or pool that no longer exists (deleted after they were
-    written): each of their keys is one Django deletes them with (`_derived_key`).
-    One statement per table, each key looked up in a hash of the ids."""
-    quote = connection.ops.quote_name
-    for model, name in into.items():
-        missing = []
-        for field in model._meta.concrete_fields:
-            if not field.is_relation:
-                continue
-            target = field.related_model._meta
-            found = (
-                f"{field.column} NOT IN (SELECT {quote(field.target_field.column)} "
-                f"FROM {quote(target.db_table)})"
-            )
-            if field.null:
-                found = f"({field.column} IS NOT NULL AND {found})"
-            missing.append(found)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {name} WHERE {' OR '.join(missing)}")
+            cursor.execute(f"DELETE FROM {name} s" + (where if shards else ""), params)
 
 
 def plan_month_parts(all_months: list[date], parts: int) -> list[list[date]]:

@@ -18,7 +18,11 @@ from recognition.models import (
     RollupRun,
     TeamFigure,
 )
-from recognition.selectors.figures import FIGURE_PARTS, stage_row_tables
+from recognition.selectors.figures import (
+    FIGURE_PARTS,
+    stage_row_tables,
+    stage_tables,
+)
 from recognition.services import rollup as rollup_services
 from recognition.services.rollup import (
     RollupBusy,
@@ -224,9 +228,10 @@ def test_on_postgresql_the_staged_rows_indexes_are_built_once_under_the_lease():
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_on_postgresql_rows_of_what_was_deleted_during_a_run_in_shards_do_not_return():
-    """Rows naming an account or a member deleted after their shard wrote them
-    (Django deleting their rows from the tables, not from the run's staging
-    tables): the finish leaves none of them."""
+    """Rows and figures naming an account or a member deleted after they were
+    written (Django deleting their rows and figures from the tables, not from the
+    run's staging tables): the finish leaves none of them, and keeps the rows
+    credited to no one."""
     example = _world()
     token, started_at, as_of = lease()
     for journey_id, low, high in plan_shards(3):
@@ -235,21 +240,33 @@ def test_on_postgresql_rows_of_what_was_deleted_during_a_run_in_shards_do_not_re
     for part in plan_month_parts(rollup_services._all_months(as_of), 2):
         rollup_figures(token, part, as_of)
     staged = stage_row_tables(token)[AccountTransition]
+    staged_figures = stage_tables(token)["member"]
     # No account nor user has these ids: deleted since.
     with connection.cursor() as cursor:
-        for column, was in (
-            ("account_id", example.b.pk),
-            ("member_id", example.sato.pk),
+        for table, column, was in (
+            (staged, "account_id", example.b.pk),
+            (staged, "member_id", example.sato.pk),
+            (staged_figures, "member_id", example.sato.pk),
         ):
             cursor.execute(
-                f"UPDATE {staged} SET {column} = %s WHERE {column} = %s",
+                f"UPDATE {table} SET {column} = %s WHERE {column} = %s",
                 [10**9, was],
             )
             assert cursor.rowcount > 0
+        # And rows credited to no one (a pooled account's, say).
+        cursor.execute(
+            f"UPDATE {staged} SET member_id = NULL WHERE account_id = %s",
+            [example.d.pk],
+        )
+        assert cursor.rowcount > 0
     assert rollup_finish(token, started_at, as_of) is not None
     assert not AccountTransition.objects.filter(account_id=10**9).exists()
     assert not AccountTransition.objects.filter(member_id=10**9).exists()
-    assert AccountTransition.objects.filter(member=example.suzuki).exists()
+    assert not MemberFigure.objects.filter(member_id=10**9).exists()
+    assert AccountTransition.objects.filter(
+        account=example.d, member__isnull=True
+    ).exists()
+    assert MemberFigure.objects.filter(member=example.suzuki).exists()
 
 
 @pytest.mark.django_db
@@ -485,7 +502,7 @@ def test_on_postgresql_a_full_run_swaps_in_staged_rows_and_figures(
 ):
     """A full run in one process writes the per-account rows and every figure into
     staging tables without indexes, computes the figures from the staged rows,
-    indexes them once and swaps them in: the rows and figures a rewrite in place
+    indexes them and swaps them in: the rows and figures a rewrite in place
     gives, new tables under the migrations' names with the same constraints and
     indexes, no staging table left, ids that go on from the old tables', and
     later runs write rows and figures as before."""
