@@ -682,12 +682,7 @@ def index_stage_rows(token: str, *, analyze: bool = True) -> None:
             ):
                 staged = quote(_staged_object(token, original))
                 if kind == "index":
-                    body = _index_body(definition)
-                    cursor.execute(
-                        f"CREATE {body}".replace(
-                            "INDEX ON", f"INDEX IF NOT EXISTS {staged} ON {name}", 1
-                        )
-                    )
+                    _create_index(cursor, definition, staged, name, again=True)
                 elif key := _KEY_DEFINITION.fullmatch(definition):
                     cursor.execute(
                         f"CREATE UNIQUE INDEX IF NOT EXISTS {staged} ON {name} "
@@ -704,25 +699,16 @@ _KEY_DEFINITION = re.compile(r"(?P<kind>PRIMARY KEY|UNIQUE) (?P<columns>\([^()]*
 def _key_stage_rows(cursor, token: str) -> None:
     """Make the per-account rows' staging tables' keys from the unique indexes
     `index_stage_rows` built (the index becomes the constraint, without reading
-    the rows again)."""
+    the rows again; a key of another kind is built here)."""
     quote = connection.ops.quote_name
     for model, name in stage_row_tables(token).items():
-        cursor.execute(
-            "SELECT relname FROM pg_class WHERE oid IN "
-            "(SELECT indexrelid FROM pg_index WHERE indrelid = %s::regclass)",
-            [name],
-        )
-        built = {found for (found,) in cursor.fetchall()}
         for original, kind, definition in _named_objects(cursor, model._meta.db_table):
             if kind != "constraint":
                 continue
-            staged = _staged_object(token, original)
-            key = _KEY_DEFINITION.fullmatch(definition)
-            if key and staged in built:
-                definition = f"{key.group('kind')} USING INDEX {quote(staged)}"
-            cursor.execute(
-                f"ALTER TABLE {name} ADD CONSTRAINT {quote(staged)} {definition}"
-            )
+            staged = quote(_staged_object(token, original))
+            if key := _KEY_DEFINITION.fullmatch(definition):
+                definition = f"{key.group('kind')} USING INDEX {staged}"
+            cursor.execute(f"ALTER TABLE {name} ADD CONSTRAINT {staged} {definition}")
 
 
 def _index_stage_table(cursor, token: str, table: str, name: str) -> None:
@@ -733,11 +719,16 @@ def _index_stage_table(cursor, token: str, table: str, name: str) -> None:
         if kind == "constraint":
             cursor.execute(f"ALTER TABLE {name} ADD CONSTRAINT {staged} {definition}")
             continue
-        cursor.execute(
-            f"CREATE {_index_body(definition)}".replace(
-                "INDEX ON", f"INDEX {staged} ON {name}", 1
-            )
-        )
+        _create_index(cursor, definition, staged, name)
+
+
+def _create_index(
+    cursor, definition: str, staged: str, name: str, *, again: bool = False
+) -> None:
+    """Create on table `name` the index `definition` (pg_get_indexdef) describes,
+    named `staged`; with `again`, nothing when it exists already."""
+    named = f"INDEX {'IF NOT EXISTS ' if again else ''}{staged} ON {name}"
+    cursor.execute(f"CREATE {_index_body(definition)}".replace("INDEX ON", named, 1))
 
 
 # pg_get_indexdef(): CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING …
@@ -815,8 +806,8 @@ def swap_in_stage_tables(token: str, *, rows: bool = False) -> None:
     staging tables' (in the caller's transaction) and drop them: on PostgreSQL
     each staging table takes its table's place (`_swap_in`) where it can;
     otherwise its rows are copied in. The per-account rows' staging tables were
-    analysed and indexed (`index_stage_rows`, the caller): here their keys are
-    made (and any index not built yet)."""
+    analysed by the caller (and, in a run in shards, indexed by `index_stage_rows`):
+    here the indexes not built yet are built and the keys made."""
     quote = connection.ops.quote_name
     postgresql = connection.vendor == "postgresql"
     staged = _stages(token, rows=rows)

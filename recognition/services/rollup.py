@@ -410,11 +410,7 @@ def rollup(
             rows.start_groups()
         # A full run on PostgreSQL writes its rows and figures aside, then swaps
         # them in (`_stage_every_figure`); readers see the old ones until then.
-        staged = (
-            _start_staging()
-            if full and not limited and connection.vendor == "postgresql"
-            else None
-        )
+        staged = _start_staging() if full and not limited and _stages_rows() else None
         count = _recompute_rows(
             account_ids,
             as_of=as_of,
@@ -459,7 +455,8 @@ def _start_staging() -> str:
 
 def _stage_every_figure(token: str, all_months: list[date], *, as_of) -> None:
     """Every figure of a full run, from its staged rows into its staging tables,
-    then every staging table indexed (`_start_staging`)."""
+    then the figures' tables indexed (`_start_staging`; the rows' indexes are
+    built by the swap, `figures.swap_in_stage_tables`)."""
     rows_from = figures.stage_row_tables(token)
     # The plans of the figures' statements need the staged rows' sizes (they read
     # the rows whole: no index helps them).
@@ -471,7 +468,6 @@ def _stage_every_figure(token: str, all_months: list[date], *, as_of) -> None:
         into=figures.stage_tables(token),
         rows_from=rows_from,
     )
-    figures.index_stage_rows(token, analyze=False)
     figures.index_stage_tables(token)
 
 
@@ -551,8 +547,8 @@ def _finish(
     _refresh_health(as_of=as_of, structure=structure, changed_accounts=changed_accounts)
     if staged:
         if staged_rows:
-            # The rows' indexes are built in the swap if the task has not (a copy
-            # of it still running goes first).
+            # The rows' indexes are built in the swap where no task built them (a
+            # copy of the task still running goes first).
             _take_turns(INDEX_ROWS_TURN)
         figures.swap_in_stage_tables(staged, rows=staged_rows)
     else:
@@ -650,14 +646,14 @@ def lease(*, now: datetime | None = None) -> tuple[str, datetime, datetime]:
         # The rows (PostgreSQL) and figures of the run go to staging tables first
         # (`rollup_shard`, `rollup_figures`).
         figures.drop_stage_tables()
-        figures.create_stage_tables(lock.lease_token, rows=_shards_stage_rows())
+        figures.create_stage_tables(lock.lease_token, rows=_stages_rows())
     return lock.lease_token, started_at, now or started_at
 
 
-def _shards_stage_rows() -> bool:
-    """Whether a full run in shards writes the per-account rows into staging
-    tables (PostgreSQL: indexed once by `rollup_index_rows` while the figures are
-    written, swapped in by the finish) rather than in place (SQLite)."""
+def _stages_rows() -> bool:
+    """Whether a full run writes the per-account rows into staging tables
+    (PostgreSQL: indexed once, in shards by `rollup_index_rows` while the figures
+    are written, and swapped in by the finish) rather than in place (SQLite)."""
     return connection.vendor == "postgresql"
 
 
@@ -666,7 +662,7 @@ def _staged_rows(token: str) -> dict | None:
     made them: not one taken before this code was deployed, whose shards write
     in place. Asked under the lease (`_holds_lease`), which keeps the staging
     tables from being dropped meanwhile."""
-    if not _shards_stage_rows():
+    if not _stages_rows():
         return None
     tables = figures.stage_row_tables(token)
     with connection.cursor() as cursor:
@@ -698,18 +694,14 @@ def _holds_lease(token: str, *, update: bool) -> bool:
     caller's transaction ends: for update (the finish), or else, on PostgreSQL,
     for share (a shard, a part): a run taking the lock over, or the finish,
     which drop staging tables, wait for the tasks still using them."""
-    locks = RollupLock.objects.filter(pk=1)
-    if update:
-        lock = locks.select_for_update().first()
-        return lock is not None and lock.lease_token == token
-    if connection.vendor != "postgresql":
-        lock = locks.first()
-        return lock is not None and lock.lease_token == token
+    if update or connection.vendor != "postgresql":
+        locks = RollupLock.objects.filter(pk=1)
+        locks = locks.select_for_update() if update else locks
+        return locks.values_list("lease_token", flat=True).first() == token
     table = connection.ops.quote_name(RollupLock._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT lease_token FROM {table} WHERE id = 1 FOR SHARE")
-        found = cursor.fetchone()
-    return found is not None and found[0] == token
+        return cursor.fetchone() == (token,)
 
 
 def rollup_shard(token: str, journey_id: int, low: int, high: int, as_of) -> int:
@@ -746,21 +738,22 @@ def remove_uncovered_rows(shards, into: dict | None = None) -> None:
     shard covers (no journey, a journey without steps: moved there after their
     shard ran) or that no longer exist (deleted while a shard wrote their rows):
     a full run leaves them none."""
+    if not shards:
+        rows.delete_rows(rows.EVERY, into=into)
+        return
     covered = Q()
     for journey_id, low, high in shards:
         covered |= Q(journey_id=journey_id, pk__gte=low, pk__lte=high)
-    kept = CustomerAccount.objects.filter(covered).values("pk") if shards else []
-    if into is None:
-        for model in (AccountTransition, AccountValuePoint):
-            model.objects.exclude(account_id__in=kept).delete()
-        return
-    sql, params = kept.query.sql_with_params() if shards else ("", ())
-    for name in into.values():
-        # NOT EXISTS: an anti-join, which spills to disk rather than looking
-        # every row up in a list when the ids outgrow a hash in memory.
-        where = f" WHERE NOT EXISTS (SELECT 1 FROM ({sql}) k WHERE k.pk = s.account_id)"
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {name} s" + (where if shards else ""), params)
+    sql, params = (
+        CustomerAccount.objects.filter(covered).values("pk").query.sql_with_params()
+    )
+    # NOT EXISTS: an anti-join, the covered accounts hashed once (spilling to disk
+    # if need be), not a lookup of each row's account in a list.
+    uncovered = rows.Accounts(
+        lambda column: f"NOT EXISTS (SELECT 1 FROM ({sql}) k WHERE k.pk = {column})",
+        params,
+    )
+    rows.delete_rows(uncovered, into=into)
 
 
 def plan_month_parts(all_months: list[date], parts: int) -> list[list[date]]:

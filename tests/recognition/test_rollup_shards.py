@@ -381,7 +381,7 @@ FIGURE_TABLES = (MemberFigure, TeamFigure, PoolFigure)
 SWAPPED_TABLES = (AccountTransition, AccountValuePoint, *FIGURE_TABLES)
 
 
-def _figure_tables_schema(models=FIGURE_TABLES) -> dict:
+def _tables_schema(models=FIGURE_TABLES) -> dict:
     """Each table's (default: figure table's) constraints and indexes (name →
     definition) and its id sequence, as the migrations left them."""
     found = {}
@@ -424,7 +424,7 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
     write rows and figures as before. A table with a trigger keeps its place."""
     _world()
     # As the migrations made the tables (a full run swaps them in too).
-    before = _figure_tables_schema(SWAPPED_TABLES)
+    before = _tables_schema(SWAPPED_TABLES)
     expected = full_snapshot(NOW)
     rollup(full=True, now=jst(2026, 7, 15))
     with connection.cursor() as cursor:
@@ -457,7 +457,7 @@ def test_on_postgresql_the_finish_swaps_tables_that_keep_the_migrations_names(
         rollup_figures(token, part, as_of)
     rollup_finish(token, started_at, as_of)
     assert snapshot_difference(snapshot(), expected) == {}
-    assert _figure_tables_schema(SWAPPED_TABLES) == before
+    assert _tables_schema(SWAPPED_TABLES) == before
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname FROM pg_class WHERE relname LIKE %s", ["kata_stage%"]
@@ -508,7 +508,7 @@ def test_on_postgresql_a_full_run_swaps_in_staged_rows_and_figures(
     later runs write rows and figures as before."""
     example = _world()
     # As the migrations made the tables.
-    before = _figure_tables_schema(SWAPPED_TABLES)
+    before = _tables_schema(SWAPPED_TABLES)
     # The rows and months rewritten in place, as on SQLite.
     with monkeypatch.context() as patched:
         patched.setattr(rollup_services, "_start_staging", lambda: None)
@@ -527,7 +527,7 @@ def test_on_postgresql_a_full_run_swaps_in_staged_rows_and_figures(
     after = _table_oids(SWAPPED_TABLES)
     assert len(after) == 5
     assert all(after[name] != tables_before[name] for name in tables_before)
-    assert _figure_tables_schema(SWAPPED_TABLES) == before
+    assert _tables_schema(SWAPPED_TABLES) == before
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname FROM pg_class WHERE relname LIKE %s", ["kata_stage%"]
