@@ -351,6 +351,18 @@ def account_list(
     return accounts
 
 
+def accounts_by_key(keys: QuerySet, *, now: datetime | None = None) -> QuerySet:
+    """The accounts whose primary keys the subquery `keys` gives, annotated as
+    `account_list`'s are: a page of that list whose keys the list found (scope and
+    filters applied there, `config.rows.PagedByKey`)."""
+    now = now or timezone.now()
+    return _annotated_accounts(
+        CustomerAccount.objects.filter(pk__in=keys),
+        now=now,
+        today=timezone.localdate(now),
+    )
+
+
 # A customer account as a row of `account_rows`: its own columns, where it stands on
 # its journey, and its open coverage period (`open_period__…`, none: all None).
 ACCOUNT_ROW_COLUMNS = (

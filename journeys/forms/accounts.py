@@ -12,6 +12,7 @@ from django_filters.widgets import BaseCSVWidget
 
 from accounts.models import User
 from config.fields import DateTimeField
+from config.widgets import MenuSelect
 
 from .. import revenue
 from ..models import ARRMovement, CoverageModel, HealthBand, Step
@@ -68,7 +69,7 @@ def present_account_filters(
     }
     for name, (label, empty, pairs) in menus.items():
         fields[name].label = label
-        fields[name].widget = forms.Select(choices=_choices(empty, pairs))
+        fields[name].widget = MenuSelect(choices=_choices(empty, pairs))
     form.helper = FormHelper()
     form.helper.form_method = "get"
     form.helper.disable_csrf = True
@@ -125,7 +126,7 @@ def present_step_event_filters(form: forms.Form, *, journeys, steps) -> forms.Fo
     }
     for name, (label, empty, pairs) in menus.items():
         fields[name].label = label
-        fields[name].widget = forms.Select(choices=_choices(empty, pairs))
+        fields[name].widget = MenuSelect(choices=_choices(empty, pairs))
     for name in ("account", "reached_after", "reached_before"):
         fields[name].widget = forms.HiddenInput()
     form.helper = FormHelper()

@@ -19,6 +19,7 @@ from accounts.models import Role, Team, User
 from accounts.permissions import is_admin
 from config import keyset
 from config.exports import csv_response
+from config.rows import PagedByKey
 from config.views import add_service_errors
 
 from .. import health, imports, permissions, revenue, selectors, services
@@ -129,7 +130,9 @@ def account_list(request):
     filterset = _account_filters(request)
     # Before the form is validated: its fields' labels are read once, then.
     form = _present_filters(request, filterset)
-    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
+    # A page's accounts are read by the keys the list finds (PagedByKey).
+    listed = PagedByKey(filterset.qs, selectors.accounts_by_key)
+    page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
     filtered = filterset.is_bound and any(
         value not in (None, "", [])
         for name, value in form.cleaned_data.items()
