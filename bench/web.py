@@ -10,8 +10,10 @@ with production settings (bench/web_settings.py) and gunicorn's 2 sync workers:
   warm-up, and the page's query count (Django's test client in this process),
   beside the raw SELECTs of the precomputed rows the page shows (the members, their
   monthly figures and the team's over the page's months, through a database cursor);
-- the manager's home page (the same leader): median, p95 and queries, against the
-  pages' absolute targets (the issue sets it no raw-SELECT baseline);
+- the manager's home page and the account list (the same leader), and the admin's
+  account list of every account by ARR at its middle page: median, p95 and
+  queries, against the pages' absolute targets (the issue sets them no raw-SELECT
+  baseline);
 - the main API lists (`?page_size=100`, an admin's token): p95 of sequential
   requests and the throughput of a few concurrent clients, beside a minimal
   `.values()` JSON view of the same model and fields on the same gunicorn
@@ -477,6 +479,10 @@ class Page:
     work: str
     path: str
     statements: list  # (sql, params) of the raw SELECT baseline
+    # Who opens it: the team's leader or the admin (a field of Subjects).
+    viewer: str = "manager"
+    # What a page without a raw-SELECT baseline shows (its row's notes).
+    shows: str = ""
     queries: int = 0
     raw: Timings = field(default_factory=Timings)
     raw_rows: int = 0
@@ -508,12 +514,17 @@ def pages(subjects: Subjects, period_key: str | None = None) -> list[Page]:
     from django.urls import reverse
 
     from accounts.models import TeamMembership, User
+    from journeys.models import CustomerAccount
+    from journeys.views.accounts import PER_PAGE
     from recognition.models import MemberFigure, TeamFigure
     from recognition.selectors import dashboard
 
     period = _period(period_key)
     query = f"&period={period_key}" if period_key else ""
     team = subjects.team
+    accounts = reverse("journeys:account_list")
+    pages_of_accounts = max(1, -(-CustomerAccount.objects.count() // PER_PAGE))
+    middle = (pages_of_accounts + 1) // 2
     in_team = (
         TeamMembership.objects.during(period.first_month, period.last_day)
         .filter(team=team)
@@ -562,6 +573,27 @@ def pages(subjects: Subjects, period_key: str | None = None) -> list[Page]:
             "(median / p95, queries)",
             path=reverse("home"),
             statements=[],
+            shows="the sections of the leader's roles (a manager's: attention, "
+            "overdue value points, plans, readiness, owed scorecards, outcomes and "
+            "health at risk)",
+        ),
+        # The account list, read live like the home: the leader's first page, and
+        # the admin's every account by ARR, a page in the middle of the list.
+        Page(
+            work=f"account list, team of {subjects.team_size} (median / p95, queries)",
+            path=accounts,
+            statements=[],
+            shows="the first page of the accounts the leader sees, with the "
+            "filters' menus",
+        ),
+        Page(
+            work="account list, every account by ARR, a middle page "
+            "(median / p95, queries)",
+            path=f"{accounts}?ordering=-arr&page={middle}",
+            statements=[],
+            viewer="admin",
+            shows=f"page {middle:,} of {pages_of_accounts:,} (25 accounts a page), "
+            "ARR descending, with the filters' menus",
         ),
     ]
 
@@ -681,7 +713,8 @@ def run(
     try:
         page_list = pages(found, period)
         for page in page_list:
-            page.queries, status = query_count(page.path, user=found.manager)
+            viewer = getattr(found, page.viewer)
+            page.queries, status = query_count(page.path, user=viewer)
             if status != 200:
                 page.timings.failures.append(f"HTTP {status} in process")
             if page.statements:
@@ -695,13 +728,17 @@ def run(
                 item.minimal_path, user=found.admin, token=found.token
             )
         connection.close()
-        session = found.sessions[found.manager.pk]
-        manager = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
+        cookies = {
+            name: {"Cookie": f"{settings.SESSION_COOKIE_NAME}={found.sessions[pk]}"}
+            for name, pk in (("manager", found.manager.pk), ("admin", found.admin.pk))
+        }
         token = {"Authorization": f"Token {found.token}", "Accept": "application/json"}
         with Server(database_url) as server:
             for page in page_list:
                 log(f"{page.path} …")
-                page.timings = sequential(server, page.path, manager, PAGE_REQUESTS)
+                page.timings = sequential(
+                    server, page.path, cookies[page.viewer], PAGE_REQUESTS
+                )
             for item in lists:
                 log(f"{item.path} …")
                 item.timings = sequential(server, item.path, token, API_REQUESTS)
@@ -731,6 +768,9 @@ def run(
     return rows
 
 
+_VIEWERS = {"manager": "leader", "admin": "admin"}
+
+
 def page_row(page: Page) -> dict:
     timings, raw = page.timings, page.raw
     if timings.failures or not timings.seconds:
@@ -745,12 +785,10 @@ def page_row(page: Page) -> dict:
             "target": HOME_TARGET,
             "queries": page.queries,
             "holds": timings.median_ms < 50 and timings.p95_ms < 100,
-            "extra": f"GET {page.path} as the leader, {len(timings.seconds)} "
-            f"requests after a warm-up, {WORKERS} gunicorn workers; "
-            f"{timings.cpu_text()} per request; the sections of the leader's roles (a "
-            "manager's: attention, overdue value points, plans, readiness, owed "
-            "scorecards, outcomes and health at risk); the issue names no target "
-            "for it: the pages' absolute ones",
+            "extra": f"GET {page.path} as the {_VIEWERS[page.viewer]}, "
+            f"{len(timings.seconds)} requests after a warm-up, {WORKERS} gunicorn "
+            f"workers; {timings.cpu_text()} per request; {page.shows}; the issue "
+            "names no target for it: the pages' absolute ones",
         }
     ratio = timings.median_ms / raw.median_ms
     cpu_ratio = (
