@@ -510,7 +510,8 @@ def _figure_columns():
 
 def pages(subjects: Subjects, period_key: str | None = None) -> list[Page]:
     """The dashboard and the member page at their default period (or that of
-    `period_key`), with the SELECTs of the precomputed rows they show."""
+    `period_key`), with the SELECTs of the precomputed rows they show; the
+    manager's home and the account list, which read live rows."""
     from django.urls import reverse
 
     from accounts.models import TeamMembership, User
