@@ -128,7 +128,7 @@ def test_the_lists_run_the_same_queries_at_two_sizes(org, user, path, budget):
     few = _queries(viewer, path)
     _grow(org, w, 12)
     many = _queries(viewer, path)
-    # customers: the value points, the count, the page (its coverage joined), the
-    # page's current steps (their positions and names: one lookup, not two more
-    # subqueries per row); step-events: the page.
+    # customers: the value points (for the list's filter, then for the page's
+    # rows), the count, the page (found by key, its coverage joined);
+    # step-events: the page.
     assert len(few) == len(many) <= budget
