@@ -593,7 +593,8 @@ def pages(subjects: Subjects, period_key: str | None = None) -> list[Page]:
             path=f"{accounts}?ordering=-arr&page={middle}",
             statements=[],
             viewer="admin",
-            shows=f"page {middle:,} of {pages_of_accounts:,} (25 accounts a page), "
+            shows=f"page {middle:,} of {pages_of_accounts:,} ({PER_PAGE} accounts a "
+            "page), "
             "ARR descending, with the filters' menus",
         ),
     ]

@@ -29,7 +29,7 @@ class MenuSelect(forms.Select):
 
         def option(value, label) -> str:
             nonlocal selected_one
-            value = "" if value is None else str(value)
+            value = str(value)
             selected = value in chosen and not selected_one
             selected_one = selected_one or selected
             return (
@@ -40,14 +40,17 @@ class MenuSelect(forms.Select):
 
         written = []
         for value_, label in self.choices:
-            if isinstance(label, list | tuple):
-                grouped = "\n".join(option(*pair) for pair in label)
-                written.append(
+            if not isinstance(label, list | tuple):
+                # An empty value is None at the top level only, as in Django's.
+                written.append(option("" if value_ is None else value_, label))
+                continue
+            grouped = "\n".join(option(*pair) for pair in label)
+            if value_:
+                grouped = (
                     f'<optgroup label="{conditional_escape(value_)}">\n'
                     f"{grouped}\n</optgroup>"
                 )
-            else:
-                written.append(option(value_, label))
+            written.append(grouped)
         options = "\n".join(written)
         return mark_safe(
             f'<select name="{conditional_escape(name)}"{_attributes(attrs)}>\n'

@@ -8,7 +8,10 @@ action the viewer's role does not allow answers 403; a service's refusal answers
 on the field that caused it (`config.exceptions`).
 """
 
+from functools import cached_property
+
 from django.db.models import F, Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -429,10 +432,15 @@ class CustomerViewSet(CreateMixin, JourneysViewSet):
     queryset = CustomerAccount.objects.none()
     write_rule = staticmethod(permissions.manages_journeys)
 
+    @cached_property
+    def now(self):
+        """The request's moment: the list and its page's rows are as of it."""
+        return timezone.now()
+
     def get_queryset(self):
         # The serializer names the journey by id: no join for its row.
         return (
-            selectors.account_list(viewer=self.request.user)
+            selectors.account_list(viewer=self.request.user, now=self.now)
             .select_related(None)
             .order_by("name", "id")
         )
@@ -444,7 +452,7 @@ class CustomerViewSet(CreateMixin, JourneysViewSet):
         rows = PagedByKey(
             accounts,
             lambda keys: selectors.account_rows(
-                selectors.accounts_by_key(keys).select_related(None)
+                selectors.accounts_by_key(keys, now=self.now).select_related(None)
             ),
         )
         page = list(self.paginate_queryset(rows))

@@ -13,9 +13,11 @@ CHOICES = [
     ("", _("All owners")),
     (3, "Sato <Hanako>"),
     ("a&b", "Quote \" and ' apostrophe"),
-    ("Group & co", [(7, "Seven"), (8, "Eight")]),
+    ("Group & co", [(7, "Seven"), (8, "Eight"), (None, "None in a group")]),
+    ("", [(9, "In a group without a name")]),
     (None, "Nothing"),
     (3, "Sato again"),
+    (0, "Zero"),
 ]
 
 
@@ -23,9 +25,16 @@ def _tags(html: str) -> str:
     return re.sub(r">\s+<", "><", html.strip())
 
 
-@pytest.mark.parametrize("value", [None, "", 3, "3", "a&b", 8, "missing"])
+@pytest.mark.parametrize("value", [None, "", 3, "3", "a&b", 8, 9, 0, "None", "missing"])
 def test_a_menu_is_what_djangos_select_writes(value):
-    attrs = {"id": "id_owner", "class": "form-select", "data-x": "<y>"}
+    attrs = {
+        "id": "id_owner",
+        "class": "form-select",
+        "data-x": "<y>",
+        "required": True,
+        "disabled": False,
+        "aria-describedby": None,
+    }
     django = forms.Select(choices=CHOICES).render("owner", value, dict(attrs))
     ours = MenuSelect(choices=CHOICES).render("owner", value, dict(attrs))
     assert _tags(ours) == _tags(django)

@@ -216,6 +216,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# crispy-forms classes a field by its widget's class name: our faster menu
+# (config.widgets.MenuSelect) carries the class of the Select it stands for.
+CRISPY_CLASS_CONVERTERS = {"menuselect": "select"}
 
 # Email: console output on a laptop, SMTP in production via EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

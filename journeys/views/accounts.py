@@ -2,6 +2,8 @@
 voiding step events, recording the ARR by month, coverage changes), pools, and the
 CSV upload."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -65,12 +67,12 @@ SORTABLE_COLUMNS = [
 ]
 
 
-def _account_filters(request) -> CustomerFilter:
-    """The list's FilterSet (the API's), over the accounts the viewer sees."""
+def _account_filters(request, *, now=None) -> CustomerFilter:
+    """The list's FilterSet (the API's), over the accounts the viewer sees (as of
+    `now`)."""
+    accounts = selectors.account_list(viewer=request.user, now=now)
     return CustomerFilter(
-        request.GET or None,
-        queryset=selectors.account_list(viewer=request.user).order_by("name", "id"),
-        request=request,
+        request.GET or None, queryset=accounts.order_by("name", "id"), request=request
     )
 
 
@@ -127,11 +129,13 @@ def _sort_columns(filterset: CustomerFilter) -> list[dict]:
 
 @login_required
 def account_list(request):
-    filterset = _account_filters(request)
+    now = timezone.now()
+    filterset = _account_filters(request, now=now)
     # Before the form is validated: its fields' labels are read once, then.
     form = _present_filters(request, filterset)
-    # A page's accounts are read by the keys the list finds (PagedByKey).
-    listed = PagedByKey(filterset.qs, selectors.accounts_by_key)
+    # A page's accounts are read by the keys the list finds (PagedByKey), as of
+    # the same moment.
+    listed = PagedByKey(filterset.qs, partial(selectors.accounts_by_key, now=now))
     page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
     filtered = filterset.is_bound and any(
         value not in (None, "", [])

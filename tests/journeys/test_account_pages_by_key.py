@@ -1,25 +1,29 @@
 """The account list, on its page and in the API, is paged by key
 (`config.rows.PagedByKey`): the list finds a page's accounts in its order, then only
 those accounts' rows are read. Paging through the list, in every order it offers
-(ties, empty values, the viewer's scope and filters included), shows each account
-the viewer sees exactly once, in the list's order, as the whole list read at once
-does."""
+(ties, empty values) and with every filter (overdue value points, owner, pool,
+current step, search; invalid ones too), as an admin and as a member, shows each
+account the viewer sees exactly once, in the list's order, as the whole list read
+at once does. A page past the end shows the last one (the API answers 404)."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.http import QueryDict
 from django.test import RequestFactory
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from config.rows import PagedByKey
 from journeys import selectors
 from journeys.filters import CustomerFilter
-from journeys.models import CustomerAccount
+from journeys.models import CustomerAccount, Step
 from journeys.views.accounts import PER_PAGE
 from tests.journeys.factories import (
     CustomerAccountFactory,
+    PoolFactory,
     StepEventFactory,
     journey_with_steps,
 )
@@ -44,24 +48,42 @@ ORDERINGS = [
 
 @pytest.fixture
 def world(org):
-    onboarding, steps = journey_with_steps(3, name="Onboarding")
+    onboarding, steps = journey_with_steps(4, name="Onboarding")
     renewal, _renewal_steps = journey_with_steps(2, name="Renewal")
-    owners = [org.member_a, org.member_a, org.member_b]
+    # Step 3 is a value point due 5 days after step 1: overdue for some accounts.
+    Step.objects.filter(pk=steps[2].pk).update(is_value_point=True, target_days=5)
+    pool = PoolFactory(team=org.team_a)
+    month_ago = timezone.now() - timedelta(days=30)
     for number in range(PER_PAGE + 9):
+        covered = (
+            {"pool": pool}
+            if number % 7 == 3
+            else {"owner": [org.member_a, org.member_a, org.member_b][number % 3]}
+        )
         account = CustomerAccountFactory(
             # Names, ARR and segments repeat; some ARR and segments are empty.
             name=f"Account {number % 7}",
+            external_id=f"X-{number}",
             arr=None if number % 5 == 0 else Decimal(100_000 * (number % 4)),
             segment="" if number % 6 == 0 else f"S{number % 2}",
             journey=renewal if number % 4 == 0 else onboarding,
-            owner=owners[number % 3],
+            **covered,
         )
         if account.journey == onboarding and number % 3:
-            StepEventFactory(account=account, step=steps[number % 2])
+            StepEventFactory(account=account, step=steps[0], reached_at=month_ago)
+            if number % 5 == 1:
+                StepEventFactory(account=account, step=steps[2], reached_at=month_ago)
+            elif number % 5 == 2:
+                StepEventFactory(
+                    account=account,
+                    step=steps[1],
+                    reached_at=month_ago + timedelta(days=number % 3),
+                )
         if number % 2:
             CustomerAccount.objects.filter(pk=account.pk).update(
                 health_score=number % 4 * 25
             )
+    org.pool, org.steps = pool, steps
     return org
 
 
@@ -76,14 +98,17 @@ def _whole_list(user, query: str) -> list[int]:
     return list(listed.values_list("pk", flat=True))
 
 
+def _listed(response) -> list[int]:
+    return [int(pk) for pk in re.findall(r'data-account="(\d+)"', response.text)]
+
+
 def _paged_on_the_page(client, query: str) -> list[int]:
     listed, number = [], 1
     while True:
         response = client.get(f"/journeys/accounts/?{query}&page={number}")
         assert response.status_code == 200
-        rows = [int(pk) for pk in re.findall(r'data-account="(\d+)"', response.text)]
-        listed += rows
-        if f"page={number + 1}" not in response.text:
+        listed += _listed(response)
+        if not re.search(rf"page={number + 1}[\"&]", response.text):
             return listed
         number += 1
 
@@ -119,6 +144,61 @@ def test_a_member_pages_through_their_own_filtered_accounts(client, world, order
     client.force_login(world.member_a)
     assert _paged_on_the_page(client, query) == expected
     assert _paged_in_the_api(world.member_a, query) == expected
+
+
+FILTERS = [
+    "overdue=true&ordering=current_step_since",
+    "overdue=false&ordering=-current_step",
+    "owner={member_a}&ordering=current_step",
+    "pool={pool}&ordering=-current_step_since",
+    "current_step={step_2}&ordering=-journey",
+    "search=x-1&ordering=-arr",
+    "search=nothing like it",
+    "ordering=-current_step_since,name",
+    "ordering=external_id",
+]
+
+
+@pytest.mark.parametrize("viewer", ["admin", "member_a"])
+@pytest.mark.parametrize("query", FILTERS)
+def test_every_filter_pages_through_what_it_keeps(client, world, viewer, query):
+    user = getattr(world, viewer)
+    query = query.format(
+        member_a=world.member_a.pk, pool=world.pool.pk, step_2=world.steps[1].pk
+    )
+    expected = _whole_list(user, query)
+    client.force_login(user)
+    assert _paged_on_the_page(client, query) == expected
+    assert _paged_in_the_api(user, query) == expected
+
+
+def test_the_filters_keep_some_accounts_and_leave_others(world):
+    everyone = len(_whole_list(world.admin, ""))
+    for query in ("overdue=true", "overdue=false", f"pool={world.pool.pk}"):
+        assert 0 < len(_whole_list(world.admin, query)) < everyone
+
+
+@pytest.mark.parametrize("query", ["active=maybe&ordering=-arr", "ordering=bogus"])
+def test_a_list_with_an_invalid_filter_pages_as_before(client, world, query):
+    # The page leaves an invalid filter out (its form shows the error); the API
+    # answers 400 on it.
+    client.force_login(world.admin)
+    assert _paged_on_the_page(client, query) == _whole_list(world.admin, query)
+    api = APIClient()
+    api.force_authenticate(world.admin)
+    assert api.get(f"/api/v1/customers/?{query}").status_code == 400
+
+
+def test_a_page_past_the_end_shows_the_last_one(client, world):
+    client.force_login(world.admin)
+    last = _listed(client.get("/journeys/accounts/?page=2"))
+    assert len(last) == 9
+    assert _listed(client.get("/journeys/accounts/?page=999")) == last
+    api = APIClient()
+    api.force_authenticate(world.admin)
+    assert api.get("/api/v1/customers/?page=999").status_code == 404
+    empty = api.get("/api/v1/customers/?search=nothing like it").json()
+    assert (empty["count"], empty["results"]) == (0, [])
 
 
 def test_a_page_reads_the_rows_of_the_list_found_keys_only(world):
