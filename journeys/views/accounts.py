@@ -594,10 +594,13 @@ def pool_detail(request, pk: int):
     ).first()
     if pool is None:
         raise Http404
-    accounts = selectors.account_list(viewer=request.user, pool=pool).order_by(
-        "name", "id"
+    now = timezone.now()
+    accounts = selectors.account_list(viewer=request.user, pool=pool, now=now)
+    # A page's accounts are read by the keys the list finds, as on the list.
+    listed = PagedByKey(
+        accounts.order_by("name", "id"), partial(selectors.accounts_by_key, now=now)
     )
-    page = Paginator(accounts, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "journeys/pool_detail.html",

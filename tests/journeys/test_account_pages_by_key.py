@@ -189,6 +189,17 @@ def test_a_list_with_an_invalid_filter_pages_as_before(client, world, query):
     assert api.get(f"/api/v1/customers/?{query}").status_code == 400
 
 
+def test_a_pools_page_pages_through_its_accounts(client, world, monkeypatch):
+    monkeypatch.setattr("journeys.views.accounts.PER_PAGE", 2)
+    expected = _whole_list(world.admin, f"pool={world.pool.pk}")
+    assert len(expected) == 5
+    client.force_login(world.admin)
+    url = f"/journeys/pools/{world.pool.pk}/"
+    pages = [_listed(client.get(url, {"page": number})) for number in (1, 2, 3)]
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert sum(pages, []) == expected
+
+
 def test_a_page_past_the_end_shows_the_last_one(client, world):
     client.force_login(world.admin)
     last = _listed(client.get("/journeys/accounts/?page=2"))
