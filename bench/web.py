@@ -594,8 +594,7 @@ def pages(subjects: Subjects, period_key: str | None = None) -> list[Page]:
             statements=[],
             viewer="admin",
             shows=f"page {middle:,} of {pages_of_accounts:,} ({PER_PAGE} accounts a "
-            "page), "
-            "ARR descending, with the filters' menus",
+            "page), ARR descending, with the filters' menus",
         ),
     ]
 

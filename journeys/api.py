@@ -21,7 +21,6 @@ from rest_framework.response import Response
 
 from config.api import DjangoFilterBackend, ServiceViewSetMixin, parse_id
 from config.pagination import StepEventCursorPagination
-from config.rows import PagedByKey
 from config.schema import VALIDATION_ERROR_REF
 
 from . import imports, permissions, revenue, selectors, services
@@ -447,14 +446,9 @@ class CustomerViewSet(CreateMixin, JourneysViewSet):
 
     def list(self, request, *args, **kwargs):
         # Rows, not accounts (config.rows): the same JSON at a fraction of the time.
-        # A page's rows are read by the keys the list finds (PagedByKey).
+        # A page's rows are read by the keys the list finds, as of one moment.
         accounts = self.filter_queryset(self.get_queryset())
-        rows = PagedByKey(
-            accounts,
-            lambda keys: selectors.account_rows(
-                selectors.accounts_by_key(keys, now=self.now).select_related(None)
-            ),
-        )
+        rows = selectors.account_pages(accounts, now=self.now, rows=True)
         page = list(self.paginate_queryset(rows))
         return self.get_paginated_response(CUSTOMER_ROWS.rows(page))
 

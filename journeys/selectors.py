@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import TeamMembership, User
+from config.rows import PagedByKey
 
 from .models import (
     Coverage,
@@ -361,6 +362,20 @@ def accounts_by_key(keys: QuerySet, *, now: datetime | None = None) -> QuerySet:
         now=now,
         today=timezone.localdate(now),
     )
+
+
+def account_pages(
+    accounts: QuerySet, *, now: datetime, rows: bool = False
+) -> PagedByKey:
+    """`accounts` (an ordered `account_list(now=now)`, filtered) for a paginator,
+    a page at a time by key: each page's accounts annotated as of the same `now`
+    (`accounts_by_key`), or with `rows`, as `account_rows`."""
+
+    def page(keys: QuerySet) -> QuerySet:
+        found = accounts_by_key(keys, now=now)
+        return account_rows(found) if rows else found
+
+    return PagedByKey(accounts, page)
 
 
 # A customer account as a row of `account_rows`: its own columns, where it stands on

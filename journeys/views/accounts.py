@@ -2,8 +2,6 @@
 voiding step events, recording the ARR by month, coverage changes), pools, and the
 CSV upload."""
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +19,6 @@ from accounts.models import Role, Team, User
 from accounts.permissions import is_admin
 from config import keyset
 from config.exports import csv_response
-from config.rows import PagedByKey
 from config.views import add_service_errors
 
 from .. import health, imports, permissions, revenue, selectors, services
@@ -133,9 +130,8 @@ def account_list(request):
     filterset = _account_filters(request, now=now)
     # Before the form is validated: its fields' labels are read once, then.
     form = _present_filters(request, filterset)
-    # A page's accounts are read by the keys the list finds (PagedByKey), as of
-    # the same moment.
-    listed = PagedByKey(filterset.qs, partial(selectors.accounts_by_key, now=now))
+    # A page's accounts are read by the keys the list finds, as of the same moment.
+    listed = selectors.account_pages(filterset.qs, now=now)
     page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
     filtered = filterset.is_bound and any(
         value not in (None, "", [])
@@ -596,10 +592,7 @@ def pool_detail(request, pk: int):
         raise Http404
     now = timezone.now()
     accounts = selectors.account_list(viewer=request.user, pool=pool, now=now)
-    # A page's accounts are read by the keys the list finds, as on the list.
-    listed = PagedByKey(
-        accounts.order_by("name", "id"), partial(selectors.accounts_by_key, now=now)
-    )
+    listed = selectors.account_pages(accounts.order_by("name", "id"), now=now)
     page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
