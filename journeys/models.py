@@ -759,6 +759,14 @@ class StepEvent(models.Model):
             models.Index(
                 fields=["reached_at", "id"], name="journeys_event_reached_idx"
             ),
+            # The events recorded or voided since a moment: what each rollup run
+            # and health refresh look for (`selectors.events_changed_since`).
+            models.Index(fields=["recorded_at"], name="journeys_event_recorded_idx"),
+            models.Index(
+                fields=["voided_at"],
+                name="journeys_event_voided_idx",
+                condition=Q(voided_at__isnull=False),
+            ),
         ]
 
     def __str__(self):

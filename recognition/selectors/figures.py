@@ -21,6 +21,7 @@ from fractions import Fraction
 
 from django.db import connection
 from django.db.models import (
+    Aggregate,
     BooleanField,
     Case,
     CharField,
@@ -29,6 +30,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -1309,12 +1311,49 @@ def _conversion_select(rows, owner: str, *, as_of: datetime):
     )
 
 
+class _Median(Aggregate):
+    """PostgreSQL: the median of an integer expression, the mean of the two middle
+    values for an even count (`percentile_cont` interpolates halfway between
+    them)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
+    output_field = FloatField()
+
+
 def _median_select(rows, owner: str, *, as_of: datetime) -> tuple[str, list]:
-    """Median days to convert per owner, month and step (as `median_groups`). In
-    one pass over each group's accounts the database numbers the converted ones
-    first, by their days, counts them and finds the group's open windows; the one
-    or two middle converted accounts are averaged. A group is provisional while
-    its step conversion is."""
+    """Median days to convert per owner, month and step (as `median_groups`), for
+    the groups with a converted account. On PostgreSQL an ordered-set aggregate
+    sorts each group's converted accounts by their days. Elsewhere, in one pass
+    over each group's accounts the database numbers the converted ones first, by
+    their days, counts them and finds the group's open windows; the one or two
+    middle converted accounts are averaged. A group is provisional while its step
+    conversion is."""
+    if connection.vendor == "postgresql":
+        grouped = (
+            rows.filter(kind=ConversionKind.STEP)
+            .values(owner, "cohort_month", "from_step_id")
+            .annotate(
+                _size=Count("pk", filter=Q(converted=True)),
+                _median=_Median("days_to_convert", filter=Q(converted=True)),
+                _open_until=Max("window_ends_at", filter=_still_open(as_of)),
+            )
+            .filter(_size__gt=0)
+        )
+        return _sql(
+            _figure_rows(
+                grouped,
+                owner=F(owner),
+                metric=_key(Family.DAYS_TO_CONVERT, "from_step_id"),
+                month=F("cohort_month"),
+                value=F("_median"),
+                numerator=Value(None, output_field=IntegerField()),
+                denominator=F("_size"),
+                provisional=_is_set("_open_until"),
+                final_at=F("_open_until"),
+                computed_at=_moment(as_of),
+            )
+        )
     partition = [F(owner), F("cohort_month"), F("from_step_id")]
     ranked = (
         rows.filter(kind=ConversionKind.STEP)

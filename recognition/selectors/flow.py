@@ -35,7 +35,7 @@ from ..models import (
     PoolFigure,
     TeamFigure,
 )
-from .groups import in_group_months, in_groups
+from .groups import InGroup, in_groups
 
 
 def month_bounds(months: list[date]) -> list[tuple[date, datetime, datetime]]:
@@ -51,13 +51,23 @@ def month_bounds(months: list[date]) -> list[tuple[date, datetime, datetime]]:
 
 
 def month_case(field: str, bounds) -> Case:
-    """The month (in TIME_ZONE) a datetime field falls in, among `bounds`."""
+    """The month (in TIME_ZONE) a datetime field falls in, among `bounds` (in
+    order; None outside them). A search: each row compares its instant with a
+    few months' bounds, not with every month's."""
+    if len(bounds) == 1:
+        (month, start, end), *_ = bounds
+        return Case(
+            When(**{f"{field}__gte": start, f"{field}__lt": end}, then=Value(month)),
+            default=None,
+            output_field=DateField(),
+        )
+    middle = len(bounds) // 2
     return Case(
-        *(
-            When(**{f"{field}__gte": start, f"{field}__lt": end}, then=Value(month))
-            for month, start, end in bounds
+        When(
+            **{f"{field}__lt": bounds[middle][1]},
+            then=month_case(field, bounds[:middle]),
         ),
-        default=None,
+        default=month_case(field, bounds[middle:]),
         output_field=DateField(),
     )
 
@@ -214,11 +224,12 @@ def figure_selects(
     period_start, period_end = bounds[0][1], bounds[-1][2]
 
     def in_period(rows, scope: str, field: str):
-        if groups:
-            rows = rows.filter(in_group_months(rows.model, scope, f"{scope}_id", field))
-        return rows.filter(
+        rows = rows.filter(
             **{f"{field}__gte": period_start, f"{field}__lt": period_end}
         ).annotate(_month=month_case(field, bounds))
+        if groups:
+            rows = rows.filter(InGroup(scope, F(f"{scope}_id"), F("_month")))
+        return rows
 
     def cohorts_of(rows, scope: str):
         if groups:
