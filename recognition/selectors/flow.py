@@ -50,10 +50,13 @@ def month_bounds(months: list[date]) -> list[tuple[date, datetime, datetime]]:
     ]
 
 
-def month_case(field: str, bounds) -> Case:
-    """The month (in TIME_ZONE) a datetime field falls in, among `bounds` (in
-    order; None outside them). A search: each row compares its instant with a
-    few months' bounds, not with every month's."""
+def month_case(field: str, bounds) -> Case | Value:
+    """The month (in TIME_ZONE) a datetime field falls in, among `bounds`
+    (`month_bounds`; None outside them). A search: each row compares its instant
+    with a few months' bounds, not with every month's."""
+    bounds = sorted(bounds, key=lambda bound: bound[1])
+    if not bounds:
+        return Value(None, output_field=DateField())
     if len(bounds) == 1:
         (month, start, end), *_ = bounds
         return Case(
@@ -217,7 +220,8 @@ def figure_selects(
     """(scope, SELECT sql, params) of every flow metric of these months, for every
     member, team and pool (as `month_figure_selects`, which deletes first; or of
     the `scopes` given). With `groups`, only the rows of the groups listed in
-    `groups.GROUPS` are read."""
+    `groups.GROUPS` are read: `months` then holds every month of those groups (a
+    row is matched to a group by the month among `months` its instant falls in)."""
     if not months:
         return []
     bounds = month_bounds(months)

@@ -7,11 +7,15 @@ out of the list must land where METRICS.md says."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.db.models import F
 
 from journeys.models import StepEvent
 from recognition.selectors.flow import month_bounds, month_case
-from recognition.selectors.groups import InGroup
-from tests.journeys.factories import StepEventFactory
+from recognition.selectors.groups import EVENTS, ROWS, InGroup
+from recognition.services import rows
+from tests.factories import UserFactory
+from tests.journeys.factories import StepEventFactory, StepFactory
 from tests.recognition.dashboard_factories import jst
 
 pytestmark = pytest.mark.django_db
@@ -57,9 +61,12 @@ INSTANTS = {
 }
 
 
-@pytest.mark.parametrize("months", [MONTHS, MONTHS[:1], MONTHS[:2], MONTHS[3:6]])
+@pytest.mark.parametrize(
+    "months",
+    [MONTHS, MONTHS[:1], MONTHS[:2], MONTHS[3:6], list(reversed(MONTHS)), []],
+)
 def test_each_instant_lands_in_its_month_or_none(months):
-    step = StepEventFactory().step
+    step = StepFactory()
     labels = {
         StepEventFactory(step=step, reached_at=moment).pk: label
         for label, (moment, _month) in INSTANTS.items()
@@ -73,6 +80,70 @@ def test_each_instant_lands_in_its_month_or_none(months):
     assert found == {
         label: month if month in months else None
         for label, (_moment, month) in INSTANTS.items()
+    }
+
+
+def test_an_instant_not_set_has_no_month():
+    event = StepEventFactory(reached_at=jst(2026, 3, 5))
+    assert (
+        StepEvent.objects.filter(pk=event.pk)
+        .annotate(_month=month_case("voided_at", month_bounds(MONTHS)))
+        .values_list("_month", flat=True)
+        .get()
+        is None
+    )
+
+
+def test_rows_match_the_listed_groups_of_their_owner_and_month():
+    """An incremental run's groups: an event counts where its recorder and the
+    month its instant falls in (among the groups' months, June left out) make a
+    listed group of that kind; the same month of another owner, another kind or a
+    month no group names does not."""
+    step = StepFactory()
+    sato, suzuki = UserFactory(), UserFactory()
+    listed = [
+        (ROWS, sato, date(2026, 5, 1)),
+        (ROWS, sato, date(2026, 7, 1)),
+        (EVENTS, suzuki, date(2026, 5, 1)),
+    ]
+    months = sorted({month for _kind, _user, month in listed})
+    events = {
+        "Sato, May 1 00:30 JST (Apr 30 in UTC)": (sato, jst(2026, 5, 1, 0, 30), True),
+        "Sato, Apr 30 23:59 JST": (sato, jst(2026, 4, 30, 23, 59), False),
+        "Sato, June (a month no group names)": (sato, jst(2026, 6, 15), False),
+        "Sato, Jul 31 23:59 JST": (sato, jst(2026, 7, 31, 23, 59), True),
+        "Sato, Aug 1 00:00 JST": (sato, jst(2026, 8, 1, 0, 0), False),
+        "Suzuki, May (an events group, not a rows group)": (
+            suzuki,
+            jst(2026, 5, 20),
+            False,
+        ),
+    }
+    labels = {
+        StepEventFactory(step=step, recorded_by=user, reached_at=moment).pk: label
+        for label, (user, moment, _matched) in events.items()
+    }
+    rows.start_groups()
+    try:
+        for kind, user, month in listed:
+            rows.add_groups(
+                kind,
+                "SELECT %s, %s, %s",
+                ["member", user.pk, connection.ops.adapt_datefield_value(month)],
+            )
+        rows.finish_groups(outside=set(), months=months)
+        bounds = month_bounds(months)
+        matched = {
+            labels[pk]
+            for pk in StepEvent.objects.filter(pk__in=labels)
+            .annotate(_month=month_case("reached_at", bounds))
+            .filter(InGroup("member", F("recorded_by_id"), F("_month")))
+            .values_list("pk", flat=True)
+        }
+    finally:
+        rows.drop_temporary(rows.GROUPS)
+    assert matched == {
+        label for label, (_user, _moment, expected) in events.items() if expected
     }
 
 
