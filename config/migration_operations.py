@@ -1,0 +1,36 @@
+"""Migration operations shared by the apps."""
+
+from django.contrib.postgres.operations import (
+    AddIndexConcurrently as PostgresAddIndexConcurrently,
+)
+from django.db.migrations.operations import AddIndex
+
+
+class AddIndexConcurrently(PostgresAddIndexConcurrently):
+    """An index on a table that is written all day (step events): PostgreSQL builds
+    it with CREATE INDEX CONCURRENTLY, so that recording goes on while it builds;
+    other databases (SQLite) add it as `AddIndex` does. Its migration needs
+    `atomic = False`."""
+
+    def describe(self):
+        return (
+            f"Create index {self.index.name} on field(s) "
+            f"{', '.join(self.index.fields)} of model {self.model_name} "
+            "(concurrently on PostgreSQL)"
+        )
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            AddIndex.database_forwards(
+                self, app_label, schema_editor, from_state, to_state
+            )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            AddIndex.database_backwards(
+                self, app_label, schema_editor, from_state, to_state
+            )
