@@ -1470,15 +1470,18 @@ def _recorded_events(months: list[date]):
 RECORDED_DAYS = "kata_rollup_recorded_days"
 
 
-def _list_recorded_days(events, *, as_of: datetime) -> None:
+def _list_recorded_days(events, months: list[date], *, as_of: datetime) -> None:
     """Fill the temporary table RECORDED_DAYS (owner, day, month, events) with
-    `events` (`_recorded_events(months)`) counted per recorder and day. Their
-    instants lie within the months' own bounds, so each local day falls in one of
-    the months (testing each event's month again cost the database more than
-    counting them). Both events-recorded figures add these up: a member's per
-    month, a team's per month over the days its members belonged to it (a
-    membership runs from its first day to its last, in TIME_ZONE). Counting the
-    events once, by day, spares both figures a pass over every event."""
+    `events` (`_recorded_events`) counted per recorder and day, in `months` only.
+    The events' instants lie within the months' own bounds, so their local days
+    fall in the months, but for a zone whose month began in an hour it repeats,
+    or a database whose time zone rules differ from Python's: the days of other
+    months are deleted from the counted days (testing each event's month instead
+    cost the database more than counting them). Both events-recorded figures add
+    these up: a member's per month, a team's per month over the days its members
+    belonged to it (a membership runs from its first day to its last, in
+    TIME_ZONE). Counting the events once, by day, spares both figures a pass over
+    every event."""
     dialect = Dialect(last=as_of)
     events_sql, events_params = _sql(
         events.annotate(_owner=F("recorded_by_id"), _at=F("reached_at"))
@@ -1500,6 +1503,11 @@ def _list_recorded_days(events, *, as_of: datetime) -> None:
             f"FROM ({events_sql}) e) d GROUP BY d._owner, d._day) c",
             events_params,
         )
+        cursor.execute(
+            f"DELETE FROM {RECORDED_DAYS} "
+            f"WHERE month NOT IN ({', '.join(['%s'] * len(months))})",
+            list(map(_db_date, months)),
+        )
     # For the plans of the two figures that join it (as `rows` does).
     analyze_tables(RECORDED_DAYS)
 
@@ -1507,7 +1515,7 @@ def _list_recorded_days(events, *, as_of: datetime) -> None:
 def _write_events_recorded(months: list[date], *, as_of: datetime, insert) -> None:
     """The members' and teams' events-recorded figures of the months, by `insert`
     (scope, SELECT, params), from RECORDED_DAYS, filled and dropped here."""
-    _list_recorded_days(_recorded_events(months), as_of=as_of)
+    _list_recorded_days(_recorded_events(months), months, as_of=as_of)
     insert("member", *_events_by_member(as_of=as_of))
     insert("team", *_events_by_team(as_of=as_of))
     drop_temporary(RECORDED_DAYS)
