@@ -19,18 +19,18 @@ class AddIndexConcurrently(PostgresAddIndexConcurrently):
             "(concurrently on PostgreSQL)"
         )
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+    @staticmethod
+    def _operation(schema_editor) -> type[AddIndex]:
         if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-        else:
-            AddIndex.database_forwards(
-                self, app_label, schema_editor, from_state, to_state
-            )
+            return PostgresAddIndexConcurrently
+        return AddIndex
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        self._operation(schema_editor).database_forwards(
+            self, app_label, schema_editor, from_state, to_state
+        )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-        else:
-            AddIndex.database_backwards(
-                self, app_label, schema_editor, from_state, to_state
-            )
+        self._operation(schema_editor).database_backwards(
+            self, app_label, schema_editor, from_state, to_state
+        )

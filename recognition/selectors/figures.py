@@ -67,6 +67,7 @@ from .groups import (
     EVENTS,
     GROUPS,
     ROWS,
+    SCOPES,
     in_groups,
     in_groups_sql,
 )
@@ -93,7 +94,6 @@ def exact_value(figure) -> Fraction:
     return Fraction(figure.value)
 
 
-SCOPES = {"member": "member_id", "team": "team_id", "pool": "pool_id"}
 _TABLES = {"member": MemberFigure, "team": TeamFigure, "pool": PoolFigure}
 # The parts of a month's figures, which a full run in shards writes on several
 # workers at once (`write_month_figures(parts=...)`): each scope's figures from the

@@ -35,7 +35,7 @@ from ..models import (
     PoolFigure,
     TeamFigure,
 )
-from .groups import InGroup, in_groups
+from .groups import SCOPES, InGroup, in_groups
 
 
 def month_bounds(months: list[date]) -> list[tuple[date, datetime, datetime]]:
@@ -54,11 +54,16 @@ def month_case(field: str, bounds) -> Case | Value:
     """The month (in TIME_ZONE) a datetime field falls in, among `bounds`
     (`month_bounds`; None outside them). A search: each row compares its instant
     with a few months' bounds, not with every month's."""
-    bounds = sorted(bounds, key=lambda bound: bound[1])
     if not bounds:
         return Value(None, output_field=DateField())
+    return _month_search(field, sorted(bounds, key=lambda bound: bound[1]))
+
+
+def _month_search(field: str, bounds) -> Case:
+    """`month_case` over bounds in order: below the middle month's first instant,
+    the earlier half; else the later half."""
     if len(bounds) == 1:
-        (month, start, end), *_ = bounds
+        month, start, end = bounds[0]
         return Case(
             When(**{f"{field}__gte": start, f"{field}__lt": end}, then=Value(month)),
             default=None,
@@ -68,9 +73,9 @@ def month_case(field: str, bounds) -> Case | Value:
     return Case(
         When(
             **{f"{field}__lt": bounds[middle][1]},
-            then=month_case(field, bounds[:middle]),
+            then=_month_search(field, bounds[:middle]),
         ),
-        default=month_case(field, bounds[middle:]),
+        default=_month_search(field, bounds[middle:]),
         output_field=DateField(),
     )
 
@@ -215,7 +220,7 @@ def figure_selects(
     *,
     as_of: datetime,
     groups: bool = False,
-    scopes=("member", "team", "pool"),
+    scopes=tuple(SCOPES),
 ) -> list[tuple]:
     """(scope, SELECT sql, params) of every flow metric of these months, for every
     member, team and pool (as `month_figure_selects`, which deletes first; or of

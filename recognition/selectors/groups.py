@@ -21,7 +21,8 @@ from django.db.models.expressions import RawSQL
 GROUPS = "kata_rollup_groups"
 ROWS = "r"
 EVENTS = "e"
-SCOPES = ("member", "team", "pool")
+# The scopes of the figures and the column naming each row's owner in them.
+SCOPES = {"member": "member_id", "team": "team_id", "pool": "pool_id"}
 
 
 def in_groups_sql(scope_param: str, owner: str, month: str, kind: str) -> str:

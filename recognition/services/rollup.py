@@ -236,7 +236,7 @@ def _add_event_groups(since: datetime, dialect: rows.Dialect) -> None:
         .filter(recorded_by_id__isnull=False)
         .values_list("recorded_by_id", "reached_at")
     )
-    sql, params = changed.order_by().query.sql_with_params()
+    sql, params = changed.query.sql_with_params()
     memberships = connection.ops.quote_name(TeamMembership._meta.db_table)
     rows.add_groups(
         EVENTS,

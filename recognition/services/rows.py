@@ -41,7 +41,7 @@ from journeys.models import Coverage, CustomerAccount, Pool, Step, StepEvent
 
 from .. import metrics
 from ..models import AccountTransition, AccountValuePoint, ConversionKind
-from ..selectors.groups import GROUPS, ROWS
+from ..selectors.groups import GROUPS, ROWS, SCOPES
 
 # Temporary tables of a run, on its own connection.
 ACCOUNTS = "kata_rollup_accounts"
@@ -618,7 +618,7 @@ def add_changed_groups(dialect: Dialect) -> None:
         groups = " UNION ALL ".join(
             f"SELECT '{scope}', {scope}_id, {month} FROM changed "
             f"WHERE {scope}_id IS NOT NULL AND {month} IS NOT NULL"
-            for scope in ("member", "team", "pool")
+            for scope in SCOPES
             for month in ("cohort_month", "flow_month")
         )
         add_groups(ROWS, f"WITH changed AS MATERIALIZED ({differences}) {groups}")
