@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from accounts.models import TeamMembership
 from journeys.models import TrainingCompletion
 from recognition import metrics
 from recognition.metrics import Family
@@ -18,7 +19,9 @@ from tests.recognition.dashboard_factories import (
     APRIL,
     NOW,
     build_dashboard_world,
+    journey_path,
     jst,
+    owned_account,
 )
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +34,20 @@ TREND_MONTHS = [date(2026, month, 1) for month in range(3, 10)]
 def world(org):
     """The hand-checked team, and what changes from month to month in the monthly
     tables: member_a records events in April and May (repeats, which change no
-    conversion) and passes the kickoff training in May."""
+    conversion) and passes the kickoff training in May, then moves to team B in
+    June, where an account of theirs converts (rows of the member outside the
+    team: the member's figures over a longer period count them, the team rate
+    does not)."""
     world = build_dashboard_world(org, run=False)
     accounts, s1 = world.accounts, world.s1
+    org.member_a.team_memberships.filter(team=org.team_a).update(
+        end_date=date(2026, 5, 31)
+    )
+    TeamMembership.objects.create(
+        team=org.team_b, user=org.member_a, start_date=date(2026, 6, 1)
+    )
+    moved = owned_account(world.journey, org.member_a, name="Customer A5")
+    journey_path(moved, world.steps, (6, 3), (6, 10))
     for account, day in (
         (accounts["A3"], jst(2026, 4, 21)),
         (accounts["A4"], jst(2026, 4, 22)),
