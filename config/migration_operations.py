@@ -7,17 +7,13 @@ from django.db.migrations.operations import AddIndex
 
 
 class AddIndexConcurrently(PostgresAddIndexConcurrently):
-    """An index on a table that is written all day (step events): PostgreSQL builds
-    it with CREATE INDEX CONCURRENTLY, so that recording goes on while it builds;
-    other databases (SQLite) add it as `AddIndex` does. Its migration needs
-    `atomic = False`."""
+    """An index on a table that is written all day (step events, accounts):
+    PostgreSQL builds it with CREATE INDEX CONCURRENTLY, so that recording goes on
+    while it builds; other databases (SQLite) add it as `AddIndex` does. Its
+    migration needs `atomic = False`."""
 
     def describe(self):
-        return (
-            f"Create index {self.index.name} on field(s) "
-            f"{', '.join(self.index.fields)} of model {self.model_name} "
-            "(concurrently on PostgreSQL)"
-        )
+        return f"{AddIndex.describe(self)} (concurrently on PostgreSQL)"
 
     @staticmethod
     def _operation(schema_editor) -> type[AddIndex]:

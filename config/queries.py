@@ -1,10 +1,14 @@
 """Query shapes the ORM does not write by itself."""
 
+import copy
+
 from django.db.models import (
     BooleanField,
     Count,
     Func,
+    Index,
     IntegerField,
+    OrderBy,
     QuerySet,
     Subquery,
     Window,
@@ -57,6 +61,30 @@ class Unindexed(Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])
         return f"+{sql}", params
+
+
+class NullsLastIndex(Index):
+    """An index whose descending columns sort empty values last, as the lists'
+    orders do (`NullsLastOrderingFilter`): give them as
+    `F(name).desc(nulls_last=True)`. PostgreSQL writes `DESC NULLS LAST`; SQLite
+    refuses the modifier in an index and sorts NULL last in a descending column
+    by itself, so it gets `DESC`."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "sqlite":
+            index = self.clone()
+            index.expressions = tuple(map(_default_nulls, self.expressions))
+            return super(NullsLastIndex, index).create_sql(
+                model, schema_editor, using=using, **kwargs
+            )
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+
+def _default_nulls(expression):
+    if isinstance(expression, OrderBy) and expression.nulls_last:
+        expression = copy.copy(expression)
+        expression.nulls_last = None
+    return expression
 
 
 class DaysBetween(Func):

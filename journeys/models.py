@@ -15,11 +15,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from config.queries import NullsLastIndex
 
 DEFAULT_WINDOW_DAYS = 90
 # Ten years: longer windows and targets are typing mistakes (and overflow dates).
@@ -574,6 +576,14 @@ class CustomerAccount(models.Model):
             # The account list's default order: a page reads the index, not a
             # sort of every account.
             models.Index(fields=["name", "id"], name="journeys_account_name_id"),
+            # The largest accounts first (the list by ARR, descending): a page
+            # reads the index instead of sorting every account.
+            NullsLastIndex(
+                F("arr").desc(nulls_last=True), "id", name="journeys_account_arr_desc"
+            ),
+            # The list's segment menu: the few segments found in the index
+            # (`selectors.account_segments`), not in every account.
+            models.Index(fields=["segment"], name="journeys_account_segment"),
             # "Value point overdue": the accounts of a journey started before a
             # deadline's cutoff.
             models.Index(

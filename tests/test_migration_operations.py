@@ -1,24 +1,28 @@
 """`config.migration_operations.AddIndexConcurrently`: an index on the step events,
 which people record all day, is built without blocking their writes on PostgreSQL
 (CREATE INDEX CONCURRENTLY, outside a transaction) and as a plain index on SQLite,
-and goes away again when the migration is reversed."""
+and goes away again when the migration is reversed. `config.queries.NullsLastIndex`:
+a descending column sorts empty values last on both databases."""
 
 import pytest
 from django.db import connection, models
 from django.db.migrations.loader import MigrationLoader
+from django.db.models import F
 
 from config.migration_operations import AddIndexConcurrently
+from config.queries import NullsLastIndex
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _sql(direction: str) -> str:
+def _sql(direction: str, *, model_name: str = "stepevent", index=None) -> str:
     before = MigrationLoader(connection).project_state(
         ("journeys", "0011_account_progress")
     )
     operation = AddIndexConcurrently(
-        model_name="stepevent",
-        index=models.Index(fields=["recorded_at"], name="kata_test_recorded_idx"),
+        model_name=model_name,
+        index=index
+        or models.Index(fields=["recorded_at"], name="kata_test_recorded_idx"),
     )
     after = before.clone()
     operation.state_forwards("journeys", after)
@@ -40,3 +44,15 @@ def test_reversing_drops_the_index():
     sql = _sql("backwards")
     assert "DROP INDEX" in sql and "kata_test_recorded_idx" in sql
     assert ("CONCURRENTLY" in sql) == (connection.vendor == "postgresql")
+
+
+def test_a_descending_column_sorts_empty_values_last_on_each_database():
+    index = NullsLastIndex(
+        F("arr").desc(nulls_last=True), "id", name="kata_test_arr_desc"
+    )
+    sql = _sql("forwards", model_name="customeraccount", index=index)
+    if connection.vendor == "postgresql":
+        assert '"arr" DESC NULLS LAST, "id"' in sql
+    else:
+        # SQLite refuses NULLS LAST in an index; DESC sorts NULL last there.
+        assert '"arr" DESC, "id"' in sql and "NULLS" not in sql

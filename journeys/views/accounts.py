@@ -75,22 +75,12 @@ def _account_filters(request, *, now=None) -> CustomerFilter:
 
 def _present_filters(request, filterset: CustomerFilter):
     viewer = request.user
-    # The accounts the viewer sees, before the filters (without asking again).
-    visible = filterset.queryset
-    open_coverage = Coverage.objects.filter(
-        ended_at__isnull=True, account__in=visible.values("pk")
-    )
     journeys = permissions.visible_journeys(viewer).order_by("name")
     return present_account_filters(
         filterset.form,
-        owners=User.objects.filter(
-            pk__in=open_coverage.filter(owner__isnull=False).values("owner_id")
-        ).order_by("family_name", "given_name", "username"),
+        owners=selectors.account_owners(viewer),
         pools=permissions.visible_pools(viewer).order_by("name"),
-        segments=visible.exclude(segment="")
-        .order_by("segment")
-        .values_list("segment", flat=True)
-        .distinct(),
+        segments=selectors.account_segments(viewer),
         journeys=journeys,
         steps=Step.objects.filter(
             retired_at__isnull=True, journey__in=journeys.values("pk")

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from journeys import selectors
 from tests.journeys.factories import (
     CustomerAccountFactory,
     PoolFactory,
@@ -140,6 +141,44 @@ def test_the_filters_offer_what_the_viewer_sees(client, world):
     page = client.get(URL).text
     assert "Hidden pool" not in page
     assert world["org"].member_b.display_name not in page
+
+
+def _segment_menu(page: str) -> list[str]:
+    menu = re.search(r'<select name="segment".*?</select>', page, re.S).group(0)
+    return [value for value in re.findall(r'<option value="([^"]*)"', menu) if value]
+
+
+def test_the_segment_menu_offers_each_segment_the_viewer_sees_once_in_order(
+    client, world
+):
+    org = world["org"]
+    for name, segment, owner in (
+        ("Delta", "", org.member_a),
+        ("Echo", "Public sector", org.member_b),
+        ("Fuji", "中堅企業", org.member_b),
+        ("Gamma", "Enterprise", org.member_b),
+    ):
+        CustomerAccountFactory(
+            name=name, journey=world["journey"], owner=owner, segment=segment
+        )
+    everyone = ["Enterprise", "Public sector", "SMB", "中堅企業"]
+
+    # An admin's menu is found in the segment index; a member's among the
+    # accounts they see (not the segments of member_b's accounts alone).
+    client.force_login(org.admin)
+    assert _segment_menu(client.get(URL).text) == everyone
+    assert selectors.account_segments(org.admin) == everyone
+    client.force_login(org.member_a)
+    assert _segment_menu(client.get(URL).text) == ["Enterprise", "SMB"]
+    assert selectors.account_segments(org.member_a) == ["Enterprise", "SMB"]
+
+
+def test_the_segment_menu_of_accounts_without_segments_is_empty(client, org):
+    journey, _steps = journey_with_steps(1)
+    CustomerAccountFactory(journey=journey, owner=org.member_a, segment="")
+    assert selectors.account_segments(org.admin) == []
+    client.force_login(org.admin)
+    assert _segment_menu(client.get(URL).text) == []
 
 
 @pytest.mark.parametrize("size", [3, 30])
