@@ -81,7 +81,11 @@ class NullsLastIndex(Index):
 
 
 def _default_nulls(expression):
-    if isinstance(expression, OrderBy) and expression.nulls_last:
+    if (
+        isinstance(expression, OrderBy)
+        and expression.descending
+        and expression.nulls_last
+    ):
         expression = copy.copy(expression)
         expression.nulls_last = None
     return expression

@@ -2,7 +2,8 @@
 which people record all day, is built without blocking their writes on PostgreSQL
 (CREATE INDEX CONCURRENTLY, outside a transaction) and as a plain index on SQLite,
 and goes away again when the migration is reversed. `config.queries.NullsLastIndex`:
-a descending column sorts empty values last on both databases."""
+a descending column is written to sort empty values last on both databases (that
+the list by ARR does so, with the index in place: test_account_list)."""
 
 import pytest
 from django.db import connection, models
@@ -46,7 +47,7 @@ def test_reversing_drops_the_index():
     assert ("CONCURRENTLY" in sql) == (connection.vendor == "postgresql")
 
 
-def test_a_descending_column_sorts_empty_values_last_on_each_database():
+def test_a_descending_column_is_written_to_sort_empty_values_last_on_each_database():
     index = NullsLastIndex(
         F("arr").desc(nulls_last=True), "id", name="kata_test_arr_desc"
     )

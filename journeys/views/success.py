@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Team, User, display_name
+from accounts.models import Team, display_name
 from accounts.permissions import is_admin, managed_team_ids
 from accounts.selectors import current_teams
 from config.views import add_service_errors
 
-from .. import permissions, success, success_services
+from .. import permissions, selectors, success, success_services
 from ..filters import SuccessPlanFilter
 from ..forms.success import (
     SuccessMeasureForm,
@@ -27,7 +27,7 @@ from ..forms.success import (
     SuccessProgressForm,
     present_at_risk_filters,
 )
-from ..models import Coverage, CustomerAccount, Step, SuccessMeasure, SuccessPlan
+from ..models import CustomerAccount, Step, SuccessMeasure, SuccessPlan
 
 PER_PAGE = 25
 
@@ -260,13 +260,7 @@ def _filter_menus(viewer, plans):
         teams = Team.objects.filter(pk__in=managed_team_ids(viewer)) | current_teams(
             user=viewer
         )
-    owners = User.objects.filter(
-        pk__in=Coverage.objects.filter(
-            ended_at__isnull=True,
-            owner__isnull=False,
-            account_id__in=plans.values("account_id"),
-        ).values("owner_id")
-    ).order_by("family_name", "given_name", "username")
+    owners = selectors.current_owners(plans.values("account_id"))
     return teams.distinct().order_by("name"), owners
 
 

@@ -7,15 +7,17 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from journeys import selectors
+from journeys.models import Coverage
 from tests.journeys.factories import (
     CustomerAccountFactory,
     PoolFactory,
     StepEventFactory,
     journey_with_steps,
 )
+from tests.recognition.dashboard_factories import team_member
 
 pytestmark = pytest.mark.django_db
 
@@ -143,9 +145,30 @@ def test_the_filters_offer_what_the_viewer_sees(client, world):
     assert world["org"].member_b.display_name not in page
 
 
-def _segment_menu(page: str) -> list[str]:
-    menu = re.search(r'<select name="segment".*?</select>', page, re.S).group(0)
+def _menu(page: str, name: str) -> list[str]:
+    menu = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
     return [value for value in re.findall(r'<option value="([^"]*)"', menu) if value]
+
+
+def _segment_menu(page: str) -> list[str]:
+    return _menu(page, "segment")
+
+
+def test_the_owner_menu_offers_who_holds_an_account_the_viewer_sees(client, world):
+    org = world["org"]
+    former = team_member(org.team_b, "former", "元担当")
+    account = CustomerAccountFactory(journey=world["journey"], owner=former)
+    Coverage.objects.filter(account=account).update(ended_at=timezone.now())
+    CustomerAccountFactory(journey=world["journey"], owner=None)  # no owner
+
+    # An admin's menu: whoever holds an account now, each once (member_a holds
+    # two), not who held one before.
+    client.force_login(org.admin)
+    owners = [org.member_a.pk, org.member_b.pk]
+    assert sorted(map(int, _menu(client.get(URL).text, "owner"))) == sorted(owners)
+    assert set(selectors.account_owners(org.admin)) == {org.member_a, org.member_b}
+    # A member's: the holders of the accounts they see.
+    assert list(selectors.account_owners(org.member_a)) == [org.member_a]
 
 
 def test_the_segment_menu_offers_each_segment_the_viewer_sees_once_in_order(
