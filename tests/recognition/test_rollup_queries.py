@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
-from recognition.models import MemberFigure, RollupRun
+from recognition.models import AccountTransition, MemberFigure, RollupRun
 from recognition.services.rollup import rollup
 from tests.factories import UserFactory
 from tests.journeys.factories import (
@@ -67,3 +67,33 @@ def test_manage_py_rollup_runs_in_full_or_from_a_month_and_refuses_a_bad_month()
     assert runs[1].since.isoformat() == "2026-05-01"
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("rollup", "--since", "2026-13")
+
+
+def _planner_rows(table: str) -> int | None:
+    """The rows the database's planner statistics give the table (None: none)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            if "sqlite_stat1" not in connection.introspection.table_names(cursor):
+                return None  # never analysed
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+            found = cursor.fetchone()
+            return int(found[0].split()[0]) if found else None
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table]
+        )
+        rows = cursor.fetchone()[0]
+        return None if rows < 0 else int(rows)
+
+
+@pytest.mark.django_db
+def test_a_full_run_leaves_planner_statistics_of_the_rows_it_wrote():
+    # The pages' plans depend on them: SQLite gathers none by itself, and
+    # PostgreSQL's autovacuum may come late.
+    journey, steps = journey_with_steps(3)
+    _accounts(journey, steps, UserFactory(roles=[Role.MEMBER]), 6)
+    table = "recognition_accounttransition"
+    assert not _planner_rows(table)
+
+    rollup(now=NOW, full=True)
+
+    assert _planner_rows(table) == AccountTransition.objects.count() > 0
