@@ -7,7 +7,6 @@ The Japanese of the contexts added here arrives with the merged catalogue
 
 import re
 from datetime import UTC, date, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from accounts.models import User
 from journeys.models import CoverageModel, Journey, StepEvent
 from tests.factories import TEST_PASSWORD, UserFactory, build_hiring, build_organisation
 from tests.test_authorization_matrix import ROLES, UI_MATRIX, WORLDS
+from tests.visible import visible_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -244,33 +244,6 @@ RAW_CODES = re.compile(
 )
 
 
-class _VisibleText(HTMLParser):
-    """The text a reader sees: no tags, attributes, scripts or styles; nor values
-    to type in a file (<code>), which are codes on purpose."""
-
-    def __init__(self):
-        super().__init__()
-        self.parts, self._hidden = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "code"):
-            self._hidden += 1
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style", "code"):
-            self._hidden -= 1
-
-    def handle_data(self, data):
-        if not self._hidden:
-            self.parts.append(data)
-
-
-def _visible_text(html: str) -> str:
-    parser = _VisibleText()
-    parser.feed(html)
-    return " ".join(parser.parts)
-
-
 @pytest.fixture(scope="module")
 def _crawl_world(module_data):
     def build():
@@ -305,7 +278,7 @@ def test_no_page_shows_a_coverage_code(client, _crawl_world, role):
             continue
         response = client.get(url(_crawl_world))
         if response.status_code == 200 and "text/html" in response["Content-Type"]:
-            text = _visible_text(response.text)
+            text = visible_text(response.text)
             if found := RAW_CODES.findall(text):
                 shown[name] = sorted(set(found))
             if pooled in text:

@@ -43,6 +43,7 @@ from tests.factories import (
     fill_scorecard,
     schedule_interview,
 )
+from tests.visible import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -693,7 +694,8 @@ def test_candidate_rates_the_process_once_without_login(client, hiring, org):
     assert page.status_code == 200
     # The profile's values, never a score; no Kata navigation for the candidate.
     assert "Empathy" in page.text and "Logic" in page.text
-    assert "fit" not in page.text.lower()
+    shown = visible_text(page.text).lower()
+    assert "fit" not in shown and "score" not in shown
     assert f'href="{reverse("hiring:home")}"' not in page.text
     assert "候補 太郎" not in page.text
     # Japanese first: the page speaks the candidate's browser language, ja by default.
