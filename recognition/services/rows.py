@@ -396,6 +396,7 @@ def write_rows(
         analyze_tables(name)
     stamp = connection.ops.adapt_datetimefield_value(as_of)
     credited = "member_id, team_id, pool_id, cohort_month, computed_at"
+    order = "" if accounts is LISTED else f"\n        ORDER BY {CLUSTERED_BY}"
     window_end = dialect.plus_days("r.reached_at", "r.window_days")
     candidate = "r.candidate"
     converted = f"({candidate} IS NOT NULL AND {candidate} <= {window_end})"
@@ -424,7 +425,7 @@ def write_rows(
                    cohort_month, '{ConversionKind.JOURNEY.value}' AS kind,
                    %s AS window_days, journey_converted_at AS candidate
             FROM {REACHES} WHERE position = 1
-        ) r
+        ) r{order}
         """,
         [journey.pk, stamp, metrics.journey_window_days(journey, steps)],
     )
@@ -447,12 +448,22 @@ def write_rows(
                 AND vp.is_value_point
             LEFT JOIN {FIRSTS} v ON v.account_id = r.account_id
                 AND v.step_id = vp.id
-            WHERE r.position = 1
+            WHERE r.position = 1{order}
             """,
             [journey.pk, stamp, journey.pk],
         )
     drop_temporary(REACHES)
     drop_temporary(FIRSTS)
+
+
+# The order in which a run of every account (or a shard) writes the rows: the
+# pages read them by month and team (the dashboard, the member page's team
+# figures, the home's transitions), then by member. Written in this order, a
+# team's rows of a month fill a few pages of the table rather than one row in
+# each of thousands (PostgreSQL at L: 129 pages read instead of 2,671 for the
+# member page's rows, 11 → 4.5 ms). An incremental run's rows land at the end
+# and scatter again until the next full run.
+CLUSTERED_BY = "r.cohort_month, r.team_id, r.member_id"
 
 
 def _target(model, into: dict | None) -> str:
