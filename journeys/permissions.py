@@ -93,12 +93,36 @@ def _covered_account_ids(viewer: User, *, on: date | None) -> QuerySet:
     estimates each from its own index. As one OR of subqueries, PostgreSQL guessed
     half the accounts and walked every event of the organisation (newest first) to
     find the hundred of a member's."""
+    owned, pooled = _seen_open_periods(viewer, on=on)
+    return _union(owned + pooled, "account_id")
+
+
+def visible_account_owner_ids(viewer: User, *, on: date | None = None) -> QuerySet:
+    """The ids of the users who hold (open coverage) an account the viewer sees,
+    for a viewer who is no admin. An account has one open period at most, and a
+    pooled one no owner (the coverage's constraints), so these are the owners of
+    the periods the viewer sees accounts by as their owner's: read from those,
+    not from each visible account looked up again (a leader's 3,857 accounts at
+    L: 19 → 3 ms)."""
+    owned, _pooled = _seen_open_periods(viewer, on=on)
+    return _union(owned, "owner_id")
+
+
+def _union(querysets: list[QuerySet], column: str) -> QuerySet:
+    first, *others = [queryset.values(column) for queryset in querysets]
+    return first.union(*others) if others else first
+
+
+def _seen_open_periods(
+    viewer: User, *, on: date | None
+) -> tuple[list[QuerySet], list[QuerySet]]:
+    """The open coverage periods by which a viewer who is no admin sees accounts,
+    one queryset per reason: those of an owner (theirs, and a leader's team
+    members'), and those of a pool (their pools', a leader's teams' pools')."""
     day = on or timezone.localdate()
     open_coverage = Coverage.objects.filter(ended_at__isnull=True).order_by()
-    reasons = [
-        open_coverage.filter(owner=viewer),
-        open_coverage.filter(pool__in=pools_of(viewer, on=day).values("pk")),
-    ]
+    owned = [open_coverage.filter(owner=viewer)]
+    pooled = [open_coverage.filter(pool__in=pools_of(viewer, on=day).values("pk"))]
     team_ids = managed_team_ids(viewer)
     if team_ids:
         team_members = (
@@ -106,14 +130,11 @@ def _covered_account_ids(viewer: User, *, on: date | None) -> QuerySet:
             .filter(team_id__in=team_ids)
             .values("user_id")
         )
-        reasons += [
-            # = ANY(ARRAY(…)) on PostgreSQL: the index of open periods by owner, probed
-            # for each member, rather than every open period hashed.
-            open_coverage.filter(AmongIds("owner_id", team_members)),
-            open_coverage.filter(pool__team_id__in=team_ids),
-        ]
-    account_ids = [reason.values("account_id") for reason in reasons]
-    return account_ids[0].union(*account_ids[1:])
+        # = ANY(ARRAY(…)) on PostgreSQL: the index of open periods by owner, probed
+        # for each member, rather than every open period hashed.
+        owned.append(open_coverage.filter(AmongIds("owner_id", team_members)))
+        pooled.append(open_coverage.filter(pool__team_id__in=team_ids))
+    return owned, pooled
 
 
 def can_see_account(viewer: Viewer, account: CustomerAccount) -> bool:

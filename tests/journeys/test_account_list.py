@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from journeys import selectors
+from journeys import permissions, selectors
 from journeys.models import Coverage
 from tests.journeys.factories import (
     CustomerAccountFactory,
@@ -169,6 +169,35 @@ def test_the_owner_menu_offers_who_holds_an_account_the_viewer_sees(client, worl
     assert set(selectors.account_owners(org.admin)) == {org.member_a, org.member_b}
     # A member's: the holders of the accounts they see.
     assert list(selectors.account_owners(org.member_a)) == [org.member_a]
+
+
+def test_a_leaders_owner_menu_offers_the_holders_of_the_accounts_they_see(
+    client, world
+):
+    """The menu is read from the open periods the leader sees accounts by: the
+    same people as the holders of every account they see."""
+    org = world["org"]
+    # Team A's pool (an account in it has no owner), a former holder in team A,
+    # and team B's holder (member_b, of "chi"), whom manager_a does not see.
+    CustomerAccountFactory(journey=world["journey"], pool=PoolFactory(team=org.team_a))
+    former = team_member(org.team_a, "former", "元担当")
+    account = CustomerAccountFactory(journey=world["journey"], owner=former)
+    Coverage.objects.filter(account=account).update(ended_at=timezone.now())
+    sub_member = team_member(org.sub_a, "sub", "子チーム")
+    CustomerAccountFactory(journey=world["journey"], owner=sub_member)
+
+    for leader, holders in (
+        (org.manager_a, [org.member_a, sub_member]),
+        (org.sub_leader, [sub_member]),
+        (org.manager_b, [org.member_b]),
+    ):
+        menu = list(selectors.account_owners(leader))
+        assert sorted(user.pk for user in menu) == sorted(u.pk for u in holders)
+        seen = permissions.visible_accounts(leader).values("pk")
+        assert menu == list(selectors.current_owners(seen))
+    client.force_login(org.manager_a)
+    shown = sorted(map(int, _menu(client.get(URL).text, "owner")))
+    assert shown == sorted([org.member_a.pk, sub_member.pk])
 
 
 def test_the_segment_menu_offers_each_segment_the_viewer_sees_once_in_order(
