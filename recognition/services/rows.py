@@ -460,7 +460,7 @@ def write_rows(
 # pages read them by month and team (the dashboard, the member page's team
 # figures, the home's transitions), then by member. Written in this order, a
 # team's rows of a month fill a few pages of the table rather than one row in
-# each of thousands (PostgreSQL at L: 129 pages read instead of 2,671 for the
+# each of thousands (PostgreSQL at L: 141 pages read instead of 2,671 for the
 # member page's rows, 11 → 4.5 ms). An incremental run's rows land at the end
 # and scatter again until the next full run.
 CLUSTERED_BY = "r.cohort_month, r.team_id, r.member_id"

@@ -108,7 +108,7 @@ def test_a_full_run_leaves_planner_statistics_of_the_rows_it_wrote():
 def test_a_full_run_writes_the_rows_of_a_team_and_month_together():
     """The pages read a team's rows of some months: written in the order of month,
     team and member, they fill a few pages of the table, not a row in each of
-    thousands (the member page's rows at L: 129 pages read instead of 2,671)."""
+    thousands (the member page's rows at L: 141 pages read instead of 2,671)."""
     journey, steps = journey_with_steps(3)
     steps[1].is_value_point = True
     steps[1].target_days = 30
