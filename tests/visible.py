@@ -20,7 +20,8 @@ class _VisibleText(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag in _HIDDEN:
-            self._hidden -= 1
+            # A stray closing tag must not hide the rest of the page.
+            self._hidden = max(0, self._hidden - 1)
 
     def handle_data(self, data):
         if not self._hidden:

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -169,6 +170,8 @@ def test_the_owner_menu_offers_who_holds_an_account_the_viewer_sees(client, worl
     assert set(selectors.account_owners(org.admin)) == {org.member_a, org.member_b}
     # A member's: the holders of the accounts they see.
     assert list(selectors.account_owners(org.member_a)) == [org.member_a]
+    # Nobody signed in sees no account, and so no holder.
+    assert not selectors.account_owners(AnonymousUser()).exists()
 
 
 def test_a_leaders_owner_menu_offers_the_holders_of_the_accounts_they_see(

@@ -123,6 +123,9 @@ def test_a_full_run_writes_the_rows_of_a_team_and_month_together():
     rollup(now=NOW, full=True)
 
     for model in (AccountTransition, AccountValuePoint):
+        # Ids follow the order rows were written in: SQLite's rowids, PostgreSQL's
+        # identity values taken as the sorted rows go in. Every row here has a
+        # team and a member (None would not sort, nor sort alike on both).
         stored = list(
             model.objects.order_by("pk").values_list(
                 "cohort_month", "team_id", "member_id"
