@@ -318,14 +318,17 @@ def test_one_bad_event_row_writes_nothing_and_every_problem_is_listed(world):
     world["steps"][4].save()
     world["other_steps"][0].name = "Renewal kickoff"
     world["other_steps"][0].save()
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    # A date is its first moment, and a few minutes ahead still count as now
+    # (services.FUTURE_TOLERANCE): tomorrow's date stopped being in the future in
+    # the last minutes of today, when a CI run came upon it. Two days ahead is.
+    later = (timezone.localdate() + timedelta(days=2)).isoformat()
     data = csv_bytes(
         [
             EVENT_HEADER,
             "C-1,1,2026-04-01,good",
             "NOPE,1,2026-04-01,unknown account",
             "C-1,Renewal kickoff,2026-04-01,",
-            f"C-1,2,{tomorrow},future",
+            f"C-1,2,{later},future",
             "C-1,2,2026-13-01,bad date",
             "C-1,Step 5,2026-04-01,retired",
             "C-1,9,2026-04-01,no such position",
