@@ -97,13 +97,15 @@ def _covered_account_ids(viewer: User, *, on: date | None) -> QuerySet:
     return _union(owned + pooled, "account_id")
 
 
-def visible_account_owner_ids(viewer: User, *, on: date | None = None) -> QuerySet:
+def visible_account_owner_ids(viewer: Viewer, *, on: date | None = None) -> QuerySet:
     """The ids of the users who hold (open coverage) an account the viewer sees,
     for a viewer who is no admin. An account has one open period at most, and a
     pooled one no owner (the coverage's constraints), so these are the owners of
     the periods the viewer sees accounts by as their owner's: read from those,
     not from each visible account looked up again (a leader's 3,857 accounts at
-    L: 19 → 3 ms)."""
+    L: 19 → 3 ms). Nobody signed in sees no account."""
+    if not viewer.is_authenticated:
+        return Coverage.objects.none().values("owner_id")
     owned, _pooled = _seen_open_periods(viewer, on=on)
     return _union(owned, "owner_id")
 
