@@ -760,20 +760,18 @@ def running_periods_of(member, today) -> QuerySet:
     """The periods running `today` of the active programs the member takes part in:
     a member of a taking-part team at some time during the period (the member
     page and the home list the same programs)."""
-    return (
-        AwardPeriod.objects.filter(
-            program__is_active=True,
-            start__lte=today,
-            end__gte=today,
-            program__teams__memberships__user=member,
-            program__teams__memberships__start_date__lte=F("end"),
-        )
-        .filter(
-            Q(program__teams__memberships__end_date__isnull=True)
-            | Q(program__teams__memberships__end_date__gte=F("start"))
-        )
-        .distinct()
-    )
+    # One filter(): conditions on a multi-valued relation in separate filter()
+    # calls would each join it anew, so that another member's open membership
+    # would count for one who left before the period.
+    return AwardPeriod.objects.filter(
+        Q(program__teams__memberships__end_date__isnull=True)
+        | Q(program__teams__memberships__end_date__gte=F("start")),
+        program__is_active=True,
+        start__lte=today,
+        end__gte=today,
+        program__teams__memberships__user=member,
+        program__teams__memberships__start_date__lte=F("end"),
+    ).distinct()
 
 
 def member_standings(

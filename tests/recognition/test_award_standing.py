@@ -163,6 +163,23 @@ def test_only_running_periods_of_active_programs_the_member_takes_part_in(org, r
     assert [s.span.key for s in earlier] == [f"{month(1):%Y-%m}"]
 
 
+def test_the_member_page_of_one_who_left_before_the_period_shows_no_running_award(
+    org, race
+):
+    """The team's members still there do not make a former member take part: the
+    end of the member's own membership is what counts."""
+    program, _period, key, team, people = race
+    gone = member_of(team, since=month(-6), end=month(-1), username="gone")
+    figure(gone, key, month(-2), 1, 2)
+    assert list(selectors.running_periods_of(gone, month(0))) == []
+    assert selectors.member_standings(member=gone, viewer=org.admin) is None
+    # One who left during the period took part in it.
+    late = member_of(team, since=month(-6), end=month(0).replace(day=10))
+    assert [p.program for p in selectors.running_periods_of(late, month(0))] == [
+        program
+    ]
+
+
 def test_a_non_member_takes_part_in_nothing(org, race):
     assert member_standing(member=org.admin) == []
 
