@@ -694,6 +694,14 @@ class Coverage(models.Model):
                 condition=Q(ended_at__isnull=True),
                 name="journeys_coverage_open_owner",
             ),
+            # The accounts in each pool today (what a pool's members and the
+            # pool's team leader see): read from the index alone, not from the
+            # pool's periods scattered over the table.
+            models.Index(
+                fields=["pool", "account"],
+                condition=Q(ended_at__isnull=True),
+                name="journeys_coverage_open_pool",
+            ),
         ]
 
     def __str__(self):

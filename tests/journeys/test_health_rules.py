@@ -427,6 +427,25 @@ def test_the_account_keeps_its_latest_day_even_when_an_earlier_day_is_recorded()
     assert account.health_score == 75
 
 
+def test_the_account_follows_a_new_band_of_the_same_score():
+    """A policy whose bands moved gives the same score another band: the account
+    takes it, though its score stays; another account keeps both."""
+    _only("recency")
+    journey, (step1, _s2, _s3) = _journey(windows=(400, 60, 60))
+    moved, kept = (CustomerAccountFactory(journey=journey) for _n in range(2))
+    _reach(moved, step1, 45)  # 45 days since the last event: 75
+    _reach(kept, step1, 0)  # today: 100
+    health.record_health(DAY)
+    moved.refresh_from_db()
+    assert (moved.health_score, moved.health_band) == (75, HealthBand.HEALTHY)
+    _only("recency", healthy_from=80)
+    health.record_health(DAY)
+    moved.refresh_from_db()
+    kept.refresh_from_db()
+    assert (moved.health_score, moved.health_band) == (75, HealthBand.AT_RISK)
+    assert (kept.health_score, kept.health_band) == (100, HealthBand.HEALTHY)
+
+
 def test_inactive_accounts_and_accounts_out_of_scope_are_not_recorded():
     inactive = CustomerAccountFactory(is_active=False)
     chosen, other = CustomerAccountFactory(), CustomerAccountFactory()
