@@ -996,7 +996,7 @@ def _recompute_rows(
                 journey, steps, as_of=as_of, accounts=rows.LISTED, into=fresh
             )
         rows.replace_changed_rows(as_of=as_of)
-        rows.add_changed_groups(rows.Dialect(last=as_of))
+        rows.add_changed_groups(rows.Dialect(last=as_of), as_of=as_of)
     else:
         if into is None:
             rows.delete_rows(rows.EVERY)

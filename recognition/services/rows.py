@@ -495,6 +495,10 @@ class _RowTable:
     fresh: str
     gone: str
     new: str
+    # What the figures of a row's cohort month read of it as of the run's moment
+    # (`%s`): a row gone and its new one equal in these change no figure of the
+    # cohort month (`add_changed_groups`).
+    cohort_columns: str
 
 
 _ROW_TABLES = (
@@ -505,6 +509,8 @@ _ROW_TABLES = (
         "kata_rollup_fresh_transitions",
         "kata_rollup_gone_transitions",
         "kata_rollup_new_transitions",
+        # Every column: whatever changed in a transition may change its figures.
+        _TRANSITION_COLUMNS,
     ),
     _RowTable(
         AccountValuePoint,
@@ -513,6 +519,14 @@ _ROW_TABLES = (
         "kata_rollup_fresh_value_points",
         "kata_rollup_gone_value_points",
         "kata_rollup_new_value_points",
+        # The moment of the reach only as far as the cohort's figures read it:
+        # whether the value point is still open (not reached, deadline ahead;
+        # otherwise it is due). A value point reached after its deadline had
+        # passed, late, counts as it did (due, not on time) and changes only the
+        # figures of the month it was reached in (flow metrics).
+        "account_id, journey_id, step_id, member_id, team_id, pool_id, "
+        "cohort_month, started_at, deadline, on_time, "
+        "CASE WHEN reached_at IS NULL AND deadline > %s THEN 1 ELSE 0 END",
     ),
 )
 
@@ -610,30 +624,48 @@ def finish_groups(*, outside, months) -> None:
     analyze_tables(GROUPS)
 
 
-def add_changed_groups(dialect: Dialect) -> None:
+def add_changed_groups(dialect: Dialect, *, as_of: datetime) -> None:
     """Add to GROUPS the groups whose figures the rebuilt rows of the listed
     accounts change: of each row that is new, gone or different (the differences
-    `replace_changed_rows` kept), its member's, team's and pool's groups of its
-    cohort month and of the month of its conversion or of its value point reached
-    (flow metrics). A row that came out the same (an old cohort whose window had
-    ended) changes no group. One statement per kind of row."""
+    `replace_changed_rows` kept), its member's, team's and pool's groups of the
+    month of its conversion or of its value point reached (flow metrics), and of
+    its cohort month unless the row changed only in what the cohort's figures do
+    not read as of `as_of` (`cohort_columns`: a value point reached late). A row
+    that came out the same (an old cohort whose window had ended) changes no
+    group. A figure that time alone changed since the last run (a window or
+    deadline that ended) is the passed groups' (`rollup._add_passed_groups`).
+    One statement per kind of row."""
+    moment = connection.ops.adapt_datetimefield_value(as_of)
     for table in _ROW_TABLES:
         if table.model is AccountTransition:
             flow = f"CASE WHEN converted THEN {dialect.local_month('converted_at')} END"
         else:
             flow = f"{dialect.local_month('reached_at')}"
-        differences = " UNION ALL ".join(
-            f"SELECT member_id, team_id, pool_id, cohort_month, {flow} AS flow_month "
-            f"FROM {name}"
+        moments = table.cohort_columns.count("%s")
+        cohort = " UNION ALL ".join(
+            "SELECT member_id, team_id, pool_id, cohort_month FROM ("
+            f"SELECT {table.cohort_columns} FROM {first} EXCEPT "
+            f"SELECT {table.cohort_columns} FROM {second}) d{n}"
+            for n, (first, second) in enumerate(
+                ((table.gone, table.new), (table.new, table.gone))
+            )
+        )
+        flows = " UNION ALL ".join(
+            f"SELECT member_id, team_id, pool_id, {flow} AS flow_month FROM {name}"
             for name in (table.gone, table.new)
         )
         groups = " UNION ALL ".join(
-            f"SELECT '{scope}', {scope}_id, {month} FROM changed "
+            f"SELECT '{scope}', {scope}_id, {month} FROM {source} "
             f"WHERE {scope}_id IS NOT NULL AND {month} IS NOT NULL"
             for scope in SCOPES
-            for month in ("cohort_month", "flow_month")
+            for source, month in (("cohort", "cohort_month"), ("flow", "flow_month"))
         )
-        add_groups(ROWS, f"WITH changed AS MATERIALIZED ({differences}) {groups}")
+        add_groups(
+            ROWS,
+            f"WITH cohort AS MATERIALIZED ({cohort}), "
+            f"flow AS MATERIALIZED ({flows}) {groups}",
+            [moment] * (moments * 4),
+        )
         drop_temporary(table.gone)
         drop_temporary(table.new)
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import reverse
 from hypothesis import given
@@ -162,6 +162,94 @@ def test_a_value_point_becomes_due_on_a_later_run_without_new_events():
         found = figure(MemberFigure, owner, value_points_key(built), APRIL)
         assert found is not None
         assert (found.numerator, found.denominator) == (0, 1)
+        assert_incremental_equals_full(clock())
+
+
+def _groups_of_next_run(clock, monkeypatch) -> set[tuple[str, int, object]]:
+    """The (scope, owner, month) groups whose figures the next run (a day later)
+    writes again because their rows changed."""
+    from recognition.selectors.groups import GROUPS, ROWS
+    from recognition.services import rows as row_services
+
+    found = set()
+    finish = row_services.finish_groups
+
+    def spy(**kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT scope, owner_id, month FROM {GROUPS} WHERE kind = %s",
+                [ROWS],
+            )
+            found.update(
+                (scope, owner, date.fromisoformat(str(month)[:10]))
+                for scope, owner, month in cursor.fetchall()
+            )
+        return finish(**kwargs)
+
+    monkeypatch.setattr(row_services, "finish_groups", spy)
+    next_run(clock)
+    return found
+
+
+MARCH = date(2026, 3, 1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("reached", "cohort_written", "on_time"),
+    [
+        # Reached late, the deadline (April 19) passed before the last run (May
+        # 10): still due and missed; only June's flow figures can change.
+        (jst(2026, 6, 5), False, 0),
+        # Reached late, after the last run, the reach dated before it.
+        (jst(2026, 5, 8), False, 0),
+        # Reached on time, recorded late: March's figure changes.
+        (jst(2026, 4, 15), True, 1),
+    ],
+)
+def test_a_value_point_reached_after_its_deadline_changes_only_its_months_groups(
+    monkeypatch, reached, cohort_written, on_time
+):
+    with moving_clock(jst(2026, 5, 10)) as clock:
+        owner = member()
+        built, (s1, _s2, s3) = journey((5, 5, 5), value_points={3: 30})
+        started = account(built, owner=owner)
+        reach(started, s1, jst(2026, 3, 20))
+        first_run(clock)
+        assert shape(
+            figure(MemberFigure, owner, value_points_key(built), MARCH)
+        ) == rate(0, 1)
+        clock.advance(days=26)  # June 5
+        reach(started, s3, reached, by=owner)
+        groups = _groups_of_next_run(clock, monkeypatch)
+        assert ("member", owner.pk, reached.date().replace(day=1)) in groups
+        assert (("member", owner.pk, MARCH) in groups) is cohort_written
+        assert shape(
+            figure(MemberFigure, owner, value_points_key(built), MARCH)
+        ) == rate(on_time, 1)
+        assert_incremental_equals_full(clock())
+
+
+@pytest.mark.django_db
+def test_a_value_point_whose_deadline_passed_between_runs_reached_late_is_final(
+    monkeypatch,
+):
+    """The last run saw it open (not due yet); reached late after its deadline:
+    due and missed, March written again (time alone changed it)."""
+    with moving_clock(jst(2026, 4, 10)) as clock:
+        owner = member()
+        built, (s1, _s2, s3) = journey((5, 5, 5), value_points={3: 30})
+        started = account(built, owner=owner)
+        reach(started, s1, jst(2026, 3, 20))
+        first_run(clock)
+        assert no_figure(figure(MemberFigure, owner, value_points_key(built), MARCH))
+        clock.advance(days=20)  # April 30
+        reach(started, s3, jst(2026, 4, 25), by=owner)
+        groups = _groups_of_next_run(clock, monkeypatch)
+        assert ("member", owner.pk, MARCH) in groups
+        assert shape(
+            figure(MemberFigure, owner, value_points_key(built), MARCH)
+        ) == rate(0, 1)
         assert_incremental_equals_full(clock())
 
 
