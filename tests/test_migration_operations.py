@@ -3,14 +3,16 @@ which people record all day, is built without blocking their writes on PostgreSQ
 (CREATE INDEX CONCURRENTLY, outside a transaction) and as a plain index on SQLite,
 and goes away again when the migration is reversed. `config.queries.NullsLastIndex`:
 a descending column is written to sort empty values last on both databases (that
-the list by ARR does so, with the index in place: test_account_list)."""
+the list by ARR does so, with the index in place: test_account_list).
+`config.migration_operations.FillFactor`: the accounts' pages keep room for the
+updates of each account on PostgreSQL."""
 
 import pytest
 from django.db import connection, models
 from django.db.migrations.loader import MigrationLoader
 from django.db.models import F
 
-from config.migration_operations import AddIndexConcurrently
+from config.migration_operations import AddIndexConcurrently, FillFactor
 from config.queries import NullsLastIndex
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,3 +59,30 @@ def test_a_descending_column_is_written_to_sort_empty_values_last_on_each_databa
     else:
         # SQLite refuses NULLS LAST in an index; DESC sorts NULL last there.
         assert '"arr" DESC, "id"' in sql and "NULLS" not in sql
+
+
+def _reloptions(table: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [table])
+        return list(cursor.fetchone()[0] or [])
+
+
+def test_the_accounts_keep_room_for_their_updates_on_postgresql():
+    """The accounts' pages keep 15 % free for the rollup's and the events' updates
+    of each account; reversing the migration gives the default back; SQLite has no
+    such setting, and the operation writes nothing there."""
+    operation = FillFactor(model_name="customeraccount", fillfactor=85)
+    state = MigrationLoader(connection).project_state(
+        ("journeys", "0015_account_fillfactor")
+    )
+    with connection.schema_editor(collect_sql=True, atomic=False) as editor:
+        operation.database_backwards("journeys", editor, state, state)
+        operation.database_forwards("journeys", editor, state, state)
+    if connection.vendor != "postgresql":
+        assert editor.collected_sql == []
+        return
+    assert editor.collected_sql == [
+        'ALTER TABLE "journeys_customeraccount" RESET (fillfactor);',
+        'ALTER TABLE "journeys_customeraccount" SET (fillfactor = 85);',
+    ]
+    assert _reloptions("journeys_customeraccount") == ["fillfactor=85"]
