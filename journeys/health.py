@@ -81,7 +81,6 @@ from django.db.models.lookups import (
     LessThan,
     LessThanOrEqual,
 )
-from django.db.models.sql.subqueries import UpdateQuery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -377,73 +376,74 @@ def record_health(day: date | None = None, accounts: QuerySet | None = None) -> 
         scope = scope.filter(pk__in=accounts.order_by().values("pk"))
     inputs = _inputs(scope, day=day, moment=moment, policy=policy, now=now)
     select, params = inputs.values(*_INPUT_COLUMNS.values()).query.sql_with_params()
-    table = AccountHealth._meta.db_table
+    table = connection.ops.quote_name(AccountHealth._meta.db_table)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(column) for column in _INPUT_COLUMNS)
-    picked = ", ".join(f"h.{quote(alias)}" for alias in _INPUT_COLUMNS.values())
+    computed, expressions, expression_params = _computed(policy)
+    named = ", ".join(
+        f"i.{quote(alias)} AS {quote(column)}"
+        for column, alias in _INPUT_COLUMNS.items()
+    )
+    read = ", ".join(f"{table}.{quote(column)}" for column in _INPUT_COLUMNS)
+    columns = ", ".join(
+        quote(column) for column in (*_INPUT_COLUMNS, *computed, "day", "computed_at")
+    )
     rows = AccountHealth.objects.filter(
         day=day, account__in=scope.order_by().values("pk")
     )
     with transaction.atomic():
         rows.delete()
         with connection.cursor() as cursor:
+            # The inputs computed once (a materialized CTE: inlined, each
+            # expression would compute them again), named as the table's columns
+            # under the table's name, so that the parts, score and band read them
+            # as they read a row.
             cursor.execute(
-                f"INSERT INTO {quote(table)} ({columns}, {quote('day')}, "
-                f"{quote('computed_at')}, {quote('band')}) "
-                f"SELECT {picked}, %s, %s, %s FROM ({select}) h",
+                f"INSERT INTO {table} ({columns}) "
+                f"WITH h AS MATERIALIZED (SELECT {named} FROM ({select}) i) "
+                f"SELECT {read}, {expressions}, %s, %s FROM h {table}",
                 (
+                    *params,
+                    *expression_params,
                     connection.ops.adapt_datefield_value(day),
                     connection.ops.adapt_datetimefield_value(now),
-                    "",
-                    *params,
                 ),
             )
             written = cursor.rowcount
-        _score(rows, policy)
         _keep_latest_on_accounts(rows)
     return written
 
 
-def _score(rows: QuerySet, policy: HealthPolicy) -> None:
-    """Parts, score and band of `rows` in one pass (each row written once more, not
-    three times): the score reads the parts' expressions and the band the
-    score's, as the columns on the right read the row as it was."""
-    assignments, params = _assignments(policy)
-    compiler = rows.query.get_compiler(connection=connection)
-    where, where_params = compiler.compile(rows.query.where)
-    table = connection.ops.quote_name(AccountHealth._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} WHERE {where}",
-            (*params, *where_params),
-        )
+# The parts, score and band in SQL by policy: written once per policy (the band
+# nests the score three times and the score each part twice, which Django takes a
+# good part of a second to compile), not at every run.
+_COMPUTED: dict[tuple, tuple[list[str], str, tuple]] = {}
 
 
-# The SET clause of `_score` by policy: written once per policy (the band nests the
-# score three times and the score each part twice, which Django takes a good part
-# of a second to compile), not at every run.
-_ASSIGNMENTS: dict[tuple, tuple[str, tuple]] = {}
-
-
-def _assignments(policy: HealthPolicy) -> tuple[str, tuple]:
+def _computed(policy: HealthPolicy) -> tuple[list[str], str, tuple]:
+    """The columns computed from a row's inputs (each part, the score, the band),
+    their expressions in SQL over the table's columns, and their parameters: each
+    row is written once, with them. The score reads the parts' expressions and
+    the band the score's, not the columns they are written to."""
     key = (
         connection.vendor,
         tuple(field.value_from_object(policy) for field in policy._meta.fields),
     )
-    if key not in _ASSIGNMENTS:
+    if key not in _COMPUTED:
         parts = part_expressions(policy)
         score = score_expression(policy, parts)
-        query = AccountHealth.objects.all().query.chain(UpdateQuery)
-        query.add_update_values(
-            {**parts, "score": score, "band": band_expression(policy, score)}
-        )
-        sql, params = query.get_compiler(connection=connection).as_sql()
-        # "UPDATE table SET …" without a WHERE (the query has no filter).
-        assignments = sql.split(" SET ", 1)[1]
-        if len(_ASSIGNMENTS) >= 16:
-            _ASSIGNMENTS.clear()
-        _ASSIGNMENTS[key] = (assignments, tuple(params))
-    return _ASSIGNMENTS[key]
+        expressions = {**parts, "score": score, "band": band_expression(policy, score)}
+        query = AccountHealth.objects.all().query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = [], []
+        for expression in expressions.values():
+            resolved = expression.resolve_expression(query, allow_joins=False)
+            text, expression_params = compiler.compile(resolved)
+            sql.append(text)
+            params.extend(expression_params)
+        if len(_COMPUTED) >= 16:
+            _COMPUTED.clear()
+        _COMPUTED[key] = (list(expressions), ", ".join(sql), tuple(params))
+    return _COMPUTED[key]
 
 
 # More changed accounts than this, and the whole day is recorded again (one query
