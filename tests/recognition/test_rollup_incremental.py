@@ -194,6 +194,16 @@ def _groups_of_next_run(clock, monkeypatch) -> set[tuple[str, int, object]]:
 MARCH = date(2026, 3, 1)
 
 
+def _value_point_of_march():
+    """A member's account that started the journey on March 20 (short windows: 5
+    days a step), its value point (step 3) due 30 days later, on April 19."""
+    owner = member()
+    built, (s1, _s2, s3) = journey((5, 5, 5), value_points={3: 30})
+    started = account(built, owner=owner)
+    reach(started, s1, jst(2026, 3, 20))
+    return owner, built, started, s3
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("reached", "cohort_written", "on_time"),
@@ -211,10 +221,7 @@ def test_a_value_point_reached_after_its_deadline_changes_only_its_months_groups
     monkeypatch, reached, cohort_written, on_time
 ):
     with moving_clock(jst(2026, 5, 10)) as clock:
-        owner = member()
-        built, (s1, _s2, s3) = journey((5, 5, 5), value_points={3: 30})
-        started = account(built, owner=owner)
-        reach(started, s1, jst(2026, 3, 20))
+        owner, built, started, s3 = _value_point_of_march()
         first_run(clock)
         assert shape(
             figure(MemberFigure, owner, value_points_key(built), MARCH)
@@ -237,10 +244,7 @@ def test_a_value_point_whose_deadline_passed_between_runs_reached_late_is_final(
     """The last run saw it open (not due yet); reached late after its deadline:
     due and missed, March written again (time alone changed it)."""
     with moving_clock(jst(2026, 4, 10)) as clock:
-        owner = member()
-        built, (s1, _s2, s3) = journey((5, 5, 5), value_points={3: 30})
-        started = account(built, owner=owner)
-        reach(started, s1, jst(2026, 3, 20))
+        owner, built, started, s3 = _value_point_of_march()
         first_run(clock)
         assert no_figure(figure(MemberFigure, owner, value_points_key(built), MARCH))
         clock.advance(days=20)  # April 30
