@@ -48,9 +48,9 @@ Without a success plan: (0 + 150 + 150 + 100) / 10 = 40, at risk (exactly
 `critical_below` is not critical).
 
 `record_health` computes every active account's row for a day in the database:
-one `INSERT … SELECT` of the inputs, one UPDATE of the parts (their arithmetic,
-below, in SQL expressions), one of the score, one of the band, then one UPDATE of
-the accounts' latest score and band. Recording a day again replaces its rows.
+one `INSERT … SELECT` of the inputs with the parts (their arithmetic, below, in SQL
+expressions), the score and the band computed from them, then one UPDATE of the
+accounts' latest score and band. Recording a day again replaces its rows.
 Each rollup run calls `refresh_health`: every account on the day's first run, later
 runs only the accounts whose inputs changed since the last run.
 """

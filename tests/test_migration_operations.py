@@ -68,9 +68,9 @@ def _reloptions(table: str) -> list[str]:
 
 
 def test_the_accounts_keep_room_for_their_updates_on_postgresql():
-    """The accounts' pages keep 15 % free for the rollup's and the events' updates
-    of each account; reversing the migration gives the default back; SQLite has no
-    such setting, and the operation writes nothing there."""
+    """The migrated accounts' table keeps 15 % of each page free for the rollup's
+    updates of each account; reversed, the operation resets the setting; SQLite has
+    no such setting, and the operation writes nothing there."""
     operation = FillFactor(model_name="customeraccount", fillfactor=85)
     state = MigrationLoader(connection).project_state(
         ("journeys", "0015_account_fillfactor")

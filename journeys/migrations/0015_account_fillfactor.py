@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # Every rollup writes the changed accounts' latest health on them (the
-        # day's first run, every account's), and every event their progress.
+        # day's first run, every account's); no index reads it. (An event's
+        # progress changes indexed columns: those updates gain nothing.)
         FillFactor(model_name="customeraccount", fillfactor=85),
     ]

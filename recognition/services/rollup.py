@@ -21,8 +21,10 @@ never interleave and readers never see a half-written month:
    readers of the rows and figures wait).
    An incremental run writes groups (scope, owner, month: `selectors.groups`): of
    each row that came out new, gone or different, its member's, team's and pool's
-   groups of its cohort month and of the month of its conversion or value point
-   reached (flow metrics); of rows whose window or deadline ended since the last
+   groups of the month of its conversion or value point reached (flow metrics) and
+   of its cohort month, unless what the cohort's figures read of it is the same (a
+   value point reached after its deadline had passed); of rows whose window or
+   deadline ended since the last
    run's as-of moment (windows and deadlines end without any new event); and, for
    the events-recorded count only, the recorder's and the recorder's teams' groups
    of events recorded or voided. Whole months are written only when the last run's
@@ -996,7 +998,11 @@ def _recompute_rows(
                 journey, steps, as_of=as_of, accounts=rows.LISTED, into=fresh
             )
         rows.replace_changed_rows(as_of=as_of)
-        rows.add_changed_groups(rows.Dialect(last=as_of), as_of=as_of)
+        # A run of some months lists no groups whose deadlines passed since the
+        # last run: every changed column of a row counts there.
+        rows.add_changed_groups(
+            rows.Dialect(last=as_of), as_of=as_of if months_range is None else None
+        )
     else:
         if into is None:
             rows.delete_rows(rows.EVERY)

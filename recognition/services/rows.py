@@ -486,8 +486,9 @@ _VALUE_POINT_COLUMNS = (
 class _RowTable:
     """A kind of per-account row as `replace_changed_rows` compares it: its model,
     the columns that make a row what it is (all but the id and `computed_at`),
-    those that name it, and the temporary tables of a run's rebuilt rows: the
-    fresh ones, those gone or changed, those new or changed."""
+    those that name it, the temporary tables of a run's rebuilt rows (the fresh
+    ones, those gone or changed, those new or changed) and what its cohort month's
+    figures read of it (`add_changed_groups`)."""
 
     model: type
     columns: str
@@ -522,8 +523,8 @@ _ROW_TABLES = (
         # The moment of the reach only as far as the cohort's figures read it:
         # whether the value point is still open (not reached, deadline ahead;
         # otherwise it is due). A value point reached after its deadline had
-        # passed, late, counts as it did (due, not on time) and changes only the
-        # figures of the month it was reached in (flow metrics).
+        # passed, late, counts in its cohort month as it did (due, not on time);
+        # its reach month's groups are still written (`add_changed_groups`).
         "account_id, journey_id, step_id, member_id, team_id, pool_id, "
         "cohort_month, started_at, deadline, on_time, "
         "CASE WHEN reached_at IS NULL AND deadline > %s THEN 1 ELSE 0 END",
@@ -624,28 +625,30 @@ def finish_groups(*, outside, months) -> None:
     analyze_tables(GROUPS)
 
 
-def add_changed_groups(dialect: Dialect, *, as_of: datetime) -> None:
+def add_changed_groups(dialect: Dialect, *, as_of: datetime | None) -> None:
     """Add to GROUPS the groups whose figures the rebuilt rows of the listed
     accounts change: of each row that is new, gone or different (the differences
     `replace_changed_rows` kept), its member's, team's and pool's groups of the
     month of its conversion or of its value point reached (flow metrics), and of
     its cohort month unless the row changed only in what the cohort's figures do
-    not read as of `as_of` (`cohort_columns`: a value point reached late). A row
-    that came out the same (an old cohort whose window had ended) changes no
-    group. A figure that time alone changed since the last run (a window or
-    deadline that ended) is the passed groups' (`rollup._add_passed_groups`).
+    not read as of `as_of` (`cohort_columns`: a value point reached after its
+    deadline had passed). That holds for a run that listed first the groups time
+    alone changed since the last run (a window or deadline that ended while the
+    row was open: `rollup._add_passed_groups`), an incremental one; for another
+    (`as_of` None: a run of some months) every changed column counts. A row that
+    came out the same (an old cohort whose window had ended) changes no group.
     One statement per kind of row."""
-    moment = connection.ops.adapt_datetimefield_value(as_of)
+    moment = None if as_of is None else connection.ops.adapt_datetimefield_value(as_of)
     for table in _ROW_TABLES:
         if table.model is AccountTransition:
             flow = f"CASE WHEN converted THEN {dialect.local_month('converted_at')} END"
         else:
             flow = f"{dialect.local_month('reached_at')}"
-        moments = table.cohort_columns.count("%s")
+        read = table.columns if as_of is None else table.cohort_columns
+        moments = read.count("%s")
         cohort = " UNION ALL ".join(
             "SELECT member_id, team_id, pool_id, cohort_month FROM ("
-            f"SELECT {table.cohort_columns} FROM {first} EXCEPT "
-            f"SELECT {table.cohort_columns} FROM {second}) d{n}"
+            f"SELECT {read} FROM {first} EXCEPT SELECT {read} FROM {second}) d{n}"
             for n, (first, second) in enumerate(
                 ((table.gone, table.new), (table.new, table.gone))
             )

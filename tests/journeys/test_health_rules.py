@@ -446,6 +446,18 @@ def test_the_account_follows_a_new_band_of_the_same_score():
     assert (kept.health_score, kept.health_band) == (100, HealthBand.HEALTHY)
 
 
+def test_a_policy_that_weighs_no_part_gives_no_score_and_no_band():
+    _policy(**{f"weight_{name}": 0 for name in health.PARTS})
+    journey, (step1, _s2, _s3) = _journey()
+    account = CustomerAccountFactory(journey=journey)
+    _reach(account, step1, 45)
+    health.record_health(DAY)
+    row = _row(account)
+    assert (row.recency, row.score, row.band) == (75, None, "")
+    account.refresh_from_db()
+    assert (account.health_score, account.health_band) == (None, "")
+
+
 def test_inactive_accounts_and_accounts_out_of_scope_are_not_recorded():
     inactive = CustomerAccountFactory(is_active=False)
     chosen, other = CustomerAccountFactory(), CustomerAccountFactory()

@@ -257,6 +257,25 @@ def test_a_value_point_whose_deadline_passed_between_runs_reached_late_is_final(
         assert_incremental_equals_full(clock())
 
 
+@pytest.mark.django_db
+def test_a_value_point_reached_late_before_a_run_of_some_months_is_counted_due():
+    """A run of some months (an award's closing) lists no deadlines passed since
+    the last run: there a late reach writes its cohort month again, or no later
+    run would (the next incremental run looks back from the last whole run)."""
+    with moving_clock(jst(2026, 4, 10)) as clock:
+        owner, built, started, s3 = _value_point_of_march()
+        first_run(clock)
+        assert no_figure(figure(MemberFigure, owner, value_points_key(built), MARCH))
+        clock.advance(days=20)  # April 30
+        reach(started, s3, jst(2026, 4, 25), by=owner)
+        rollup(since=APRIL, until=APRIL, now=clock())
+        next_run(clock)
+        assert shape(
+            figure(MemberFigure, owner, value_points_key(built), MARCH)
+        ) == rate(0, 1)
+        assert_incremental_equals_full(clock())
+
+
 # --- Each kind of change between two runs --------------------------------------------
 
 
