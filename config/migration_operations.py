@@ -35,7 +35,7 @@ class AddIndexConcurrently(PostgresAddIndexConcurrently):
 
 class FillFactor(Operation):
     """A table whose rows are written again in place all day (an account's latest
-    health and progress) keeps room on each page (PostgreSQL's `fillfactor`), so
+    health) keeps room on each page (PostgreSQL's `fillfactor`), so
     that an update whose indexed columns stay the same writes the new row on the
     same page without new index entries (a heap-only tuple). Pages written from
     then on keep the room; other databases have no such setting."""

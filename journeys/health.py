@@ -376,8 +376,8 @@ def record_health(day: date | None = None, accounts: QuerySet | None = None) -> 
         scope = scope.filter(pk__in=accounts.order_by().values("pk"))
     inputs = _inputs(scope, day=day, moment=moment, policy=policy, now=now)
     select, params = inputs.values(*_INPUT_COLUMNS.values()).query.sql_with_params()
-    table = connection.ops.quote_name(AccountHealth._meta.db_table)
     quote = connection.ops.quote_name
+    table = quote(AccountHealth._meta.db_table)
     computed, expressions, expression_params = _computed(policy)
     named = ", ".join(
         f"i.{quote(alias)} AS {quote(column)}"

@@ -498,8 +498,8 @@ class _RowTable:
     new: str
     # What the figures of a row's cohort month read of it as of the run's moment
     # (`%s`): a row gone and its new one equal in these change no figure of the
-    # cohort month (`add_changed_groups`).
-    cohort_columns: str
+    # cohort month (`add_changed_groups`). None: every column.
+    cohort_columns: str | None
 
 
 _ROW_TABLES = (
@@ -510,8 +510,8 @@ _ROW_TABLES = (
         "kata_rollup_fresh_transitions",
         "kata_rollup_gone_transitions",
         "kata_rollup_new_transitions",
-        # Every column: whatever changed in a transition may change its figures.
-        _TRANSITION_COLUMNS,
+        # Whatever changed in a transition may change its figures.
+        None,
     ),
     _RowTable(
         AccountValuePoint,
@@ -638,21 +638,30 @@ def add_changed_groups(dialect: Dialect, *, as_of: datetime | None) -> None:
     (`as_of` None: a run of some months) every changed column counts. A row that
     came out the same (an old cohort whose window had ended) changes no group.
     One statement per kind of row."""
-    moment = None if as_of is None else connection.ops.adapt_datetimefield_value(as_of)
     for table in _ROW_TABLES:
         if table.model is AccountTransition:
             flow = f"CASE WHEN converted THEN {dialect.local_month('converted_at')} END"
         else:
             flow = f"{dialect.local_month('reached_at')}"
-        read = table.columns if as_of is None else table.cohort_columns
-        moments = read.count("%s")
-        cohort = " UNION ALL ".join(
-            "SELECT member_id, team_id, pool_id, cohort_month FROM ("
-            f"SELECT {read} FROM {first} EXCEPT SELECT {read} FROM {second}) d{n}"
-            for n, (first, second) in enumerate(
-                ((table.gone, table.new), (table.new, table.gone))
+        read = None if as_of is None else table.cohort_columns
+        params = []
+        if read is None:
+            # Every column counts: the rows gone and new are the differences
+            # themselves (`replace_changed_rows` left them none in common).
+            cohort = " UNION ALL ".join(
+                f"SELECT member_id, team_id, pool_id, cohort_month FROM {name}"
+                for name in (table.gone, table.new)
             )
-        )
+        else:
+            cohort = " UNION ALL ".join(
+                "SELECT member_id, team_id, pool_id, cohort_month FROM ("
+                f"SELECT {read} FROM {first} EXCEPT SELECT {read} FROM {second}) d{n}"
+                for n, (first, second) in enumerate(
+                    ((table.gone, table.new), (table.new, table.gone))
+                )
+            )
+            moment = connection.ops.adapt_datetimefield_value(as_of)
+            params = [moment] * (read.count("%s") * 4)
         flows = " UNION ALL ".join(
             f"SELECT member_id, team_id, pool_id, {flow} AS flow_month FROM {name}"
             for name in (table.gone, table.new)
@@ -667,7 +676,7 @@ def add_changed_groups(dialect: Dialect, *, as_of: datetime | None) -> None:
             ROWS,
             f"WITH cohort AS MATERIALIZED ({cohort}), "
             f"flow AS MATERIALIZED ({flows}) {groups}",
-            [moment] * (moments * 4),
+            params,
         )
         drop_temporary(table.gone)
         drop_temporary(table.new)

@@ -237,6 +237,17 @@ def test_a_value_point_reached_after_its_deadline_changes_only_its_months_groups
         assert_incremental_equals_full(clock())
 
 
+def _reached_late_after_a_run_saw_it_open(clock):
+    """March's value point open at a first run on April 10 (not due yet), then
+    reached late on April 25, recorded on April 30."""
+    owner, built, started, s3 = _value_point_of_march()
+    first_run(clock)
+    assert no_figure(figure(MemberFigure, owner, value_points_key(built), MARCH))
+    clock.advance(days=20)  # April 30
+    reach(started, s3, jst(2026, 4, 25), by=owner)
+    return owner, built
+
+
 @pytest.mark.django_db
 def test_a_value_point_whose_deadline_passed_between_runs_reached_late_is_final(
     monkeypatch,
@@ -244,11 +255,7 @@ def test_a_value_point_whose_deadline_passed_between_runs_reached_late_is_final(
     """The last run saw it open (not due yet); reached late after its deadline:
     due and missed, March written again (time alone changed it)."""
     with moving_clock(jst(2026, 4, 10)) as clock:
-        owner, built, started, s3 = _value_point_of_march()
-        first_run(clock)
-        assert no_figure(figure(MemberFigure, owner, value_points_key(built), MARCH))
-        clock.advance(days=20)  # April 30
-        reach(started, s3, jst(2026, 4, 25), by=owner)
+        owner, built = _reached_late_after_a_run_saw_it_open(clock)
         groups = _groups_of_next_run(clock, monkeypatch)
         assert ("member", owner.pk, MARCH) in groups
         assert shape(
@@ -263,11 +270,7 @@ def test_a_value_point_reached_late_before_a_run_of_some_months_is_counted_due()
     the last run: there a late reach writes its cohort month again, or no later
     run would (the next incremental run looks back from the last whole run)."""
     with moving_clock(jst(2026, 4, 10)) as clock:
-        owner, built, started, s3 = _value_point_of_march()
-        first_run(clock)
-        assert no_figure(figure(MemberFigure, owner, value_points_key(built), MARCH))
-        clock.advance(days=20)  # April 30
-        reach(started, s3, jst(2026, 4, 25), by=owner)
+        owner, built = _reached_late_after_a_run_saw_it_open(clock)
         rollup(since=APRIL, until=APRIL, now=clock())
         next_run(clock)
         assert shape(
