@@ -105,11 +105,13 @@ def measures_with_status(
             reading=Subquery(latest.values("value")[:1], output_field=decimal),
             read_on=Subquery(latest.values("measured_on")[:1]),
         )
+        # COALESCE names the latest reading once: a CASE named it twice, and every
+        # share, status and gap built on it repeats it (the home's list of plans
+        # at risk took 12 copies of the subquery, most of its time spent building
+        # them).
         .annotate(
-            reading_or_baseline=Case(
-                When(reading__isnull=True, then=F("baseline")),
-                default=F("reading"),
-                output_field=decimal,
+            reading_or_baseline=Coalesce(
+                F("reading"), F("baseline"), output_field=decimal
             )
         )
         .annotate(done_share=done, expected_share=expected)
