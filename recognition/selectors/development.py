@@ -570,7 +570,8 @@ def plan_overview(*, viewer, status: str = ""):
     and overdue actions, the last check-in and the last assessment. One query (plus
     the scope's)."""
     today = timezone.localdate()
-    plans = DevelopmentPlan.objects.filter(member=OuterRef("pk"))
+    # One plan per member: no order (the plans' default one joins their member).
+    plans = DevelopmentPlan.objects.filter(member=OuterRef("pk")).order_by()
     targets = (
         PlanTarget.objects.filter(plan__member=OuterRef("pk"))
         .order_by()
