@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -36,7 +36,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
-from accounts.models import TeamMembership, User
+from accounts.models import Role, RolePeriod, TeamMembership, User
 from accounts.permissions import is_admin
 
 from .. import metrics
@@ -48,7 +48,7 @@ from ..models import (
     AwardWinner,
     Cadence,
 )
-from ..permissions import members, visible_award_programs, visible_members
+from ..permissions import visible_award_programs, visible_members
 from . import figures
 from .figures import FigureValue, exact_value
 
@@ -463,9 +463,16 @@ def _is_open(figure: FigureValue, now: datetime) -> bool:
     return figure.provisional and (figure.final_at is None or figure.final_at > now)
 
 
+def _day_start(day: date) -> datetime:
+    """The first instant of a day in TIME_ZONE."""
+    return datetime.combine(day, time.min, tzinfo=metrics.tz())
+
+
 def _participants(periods: list[AwardPeriod]) -> dict[int, dict[int, User]]:
-    """period id → {member id: member}: members who belonged to a taking-part team
-    during the period. Two queries."""
+    """period id → {member id: member}: users who belonged to a taking-part team
+    and held the Member role at some time during the period (METRICS.md: a member
+    promoted since keeps the credit for the period's accounts, so they still
+    rank). Three queries."""
     teams_of = defaultdict(set)
     through = AwardProgram.teams.through.objects.filter(
         awardprogram_id__in={period.program_id for period in periods}
@@ -478,17 +485,32 @@ def _participants(periods: list[AwardPeriod]) -> dict[int, dict[int, User]]:
         return found
     first = min(period.start for period in periods)
     last = max(period.end for period in periods)
-    memberships = (
-        TeamMembership.objects.during(first, last)
-        .filter(team_id__in=team_ids, user__in=members().values("pk"))
-        .select_related("user")
-    )
-    for membership in memberships:
-        for period in periods:
+    in_teams = TeamMembership.objects.during(first, last).filter(team_id__in=team_ids)
+    memberships = list(in_teams.select_related("user"))
+    # The Member role's periods of those users overlapping the periods' days.
+    held = defaultdict(list)
+    for user_id, started_at, ended_at in (
+        RolePeriod.objects.filter(
+            role=Role.MEMBER.value, user_id__in=in_teams.values("user_id")
+        )
+        .during(_day_start(first), _day_start(last + timedelta(days=1)))
+        .values_list("user_id", "started_at", "ended_at")
+    ):
+        held[user_id].append((started_at, ended_at))
+    for period in periods:
+        start, end = (
+            _day_start(period.start),
+            _day_start(period.end + timedelta(days=1)),
+        )
+        for membership in memberships:
             if (
                 membership.team_id in teams_of[period.program_id]
                 and membership.start_date <= period.end
                 and (membership.end_date is None or membership.end_date >= period.start)
+                and any(
+                    (began is None or began < end) and (ended is None or ended > start)
+                    for began, ended in held[membership.user_id]
+                )
             ):
                 found[period.pk][membership.user_id] = membership.user
     return found
@@ -886,7 +908,7 @@ def member_standing(*, member, at: datetime | None = None) -> list[AwardStanding
     found = []
     for board in leaderboards(periods=periods, viewer=member, now=at):
         if member.pk not in board.participant_ids:
-            continue  # not a member (Member role) in a taking-part team
+            continue  # no Member role in a taking-part team during the period
         program = board.program
         mine = next(
             (

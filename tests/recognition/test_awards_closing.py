@@ -17,6 +17,8 @@ from datetime import timedelta
 
 import pytest
 
+from accounts.models import Role
+from accounts.services import user_set_roles
 from journeys.services import step_event_void
 from recognition.models import AwardPeriod, AwardWinner, RollupRun
 from recognition.selectors import awards as selectors
@@ -169,6 +171,28 @@ def test_ties_at_the_last_winning_rank_are_all_recorded(org):
         (second, 1, 1, 2),
         (org.member_a, 1, 1, 2),
     ]
+
+
+def test_a_member_promoted_after_the_period_still_ranks_and_wins(org, world):
+    """METRICS.md: a member promoted to manager keeps the credit for their past
+    accounts, so the award of a period they took part in as a member judges
+    them."""
+    period, sato, _suzuki, _events = world
+    user_set_roles(user=sato, roles=[Role.MANAGER], at=jst(2026, 6, 1))
+    assert services.award_periods_close(now=WINDOW_ENDS + timedelta(hours=1)) == [
+        period.pk
+    ]
+    assert _winners(period) == [(sato, 1, 2, 2), (org.member_a, 2, 2, 3)]
+
+
+def test_who_held_no_member_role_during_the_period_takes_no_part(world):
+    period, sato, suzuki, _events = world
+    # Suzuki was no longer a member in April; Sato became a manager in April.
+    user_set_roles(user=suzuki, roles=[Role.MANAGER], at=jst(2026, 3, 20))
+    user_set_roles(user=sato, roles=[Role.MANAGER], at=jst(2026, 4, 15))
+    board = selectors.leaderboard(period=period, now=jst(2026, 6, 1))
+    assert sato.pk in board.participant_ids
+    assert suzuki.pk not in board.participant_ids
 
 
 def test_the_beat_task_closes_ended_periods_with_final_cohorts(org, world):
