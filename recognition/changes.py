@@ -17,8 +17,6 @@ rollup finds by `Coverage.updated_at`.
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from accounts.models import Role, RolePeriod, TeamMembership
@@ -37,7 +35,7 @@ Kind = RollupChange.Kind
 
 def _membership(before, after) -> list[RollupChange]:
     rows = [row for row in (before, after) if row is not None]
-    since = _day_start(min(row.start_date for row in rows))
+    since = metrics.day_start(min(row.start_date for row in rows))
     return [
         RollupChange(kind=Kind.TEAM, user_id=user_id, since=since)
         for user_id in {row.user_id for row in rows}
@@ -97,10 +95,6 @@ CAPTURED = {
     TrainingAssignment: _assignment,
     TrainingCompletion: _completion,
 }
-
-
-def _day_start(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=metrics.tz())
 
 
 def _remember_before(sender, instance, raw=False, **kwargs):

@@ -438,6 +438,11 @@ def tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def day_start(day: date) -> datetime:
+    """The first instant of a day in TIME_ZONE."""
+    return datetime.combine(day, time.min, tzinfo=tz())
+
+
 def add_months(month: date, count: int) -> date:
     index = month.year * 12 + month.month - 1 + count
     return date(index // 12, index % 12 + 1, 1)

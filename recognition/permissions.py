@@ -3,7 +3,7 @@ for the UI and the API alike.
 
 - Figures, retrospectives, assessments, development plans and readiness of a member
   are seen by the member, the leaders of the teams the member belongs to today (sub-
-  teams included) and admins: `visible_members`.
+  teams included) and admins (also of a member promoted since): `visible_members`.
 - Coaching (assessing, commenting a retrospective, writing a plan, recording a
   promotion) is for those leaders and admins, never on oneself: `coaches`.
 - Team figures follow the teams the viewer sees (`accounts.permissions`).
@@ -24,7 +24,7 @@ Callers fetch through these querysets so that anything outside answers 404.
 from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, RolePeriod, Team, TeamMembership, User
@@ -43,6 +43,7 @@ __all__ = [
     "sees_management_pages",
     "sees_organisation_plans",
     "visible_award_programs",
+    "members_ever",
     "visible_members",
     "visible_teams",
 ]
@@ -52,6 +53,17 @@ def members() -> QuerySet:
     """Users holding the Member role today: the people whose pages there are.
     Figures credit whoever held it at the moment (`member_at`)."""
     return User.objects.filter(groups__name=Role.MEMBER.value)
+
+
+def members_ever() -> QuerySet:
+    """Users who hold or once held the Member role: everyone who may have figures
+    (METRICS.md: a member promoted to manager keeps the credit for their past
+    accounts)."""
+    held = RolePeriod.objects.filter(user_id=OuterRef("pk"), role=Role.MEMBER)
+    in_group = User.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name=Role.MEMBER.value
+    )
+    return User.objects.filter(Exists(held) | Exists(in_group))
 
 
 def member_at(user, moment) -> Exists:
@@ -96,11 +108,12 @@ def coached_members(viewer: Viewer, *, on: date | None = None) -> QuerySet:
 
 def visible_members(viewer: Viewer, *, on: date | None = None) -> QuerySet:
     """Members whose figures and development the viewer sees: themselves (when they
-    hold the Member role) and the members they coach."""
+    hold the Member role) and the members they coach; for admins, everyone who
+    holds or held the Member role (a member promoted since keeps their figures)."""
     if not viewer.is_authenticated:
         return User.objects.none()
     if is_admin(viewer):
-        return members().distinct()
+        return members_ever()
     coached = coached_members(viewer, on=on).values("pk")
     return members().filter(Q(pk=viewer.pk) | Q(pk__in=coached)).distinct()
 

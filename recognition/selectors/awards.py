@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -463,11 +463,6 @@ def _is_open(figure: FigureValue, now: datetime) -> bool:
     return figure.provisional and (figure.final_at is None or figure.final_at > now)
 
 
-def _day_start(day: date) -> datetime:
-    """The first instant of a day in TIME_ZONE."""
-    return datetime.combine(day, time.min, tzinfo=metrics.tz())
-
-
 def _participants(periods: list[AwardPeriod]) -> dict[int, dict[int, User]]:
     """period id → {member id: member}: users who belonged to a taking-part team
     and held the Member role at some time during the period (METRICS.md: a member
@@ -493,14 +488,14 @@ def _participants(periods: list[AwardPeriod]) -> dict[int, dict[int, User]]:
         RolePeriod.objects.filter(
             role=Role.MEMBER.value, user_id__in=in_teams.values("user_id")
         )
-        .during(_day_start(first), _day_start(last + timedelta(days=1)))
+        .during(metrics.day_start(first), metrics.day_start(last + timedelta(days=1)))
         .values_list("user_id", "started_at", "ended_at")
     ):
         held[user_id].append((started_at, ended_at))
     for period in periods:
         start, end = (
-            _day_start(period.start),
-            _day_start(period.end + timedelta(days=1)),
+            metrics.day_start(period.start),
+            metrics.day_start(period.end + timedelta(days=1)),
         )
         for membership in memberships:
             if (

@@ -22,14 +22,14 @@ ties to the earlier step. None qualifies → none is shown.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
 
-from accounts.models import Team, TeamMembership, User
+from accounts.models import Role, RolePeriod, Team, TeamMembership, User
 from accounts.permissions import managed_team_ids
 from journeys.models import (
     Coverage,
@@ -519,16 +519,22 @@ class Dashboard:
 
 
 def period_members(*, viewer: User, team: Team, period: Period) -> list[User]:
-    """The members of the team at some time during the period whom the viewer
-    sees (`permissions.visible_members`), by reading."""
+    """The members of the team during the period whom the viewer sees
+    (`permissions.visible_members`), by reading: users who belonged to the team
+    and held the Member role at some time during the period (a member promoted
+    since keeps the period's figures; one who became a member later has none)."""
     during = (
         TeamMembership.objects.during(period.first_month, period.last_day)
         .filter(team=team)
         .values("user_id")
     )
+    held = RolePeriod.objects.filter(user_id=OuterRef("pk"), role=Role.MEMBER).during(
+        metrics.day_start(period.first_month),
+        metrics.day_start(period.last_day + timedelta(days=1)),
+    )
     return list(
         visible_members(viewer)
-        .filter(pk__in=during)
+        .filter(Exists(held), pk__in=during)
         .order_by("family_name_reading", "given_name_reading", "username", "pk")
     )
 
