@@ -38,12 +38,12 @@ __all__ = [
     "coaches_visible",
     "is_admin",
     "manages_recognition",
+    "members_ever",
     "plans_organisation",
     "sees_award",
     "sees_management_pages",
     "sees_organisation_plans",
     "visible_award_programs",
-    "members_ever",
     "visible_members",
     "visible_teams",
 ]
