@@ -22,6 +22,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Team
+from journeys.services import account_assign_owner
 from recognition import metrics
 from recognition.metrics import Family
 from recognition.selectors import dashboard as selectors
@@ -279,6 +280,28 @@ def test_a_cell_drills_down_to_the_accounts_of_its_cohort(client, org, world):
         accounts["A2"].pk,
     }
     assert "not converted" in _text(page.text)
+
+
+def test_the_drill_down_names_only_the_accounts_the_viewer_sees(client, org, world):
+    """A1 is still in member_a's April cohort after team B's member_b takes it
+    over: the row counts, but manager_a, who no longer sees the account, reads
+    "a customer" instead of its name."""
+    taken = world.accounts["A1"]
+    account_assign_owner(
+        account=taken, owner=org.member_b, by=org.admin, confirm_not_ready=True
+    )
+    link = _url("recognition:cohort_detail", org.member_a.pk, world.s1.pk, period=APRIL)
+    client.force_login(org.manager_a)
+    page = client.get(link)
+    assert page.status_code == 200
+    listed = set(map(int, re.findall(r'data-account="(\d+)"', page.text)))
+    assert taken.pk in listed and len(listed) == 4
+    text = _text(page.text)
+    assert taken.name not in text and "a customer" in text
+    assert "Customer A2" in text
+    assert reverse("journeys:account_detail", args=[taken.pk]) not in page.text
+    client.force_login(org.admin)
+    assert taken.name in _text(client.get(link).text)
 
 
 def test_the_drill_down_is_scoped_to_the_members_the_viewer_sees(client, org, world):
