@@ -3,7 +3,8 @@ for the UI and the API alike.
 
 - Figures, retrospectives, assessments, development plans and readiness of a member
   are seen by the member, the leaders of the teams the member belongs to today (sub-
-  teams included) and admins (also of a member promoted since): `visible_members`.
+  teams included) and admins: `visible_members`. The monthly figures of a member
+  promoted since stay readable by admins in the API (`members_ever`).
 - Coaching (assessing, commenting a retrospective, writing a plan, recording a
   promotion) is for those leaders and admins, never on oneself: `coaches`.
 - Team figures follow the teams the viewer sees (`accounts.permissions`).
@@ -108,12 +109,11 @@ def coached_members(viewer: Viewer, *, on: date | None = None) -> QuerySet:
 
 def visible_members(viewer: Viewer, *, on: date | None = None) -> QuerySet:
     """Members whose figures and development the viewer sees: themselves (when they
-    hold the Member role) and the members they coach; for admins, everyone who
-    holds or held the Member role (a member promoted since keeps their figures)."""
+    hold the Member role) and the members they coach."""
     if not viewer.is_authenticated:
         return User.objects.none()
     if is_admin(viewer):
-        return members_ever()
+        return members().distinct()
     coached = coached_members(viewer, on=on).values("pk")
     return members().filter(Q(pk=viewer.pk) | Q(pk__in=coached)).distinct()
 

@@ -29,7 +29,7 @@ from config.rows import RowsWriter
 
 from .. import metrics
 from ..models import MemberFigure, TeamFigure
-from ..permissions import sees_management_pages, visible_members
+from ..permissions import members_ever, sees_management_pages, visible_members
 from ..selectors.awards import metric_label
 
 # Periods as the API writes them: a month, or a fiscal quarter (awards).
@@ -384,14 +384,16 @@ class MemberFigureViewSet(FigureViewSet):
 
     def get_queryset(self):
         viewer = self.request.user
-        members = visible_members(viewer).values("pk")
         if not is_admin(viewer):
+            members = visible_members(viewer).values("pk")
             return MemberFigure.objects.filter(member__in=members)
-        # Nearly every figure: read in the list's order (the index on month,
-        # member, metric), each tested, rather than all through the member.
+        # Everyone who holds or held the Member role: a member promoted since keeps
+        # the figures of their past accounts (METRICS.md). Nearly every figure:
+        # read in the list's order (the index on month, member, metric), each
+        # tested, rather than all through the member.
         return MemberFigure.objects.alias(
             by_member=Unindexed("member_id", output_field=IntegerField())
-        ).filter(by_member__in=members)
+        ).filter(by_member__in=members_ever().values("pk"))
 
     @staticmethod
     def names(member_ids) -> dict[int, str]:

@@ -3,8 +3,9 @@ member's standings (`shared/METRICS.md`, Awards).
 
 - A period of a program is a month or a fiscal quarter (the program's cadence),
   with the metric an admin set for it.
-- The participants of a period are the members (Member role) who belonged to a
-  taking-part team at some time during the period.
+- The participants of a period are the users who held the Member role at some
+  time while they belonged to a taking-part team during the period (a member
+  promoted since still takes part in it).
 - Participants whose denominator meets the program's minimum are ranked by value,
   compared as exact fractions (numerator/denominator) in the metric's direction;
   equal values share a rank (1, 1, 3) and the larger denominator is listed first
@@ -464,10 +465,10 @@ def _is_open(figure: FigureValue, now: datetime) -> bool:
 
 
 def _participants(periods: list[AwardPeriod]) -> dict[int, dict[int, User]]:
-    """period id → {member id: member}: users who belonged to a taking-part team
-    and held the Member role at some time during the period (METRICS.md: a member
-    promoted since keeps the credit for the period's accounts, so they still
-    rank). Three queries."""
+    """period id → {member id: member}: users who held the Member role at some
+    time while they belonged to a taking-part team during the period (METRICS.md:
+    a member promoted since keeps the credit for the period's accounts, so they
+    still rank). Three queries."""
     teams_of = defaultdict(set)
     through = AwardProgram.teams.through.objects.filter(
         awardprogram_id__in={period.program_id for period in periods}
@@ -489,23 +490,24 @@ def _participants(periods: list[AwardPeriod]) -> dict[int, dict[int, User]]:
             role=Role.MEMBER.value, user_id__in=in_teams.values("user_id")
         )
         .during(metrics.day_start(first), metrics.day_start(last + timedelta(days=1)))
+        .order_by()
         .values_list("user_id", "started_at", "ended_at")
     ):
         held[user_id].append((started_at, ended_at))
     for period in periods:
-        start, end = (
-            metrics.day_start(period.start),
-            metrics.day_start(period.end + timedelta(days=1)),
-        )
         for membership in memberships:
-            if (
-                membership.team_id in teams_of[period.program_id]
-                and membership.start_date <= period.end
-                and (membership.end_date is None or membership.end_date >= period.start)
-                and any(
-                    (began is None or began < end) and (ended is None or ended > start)
-                    for began, ended in held[membership.user_id]
-                )
+            if membership.team_id not in teams_of[period.program_id]:
+                continue
+            # The days in the team during the period, and a Member role then.
+            since = max(membership.start_date, period.start)
+            until = min(membership.end_date or period.end, period.end)
+            if since > until:
+                continue
+            start = metrics.day_start(since)
+            end = metrics.day_start(until + timedelta(days=1))
+            if any(
+                (began is None or began < end) and (ended is None or ended > start)
+                for began, ended in held[membership.user_id]
             ):
                 found[period.pk][membership.user_id] = membership.user
     return found

@@ -22,7 +22,7 @@ ties to the earlier step. None qualifies → none is shown.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
@@ -520,17 +520,16 @@ class Dashboard:
 
 def period_members(*, viewer: User, team: Team, period: Period) -> list[User]:
     """The members of the team during the period whom the viewer sees
-    (`permissions.visible_members`), by reading: users who belonged to the team
-    and held the Member role at some time during the period (a member promoted
-    since keeps the period's figures; one who became a member later has none)."""
+    (`permissions.visible_members`: members today), by reading: those who
+    belonged to the team and held the Member role at some time during the period
+    (one who became a member after it has no figures there)."""
     during = (
         TeamMembership.objects.during(period.first_month, period.last_day)
         .filter(team=team)
         .values("user_id")
     )
     held = RolePeriod.objects.filter(user_id=OuterRef("pk"), role=Role.MEMBER).during(
-        metrics.day_start(period.first_month),
-        metrics.day_start(period.last_day + timedelta(days=1)),
+        period.start_at, period.end_at
     )
     return list(
         visible_members(viewer)

@@ -13,7 +13,7 @@ Built from step events and the rollup. Every step's window is 90 days; times are
 | member_b | team B, 04-09, 04-10: not taking part                           | —    |
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -25,6 +25,7 @@ from recognition.selectors import awards as selectors
 from recognition.services import awards as services
 from recognition.services.rollup import rollup
 from recognition.tasks import close_award_periods
+from tests.factories import TeamMembershipFactory, UserFactory
 from tests.journeys.factories import CustomerAccountFactory, StepEventFactory
 from tests.recognition.award_factories import (
     APRIL,
@@ -185,14 +186,26 @@ def test_a_member_promoted_after_the_period_still_ranks_and_wins(org, world):
     assert _winners(period) == [(sato, 1, 2, 2), (org.member_a, 2, 2, 3)]
 
 
-def test_who_held_no_member_role_during_the_period_takes_no_part(world):
+def test_who_held_no_member_role_in_the_team_during_the_period_takes_no_part(
+    org, world
+):
     period, sato, suzuki, _events = world
     # Suzuki was no longer a member in April; Sato became a manager in April.
     user_set_roles(user=suzuki, roles=[Role.MANAGER], at=jst(2026, 3, 20))
     user_set_roles(user=sato, roles=[Role.MANAGER], at=jst(2026, 4, 15))
+    # In team A as a manager, a member from the first instant of May.
+    later = UserFactory(roles=[Role.MANAGER])
+    TeamMembershipFactory(team=org.team_a, user=later, start_date=date(2025, 4, 1))
+    user_set_roles(user=later, roles=[Role.MEMBER], at=jst(2026, 5, 1, 0))
+    # A member of team B (not taking part) until April 15, in team A from April
+    # 16 as a manager: never a member while in team A.
+    moved = member_of(org.team_b, end=date(2026, 4, 15))
+    TeamMembershipFactory(team=org.team_a, user=moved, start_date=date(2026, 4, 16))
+    user_set_roles(user=moved, roles=[Role.MANAGER], at=jst(2026, 4, 16, 0))
     board = selectors.leaderboard(period=period, now=jst(2026, 6, 1))
     assert sato.pk in board.participant_ids
-    assert suzuki.pk not in board.participant_ids
+    assert org.member_a.pk in board.participant_ids
+    assert {suzuki.pk, later.pk, moved.pk}.isdisjoint(board.participant_ids)
 
 
 def test_the_beat_task_closes_ended_periods_with_final_cohorts(org, world):
