@@ -47,6 +47,7 @@ from .models import (
     StepEvent,
 )
 from .progress import advance_progress
+from .signals import segments_changed
 
 # Rows per INSERT/UPDATE, and ids per IN (...) lookup: far below the parameter limits
 # of SQLite (32,766) and PostgreSQL (65,535), and few enough queries for 100,000 rows.
@@ -585,10 +586,13 @@ def _check_owners(
 def _write_accounts(parsed: list[_AccountRow], report: ImportReport, *, by) -> None:
     new_rows = [row for row in parsed if row.account is None]
     changed = set()
+    moved_segment = []
     for row in parsed:
         account = row.account
         if account is None:
             continue
+        if account.segment != row.segment:
+            moved_segment.append(account.pk)
         values = {"name": row.name, "segment": row.segment}
         if any(getattr(account, name) != value for name, value in values.items()):
             for name, value in values.items():
@@ -601,6 +605,8 @@ def _write_accounts(parsed: list[_AccountRow], report: ImportReport, *, by) -> N
         ["name", "segment"],
         batch_size=WRITE_BATCH,
     )
+    if moved_segment:
+        segments_changed.send(sender=CustomerAccount, account_ids=moved_segment)
     # Coverage changes are few (accounts move one by one): the coverage services
     # close the open period and keep the history.
     for row in parsed:

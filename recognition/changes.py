@@ -12,7 +12,8 @@ signals): it decides nothing, it only tells the next incremental run where to lo
 
 `QuerySet.update()` and `bulk_create()` send no signals: no code writes these
 models that way, except imports creating coverage of new accounts, which the
-rollup finds by `Coverage.updated_at`.
+rollup finds by `Coverage.updated_at`, and imports changing accounts' segments,
+which send `journeys.signals.segments_changed`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from journeys.models import (
     TrainingAssignment,
     TrainingCompletion,
 )
+from journeys.signals import segments_changed
 
 from . import metrics
 from .models import RollupChange
@@ -70,10 +72,21 @@ def _coverage(before, after) -> list[RollupChange]:
 
 
 def _account(before, after) -> list[RollupChange]:
-    # A new account has no rows yet; a saved one matters when it moves journeys.
-    if before is None or (after is not None and after.journey_id == before.journey_id):
+    # A new account has no rows yet; a saved one matters when it moves journeys,
+    # and when it changes segment: a segment's revenue figures are cached against
+    # this log (`selectors.revenue`).
+    if before is None:
+        return []
+    if after is not None and (after.journey_id, after.segment) == (
+        before.journey_id,
+        before.segment,
+    ):
         return []
     return [RollupChange(kind=Kind.ACCOUNT, account_id=before.pk)]
+
+
+def _segments_changed(sender, account_ids, **kwargs) -> None:
+    _record([RollupChange(kind=Kind.ACCOUNT, account_id=pk) for pk in account_ids])
 
 
 def _assignment(before, after) -> list[RollupChange]:
@@ -125,3 +138,8 @@ def connect() -> None:
         pre_save.connect(_remember_before, sender=model, dispatch_uid=uid)
         post_save.connect(_saved, sender=model, dispatch_uid=uid)
         post_delete.connect(_deleted, sender=model, dispatch_uid=uid)
+    segments_changed.connect(
+        _segments_changed,
+        sender=CustomerAccount,
+        dispatch_uid="recognition.changes:segments",
+    )

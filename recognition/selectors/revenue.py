@@ -834,7 +834,8 @@ def rollup_revenue_figures(
 # second or more at tens of thousands of accounts), so pages and the API keep them
 # in Django's cache under a key that changes with everything they read: the
 # snapshots (their history, deletes included), the coverage, the changes logged
-# for the rollup (accounts, team memberships, Member roles) and the latest run.
+# for the rollup (accounts moved to another journey or segment, team memberships,
+# Member roles) and the latest run.
 CACHE_SECONDS = 24 * 60 * 60
 
 

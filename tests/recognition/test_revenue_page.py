@@ -258,6 +258,37 @@ def test_the_organisations_months_are_cached_until_a_snapshot_changes(
     )
 
 
+@pytest.mark.parametrize("how", ["saved", "imported"])
+def test_a_segments_months_follow_an_account_moved_to_it(world, how):
+    """C (SMB, 500,000 at the end of April) moves to Enterprise: Enterprise's May
+    starts at 1,900,000 + 500,000, though no snapshot changed (the cached months
+    are read again)."""
+    from journeys.imports import import_accounts
+    from recognition.selectors import revenue
+    from tests.journeys.test_imports import ACCOUNT_HEADER, csv_bytes
+
+    months = [date(2026, 4, 1), date(2026, 5, 1)]
+    before = revenue.scope_months(scope="segment", owner="Enterprise", months=months)
+    assert before[date(2026, 5, 1)].starting == 1_900_000
+    moved = world.accounts["C"]
+    if how == "saved":  # the account form, the Django admin
+        moved.segment = "Enterprise"
+        moved.save()
+    else:
+        line = (
+            f"{moved.external_id},{moved.name},Enterprise,,{moved.journey.name},"
+            "dedicated,suzuki,"
+        )
+        report = import_accounts(
+            file=csv_bytes([ACCOUNT_HEADER, line]),
+            by=world.org.admin,
+            confirm_not_ready=True,
+        )
+        assert not report.rejected, report.problems
+    after = revenue.scope_months(scope="segment", owner="Enterprise", months=months)
+    assert after[date(2026, 5, 1)].starting == 2_400_000
+
+
 def world_start():
     from tests.recognition.revenue_world import START
 
