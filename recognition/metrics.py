@@ -456,7 +456,7 @@ def month_of(moment: datetime) -> date:
 
 def month_start(month: date) -> datetime:
     """The first instant of the month in TIME_ZONE."""
-    return datetime.combine(month.replace(day=1), time.min, tzinfo=tz())
+    return day_start(month.replace(day=1))
 
 
 def month_end_day(month: date) -> date:

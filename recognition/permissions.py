@@ -57,14 +57,11 @@ def members() -> QuerySet:
 
 
 def members_ever() -> QuerySet:
-    """Users who hold or once held the Member role: everyone who may have figures
-    (METRICS.md: a member promoted to manager keeps the credit for their past
-    accounts)."""
+    """Users who hold or once held the Member role (a period of it, as figures
+    credit it: `member_at`): everyone who may have figures (METRICS.md: a member
+    promoted to manager keeps the credit for their past accounts)."""
     held = RolePeriod.objects.filter(user_id=OuterRef("pk"), role=Role.MEMBER)
-    in_group = User.groups.through.objects.filter(
-        user_id=OuterRef("pk"), group__name=Role.MEMBER.value
-    )
-    return User.objects.filter(Exists(held) | Exists(in_group))
+    return User.objects.filter(Exists(held))
 
 
 def member_at(user, moment) -> Exists:
