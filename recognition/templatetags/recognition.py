@@ -137,6 +137,9 @@ class _HeatTexts:
         self.labels = labels
         self.period_key = period.key
         self.period = escape(period.key)
+        # A period still running gains cohorts until it ends: its figures name no
+        # day they become final (an open window's end would be too early).
+        self.running = period.running
         self.against = _("%(difference)s against the team rate %(team)s")
         self.versus = _("%(difference)s vs team")
         self.counts = _("%(converted)s of %(total)s")
@@ -237,7 +240,7 @@ def _heat_cell(cell, row, texts: _HeatTexts, *, days=None, step=None) -> str:
     if figure.provisional:
         text = (
             texts.until % {"date": texts.date(figure.final_at)}
-            if figure.final_at
+            if figure.final_at and not texts.running
             else texts.provisional
         )
         parts.append(
@@ -471,11 +474,12 @@ def _lines(points, provisional: list[bool]) -> list[dict]:
     return lines
 
 
-def _final_note(figure, labels: _Labels) -> str:
-    """ ", provisional, final on 2026/11/13" for a provisional figure."""
-    if not figure.provisional:
+def _final_note(figure, labels: _Labels, *, running: bool = False) -> str:
+    """ ", provisional, final on 2026/11/13" for a provisional figure; for a month
+    still running, provisional without a day (its cohort grows until it ends)."""
+    if not (figure.provisional or running):
         return ""
-    if figure.final_at is None:
+    if figure.final_at is None or running:
         return " · " + _("provisional")
     return " · " + _("provisional, final on %(date)s") % {
         "date": labels.day(figure.final_at)
@@ -510,7 +514,8 @@ def trend_chart(trend, has_team: bool = True, *, labels: _Labels | None = None) 
             "x": round(x, 1),
             "y": round(y, 1),
             "title": f"{labels.month(point.month)}: "
-            f"{_bar_text(metric, point.member)}{_final_note(point.member, labels)}",
+            f"{_bar_text(metric, point.member)}"
+            f"{_final_note(point.member, labels, running=point.running)}",
             "open": point.member.provisional or point.running,
         }
         for (x, y), point in zip(member_points, trend.points, strict=True)
@@ -522,7 +527,7 @@ def trend_chart(trend, has_team: bool = True, *, labels: _Labels | None = None) 
             "y": round(y - 3, 1),
             "title": f"{labels.month(point.month)}: "
             + _("team rate %(value)s") % {"value": _bar_text(metric, point.team)}
-            + _final_note(point.team, labels),
+            + _final_note(point.team, labels, running=point.running),
         }
         for (x, y), point in zip(team_points, trend.points, strict=True)
         if y is not None and has_team
@@ -564,7 +569,9 @@ def trend_chart(trend, has_team: bool = True, *, labels: _Labels | None = None) 
         "provisional_months": [
             {
                 "month": labels.month(point.month),
-                "final_at": point.member.final_at,
+                # A running month's cohort grows until it ends: "still running",
+                # never the end of the window of an account in it so far.
+                "final_at": None if point.running else point.member.final_at,
             }
             for point in trend.points
             # The running month is provisional too, whatever its figure so far.

@@ -262,3 +262,24 @@ def test_the_running_month_is_named_as_still_running_under_the_trend():
     ]
     assert [dot["open"] for dot in chart["dots"]] == [False, True, True]
     assert [line["provisional"] for line in chart["member_lines"]] == [True]
+
+
+def test_the_running_month_names_no_final_day_though_an_account_in_it_has_one():
+    """The running month's cohort grows until the month ends: the end of the window
+    of an account in it so far is not the day the month's figure becomes final
+    (seen in the demo: "December final on 2027/01/03" on December 7)."""
+    metric = Metric(
+        "step_conversion:1", "step_conversion", "x", Unit.PERCENT, "higher", ""
+    )
+    window_end = datetime(2027, 1, 3, 3, tzinfo=UTC)
+    so_far = FigureValue(0.0, 0, 2, provisional=True, final_at=window_end)
+    trend = Trend(
+        transition=SimpleNamespace(conversion=metric, label="A → B"),
+        points=[TrendPoint(date(2026, 12, 1), so_far, so_far, running=True)],
+    )
+    chart = trend_chart(trend)
+    assert [item["final_at"] for item in chart["provisional_months"]] == [None]
+    (dot,) = chart["dots"]
+    (team_dot,) = chart["team_dots"]
+    for title in (dot["title"], team_dot["title"]):
+        assert title.endswith(" · provisional") and "final on" not in title

@@ -4,18 +4,20 @@ weakest transition with its playbook and training, who sees what, empty states, 
 query counts that do not grow with members, accounts or events."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from journeys.models import Coverage, CustomerAccount, Journey, PracticumReflection
 from recognition import metrics
 from recognition.models import RollupRun, StepRetrospective
 from recognition.selectors import dashboard as selectors
+from recognition.services.rollup import rollup
 from tests.factories import TeamFactory, UserFactory
 from tests.journeys.factories import journey_with_steps
 from tests.recognition.coaching_factories import build_coaching_world
@@ -25,6 +27,7 @@ from tests.recognition.dashboard_factories import (
     grow,
     jst,
     owned_account,
+    reach,
 )
 
 pytestmark = pytest.mark.django_db
@@ -200,6 +203,23 @@ def test_the_page_shows_the_heat_map_with_labels_counts_and_provisional_dates(
     # Cohorts of fewer than 5 accounts: no "needs attention" banner.
     assert 'data-testid="attention"' not in html
     assert "Figures as of Sep 1, 2026" in html
+
+
+def test_a_period_still_running_names_no_day_its_figures_become_final(
+    client, org, world
+):
+    """A cohort of the running month grows until the month ends: its cell says
+    provisional, not "until" the end of the window of an account in it so far."""
+    this_month = metrics.this_month()
+    # An hour ago, or the month's first instant in its first hour.
+    when = max(timezone.now() - timedelta(hours=1), metrics.month_start(this_month))
+    reach(owned_account(world.journey, org.member_a), world.s1, when)
+    rollup(full=True)
+    client.force_login(org.manager_a)
+    html = client.get(_dashboard_url(period=f"{this_month:%Y-%m}")).text
+    cell = _cell(html, org.member_a, world.key("step_conversion", world.s1))
+    assert "0 of 1" in cell
+    assert "provisional" in cell and "until" not in cell
 
 
 def test_a_quarter_aggregates_the_accounts_of_its_months(client, org, world):
