@@ -173,6 +173,15 @@ def test_the_page_shows_the_path_current_step_days_and_overdue_value_point(
     assert f"Reached {reached}" in text
 
 
+def test_the_page_header_shows_the_arr_in_yen_as_the_list_does(client, world):
+    account = world["own"]
+    account.arr = 8_700_000
+    account.save(update_fields=["arr"])
+    response = _get(client, world["org"].member_a, _detail(account))
+    shown = re.search(r'data-testid="account-arr">([^<]*)<', response.text)
+    assert shown and shown.group(1) == "¥8,700,000"
+
+
 def test_the_next_playbook_is_one_click_away_with_the_customer_name(client, world):
     steps = world["steps"]
     playbook = PlaybookFactory(from_step=steps[0])
