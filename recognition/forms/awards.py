@@ -90,8 +90,9 @@ class AwardMetricForm(forms.Form):
     metric = forms.ChoiceField(
         label=_("Metric"),
         help_text=_(
-            "Only metrics with a denominator can be award metrics: members are "
-            "ranked fairly on a share of their own accounts."
+            "Only metrics with a denominator can be award metrics: the award's "
+            "minimum applies to it (for a conversion, the cohort; for a count, the "
+            "member's accounts at its step or journey starts)."
         ),
     )
     reason = forms.CharField(
