@@ -27,7 +27,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import TeamMembership, User
+from accounts.models import Role, TeamMembership, User
 from config.rows import PagedByKey
 
 from .models import (
@@ -281,6 +281,40 @@ def is_ready_for_accounts(member: User, journey: Journey) -> bool:
         ).values_list("pk", flat=True)
     )
     return len(passed_module_ids(member, required)) == len(required)
+
+
+# An import template's example row tries this many members for one who is ready.
+EXAMPLE_OWNERS_TRIED = 10
+
+
+def example_owner(journey: Journey | None) -> str | None:
+    """The username an import template's example row names as an account's owner:
+    a member ready for the journey's accounts (`is_ready_for_accounts`), so that
+    the template imports as it is, those who own its accounts today tried first;
+    else the first member by username (None without members)."""
+    members = User.objects.filter(
+        is_active=True, groups__name=Role.MEMBER.value
+    ).order_by("username")
+    if journey is not None:
+        owners = (
+            Coverage.objects.filter(
+                ended_at__isnull=True,
+                account__journey=journey,
+                owner_not_ready_confirmed=False,
+                owner__in=members,
+            )
+            .values_list("owner_id", flat=True)
+            .distinct()
+            .order_by()
+        )
+        candidates = [
+            *members.filter(pk__in=owners)[:EXAMPLE_OWNERS_TRIED],
+            *members[:EXAMPLE_OWNERS_TRIED],
+        ]
+        for member in candidates:
+            if is_ready_for_accounts(member, journey):
+                return member.username
+    return members.values_list("username", flat=True).first()
 
 
 # --- Customer accounts ------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from accounts.models import Role, Team, User
+from accounts.models import Team
 from accounts.permissions import is_admin
 from config import keyset
 from config.exports import csv_response
@@ -664,12 +664,7 @@ def import_template(request, kind: str):
     journey = _active_journeys().first()
     journey_name = journey.name if journey else _("Onboarding")
     if kind == "accounts":
-        owner = (
-            User.objects.filter(is_active=True, groups__name=Role.MEMBER.value)
-            .order_by("username")
-            .values_list("username", flat=True)
-            .first()
-        )
+        owner = selectors.example_owner(journey)
         pool = Pool.objects.order_by("name").values_list("name", flat=True).first()
         header = [*imports.ACCOUNT_COLUMNS, *imports.ACCOUNT_OPTIONAL]
         rows = [

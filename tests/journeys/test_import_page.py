@@ -7,9 +7,10 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from journeys.imports import import_accounts, import_step_events
-from journeys.models import CustomerAccount, StepEvent
+from journeys.models import CustomerAccount, PracticumReflection, StepEvent
 from tests.exports import rows
 from tests.journeys.factories import (
     CustomerAccountFactory,
@@ -101,6 +102,27 @@ def test_each_template_has_every_column_and_imports_as_it_is(client, world, kind
             ),
             by=org.admin,
         )
+    assert not report.problems, report.lines()
+    assert report.created == 2
+
+
+def test_the_accounts_template_names_an_owner_ready_for_accounts(client, world):
+    """The example row's owner is a member ready for the journey's accounts, so
+    that the file imports as it is without the not-ready confirmation (the first
+    member by username, not ready, made the template fail in the demo)."""
+    org = world["org"]
+    for step in world["steps"]:
+        PracticumReflection.objects.create(
+            member=org.member_b, step=step, completed_at=timezone.now()
+        )
+    client.force_login(org.admin)
+    url = reverse("journeys:import_template", args=["accounts"])
+    table = rows(client.get(url))
+    assert table[1][6] == org.member_b.username
+    assert org.member_a.username < org.member_b.username
+    report = import_accounts(
+        file=b"".join(client.get(url).streaming_content), by=org.admin
+    )
     assert not report.problems, report.lines()
     assert report.created == 2
 
