@@ -54,6 +54,12 @@ class RolePeriodInline(admin.TabularInline):
         return False
 
 
+def group_label(group) -> str:
+    """A group of a role by the role's name in the page's language (the groups
+    are named by the roles' values, in English); any other group by its name."""
+    return str(Role(group.name).label) if group.name in Role.values else group.name
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [RolePeriodInline]
@@ -126,6 +132,12 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            field.label_from_instance = group_label
+        return field
 
     @admin.display(description=_("name"), ordering="family_name_reading")
     def display_name(self, obj):

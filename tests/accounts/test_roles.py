@@ -217,3 +217,16 @@ def test_the_migration_gives_todays_holders_a_period_held_since_always():
     migration.periods_for_current_roles(apps, schema_editor=None)
     # No start, not `date_joined`: imported history before it stays credited.
     assert _periods(user) == [("Interviewer", None, None), ("Member", None, None)]
+
+
+def test_the_django_admin_names_the_roles_in_the_page_language(admin_client):
+    """The groups of roles are named by the roles' values (English); the user form
+    offers them by the roles' translated names, other groups by their own."""
+    user = UserFactory(roles=[Role.MEMBER])
+    Group.objects.create(name="Newsletter readers")
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    admin_client.cookies["django_language"] = "ja"
+    form = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="ja").context["adminform"].form
+    offered = {label for _value, label in form.fields["groups"].choices}
+    assert {"メンバー（CSM）", "マネージャー", "Newsletter readers"} <= offered
+    assert "Member" not in offered and "Manager" not in offered
