@@ -2,10 +2,13 @@
 step event, recording an account's ARR, changing an account's coverage, and the CSV
 upload."""
 
+from datetime import timedelta
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_filters.widgets import BaseCSVWidget
@@ -170,8 +173,17 @@ def present_pool_filters(form: forms.Form, *, teams) -> forms.Form:
     return form
 
 
+# A step event this many days or more before its account was first covered is
+# recorded from the account page only once confirmed.
+EARLY_RECORD_DAYS = 90
+
+
 class StepEventForm(forms.Form):
-    """The account reached a step; when defaults to now."""
+    """The account reached a step; when defaults to now. A moment long before the
+    account was first covered (`covered_since`, `EARLY_RECORD_DAYS`) is likely a
+    mistyped year: it is recorded only once confirmed (`asks_confirmation` shows
+    the box). Steps reached shortly before the account was assigned (a signature,
+    a kickoff) are recorded as they are."""
 
     step = forms.ModelChoiceField(label=_("Step reached"), queryset=Step.objects.none())
     reached_at = DateTimeField(
@@ -186,10 +198,23 @@ class StepEventForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    confirm_date = forms.BooleanField(
+        label=_("Record it anyway: the date is right."), required=False
+    )
 
-    def __init__(self, *args, steps, next_step=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        steps,
+        next_step=None,
+        covered_since=None,
+        asks_confirmation=False,
+        **kwargs,
+    ):
         kwargs.setdefault("prefix", "record")
         super().__init__(*args, **kwargs)
+        self.covered_since = covered_since
+        self.asks_confirmation = asks_confirmation
         self.fields["step"].queryset = steps
         self.fields["step"].empty_label = None
         if next_step is not None:
@@ -197,6 +222,8 @@ class StepEventForm(forms.Form):
         self.fields["reached_at"].initial = timezone.localtime().replace(
             second=0, microsecond=0
         )
+        if not asks_confirmation:
+            del self.fields["confirm_date"]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -205,6 +232,42 @@ class StepEventForm(forms.Form):
                 Column("reached_at", css_class="col-md-6"),
             ),
             Field("note"),
+            *([Field("confirm_date")] if asks_confirmation else []),
+        )
+
+    def clean(self):
+        data = super().clean()
+        reached_at = data.get("reached_at")
+        if (
+            reached_at is not None
+            and self.covered_since is not None
+            and reached_at <= self.covered_since - timedelta(days=EARLY_RECORD_DAYS)
+            and not data.get("confirm_date")
+        ):
+            self.add_error(
+                "reached_at",
+                forms.ValidationError(
+                    _(
+                        "This is %(days)s days or more before the account was "
+                        "first covered (%(date)s). Check the year; if the date is "
+                        "right, confirm below and record it again."
+                    ),
+                    code="before_coverage",
+                    params={
+                        "days": EARLY_RECORD_DAYS,
+                        "date": date_format(
+                            timezone.localtime(self.covered_since), "DATE_FORMAT"
+                        ),
+                    },
+                ),
+            )
+        return data
+
+    def needs_confirmation(self) -> bool:
+        """Whether the moment was refused only for want of the confirmation."""
+        return not self.asks_confirmation and any(
+            error.code == "before_coverage"
+            for error in self.errors.as_data().get("reached_at", [])
         )
 
 

@@ -326,6 +326,9 @@ def account_detail(request, pk: int):
     records = permissions.can_record_event(viewer, account)
     records_arr = permissions.can_record_arr(viewer, account)
     record_form = StepEventForm(steps=_steps(account), next_step=_next_step(page))
+    # Read here, not by the template: its earliest start is the first coverage.
+    coverage_history = list(selectors.account_coverage_history(account))
+    covered_since = coverage_history[-1].started_at if coverage_history else None
     void_form = VoidEventForm()
     void_event_id = None
     arr_form = ARRSnapshotForm()
@@ -349,10 +352,23 @@ def account_detail(request, pk: int):
             void_form = VoidEventForm(request.POST)
             done, void_event_id = _void(request, account, void_form)
         else:
+            record = {
+                "steps": _steps(account),
+                "next_step": _next_step(page),
+                "covered_since": covered_since,
+            }
             record_form = StepEventForm(
-                request.POST, steps=_steps(account), next_step=_next_step(page)
+                request.POST,
+                asks_confirmation="record-confirm_date" in request.POST,
+                **record,
             )
             done = _record(request, account, record_form)
+            if not done and record_form.needs_confirmation():
+                # Ask again, now with the confirmation box.
+                record_form = StepEventForm(
+                    request.POST, asks_confirmation=True, **record
+                )
+                record_form.is_valid()
         if done:
             return redirect(account)
     version = page.next_playbook_version
@@ -381,7 +397,7 @@ def account_detail(request, pk: int):
             "record_form": record_form,
             "void_form": void_form,
             "void_event_id": void_event_id,
-            "coverage_history": selectors.account_coverage_history(account),
+            "coverage_history": coverage_history,
             "changes_coverage": permissions.can_change_coverage(viewer, account),
             "arr_history": revenue.account_arr_history(account),
             "records_arr": records_arr,

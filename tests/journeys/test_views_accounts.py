@@ -3,7 +3,7 @@ next playbook, recording and voiding events, coverage history), coverage changes
 with the readiness confirmation, pools, and the CSV upload."""
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -241,6 +241,46 @@ def test_a_future_time_is_refused_on_its_field_and_nothing_is_written(client, wo
     ]
     assert f'value="{future}"' in response.text  # what was typed is kept
     assert not StepEvent.objects.exists()
+
+
+def test_a_moment_before_the_account_was_covered_is_recorded_once_confirmed(
+    client, world
+):
+    """A year typed wrong (2020 for 2026) would silently become the account's first
+    reach: a moment 90 days or more before the account was first covered asks for
+    a confirmation, keeps what was typed, and records once confirmed."""
+    org, account, steps = world["org"], world["own"], world["steps"]
+    covered_since = Coverage.objects.get(account=account).started_at
+    typed = {
+        "record-step": steps[3].pk,
+        "record-reached_at": "2020-01-01T10:00",
+        "record-note": "Renewal call",
+    }
+    client.force_login(org.member_a)
+    response = client.post(_detail(account), typed)
+    assert response.status_code == 200
+    (error,) = response.context["record_form"].errors["reached_at"]
+    since = date_format(timezone.localtime(covered_since), "DATE_FORMAT")
+    assert error.startswith(
+        f"This is 90 days or more before the account was first covered ({since})."
+    )
+    assert 'value="2020-01-01T10:00"' in response.text
+    assert "Renewal call" in response.text
+    assert 'name="record-confirm_date"' in response.text
+    assert not StepEvent.objects.exists()
+    # Posted again without ticking the box: asked again, nothing written.
+    response = client.post(_detail(account), typed)
+    assert 'name="record-confirm_date"' in response.text
+    assert not StepEvent.objects.exists()
+    response = client.post(_detail(account), {**typed, "record-confirm_date": "on"})
+    assert response.status_code == 302
+    event = StepEvent.objects.get(account=account)
+    assert (event.step, event.note) == (steps[3], "Renewal call")
+    # A step reached a month before the account was covered is recorded at once
+    # (test_a_member_records_that_the_account_reached_a_step: 2026-03-02).
+    assert covered_since - timedelta(days=31) < timezone.make_aware(
+        datetime(2026, 3, 2, 10, 30)
+    )
 
 
 def test_an_impossible_offset_is_refused_on_its_field(client, world):
