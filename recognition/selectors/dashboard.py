@@ -541,8 +541,9 @@ def period_members(*, viewer: User, team: Team, period: Period) -> list[User]:
 def accounts_owned(member_ids: list[int]) -> dict[tuple[int, int], int]:
     """(member id, journey id) → the active accounts the member owns today."""
     # Each open period's account looked up by its key (its journey, none when
-    # inactive): joined instead, PostgreSQL hashed every account of the
-    # organisation for a team's few hundred.
+    # inactive), in the index of active accounts' journeys alone
+    # (`journeys_account_active_jrn`): joined instead, PostgreSQL hashed every
+    # account of the organisation for a team's few hundred.
     journey = (
         CustomerAccount.objects.filter(pk=OuterRef("account_id"), is_active=True)
         .order_by()
