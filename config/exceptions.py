@@ -1,5 +1,6 @@
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
@@ -11,8 +12,14 @@ def api_exception_handler(exc, context):
     particular (Django's `__all__`, or a plain message) come as `non_field_errors`,
     as DRF's own do. So a 400 body is always an object of messages by field (the
     shape `config.schema` documents), a body that cannot be parsed included; every
-    other error is `{"detail": "…"}`."""
-    if isinstance(exc, DjangoValidationError):
+    other error is `{"detail": "…"}` (a missing object's the same whatever its
+    model)."""
+    if isinstance(exc, Http404):
+        # DRF would answer Django's "No Scorecard matches the given query.", in
+        # English whatever the language, naming the model: its own "Not found."
+        # is translated.
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=validation_detail(exc))
     elif isinstance(exc, exceptions.ParseError):
         # A body that is no JSON (or form) at all: wrong as a whole.

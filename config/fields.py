@@ -65,7 +65,12 @@ class ApiDateTimeField(serializers.DateTimeField):
         # Checked as typed (DRF's conversion would hide the offset), then as stored
         # (a date without offset, made aware in the current time zone).
         self._check(value)
-        value = super().enforce_timezone(value)
+        try:
+            value = super().enforce_timezone(value)
+        except OverflowError:
+            # A date without offset at the very edge of the years 1–9999, made
+            # aware in the current time zone.
+            self.fail("out_of_range")
         self._check(value)
         return value
 

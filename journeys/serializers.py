@@ -612,6 +612,28 @@ STEP_EVENT_COLUMNS = (
 STEP_EVENT_ROWS = RowsWriter(StepEventSerializer, STEP_EVENT_SOURCES)
 
 
+def _account_named(serializer, data, errors: dict):
+    """The visible account a body names by `account` (id) or `external_id`, the
+    problem put in `errors` by field. Both given must name the same account: an
+    integration whose mapping went wrong is told, not written to either."""
+    accounts = permissions.visible_accounts(_viewer(serializer))
+    if "account" in data:
+        account = accounts.filter(pk=data["account"]).first()
+    elif data.get("external_id"):
+        account = accounts.filter(external_id=data["external_id"]).first()
+    else:
+        errors["account"] = _("Give the account's id or its external_id.")
+        return None
+    if account is None:
+        errors["account"] = _("There is no such customer account.")
+    elif data.get("external_id") and data["external_id"] != account.external_id:
+        errors["external_id"] = _(
+            "The account and the external_id name different accounts: give one of them."
+        )
+        return None
+    return account
+
+
 class StepEventRecordSerializer(serializers.Serializer):
     """Record that an account reached a step. The account by `account` (id) or
     `external_id`; the step by `step` (id) or by `journey` and `position`."""
@@ -637,7 +659,7 @@ class StepEventRecordSerializer(serializers.Serializer):
 
     def validate(self, data):
         errors = {}
-        account = self._account(data, errors)
+        account = _account_named(self, data, errors)
         step = self._step(data, account, errors)
         if errors:
             raise serializers.ValidationError(errors)
@@ -647,19 +669,6 @@ class StepEventRecordSerializer(serializers.Serializer):
             "reached_at": data["reached_at"],
             "note": data.get("note", ""),
         }
-
-    def _account(self, data, errors):
-        accounts = permissions.visible_accounts(_viewer(self))
-        if "account" in data:
-            account = accounts.filter(pk=data["account"]).first()
-        elif data.get("external_id"):
-            account = accounts.filter(external_id=data["external_id"]).first()
-        else:
-            errors["account"] = _("Give the account's id or its external_id.")
-            return None
-        if account is None:
-            errors["account"] = _("There is no such customer account.")
-        return account
 
     def _step(self, data, account, errors):
         if "step" in data:
@@ -679,6 +688,16 @@ class StepEventRecordSerializer(serializers.Serializer):
             return None
         if step is None:
             errors["step"] = _("There is no such step.")
+        elif "step" in data and (
+            ("journey" in data and data["journey"] != step.journey_id)
+            or ("position" in data and data["position"] != step.position)
+        ):
+            # Both ways given must name the same step.
+            errors["position" if "position" in data else "journey"] = _(
+                "The step and the journey and position name different steps: "
+                "give one of them."
+            )
+            return None
         return step
 
 
@@ -897,19 +916,10 @@ class ARRSnapshotRecordSerializer(serializers.Serializer):
     movement = _stated_movement_field(required=False, default="")
 
     def validate(self, data):
-        accounts = permissions.visible_accounts(_viewer(self))
-        if "account" in data:
-            account = accounts.filter(pk=data["account"]).first()
-        elif data.get("external_id"):
-            account = accounts.filter(external_id=data["external_id"]).first()
-        else:
-            raise serializers.ValidationError(
-                {"account": _("Give the account's id or its external_id.")}
-            )
-        if account is None:
-            raise serializers.ValidationError(
-                {"account": _("There is no such customer account.")}
-            )
+        errors = {}
+        account = _account_named(self, data, errors)
+        if errors:
+            raise serializers.ValidationError(errors)
         return {
             "account": account,
             "month": data["month"],

@@ -307,7 +307,14 @@ def account_create(
             owner=owner, journey=journey, confirm_not_ready=confirm_not_ready
         )
     with transaction.atomic():
-        account.save()
+        try:
+            with transaction.atomic():
+                account.save()
+        except IntegrityError:
+            # Created by another request since `full_clean` (a double click, a
+            # retried request): refused as `full_clean` refuses it, on its field.
+            account.validate_unique()
+            raise
         if owner is not None:
             _change_coverage(
                 account=account,

@@ -36,15 +36,23 @@ def success_plan_save(
     """Write the account's plan: created the first time, changed afterwards (its
     history keeps the earlier wording)."""
     _check_may_edit(by, account)
-    plan = SuccessPlan.objects.filter(account=account).first() or SuccessPlan(
-        account=account, created_by=by
-    )
-    plan.outcome = (outcome or "").strip()
-    plan.outcome_kind = outcome_kind
-    plan.customer_owner = (customer_owner or "").strip()
-    plan.customer_owner_title = (customer_owner_title or "").strip()
-    plan.full_clean(exclude=["account", "created_by"])
     with transaction.atomic():
+        # Saves of one account's plan take turns (the account's row locked): two
+        # first saves at once (a double click, a retried request) would both
+        # create it, and the second fail on the one plan per account.
+        list(
+            CustomerAccount.objects.select_for_update()
+            .filter(pk=account.pk)
+            .values_list("pk")
+        )
+        plan = SuccessPlan.objects.filter(account=account).first() or SuccessPlan(
+            account=account, created_by=by
+        )
+        plan.outcome = (outcome or "").strip()
+        plan.outcome_kind = outcome_kind
+        plan.customer_owner = (customer_owner or "").strip()
+        plan.customer_owner_title = (customer_owner_title or "").strip()
+        plan.full_clean(exclude=["account", "created_by"])
         plan.save()
     return plan
 

@@ -250,9 +250,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", "10/min")},
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        # DRF's JSON, that never fails on a lone surrogate echoed back.
+        "config.renderers.JSONRenderer",
         # The browsable API, with the inline styles of its page allowed (config.csp).
         "config.csp.KataBrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        # DRF's JSON, that answers a body nested too deeply with a 400.
+        "config.renderers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     # DRF's throttles name the client by the same rule as accounts.client_ip.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
