@@ -60,6 +60,15 @@ def group_label(group) -> str:
     return str(Role(group.name).label) if group.name in Role.values else group.name
 
 
+class RoleGroupFilter(admin.RelatedFieldListFilter):
+    """The list's filter by group, the groups of roles by their roles' names."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin) or ["name"]
+        groups = field.remote_field.model._default_manager.order_by(*ordering)
+        return [(group.pk, group_label(group)) for group in groups]
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [RolePeriodInline]
@@ -75,7 +84,7 @@ class UserAdmin(DjangoUserAdmin):
         "is_active",
         "is_staff",
         "is_superuser",
-        "groups",
+        ("groups", RoleGroupFilter),
         "preferred_language",
     ]
     search_fields = [

@@ -22,13 +22,21 @@ def allow_inline_styles(response):
 
 
 class KataBrowsableAPIRenderer(BrowsableAPIRenderer):
-    """DRF's browsable API writes style="…" attributes in its page."""
+    """DRF's browsable API writes style="…" attributes in its page. A page that
+    echoes a lone surrogate back (a value sent, or an error naming it) shows it
+    escaped (\\ud800), as the JSON does (`config.renderers`): it could not be
+    encoded as UTF-8."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         response = (renderer_context or {}).get("response")
         if response is not None:
             allow_inline_styles(response)
-        return super().render(data, accepted_media_type, renderer_context)
+        page = super().render(data, accepted_media_type, renderer_context)
+        try:
+            page.encode("utf-8")
+        except UnicodeEncodeError:
+            return page.encode("utf-8", "backslashreplace").decode("utf-8")
+        return page
 
 
 # The one style="…" attribute of django-simple-history's admin history list.

@@ -307,11 +307,15 @@ def example_owner(journey: Journey | None) -> str | None:
             .distinct()
             .order_by()
         )
-        candidates = [
-            *members.filter(pk__in=owners)[:EXAMPLE_OWNERS_TRIED],
-            *members[:EXAMPLE_OWNERS_TRIED],
-        ]
-        for member in candidates:
+        # Each tried once (an owner is also among the first members, often).
+        candidates = {
+            member.pk: member
+            for member in [
+                *members.filter(pk__in=owners)[:EXAMPLE_OWNERS_TRIED],
+                *members[:EXAMPLE_OWNERS_TRIED],
+            ]
+        }
+        for member in candidates.values():
             if is_ready_for_accounts(member, journey):
                 return member.username
     return members.values_list("username", flat=True).first()

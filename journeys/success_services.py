@@ -41,7 +41,9 @@ def success_plan_save(
         # first saves at once (a double click, a retried request) would both
         # create it, and the second fail on the one plan per account.
         list(
-            CustomerAccount.objects.select_for_update()
+            # FOR NO KEY UPDATE: events, coverage and ARR of the account are
+            # still written meanwhile.
+            CustomerAccount.objects.select_for_update(no_key=True)
             .filter(pk=account.pk)
             .values_list("pk")
         )

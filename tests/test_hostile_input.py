@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from journeys import services
+from journeys import revenue, services
 from journeys.models import CustomerAccount, StepEvent
 from tests.factories import UserFactory
 from tests.journeys.matrix_api import api_world
@@ -53,17 +53,29 @@ def test_a_lone_surrogate_echoed_back_is_escaped_not_a_500(org):
     # Valid JSON (ASCII, the surrogate escaped), naming the field.
     body = json.loads(response.content.decode("ascii"))
     assert "status" in body
+    # The browsable API's page too, the surrogate shown escaped.
+    response = _client(org.admin).post(
+        f"{V1}/role-map/",
+        '{"name": "s", "status": "\\ud800"}',
+        content_type="application/json",
+        HTTP_ACCEPT="text/html",
+    )
+    assert response.status_code == 400
+    assert "\\ud800" in response.content.decode("utf-8")
 
 
-@pytest.mark.parametrize("field", ["reached_at"])
-def test_a_year_1_moment_without_offset_is_a_400_on_its_field(org, w, field):
+def test_a_year_1_moment_without_offset_is_a_400_on_its_field(org, w):
     response = _client(org.member_a).post(
         f"{V1}/step-events/",
-        {"account": w.account.pk, "step": w.steps[1].pk, field: "0001-01-01T00:00:00"},
+        {
+            "account": w.account.pk,
+            "step": w.steps[1].pk,
+            "reached_at": "0001-01-01T00:00:00",
+        },
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()[field] == [
+    assert response.json()["reached_at"] == [
         "Enter a date and time between the years 1 and 9999."
     ]
     assert not StepEvent.objects.filter(step=w.steps[1]).exists()
@@ -117,13 +129,17 @@ def test_a_step_and_a_journey_and_position_of_another_step_are_refused(org, w):
 def test_an_account_created_twice_at_once_is_refused_on_its_field(org, w):
     """The second of two creates at once passes the uniqueness check before the
     first commits; its INSERT fails, and it is refused as the check refuses it."""
-    services.account_create(
-        name="Race Co",
-        external_id="RACE-1",
-        journey=w.journey,
-        pool=w.pool,
-        by=org.admin,
-    )
+
+    def create():
+        return services.account_create(
+            name="Race Co",
+            external_id="RACE-1",
+            journey=w.journey,
+            pool=w.pool,
+            by=org.admin,
+        )
+
+    create()
     # As if the first had not committed when the second checked: its first
     # uniqueness check passes, the INSERT fails.
     real = CustomerAccount.validate_unique
@@ -139,24 +155,32 @@ def test_an_account_created_twice_at_once_is_refused_on_its_field(org, w):
         mock.patch.object(CustomerAccount, "validate_unique", first_passes),
         pytest.raises(ValidationError) as raised,
     ):
-        services.account_create(
-            name="Race Co",
-            external_id="RACE-1",
-            journey=w.journey,
-            pool=w.pool,
-            by=org.admin,
-        )
+        create()
     assert len(checks) == 2
     assert "external_id" in raised.value.message_dict
     assert CustomerAccount.objects.filter(external_id="RACE-1").count() == 1
 
 
-@pytest.mark.parametrize("month", ["0001-01", "9999-12"])
-def test_the_sharing_page_refuses_months_it_cannot_show(client, org, month):
+@pytest.mark.parametrize(
+    "month, message",
+    [
+        ("0001-01", "This month is too far in the past."),
+        ("9999-12", "This month is in the future."),
+    ],
+)
+def test_the_sharing_page_refuses_months_it_cannot_show(client, org, month, message):
+    """Months as ARR is recorded (from 2000 to the running month): the years'
+    first and last months, which have no month before or after, never reach the
+    page, and its links stop at the bounds."""
     client.force_login(org.manager_a)
-    response = client.get(reverse("recognition:sharing_meeting"), {"month": month})
+    url = reverse("recognition:sharing_meeting")
+    response = client.get(url, {"month": month})
     assert response.status_code == 200
-    assert "Choose a month from 0001-02 to 9999-11." in response.text
+    assert message in response.text
+    running = f"{revenue.current_month():%Y-%m}"
+    page = client.get(url, {"month": running}).text
+    assert "Previous month" in page and "Next month" not in page
+    assert "Previous month" not in client.get(url, {"month": "2000-01"}).text
 
 
 def test_a_missing_object_answers_a_translated_404_naming_no_model(org):

@@ -91,8 +91,9 @@ class AwardMetricForm(forms.Form):
         label=_("Metric"),
         help_text=_(
             "Only metrics with a denominator can be award metrics: the award's "
-            "minimum applies to it (for a conversion, the cohort; for a count, the "
-            "member's accounts at its step or journey starts)."
+            "minimum applies to the denominator each metric names (for a "
+            "conversion, its cohort; for a count, the accounts that reached its "
+            "step, or started the journey, in the period)."
         ),
     )
     reason = forms.CharField(

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path
-from django.utils.translation import gettext as _
 
 from accounts.permissions import visible_teams
 from config.api import parse_id
@@ -17,13 +16,11 @@ from journeys import revenue, success
 from .. import permissions
 from ..sharing import sharing_meeting
 
-# The months the page shows (Python's dates run from the year 1 to 9999).
-FIRST_MONTH, LAST_MONTH = date(1, 2, 1), date(9999, 11, 1)
 
-
-def _month_text(month: date) -> str:
-    """YYYY-MM, the year in four digits (`strftime` writes the year 1 as "1")."""
-    return f"{month.year:04d}-{month.month:02d}"
+def _neighbour(month: date, step: int) -> str | None:
+    """The month before or after (YYYY-MM) if the page shows it, else None."""
+    other = revenue.add_months(month, step)
+    return None if revenue.month_problem(other) else f"{other:%Y-%m}"
 
 
 @login_required
@@ -41,15 +38,12 @@ def sharing_meeting_page(request):
         )
     except ValueError as error:
         month, month_error = default, str(error)
-    if not FIRST_MONTH <= month <= LAST_MONTH:
-        # The page links the months before and after, and bounds its own in the
-        # organisation's time zone: the years' very first and last months have
-        # none or cannot be bounded.
-        month_error = _("Choose a month from %(first)s to %(last)s.") % {
-            "first": _month_text(FIRST_MONTH),
-            "last": _month_text(LAST_MONTH),
-        }
-        month = default
+    # The months ARR can be recorded for (`revenue.month_problem`): from 2000 to
+    # the running month; the years' very first and last months, which have no
+    # month before or after, never reach the page.
+    problem = revenue.month_problem(month)
+    if problem:
+        month, month_error = default, problem
     teams = visible_teams(viewer)
     chosen_team = parse_id(request.GET.get("team", ""))
     shown = teams.filter(pk=chosen_team) if chosen_team else teams
@@ -59,10 +53,10 @@ def sharing_meeting_page(request):
         "recognition/sharing_meeting.html",
         {
             "meeting": meeting,
-            "month_value": _month_text(month),
+            "month_value": f"{month:%Y-%m}",
             "month_error": month_error,
-            "previous_month": _month_text(revenue.add_months(month, -1)),
-            "next_month": _month_text(revenue.add_months(month, 1)),
+            "previous_month": _neighbour(month, -1),
+            "next_month": _neighbour(month, 1),
             "teams": list(teams.order_by("name")),
             "chosen_team": chosen_team,
         },

@@ -230,3 +230,8 @@ def test_the_django_admin_names_the_roles_in_the_page_language(admin_client):
     offered = {label for _value, label in form.fields["groups"].choices}
     assert {"メンバー（CSM）", "マネージャー", "Newsletter readers"} <= offered
     assert "Member" not in offered and "Manager" not in offered
+    # The list's filter by group too.
+    changelist = admin_client.get(
+        reverse("admin:accounts_user_changelist"), HTTP_ACCEPT_LANGUAGE="ja"
+    ).text
+    assert "メンバー（CSM）" in changelist and "Newsletter readers" in changelist

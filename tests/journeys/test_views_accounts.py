@@ -3,7 +3,7 @@ next playbook, recording and voiding events, coverage history), coverage changes
 with the readiness confirmation, pools, and the CSV upload."""
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -276,11 +276,17 @@ def test_a_moment_before_the_account_was_covered_is_recorded_once_confirmed(
     assert response.status_code == 302
     event = StepEvent.objects.get(account=account)
     assert (event.step, event.note) == (steps[3], "Renewal call")
-    # A step reached a month before the account was covered is recorded at once
-    # (test_a_member_records_that_the_account_reached_a_step: 2026-03-02).
-    assert covered_since - timedelta(days=31) < timezone.make_aware(
-        datetime(2026, 3, 2, 10, 30)
+    # A step reached a month before the account was covered is recorded at once.
+    month_before = timezone.localtime(covered_since - timedelta(days=31))
+    response = client.post(
+        _detail(account),
+        {
+            "record-step": steps[0].pk,
+            "record-reached_at": month_before.strftime("%Y-%m-%dT%H:%M"),
+        },
     )
+    assert response.status_code == 302
+    assert StepEvent.objects.filter(account=account, step=steps[0]).exists()
 
 
 def test_an_impossible_offset_is_refused_on_its_field(client, world):

@@ -220,6 +220,13 @@ def test_a_period_still_running_names_no_day_its_figures_become_final(
     cell = _cell(html, org.member_a, world.key("step_conversion", world.s1))
     assert "0 of 1" in cell
     assert "provisional" in cell and "until" not in cell
+    # The cell's drill-down says the same.
+    cohort = client.get(
+        reverse("recognition:cohort_detail", args=[org.member_a.pk, world.s1.pk]),
+        {"period": f"{this_month:%Y-%m}"},
+    ).text
+    mark = re.search(r'data-testid="cohort-provisional">(.*?)</span>', cohort, re.S)
+    assert mark and "provisional" in mark.group(1) and "final on" not in mark.group(1)
 
 
 def test_a_quarter_aggregates_the_accounts_of_its_months(client, org, world):
