@@ -30,6 +30,8 @@ from ..selectors import organisation as selectors
 
 # Standard functions are spaced out so that admins can slot their own between.
 POSITION_STEP = 10
+# The largest position the column holds (a PositiveSmallIntegerField).
+LAST_POSITION = 32767
 
 
 def _require_planner(by: User) -> None:
@@ -89,7 +91,9 @@ def role_function_save(
         last = RoleFunction.objects.order_by("-position").values_list(
             "position", flat=True
         )
-        function.position = (last.first() or 0) + POSITION_STEP
+        # After the last, at most the column's largest value: the functions
+        # placed there list by creation (the order's next key, their ids).
+        function.position = min((last.first() or 0) + POSITION_STEP, LAST_POSITION)
     problems = {}
     if not function.key and not function.name:
         problems["name"] = _("A function of your own needs a name.")

@@ -143,6 +143,30 @@ def test_who_shares_is_forgotten_once_the_function_is_no_longer_shared(org):
     assert function.shared_with == ""
 
 
+def test_functions_are_still_added_after_one_placed_at_the_last_position(org):
+    """A function moved to the largest position the column holds: those added
+    after it go there too, listed by creation, instead of being refused."""
+
+    def add(name):
+        return services.role_function_save(
+            function=RoleFunction(),
+            by=org.admin,
+            name=name,
+            status=RoleStatus.NOT_STARTED,
+            importance=RoleImportance.LATER,
+        )
+
+    last = add("Moved last")
+    last.position = services.LAST_POSITION
+    last.save(update_fields=["position"])
+    after = [add("After it"), add("And another")]
+    assert [f.position for f in after] == [services.LAST_POSITION] * 2
+    assert list(RoleFunction.objects.filter(position=services.LAST_POSITION)) == [
+        last,
+        *after,
+    ]
+
+
 def test_a_standard_function_is_renamed_but_never_deleted(client, org):
     function = _standard("digital")
     client.force_login(org.admin)
