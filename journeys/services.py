@@ -431,6 +431,9 @@ def step_move(*, step: Step, position: int) -> Step:
         raise ValidationError(_("A retired step has no place in the journey."))
     with transaction.atomic():
         ordered = _current_step_ids(step.journey)
+        if step.pk not in ordered:
+            # Retired by another request since it was read.
+            raise ValidationError(_("A retired step has no place in the journey."))
         if not 1 <= position <= len(ordered):
             raise ValidationError(
                 {
@@ -455,6 +458,9 @@ def step_retire(*, step: Step, by: User, now: datetime | None = None) -> Step:
         raise ValidationError(_("This step is already retired."))
     with transaction.atomic():
         ordered = _current_step_ids(step.journey)
+        if step.pk not in ordered:
+            # Retired by another request since it was read.
+            raise ValidationError(_("This step is already retired."))
         ordered.remove(step.pk)
         Step.objects.filter(pk=step.pk).update(
             position=None, retired_at=now or timezone.now()

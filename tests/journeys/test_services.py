@@ -313,6 +313,21 @@ def test_retiring_a_step_closes_the_gap_and_keeps_its_events(org, journey, accou
         services.step_move(step=two, position=1)
 
 
+def test_a_step_retired_by_another_request_since_it_was_read_is_refused(org, journey):
+    """Two requests at once: one retires the step while the other, holding the
+    step as it read it, moves or retires it too (found by schemathesis: a 500)."""
+    journey_obj, (one, two, three) = journey
+    read_before = Step.objects.get(pk=two.pk)
+    services.step_retire(step=two, by=org.admin)
+    with pytest.raises(ValidationError) as moved:
+        services.step_move(step=read_before, position=1)
+    assert moved.value.messages == ["A retired step has no place in the journey."]
+    with pytest.raises(ValidationError) as retired:
+        services.step_retire(step=read_before, by=org.admin)
+    assert retired.value.messages == ["This step is already retired."]
+    assert _positions(journey_obj) == [("Step 1", 1), ("Step 3", 2)]
+
+
 def test_updating_a_step_does_not_move_it(journey):
     one = journey[1][0]
     services.step_update(step=one, name="Kickoff", is_value_point=True, target_days=30)
