@@ -427,12 +427,11 @@ def step_insert(*, journey: Journey, position: int, **fields) -> Step:
 
 def step_move(*, step: Step, position: int) -> Step:
     """Move a current step to `position`; the steps in between shift by one."""
-    if step.retired_at is not None:
-        raise ValidationError(_("A retired step has no place in the journey."))
     with transaction.atomic():
         ordered = _current_step_ids(step.journey)
         if step.pk not in ordered:
-            # Retired by another request since it was read.
+            # Retired, maybe by another request since it was read: the locked
+            # current steps say so, not the step as it was read.
             raise ValidationError(_("A retired step has no place in the journey."))
         if not 1 <= position <= len(ordered):
             raise ValidationError(
@@ -454,12 +453,11 @@ def step_move(*, step: Step, position: int) -> Step:
 def step_retire(*, step: Step, by: User, now: datetime | None = None) -> Step:
     """Take a step out of the journey. Its events stay (attached to it); the later
     steps move up one place."""
-    if step.retired_at is not None:
-        raise ValidationError(_("This step is already retired."))
     with transaction.atomic():
         ordered = _current_step_ids(step.journey)
         if step.pk not in ordered:
-            # Retired by another request since it was read.
+            # Retired, maybe by another request since it was read: the locked
+            # current steps say so, not the step as it was read.
             raise ValidationError(_("This step is already retired."))
         ordered.remove(step.pk)
         Step.objects.filter(pk=step.pk).update(
