@@ -24,6 +24,11 @@ def _check_may_edit(by: User, account: CustomerAccount) -> None:
         raise PermissionError("may not edit this account's success plan")
 
 
+# The plan's own fields, and those written with surrounding spaces removed.
+PLAN_FIELDS = ("outcome", "outcome_kind", "customer_owner", "customer_owner_title")
+_STRIPPED = {"outcome", "customer_owner", "customer_owner_title"}
+
+
 def success_plan_save(
     *,
     account: CustomerAccount,
@@ -35,11 +40,36 @@ def success_plan_save(
 ) -> SuccessPlan:
     """Write the account's plan: created the first time, changed afterwards (its
     history keeps the earlier wording)."""
+    return _write_plan(
+        account,
+        by,
+        {
+            "outcome": outcome,
+            "outcome_kind": outcome_kind,
+            "customer_owner": customer_owner,
+            "customer_owner_title": customer_owner_title,
+        },
+    )
+
+
+def success_plan_update(*, plan: SuccessPlan, by: User, **changes) -> SuccessPlan:
+    """Change some of the plan's fields (the API's PATCH). The others keep what
+    the plan holds when it is written, not what `plan` held when it was read: a
+    change of another field saved meanwhile stays."""
+    unknown = set(changes) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValueError(f"Not fields of a plan: {sorted(unknown)}")
+    return _write_plan(plan.account, by, changes)
+
+
+def _write_plan(account: CustomerAccount, by: User, values: dict) -> SuccessPlan:
     _check_may_edit(by, account)
     with transaction.atomic():
         # Saves of one account's plan take turns (the account's row locked): two
         # first saves at once (a double click, a retried request) would both
-        # create it, and the second fail on the one plan per account.
+        # create it, and the second fail on the one plan per account; and each
+        # save reads the plan it changes under the lock, so that it keeps what
+        # the save before it wrote.
         list(
             # FOR NO KEY UPDATE: events, coverage and ARR of the account are
             # still written meanwhile.
@@ -50,27 +80,11 @@ def success_plan_save(
         plan = SuccessPlan.objects.filter(account=account).first() or SuccessPlan(
             account=account, created_by=by
         )
-        plan.outcome = (outcome or "").strip()
-        plan.outcome_kind = outcome_kind
-        plan.customer_owner = (customer_owner or "").strip()
-        plan.customer_owner_title = (customer_owner_title or "").strip()
+        for name, value in values.items():
+            setattr(plan, name, (value or "").strip() if name in _STRIPPED else value)
         plan.full_clean(exclude=["account", "created_by"])
         plan.save()
     return plan
-
-
-def success_plan_update(*, plan: SuccessPlan, by: User, **changes) -> SuccessPlan:
-    """Change some of the plan's fields (the API's PATCH)."""
-    fields = {
-        name: changes.get(name, getattr(plan, name))
-        for name in (
-            "outcome",
-            "outcome_kind",
-            "customer_owner",
-            "customer_owner_title",
-        )
-    }
-    return success_plan_save(account=plan.account, by=by, **fields)
 
 
 def measure_problems(

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from journeys import success_services
-from journeys.models import OutcomeKind, SuccessMeasure, SuccessProgress
+from journeys.models import OutcomeKind, SuccessMeasure, SuccessPlan, SuccessProgress
 from tests.journeys.factories import CustomerAccountFactory
 from tests.journeys.success_factories import (
     journey_with_value_points,
@@ -55,6 +55,36 @@ def test_the_owner_writes_the_plan_then_changes_it(org, world):
     assert again.customer_owner == "鈴木課長"
     assert again.outcome == "問い合わせ対応の工数を半分に"
     assert plan.history.count() == 2
+
+
+def test_a_change_saved_since_the_plan_was_read_is_kept(org, world):
+    """Two PATCHes of different fields at once: the second, which read the plan
+    before the first was saved, changes its own field only."""
+    account, _steps = world
+    plan = success_services.success_plan_save(
+        account=account,
+        by=org.member_a,
+        outcome="解約率を下げる",
+        outcome_kind=OutcomeKind.OTHER,
+        customer_owner="佐藤部長",
+    )
+    read_before = SuccessPlan.objects.get(pk=plan.pk)
+    success_services.success_plan_update(
+        plan=plan, by=org.member_a, outcome="解約率を半分に下げる"
+    )
+    success_services.success_plan_update(
+        plan=read_before, by=org.manager_a, customer_owner="鈴木課長"
+    )
+    plan.refresh_from_db()
+    assert plan.outcome == "解約率を半分に下げる"
+    assert plan.customer_owner == "鈴木課長"
+
+
+def test_a_field_that_is_not_the_plans_is_refused(org, world):
+    account, _steps = world
+    plan = plan_for(account)
+    with pytest.raises(ValueError):
+        success_services.success_plan_update(plan=plan, by=org.member_a, account=1)
 
 
 def test_a_member_of_another_team_may_not_write(org, world):
