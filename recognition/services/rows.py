@@ -130,7 +130,7 @@ class Dialect:
         """The calendar day (in TIME_ZONE) of an instant."""
         if self.postgres:
             return f"CAST(({expression} AT TIME ZONE '{self.zone}') AS date)"
-        return f"date({expression}, {self._shift(expression)})"
+        return f"date({self._seconds(expression)}, {self._shift(expression)})"
 
     def local_month(self, expression: str) -> str:
         """The first day of the month (in TIME_ZONE) of an instant."""
@@ -139,7 +139,10 @@ class Dialect:
                 f"CAST(date_trunc('month', {expression} AT TIME ZONE "
                 f"'{self.zone}') AS date)"
             )
-        return f"date({expression}, {self._shift(expression)}, 'start of month')"
+        return (
+            f"date({self._seconds(expression)}, {self._shift(expression)}, "
+            "'start of month')"
+        )
 
     def days_between(self, start: str, end: str) -> str:
         """Calendar days (in TIME_ZONE) from the day of `start` to that of `end`."""
@@ -157,9 +160,16 @@ class Dialect:
         # Django stores 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC: shift the seconds,
         # keep the fraction as written.
         return (
-            f"(strftime('%%Y-%%m-%%d %%H:%%M:%%S', {expression}, "
+            f"(strftime('%%Y-%%m-%%d %%H:%%M:%%S', {self._seconds(expression)}, "
             f"'+' || ({days}) || ' days') || substr({expression}, 20))"
         )
+
+    @staticmethod
+    def _seconds(expression: str) -> str:
+        """SQLite: an instant to the second, its fraction cut off. SQLite's date
+        functions round a fraction to the millisecond: 23:59:59.9996 would become
+        the next day (and the next month, or a window's end one second late)."""
+        return f"substr({expression}, 1, 19)"
 
 
 def _run(sql: str, params=()) -> int:
