@@ -1,6 +1,7 @@
 """API building blocks shared by the apps."""
 
 import re
+from collections.abc import Mapping
 
 import django_filters
 from django import forms
@@ -111,6 +112,24 @@ class IdRelatedField(serializers.PrimaryKeyRelatedField):
         if pk is None:
             self.fail("invalid_id")
         return super().to_internal_value(pk)
+
+
+class WholeRowMixin:
+    """For the serializer of a row in a written list (`many=True`): a row is
+    written whole, also within a PATCH. DRF lets a partial update's nested rows
+    leave out required fields, and a row `{}` reached the service without them;
+    here each missing field gets DRF's own "required" error on its row."""
+
+    def to_internal_value(self, data):
+        if getattr(self.root, "partial", False) and isinstance(data, Mapping):
+            missing = {
+                name: [field.error_messages["required"]]
+                for name, field in self.fields.items()
+                if field.required and not field.read_only and name not in data
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return super().to_internal_value(data)
 
 
 class ServiceViewSetMixin:

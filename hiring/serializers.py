@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Team, User
-from config.api import MAX_ID, IdRelatedField, parse_id
+from config.api import MAX_ID, IdRelatedField, WholeRowMixin, parse_id
 from config.fields import ApiDateTimeField
 
 from . import permissions, selectors, services
@@ -112,7 +112,7 @@ class CompetencySerializer(HiringModelSerializer):
         ]
 
 
-class ProfileWeightSerializer(serializers.Serializer):
+class ProfileWeightSerializer(WholeRowMixin, serializers.Serializer):
     competency = IdRelatedField(queryset=Competency.objects.all())
     competency_name = serializers.CharField(source="competency.name", read_only=True)
     weight = serializers.IntegerField(

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.permissions import has_role, is_admin
-from config.api import ServiceViewSetMixin
+from config.api import ServiceViewSetMixin, WholeRowMixin
 from hiring.models import Competency
 from journeys.serializers import PersonField, ScopedRelatedField
 
@@ -76,7 +76,7 @@ def _competencies(viewer):
 # --- Assessments ---------------------------------------------------------------------
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class RatingSerializer(WholeRowMixin, serializers.ModelSerializer):
     competency = ScopedRelatedField(
         scope=_active_competencies, help_text=_("An active competency (id).")
     )

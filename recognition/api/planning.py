@@ -20,7 +20,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import IdFilter, ServiceViewSetMixin
+from config.api import IdFilter, ServiceViewSetMixin, WholeRowMixin
 from journeys.serializers import PersonField
 
 from .. import permissions
@@ -163,7 +163,7 @@ class ResultsSerializer(serializers.Serializer):
 # --- The plan ------------------------------------------------------------------------
 
 
-class SegmentSerializer(serializers.ModelSerializer):
+class SegmentSerializer(WholeRowMixin, serializers.ModelSerializer):
     class Meta:
         model = CapacityPlanSegment
         fields = list(SEGMENT_FIELDS)

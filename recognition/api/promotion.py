@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import ServiceViewSetMixin, parse_id
+from config.api import ServiceViewSetMixin, WholeRowMixin, parse_id
 from hiring.models import Competency
 from journeys.models import TrainingModule
 from journeys.serializers import ScopedRelatedField
@@ -60,7 +60,7 @@ def _competencies(viewer):
     return Competency.objects.filter(is_active=True)
 
 
-class MetricCriterionSerializer(serializers.ModelSerializer):
+class MetricCriterionSerializer(WholeRowMixin, serializers.ModelSerializer):
     metric = serializers.CharField(
         max_length=100, help_text=_("A metric key of /api/v1/metrics/.")
     )
@@ -86,7 +86,7 @@ class MetricCriterionSerializer(serializers.ModelSerializer):
         return data
 
 
-class CompetencyCriterionSerializer(serializers.ModelSerializer):
+class CompetencyCriterionSerializer(WholeRowMixin, serializers.ModelSerializer):
     competency = ScopedRelatedField(
         scope=_competencies, help_text=_("An active competency (id).")
     )

@@ -144,6 +144,17 @@ def test_put_replaces_the_rows_patch_keeps_them(api_client, org):
     assert plan.automation_percent == Decimal(0)
 
 
+def test_a_patch_writes_its_rows_whole(api_client, org):
+    """A row left empty in a PATCH is refused on its fields (it answered 500)."""
+    plan = make_plan(org.manager_a)
+    api_client.force_authenticate(org.manager_a)
+    response = api_client.patch(f"{URL}{plan.pk}/", {"segments": [{}]}, format="json")
+    assert response.status_code == 400
+    row = response.json()["segments"]["0"]
+    assert row["segment"] == ["This field is required."]
+    assert plan.segments.count() == 2
+
+
 def test_another_leaders_plan_answers_404(api_client, org):
     plan = make_plan(org.manager_b, name="B's")
     api_client.force_authenticate(org.manager_a)

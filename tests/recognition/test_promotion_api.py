@@ -144,6 +144,27 @@ def test_garbage_answers_400_never_500(api_client, org, levels, body):
     assert not PromotionStep.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "rows, field",
+    [("metric_criteria", "metric"), ("competency_criteria", "competency")],
+)
+def test_a_patch_writes_its_criteria_whole(api_client, org, levels, rows, field):
+    """A criterion left empty in a PATCH is refused on its fields (it answered
+    500)."""
+    csm, senior, _lead = levels
+    api_client.force_authenticate(org.admin)
+    created = api_client.post(
+        CRITERIA, {"from_level": csm.pk, "to_level": senior.pk}, format="json"
+    )
+    assert created.status_code == 201, created.data
+    response = api_client.patch(
+        f"{CRITERIA}{created.json()['id']}/", {rows: [{}]}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()[rows]["0"][field] == ["This field is required."]
+    assert not MetricCriterion.objects.exists()
+
+
 def test_one_step_per_level_and_always_upwards(api_client, org, levels):
     csm, senior, lead = levels
     step_up(csm, senior)
