@@ -144,7 +144,10 @@ def decode_csv(data: bytes) -> str:
 
 def csv_encoding(data: bytes) -> str:
     """The file's encoding: UTF-8 with a BOM, else strict UTF-8, else cp932. Checked
-    a piece at a time, so that a large file is never held twice."""
+    a piece at a time, so that a large file is never held twice. A file in UTF-8
+    with a byte that is not (its text before it has UTF-8 characters beyond
+    ASCII) is refused on that line: read as cp932, every Japanese name in it
+    would turn into other characters without a word."""
     if data.startswith(b"\xef\xbb\xbf"):
         encodings = ["utf-8-sig"]
     else:
@@ -154,11 +157,15 @@ def csv_encoding(data: bytes) -> str:
         view = memoryview(data)
         for encoding in encodings:
             decoder = codecs.getincrementaldecoder(encoding)()
+            beyond_ascii = False
             try:
                 for start in range(0, len(view), 1 << 16):
-                    decoder.decode(view[start : start + (1 << 16)])
+                    text = decoder.decode(view[start : start + (1 << 16)])
+                    beyond_ascii = beyond_ascii or not text.isascii()
                 decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as error:
+                if encoding.startswith("utf-8"):
+                    _refuse_broken_utf8(data, start, error, beyond_ascii)
                 continue
             return encoding
     raise ImportFileError(
@@ -166,6 +173,30 @@ def csv_encoding(data: bytes) -> str:
             "The file could not be read: save it as CSV in UTF-8 or in Shift_JIS "
             "(Excel: “CSV UTF-8” or “CSV”)."
         )
+    )
+
+
+def _refuse_broken_utf8(
+    data: bytes, start: int, error: UnicodeDecodeError, beyond_ascii: bool
+) -> None:
+    """Refuse a file read as UTF-8 up to a byte that is not UTF-8 (`error`, in
+    the piece from `start`), when what came before has UTF-8 characters beyond
+    ASCII (a BOM says UTF-8 too), naming the line of that byte."""
+    # The decoder's position counts from the bytes it held back between pieces.
+    held = len(error.object) - len(data[start : start + (1 << 16)])
+    at = max(start - held, 0) + error.start
+    if not beyond_ascii and data[:3] != b"\xef\xbb\xbf":
+        piece = data[max(start - held, 0) : at]
+        beyond_ascii = not piece.isascii()
+        if not beyond_ascii:
+            return
+    raise ImportFileError(
+        _(
+            "Line %(line)s is not valid UTF-8, though the lines before it are: "
+            "save the file again as “CSV UTF-8” (a character pasted from "
+            "elsewhere may be the cause)."
+        )
+        % {"line": data.count(b"\n", 0, at) + 1}
     )
 
 

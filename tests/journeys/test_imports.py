@@ -10,7 +10,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from journeys.imports import import_accounts, import_step_events, parse_reached_at
+from journeys.imports import (
+    ImportFileError,
+    csv_encoding,
+    import_accounts,
+    import_step_events,
+    parse_reached_at,
+)
 from journeys.models import (
     Coverage,
     CoverageModel,
@@ -107,6 +113,51 @@ def test_a_file_in_another_encoding_is_refused_with_one_clear_message(world):
     assert "UTF-8" in report.problems[0].reason
     assert "Shift_JIS" in report.problems[0].reason
     assert not CustomerAccount.objects.filter(external_id="C-2").exists()
+
+
+def test_a_utf8_file_with_one_byte_that_is_not_is_refused_on_its_line(world):
+    """Read as Shift_JIS, every Japanese name of such a file turned into other
+    characters without a word."""
+    data = csv_bytes(
+        [
+            ACCOUNT_HEADER,
+            "C-2,株式会社さくら,SMB,,Onboarding,pooled,,SMB pool",
+            "C-3,ひまわり商事,SMB,,Onboarding,pooled,,SMB pool",
+        ]
+    ).replace("ひまわり".encode(), "ひまわり".encode() + b"\x81")
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert report.rejected
+    assert len(report.problems) == 1
+    assert "Line 3 is not valid UTF-8" in report.problems[0].reason
+    assert not CustomerAccount.objects.filter(external_id__in=["C-2", "C-3"]).exists()
+
+
+def test_the_line_of_the_byte_is_found_past_the_first_piece_read():
+    # 65,535 bytes of lines, then "さ" (3 bytes) across the first 64 KiB piece,
+    # then a byte that is no UTF-8 on the same line.
+    lines = b"x\n" * 32_767 + b"y"
+    data = lines + "さ".encode() + b"\xff\n"
+    assert len(lines) == (1 << 16) - 1
+    with pytest.raises(ImportFileError, match="Line 32768 is not valid UTF-8"):
+        csv_encoding(data)
+
+
+def test_a_shift_jis_file_is_still_read_after_lines_in_ascii(world):
+    data = csv_bytes(
+        [
+            ACCOUNT_HEADER,
+            *[f"C-{n},Account {n},SMB,,Onboarding,pooled,,SMB pool" for n in range(3)],
+            "C-9,株式会社さくら,SMB,,Onboarding,pooled,,SMB pool",
+        ],
+        "cp932",
+    )
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert report.problems == []
+    assert CustomerAccount.objects.get(external_id="C-9").name == "株式会社さくら"
 
 
 def test_accounts_import_twice_creates_nothing_new(world):
