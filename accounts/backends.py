@@ -2,6 +2,32 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 
+def user_for_login(login: str):
+    """The user a login names (a username or an email, either without regard to
+    case; a username wins), or None."""
+    login = login.strip()
+    users = get_user_model()._default_manager
+    return (
+        users.filter(username__iexact=login).first()
+        or users.filter(email__iexact=login).first()
+    )
+
+
+def lockout_username(request, credentials: dict | None = None) -> str | None:
+    """The name the login lockout counts failures under (AXES_USERNAME_CALLABLE):
+    one per person, whatever case they typed it in and whether they typed their
+    username or their email, so that varying either does not start a new count.
+    A login nobody has counts under itself, without regard to case."""
+    if credentials:
+        typed = credentials.get("username")
+    else:
+        typed = getattr(request, "data", request.POST).get("username")
+    if not isinstance(typed, str) or not typed.strip():
+        return typed
+    user = user_for_login(typed)
+    return user.username if user is not None else typed.strip().casefold()
+
+
 class UsernameOrEmailBackend(ModelBackend):
     """Log in with a username or an email address, either without regard to case.
 
@@ -15,12 +41,7 @@ class UsernameOrEmailBackend(ModelBackend):
             username = kwargs.get(user_model.USERNAME_FIELD)
         if not username or password is None:
             return None
-        login = username.strip()
-        users = user_model._default_manager
-        user = (
-            users.filter(username__iexact=login).first()
-            or users.filter(email__iexact=login).first()
-        )
+        user = user_for_login(username)
         if user is None:
             # Hash anyway: the timing must not reveal whether a login exists.
             user_model().set_password(password)

@@ -65,6 +65,17 @@ def test_ten_failures_pause_logins_even_with_the_right_password(client, settings
     assert _post_login(client, TEST_PASSWORD).status_code == 429
 
 
+def test_the_lockout_counts_a_person_whatever_case_or_email_they_type(client, settings):
+    """Varying the case of the username, or typing the email address, does not
+    start a new count of failures (it once gave ten more guesses each time)."""
+    UserFactory(username="hanako", email="hanako@example.com")
+    typed = ["hanako", "HANAKO", "Hanako", "hanako@example.com", "HANAKO@EXAMPLE.COM"]
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        login = typed[n % len(typed)]
+        client.post(reverse("login"), {"username": login, "password": "wrong"})
+    assert _post_login(client, TEST_PASSWORD).status_code == 429
+
+
 def test_the_lockout_page_speaks_japanese(client, settings):
     UserFactory(username="hanako")
     for _ in range(settings.AXES_FAILURE_LIMIT):
