@@ -20,6 +20,8 @@ from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from config.saving import save_unique
+
 from .models import Role, RolePeriod, Team, TeamMembership, User
 
 
@@ -192,7 +194,7 @@ def user_update_profile(
     user.email = email
     user.preferred_language = preferred_language
     user.full_clean(exclude=["password"])
-    user.save(update_fields=PROFILE_FIELDS)
+    save_unique(user, update_fields=PROFILE_FIELDS)
     return user
 
 

@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts import services as account_services
 from accounts.models import Role, TeamMembership, User
+from config.saving import save_unique
 
 from . import permissions
 from .models import (
@@ -69,7 +70,7 @@ def record_save(instance, **fields):
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.full_clean()
-    instance.save()
+    save_unique(instance)
     return instance
 
 
@@ -122,7 +123,7 @@ def profile_copy(*, profile: SuccessProfile, name: str) -> SuccessProfile:
     )
     copy.full_clean()
     with transaction.atomic():
-        copy.save()
+        save_unique(copy)
         # With their audit history (a plain bulk_create would leave none).
         bulk_create_with_history(
             [

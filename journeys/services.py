@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, Team, User
 from accounts.permissions import has_role
+from config.saving import save_unique
 
 from . import revenue, selectors
 from .models import (
@@ -307,14 +308,7 @@ def account_create(
             owner=owner, journey=journey, confirm_not_ready=confirm_not_ready
         )
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                account.save()
-        except IntegrityError:
-            # Created by another request since `full_clean` (a double click, a
-            # retried request): refused as `full_clean` refuses it, on its field.
-            account.validate_unique()
-            raise
+        save_unique(account)
         if owner is not None:
             _change_coverage(
                 account=account,

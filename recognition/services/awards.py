@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services import notify
+from config.saving import save_unique
 
 from .. import metrics, notices
 from ..metrics import Metric
@@ -144,7 +145,7 @@ def _program_save(program: AwardProgram, *, teams: list | None) -> AwardProgram:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        program.save()
+        save_unique(program)
         if teams is not None:
             program.teams.set(teams)
     return program

@@ -220,6 +220,14 @@ def target_set(
     check_metric_value(found, target_value)
     with transaction.atomic():
         plan = plan_get_or_create(member=member, by=by)
+        # Writes of one plan's targets take turns (the plan's row locked): a
+        # second at once (a double click) changes the target the first created
+        # instead of failing on the one target of a metric per plan.
+        list(
+            DevelopmentPlan.objects.select_for_update(no_key=True)
+            .filter(pk=plan.pk)
+            .values_list("pk")
+        )
         target = PlanTarget.objects.filter(plan=plan, metric=found.key).first()
         # A target kept with its date may stay past it; a new date is ahead.
         if by_date < today and (target is None or target.by_date != by_date):
