@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..models import OutcomeKind, Step
 
@@ -81,7 +82,9 @@ class SuccessMeasureForm(forms.Form):
 
 class SuccessProgressForm(forms.Form):
     measured_on = forms.DateField(label=_("Measured on"), widget=DATE_INPUT)
-    value = forms.DecimalField(label=_("Value"), max_digits=18, decimal_places=4)
+    value = forms.DecimalField(
+        label=pgettext_lazy("measured value", "Value"), max_digits=18, decimal_places=4
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,

@@ -35,6 +35,21 @@ def yen_change(amount) -> str:
 
 
 @register.filter
+def measured(value) -> str:
+    """A measured figure (a success measure's baseline, target or reading, kept
+    to 4 decimal places) as written: 600.6, 7.8, 12,000, not 600.6000. Empty
+    stays empty."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(value)
+    except (ArithmeticError, TypeError, ValueError):
+        return str(value)
+    places = max(0, -number.normalize().as_tuple().exponent)
+    return number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
 def coverage_labels(codes: str) -> str:
     """A journey's stored coverage models ("dedicated,pooled") as the reader's
     words; an unknown code is shown as it is."""

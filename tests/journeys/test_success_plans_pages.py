@@ -135,6 +135,24 @@ def test_the_page_shows_each_measure_with_its_way_and_value_points(client, world
     )
 
 
+def test_measured_figures_read_as_written_and_the_value_is_named_in_japanese(
+    client, world
+):
+    """600.6 showed as 600.6000 (the figures are kept to 4 decimal places), and
+    the progress form's "Value" read 価値観 (a person's values)."""
+    org, account = world["org"], world["own"]
+    _plan, measure = _behind_plan(account)
+    read(measure, _today() - timedelta(days=1), "600.6")
+    client.force_login(org.member_a)
+    page = client.get(_detail(account)).content.decode()
+    assert "<strong>600.6" in page and "600.6000" not in page
+    assert "<strong>100" in page and "100.0000" not in page
+    url = reverse("journeys:success_progress_record", args=[account.pk, measure.pk])
+    form = client.get(url, headers={"accept-language": "ja"}).content.decode()
+    assert "実績値" in form and "価値観" not in form
+    assert "600.6000" not in form
+
+
 def test_recording_progress_takes_the_account_off_the_at_risk_list(client, world):
     org, account = world["org"], world["own"]
     _plan, measure = _behind_plan(account)
