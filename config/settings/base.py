@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A POST-only page opened with GET goes to its form's page, not a bare 405.
+    "config.middleware.PostOnlyPageMiddleware",
     # Every response says where its scripts and styles may come from (SECURE_CSP).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last: answers a locked-out login with the lockout page.

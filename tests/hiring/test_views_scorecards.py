@@ -682,3 +682,20 @@ def test_an_unsubmitted_scorecard_of_an_erased_candidate_is_closed(client, org, 
     assert 'data-testid="scorecard-closed"' in response.text
     assert 'id="scorecard-form"' not in response.text
     assert _clears_the_browser_copy(response.text, hiring.interview)
+
+
+def test_a_post_only_page_opened_again_goes_to_its_forms_page(client, org, hiring):
+    """The language switch returns to the address of a form that came back with
+    its errors (a POST's): opened with GET, it showed a bare "HTTP ERROR 405"."""
+    client.force_login(org.interviewer)
+    refused = client.post(_url("scorecard_submit", hiring.interview), _form())
+    assert refused.status_code == 200
+    again = client.get(_url("scorecard_submit", hiring.interview))
+    assert again.status_code == 302
+    assert again.url == _url("scorecard", hiring.interview)
+    decide = reverse("hiring:application_decide", args=[hiring.application.pk])
+    summary = reverse("hiring:application_summary", args=[hiring.application.pk])
+    client.force_login(org.admin)
+    assert client.get(decide).url == summary
+    # The API keeps its 405.
+    assert client.get("/api/v1/auth/token/").status_code == 405
