@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import TeamMembership, User
@@ -15,7 +15,14 @@ from accounts.permissions import managed_team_ids
 from config.queries import first_and_count
 
 from . import permissions
-from .models import Application, HiringPolicy, Interview, ScorecardRevision
+from .models import (
+    AnswerRating,
+    Application,
+    CompetencyRating,
+    HiringPolicy,
+    Interview,
+    ScorecardRevision,
+)
 from .services import overdue_scorecards
 
 # How many upcoming interviews and drafts the home lists.
@@ -71,9 +78,26 @@ def interviewer_section(*, viewer: User, now: datetime | None = None):
     upcoming, upcoming_count = first_and_count(
         unsubmitted.filter(scheduled_at__gt=now), UPCOMING_SHOWN
     )
+    # A draft in progress holds something typed: a scorecard only opened (to
+    # read its kit) has an empty first revision, which is no work to finish.
+    typed = (
+        Q(overall__isnull=False)
+        | ~Q(summary="")
+        | ~Q(reason="")
+        | Exists(
+            AnswerRating.objects.filter(revision=OuterRef("pk")).filter(
+                Q(rating__isnull=False) | ~Q(notes="")
+            )
+        )
+        | Exists(
+            CompetencyRating.objects.filter(
+                revision=OuterRef("pk"), rating__isnull=False
+            )
+        )
+    )
     drafts = (
         ScorecardRevision.objects.filter(
-            submitted_at__isnull=True, scorecard__interview__interviewer=viewer
+            typed, submitted_at__isnull=True, scorecard__interview__interviewer=viewer
         )
         .select_related(
             "scorecard__interview__application__candidate",

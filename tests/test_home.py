@@ -234,6 +234,16 @@ def test_interviewer_sees_drafts_in_progress(client, org, hiring):
     assert "No draft in progress." not in drafts.split("card-body")[1]
 
 
+def test_a_scorecard_only_opened_is_no_draft_in_progress(client, org, hiring):
+    """Opening a scorecard (to read its kit) starts an empty revision: nothing
+    typed, so nothing to finish."""
+    client.force_login(org.interviewer)
+    url = reverse("hiring:scorecard", args=[hiring.interview.pk])
+    assert client.get(url).status_code == 200
+    drafts = _home(client, org.interviewer).text.split('data-testid="drafts"')[1]
+    assert "No draft in progress." in drafts.split("card-body")[1]
+
+
 def test_interviewer_empty_states(client, org):
     text = _home(client, org.interviewer).text
     assert "No scorecard is waiting for you." in text
