@@ -194,6 +194,21 @@ def test_an_admin_creates_a_journey_with_its_ordered_steps(client, world):
     assert "Coverage: Pooled" in response.text  # the label, not the code
 
 
+def test_a_name_taken_is_said_without_spaces_in_japanese(client, world):
+    """Django's own Japanese put spaces around the names: この 名前 を持った
+    ジャーニー が既に存在します。"""
+    client.force_login(world["org"].admin)
+    data = _journey_post(name="Onboarding", steps=[{"name": "Kickoff"}])
+    response = client.post(
+        _urls(world)["journey"], data, headers={"accept-language": "ja"}
+    )
+    assert response.status_code == 200
+    text = response.text
+    assert "の" in text and " を持った " not in text
+    taken = [line for line in text.splitlines() if "既に存在します" in line]
+    assert taken and all(" 既に" not in line and "この " not in line for line in taken)
+
+
 def test_a_refused_journey_keeps_the_input_and_says_why_on_the_field(client, world):
     client.force_login(world["org"].admin)
     data = _journey_post(

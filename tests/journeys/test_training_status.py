@@ -189,6 +189,8 @@ def test_add_to_plan_does_not_assign_a_module_already_passed(client, org, setup_
 
     form = client.get(url).text
     assert 'data-testid="module-already-passed">Passed<' in form
+    # Said once: "Passed on …", not "Passed passed on …".
+    assert "passed on" not in form.lower()
     assert "will be assigned" not in form
 
     response = client.post(
