@@ -83,6 +83,27 @@ class OrderingFilter(filters.OrderingFilter):
             )
         return valid
 
+    def get_default_valid_fields(self, queryset, view, context=None):
+        """Without `ordering_fields`, DRF offers every field the serializer reads
+        out. A list of values (a plan's actions, a step's modules) is left out:
+        ordered by it, a row came once per value and others fell off the page.
+        Each name is offered once."""
+        serializer_class = view.get_serializer_class()
+        lists = {
+            field.source.replace(".", "__") or name
+            for name, field in serializer_class(context=context or {}).fields.items()
+            if isinstance(
+                field, serializers.ListSerializer | serializers.ManyRelatedField
+            )
+        }
+        offered, seen = [], set()
+        for name, label in super().get_default_valid_fields(queryset, view, context):
+            if name in seen or name in lists:
+                continue
+            seen.add(name)
+            offered.append((name, label))
+        return offered
+
     def _names(self, queryset, view, request=None) -> list[str]:
         context = {"request": request}
         return [name for name, _label in self.get_valid_fields(queryset, view, context)]
