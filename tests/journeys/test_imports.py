@@ -160,6 +160,23 @@ def test_a_shift_jis_file_is_still_read_after_lines_in_ascii(world):
     assert CustomerAccount.objects.get(external_id="C-9").name == "株式会社さくら"
 
 
+def test_a_column_given_twice_is_refused_on_the_header(world):
+    data = csv_bytes(
+        [
+            ACCOUNT_HEADER + ",Name,segment",
+            "C-2,さくら,SMB,,Onboarding,pooled,,SMB pool,x,y",
+        ]
+    )
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert report.rejected
+    assert sorted((p.line, p.column, p.reason) for p in report.problems) == [
+        (1, "name", "This column appears more than once."),
+        (1, "segment", "This column appears more than once."),
+    ]
+
+
 def test_accounts_import_twice_creates_nothing_new(world):
     data = csv_bytes([ACCOUNT_HEADER, "C-2,さくら,SMB,100,Onboarding,pooled,,SMB pool"])
     import_accounts(file=data, by=world["org"].admin)
