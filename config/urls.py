@@ -122,3 +122,6 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+# An address under /api/ that nothing answers gets the API's JSON 404.
+handler404 = "config.views.page_not_found"

@@ -1,6 +1,9 @@
 """View building blocks shared by the apps: role checks and service errors on forms."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.views import defaults
+from rest_framework import exceptions as api_exceptions
 
 
 def require(allowed: bool) -> None:
@@ -24,3 +27,14 @@ def add_service_errors(form, error: ValidationError, rename=None) -> None:
 def posted(request):
     """The POST data for a bound form, or None on GET."""
     return request.POST if request.method == "POST" else None
+
+
+def page_not_found(request, exception):
+    """The 404 of an address no page or API answers: the API's in JSON, as its
+    own 404s are (`{"detail": "Not found."}`, translated), pages with the 404
+    template."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": str(api_exceptions.NotFound.default_detail)}, status=404
+        )
+    return defaults.page_not_found(request, exception)
