@@ -105,6 +105,12 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.user_list(viewer=self.request.user)
 
+    def get_object(self):
+        # What cannot be an id names no user (config.api.parse_id: "１", 2**64).
+        if parse_id(self.kwargs["pk"]) is None:
+            raise Http404
+        return super().get_object()
+
     def list(self, request, *args, **kwargs):
         # Rows, not users (config.rows): the same JSON at a fraction of the time.
         users = self.filter_queryset(self.get_queryset()).prefetch_related(None)

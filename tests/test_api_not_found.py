@@ -31,3 +31,12 @@ def test_an_api_list_without_its_slash_still_redirects(api_client, org):
     response = api_client.get("/api/v1/users")
     assert response.status_code == 301
     assert response.url == "/api/v1/users/"
+
+
+def test_a_user_id_in_full_width_digits_names_no_user(api_client, org):
+    api_client.force_authenticate(org.admin)
+    assert api_client.get(f"/api/v1/users/{org.admin.pk}/").status_code == 200
+    wide = str(org.admin.pk).translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
+    assert api_client.get(f"/api/v1/users/{wide}/").status_code == 404
