@@ -5,7 +5,7 @@ function runs a fixed number of queries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
@@ -16,8 +16,8 @@ from accounts.models import User
 from config.queries import first_and_count
 
 from . import success
-from .models import CustomerAccount, HealthBand, Step, StepEvent
-from .permissions import visible_accounts, visible_success_plans
+from .models import Coverage, CustomerAccount, HealthBand, Pool, Step, StepEvent
+from .permissions import pools_of, visible_accounts, visible_success_plans
 from .selectors import TrainingRow, account_list, held_today, my_training
 
 # An account whose journey is not finished needs action when no step event was
@@ -48,6 +48,8 @@ class AccountsNeedingAction:
     accounts: list[CustomerAccount]
     count: int
     idle_days: int
+    # The pools the member works in today, whose accounts count as theirs here.
+    pools: list[Pool] = field(default_factory=list)
 
 
 def _needing_action(accounts, *, now: datetime):
@@ -82,17 +84,22 @@ def _needing_action(accounts, *, now: datetime):
 def accounts_needing_action(
     *, viewer: User, member: User, now: datetime | None = None
 ) -> AccountsNeedingAction:
-    """The active accounts the member owns today (as the viewer sees them) that need
-    action (`_needing_action`)."""
+    """The active accounts the member works on today (as the viewer sees them)
+    that need action (`_needing_action`): those they own, and those of the pools
+    they belong to (a pooled member owns none, and works their pools')."""
     now = now or timezone.now()
-    accounts = _needing_action(
-        account_list(viewer=viewer, owner=member, now=now), now=now
-    )
-    shown, count = first_and_count(accounts, ACCOUNTS_SHOWN)
     today = timezone.localdate(now)
+    pools = list(pools_of(member, on=today).order_by("name", "pk"))
+    pooled = Coverage.objects.filter(ended_at__isnull=True, pool__in=pools)
+    accounts = account_list(viewer=viewer, now=now).filter(
+        Q(pk__in=held_today([member])) | Q(pk__in=pooled.values("account_id"))
+    )
+    shown, count = first_and_count(_needing_action(accounts, now=now), ACCOUNTS_SHOWN)
     for account in shown:
         account.idle_day_count = (today - timezone.localdate(account.idle_since)).days
-    return AccountsNeedingAction(accounts=shown, count=count, idle_days=IDLE_DAYS)
+    return AccountsNeedingAction(
+        accounts=shown, count=count, idle_days=IDLE_DAYS, pools=pools
+    )
 
 
 @dataclass

@@ -45,8 +45,12 @@ from tests.factories import (
     schedule_interview,
 )
 from tests.journeys.factories import (
+    CustomerAccountFactory,
     PlaybookFactory,
     PlaybookVersionFactory,
+    PoolFactory,
+    PoolMembershipFactory,
+    StepEventFactory,
     TrainingModuleFactory,
     journey_with_steps,
 )
@@ -362,6 +366,24 @@ def test_member_sees_accounts_needing_action_and_the_idle_rule(client, world):
     assert "member_a account 0<" not in accounts
     # The badge counts all nine; the list says it shows only the first eight.
     assert "8 of 9 shown: overdue value points first" in accounts
+
+
+def test_a_pooled_member_sees_their_pools_accounts_needing_action(client, org):
+    """A member of a pool owns no account: the pool's accounts are theirs to
+    work on (the home said none needed action, its link showed an empty list)."""
+    journey, steps = journey_with_steps(3)
+    pool = PoolFactory(team=org.team_a, name="SMBプール")
+    PoolMembershipFactory(pool=pool, user=org.member_b)
+    account = CustomerAccountFactory(journey=journey, pool=pool, name="プール顧客")
+    StepEventFactory(
+        account=account, step=steps[0], reached_at=timezone.now() - timedelta(days=40)
+    )
+    text = _home(client, org.member_b).text
+    accounts = text.split('data-testid="my-accounts"')[1]
+    assert "プール顧客" in accounts.split("card-footer")[0]
+    assert "None of your accounts needs action now." not in accounts
+    footer = accounts.split("card-footer")[1]
+    assert f"?pool={pool.pk}" in footer and "Accounts of SMBプール" in footer
 
 
 def test_member_figures_mark_provisional_figures_compactly(client, world):
