@@ -120,9 +120,14 @@ def _own_earlier(request, scorecard: Scorecard) -> list:
 
 def _render_form(request, scorecard: Scorecard, form: ScorecardForm, missing=None):
     draft = selectors.scorecard_open_draft(scorecard=scorecard)
+    # In the order of the page's fields (the service lists them by the kit's
+    # questions, each competency after its first question); the rest last.
+    order = {name: index for index, name in enumerate(form.fields)}
     missing_items = [
         (_missing_anchor(key, form), message)
-        for key, messages_ in (missing or {}).items()
+        for key, messages_ in sorted(
+            (missing or {}).items(), key=lambda item: order.get(item[0], len(order))
+        )
         for message in messages_
     ]
     rated, to_rate = form.progress()

@@ -699,3 +699,21 @@ def test_a_post_only_page_opened_again_goes_to_its_forms_page(client, org, hirin
     assert client.get(decide).url == summary
     # The API keeps its 405.
     assert client.get("/api/v1/auth/token/").status_code == 405
+
+
+def test_what_is_missing_is_listed_in_the_pages_order(client, org, hiring):
+    """The questions, then the competencies, then the overall recommendation, as
+    the page shows them (the list once put a question's competency right after
+    it: competency, Q2, competency, Q3…)."""
+    first, second = hiring.questions
+    client.force_login(org.interviewer)
+    text = client.post(
+        _url("scorecard_submit", hiring.interview),
+        _form(answers={first: ("", None), second: ("", None)}),
+    ).text
+    listed = text.split('id="scorecard-missing"')[1].split("</ul>")[0]
+    anchors = re.findall(r'href="#field-(\w+)"', listed)
+    questions = [a for a in anchors if a.startswith("question_")]
+    competencies = [a for a in anchors if a.startswith("competency_")]
+    assert questions == [f"question_{first.pk}", f"question_{second.pk}"]
+    assert anchors == [*questions, *competencies, "overall"]
