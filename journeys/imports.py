@@ -30,6 +30,7 @@ from django.db.models import NOT_PROVIDED, Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Role, User
 from accounts.permissions import is_admin
@@ -122,9 +123,12 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.rejected:
-            return _("Nothing was imported: %(count)s problem(s) in the file.") % {
-                "count": len(self.problems)
-            }
+            count = len(self.problems)
+            return ngettext(
+                "Nothing was imported: %(count)s problem in the file.",
+                "Nothing was imported: %(count)s problems in the file.",
+                count,
+            ) % {"count": count}
         return _(
             "%(created)s created, %(updated)s updated, %(skipped)s already there."
         ) % {"created": self.created, "updated": self.updated, "skipped": self.skipped}
@@ -332,9 +336,11 @@ def parse_reached_at(value: str, *, zone: tzinfo | None = None) -> datetime:
 
 
 def _parse_arr(value: str) -> Decimal:
-    """A whole, non-negative amount the ARR column holds; thousands separators and a
-    yen sign allowed. Raises ValueError with the reason."""
+    """A whole, non-negative amount the ARR column holds; thousands separators, a
+    yen sign before it or 円 after it allowed. Raises ValueError with the
+    reason."""
     cleaned = value.replace(",", "").replace("¥", "").replace("￥", "").strip()
+    cleaned = cleaned.removesuffix("円").strip()
     not_an_amount = _("ARR must be a whole, non-negative amount.")
     try:
         amount = Decimal(cleaned)

@@ -111,9 +111,11 @@ def parse_month(value: str) -> date:
 
 
 def parse_arr(value: str) -> Decimal:
-    """An amount of yen as written: 1200000, 1,200,000 or ¥1,200,000 (a yen sign
-    of Shift_JIS reads as a backslash). Raises ValueError with the reason."""
+    """An amount of yen as written: 1200000, 1,200,000, ¥1,200,000 (a yen sign
+    of Shift_JIS reads as a backslash) or 1,200,000円. Raises ValueError with
+    the reason."""
     cleaned = (value or "").strip().lstrip("¥￥\\").replace(",", "").strip()
+    cleaned = cleaned.removesuffix("円").strip()
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:

@@ -150,7 +150,7 @@ def test_a_bad_row_writes_nothing_and_every_problem_is_reported(org, accounts):
     assert reasons[6] == "ARR is never negative."
     assert reasons[9] == "This account's month is already on line 2."
     assert "Unknown movement type “bigger”" in reasons[8]
-    assert report.summary() == "Nothing was imported: 9 problem(s) in the file."
+    assert report.summary() == "Nothing was imported: 9 problems in the file."
     assert not ARRSnapshot.objects.exists()
     assert report.rows == []
 

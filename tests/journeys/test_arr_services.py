@@ -355,6 +355,8 @@ def test_what_is_no_month(text):
         ("¥1,200,000", Decimal(1_200_000)),
         ("￥1,200,000", Decimal(1_200_000)),
         ("\\1,200,000", Decimal(1_200_000)),  # Shift_JIS's yen sign, as read
+        ("1,200,000円", Decimal(1_200_000)),
+        ("1200000 円", Decimal(1_200_000)),
         ("1,2-00", "“1,2-00” is not an amount"),
         ("-5", "ARR is never negative."),
         ("12.5", "ARR is a whole amount of yen."),

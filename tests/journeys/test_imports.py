@@ -131,6 +131,7 @@ def test_a_utf8_file_with_one_byte_that_is_not_is_refused_on_its_line(world):
     assert report.rejected
     assert len(report.problems) == 1
     assert "Line 3 is not valid UTF-8" in report.problems[0].reason
+    assert report.summary() == "Nothing was imported: 1 problem in the file."
     assert not CustomerAccount.objects.filter(external_id__in=["C-2", "C-3"]).exists()
 
 
@@ -158,6 +159,20 @@ def test_a_shift_jis_file_is_still_read_after_lines_in_ascii(world):
 
     assert report.problems == []
     assert CustomerAccount.objects.get(external_id="C-9").name == "株式会社さくら"
+
+
+def test_arr_may_be_written_with_its_yen_sign_or_en(world):
+    data = csv_bytes(
+        [
+            ACCOUNT_HEADER,
+            'C-2,さくら,SMB,"¥12,000,000",Onboarding,pooled,,SMB pool',
+            'C-3,ひまわり,SMB,"12,000,000円",Onboarding,pooled,,SMB pool',
+        ]
+    )
+    report = import_accounts(file=data, by=world["org"].admin)
+    assert report.problems == []
+    arrs = CustomerAccount.objects.filter(external_id__in=["C-2", "C-3"])
+    assert set(arrs.values_list("arr", flat=True)) == {Decimal(12_000_000)}
 
 
 def test_a_column_given_twice_is_refused_on_the_header(world):
@@ -671,7 +686,7 @@ def test_the_command_exits_with_1_and_lists_the_problems_when_rejected(
         call_command("import_step_events", str(path), "--user", "admin")
 
     assert rejected.value.returncode == 1
-    assert "Nothing was imported: 2 problem(s)" in str(rejected.value)
+    assert "Nothing was imported: 2 problems" in str(rejected.value)
     out = capsys.readouterr().out
     assert "Line 3, column external_id: No account has the external id “X-9”." in out
     assert "Line 3, column reached_at:" in out

@@ -478,7 +478,7 @@ def test_a_bad_file_is_reported_row_by_row_and_nothing_is_imported(client, world
     )
     assert response.status_code == 200
     text = _text(response.text)
-    assert "Nothing was imported: 2 problem(s) in the file." in text
+    assert "Nothing was imported: 2 problems in the file." in text
     problems = re.findall(
         r"<tr><td>(\d+)</td><td>(\w+)</td>", response.text.split("import-problems")[1]
     )
