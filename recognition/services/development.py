@@ -271,8 +271,14 @@ def action_add(
 ) -> PlanAction:
     _require_coach(by, member)
     text = (text or "").strip()
+    errors = {}
     if not text:
-        raise ValidationError({"text": _("Say what the member will do.")})
+        errors["text"] = _("Say what the member will do.")
+    # As a target's date: an action is planned ahead, not overdue at once.
+    if due_date is not None and due_date < timezone.localdate():
+        errors["due_date"] = _("The date is in the past.")
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         plan = plan_get_or_create(member=member, by=by)
         action = PlanAction(

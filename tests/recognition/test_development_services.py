@@ -422,3 +422,19 @@ def test_the_plan_shows_the_conversion_before_and_after(org):
     # Now: the last three complete months, 0/3 + 3/4 + 2/2 → 5/9.
     assert row.current_text == "55.6 % (5/9)"
     assert row.reached is True
+
+
+def test_an_action_due_in_the_past_is_refused_on_its_date(org):
+    """Planned ahead, as a target is: it was accepted and overdue at once."""
+    with pytest.raises(ValidationError) as error:
+        services.action_add(
+            member=org.member_a,
+            by=org.manager_a,
+            text="Shadow",
+            due_date=_today() - timedelta(days=1),
+        )
+    assert error.value.message_dict == {"due_date": ["The date is in the past."]}
+    action = services.action_add(
+        member=org.member_a, by=org.manager_a, text="Shadow", due_date=_today()
+    )
+    assert action.due_date == _today()
