@@ -5,7 +5,7 @@ offset Python accepts, up to ±23:59; PostgreSQL refuses one beyond ±15:59 (no 
 zone on Earth is further than ±14:00). Such a value is a field error, never a query.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import django_filters
 from django import forms
@@ -17,6 +17,20 @@ from rest_framework import serializers
 MAX_UTC_OFFSET = timedelta(hours=15, minutes=59, seconds=59)
 OFFSET_MESSAGE = _("Enter a time zone offset between −15:59 and +15:59.")
 OUT_OF_RANGE_MESSAGE = _("Enter a date and time between the years 1 and 9999.")
+
+
+# A date a person plans or records by (a due date, a target date, a check-in):
+# within these years. 0001-01-01 made an assignment overdue since the year 1.
+FIRST_PLAUSIBLE_YEAR, LAST_PLAUSIBLE_YEAR = 2000, 2099
+PLAUSIBLE_DATE_MESSAGE = _("Enter a date in the years 2000 to 2099.")
+
+
+def validate_plausible_date(value: date | None) -> None:
+    """Refuse a date outside FIRST_PLAUSIBLE_YEAR–LAST_PLAUSIBLE_YEAR."""
+    if value is not None and not (
+        FIRST_PLAUSIBLE_YEAR <= value.year <= LAST_PLAUSIBLE_YEAR
+    ):
+        raise ValidationError(PLAUSIBLE_DATE_MESSAGE, code="implausible_date")
 
 
 def validate_utc_offset(value: datetime | None) -> None:

@@ -1,6 +1,15 @@
 """Saving a record that must be unique, when two requests may save it at once."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
+
+# Django's own words for a unique value taken, marked here so that makemessages
+# keeps the project's Japanese for them (without the spaces Django's Japanese
+# puts around the names: この 名前 を持った ジャーニー が既に存在します。).
+UNIQUE_TAKEN = gettext_noop("%(model_name)s with this %(field_label)s already exists.")
+UNIQUE_TOGETHER_TAKEN = gettext_noop(
+    "%(model_name)s with this %(field_labels)s already exists."
+)
 
 
 def save_unique(instance, **save_kwargs) -> None:
@@ -14,7 +23,7 @@ def save_unique(instance, **save_kwargs) -> None:
     except IntegrityError:
         # In `full_clean`'s order: a model's `clean` may put on its field what a
         # constraint over an expression would say of the whole record.
-        instance.validate_unique()
         instance.clean()
+        instance.validate_unique()
         instance.validate_constraints()
         raise

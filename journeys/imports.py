@@ -149,9 +149,9 @@ def decode_csv(data: bytes) -> str:
 def csv_encoding(data: bytes) -> str:
     """The file's encoding: UTF-8 with a BOM, else strict UTF-8, else cp932. Checked
     a piece at a time, so that a large file is never held twice. A file in UTF-8
-    with a byte that is not (its text before it has UTF-8 characters beyond
-    ASCII) is refused on that line: read as cp932, every Japanese name in it
-    would turn into other characters without a word."""
+    with a byte that is not is refused on that line when the lines before it are
+    Japanese in UTF-8 (`_refuse_broken_utf8`): read as cp932, every Japanese name
+    in it would turn into other characters without a word."""
     if data.startswith(b"\xef\xbb\xbf"):
         encodings = ["utf-8-sig"]
     else:
@@ -161,15 +161,13 @@ def csv_encoding(data: bytes) -> str:
         view = memoryview(data)
         for encoding in encodings:
             decoder = codecs.getincrementaldecoder(encoding)()
-            beyond_ascii = False
             try:
                 for start in range(0, len(view), 1 << 16):
-                    text = decoder.decode(view[start : start + (1 << 16)])
-                    beyond_ascii = beyond_ascii or not text.isascii()
+                    decoder.decode(view[start : start + (1 << 16)])
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError as error:
                 if encoding.startswith("utf-8"):
-                    _refuse_broken_utf8(data, start, error, beyond_ascii)
+                    _refuse_broken_utf8(data, start, error)
                 continue
             return encoding
     raise ImportFileError(
@@ -180,20 +178,21 @@ def csv_encoding(data: bytes) -> str:
     )
 
 
-def _refuse_broken_utf8(
-    data: bytes, start: int, error: UnicodeDecodeError, beyond_ascii: bool
-) -> None:
-    """Refuse a file read as UTF-8 up to a byte that is not UTF-8 (`error`, in
-    the piece from `start`), when what came before has UTF-8 characters beyond
-    ASCII (a BOM says UTF-8 too), naming the line of that byte."""
-    # The decoder's position counts from the bytes it held back between pieces.
+def _refuse_broken_utf8(data: bytes, start: int, error: UnicodeDecodeError) -> None:
+    """Refuse a file read as UTF-8 up to a byte that is not UTF-8 (`error`, in the
+    piece from `start`), naming the line of that byte, when it says it is UTF-8
+    (a BOM) or the lines before that one hold Japanese in UTF-8 (kana, kanji,
+    full-width forms). A file in Shift_JIS may hold a few bytes that happen to
+    be UTF-8 (half-width kana, some kanji) on the line where it first fails, but
+    hardly whole lines of Japanese: it is read as cp932, as before."""
+    # The decoder's positions count from the bytes it held back between pieces.
     held = len(error.object) - len(data[start : start + (1 << 16)])
-    at = max(start - held, 0) + error.start
-    if not beyond_ascii and data[:3] != b"\xef\xbb\xbf":
-        piece = data[max(start - held, 0) : at]
-        beyond_ascii = not piece.isascii()
-        if not beyond_ascii:
-            return
+    at = start - held + error.start
+    line_start = data.rfind(b"\n", 0, at) + 1
+    bom = data.startswith(b"\xef\xbb\xbf")
+    earlier = data[:line_start].decode("utf-8-sig" if bom else "utf-8")
+    if not bom and not any(character >= "\u3000" for character in earlier):
+        return
     raise ImportFileError(
         _(
             "Line %(line)s is not valid UTF-8, though the lines before it are: "

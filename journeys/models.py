@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from config.fields import validate_plausible_date
 from config.queries import NullsLastIndex
 
 DEFAULT_WINDOW_DAYS = 90
@@ -346,7 +347,7 @@ class TrainingAssignment(models.Model):
         blank=True,
         related_name="training_assignments",
     )
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("due date"), validators=[validate_plausible_date])
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned by"),
@@ -1035,9 +1036,11 @@ class SuccessMeasure(models.Model):
         _("unit"), max_length=50, blank=True, help_text=_("For example: %, hours, ¥")
     )
     baseline = models.DecimalField(_("baseline"), max_digits=18, decimal_places=4)
-    baseline_on = models.DateField(_("baseline measured on"))
+    baseline_on = models.DateField(
+        _("baseline measured on"), validators=[validate_plausible_date]
+    )
     target = models.DecimalField(_("target"), max_digits=18, decimal_places=4)
-    target_on = models.DateField(_("target date"))
+    target_on = models.DateField(_("target date"), validators=[validate_plausible_date])
     value_points = models.ManyToManyField(
         Step,
         verbose_name=_("value points"),
@@ -1083,7 +1086,9 @@ class SuccessProgress(models.Model):
         on_delete=models.CASCADE,
         related_name="progress",
     )
-    measured_on = models.DateField(_("measured on"))
+    measured_on = models.DateField(
+        _("measured on"), validators=[validate_plausible_date]
+    )
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
@@ -1326,7 +1331,12 @@ class SuccessStory(models.Model):
     title = models.CharField(pgettext_lazy("success story", "title"), max_length=200)
     what_we_did = models.TextField(_("what we did"))
     customer_outcome = models.TextField(_("the customer's outcome"))
-    outcome_on = models.DateField(_("outcome reached on"), null=True, blank=True)
+    outcome_on = models.DateField(
+        _("outcome reached on"),
+        null=True,
+        blank=True,
+        validators=[validate_plausible_date],
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=StoryStatus, default=StoryStatus.DRAFT
     )

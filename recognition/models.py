@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from config.fields import validate_plausible_date
+
 RATING = [MinValueValidator(1), MaxValueValidator(4)]
 
 
@@ -514,7 +516,7 @@ class PlanTarget(models.Model):
     )
     metric = models.CharField(_("metric"), max_length=100)
     target_value = models.FloatField(_("target value"))
-    by_date = models.DateField(_("by"))
+    by_date = models.DateField(_("by"), validators=[validate_plausible_date])
     baseline_value = models.FloatField(_("value when set"), null=True, blank=True)
     baseline_numerator = models.PositiveIntegerField(null=True, blank=True)
     baseline_denominator = models.PositiveIntegerField(null=True, blank=True)
@@ -549,7 +551,9 @@ class PlanAction(models.Model):
         DevelopmentPlan, on_delete=models.CASCADE, related_name="actions"
     )
     text = models.CharField(_("action"), max_length=500)
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_date = models.DateField(
+        _("due date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     training_assignment = models.ForeignKey(
         "journeys.TrainingAssignment",
@@ -579,7 +583,7 @@ class PlanCheckIn(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    held_on = models.DateField(_("date"))
+    held_on = models.DateField(_("date"), validators=[validate_plausible_date])
     text = models.TextField(_("notes"))
     status = models.CharField(_("status"), max_length=20, choices=PlanStatus)
     written_at = models.DateTimeField(_("written at"), auto_now_add=True)
@@ -1190,7 +1194,9 @@ class CapacityPlan(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    target_date = models.DateField(_("for"), null=True, blank=True)
+    target_date = models.DateField(
+        _("for"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     available_hours = models.DecimalField(
         _("CSM hours available per month"),
         max_digits=5,

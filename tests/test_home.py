@@ -384,6 +384,7 @@ def test_a_pooled_member_sees_their_pools_accounts_needing_action(client, org):
     assert "None of your accounts needs action now." not in accounts
     footer = accounts.split("card-footer")[1]
     assert f"?pool={pool.pk}" in footer and "Accounts of SMBプール" in footer
+    assert f"?pool={pool.pk}&amp;overdue=yes" in footer
 
 
 def test_member_figures_mark_provisional_figures_compactly(client, world):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from config.fields import validate_plausible_date
 from hiring.models import Competency
 from journeys import selectors as journey_selectors
 from journeys import services as journey_services
@@ -408,6 +409,10 @@ def plan_add_transition(
     today = timezone.localdate(_now(now))
     if training_due_date < today:
         raise ValidationError({"training_due_date": _("The date is in the past.")})
+    try:
+        validate_plausible_date(training_due_date)
+    except ValidationError as error:
+        raise ValidationError({"training_due_date": error.messages}) from None
     with transaction.atomic():
         existed = PlanTarget.objects.filter(
             plan__member=member, metric=metric.key

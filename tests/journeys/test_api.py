@@ -414,6 +414,18 @@ def test_a_member_takes_a_quiz_fails_and_retries(org, w):
     assert "answers" in crossed.json()
 
 
+@pytest.mark.parametrize("due_date", ["0001-01-01", "9999-12-31", "1999-12-31"])
+def test_a_due_date_outside_the_years_2000_to_2099_is_refused(org, w, due_date):
+    """0001-01-01 was taken: the module was overdue since the year 1."""
+    response = _client(org.manager_a).post(
+        f"{V1}/training-assignments/",
+        {"module": w.module.pk, "due_date": due_date, "member": org.member_a.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["due_date"] == ["Enter a date in the years 2000 to 2099."]
+
+
 def test_a_manager_assigns_only_to_their_own_members(org, w):
     client = _client(org.manager_a)
     body = {"module": w.module.pk, "due_date": "2026-06-01"}

@@ -136,13 +136,32 @@ def test_a_utf8_file_with_one_byte_that_is_not_is_refused_on_its_line(world):
 
 
 def test_the_line_of_the_byte_is_found_past_the_first_piece_read():
-    # 65,535 bytes of lines, then "さ" (3 bytes) across the first 64 KiB piece,
-    # then a byte that is no UTF-8 on the same line.
-    lines = b"x\n" * 32_767 + b"y"
-    data = lines + "さ".encode() + b"\xff\n"
-    assert len(lines) == (1 << 16) - 1
-    with pytest.raises(ImportFileError, match="Line 32768 is not valid UTF-8"):
+    # Japanese on line 1; then lines up to 65,534 bytes, "😀" (4 bytes) across the
+    # first 64 KiB piece, a byte that is no UTF-8 and the line's end right after.
+    head = "さくら\n".encode()
+    filler = b"x\n" * ((65_534 - len(head)) // 2)
+    lines = head + filler + b"y" * (65_534 - len(head) - len(filler))
+    data = lines + "😀".encode() + b"\xff\nz\n"
+    assert len(lines) == (1 << 16) - 2
+    line = data.count(b"\n", 0, data.index(b"\xff")) + 1
+    with pytest.raises(ImportFileError, match=f"Line {line} is not valid UTF-8"):
         csv_encoding(data)
+
+
+@pytest.mark.parametrize(
+    "name", ["ﾃｽﾄ", "ﾆｯｻﾝ", "ﾊｲﾃｸ商事", "皓商事", "株式会社ﾃｽﾄ", "ｶﾌﾞｼｷｶﾞｲｼｬ"]
+)
+def test_a_shift_jis_name_whose_bytes_begin_like_utf8_is_read(world, name):
+    """Half-width kana and some kanji in Shift_JIS start like UTF-8: such a file
+    was refused as broken UTF-8."""
+    data = csv_bytes(
+        [ACCOUNT_HEADER, f"C-9,{name},SMB,,Onboarding,pooled,,SMB pool"], "cp932"
+    )
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert report.problems == []
+    assert CustomerAccount.objects.get(external_id="C-9").name == name
 
 
 def test_a_shift_jis_file_is_still_read_after_lines_in_ascii(world):

@@ -2,7 +2,7 @@
 targets and their baseline, check-ins and the plan's status) and closing the loop
 (target, assignment and action, never twice), through the services."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -335,6 +335,16 @@ def test_closing_the_loop_adds_the_target_assigns_the_training_and_an_action(
     assert result.target_created and result.assigned == [assignment]
 
 
+def test_a_training_due_date_past_2099_is_refused_on_its_field(org, weak_transition):
+    step, _module = weak_transition
+    with pytest.raises(ValidationError) as error:
+        _close_the_loop(org, step, training_due_date=date(9999, 12, 31))
+    assert error.value.message_dict == {
+        "training_due_date": ["Enter a date in the years 2000 to 2099."]
+    }
+    assert not PlanTarget.objects.exists()
+
+
 def test_closing_the_loop_twice_adds_nothing_twice(org, weak_transition):
     step, _module = weak_transition
     _close_the_loop(org, step)
@@ -438,3 +448,16 @@ def test_an_action_due_in_the_past_is_refused_on_its_date(org):
         member=org.member_a, by=org.manager_a, text="Shadow", due_date=_today()
     )
     assert action.due_date == _today()
+
+
+def test_a_date_outside_the_years_2000_to_2099_is_refused_on_its_field(org):
+    with pytest.raises(ValidationError) as error:
+        services.action_add(
+            member=org.member_a,
+            by=org.manager_a,
+            text="Shadow",
+            due_date=date(9999, 12, 31),
+        )
+    assert error.value.message_dict == {
+        "due_date": ["Enter a date in the years 2000 to 2099."]
+    }
