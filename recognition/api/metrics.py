@@ -10,7 +10,7 @@ from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db.models import IntegerField
+from django.db.models import IntegerField, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -29,7 +29,12 @@ from config.rows import RowsWriter
 
 from .. import metrics
 from ..models import MemberFigure, TeamFigure
-from ..permissions import members_ever, sees_management_pages, visible_members
+from ..permissions import (
+    members_ever,
+    revenue_teams,
+    sees_management_pages,
+    visible_members,
+)
 from ..selectors.awards import metric_label
 
 # Periods as the API writes them: a month, or a fiscal quarter (awards).
@@ -427,7 +432,14 @@ class TeamFigureViewSet(FigureViewSet):
             # Every team's: no condition that would keep the database from reading
             # them in the list's order (the index on month, team, metric).
             return TeamFigure.objects.all()
-        return TeamFigure.objects.filter(team__in=visible_teams(viewer).values("pk"))
+        # A team's revenue KPIs are its leaders' (README, Revenue KPIs): the
+        # members of a team read its journey figures, not its ARR.
+        return TeamFigure.objects.filter(
+            team__in=visible_teams(viewer).values("pk")
+        ).filter(
+            Q(team__in=revenue_teams(viewer).values("pk"))
+            | ~Q(metric__in=[str(family) for family in metrics.REVENUE_FAMILIES])
+        )
 
     @staticmethod
     def names(team_ids) -> dict[int, str]:
