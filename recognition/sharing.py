@@ -6,7 +6,11 @@ them), and the success stories managers featured for the month
 (`journeys.stories.featured_by_team`). Teams are those the viewer sees
 (`accounts.permissions.visible_teams`: admins all, leaders theirs, members their
 own). An outcome counts for the team of its account's current owner (or of its
-pool), a story for its author's team. A handful of queries, whatever the size."""
+pool), a story for its author's team. With a viewer, an outcome or value point
+of an account they do not see (`journeys.permissions.visible_accounts`: a
+teammate's, or one of a team a member left) is counted, not shown: its plan and
+its name are for those who see the account. A handful of queries, whatever the
+size."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -18,6 +22,7 @@ from django.utils import timezone
 from accounts.models import Team, TeamMembership, display_name
 from journeys import stories, success
 from journeys.models import Coverage, SuccessMeasure
+from journeys.permissions import visible_accounts
 
 from .models import AccountValuePoint
 
@@ -28,6 +33,9 @@ class TeamSharing:
     outcomes: list = field(default_factory=list)  # SuccessMeasure rows, annotated
     value_points: list = field(default_factory=list)  # AccountValuePoint rows
     stories: list = field(default_factory=list)  # featured SuccessStory rows
+    # Reached on accounts the viewer does not see: counted, not shown.
+    hidden_outcomes: int = 0
+    hidden_value_points: int = 0
 
     @property
     def on_time_count(self) -> int:
@@ -71,6 +79,17 @@ def _outcomes(month: date, team_ids: list[int], today: date):
     )
 
 
+def _seen_accounts(viewer, account_ids: set[int]) -> set[int] | None:
+    """Which of the accounts the viewer sees (None: no viewer, all shown)."""
+    if viewer is None:
+        return None
+    if not account_ids:
+        return set()
+    return set(
+        visible_accounts(viewer).filter(pk__in=account_ids).values_list("pk", flat=True)
+    )
+
+
 def sharing_meeting(
     *, teams, month: date, today: date | None = None, viewer=None
 ) -> SharingMeeting:
@@ -81,7 +100,25 @@ def sharing_meeting(
     start, end = success.month_bounds(month)
     sections = {team.pk: TeamSharing(team=team) for team in teams.order_by("name")}
     team_ids = list(sections)
-    for measure in _outcomes(start, team_ids, today):
+    outcomes = list(_outcomes(start, team_ids, today))
+    zone = timezone.get_current_timezone()
+    reached = list(
+        AccountValuePoint.objects.filter(
+            team_id__in=team_ids,
+            reached_at__gte=datetime.combine(start, time(), tzinfo=zone),
+            reached_at__lt=datetime.combine(end, time(), tzinfo=zone),
+        )
+        .select_related("account", "step", "member")
+        .order_by("reached_at", "id")
+    )
+    seen = _seen_accounts(
+        viewer,
+        {m.plan.account_id for m in outcomes} | {r.account_id for r in reached},
+    )
+    for measure in outcomes:
+        if seen is not None and measure.plan.account_id not in seen:
+            sections[measure.team_id].hidden_outcomes += 1
+            continue
         measure.owner_name = (
             display_name(
                 measure.owner_family, measure.owner_given, measure.owner_username
@@ -90,13 +127,10 @@ def sharing_meeting(
             else ""
         )
         sections[measure.team_id].outcomes.append(measure)
-    zone = timezone.get_current_timezone()
-    reached = AccountValuePoint.objects.filter(
-        team_id__in=team_ids,
-        reached_at__gte=datetime.combine(start, time(), tzinfo=zone),
-        reached_at__lt=datetime.combine(end, time(), tzinfo=zone),
-    ).select_related("account", "step", "member")
-    for row in reached.order_by("reached_at", "id"):
+    for row in reached:
+        if seen is not None and row.account_id not in seen:
+            sections[row.team_id].hidden_value_points += 1
+            continue
         sections[row.team_id].value_points.append(row)
     if viewer is not None:
         featured = stories.featured_by_team(

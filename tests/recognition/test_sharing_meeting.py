@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from recognition.models import AccountValuePoint
+from tests.factories import TeamMembershipFactory
 from tests.journeys.factories import CustomerAccountFactory
 from tests.journeys.success_factories import (
     journey_with_value_points,
@@ -114,6 +115,24 @@ def test_an_admin_sees_every_team_and_a_member_their_own(client, org, march):
     assert "新規売上を二割伸ばす" in html and "Acme" not in html
     # Members read: no form writes anything here.
     assert 'method="post"' not in html.split("<main")[-1]
+
+
+def test_a_member_sees_a_teammates_outcomes_counted_not_shown(client, org, march):
+    """The plan and the name of an account are for those who see the account: a
+    teammate's are counted (the meeting's member saw them, and got 404 on the
+    account)."""
+    teammate = TeamMembershipFactory(team=org.team_a).user
+    march["acme"].coverage.update(owner=teammate)
+    html = _get(client, org.member_a, month=MARCH).content.decode()
+    assert "問い合わせ対応の工数を半分に" not in html and "Acme" not in html
+    assert 'data-testid="outcome-reached"' not in html
+    assert 'data-testid="value-point-reached"' not in html
+    hidden = html.split('data-testid="outcomes-hidden">')[1].split("<")[0]
+    assert hidden == "And 1 more on an account you do not see."
+    assert 'data-testid="value-points-hidden"' in html
+    # Their leader sees them.
+    html = _get(client, org.manager_a, month=MARCH).content.decode()
+    assert "問い合わせ対応の工数を半分に" in html and "Acme" in html
 
 
 def test_another_month_and_a_team_filter(client, org, march):
