@@ -828,6 +828,16 @@ class CandidateFeedbackAdmin(ReadOnlyAdmin):
     date_hierarchy = "invited_at"
     inlines = [FeedbackRatingInline]
 
+    def get_queryset(self, request):
+        # Not of a candidate the admin is bound on (an interview of theirs not
+        # submitted yet), as the candidate experience pages leave them out.
+        bound = permissions.bound_candidate_ids(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(interview__application__candidate_id__in=bound)
+        )
+
 
 @admin.register(FeedbackRating)
 class FeedbackRatingAdmin(ReadOnlyAdmin):
@@ -838,6 +848,14 @@ class FeedbackRatingAdmin(ReadOnlyAdmin):
         "feedback__interview__kit",
         "competency",
     ]
+
+    def get_queryset(self, request):
+        bound = permissions.bound_candidate_ids(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(feedback__interview__application__candidate_id__in=bound)
+        )
 
 
 # --- The hiring policy: one row ---------------------------------------------------

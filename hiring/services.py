@@ -745,7 +745,29 @@ def candidate_erase_personal_data(
         candidate.anonymised_by = by
         candidate.anonymisation = why
         candidate.save()
+        _erase_from_admin_log(candidate)
     return candidate
+
+
+def _erase_from_admin_log(candidate: Candidate) -> None:
+    """The Django admin's log names what was changed as it was named then (a
+    candidate, an application or interview of theirs by the candidate's name):
+    those names become what the records are called now."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    records = [
+        candidate,
+        *Application.objects.filter(candidate=candidate).select_related("opening"),
+        *Interview.objects.filter(application__candidate=candidate).select_related(
+            "application__candidate", "kit"
+        ),
+    ]
+    for record in records:
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=str(record.pk),
+        ).update(object_repr=str(record)[:200])
 
 
 def candidates_due_for_anonymisation(*, now: datetime) -> QuerySet:

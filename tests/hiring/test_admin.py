@@ -3,14 +3,17 @@ is one row, and writes with a rule go through the services."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from hiring import services
 from hiring.models import (
     AnswerRating,
     Application,
     Candidate,
+    CandidateFeedback,
     CompetencyRating,
     Decision,
+    FeedbackRating,
     HiringPolicy,
     Interview,
     KitQuestion,
@@ -198,6 +201,38 @@ def test_a_bound_admin_sees_neither_the_panels_interviews_nor_its_decisions(
     assert decision.pk in _listed(admin_client.get(_admin_url(Decision, "changelist")))
     assert hiring.panel_interview.pk in _listed(
         admin_client.get(_admin_url(Interview, "changelist"))
+    )
+
+
+def test_a_bound_admin_sees_no_candidate_feedback_of_that_candidate(
+    admin_client, org, hiring
+):
+    """The candidate experience pages leave bound candidates out; the admin's
+    lists showed the panel's feedback, comment included."""
+    feedback = CandidateFeedback.objects.create(
+        interview=hiring.panel_interview,
+        invited_at=timezone.now(),
+        invited_by=org.recruiter,
+        responded_at=timezone.now(),
+        comment="FEEDBACK-COMMENT-must-not-show",
+    )
+    rating = FeedbackRating.objects.create(
+        feedback=feedback, competency=hiring.logic, rating=4
+    )
+    assert feedback.pk in _listed(
+        admin_client.get(_admin_url(CandidateFeedback, "changelist"))
+    )
+    own = schedule_interview(hiring.application, hiring.kit, org.admin)
+    listing = admin_client.get(_admin_url(CandidateFeedback, "changelist"))
+    assert feedback.pk not in _listed(listing)
+    assert admin_client.get(
+        _admin_url(CandidateFeedback, "change", feedback.pk)
+    ).status_code in (302, 404)
+    ratings = admin_client.get(_admin_url(FeedbackRating, "changelist"))
+    assert rating.pk not in _listed(ratings)
+    fill_scorecard(own, ratings={})
+    assert feedback.pk in _listed(
+        admin_client.get(_admin_url(CandidateFeedback, "changelist"))
     )
 
 

@@ -292,3 +292,25 @@ def test_erasing_personal_data_erases_the_resume_link(org, hiring):
     )
     hiring.candidate.refresh_from_db()
     assert hiring.candidate.resume_url == ""
+
+
+def test_erasing_personal_data_erases_the_name_from_the_admin_log(org, hiring):
+    """The admin index's Recent actions named the candidate as they were named
+    when an admin changed them."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    name = hiring.candidate.name
+    for record in (hiring.candidate, hiring.application, hiring.interview):
+        LogEntry.objects.create(
+            user=org.admin,
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=str(record.pk),
+            object_repr=str(record),
+            action_flag=CHANGE,
+        )
+    assert LogEntry.objects.filter(object_repr__contains=name).count() == 3
+    services.candidate_erase_personal_data(
+        candidate=hiring.candidate, by=org.recruiter, why="request"
+    )
+    assert not LogEntry.objects.filter(object_repr__contains=name).exists()
