@@ -61,11 +61,15 @@ def interviewer_section(*, viewer: User, now: datetime | None = None):
         .select_related("application__candidate", "application__opening", "kit")
         .order_by("scheduled_at", "pk")
     )
-    # As the reminders: no scorecard is owed on a closed or anonymised candidate.
+    # No scorecard is owed on an anonymised candidate. One of a closed
+    # application stays due: its interviewer, bound until they submit it, must
+    # not learn the decision from the list (README, Independence), and it still
+    # counts for calibration. Interviews to come of a closed application are not
+    # listed (nobody is to hold them).
     unsubmitted = own.filter(
         scorecard__current__isnull=True,
         application__candidate__anonymised_at__isnull=True,
-    ).exclude(application__stage__in=Application.ENDED_STAGES)
+    )
     due = [
         DueScorecard(
             interview=interview,
@@ -76,7 +80,10 @@ def interviewer_section(*, viewer: User, now: datetime | None = None):
     ]
     due.sort(key=lambda item: (not item.overdue, item.interview.scheduled_at))
     upcoming, upcoming_count = first_and_count(
-        unsubmitted.filter(scheduled_at__gt=now), UPCOMING_SHOWN
+        unsubmitted.filter(scheduled_at__gt=now).exclude(
+            application__stage__in=Application.ENDED_STAGES
+        ),
+        UPCOMING_SHOWN,
     )
     # A draft in progress holds something typed: a scorecard only opened (to
     # read its kit) has an empty first revision, which is no work to finish.

@@ -716,18 +716,30 @@ def test_the_next_rollup_follows_its_hourly_schedule(db):
     assert status.next_run_at.minute == 5  # migration 0002: minute 5 of every hour
 
 
-def test_no_scorecard_is_due_on_a_closed_application(client, org, hiring):
+def test_a_scorecard_stays_due_when_the_application_closes(client, org, hiring):
+    """Its interviewer, bound until they submit, must not learn a rejection from
+    the list (it vanished from it, the only page that told); an interview to
+    come of a closed application is not listed."""
     application = ApplicationFactory(
         opening=hiring.opening, candidate=CandidateFactory(name="不採用 三郎")
     )
-    rejected = schedule_interview(
+    held = schedule_interview(
         application, hiring.kit, org.interviewer, when=timezone.now() - timedelta(3)
     )
-    type(application).objects.filter(pk=application.pk).update(stage="rejected")
+    later = ApplicationFactory(
+        opening=hiring.opening, candidate=CandidateFactory(name="辞退 四郎")
+    )
+    to_come = schedule_interview(
+        later, hiring.kit, org.interviewer, when=timezone.now() + timedelta(3)
+    )
+    type(application).objects.filter(pk__in=[application.pk, later.pk]).update(
+        stage="rejected"
+    )
     text = _home(client, org.interviewer).text
-    assert "不採用 三郎" not in text
-    assert reverse("hiring:scorecard", args=[rejected.pk]) not in text
-    assert "候補 太郎" in text
+    assert reverse("hiring:scorecard", args=[held.pk]) in text
+    assert "不採用 三郎" in text
+    assert "辞退 四郎" not in text
+    assert reverse("hiring:scorecard", args=[to_come.pk]) not in text
 
 
 def test_roles_and_teams_are_listed_with_the_language_separator(client, world):
