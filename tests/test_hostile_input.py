@@ -64,6 +64,18 @@ def test_a_lone_surrogate_echoed_back_is_escaped_not_a_500(org):
     assert "\\ud800" in response.content.decode("utf-8")
 
 
+def test_a_lone_surrogate_is_refused_in_japanese_too(org):
+    """DRF's Japanese lacks the message: it came in English on Japanese pages."""
+    response = _client(org.admin).post(
+        f"{V1}/role-map/",
+        '{"name": "\\ud800", "status": "ok"}',
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
+    assert response.status_code == 400
+    assert response.json()["name"] == ["サロゲート文字は使えません：U+D800。"]
+
+
 def test_a_year_1_moment_without_offset_is_a_400_on_its_field(org, w):
     response = _client(org.member_a).post(
         f"{V1}/step-events/",
