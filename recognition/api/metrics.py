@@ -262,12 +262,19 @@ class FigureSerializer(serializers.ModelSerializer):
             "computed_at",
         ]
         extra_kwargs = {
+            "final_at": {
+                "help_text": _(
+                    "While the figure is provisional, when it becomes final; once "
+                    "final, since when (its last account's conversion or window "
+                    "end; a flow metric's period end)."
+                )
+            },
             "computed_at": {
                 "help_text": _(
                     "When a rollup last wrote this figure; a run that finds it "
                     "unchanged leaves it as it was."
                 )
-            }
+            },
         }
 
     @cached_property

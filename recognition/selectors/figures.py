@@ -38,7 +38,8 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, Concat, RowNumber, TruncMonth
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Concat, RowNumber, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Role, RolePeriod, TeamMembership
@@ -77,7 +78,7 @@ from .groups import (
 class FigureValue:
     """A metric's value with its counts. `value` is None when there is no figure
     (an empty cohort has no rate); `final_at` is when a provisional figure becomes
-    final."""
+    final, or when a final one became final (METRICS.md: "final since")."""
 
     value: float | None
     numerator: int | None = None
@@ -143,15 +144,37 @@ def _transition_key(kind: str, from_step_id: int, journey_id: int) -> str:
     return f"{Family.STEP_CONVERSION}:{from_step_id}"
 
 
+# When an account's part of a cohort figure stopped changing (METRICS.md: a cohort
+# is provisional while an account has not converted and its window is open): its
+# conversion, else its window's end. A cohort is final from the latest of them.
+SETTLED_TRANSITION = "CASE WHEN converted THEN converted_at ELSE window_ends_at END"
+# A value point's part: due and on time when reached by its deadline (not before
+# the journey's start, when the account joined the cohort), else due and late at
+# its deadline.
+SETTLED_VALUE_POINT = (
+    "CASE WHEN reached_at IS NULL OR reached_at >= deadline THEN deadline"
+    " WHEN reached_at > started_at THEN reached_at ELSE started_at END"
+)
+
+
+def _settled(sql: str) -> RawSQL:
+    return RawSQL(sql, (), output_field=DateTimeField())
+
+
+def final_from(open_until: datetime | None, settled: datetime | None):
+    """A figure's `final_at`: when its open windows end while it is provisional,
+    else when its last account settled."""
+    return open_until if open_until is not None else settled
+
+
 def conversion_groups(rows, group: list[str], *, as_of: datetime):
     """Cohort, converted and provisional-until per group of AccountTransition rows:
     yields (group values, metric key, FigureValue). One query."""
     aggregated = rows.values(*group, "kind", "from_step_id", "journey_id").annotate(
         cohort=Count("pk"),
         converted_count=Count("pk", filter=Q(converted=True)),
-        open_until=Max(
-            "window_ends_at", filter=Q(converted=False, window_ends_at__gt=as_of)
-        ),
+        open_until=Max("window_ends_at", filter=_still_open(as_of)),
+        settled=Max(_settled(SETTLED_TRANSITION)),
     )
     for row in aggregated.order_by():
         yield (
@@ -162,7 +185,7 @@ def conversion_groups(rows, group: list[str], *, as_of: datetime):
                 numerator=row["converted_count"],
                 denominator=row["cohort"],
                 provisional=row["open_until"] is not None,
-                final_at=row["open_until"],
+                final_at=final_from(row["open_until"], row["settled"]),
             ),
         )
 
@@ -192,18 +215,20 @@ def median_groups(rows, group: list[str], *, as_of: datetime):
         sizes[(tuple(keys), step_id)] = size
     # A median may still move while some account of the group can convert.
     still_open = {
-        (tuple(row[name] for name in group), row["from_step_id"]): row["open_until"]
+        (tuple(row[name] for name in group), row["from_step_id"]): (
+            row["open_until"],
+            row["settled"],
+        )
         for row in rows.filter(kind=ConversionKind.STEP)
         .values(*group, "from_step_id")
         .annotate(
-            open_until=Max(
-                "window_ends_at", filter=Q(converted=False, window_ends_at__gt=as_of)
-            )
+            open_until=Max("window_ends_at", filter=_still_open(as_of)),
+            settled=Max(_settled(SETTLED_TRANSITION)),
         )
         .order_by()
     }
     for (keys, step_id), days in found.items():
-        open_until = still_open.get((keys, step_id))
+        open_until, settled = still_open[(keys, step_id)]
         yield (
             keys,
             f"{Family.DAYS_TO_CONVERT}:{step_id}",
@@ -211,7 +236,7 @@ def median_groups(rows, group: list[str], *, as_of: datetime):
                 value=sum(days) / len(days),
                 denominator=sizes[(keys, step_id)],
                 provisional=open_until is not None,
-                final_at=open_until,
+                final_at=final_from(open_until, settled),
             ),
         )
 
@@ -222,9 +247,8 @@ def value_point_groups(rows, group: list[str], *, as_of: datetime):
     aggregated = rows.values(*group, "journey_id").annotate(
         due=Count("pk", filter=Q(reached_at__isnull=False) | Q(deadline__lte=as_of)),
         on_time_count=Count("pk", filter=Q(on_time=True)),
-        open_until=Max(
-            "deadline", filter=Q(reached_at__isnull=True, deadline__gt=as_of)
-        ),
+        open_until=Max("deadline", filter=_point_open(as_of)),
+        settled=Max(_settled(SETTLED_VALUE_POINT)),
     )
     for row in aggregated.order_by():
         if not row["due"]:
@@ -237,7 +261,7 @@ def value_point_groups(rows, group: list[str], *, as_of: datetime):
                 numerator=row["on_time_count"],
                 denominator=row["due"],
                 provisional=row["open_until"] is not None,
-                final_at=row["open_until"],
+                final_at=final_from(row["open_until"], row["settled"]),
             ),
         )
 
@@ -1281,6 +1305,16 @@ def _still_open(as_of: datetime) -> Q:
     return Q(converted=False, window_ends_at__gt=as_of)
 
 
+def _point_open(as_of: datetime) -> Q:
+    """The value points not due yet: not reached, their deadline still ahead."""
+    return Q(reached_at__isnull=True, deadline__gt=as_of)
+
+
+def _final_at(open_until: str, settled: str) -> Coalesce:
+    """`final_from` in the database."""
+    return Coalesce(F(open_until), F(settled), output_field=DateTimeField())
+
+
 def _conversion_select(rows, owner: str, *, as_of: datetime):
     """Step and journey conversion per owner, month and transition (as
     `conversion_groups`)."""
@@ -1290,6 +1324,7 @@ def _conversion_select(rows, owner: str, *, as_of: datetime):
         _cohort=Count("pk"),
         _converted=Count("pk", filter=Q(converted=True)),
         _open_until=Max("window_ends_at", filter=_still_open(as_of)),
+        _settled=Max(_settled(SETTLED_TRANSITION)),
     )
     return _figure_rows(
         grouped,
@@ -1306,7 +1341,7 @@ def _conversion_select(rows, owner: str, *, as_of: datetime):
         numerator=F("_converted"),
         denominator=F("_cohort"),
         provisional=_is_set("_open_until"),
-        final_at=F("_open_until"),
+        final_at=_final_at("_open_until", "_settled"),
         computed_at=_moment(as_of),
     )
 
@@ -1337,6 +1372,7 @@ def _median_select(rows, owner: str, *, as_of: datetime) -> tuple[str, list]:
                 _size=Count("pk", filter=Q(converted=True)),
                 _median=_Median("days_to_convert", filter=Q(converted=True)),
                 _open_until=Max("window_ends_at", filter=_still_open(as_of)),
+                _settled=Max(_settled(SETTLED_TRANSITION)),
             )
             .filter(_size__gt=0)
         )
@@ -1350,7 +1386,7 @@ def _median_select(rows, owner: str, *, as_of: datetime) -> tuple[str, list]:
                 numerator=Value(None, output_field=IntegerField()),
                 denominator=F("_size"),
                 provisional=_is_set("_open_until"),
-                final_at=F("_open_until"),
+                final_at=_final_at("_open_until", "_settled"),
                 computed_at=_moment(as_of),
             )
         )
@@ -1380,6 +1416,7 @@ def _median_select(rows, owner: str, *, as_of: datetime) -> tuple[str, list]:
                 Max(Case(When(_still_open(as_of), then=F("window_ends_at")))),
                 partition_by=partition,
             ),
+            _settled=Window(Max(_settled(SETTLED_TRANSITION)), partition_by=partition),
         )
         .values_list(
             "_owner",
@@ -1390,6 +1427,7 @@ def _median_select(rows, owner: str, *, as_of: datetime) -> tuple[str, list]:
             "_position",
             "_size",
             "_open_until",
+            "_settled",
         )
         .order_by()
     )
@@ -1398,7 +1436,7 @@ def _median_select(rows, owner: str, *, as_of: datetime) -> tuple[str, list]:
         SELECT r._owner, %s || CAST(r._step AS text), r._month,
             AVG(CAST(r._days AS double precision)), NULL, MAX(r._size),
             CASE WHEN MAX(r._open_until) IS NULL THEN %s ELSE %s END,
-            MAX(r._open_until), %s
+            COALESCE(MAX(r._open_until), MAX(r._settled)), %s
         FROM ({ranked_sql}) r
         WHERE r._converted = %s
             AND r._position IN ((r._size + 1) / 2, (r._size + 2) / 2)
@@ -1425,9 +1463,8 @@ def _value_point_select(points, owner: str, *, as_of: datetime):
                 "pk", filter=Q(reached_at__isnull=False) | Q(deadline__lte=as_of)
             ),
             _on_time=Count("pk", filter=Q(on_time=True)),
-            _open_until=Max(
-                "deadline", filter=Q(reached_at__isnull=True, deadline__gt=as_of)
-            ),
+            _open_until=Max("deadline", filter=_point_open(as_of)),
+            _settled=Max(_settled(SETTLED_VALUE_POINT)),
         )
         .filter(_due__gt=0)
     )
@@ -1440,7 +1477,7 @@ def _value_point_select(points, owner: str, *, as_of: datetime):
         numerator=F("_on_time"),
         denominator=F("_due"),
         provisional=_is_set("_open_until"),
-        final_at=F("_open_until"),
+        final_at=_final_at("_open_until", "_settled"),
         computed_at=_moment(as_of),
     )
 

@@ -68,6 +68,7 @@ class _Transitions:
     cohort: int = 0
     converted: int = 0
     open_until: datetime | None = None
+    settled: datetime | None = None
     # Days to convert → converted accounts (step conversions only).
     days: Counter = field(default_factory=Counter)
 
@@ -75,6 +76,7 @@ class _Transitions:
         self.cohort += row["cohort"]
         self.converted += row["converted_count"]
         self.open_until = _later(self.open_until, row["open_until"])
+        self.settled = _later(self.settled, row["settled"])
         if row["days"] is not None:
             self.days[row["days"]] += row["converted_count"]
 
@@ -84,7 +86,7 @@ class _Transitions:
             numerator=self.converted,
             denominator=self.cohort,
             provisional=self.open_until is not None,
-            final_at=self.open_until,
+            final_at=figures.final_from(self.open_until, self.settled),
         )
 
     def median(self) -> FigureValue | None:
@@ -106,7 +108,7 @@ class _Transitions:
             value=sum(middle) / len(middle),
             denominator=size,
             provisional=self.open_until is not None,
-            final_at=self.open_until,
+            final_at=figures.final_from(self.open_until, self.settled),
         )
 
 
@@ -115,11 +117,13 @@ class _ValuePoints:
     due: int = 0
     on_time: int = 0
     open_until: datetime | None = None
+    settled: datetime | None = None
 
     def add(self, row: dict) -> None:
         self.due += row["due"]
         self.on_time += row["on_time_count"]
         self.open_until = _later(self.open_until, row["open_until"])
+        self.settled = _later(self.settled, row["settled"])
 
     def figure(self) -> FigureValue | None:
         if not self.due:
@@ -129,7 +133,7 @@ class _ValuePoints:
             numerator=self.on_time,
             denominator=self.due,
             provisional=self.open_until is not None,
-            final_at=self.open_until,
+            final_at=figures.final_from(self.open_until, self.settled),
         )
 
 
@@ -259,6 +263,7 @@ def _figures_from_rows(
                 " THEN window_ends_at END)",
                 as_of.params,
             ),
+            "settled": Sql(f"MAX({figures.SETTLED_TRANSITION})"),
         },
         where=_in_months(scope_rows, months)
         & (
@@ -269,6 +274,7 @@ def _figures_from_rows(
     transitions = defaultdict(_Transitions)
     for row in rows:
         row["open_until"] = _moment(row["open_until"])
+        row["settled"] = _moment(row["settled"])
         key = _transition_key(row["kind"], row["from_step_id"], row["journey_id"])
         for owner in owners_of(row):
             transitions[(owner, key, row["kind"])].add(row)
@@ -289,6 +295,7 @@ def _figures_from_rows(
                     " THEN deadline END)",
                     as_of.params,
                 ),
+                "settled": Sql(f"MAX({figures.SETTLED_VALUE_POINT})"),
             },
             where=_in_months(
                 scope_rows, months if period_months is None else period_months
@@ -297,6 +304,7 @@ def _figures_from_rows(
         )
         for row in point_rows:
             row["open_until"] = _moment(row["open_until"])
+            row["settled"] = _moment(row["settled"])
             key = f"{Family.VALUE_POINTS_ON_TIME}:{row['journey_id']}"
             for owner in owners_of(row):
                 points[(owner, key)].add(row)

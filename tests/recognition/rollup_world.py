@@ -203,7 +203,8 @@ def figure(table, owner, metric: str, month: date):
 
 def shape(row) -> tuple | None:
     """What a reader sees of a figure (row or FigureValue): value (rounded),
-    numerator, denominator, provisional, final_at. None when there is no figure."""
+    numerator, denominator, provisional, and final_at while provisional (when a
+    final figure became final: `final_since`). None when there is no figure."""
     if row is None or row.value is None:
         return None
     return (
@@ -211,7 +212,7 @@ def shape(row) -> tuple | None:
         row.numerator,
         row.denominator,
         row.provisional,
-        row.final_at,
+        row.final_at if row.provisional else None,
     )
 
 

@@ -137,7 +137,9 @@ def test_one_figure_by_member_metric_and_month(api_client, org, world):
     assert row["label"] == "Conversion 1. Step 1 → 2. Step 2 (オンボーディング)"
     assert (row["period"], row["unit"]) == ("2026-04", "percent")
     assert (row["value"], row["numerator"], row["denominator"]) == (0.5, 2, 4)
-    assert (row["provisional"], row["final_at"]) == (False, None)
+    # Final since A4's window ended (April 9 12:00 JST + 90 days): A1 and A2
+    # converted in April, A3's window ended on July 6.
+    assert (row["provisional"], row["final_at"]) == (False, "2026-07-08T12:00:00+09:00")
 
 
 def test_a_provisional_figure_says_until_when(api_client, org, world):

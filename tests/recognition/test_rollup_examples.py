@@ -258,6 +258,68 @@ def test_may_step_2_is_provisional_until_its_window_ends(db):
     assert shape(figure(MemberFigure, w.sato, key, MAY)) == rate(0, 1)
 
 
+def test_a_final_figure_says_since_when(example):
+    """METRICS.md's worked example: "final since 2026-07-30 00:30 JST". A cohort
+    is final from its last account's conversion, or its window's end when it did
+    not convert (the same for its median days); a figure over several months from
+    the latest of them."""
+    w = example
+
+    def since(scope, owner, key, month=APRIL):
+        found = figure(scope, owner, key, month)
+        assert found.provisional is False
+        return found.final_at
+
+    # April, 1→2, Sato: A converted on May 10, B on June 1 (both 12:00 JST).
+    assert since(MemberFigure, w.sato, step_key(w.s1)) == jst(2026, 6, 1)
+    assert since(MemberFigure, w.sato, days_key(w.s1)) == jst(2026, 6, 1)
+    # Suzuki: C did not convert; its window ended on July 27 12:00 JST.
+    assert since(MemberFigure, w.suzuki, step_key(w.s1)) == jst(2026, 7, 27)
+    # May: D's window (May 1 00:30 JST + 90 days), A's step-2 window (May 10 + 90).
+    assert since(MemberFigure, w.sato, step_key(w.s1), MAY) == jst(2026, 7, 30, 0, 30)
+    assert since(MemberFigure, w.sato, step_key(w.s2), MAY) == jst(2026, 8, 8)
+    # The team's April 1→2 cohort (A, B, C): the latest of June 1 and July 27.
+    assert since(TeamFigure, w.team, step_key(w.s1)) == jst(2026, 7, 27)
+
+    # FY2026 Q1 from the accounts: Sato's 1→2 cohort A, B, D → D's window end.
+    wanted = [metric(step_key(w.s1)), metric(step_key(w.s2)), metric(days_key(w.s1))]
+    quarter = metrics.parse_period("FY2026-Q1", today=date(2026, 9, 1))
+    found = figures.member_figures(
+        member_ids=[w.sato.pk], metrics=wanted, period=quarter
+    )
+    assert found[(w.sato.pk, step_key(w.s1))].final_at == jst(2026, 7, 30, 0, 30)
+    assert found[(w.sato.pk, days_key(w.s1))].final_at == jst(2026, 7, 30, 0, 30)
+    assert found[(w.sato.pk, step_key(w.s2))].final_at == jst(2026, 8, 8)
+
+
+def test_a_final_value_point_figure_says_since_when(db):
+    owner = member()
+    built, (s1, s2, _s3) = journey((90, 90, 90), value_points={2: 30})
+    on_time, missed, late = (account(built, owner=owner) for _ in range(3))
+    # On time: settled when reached (April 20), before its deadline (May 1).
+    reach(on_time, s1, jst(2026, 4, 1))
+    reach(on_time, s2, jst(2026, 4, 20))
+    # Never reached: due and late at its deadline, May 5 12:00 JST.
+    reach(missed, s1, jst(2026, 4, 5))
+    # Reached on June 1, after its deadline: late from the deadline, May 10.
+    reach(late, s1, jst(2026, 4, 10))
+    reach(late, s2, jst(2026, 6, 1))
+    # Another owner's account reached step 2 before step 1 (out of order): it
+    # counts from its step 1, April 8, not from April 2.
+    other = member()
+    early = account(built, owner=other)
+    reach(early, s2, jst(2026, 4, 2))
+    reach(early, s1, jst(2026, 4, 8))
+    full_rollup(jst(2026, 7, 1))
+    found = figure(MemberFigure, owner, value_points_key(built), APRIL)
+    # Due: all 3; on time: the first → 1 of 3, final since May 10 12:00 JST.
+    assert (found.numerator, found.denominator, found.provisional) == (1, 3, False)
+    assert found.final_at == jst(2026, 5, 10)
+    found = figure(MemberFigure, other, value_points_key(built), APRIL)
+    assert (found.numerator, found.denominator, found.provisional) == (0, 1, False)
+    assert found.final_at == jst(2026, 4, 8)
+
+
 def test_worked_example_through_the_selectors(example):
     w = example
     wanted = [

@@ -229,6 +229,20 @@ def test_a_period_still_running_names_no_day_its_figures_become_final(
     assert mark and "provisional" in mark.group(1) and "final on" not in mark.group(1)
 
 
+def test_a_final_cohorts_page_says_since_when_it_is_final(client, org, world):
+    """member_a's April cohort of step 1 → 2: A1 and A2 converted in April, A3's
+    and A4's windows ended on July 6 and July 8 (12:00 JST + 90 days)."""
+    client.force_login(org.manager_a)
+    url = reverse("recognition:cohort_detail", args=[org.member_a.pk, world.s1.pk])
+    cohort = client.get(url, {"period": APRIL}).text
+    mark = re.search(r'data-testid="cohort-final">(.*?)</span>', cohort, re.S)
+    assert mark and mark.group(1) == "final since Jul 8, 2026"
+    assert 'data-testid="cohort-provisional"' not in cohort
+    japanese = client.get(url, {"period": APRIL}, headers={"accept-language": "ja"})
+    mark = re.search(r'data-testid="cohort-final">(.*?)</span>', japanese.text, re.S)
+    assert mark and mark.group(1) == "2026/07/08 に確定済み"
+
+
 def test_a_quarter_aggregates_the_accounts_of_its_months(client, org, world):
     """FY2026 Q1 is April–June: step 1 → 2 has the same April cohorts, and the
     step 2 → 3 cohort of member_c adds nothing (every step 2 was in April)."""
