@@ -12,6 +12,7 @@ from rest_framework.settings import api_settings
 
 from accounts import views as account_views
 from config import home as home_views
+from config import views as config_views
 from config.csp import allow_inline_styles
 
 
@@ -110,6 +111,7 @@ urlpatterns = [
     # Django's language switch, which also keeps a logged-in user's preference.
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("healthz/", account_views.healthz, name="healthz"),
+    path("favicon.ico", config_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include("hiring.api_urls")),

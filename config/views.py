@@ -1,7 +1,8 @@
 """View building blocks shared by the apps: role checks and service errors on forms."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views import defaults
 from rest_framework import exceptions as api_exceptions
 
@@ -38,3 +39,9 @@ def page_not_found(request, exception):
             {"detail": str(api_exceptions.NotFound.default_detail)}, status=404
         )
     return defaults.page_not_found(request, exception)
+
+
+def favicon(request):
+    """`/favicon.ico`, which browsers ask for on pages without an icon link (the
+    Django admin, the API's JSON): Kata's icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

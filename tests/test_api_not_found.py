@@ -3,6 +3,8 @@ an id longer than the routes take) gets the API's JSON 404, as the API's own 404
 pages keep the 404 page."""
 
 import pytest
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +42,12 @@ def test_a_user_id_in_full_width_digits_names_no_user(api_client, org):
         str.maketrans("0123456789", "０１２３４５６７８９")
     )
     assert api_client.get(f"/api/v1/users/{wide}/").status_code == 404
+
+
+def test_the_browsers_favicon_address_leads_to_katas_icon(client):
+    """Pages without an icon link (the Django admin, the API's JSON) make browsers
+    ask for /favicon.ico: it leads to the icon, not to a 404."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == static("favicon.svg")
+    assert finders.find("favicon.svg")
