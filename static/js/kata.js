@@ -8,6 +8,10 @@
  *   JavaScript.
  * - <form data-confirm="Question?"> asks before it is submitted; so does a
  *   <button type="submit" data-confirm="Question?">, for its own submit only.
+ * - A POST form is sent once: a second submit while the first is on its way (a
+ *   double click, Enter pressed twice) is dropped, so that nothing is created
+ *   twice. The form takes submits again when the page is shown again (the back
+ *   button) or after a while (a download leaves the page where it is).
  */
 (function () {
   "use strict";
@@ -29,5 +33,45 @@
     if (question && !event.defaultPrevented && !window.confirm(question)) {
       event.preventDefault();
     }
+  });
+
+  var SENDING_FOR_MS = 10000;
+
+  // Before any other listener: a form already on its way is not sent again.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      if (form.dataset.sending) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+
+  // After the confirm above. A listener after this one may still cancel the
+  // submit: once they all had their say, a cancelled form takes submits again.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var method = (form.getAttribute("method") || "").toLowerCase();
+    if (method !== "post" || event.defaultPrevented) {
+      return;
+    }
+    form.dataset.sending = "true";
+    window.setTimeout(function () {
+      if (event.defaultPrevented) {
+        delete form.dataset.sending;
+      }
+    }, 0);
+    window.setTimeout(function () {
+      delete form.dataset.sending;
+    }, SENDING_FOR_MS);
+  });
+
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending]").forEach(function (form) {
+      delete form.dataset.sending;
+    });
   });
 })();
