@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 from django_filters import rest_framework as rest_filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, filters, serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 # Ids are whole numbers the database can hold (a signed 64-bit integer); as text,
 # plain ASCII digits ("²" passes str.isdigit() but is no number).
@@ -20,6 +21,10 @@ ID_MESSAGE = _("Not a valid id: ids are whole numbers.")
 # marked here so that makemessages keeps the project's translation.
 SURROGATE_MESSAGE = gettext_noop(
     "Surrogate characters are not allowed: U+{code_point:X}."
+)
+# DRF's words for a list longer than its max_length: missing from its Japanese too.
+LIST_TOO_LONG_MESSAGE = gettext_noop(
+    "Ensure this field has no more than {max_length} elements."
 )
 
 
@@ -128,11 +133,50 @@ class OrderingFilter(filters.OrderingFilter):
         return parameters
 
 
+class LengthFirstMixin:
+    """For a list field with `max_length`: a longer list is refused with DRF's
+    "max_length" error before any of its items is read. DRF reads every item
+    first, and a related object's id is a query each."""
+
+    def to_internal_value(self, data):
+        if (
+            self.max_length is not None
+            and isinstance(data, list)
+            and len(data) > self.max_length
+        ):
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
+class BoundedListField(LengthFirstMixin, serializers.ListField):
+    """DRF's ListField: give it a `max_length` (maxItems in the schema)."""
+
+
+class ManyIdRelatedField(LengthFirstMixin, serializers.ManyRelatedField):
+    """`IdRelatedField(many=True)`: DRF's ManyRelatedField, which takes no
+    `max_length`, with a `max_length` as a ListField has (see `config.schema`)."""
+
+    default_error_messages = {
+        "max_length": serializers.ListField.default_error_messages["max_length"]
+    }
+
+    def __init__(self, *args, max_length=None, **kwargs):
+        self.max_length = max_length
+        super().__init__(*args, **kwargs)
+
+
 class IdRelatedField(serializers.PrimaryKeyRelatedField):
     """A related object by id. What cannot be an id is refused on the field before
-    any lookup."""
+    any lookup. With `many=True`, give the list a `max_length`."""
 
     default_error_messages = {"invalid_id": ID_MESSAGE}
+
+    @classmethod
+    def many_init(cls, *args, max_length=None, **kwargs):
+        outer = {name: kwargs[name] for name in kwargs if name in MANY_RELATION_KWARGS}
+        return ManyIdRelatedField(
+            child_relation=cls(*args, **kwargs), max_length=max_length, **outer
+        )
 
     def to_internal_value(self, data):
         pk = parse_id(data)

@@ -105,6 +105,14 @@ class AutoSchema(openapi.AutoSchema):
         ):
             # "" is no email address or URL, but such a field may hold it.
             schema["oneOf"] = [{"format": schema.pop("format")}, {"maxLength": 0}]
+        # A list of objects, or of related ids, checks its max_length itself, not
+        # with a validator that drf-spectacular would read.
+        if (
+            isinstance(field, serializers.ListSerializer | serializers.ManyRelatedField)
+            and schema.get("type") == "array"
+            and getattr(field, "max_length", None) is not None
+        ):
+            schema["maxItems"] = field.max_length
 
     def _error_codes(self, operation) -> list[str]:
         writes = self.method not in SAFE_METHODS

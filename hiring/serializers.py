@@ -14,7 +14,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Team, User
-from config.api import MAX_ID, IdRelatedField, WholeRowMixin, parse_id
+from config.api import (
+    MAX_ID,
+    BoundedListField,
+    IdRelatedField,
+    WholeRowMixin,
+    parse_id,
+)
 from config.fields import ApiDateTimeField
 
 from . import permissions, selectors, services
@@ -43,6 +49,12 @@ RATING_HELP = _(
 RECOMMENDATION_HELP = _(
     "1 strong no hire, 2 no hire, 3 hire, 4 strong hire; null: not given yet."
 )
+# A framework holds a few dozen competencies (the starting one 13): a list of them
+# written at once (a profile's weights, an assessment's ratings, a step's criteria)
+# stops well above that, each being a lookup.
+MOST_COMPETENCIES = 100
+# A kit's questions are asked in one interview, a dozen or two in an hour.
+MOST_KIT_QUESTIONS = 100
 
 
 class IdField(serializers.IntegerField):
@@ -128,7 +140,9 @@ class ProfileWeightSerializer(WholeRowMixin, serializers.Serializer):
 
 
 class SuccessProfileSerializer(HiringModelSerializer):
-    weights = ProfileWeightSerializer(many=True, allow_empty=False)
+    weights = ProfileWeightSerializer(
+        many=True, allow_empty=False, max_length=MOST_COMPETENCIES
+    )
 
     class Meta:
         model = SuccessProfile
@@ -182,12 +196,13 @@ class QuestionSerializer(HiringModelSerializer):
 # --- Interview kits ---------------------------------------------------------------
 
 
-class KitQuestionsField(serializers.ListField):
+class KitQuestionsField(BoundedListField):
     """The kit's questions as ids, in the order they are asked."""
 
     def __init__(self, **kwargs):
         super().__init__(
             child=IdField(),
+            max_length=MOST_KIT_QUESTIONS,
             help_text=_("Question ids in the order they are asked."),
             **kwargs,
         )

@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from config.api import parse_id
+from config.api import BoundedListField, parse_id
 
 from . import permissions, success, success_services
 from .api import CreateMixin, JourneysViewSet
@@ -35,6 +35,9 @@ STATUSES = [
     (success.BEHIND, _("Behind")),
     (success.ON_TRACK, _("On track")),
 ]
+# A measure moves value points of one journey: a handful of its steps, and a
+# journey has a few dozen steps at most.
+MOST_VALUE_POINTS = 100
 
 
 # --- Reading ---------------------------------------------------------------------
@@ -190,8 +193,9 @@ class SuccessMeasureWriteSerializer(serializers.Serializer):
         **DECIMAL, help_text=_("Must differ from the baseline.")
     )
     target_on = serializers.DateField(help_text=_("After the baseline's day."))
-    value_points = serializers.ListField(
+    value_points = BoundedListField(
         child=IdField(),
+        max_length=MOST_VALUE_POINTS,
         required=False,
         default=list,
         help_text=_("Ids of value points of the account's journey."),
@@ -211,7 +215,9 @@ class SuccessMeasureUpdateSerializer(SuccessMeasureWriteSerializer):
     baseline_on = serializers.DateField(required=False)
     target = serializers.DecimalField(**DECIMAL, required=False)
     target_on = serializers.DateField(required=False)
-    value_points = serializers.ListField(child=IdField(), required=False)
+    value_points = BoundedListField(
+        child=IdField(), max_length=MOST_VALUE_POINTS, required=False
+    )
 
 
 class SuccessProgressWriteSerializer(serializers.Serializer):

@@ -45,6 +45,10 @@ from ..selectors import awards as selectors
 from ..services import awards as services
 from .metrics import AWARD_PERIOD_SCHEMA
 
+# The teams taking part in one program: a few, at most every team of a customer
+# success organisation, which has a few dozen; each is a lookup.
+MOST_AWARD_TEAMS = 200
+
 
 class SeesAwards(BasePermission):
     """Awards are for admins, managers and members."""
@@ -66,6 +70,7 @@ class AdminsChange(BasePermission):
 class AwardProgramSerializer(serializers.ModelSerializer):
     teams = IdRelatedField(
         many=True,
+        max_length=MOST_AWARD_TEAMS,
         queryset=Team.objects.all(),
         help_text=_("Ids of the teams taking part."),
     )

@@ -21,6 +21,7 @@ from accounts.models import Role
 from accounts.permissions import has_role, is_admin
 from config.api import ServiceViewSetMixin, WholeRowMixin
 from hiring.models import Competency
+from hiring.serializers import MOST_COMPETENCIES
 from journeys.serializers import PersonField, ScopedRelatedField
 
 from .. import permissions
@@ -110,6 +111,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     ratings = RatingSerializer(
         many=True,
         allow_empty=False,
+        max_length=MOST_COMPETENCIES,
         help_text=_("One rating per active competency."),
     )
     is_latest = serializers.SerializerMethodField(
@@ -250,7 +252,10 @@ class PlanSerializer(serializers.ModelSerializer):
     )
     member_name = PersonField(source="member")
     focus_competencies = ScopedRelatedField(
-        scope=_active_competencies, many=True, required=False
+        scope=_active_competencies,
+        many=True,
+        max_length=MOST_COMPETENCIES,
+        required=False,
     )
     targets = serializers.SerializerMethodField()
     actions = ActionSerializer(many=True, read_only=True)
@@ -284,7 +289,7 @@ class PlanUpdateSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=5000, allow_blank=True, required=False)
     status = serializers.ChoiceField(choices=PlanStatus.choices, required=False)
     focus_competencies = ScopedRelatedField(
-        scope=_competencies, many=True, required=False
+        scope=_competencies, many=True, max_length=MOST_COMPETENCIES, required=False
     )
 
 

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from config.api import ServiceViewSetMixin, WholeRowMixin, parse_id
 from hiring.models import Competency
+from hiring.serializers import MOST_COMPETENCIES
 from journeys.models import TrainingModule
 from journeys.serializers import ScopedRelatedField
 
@@ -33,6 +34,11 @@ from ..models import (
 from ..selectors import promotion as selectors
 from ..services import promotion as services
 from .development import SeesManagement, StrictIntegerField
+
+# A step up asks for a handful of training modules and metric thresholds; a
+# hundred of either is no step but a catalogue, each entry a lookup.
+MOST_REQUIRED_MODULES = 100
+MOST_METRIC_CRITERIA = 100
 
 
 class AdminsWrite(BasePermission):
@@ -115,11 +121,16 @@ class PromotionCriteriaSerializer(serializers.ModelSerializer):
     required_modules = ScopedRelatedField(
         scope=_modules,
         many=True,
+        max_length=MOST_REQUIRED_MODULES,
         required=False,
         help_text=_("Training modules to pass (ids)."),
     )
-    metric_criteria = MetricCriterionSerializer(many=True, required=False)
-    competency_criteria = CompetencyCriterionSerializer(many=True, required=False)
+    metric_criteria = MetricCriterionSerializer(
+        many=True, max_length=MOST_METRIC_CRITERIA, required=False
+    )
+    competency_criteria = CompetencyCriterionSerializer(
+        many=True, max_length=MOST_COMPETENCIES, required=False
+    )
 
     class Meta:
         model = PromotionStep
