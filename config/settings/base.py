@@ -171,7 +171,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Language and time. Times are stored in UTC and shown in TIME_ZONE.
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Kata's own catalogues, then Japanese for third-party apps that ship none
+# (config/vendor_locale); the first path wins where both translate a msgid.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "config" / "vendor_locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Tokyo")
 USE_I18N = True
 USE_TZ = True
