@@ -58,6 +58,8 @@ from ..models import (
 )
 from ..permissions import member_at
 from ..services.rows import (
+    SETTLED_TRANSITION,
+    SETTLED_VALUE_POINT,
     Dialect,
     analyze_tables,
     drop_temporary,
@@ -144,19 +146,6 @@ def _transition_key(kind: str, from_step_id: int, journey_id: int) -> str:
     return f"{Family.STEP_CONVERSION}:{from_step_id}"
 
 
-# When an account's part of a cohort figure stopped changing (METRICS.md: a cohort
-# is provisional while an account has not converted and its window is open): its
-# conversion, else its window's end. A cohort is final from the latest of them.
-SETTLED_TRANSITION = "CASE WHEN converted THEN converted_at ELSE window_ends_at END"
-# A value point's part: due and on time when reached by its deadline (not before
-# the journey's start, when the account joined the cohort), else due and late at
-# its deadline.
-SETTLED_VALUE_POINT = (
-    "CASE WHEN reached_at IS NULL OR reached_at >= deadline THEN deadline"
-    " WHEN reached_at > started_at THEN reached_at ELSE started_at END"
-)
-
-
 def _settled(sql: str) -> RawSQL:
     return RawSQL(sql, (), output_field=DateTimeField())
 
@@ -228,7 +217,9 @@ def median_groups(rows, group: list[str], *, as_of: datetime):
         .order_by()
     }
     for (keys, step_id), days in found.items():
-        open_until, settled = still_open[(keys, step_id)]
+        # A group found above has rows here, unless a rollup committed between
+        # the two queries: then it has no date to give.
+        open_until, settled = still_open.get((keys, step_id), (None, None))
         yield (
             keys,
             f"{Family.DAYS_TO_CONVERT}:{step_id}",

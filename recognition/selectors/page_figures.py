@@ -45,6 +45,7 @@ from ..models import (
     MemberFigure,
     TeamFigure,
 )
+from ..services.rows import SETTLED_TRANSITION, SETTLED_VALUE_POINT
 from . import figures, revenue
 from .figures import FigureValue
 
@@ -263,7 +264,7 @@ def _figures_from_rows(
                 " THEN window_ends_at END)",
                 as_of.params,
             ),
-            "settled": Sql(f"MAX({figures.SETTLED_TRANSITION})"),
+            "settled": Sql(f"MAX({SETTLED_TRANSITION})"),
         },
         where=_in_months(scope_rows, months)
         & (
@@ -295,7 +296,7 @@ def _figures_from_rows(
                     " THEN deadline END)",
                     as_of.params,
                 ),
-                "settled": Sql(f"MAX({figures.SETTLED_VALUE_POINT})"),
+                "settled": Sql(f"MAX({SETTLED_VALUE_POINT})"),
             },
             where=_in_months(
                 scope_rows, months if period_months is None else period_months

@@ -492,6 +492,20 @@ _VALUE_POINT_COLUMNS = (
 )
 
 
+# When an account's part of a cohort figure stopped changing (METRICS.md: a cohort
+# is provisional while an account has not converted and its window is open): its
+# conversion, else its window's end. A cohort is final from the latest of them
+# (a figure's `final_at` once final; `selectors.figures`).
+SETTLED_TRANSITION = "CASE WHEN converted THEN converted_at ELSE window_ends_at END"
+# A value point's part: due and on time when reached by its deadline (not before
+# the journey's start, when the account joined the cohort), else due and late at
+# its deadline.
+SETTLED_VALUE_POINT = (
+    "CASE WHEN reached_at IS NULL OR reached_at >= deadline THEN deadline"
+    " WHEN reached_at > started_at THEN reached_at ELSE started_at END"
+)
+
+
 @dataclass(frozen=True)
 class _RowTable:
     """A kind of per-account row as `replace_changed_rows` compares it: its model,
@@ -532,12 +546,14 @@ _ROW_TABLES = (
         "kata_rollup_new_value_points",
         # The moment of the reach only as far as the cohort's figures read it:
         # whether the value point is still open (not reached, deadline ahead;
-        # otherwise it is due). A value point reached after its deadline had
-        # passed, late, counts in its cohort month as it did (due, not on time);
+        # otherwise it is due), and when it settled (an on-time reach). A value
+        # point reached after its deadline had passed, late, counts in its
+        # cohort month as it did (due, not on time, settled at the deadline);
         # its reach month's groups are still written (`add_changed_groups`).
         "account_id, journey_id, step_id, member_id, team_id, pool_id, "
         "cohort_month, started_at, deadline, on_time, "
-        "CASE WHEN reached_at IS NULL AND deadline > %s THEN 1 ELSE 0 END",
+        "CASE WHEN reached_at IS NULL AND deadline > %s THEN 1 ELSE 0 END, "
+        f"{SETTLED_VALUE_POINT}",
     ),
 )
 

@@ -237,6 +237,29 @@ def test_a_value_point_reached_after_its_deadline_changes_only_its_months_groups
         assert_incremental_equals_full(clock())
 
 
+@pytest.mark.django_db
+def test_a_value_point_reached_earlier_on_time_moves_its_cohorts_final_date(
+    monkeypatch,
+):
+    """March's value point reached on time on April 8, then an earlier reach
+    (April 5) recorded late: still due and on time, but March's figure is final
+    since April 5 now, and March is written again."""
+    with moving_clock(jst(2026, 4, 10)) as clock:
+        owner, built, started, s3 = _value_point_of_march()
+        reach(started, s3, jst(2026, 4, 8), by=owner)
+        first_run(clock)
+        found = figure(MemberFigure, owner, value_points_key(built), MARCH)
+        assert (found.provisional, found.final_at) == (False, jst(2026, 4, 8))
+        clock.advance(days=2)
+        reach(started, s3, jst(2026, 4, 5), by=owner)
+        groups = _groups_of_next_run(clock, monkeypatch)
+        assert ("member", owner.pk, MARCH) in groups
+        found = figure(MemberFigure, owner, value_points_key(built), MARCH)
+        assert (found.numerator, found.denominator) == (1, 1)
+        assert found.final_at == jst(2026, 4, 5)
+        assert_incremental_equals_full(clock())
+
+
 def _reached_late_after_a_run_saw_it_open(clock):
     """March's value point open at a first run on April 10 (not due yet), then
     reached late on April 25, recorded on April 30."""
