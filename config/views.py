@@ -1,7 +1,7 @@
 """View building blocks shared by the apps: role checks and service errors on forms."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.templatetags.static import static
 from django.views import defaults
 from rest_framework import exceptions as api_exceptions
@@ -43,5 +43,6 @@ def page_not_found(request, exception):
 
 def favicon(request):
     """`/favicon.ico`, which browsers ask for on pages without an icon link (the
-    Django admin, the API's JSON): Kata's icon."""
-    return HttpResponsePermanentRedirect(static("favicon.svg"))
+    Django admin, the API's JSON): Kata's icon. A temporary redirect: the icon's
+    static name carries its hash, which a browser must not keep for ever."""
+    return HttpResponseRedirect(static("favicon.svg"))

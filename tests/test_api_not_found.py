@@ -48,6 +48,6 @@ def test_the_browsers_favicon_address_leads_to_katas_icon(client):
     """Pages without an icon link (the Django admin, the API's JSON) make browsers
     ask for /favicon.ico: it leads to the icon, not to a 404."""
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"] == static("favicon.svg")
     assert finders.find("favicon.svg")

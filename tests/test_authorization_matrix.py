@@ -137,7 +137,7 @@ UI_MATRIX = {
         "302 302 302 302 302 302",
     ),
     "healthz": ("get", _url("healthz"), None, "200 200 200 200 200 200"),
-    "favicon": ("get", _url("favicon"), None, "301 301 301 301 301 301"),
+    "favicon": ("get", _url("favicon"), None, "302 302 302 302 302 302"),
     "api-schema": ("get", _url("api-schema"), None, "401 200 200 200 200 200"),
     # The docs are a page: an anonymous visitor logs in first.
     "api-docs": ("get", _url("api-docs"), None, "302 200 200 200 200 200"),

@@ -11,7 +11,7 @@
  * - A POST form is sent once: a second submit while the first is on its way (a
  *   double click, Enter pressed twice) is dropped, so that nothing is created
  *   twice. The form takes submits again when the page is shown again (the back
- *   button) or after a while (a download leaves the page where it is).
+ *   button) or after a minute (a download leaves the page where it is).
  */
 (function () {
   "use strict";
@@ -35,7 +35,7 @@
     }
   });
 
-  var SENDING_FOR_MS = 10000;
+  var SENDING_FOR_MS = 60000;
 
   // Before any other listener: a form already on its way is not sent again.
   document.addEventListener(

@@ -78,3 +78,29 @@ def test_a_form_cancelled_at_its_question_can_be_sent_again(page, org, playbook)
     form.locator("[type=submit]").last.click()
     page.wait_for_url(f"**{reverse('journeys:playbook_detail', args=[playbook.pk])}*")
     assert PlaybookVersion.objects.filter(playbook=playbook).count() == 2
+
+
+def test_a_submit_cancelled_after_kata_js_leaves_the_form_ready(page, org, playbook):
+    """A page's own check on the document, after kata.js's (as scorecard.js's),
+    cancels a submit: the form is not taken for one on its way."""
+    url = reverse("journeys:playbook_revise", args=[playbook.pk])
+    page.goto(url)
+    log_in(page, org.manager_a.username)
+    page.wait_for_url(f"**{url}")
+    page.fill("#id_goal", "初期設定を10日で終える")
+    page.evaluate(
+        """() => {
+            document.addEventListener("submit", (event) => event.preventDefault(),
+                                      {once: true});
+            document.querySelector("#id_goal").form.requestSubmit();
+        }"""
+    )
+    page.wait_for_timeout(100)
+    assert (
+        page.evaluate('() => document.querySelector("#id_goal").form.dataset.sending')
+        is None
+    )
+    form = page.locator("form", has=page.locator("#id_goal"))
+    form.locator("[type=submit]").last.click()
+    page.wait_for_url(f"**{reverse('journeys:playbook_detail', args=[playbook.pk])}*")
+    assert PlaybookVersion.objects.filter(playbook=playbook).count() == 2
