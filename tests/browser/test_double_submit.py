@@ -26,6 +26,18 @@ def playbook(org):
     return playbook
 
 
+def _open_the_revise_page(page, org, playbook) -> None:
+    url = reverse("journeys:playbook_revise", args=[playbook.pk])
+    page.goto(url)
+    log_in(page, org.manager_a.username)
+    page.wait_for_url(f"**{url}")
+    page.fill("#id_goal", "初期設定を10日で終える")
+
+
+def _saved_and_shown(page, playbook) -> None:
+    page.wait_for_url(f"**{reverse('journeys:playbook_detail', args=[playbook.pk])}*")
+
+
 def test_a_double_click_on_save_creates_one_version(page, org, playbook, monkeypatch):
     # A busy server: the first post is still on its way when the second click
     # comes, as on a slow connection (the live server runs in this process).
@@ -36,11 +48,7 @@ def test_a_double_click_on_save_creates_one_version(page, org, playbook, monkeyp
         return revise(**kwargs)
 
     monkeypatch.setattr(services, "playbook_revise", slow_revise)
-    url = reverse("journeys:playbook_revise", args=[playbook.pk])
-    page.goto(url)
-    log_in(page, org.manager_a.username)
-    page.wait_for_url(f"**{url}")
-    page.fill("#id_goal", "初期設定を10日で終える")
+    _open_the_revise_page(page, org, playbook)
     page.fill("#id_note", "期間を短くした")
     # Two clicks 200 ms apart, as a person's double click on a slow day.
     page.evaluate(
@@ -52,55 +60,35 @@ def test_a_double_click_on_save_creates_one_version(page, org, playbook, monkeyp
             setTimeout(() => { save.click(); resolve(); }, 200);
         })"""
     )
-    page.wait_for_url(f"**{reverse('journeys:playbook_detail', args=[playbook.pk])}*")
+    _saved_and_shown(page, playbook)
     page.wait_for_load_state("networkidle")
     time.sleep(1.5)  # a second post, had it gone, would have been saved by now
     assert PlaybookVersion.objects.filter(playbook=playbook).count() == 2
 
 
-def test_a_form_cancelled_at_its_question_can_be_sent_again(page, org, playbook):
-    """A submit that a confirm or a check cancelled leaves the form ready."""
-    url = reverse("journeys:playbook_revise", args=[playbook.pk])
-    page.goto(url)
-    log_in(page, org.manager_a.username)
-    page.wait_for_url(f"**{url}")
-    page.fill("#id_goal", "初期設定を10日で終える")
+@pytest.mark.parametrize(
+    "listening_on",
+    [
+        # The form's own check (a confirm, scorecard.js's conflict), before
+        # kata.js's listeners on the document.
+        "document.querySelector('#id_goal').form",
+        # A page's check on the document after kata.js's (as scorecard.js's).
+        "document",
+    ],
+)
+def test_a_cancelled_submit_leaves_the_form_ready(page, org, playbook, listening_on):
+    _open_the_revise_page(page, org, playbook)
     page.evaluate(
-        """() => {
-            const form = document.querySelector("#id_goal").form;
-            form.addEventListener("submit", (event) => event.preventDefault(),
-                                  {once: true});
-            form.requestSubmit();
-        }"""
-    )
-    page.wait_for_timeout(100)
-    form = page.locator("form", has=page.locator("#id_goal"))
-    form.locator("[type=submit]").last.click()
-    page.wait_for_url(f"**{reverse('journeys:playbook_detail', args=[playbook.pk])}*")
-    assert PlaybookVersion.objects.filter(playbook=playbook).count() == 2
-
-
-def test_a_submit_cancelled_after_kata_js_leaves_the_form_ready(page, org, playbook):
-    """A page's own check on the document, after kata.js's (as scorecard.js's),
-    cancels a submit: the form is not taken for one on its way."""
-    url = reverse("journeys:playbook_revise", args=[playbook.pk])
-    page.goto(url)
-    log_in(page, org.manager_a.username)
-    page.wait_for_url(f"**{url}")
-    page.fill("#id_goal", "初期設定を10日で終える")
-    page.evaluate(
-        """() => {
-            document.addEventListener("submit", (event) => event.preventDefault(),
-                                      {once: true});
+        f"""() => {{
+            {listening_on}.addEventListener(
+                "submit", (event) => event.preventDefault(), {{once: true}});
             document.querySelector("#id_goal").form.requestSubmit();
-        }"""
+        }}"""
     )
     page.wait_for_timeout(100)
-    assert (
-        page.evaluate('() => document.querySelector("#id_goal").form.dataset.sending')
-        is None
-    )
+    sending = '() => document.querySelector("#id_goal").form.dataset.sending'
+    assert page.evaluate(sending) is None
     form = page.locator("form", has=page.locator("#id_goal"))
     form.locator("[type=submit]").last.click()
-    page.wait_for_url(f"**{reverse('journeys:playbook_detail', args=[playbook.pk])}*")
+    _saved_and_shown(page, playbook)
     assert PlaybookVersion.objects.filter(playbook=playbook).count() == 2
