@@ -192,13 +192,20 @@ def combine_months(metric: Metric, monthly: list[FigureValue]) -> FigureValue | 
         denominator = sum(f.denominator or 0 for f in present)
         if not denominator:
             return None
-        open_until = [f.final_at for f in present if f.provisional and f.final_at]
+        # Provisional until the last open month's date; once final, final since
+        # the latest month became final (as a figure over several months).
+        provisional = any(f.provisional for f in present)
+        dates = [
+            f.final_at
+            for f in present
+            if f.final_at is not None and (f.provisional or not provisional)
+        ]
         return FigureValue(
             value=numerator / denominator,
             numerator=numerator,
             denominator=denominator,
-            provisional=any(f.provisional for f in present),
-            final_at=max(open_until) if open_until else None,
+            provisional=provisional,
+            final_at=max(dates) if dates else None,
         )
     if metric.family == Family.STEP_EVENTS_RECORDED:
         total = sum(f.numerator or 0 for f in present)

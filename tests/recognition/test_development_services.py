@@ -2,7 +2,7 @@
 targets and their baseline, check-ins and the plan's status) and closing the loop
 (target, assignment and action, never twice), through the services."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from recognition.models import (
     PlanTarget,
 )
 from recognition.selectors import development as selectors
+from recognition.selectors.figures import FigureValue
 from recognition.services import development as services
 from tests.journeys.factories import TrainingModuleFactory, journey_with_steps
 from tests.recognition.development_factories import (
@@ -461,3 +462,23 @@ def test_a_date_outside_the_years_2000_to_2099_is_refused_on_its_field(org):
     assert error.value.message_dict == {
         "due_date": ["Enter a date in the years 2000 to 2099."]
     }
+
+
+def test_a_targets_months_together_say_since_when_they_are_final():
+    """A plan target's "after" over complete months: final since the latest month
+    became final; while a month is provisional, until that month's date."""
+    _journey, (step, *_rest) = journey_with_steps(3)
+    metric = metrics.metric_by_key(f"step_conversion:{step.pk}")
+    april = FigureValue(0.5, 1, 2, final_at=datetime(2026, 7, 1, tzinfo=UTC))
+    may = FigureValue(1.0, 2, 2, final_at=datetime(2026, 6, 3, tzinfo=UTC))
+    after = selectors.combine_months(metric, [april, may])
+    assert (after.numerator, after.denominator, after.provisional) == (3, 4, False)
+    assert after.final_at == datetime(2026, 7, 1, tzinfo=UTC)
+    june = FigureValue(
+        0.0, 0, 1, provisional=True, final_at=datetime(2026, 9, 2, tzinfo=UTC)
+    )
+    after = selectors.combine_months(metric, [april, may, june])
+    assert (after.provisional, after.final_at) == (
+        True,
+        datetime(2026, 9, 2, tzinfo=UTC),
+    )
