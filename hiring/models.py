@@ -8,6 +8,7 @@ revision when it is submitted. Metrics read `Scorecard.current` only.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -61,6 +62,13 @@ def _between(field: str, low: int, high: int, name: str) -> models.CheckConstrai
     )
 
 
+# A framework holds a few dozen competencies (the starting one 13). The lists that
+# name them at once (a profile's weights, an assessment's ratings, a step's
+# criteria: `hiring.serializers.MOST_COMPETENCIES`) stop at this many, and so does
+# the framework, so that a list of every active competency is always accepted.
+MOST_ACTIVE_COMPETENCIES = 100
+
+
 class Competency(Bilingual):
     class Category(models.TextChoices):
         SKILL = "skill", _("Skill")
@@ -90,6 +98,21 @@ class Competency(Bilingual):
 
     def get_absolute_url(self):
         return reverse("hiring:competency_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if not self.is_active:
+            return
+        others = Competency.objects.filter(is_active=True).exclude(pk=self.pk)
+        if others.count() >= MOST_ACTIVE_COMPETENCIES:
+            raise ValidationError(
+                _(
+                    "A framework holds at most %(count)d active competencies: "
+                    "retire one first."
+                ),
+                params={"count": MOST_ACTIVE_COMPETENCIES},
+                code="too_many",
+            )
 
     def indicator_lines(self) -> list[str]:
         return [line for line in self.tr("indicators").splitlines() if line.strip()]

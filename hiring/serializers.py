@@ -25,6 +25,7 @@ from config.fields import ApiDateTimeField
 
 from . import permissions, selectors, services
 from .models import (
+    MOST_ACTIVE_COMPETENCIES,
     Application,
     Candidate,
     Competency,
@@ -49,10 +50,9 @@ RATING_HELP = _(
 RECOMMENDATION_HELP = _(
     "1 strong no hire, 2 no hire, 3 hire, 4 strong hire; null: not given yet."
 )
-# A framework holds a few dozen competencies (the starting one 13): a list of them
-# written at once (a profile's weights, an assessment's ratings, a step's criteria)
-# stops well above that, each being a lookup.
-MOST_COMPETENCIES = 100
+# A list naming competencies at once (a profile's weights, an assessment's ratings,
+# a step's criteria) stops where the framework does, each being a lookup.
+MOST_COMPETENCIES = MOST_ACTIVE_COMPETENCIES
 # A kit's questions are asked in one interview, a dozen or two in an hour.
 MOST_KIT_QUESTIONS = 100
 

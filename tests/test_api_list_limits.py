@@ -7,6 +7,7 @@ limit is taken. The schema shows each limit (maxItems)."""
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
@@ -380,3 +381,38 @@ def test_every_list_a_request_writes_shows_its_limit_in_the_schema():
     assert lists["SuccessProfileRequest.weights"] == 100
     assert lists["AwardProgramRequest.teams"] == 200
     assert [name for name, limit in sorted(lists.items()) if limit is None] == []
+
+
+def test_the_framework_holds_at_most_100_active_competencies(client, org):
+    """So that an assessment, which rates every active competency, always fits
+    its list."""
+    _competencies(100)
+    api = _client(org.admin)
+    response = api.post(
+        f"{V1}/competencies/", {"name": "101番目", "category": "skill"}, format="json"
+    )
+    assert response.status_code == 400
+    message = "A framework holds at most 100 active competencies: retire one first."
+    assert message in str(response.json())
+    retired = CompetencyFactory(is_active=False)
+    response = _client(org.admin, "ja").patch(
+        f"{V1}/competencies/{retired.pk}/", {"is_active": True}, format="json"
+    )
+    assert response.status_code == 400
+    assert "有効なコンピテンシーは最大 100 件です" in str(response.json())
+    client.force_login(org.admin)
+    response = client.post(
+        reverse("hiring:competency_create"),
+        {"name": "101番目", "category": "skill"},
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    assert Competency.objects.filter(is_active=True).count() == 100
+    # A retired one may still be written down.
+    response = api.post(
+        f"{V1}/competencies/",
+        {"name": "廃止済み", "category": "skill", "is_active": False},
+        format="json",
+    )
+    assert response.status_code == 201
