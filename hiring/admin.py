@@ -61,6 +61,17 @@ def _submitted_revisions(request):
     )
 
 
+def _readable_feedback(request):
+    """Candidates' feedback the admin may read: none of a candidate they are bound
+    on (an interview of theirs not submitted yet), as the candidate experience
+    pages leave them out."""
+    return CandidateFeedback.objects.exclude(
+        interview__application__candidate_id__in=permissions.bound_candidate_ids(
+            request.user
+        )
+    )
+
+
 # --- Competency framework ---------------------------------------------------------
 
 
@@ -829,14 +840,7 @@ class CandidateFeedbackAdmin(ReadOnlyAdmin):
     inlines = [FeedbackRatingInline]
 
     def get_queryset(self, request):
-        # Not of a candidate the admin is bound on (an interview of theirs not
-        # submitted yet), as the candidate experience pages leave them out.
-        bound = permissions.bound_candidate_ids(request.user)
-        return (
-            super()
-            .get_queryset(request)
-            .exclude(interview__application__candidate_id__in=bound)
-        )
+        return super().get_queryset(request) & _readable_feedback(request)
 
 
 @admin.register(FeedbackRating)
@@ -850,11 +854,10 @@ class FeedbackRatingAdmin(ReadOnlyAdmin):
     ]
 
     def get_queryset(self, request):
-        bound = permissions.bound_candidate_ids(request.user)
         return (
             super()
             .get_queryset(request)
-            .exclude(feedback__interview__application__candidate_id__in=bound)
+            .filter(feedback__in=_readable_feedback(request))
         )
 
 

@@ -62,10 +62,10 @@ def _between(field: str, low: int, high: int, name: str) -> models.CheckConstrai
     )
 
 
-# A framework holds a few dozen competencies (the starting one 13). The lists that
-# name them at once (a profile's weights, an assessment's ratings, a step's
-# criteria: `hiring.serializers.MOST_COMPETENCIES`) stop at this many, and so does
-# the framework, so that a list of every active competency is always accepted.
+# A framework holds a few dozen competencies (the starting one 13). The API's lists
+# that name them at once (a profile's weights, an assessment's ratings, a plan's
+# focus, a step's criteria) stop at this many, each being a lookup, and so does the
+# framework, so that a list of every active competency is always accepted.
 MOST_ACTIVE_COMPETENCIES = 100
 
 

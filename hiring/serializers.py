@@ -50,9 +50,6 @@ RATING_HELP = _(
 RECOMMENDATION_HELP = _(
     "1 strong no hire, 2 no hire, 3 hire, 4 strong hire; null: not given yet."
 )
-# A list naming competencies at once (a profile's weights, an assessment's ratings,
-# a step's criteria) stops where the framework does, each being a lookup.
-MOST_COMPETENCIES = MOST_ACTIVE_COMPETENCIES
 # A kit's questions are asked in one interview, a dozen or two in an hour.
 MOST_KIT_QUESTIONS = 100
 
@@ -141,7 +138,7 @@ class ProfileWeightSerializer(WholeRowMixin, serializers.Serializer):
 
 class SuccessProfileSerializer(HiringModelSerializer):
     weights = ProfileWeightSerializer(
-        many=True, allow_empty=False, max_length=MOST_COMPETENCIES
+        many=True, allow_empty=False, max_length=MOST_ACTIVE_COMPETENCIES
     )
 
     class Meta:

@@ -20,8 +20,7 @@ from rest_framework.response import Response
 from accounts.models import Role
 from accounts.permissions import has_role, is_admin
 from config.api import ServiceViewSetMixin, WholeRowMixin
-from hiring.models import Competency
-from hiring.serializers import MOST_COMPETENCIES
+from hiring.models import MOST_ACTIVE_COMPETENCIES, Competency
 from journeys.serializers import PersonField, ScopedRelatedField
 
 from .. import permissions
@@ -111,7 +110,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     ratings = RatingSerializer(
         many=True,
         allow_empty=False,
-        max_length=MOST_COMPETENCIES,
+        max_length=MOST_ACTIVE_COMPETENCIES,
         help_text=_("One rating per active competency."),
     )
     is_latest = serializers.SerializerMethodField(
@@ -254,7 +253,7 @@ class PlanSerializer(serializers.ModelSerializer):
     focus_competencies = ScopedRelatedField(
         scope=_active_competencies,
         many=True,
-        max_length=MOST_COMPETENCIES,
+        max_length=MOST_ACTIVE_COMPETENCIES,
         required=False,
     )
     targets = serializers.SerializerMethodField()
@@ -289,7 +288,10 @@ class PlanUpdateSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=5000, allow_blank=True, required=False)
     status = serializers.ChoiceField(choices=PlanStatus.choices, required=False)
     focus_competencies = ScopedRelatedField(
-        scope=_competencies, many=True, max_length=MOST_COMPETENCIES, required=False
+        scope=_competencies,
+        many=True,
+        max_length=MOST_ACTIVE_COMPETENCIES,
+        required=False,
     )
 
 

@@ -17,8 +17,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 
 from config.api import ServiceViewSetMixin, WholeRowMixin, parse_id
-from hiring.models import Competency
-from hiring.serializers import MOST_COMPETENCIES
+from hiring.models import MOST_ACTIVE_COMPETENCIES, Competency
 from journeys.models import TrainingModule
 from journeys.serializers import ScopedRelatedField
 
@@ -129,7 +128,7 @@ class PromotionCriteriaSerializer(serializers.ModelSerializer):
         many=True, max_length=MOST_METRIC_CRITERIA, required=False
     )
     competency_criteria = CompetencyCriterionSerializer(
-        many=True, max_length=MOST_COMPETENCIES, required=False
+        many=True, max_length=MOST_ACTIVE_COMPETENCIES, required=False
     )
 
     class Meta:
