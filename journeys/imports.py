@@ -26,7 +26,8 @@ from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import NOT_PROVIDED, Max
+from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -340,13 +341,17 @@ def _parse_arr(value: str) -> Decimal:
     reason."""
     cleaned = value.replace(",", "").replace("¥", "").replace("￥", "").strip()
     cleaned = cleaned.removesuffix("円").strip()
-    not_an_amount = _("ARR must be a whole, non-negative amount.")
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(not_an_amount) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.to_integral_value():
-        raise ValueError(not_an_amount)
+        amount = None
+    if (
+        amount is None
+        or not amount.is_finite()
+        or amount < 0
+        or amount != amount.to_integral_value()
+    ):
+        raise ValueError(_("ARR must be a whole, non-negative amount."))
     column = CustomerAccount._meta.get_field("arr")
     largest = Decimal(10) ** (column.max_digits - column.decimal_places) - 1
     if amount > largest:
@@ -543,24 +548,51 @@ def _check_accounts(rows: list[_Row], report: ImportReport) -> list[_AccountRow]
     return parsed
 
 
+# The staging table of the external ids of an accounts import.
+_KEYS = "journeys_import_account_keys"
+# What an import reads of an existing account (and writes: name, segment).
+_READ_OF_EXISTING = ("external_id", "name", "segment", "arr", "journey", "is_active")
+
+
 def _match_existing(parsed: list[_AccountRow], report: ImportReport) -> None:
-    """Attach each row's existing account, and whether its coverage changes."""
-    existing = _by_key(
-        CustomerAccount.objects.select_related("journey"),
-        "external_id",
-        {row.external_id for row in parsed},
-    )
-    open_coverage = {
-        period.account_id: (period.owner_id, period.pool_id)
-        for chunk in _chunks([a.pk for a in existing.values()], LOOKUP_BATCH)
-        for period in Coverage.objects.filter(account_id__in=chunk, ended_at=None)
-    }
+    """Attach each row's existing account (the columns an import reads, its open
+    coverage's owner and pool, whether it has an ARR snapshot: one query per
+    thousands of rows), and whether its coverage changes."""
+    open_period = Coverage.objects.filter(account=OuterRef("pk"), ended_at=None)
+    with (
+        connection.cursor() as cursor,
+        staging.staging_table(cursor, _KEYS, {"external_id": "TextField"}),
+    ):
+        # The file's external ids in a staging table: one join finds the accounts
+        # (an IN list per thousands reads the whole table each time).
+        staging.load(cursor, _KEYS, ["external_id"], ((r.external_id,) for r in parsed))
+        in_file = RawSQL(
+            f"SELECT external_id FROM {connection.ops.quote_name(_KEYS)}", []
+        )
+        existing = {
+            account.external_id: account
+            for account in CustomerAccount.objects.only(*_READ_OF_EXISTING)
+            .annotate(
+                open_owner_id=Subquery(open_period.values("owner_id")[:1]),
+                open_pool_id=Subquery(open_period.values("pool_id")[:1]),
+                has_arr_snapshot=Exists(
+                    ARRSnapshot.objects.filter(account=OuterRef("pk"))
+                ),
+            )
+            .filter(external_id__in=in_file)
+            .order_by()
+        }
+    journeys = Journey.objects.in_bulk({a.journey_id for a in existing.values()})
     for row in parsed:
         row.account = existing.get(row.external_id)
         if row.account is None:
             continue
+        row.account.journey = journeys[row.account.journey_id]
         wanted = (getattr(row.owner, "pk", None), getattr(row.pool, "pk", None))
-        row.coverage_changes = open_coverage.get(row.account.pk) != wanted
+        row.coverage_changes = (
+            row.account.open_owner_id,
+            row.account.open_pool_id,
+        ) != wanted
         if row.journey.pk != row.account.journey_id:
             report.notes.append(
                 RowProblem(
@@ -575,12 +607,17 @@ def _match_existing(parsed: list[_AccountRow], report: ImportReport) -> None:
             )
 
 
+def _journey_of(row: _AccountRow) -> Journey:
+    """The journey the row's account is on: an existing account keeps its own."""
+    return row.account.journey if row.account else row.journey
+
+
 def _check_owners(
     parsed: list[_AccountRow], report: ImportReport, *, confirm_not_ready: bool
 ) -> None:
     """The rules of `services.account_assign_owner`, for every owner the import
-    assigns: a member, ready for accounts unless confirmed. Queries per distinct
-    owner and journey, not per row."""
+    assigns: a member, ready for accounts unless confirmed. A fixed number of
+    queries, however many rows, owners and journeys."""
     assigned = [
         row
         for row in parsed
@@ -592,7 +629,9 @@ def _check_owners(
             group__name=Role.MEMBER.value,
         ).values_list("user_id", flat=True)
     )
-    readiness: dict[tuple[int, int], bool] = {}
+    ready = selectors.ready_for_accounts(
+        member_ids, {_journey_of(row).pk for row in assigned}
+    )
     for row in assigned:
         if row.owner.pk not in member_ids:
             report.add(
@@ -601,11 +640,7 @@ def _check_owners(
                 _("Only a member (CSM) can own a customer account."),
             )
             continue
-        journey = row.account.journey if row.account else row.journey
-        key = (row.owner.pk, journey.pk)
-        if key not in readiness:
-            readiness[key] = selectors.is_ready_for_accounts(row.owner, journey)
-        if readiness[key]:
+        if (row.owner.pk, _journey_of(row).pk) in ready:
             continue
         if confirm_not_ready:
             row.owner_not_ready = True
@@ -665,41 +700,14 @@ def _write_accounts(parsed: list[_AccountRow], report: ImportReport, *, by) -> N
             raise
         changed.add(row.line)
 
-    created = CustomerAccount.objects.bulk_create(
-        [
-            CustomerAccount(
-                external_id=row.external_id,
-                name=row.name,
-                segment=row.segment,
-                journey=row.journey,
-            )
-            for row in new_rows
-        ],
-        batch_size=WRITE_BATCH,
-    )
     now = timezone.now()
-    _record_account_arr(parsed, created, new_rows, by=by, now=now)
-    Coverage.objects.bulk_create(
-        [
-            Coverage(
-                account=account,
-                model=row.coverage,
-                owner=row.owner,
-                pool=row.pool,
-                started_at=now,
-                assigned_by=by,
-                owner_not_ready_confirmed=row.owner_not_ready,
-            )
-            for row, account in zip(new_rows, created, strict=True)
-        ],
-        batch_size=WRITE_BATCH,
+    new_ids = _create_accounts(new_rows, by=by, now=now)
+    _record_account_arr(
+        [row for row in parsed if row.account is not None], by=by, now=now
     )
-    report.created = len(created)
+    report.created = len(new_rows)
     report.updated = len(changed)
-    report.skipped = len(parsed) - len(created) - len(changed)
-    new_ids = {
-        row.line: account.pk for row, account in zip(new_rows, created, strict=True)
-    }
+    report.skipped = len(parsed) - len(new_rows) - len(changed)
     report.rows = [
         ImportedRow(
             line=row.line,
@@ -711,40 +719,133 @@ def _write_accounts(parsed: list[_AccountRow], report: ImportReport, *, by) -> N
                 else "skipped"
             ),
             external_id=row.external_id,
-            account_id=new_ids.get(row.line) if row.account is None else row.account.pk,
+            account_id=new_ids[row.line] if row.account is None else row.account.pk,
             detail=row.name,
         )
         for row in parsed
     ]
 
 
-def _record_account_arr(parsed, created, new_rows, *, by, now) -> None:
-    """The file's ARR is the account's ARR of the current month: recorded as that
-    month's snapshot (`journeys.revenue`, which keeps `CustomerAccount.arr`), for
-    a new account, an account whose ARR changed, or one with no snapshot yet. An
-    empty cell leaves the ARR as it is."""
-    accounts = {id(row): row.account for row in parsed if row.account is not None}
-    accounts.update(
-        (id(row), account) for row, account in zip(new_rows, created, strict=True)
+# The staging table of the new accounts of an import: one row each, as checked.
+_NEW_ACCOUNTS = "journeys_import_accounts"
+_NEW_ACCOUNT_COLUMNS = {
+    "line": "IntegerField",
+    "external_id": "TextField",
+    "name": "TextField",
+    "segment": "TextField",
+    "arr": "BigIntegerField",
+    "movement": "TextField",
+    "journey_id": "IntegerField",
+    "model": "TextField",
+    "owner_id": "IntegerField",
+    "pool_id": "IntegerField",
+    "not_ready": "BooleanField",
+}
+
+
+def _create_accounts(rows: list[_AccountRow], *, by, now) -> dict[int, int]:
+    """Create the new accounts, each with its coverage from now and its ARR of this
+    month (a snapshot and its history, `revenue.first_snapshots_insert`): the rows
+    go into a staging table, then one INSERT … SELECT each writes every column as
+    the ORM would. Returns each line's new account id."""
+    if not rows:
+        return {}
+    quote = connection.ops.quote_name
+    staged = quote(_NEW_ACCOUNTS)
+    table = quote(CustomerAccount._meta.db_table)
+    joined = (
+        f"{staged} AS staged JOIN {table} AS account "
+        "ON account.external_id = staged.external_id"
     )
-    ids = [account.pk for account in accounts.values()]
-    with_snapshots = set()
-    for start in range(0, len(ids), LOOKUP_BATCH):
-        with_snapshots.update(
-            ARRSnapshot.objects.filter(account_id__in=ids[start : start + LOOKUP_BATCH])
-            .values_list("account_id", flat=True)
-            .distinct()
+    with (
+        connection.cursor() as cursor,
+        staging.staging_table(cursor, _NEW_ACCOUNTS, _NEW_ACCOUNT_COLUMNS),
+    ):
+        staging.load(
+            cursor,
+            _NEW_ACCOUNTS,
+            _NEW_ACCOUNT_COLUMNS,
+            (
+                (
+                    row.line,
+                    row.external_id,
+                    row.name,
+                    row.segment,
+                    None if row.arr is None else int(row.arr),
+                    "" if row.arr is None else revenue.first_movement(row.arr),
+                    row.journey.pk,
+                    row.coverage,
+                    getattr(row.owner, "pk", None),
+                    getattr(row.pool, "pk", None),
+                    row.owner_not_ready,
+                )
+                for row in rows
+            ),
         )
+        # The account's ARR is its only snapshot's.
+        columns, values, params = staging.insert_columns(
+            connection,
+            CustomerAccount,
+            from_query={
+                "external_id": "external_id",
+                "name": "name",
+                "segment": "segment",
+                "arr": "arr",
+                "journey": "journey_id",
+            },
+            given={"created_at": now},
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) "
+            f"SELECT {values} FROM {staged} ORDER BY line",
+            params,
+        )
+        columns, values, params = staging.insert_columns(
+            connection,
+            Coverage,
+            from_query={
+                "account": "account.id",
+                "model": "staged.model",
+                "owner": "staged.owner_id",
+                "pool": "staged.pool_id",
+                "owner_not_ready_confirmed": "staged.not_ready",
+            },
+            given={"started_at": now, "assigned_by": by.pk, "updated_at": now},
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(Coverage._meta.db_table)} ({columns}) "
+            f"SELECT {values} FROM {joined} ORDER BY staged.line",
+            params,
+        )
+        revenue.first_snapshots_insert(
+            cursor,
+            rows=(
+                "SELECT account.id AS account_id, staged.arr AS arr, "
+                f"staged.movement AS movement FROM {joined} "
+                "WHERE staged.arr IS NOT NULL"
+            ),
+            params=[],
+            month=revenue.current_month(now),
+            by=by,
+            source=ARRSnapshot.Source.IMPORT,
+            now=now,
+        )
+        cursor.execute(f"SELECT staged.line, account.id FROM {joined}")
+        return dict(cursor.fetchall())
+
+
+def _record_account_arr(existing: list[_AccountRow], *, by, now) -> None:
+    """The file's ARR is the account's ARR of the current month: recorded as that
+    month's snapshot (`journeys.revenue`, which keeps `CustomerAccount.arr`) for an
+    existing account whose ARR changed or that has no snapshot yet (a new
+    account's is written with it, `_create_accounts`). An empty cell leaves the
+    ARR as it is."""
     month = revenue.current_month(now)
     entries = [
-        revenue.ARREntry(accounts[id(row)], month, row.arr)
-        for row in parsed
+        revenue.ARREntry(row.account, month, row.arr)
+        for row in existing
         if row.arr is not None
-        and (
-            row.account is None
-            or row.account.arr != row.arr
-            or row.account.pk not in with_snapshots
-        )
+        and (row.account.arr != row.arr or not row.account.has_arr_snapshot)
     ]
     if entries:
         revenue.arr_snapshots_record(
@@ -1166,24 +1267,16 @@ def _insert_events(cursor, steps, *, by: User, now: datetime, expected: int) -> 
         "recorded_at": now,
         "source": StepEvent.Source.IMPORT,
     }
-    columns, values, params = [], [], []
-    for model_field in StepEvent._meta.concrete_fields:
-        if model_field.primary_key or model_field.db_default is not NOT_PROVIDED:
-            continue
-        columns.append(connection.ops.quote_name(model_field.column))
-        if model_field.name in from_staged:
-            values.append(from_staged[model_field.name])
-        else:
-            values.append("%s")
-            value = given.get(model_field.name, model_field.get_default())
-            params.append(model_field.get_db_prep_save(value, connection))
+    columns, values, params = staging.insert_columns(
+        connection, StepEvent, from_query=from_staged, given=given
+    )
     cursor.execute(
         # INSERT first: Python's sqlite3 counts the rows only of a statement that
         # starts with it.
         f"""INSERT INTO {connection.ops.quote_name(StepEvent._meta.db_table)}
-            ({", ".join(columns)})
+            ({columns})
         {_resolved_events(steps)}
-        SELECT {", ".join(values)} FROM numbered
+        SELECT {values} FROM numbered
         WHERE {_new_event()}
         ORDER BY line
         """,

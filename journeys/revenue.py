@@ -60,7 +60,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import permissions
+from . import permissions, staging
 from .models import ARRMovement, ARRSnapshot, CustomerAccount
 
 # Customer success started long after this: earlier months are typing mistakes.
@@ -467,22 +467,80 @@ def _record_history(ids: list[int], kind: str, *, by: User | None, now) -> None:
     snapshots `ids` as they are now, copied by the database, one statement per
     thousand: simple_history's bulk helpers make a model instance of each row,
     most of a large import's time."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            _copy_to_history(
+                cursor,
+                f"id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+                kind,
+                by=by,
+                now=now,
+            )
+
+
+def _copy_to_history(cursor, where: str, params, kind: str, *, by, now) -> None:
+    """Copy the snapshots `where` (SQL on the snapshots' table) into their history
+    as they are now, by the database."""
     history = ARRSnapshot.history.model
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in history.tracked_fields)
     when = history._meta.get_field("history_date").get_db_prep_save(now, connection)
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start : start + BATCH]
-            cursor.execute(
-                f"""INSERT INTO {quote(history._meta.db_table)} ({columns},
-                    history_date, history_change_reason, history_type,
-                    history_user_id)
-                SELECT {columns}, %s, NULL, %s, %s
-                FROM {quote(ARRSnapshot._meta.db_table)}
-                WHERE id IN ({", ".join(["%s"] * len(chunk))})""",
-                [when, kind, by.pk if by else None, *chunk],
-            )
+    cursor.execute(
+        f"""INSERT INTO {quote(history._meta.db_table)} ({columns},
+            history_date, history_change_reason, history_type, history_user_id)
+        SELECT {columns}, %s, NULL, %s, %s
+        FROM {quote(ARRSnapshot._meta.db_table)}
+        WHERE {where}""",
+        [when, kind, by.pk if by else None, *params],
+    )
+
+
+def first_movement(arr: Decimal) -> str:
+    """The movement into an account's first snapshot (nothing before it)."""
+    return classify([(arr, "")])[0].movement
+
+
+def first_snapshots_insert(
+    cursor, *, rows: str, params, month: date, by: User | None, source: str, now
+) -> int:
+    """Record `month`'s ARR of many accounts that have no snapshot yet (accounts
+    an import creates), in one statement, with their history. `rows` is a query of
+    (account_id, arr, movement), one row per account, the movement
+    `first_movement(arr)`; the accounts' own ARR is the caller's to set (theirs is
+    this one, their latest snapshot). Returns how many were recorded."""
+    quote = connection.ops.quote_name
+    columns, values, given_params = staging.insert_columns(
+        connection,
+        ARRSnapshot,
+        from_query={"account": "account_id", "arr": "arr", "movement": "movement"},
+        given={
+            "month": month,
+            "previous_arr": None,
+            "stated_movement": "",
+            "source": source,
+            "recorded_by": by.pk if by else None,
+            "recorded_at": now,
+            "updated_at": now,
+        },
+    )
+    cursor.execute(
+        f"""INSERT INTO {quote(ARRSnapshot._meta.db_table)} ({columns})
+        SELECT {values} FROM ({rows}) AS first_months""",
+        [*given_params, *params],
+    )
+    written = cursor.rowcount
+    _copy_to_history(
+        cursor,
+        f"month = %s AND account_id IN (SELECT account_id FROM ({rows}) AS firsts)",
+        [ARRSnapshot._meta.get_field("month").get_db_prep_save(month, connection)]
+        + list(params),
+        "+",
+        by=by,
+        now=now,
+    )
+    return written
 
 
 def _follow_latest_arr(account_ids: list[int]) -> None:

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 
+from django.db.models import NOT_PROVIDED
+
 
 @contextmanager
 def staging_table(cursor, name: str, columns: dict[str, str]) -> Iterator[None]:
@@ -67,3 +69,37 @@ def datetime_value(connection) -> Callable[[datetime], object]:
         zone = connection.timezone
         return lambda moment: str(moment.astimezone(zone).replace(tzinfo=None))
     return connection.ops.adapt_datetimefield_value
+
+
+def insert_columns(
+    connection, model, *, from_query: dict[str, str], given: dict
+) -> tuple[str, str, list]:
+    """The column list, the SELECT list and its parameters of an `INSERT INTO
+    <model's table> (columns) SELECT …` that writes every column as the ORM would:
+    a field named in `from_query` from that SQL expression, one in `given` from
+    that value, any other from its default. The primary key and database defaults
+    are the database's. A field the ORM fills in on save (auto_now, auto_now_add)
+    must be named: its default would be NULL."""
+    quote = connection.ops.quote_name
+    columns, values, params = [], [], []
+    for model_field in model._meta.concrete_fields:
+        name = model_field.name
+        if model_field.primary_key or (
+            model_field.db_default is not NOT_PROVIDED
+            and name not in from_query
+            and name not in given
+        ):
+            continue
+        columns.append(quote(model_field.column))
+        if name in from_query:
+            values.append(from_query[name])
+            continue
+        if name not in given and (
+            getattr(model_field, "auto_now", False)
+            or getattr(model_field, "auto_now_add", False)
+        ):
+            raise ValueError(f"{model.__name__}.{name} needs a value.")
+        values.append("%s")
+        value = given[name] if name in given else model_field.get_default()
+        params.append(model_field.get_db_prep_save(value, connection))
+    return ", ".join(columns), ", ".join(values), params

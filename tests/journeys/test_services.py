@@ -534,6 +534,36 @@ def test_ready_after_the_practicum_and_every_required_module(org, journey):
     assert not selectors.is_ready_for_accounts(org.member_a, journey_obj)
 
 
+def test_readiness_of_many_members_for_many_journeys_is_read_at_once(
+    org, journey, django_assert_max_num_queries
+):
+    """`ready_for_accounts` answers every (member, journey) pair as
+    `is_ready_for_accounts` does, in four queries however many are asked."""
+    first, (one, _two, _three) = journey
+    second, _steps = journey_with_steps(2, name="Renewal")
+    required = TrainingModuleFactory(from_step=one)
+    for member in (org.member_a, org.member_b):
+        _make_ready(member, first)
+    _make_ready(org.member_a, second)
+    services.training_complete(module=required, member=org.member_a, answers=None)
+    members = [org.member_a, org.member_b, org.sub_member]
+
+    with django_assert_max_num_queries(4):
+        ready = selectors.ready_for_accounts(
+            [m.pk for m in members], [first.pk, second.pk]
+        )
+
+    # member_b walked the first journey but has not passed its required module;
+    # sub_member walked nothing.
+    assert ready == {(org.member_a.pk, first.pk), (org.member_a.pk, second.pk)}
+    assert ready == {
+        (member.pk, journey_obj.pk)
+        for member in members
+        for journey_obj in (first, second)
+        if selectors.is_ready_for_accounts(member, journey_obj)
+    }
+
+
 def test_team_assignments_reach_joiners_before_the_due_date_only(org, journey):
     module = TrainingModuleFactory(from_step=journey[1][0])
     services.training_assign(
