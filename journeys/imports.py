@@ -4,9 +4,9 @@ A file is imported whole or not at all: every row is checked first and every pro
 is reported with its line, column and reason; only a file without problems is
 written, in one transaction, with bulk inserts and updates. Importing the same file
 again creates nothing new: accounts are matched by external id, events by account,
-step and time (voided events included, so that a correction stays). Step events go
-through a staging table (journeys.staging) and set-based statements, so that a file
-of a hundred thousand lines takes seconds and little memory.
+step and time (voided events included, so that a correction stays). Step events and
+new accounts go through a staging table (journeys.staging) and set-based
+statements, so that a file of a hundred thousand lines takes seconds.
 
 Files come from CRMs and from Excel, so UTF-8 (with or without a byte order mark) and
 Shift_JIS (cp932, what Japanese Excel writes) are both read.
@@ -51,7 +51,7 @@ from .models import (
 from .progress import advance_progress
 from .signals import segments_changed
 
-# Rows per INSERT/UPDATE, and ids per IN (...) lookup: far below the parameter limits
+# Rows per UPDATE, and values per IN (...) lookup: far below the parameter limits
 # of SQLite (32,766) and PostgreSQL (65,535), and few enough queries for 100,000 rows.
 WRITE_BATCH = 1000
 LOOKUP_BATCH = 2000
@@ -551,13 +551,13 @@ def _check_accounts(rows: list[_Row], report: ImportReport) -> list[_AccountRow]
 # The staging table of the external ids of an accounts import.
 _KEYS = "journeys_import_account_keys"
 # What an import reads of an existing account (and writes: name, segment).
-_READ_OF_EXISTING = ("external_id", "name", "segment", "arr", "journey", "is_active")
+_READ_OF_EXISTING = ("external_id", "name", "segment", "arr", "journey")
 
 
 def _match_existing(parsed: list[_AccountRow], report: ImportReport) -> None:
     """Attach each row's existing account (the columns an import reads, its open
-    coverage's owner and pool, whether it has an ARR snapshot: one query per
-    thousands of rows), and whether its coverage changes."""
+    coverage's owner and pool, whether it has an ARR snapshot: one query), and
+    whether its coverage changes."""
     open_period = Coverage.objects.filter(account=OuterRef("pk"), ended_at=None)
     with (
         connection.cursor() as cursor,
@@ -735,10 +735,10 @@ _NEW_ACCOUNT_COLUMNS = {
     "segment": "TextField",
     "arr": "BigIntegerField",
     "movement": "TextField",
-    "journey_id": "IntegerField",
+    "journey_id": "BigIntegerField",
     "model": "TextField",
-    "owner_id": "IntegerField",
-    "pool_id": "IntegerField",
+    "owner_id": "BigIntegerField",
+    "pool_id": "BigIntegerField",
     "not_ready": "BooleanField",
 }
 

@@ -492,7 +492,8 @@ def _copy_to_history(cursor, where: str, params, kind: str, *, by, now) -> None:
             history_date, history_change_reason, history_type, history_user_id)
         SELECT {columns}, %s, NULL, %s, %s
         FROM {quote(ARRSnapshot._meta.db_table)}
-        WHERE {where}""",
+        WHERE {where}
+        ORDER BY id""",
         [when, kind, by.pk if by else None, *params],
     )
 
@@ -527,7 +528,7 @@ def first_snapshots_insert(
     )
     cursor.execute(
         f"""INSERT INTO {quote(ARRSnapshot._meta.db_table)} ({columns})
-        SELECT {values} FROM ({rows}) AS first_months""",
+        SELECT {values} FROM ({rows}) AS first_months ORDER BY account_id""",
         [*given_params, *params],
     )
     written = cursor.rowcount

@@ -333,8 +333,9 @@ def example_owner(journey: Journey | None) -> str | None:
                 *members[:EXAMPLE_OWNERS_TRIED],
             ]
         }
+        ready = ready_for_accounts(candidates, [journey.pk])
         for member in candidates.values():
-            if is_ready_for_accounts(member, journey):
+            if (member.pk, journey.pk) in ready:
                 return member.username
     return members.values_list("username", flat=True).first()
 

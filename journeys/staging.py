@@ -77,9 +77,9 @@ def insert_columns(
     """The column list, the SELECT list and its parameters of an `INSERT INTO
     <model's table> (columns) SELECT …` that writes every column as the ORM would:
     a field named in `from_query` from that SQL expression, one in `given` from
-    that value, any other from its default. The primary key and database defaults
-    are the database's. A field the ORM fills in on save (auto_now, auto_now_add)
-    must be named: its default would be NULL."""
+    that value, any other from its default. The primary key, and a database
+    default of a field not named, are the database's. A field the ORM fills in on
+    save (auto_now, auto_now_add) must be named: its default would be NULL."""
     quote = connection.ops.quote_name
     columns, values, params = [], [], []
     for model_field in model._meta.concrete_fields:

@@ -278,10 +278,8 @@ def practicum_member(request, user_pk: int):
         .order_by("step__journey__name", "step__position", "step_id")
     )
     journeys = list(permissions.visible_journeys(request.user).filter(is_active=True))
-    readiness = [
-        (journey, selectors.is_ready_for_accounts(member, journey))
-        for journey in journeys
-    ]
+    ready = selectors.ready_for_accounts([member.pk], [j.pk for j in journeys])
+    readiness = [(journey, (member.pk, journey.pk) in ready) for journey in journeys]
     return render(
         request,
         "journeys/practicum_member.html",
