@@ -262,14 +262,84 @@ class ARREntry:
     movement: str = ""
 
 
+class _Month:
+    """One month of an account's series as a write holds it: what classifying the
+    series again needs, and for a month the write records, who recorded it and
+    when. Not a model instance: an import reads every month of a hundred thousand
+    accounts (Django built one each in most of its time)."""
+
+    __slots__ = (
+        "pk",
+        "account_id",
+        "month",
+        "arr",
+        "previous_arr",
+        "movement",
+        "stated_movement",
+        "source",
+        "recorded_by_id",
+        "recorded_at",
+        "updated_at",
+        "recorded",
+    )
+
+    def __init__(self, pk, account_id, month, arr, previous_arr, movement, stated):
+        self.pk, self.account_id, self.month = pk, account_id, month
+        self.arr, self.previous_arr, self.movement = arr, previous_arr, movement
+        self.stated_movement = stated
+        self.source = self.recorded_by_id = self.recorded_at = self.updated_at = None
+        # Whether this write records the month (its source, recorder and time).
+        self.recorded = False
+
+    def record(self, arr: Decimal, *, source: str, by: User | None, now) -> None:
+        self.arr, self.source, self.recorded_at = arr, source, now
+        self.recorded_by_id = by.pk if by else None
+        self.recorded = True
+
+    def written_fields(self) -> list[str]:
+        """The fields of `_WRITTEN` this write knows the value of."""
+        return [name for name in _WRITTEN if self.recorded or name not in _RECORDING]
+
+    def as_snapshot(self) -> ARRSnapshot:
+        """The snapshot as a model instance; what the write did not read (who
+        recorded a month it did not record, and when) is read when asked."""
+        known = {
+            "id": self.pk,
+            "account_id": self.account_id,
+            "month": self.month,
+            "arr": self.arr,
+            "previous_arr": self.previous_arr,
+            "movement": self.movement,
+            "stated_movement": self.stated_movement,
+        }
+        if self.recorded:
+            known.update(
+                source=self.source,
+                recorded_by_id=self.recorded_by_id,
+                recorded_at=self.recorded_at,
+            )
+        if self.updated_at is not None:
+            known["updated_at"] = self.updated_at
+        fields = [f for f in ARRSnapshot._meta.concrete_fields if f.attname in known]
+        return ARRSnapshot.from_db(
+            connection.alias,
+            [f.attname for f in fields],
+            [known[f.attname] for f in fields],
+        )
+
+
 @dataclass
 class ARRWrite:
     """What became of each entry, in their order: ("created" | "updated" |
-    "skipped", the snapshot). With `problems` (entry index → why its stated type
-    does not fit), nothing was written."""
+    "skipped", the month as written; `snapshot(index)` gives it as a model
+    instance). With `problems` (entry index → why its stated type does not fit),
+    nothing was written."""
 
-    outcomes: list[tuple[str, ARRSnapshot]] = field(default_factory=list)
+    outcomes: list[tuple[str, _Month]] = field(default_factory=list)
     problems: dict[int, str] = field(default_factory=dict)
+
+    def snapshot(self, index: int) -> ARRSnapshot:
+        return self.outcomes[index][1].as_snapshot()
 
 
 # The fields a write may change (the rest are set when the snapshot is created).
@@ -283,6 +353,8 @@ _WRITTEN = [
     "recorded_at",
     "updated_at",
 ]
+# Those a write sets only on the months it records.
+_RECORDING = ("source", "recorded_by", "recorded_at")
 
 
 def arr_snapshot_problems(
@@ -343,7 +415,7 @@ def arr_snapshot_record(
         )
     if written.problems:
         raise ValidationError({"movement": written.problems[0]})
-    return written.outcomes[0][1]
+    return written.snapshot(0)
 
 
 def arr_snapshot_correct(
@@ -430,7 +502,10 @@ def arr_snapshots_record(
             return written
         for snapshot in changed.values():
             snapshot.updated_at = now
-        ARRSnapshot.objects.bulk_create(created, batch_size=BATCH)
+        for snapshot in created:
+            # As auto_now would on save: the moment of the write.
+            snapshot.updated_at = timezone.now()
+        _insert(created)
         _update(changed.values())
         _record_history([s.pk for s in created], "+", by=by, now=now)
         _record_history(list(changed), "~", by=by, now=now)
@@ -438,28 +513,67 @@ def arr_snapshots_record(
     return written
 
 
-def _update(snapshots: Iterable[ARRSnapshot]) -> None:
-    """Write the fields a write changes (`_WRITTEN`) of each snapshot: one UPDATE
-    per row, sent together (bulk_update's CASE over a thousand rows per field
-    takes the database seconds)."""
-    fields = [ARRSnapshot._meta.get_field(name) for name in _WRITTEN]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    rows = [
-        [
-            field.get_db_prep_save(getattr(snapshot, field.attname), connection)
-            for field in fields
-        ]
-        + [snapshot.pk]
-        for snapshot in snapshots
-    ]
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {quote(ARRSnapshot._meta.db_table)} SET {assignments} "
-                "WHERE id = %s",
-                rows,
-            )
+# Every field of a snapshot but its id, as a new one is inserted.
+_INSERTED = [
+    field.name for field in ARRSnapshot._meta.concrete_fields if not field.primary_key
+]
+
+
+def _insert(snapshots: list[_Month]) -> None:
+    """Insert the new snapshots (COPY on PostgreSQL: the ORM's bulk_create spent
+    seconds preparing a hundred thousand) and give each its id. The accounts are
+    locked (`_lock_accounts`), so the snapshots of theirs with ids past the last
+    one before the insert are these (ids are handed out in order)."""
+    if not snapshots:
+        return
+    table = connection.ops.quote_name(ARRSnapshot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {table}")
+        (before,) = cursor.fetchone()
+        staging.insert_rows(
+            cursor,
+            ARRSnapshot,
+            _INSERTED,
+            (
+                tuple(getattr(s, _ATTNAMES[name]) for name in _INSERTED)
+                for s in snapshots
+            ),
+        )
+        cursor.execute(
+            f"SELECT id, account_id, month FROM {table} WHERE id > %s", [before or 0]
+        )
+        ids = {(account_id, _as_date(month)): pk for pk, account_id, month in cursor}
+    for snapshot in snapshots:
+        snapshot.pk = ids[snapshot.account_id, snapshot.month]
+
+
+def _as_date(value) -> date:
+    """A date column as a raw query returns it (SQLite: text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _update(months: Iterable[_Month]) -> None:
+    """Write what the write changed of each recorded month: the fields it may
+    change (`_WRITTEN`) that it knows (a month only classified again keeps who
+    recorded it and when, which were not read), all at once per set of fields
+    (`staging.update_rows`; bulk_update's CASE over a thousand rows per field takes
+    the database seconds)."""
+    groups: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
+    for month in months:
+        names = tuple(month.written_fields())
+        groups[names].append(
+            (month.pk, *(getattr(month, _ATTNAMES[name]) for name in names))
+        )
+    with connection.cursor() as cursor:
+        for names, rows in groups.items():
+            staging.update_rows(cursor, ARRSnapshot, list(names), rows)
+
+
+_ATTNAMES = {
+    field.name: field.attname
+    for field in ARRSnapshot._meta.concrete_fields
+    if not field.primary_key
+}
 
 
 def _record_history(ids: list[int], kind: str, *, by: User | None, now) -> None:
@@ -573,41 +687,49 @@ def _lock_accounts(account_ids: Iterable[int]) -> dict[int, CustomerAccount]:
     return accounts
 
 
+# What a write reads of an account's recorded months: their series, classified
+# again. Who recorded them and when is not read.
+_CLASSIFIED = (
+    "id",
+    "account_id",
+    "month",
+    "arr",
+    "previous_arr",
+    "movement",
+    "stated_movement",
+)
+
+
 def _snapshots_by_month(account_ids: Iterable[int]) -> dict[int, dict]:
     ids = sorted(account_ids)
     months: dict[int, dict] = defaultdict(dict)
     for start in range(0, len(ids), BATCH):
-        for snapshot in ARRSnapshot.objects.filter(
+        for row in ARRSnapshot.objects.filter(
             account_id__in=ids[start : start + BATCH]
-        ):
-            months[snapshot.account_id][snapshot.month] = snapshot
+        ).values_list(*_CLASSIFIED):
+            month = _Month(*row)
+            months[month.account_id][month.month] = month
     return months
 
 
 def _apply_entry(
     entry: ARREntry, account_months: dict, *, by, source, now
-) -> tuple[str, ARRSnapshot]:
-    snapshot = account_months.get(entry.month)
-    if snapshot is None:
-        snapshot = account_months[entry.month] = ARRSnapshot(
-            account_id=entry.account.pk,
-            month=entry.month,
-            arr=entry.arr,
-            stated_movement=entry.movement,
-            source=source,
-            recorded_by=by,
-            recorded_at=now,
+) -> tuple[str, _Month]:
+    month = account_months.get(entry.month)
+    if month is None:
+        month = account_months[entry.month] = _Month(
+            None, entry.account.pk, entry.month, None, None, "", entry.movement
         )
-        return "created", snapshot
+        month.record(entry.arr, source=source, by=by, now=now)
+        return "created", month
     outcome = "skipped"
-    if snapshot.arr != entry.arr:
-        snapshot.arr = entry.arr
-        snapshot.source, snapshot.recorded_by, snapshot.recorded_at = source, by, now
+    if month.arr != entry.arr:
+        month.record(entry.arr, source=source, by=by, now=now)
         outcome = "updated"
-    if entry.movement and entry.movement != snapshot.stated_movement:
-        snapshot.stated_movement = entry.movement
+    if entry.movement and entry.movement != month.stated_movement:
+        month.stated_movement = entry.movement
         outcome = "updated"
-    return outcome, snapshot
+    return outcome, month
 
 
 def arr_movement_correct(

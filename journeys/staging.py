@@ -38,8 +38,9 @@ def staging_table(cursor, name: str, columns: dict[str, str]) -> Iterator[None]:
 
 
 def load(cursor, name: str, columns: Iterable[str], rows: Iterable[tuple]) -> None:
-    """Put `rows` (tuples in the order of `columns`) into the staging table `name`,
-    consuming them as a stream."""
+    """Put `rows` (tuples in the order of `columns`) into the table `name` (a
+    staging table, or a model's table for `insert_rows`), consuming them as a
+    stream."""
     connection = cursor.db
     quote = connection.ops.quote_name
     columns = list(columns)
@@ -103,3 +104,67 @@ def insert_columns(
         value = given[name] if name in given else model_field.get_default()
         params.append(model_field.get_db_prep_save(value, connection))
     return ", ".join(columns), ", ".join(values), params
+
+
+def _prepared(connection, fields: list) -> Callable[[tuple], tuple]:
+    """A row's values as this database takes them in a bulk write: as they are on
+    PostgreSQL (psycopg adapts dates, times and decimals as the ORM has it do), through
+    the fields' `get_db_prep_save` on SQLite (which keeps dates and times as text)."""
+    if connection.vendor == "postgresql":
+        return lambda row: row
+    return lambda row: tuple(
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, row, strict=True)
+    )
+
+
+def insert_rows(cursor, model, names: list[str], rows: Iterable[tuple]) -> None:
+    """Insert `rows` (tuples of the fields `names`: every value the ORM would write,
+    defaults and auto_now the caller's) into `model`'s table, without a model
+    instance: COPY on PostgreSQL, executemany on SQLite. No ids come back."""
+    fields = [model._meta.get_field(name) for name in names]
+    prepare = _prepared(cursor.db, fields)
+    load(
+        cursor,
+        model._meta.db_table,
+        [field.column for field in fields],
+        map(prepare, rows),
+    )
+
+
+def update_rows(cursor, model, names: list[str], rows: Iterable[tuple]) -> None:
+    """Set the fields `names` of many rows of `model`'s table, each row a tuple
+    (primary key, *values): on PostgreSQL the rows go into a staging table (COPY)
+    and one UPDATE … FROM writes them all (an UPDATE per row took seconds for
+    thousands); on SQLite, an UPDATE per row sent together (executemany, in
+    process)."""
+    connection = cursor.db
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    if connection.vendor != "postgresql":
+        prepare = _prepared(connection, fields)
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments} WHERE {key} = %s",
+            ((*prepare(row[1:]), row[0]) for row in rows),
+        )
+        return
+    staged = f"{meta.db_table}_updates"
+    definition = ", ".join(
+        [f"{key} {meta.pk.rel_db_type(connection)}"]
+        + [f"{quote(field.column)} {field.db_type(connection)}" for field in fields]
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {quote(staged)} ({definition}) ON COMMIT DROP"
+    )
+    load(cursor, staged, [meta.pk.column, *(field.column for field in fields)], rows)
+    assignments = ", ".join(
+        f"{quote(field.column)} = staged.{quote(field.column)}" for field in fields
+    )
+    cursor.execute(
+        f"UPDATE {table} SET {assignments} FROM {quote(staged)} AS staged "
+        f"WHERE {table}.{key} = staged.{key}"
+    )
+    cursor.execute(f"DROP TABLE {quote(staged)}")

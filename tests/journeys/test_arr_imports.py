@@ -118,6 +118,85 @@ def test_a_file_with_another_arr_corrects_the_month_and_those_after(org, account
     ]
 
 
+def test_months_written_in_bulk_keep_who_recorded_them_unless_their_arr_changed(
+    org, accounts
+):
+    """The import writes its months at once (COPY and UPDATE … FROM on PostgreSQL):
+    a new month is recorded by the importer now; a month only classified again
+    (an earlier one came in) keeps its source, recorder and time; a corrected one
+    takes the importer's."""
+    from journeys import revenue
+
+    earlier = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    account = accounts[0]
+    march = revenue.arr_snapshot_record(
+        account=account,
+        month=date(2026, 3, 1),
+        arr=Decimal(500_000),
+        by=org.manager_a,
+        source=ARRSnapshot.Source.UI,
+        now=earlier,
+    )
+    april = revenue.arr_snapshot_record(
+        account=account,
+        month=date(2026, 4, 1),
+        arr=Decimal(800_000),
+        by=org.manager_a,
+        source=ARRSnapshot.Source.UI,
+        now=earlier,
+    )
+
+    report = _import(org, [HEADER, "C-1,2026-02,600000,", "C-1,2026-04,900000,"])
+
+    assert (report.created, report.updated) == (1, 1)
+    rows = {
+        s.month.month: (
+            s.arr,
+            s.previous_arr,
+            s.movement,
+            s.source,
+            s.recorded_by,
+            s.recorded_at,
+            s.updated_at,
+        )
+        for s in ARRSnapshot.objects.filter(account=account)
+    }
+    assert rows == {
+        2: (
+            Decimal(600_000),
+            None,
+            ARRMovement.NEW,
+            "import",
+            org.admin,
+            NOW,
+            rows[2][6],  # auto_now: the moment of the write
+        ),
+        # Classified again only: February came before it.
+        3: (
+            Decimal(500_000),
+            Decimal(600_000),
+            ARRMovement.DOWNSELL,
+            "ui",
+            org.manager_a,
+            earlier,
+            NOW,
+        ),
+        4: (
+            Decimal(900_000),
+            Decimal(500_000),
+            ARRMovement.EXPANSION,
+            "import",
+            org.admin,
+            NOW,
+            NOW,
+        ),
+    }
+    assert rows[2][6] is not None
+    assert {march.pk, april.pk} <= {
+        h.id for h in ARRSnapshot.history.filter(history_type="~")
+    }
+
+
 def test_a_bad_row_writes_nothing_and_every_problem_is_reported(org, accounts):
     lines = [
         HEADER,
