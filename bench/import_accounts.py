@@ -1,16 +1,20 @@
-"""Benchmark: the accounts CSV import on a generated database (issue 12's imports).
+"""Benchmark: the accounts and ARR CSV imports on a generated database (issue 12's
+imports).
 
     .venv/bin/python bench/import_accounts.py --database-url … [--count 100000]
 
 On a database the generator filled (bench/generate.py, any size), imports a file of
 `--count` new accounts (three in four dedicated to a member, one in four pooled,
 each with an ARR, over the generated journeys), then the same file again (every
-row matched and skipped), each as one `journeys.imports.import_accounts` call,
-and prints CPU time (this process and the database backend) and wall time of
-each. The accounts it created are removed afterwards, with their coverage, ARR
-snapshots and their history, so the database serves the other benchmarks as
-before. The issue names no target for it; gunicorn's request timeout (30 s) is
-the one that matters to an admin uploading the file. A benchmark, not a test.
+row matched and skipped), each as one `journeys.imports.import_accounts` call;
+then the ARR of the month before for those accounts (`import_arr_snapshots`: a
+month before their only one, so every account's current month is classified
+again), and that file again. It prints CPU time (this process and the database
+backend) and wall time of each. The accounts it created are removed afterwards,
+with their coverage, ARR snapshots and their history, so the database serves the
+other benchmarks as before. The issue names no target for them; gunicorn's request
+timeout (30 s) is the one that matters to an admin uploading a file. A benchmark,
+not a test.
 """
 
 import argparse
@@ -68,6 +72,15 @@ def accounts_csv(count: int, seed: int = 5) -> bytes:
     return out.getvalue().encode()
 
 
+def arr_csv(count: int, month: str, seed: int = 6) -> bytes:
+    rng = random.Random(seed)
+    lines = ["external_id,month,arr,movement"] + [
+        f"{PREFIX}{n},{month},{rng.randrange(0, 90_000_000, 1000)},"
+        for n in range(count)
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
 def remove_imported() -> None:
     from django.db import connection, transaction
 
@@ -102,7 +115,8 @@ def main() -> None:
     django.setup()
     from accounts.models import Role, User
     from bench import measure
-    from journeys.imports import import_accounts
+    from journeys import revenue
+    from journeys.imports import import_accounts, import_arr_snapshots
 
     admin = (
         User.objects.filter(groups__name=Role.ADMIN.value, is_active=True)
@@ -110,14 +124,21 @@ def main() -> None:
         .first()
     )
     data = accounts_csv(args.count)
+    month_before = revenue.add_months(revenue.current_month(), -1)
+    arr_data = arr_csv(args.count, f"{month_before:%Y-%m}")
     remove_imported()
+    runs = [
+        ("accounts", "new accounts", import_accounts, data),
+        ("accounts", "the same file again", import_accounts, data),
+        ("ARR months", "the month before", import_arr_snapshots, arr_data),
+        ("ARR months", "the same file again", import_arr_snapshots, arr_data),
+    ]
     try:
-        for label in ("new accounts", "the same file again"):
-            timing, report = measure.timed(
-                import_accounts, file=data, by=admin, confirm_not_ready=True
-            )
+        for what, label, function, file in runs:
+            extra = {"confirm_not_ready": True} if function is import_accounts else {}
+            timing, report = measure.timed(function, file=file, by=admin, **extra)
             print(
-                f"import of {args.count:,} accounts ({label}): {timing.describe()}; "
+                f"import of {args.count:,} {what} ({label}): {timing.describe()}; "
                 f"created {report.created:,}, updated {report.updated:,}, "
                 f"skipped {report.skipped:,}, problems {len(report.problems)}"
             )

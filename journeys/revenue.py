@@ -53,7 +53,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -300,46 +300,15 @@ class _Month:
         """The fields of `_WRITTEN` this write knows the value of."""
         return [name for name in _WRITTEN if self.recorded or name not in _RECORDING]
 
-    def as_snapshot(self) -> ARRSnapshot:
-        """The snapshot as a model instance; what the write did not read (who
-        recorded a month it did not record, and when) is read when asked."""
-        known = {
-            "id": self.pk,
-            "account_id": self.account_id,
-            "month": self.month,
-            "arr": self.arr,
-            "previous_arr": self.previous_arr,
-            "movement": self.movement,
-            "stated_movement": self.stated_movement,
-        }
-        if self.recorded:
-            known.update(
-                source=self.source,
-                recorded_by_id=self.recorded_by_id,
-                recorded_at=self.recorded_at,
-            )
-        if self.updated_at is not None:
-            known["updated_at"] = self.updated_at
-        fields = [f for f in ARRSnapshot._meta.concrete_fields if f.attname in known]
-        return ARRSnapshot.from_db(
-            connection.alias,
-            [f.attname for f in fields],
-            [known[f.attname] for f in fields],
-        )
-
 
 @dataclass
 class ARRWrite:
     """What became of each entry, in their order: ("created" | "updated" |
-    "skipped", the month as written; `snapshot(index)` gives it as a model
-    instance). With `problems` (entry index → why its stated type does not fit),
-    nothing was written."""
+    "skipped", the month as written, its `pk` the snapshot's). With `problems`
+    (entry index → why its stated type does not fit), nothing was written."""
 
     outcomes: list[tuple[str, _Month]] = field(default_factory=list)
     problems: dict[int, str] = field(default_factory=dict)
-
-    def snapshot(self, index: int) -> ARRSnapshot:
-        return self.outcomes[index][1].as_snapshot()
 
 
 # The fields a write may change (the rest are set when the snapshot is created).
@@ -415,7 +384,11 @@ def arr_snapshot_record(
         )
     if written.problems:
         raise ValidationError({"movement": written.problems[0]})
-    return written.snapshot(0)
+    # The month as stored, whole (a bulk write knows only part of a month it did
+    # not record).
+    return ARRSnapshot.objects.select_related("recorded_by").get(
+        pk=written.outcomes[0][1].pk
+    )
 
 
 def arr_snapshot_correct(
@@ -544,7 +517,10 @@ def _insert(snapshots: list[_Month]) -> None:
         )
         ids = {(account_id, _as_date(month)): pk for pk, account_id, month in cursor}
     for snapshot in snapshots:
-        snapshot.pk = ids[snapshot.account_id, snapshot.month]
+        snapshot.pk = ids.get((snapshot.account_id, snapshot.month))
+        if snapshot.pk is None:
+            # Ids handed out out of order (a sequence set back, rows given ids).
+            raise IntegrityError("an inserted ARR snapshot was not found by its id")
 
 
 def _as_date(value) -> date:

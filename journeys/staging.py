@@ -12,6 +12,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime
 
 from django.db.models import NOT_PROVIDED
+from django.db.transaction import TransactionManagementError
 
 
 @contextmanager
@@ -151,6 +152,9 @@ def update_rows(cursor, model, names: list[str], rows: Iterable[tuple]) -> None:
             ((*prepare(row[1:]), row[0]) for row in rows),
         )
         return
+    if not connection.in_atomic_block:
+        # The staging table lives until the transaction ends.
+        raise TransactionManagementError("update_rows runs inside atomic().")
     staged = f"{meta.db_table}_updates"
     definition = ", ".join(
         [f"{key} {meta.pk.rel_db_type(connection)}"]
