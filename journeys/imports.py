@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -335,32 +335,6 @@ def parse_reached_at(value: str, *, zone: tzinfo | None = None) -> datetime:
     return moment
 
 
-def _parse_arr(value: str) -> Decimal:
-    """A whole, non-negative amount the ARR column holds; thousands separators, a
-    yen sign before it or 円 after it allowed. Raises ValueError with the
-    reason."""
-    cleaned = value.replace(",", "").replace("¥", "").replace("￥", "").strip()
-    cleaned = cleaned.removesuffix("円").strip()
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        amount = None
-    if (
-        amount is None
-        or not amount.is_finite()
-        or amount < 0
-        or amount != amount.to_integral_value()
-    ):
-        raise ValueError(_("ARR must be a whole, non-negative amount."))
-    column = CustomerAccount._meta.get_field("arr")
-    largest = Decimal(10) ** (column.max_digits - column.decimal_places) - 1
-    if amount > largest:
-        raise ValueError(
-            _("ARR must be at most %(largest)s.") % {"largest": f"{largest:,}"}
-        )
-    return amount.quantize(Decimal(1))
-
-
 # --- Accounts ----------------------------------------------------------------------
 
 
@@ -484,7 +458,7 @@ def _check_accounts(rows: list[_Row], report: ImportReport) -> list[_AccountRow]
         arr = None
         if column(row, "arr"):
             try:
-                arr = _parse_arr(column(row, "arr"))
+                arr = revenue.parse_arr(column(row, "arr"))
             except ValueError as error:
                 report.add(row.line, "arr", str(error))
         journey = journeys.get(column(row, "journey"))

@@ -105,6 +105,34 @@ def test_accounts_import_in_each_encoding_with_japanese_names(world, encoding):
     assert (himawari.model, himawari.pool) == (CoverageModel.POOLED, world["pool"])
 
 
+def test_arr_as_japanese_excel_writes_it_is_read_as_in_every_other_arr_field(world):
+    """Shift_JIS has no ¥ of its own: Japanese Excel writes byte 0x5C, read as a
+    backslash. The accounts import reads ARR by the one rule of the ARR import and
+    the forms (`revenue.parse_arr`); it refused these before."""
+    data = csv_bytes(
+        [
+            ACCOUNT_HEADER,
+            'C-2,さくら,SMB,"\\1,200,000",Onboarding,pooled,,SMB pool',
+            "C-3,ひまわり,SMB,300000円,Onboarding,pooled,,SMB pool",
+            "C-4,つばき,SMB,12.5,Onboarding,pooled,,SMB pool",
+        ],
+        "cp932",
+    )
+
+    report = import_accounts(file=data, by=world["org"].admin)
+
+    assert [(p.line, p.column, p.reason) for p in report.problems] == [
+        (4, "arr", "ARR is a whole amount of yen.")
+    ]
+    fixed = data.replace(b"12.5", b"125")
+    assert import_accounts(file=fixed, by=world["org"].admin).created == 3
+    assert dict(
+        CustomerAccount.objects.filter(
+            external_id__in=["C-2", "C-3", "C-4"]
+        ).values_list("external_id", "arr")
+    ) == {"C-2": Decimal(1_200_000), "C-3": Decimal(300_000), "C-4": Decimal(125)}
+
+
 def test_a_file_in_another_encoding_is_refused_with_one_clear_message(world):
     data = csv_bytes([ACCOUNT_HEADER, "C-2,さくら,,,Onboarding,pooled,,SMB pool"])
 
