@@ -486,10 +486,13 @@ def arr_snapshots_record(
     return written
 
 
-# Every field of a snapshot but its id, as a new one is inserted.
-_INSERTED = [
-    field.name for field in ARRSnapshot._meta.concrete_fields if not field.primary_key
-]
+# Every field of a snapshot but its id (as a new one is inserted) → its attribute.
+_ATTNAMES = {
+    field.name: field.attname
+    for field in ARRSnapshot._meta.concrete_fields
+    if not field.primary_key
+}
+_INSERTED = list(_ATTNAMES)
 
 
 def _insert(snapshots: list[_Month]) -> None:
@@ -543,13 +546,6 @@ def _update(months: Iterable[_Month]) -> None:
     with connection.cursor() as cursor:
         for names, rows in groups.items():
             staging.update_rows(cursor, ARRSnapshot, list(names), rows)
-
-
-_ATTNAMES = {
-    field.name: field.attname
-    for field in ARRSnapshot._meta.concrete_fields
-    if not field.primary_key
-}
 
 
 def _record_history(ids: list[int], kind: str, *, by: User | None, now) -> None:

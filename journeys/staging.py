@@ -11,24 +11,33 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 
-from django.db.models import NOT_PROVIDED
+from django.db.models import NOT_PROVIDED, Field
 from django.db.transaction import TransactionManagementError
 
 
 @contextmanager
-def staging_table(cursor, name: str, columns: dict[str, str]) -> Iterator[None]:
+def staging_table(cursor, name: str, columns: dict[str, str | Field]) -> Iterator[None]:
     """A temporary table `name` for the life of the block, inside the caller's
-    transaction; `columns` maps each column to a Django field type ("IntegerField",
-    "TextField", "DateTimeField", ...), so that its values compare with the model
-    tables' as the ORM's do.
+    transaction (atomic()); `columns` maps each column to a Django field type
+    ("IntegerField", "TextField", "DateTimeField", ...) or to a model field whose
+    column type it takes, so that its values compare with the model tables' as the
+    ORM's do.
 
     The table is dropped when the block ends normally; on an error the caller's
     transaction rolls back, which takes the table with it (the database is not
     asked anything more in an aborted transaction)."""
     connection = cursor.db
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Dropped at commit: in autocommit, as soon as it was made.
+        raise TransactionManagementError("A staging table needs atomic().")
     quote = connection.ops.quote_name
     definition = ", ".join(
-        f"{quote(column)} {connection.data_types[kind]}"
+        f"{quote(column)} "
+        + (
+            connection.data_types[kind]
+            if isinstance(kind, str)
+            else kind.db_type(connection)
+        )
         for column, kind in columns.items()
     )
     # A safety net on PostgreSQL: the table never outlives the transaction.
@@ -152,23 +161,14 @@ def update_rows(cursor, model, names: list[str], rows: Iterable[tuple]) -> None:
             ((*prepare(row[1:]), row[0]) for row in rows),
         )
         return
-    if not connection.in_atomic_block:
-        # The staging table lives until the transaction ends.
-        raise TransactionManagementError("update_rows runs inside atomic().")
     staged = f"{meta.db_table}_updates"
-    definition = ", ".join(
-        [f"{key} {meta.pk.rel_db_type(connection)}"]
-        + [f"{quote(field.column)} {field.db_type(connection)}" for field in fields]
-    )
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {quote(staged)} ({definition}) ON COMMIT DROP"
-    )
-    load(cursor, staged, [meta.pk.column, *(field.column for field in fields)], rows)
-    assignments = ", ".join(
-        f"{quote(field.column)} = staged.{quote(field.column)}" for field in fields
-    )
-    cursor.execute(
-        f"UPDATE {table} SET {assignments} FROM {quote(staged)} AS staged "
-        f"WHERE {table}.{key} = staged.{key}"
-    )
-    cursor.execute(f"DROP TABLE {quote(staged)}")
+    columns = {field.column: field for field in [meta.pk, *fields]}
+    with staging_table(cursor, staged, columns):
+        load(cursor, staged, columns, rows)
+        assignments = ", ".join(
+            f"{quote(field.column)} = staged.{quote(field.column)}" for field in fields
+        )
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {quote(staged)} AS staged "
+            f"WHERE {table}.{key} = staged.{key}"
+        )
