@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
+from functools import cache, partial
 from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -1284,7 +1285,7 @@ def import_arr_snapshots(
     with the same ARR (and type) is skipped, one with another ARR is corrected (its
     history keeps the value before). `movement` states the movement type; empty,
     the type stated before stays, or it is inferred. A file holds each account's
-    month once. A few queries per thousand lines, whatever the file's size."""
+    month once. A fixed number of queries, whatever the file's size."""
     _check_may_import(by)
     report = ImportReport()
     rows = _rows(file, report, required=ARR_REQUIRED, known=ARR_COLUMNS)
@@ -1330,6 +1331,8 @@ def _check_arr_rows(
     are reported."""
     entries, lines = [], []
     first_line: dict[tuple[int, date], int] = {}
+    # A file holds a few months: each is checked once.
+    month_problem = cache(partial(revenue.month_problem, now=now))
     for row in rows:
         problems_before = len(report.problems)
         external_id = row.values.get("external_id", "")
@@ -1343,7 +1346,7 @@ def _check_arr_rows(
                 _("No account has the external id “%(id)s”.") % {"id": external_id},
             )
         month = _arr_cell(row, "month", revenue.parse_month, report)
-        if month is not None and (problem := revenue.month_problem(month, now=now)):
+        if month is not None and (problem := month_problem(month)):
             report.add(row.line, "month", problem)
         arr = _arr_cell(row, "arr", revenue.parse_arr, report)
         movement = _arr_cell(row, "movement", revenue.movement_choice, report) or ""

@@ -40,7 +40,8 @@ The rules, written once (the revenue figures read the movements they leave):
 - **Correcting.** Recording a month that has a snapshot corrects it in place; the
   snapshot's history (django-simple-history) keeps every earlier value with who
   changed it and when. Recording what is already there changes nothing. Every write
-  recomputes the account's movements in month order, under a lock of the account.
+  recomputes the account's movements in month order from the first month it records
+  (the months before it do not change), under a lock of the account.
 - **The account's ARR** (`CustomerAccount.arr`) follows its latest snapshot whenever
   the account's snapshots are written.
 """
@@ -54,7 +55,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -67,8 +69,6 @@ from .models import ARRMovement, ARRSnapshot, CustomerAccount
 EARLIEST_MONTH = date(2000, 1, 1)
 # The largest ARR the column holds (14 digits).
 LARGEST_ARR = Decimal(10) ** 14 - 1
-# Snapshots written per INSERT/UPDATE, accounts locked per query.
-BATCH = 1000
 
 FROM_NOTHING = (ARRMovement.NEW, ARRMovement.REACTIVATION)
 INCREASE = (ARRMovement.EXPANSION, ARRMovement.UPSELL, ARRMovement.CROSS_SELL)
@@ -235,11 +235,17 @@ class Classified:
     fitting: tuple[str, ...]
 
 
-def classify(series: Iterable[tuple[Decimal, str]]) -> list[Classified]:
+def classify(
+    series: Iterable[tuple[Decimal, str]],
+    *,
+    previous: Decimal | None = None,
+    had_arr: bool = False,
+) -> list[Classified]:
     """An account's snapshots in month order, as (ARR, stated movement), classified
-    by the rules of this module."""
+    by the rules of this module. A series that starts after the account's first
+    snapshot gives the ARR carried into its first month (`previous`) and whether the
+    account had ARR above 0 before it (`had_arr`)."""
     classified = []
-    previous, had_arr = None, False
     for arr, stated in series:
         fitting = fitting_movements(previous, arr, had_arr=had_arr)
         movement = stated if stated in fitting else (fitting[0] if fitting else "")
@@ -265,8 +271,8 @@ class ARREntry:
 class _Month:
     """One month of an account's series as a write holds it: what classifying the
     series again needs, and for a month the write records, who recorded it and
-    when. Not a model instance: an import reads every month of a hundred thousand
-    accounts (Django built one each in most of its time)."""
+    when. Not a model instance: an import reads months of a hundred thousand accounts
+    (Django built one each in most of its time)."""
 
     __slots__ = (
         "pk",
@@ -426,19 +432,34 @@ def arr_snapshots_record(
     now: datetime | None = None,
 ) -> ARRWrite:
     """Record many months at once (the import, the demo), all or nothing, in a
-    fixed number of queries per thousand entries. Each entry is valid on its own
-    (`arr_snapshot_problems`) and names its (account, month) once; a stated type
-    that does not fit its change is reported in `problems`, and then nothing is
-    written."""
+    fixed number of queries whatever the number of entries. Each entry is valid on
+    its own (`arr_snapshot_problems`) and names its (account, month) once; a stated
+    type that does not fit its change is reported in `problems`, and then nothing
+    is written."""
     now = now or timezone.now()
     by_account: dict[int, list[int]] = defaultdict(list)
     for index, entry in enumerate(entries):
         by_account[entry.account.pk].append(index)
     written = ARRWrite(outcomes=[None] * len(entries))
-    with transaction.atomic():
-        accounts = _lock_accounts(by_account)
-        months = _snapshots_by_month(by_account)
-        created, changed, accounts_changed = [], {}, []
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        staging.staging_table(cursor, _ENTRIES, _ENTRY_COLUMNS),
+    ):
+        month_value = _month_value()
+        staging.load(
+            cursor,
+            _ENTRIES,
+            _ENTRY_COLUMNS,
+            (
+                (account_id, month_value(min(entries[i].month for i in indexes)))
+                for account_id, indexes in by_account.items()
+            ),
+        )
+        in_write = RawSQL(f"SELECT account_id FROM {_quote(_ENTRIES)}", [])
+        _lock_accounts(in_write)
+        months, carried = _months_from_entries(cursor)
+        created, changed = [], {}
         for account_id, indexes in by_account.items():
             account_months = months[account_id]
             for index in indexes:
@@ -449,9 +470,24 @@ def arr_snapshots_record(
                     created.append(snapshot)
                 elif outcome == "updated":
                     changed[snapshot.pk] = snapshot
+            # The months from the first one written on; the month before it (if
+            # any) and those before are not changed by the write.
+            before, had_arr_before = carried.get(account_id, (None, False))
+            previous, had_arr = None, False
+            if before is not None:
+                previous = account_months[before].arr
+                had_arr = had_arr_before or previous > 0
+            series = [
+                account_months[month]
+                for month in sorted(account_months)
+                if before is None or month > before
+            ]
+            results = classify(
+                ((s.arr, s.stated_movement) for s in series),
+                previous=previous,
+                had_arr=had_arr,
+            )
             fitting = {}
-            series = [account_months[month] for month in sorted(account_months)]
-            results = classify((s.arr, s.stated_movement) for s in series)
             for snapshot, result in zip(series, results, strict=True):
                 fitting[snapshot.month] = result.fitting
                 if (snapshot.previous_arr, snapshot.movement) != (
@@ -467,10 +503,6 @@ def arr_snapshots_record(
                 snapshot = written.outcomes[index][1]
                 if entry.movement and snapshot.movement != entry.movement:
                     written.problems[index] = misfit_reason(fitting[entry.month])
-            account = accounts[account_id]
-            if account.arr != series[-1].arr:
-                account.arr = series[-1].arr
-                accounts_changed.append(account)
         if written.problems:
             return written
         for snapshot in changed.values():
@@ -478,12 +510,34 @@ def arr_snapshots_record(
         for snapshot in created:
             # As auto_now would on save: the moment of the write.
             snapshot.updated_at = timezone.now()
-        _insert(created)
-        _update(changed.values())
-        _record_history([s.pk for s in created], "+", by=by, now=now)
-        _record_history(list(changed), "~", by=by, now=now)
-        _follow_latest_arr([account.pk for account in accounts_changed])
+        _insert(cursor, created)
+        _update(cursor, changed.values())
+        _record_history(
+            cursor, {"+": [s.pk for s in created], "~": list(changed)}, by=by, now=now
+        )
+        _follow_latest_arr(in_write)
     return written
+
+
+# The accounts a write records months of, each with the first month it records: a
+# staging table that the write's reads join.
+_ENTRIES = "journeys_arr_write_accounts"
+_ENTRY_COLUMNS = {
+    "account_id": ARRSnapshot._meta.get_field("account"),
+    "first_month": ARRSnapshot._meta.get_field("month"),
+}
+# The ids of snapshots whose history a write records.
+_HISTORY_IDS = "journeys_arr_write_ids"
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _month_value():
+    """How a month is written to this database in raw SQL, as the ORM writes it."""
+    field = ARRSnapshot._meta.get_field("month")
+    return lambda month: field.get_db_prep_save(month, connection)
 
 
 # Every field of a snapshot but its id (as a new one is inserted) → its attribute.
@@ -495,30 +549,26 @@ _ATTNAMES = {
 _INSERTED = list(_ATTNAMES)
 
 
-def _insert(snapshots: list[_Month]) -> None:
+def _insert(cursor, snapshots: list[_Month]) -> None:
     """Insert the new snapshots (COPY on PostgreSQL: the ORM's bulk_create spent
     seconds preparing a hundred thousand) and give each its id. The accounts are
     locked (`_lock_accounts`), so the snapshots of theirs with ids past the last
     one before the insert are these (ids are handed out in order)."""
     if not snapshots:
         return
-    table = connection.ops.quote_name(ARRSnapshot._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {table}")
-        (before,) = cursor.fetchone()
-        staging.insert_rows(
-            cursor,
-            ARRSnapshot,
-            _INSERTED,
-            (
-                tuple(getattr(s, _ATTNAMES[name]) for name in _INSERTED)
-                for s in snapshots
-            ),
-        )
-        cursor.execute(
-            f"SELECT id, account_id, month FROM {table} WHERE id > %s", [before or 0]
-        )
-        ids = {(account_id, _as_date(month)): pk for pk, account_id, month in cursor}
+    table = _quote(ARRSnapshot._meta.db_table)
+    cursor.execute(f"SELECT MAX(id) FROM {table}")
+    (before,) = cursor.fetchone()
+    staging.insert_rows(
+        cursor,
+        ARRSnapshot,
+        _INSERTED,
+        (tuple(getattr(s, _ATTNAMES[name]) for name in _INSERTED) for s in snapshots),
+    )
+    cursor.execute(
+        f"SELECT id, account_id, month FROM {table} WHERE id > %s", [before or 0]
+    )
+    ids = {(account_id, _as_date(month)): pk for pk, account_id, month in cursor}
     for snapshot in snapshots:
         snapshot.pk = ids.get((snapshot.account_id, snapshot.month))
         if snapshot.pk is None:
@@ -531,7 +581,7 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def _update(months: Iterable[_Month]) -> None:
+def _update(cursor, months: Iterable[_Month]) -> None:
     """Write what the write changed of each recorded month: the fields it may
     change (`_WRITTEN`) that it knows (a month only classified again keeps who
     recorded it and when, which were not read), all at once per set of fields
@@ -543,27 +593,35 @@ def _update(months: Iterable[_Month]) -> None:
         groups[names].append(
             (month.pk, *(getattr(month, _ATTNAMES[name]) for name in names))
         )
-    with connection.cursor() as cursor:
-        for names, rows in groups.items():
-            staging.update_rows(cursor, ARRSnapshot, list(names), rows)
+    for names, rows in groups.items():
+        staging.update_rows(cursor, ARRSnapshot, list(names), rows)
 
 
-def _record_history(ids: list[int], kind: str, *, by: User | None, now) -> None:
-    """The history rows (django-simple-history's: "+" created, "~" changed) of the
-    snapshots `ids` as they are now, copied by the database, one statement per
-    thousand: simple_history's bulk helpers make a model instance of each row,
-    most of a large import's time."""
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start : start + BATCH]
-            _copy_to_history(
-                cursor,
-                f"id IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-                kind,
-                by=by,
-                now=now,
-            )
+def _record_history(cursor, ids: dict[str, list[int]], *, by: User | None, now) -> None:
+    """The history rows (django-simple-history's) of the snapshots `ids` by kind
+    ("+" created, "~" changed) as they are now, copied by the database, one
+    statement per kind (the ids in a staging table): simple_history's bulk helpers
+    make a model instance of each row, most of a large import's time."""
+    if not any(ids.values()):
+        return
+    columns = {"id": ARRSnapshot._meta.pk, "kind": "TextField"}
+    with staging.staging_table(cursor, _HISTORY_IDS, columns):
+        staging.load(
+            cursor,
+            _HISTORY_IDS,
+            columns,
+            ((pk, kind) for kind, kind_ids in ids.items() for pk in kind_ids),
+        )
+        for kind, kind_ids in ids.items():
+            if kind_ids:
+                _copy_to_history(
+                    cursor,
+                    f"id IN (SELECT id FROM {_quote(_HISTORY_IDS)} WHERE kind = %s)",
+                    [kind],
+                    kind,
+                    by=by,
+                    now=now,
+                )
 
 
 def _copy_to_history(cursor, where: str, params, kind: str, *, by, now) -> None:
@@ -630,58 +688,80 @@ def first_snapshots_insert(
     return written
 
 
-def _follow_latest_arr(account_ids: list[int]) -> None:
-    """The accounts' ARR is that of their latest snapshot."""
-    latest = (
+def _lock_accounts(account_ids: Iterable[int] | RawSQL) -> None:
+    """Lock the accounts for a write, in id order (two writers never wait on each
+    other crosswise)."""
+    list(
+        CustomerAccount.objects.select_for_update()
+        .filter(pk__in=account_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _follow_latest_arr(account_ids: RawSQL) -> None:
+    """The accounts' ARR is that of their latest snapshot (written where it is
+    not)."""
+    latest = Subquery(
         ARRSnapshot.objects.filter(account=OuterRef("pk"))
         .order_by("-month")
         .values("arr")[:1]
     )
-    for start in range(0, len(account_ids), BATCH):
-        CustomerAccount.objects.filter(
-            pk__in=account_ids[start : start + BATCH]
-        ).update(arr=Subquery(latest))
+    CustomerAccount.objects.filter(pk__in=account_ids).alias(latest=latest).exclude(
+        arr=F("latest")
+    ).update(arr=latest)
 
 
-def _lock_accounts(account_ids: Iterable[int]) -> dict[int, CustomerAccount]:
-    """The accounts, locked for the write, in id order (two writers never wait on
-    each other crosswise)."""
-    ids = sorted(account_ids)
-    accounts = {}
-    for start in range(0, len(ids), BATCH):
-        for account in (
-            CustomerAccount.objects.select_for_update()
-            .filter(pk__in=ids[start : start + BATCH])
-            .only("pk", "arr")
-            .order_by("pk")
-        ):
-            accounts[account.pk] = account
-    return accounts
-
-
-# What a write reads of an account's recorded months: their series, classified
-# again. Who recorded them and when is not read.
-_CLASSIFIED = (
-    "id",
-    "account_id",
-    "month",
-    "arr",
-    "previous_arr",
-    "movement",
-    "stated_movement",
-)
-
-
-def _snapshots_by_month(account_ids: Iterable[int]) -> dict[int, dict]:
-    ids = sorted(account_ids)
+def _months_from_entries(cursor) -> tuple[dict[int, dict], dict[int, tuple]]:
+    """The recorded months a write needs of the accounts in `_ENTRIES`, each from
+    the last month before the first one it records: by account, its months (plain
+    rows), and that month before (none: all its months are read) with whether the
+    account had ARR above 0 before that. The months before it are not read: a write
+    changes nothing there (an account may have years of them)."""
+    snapshots = _quote(ARRSnapshot._meta.db_table)
+    cursor.execute(
+        f"""SELECT s.id, s.account_id, s.month, s.arr, s.previous_arr, s.movement,
+            s.stated_movement, starts.month_before,
+            CASE WHEN s.month <> starts.month_before THEN 0 WHEN EXISTS (
+                SELECT 1 FROM {snapshots} AS earlier
+                WHERE earlier.account_id = starts.account_id
+                    AND earlier.month < starts.month_before AND earlier.arr > 0
+            ) THEN 1 ELSE 0 END
+        FROM (
+            SELECT entries.account_id, entries.first_month, (
+                SELECT MAX(before.month) FROM {snapshots} AS before
+                WHERE before.account_id = entries.account_id
+                    AND before.month < entries.first_month
+            ) AS month_before
+            FROM {_quote(_ENTRIES)} AS entries
+        ) AS starts
+        JOIN {snapshots} AS s ON s.account_id = starts.account_id
+            AND s.month >= COALESCE(starts.month_before, starts.first_month)"""
+    )
     months: dict[int, dict] = defaultdict(dict)
-    for start in range(0, len(ids), BATCH):
-        for row in ARRSnapshot.objects.filter(
-            account_id__in=ids[start : start + BATCH]
-        ).values_list(*_CLASSIFIED):
-            month = _Month(*row)
-            months[month.account_id][month.month] = month
-    return months
+    carried: dict[int, tuple] = {}
+    for row in cursor:
+        pk, account_id, month, arr, previous_arr, movement, stated, before, had = row
+        month = _as_date(month)
+        months[account_id][month] = _Month(
+            pk,
+            account_id,
+            month,
+            _as_decimal(arr),
+            _as_decimal(previous_arr),
+            movement,
+            stated,
+        )
+        if before is not None and month == _as_date(before):
+            # The month before's row says whether ARR came before it (looked up
+            # for that row only).
+            carried[account_id] = (month, bool(had))
+    return months, carried
+
+
+def _as_decimal(value) -> Decimal | None:
+    """An amount as a raw query returns it (SQLite: an integer)."""
+    return value if value is None or isinstance(value, Decimal) else Decimal(value)
 
 
 def _apply_entry(

@@ -197,6 +197,91 @@ def test_months_written_in_bulk_keep_who_recorded_them_unless_their_arr_changed(
     }
 
 
+def test_months_written_in_the_middle_of_a_long_series_follow_the_months_before(
+    org, accounts
+):
+    """A write reads an account's months from the last one before the first it
+    records: that month's ARR carries into the next, and a churn long before it
+    still makes ARR from nothing a reactivation. The months before are left as
+    they were."""
+    _import(
+        org,
+        [
+            HEADER,
+            "C-1,2025-01,100000,",
+            "C-1,2025-02,0,",
+            "C-1,2025-03,0,",
+            "C-1,2025-04,0,",
+            "C-1,2025-05,200000,",
+            "C-1,2025-06,200000,",
+            "C-2,2025-05,0,",
+        ],
+    )
+    last_history_id = ARRSnapshot.history.latest("history_id").history_id
+
+    report = _import(
+        org,
+        [HEADER, "C-1,2025-04,50000,", "C-1,2025-06,300000,", "C-2,2025-06,70000,"],
+    )
+
+    assert (report.created, report.updated, report.skipped) == (1, 2, 0)
+    assert _stored() == [
+        ("C-1", "2025-01", 100_000, ARRMovement.NEW),
+        ("C-1", "2025-02", 0, ARRMovement.CHURN),
+        ("C-1", "2025-03", 0, ""),
+        # From nothing, after January's ARR (before the month before): reactivation.
+        ("C-1", "2025-04", 50_000, ARRMovement.REACTIVATION),
+        ("C-1", "2025-05", 200_000, ARRMovement.EXPANSION),
+        ("C-1", "2025-06", 300_000, ARRMovement.EXPANSION),
+        ("C-2", "2025-05", 0, ""),
+        # From nothing, never any ARR before: new business.
+        ("C-2", "2025-06", 70_000, ARRMovement.NEW),
+    ]
+    previous = {
+        (s.account.external_id, f"{s.month:%Y-%m}"): s.previous_arr
+        for s in ARRSnapshot.objects.select_related("account")
+    }
+    assert previous[("C-1", "2025-04")] == 0
+    assert previous[("C-1", "2025-05")] == 50_000
+    assert previous[("C-2", "2025-06")] == 0
+    # April and June corrected, May classified again, C-2's June created; no
+    # other month written.
+    assert {
+        (h.account.external_id, f"{h.month:%Y-%m}", h.history_type)
+        for h in ARRSnapshot.history.filter(
+            history_id__gt=last_history_id
+        ).select_related("account")
+    } == {
+        ("C-1", "2025-04", "~"),
+        ("C-1", "2025-05", "~"),
+        ("C-1", "2025-06", "~"),
+        ("C-2", "2025-06", "+"),
+    }
+    accounts[0].refresh_from_db()
+    accounts[1].refresh_from_db()
+    assert (accounts[0].arr, accounts[1].arr) == (300_000, 70_000)
+
+
+def test_whether_an_account_had_arr_counts_the_month_before_and_no_zero_month(
+    org, accounts
+):
+    """ARR from nothing is a reactivation when the account had ARR before, be it
+    only in the month before the write (C-1), and new when its months before held
+    0 (C-2)."""
+    _import(org, [HEADER, "C-1,2025-01,100000,", "C-2,2025-01,0,", "C-2,2025-02,0,"])
+
+    _import(org, [HEADER, "C-1,2025-02,0,", "C-1,2025-03,50000,", "C-2,2025-03,9000,"])
+
+    assert _stored() == [
+        ("C-1", "2025-01", 100_000, ARRMovement.NEW),
+        ("C-1", "2025-02", 0, ARRMovement.CHURN),
+        ("C-1", "2025-03", 50_000, ARRMovement.REACTIVATION),
+        ("C-2", "2025-01", 0, ""),
+        ("C-2", "2025-02", 0, ""),
+        ("C-2", "2025-03", 9_000, ARRMovement.NEW),
+    ]
+
+
 def test_a_bad_row_writes_nothing_and_every_problem_is_reported(org, accounts):
     lines = [
         HEADER,
