@@ -446,14 +446,16 @@ def arr_snapshots_record(
         connection.cursor() as cursor,
         staging.staging_table(cursor, _ENTRIES, _ENTRY_COLUMNS),
     ):
-        month_value = _month_value()
         staging.load(
             cursor,
             _ENTRIES,
             _ENTRY_COLUMNS,
-            (
-                (account_id, month_value(min(entries[i].month for i in indexes)))
-                for account_id, indexes in by_account.items()
+            map(
+                staging.prepared(connection, list(_ENTRY_COLUMNS.values())),
+                (
+                    (account_id, min(entries[i].month for i in indexes))
+                    for account_id, indexes in by_account.items()
+                ),
             ),
         )
         in_write = RawSQL(f"SELECT account_id FROM {_quote(_ENTRIES)}", [])
@@ -532,12 +534,6 @@ _HISTORY_IDS = "journeys_arr_write_ids"
 
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
-
-
-def _month_value():
-    """How a month is written to this database in raw SQL, as the ORM writes it."""
-    field = ARRSnapshot._meta.get_field("month")
-    return lambda month: field.get_db_prep_save(month, connection)
 
 
 # Every field of a snapshot but its id (as a new one is inserted) → its attribute.

@@ -116,7 +116,7 @@ def insert_columns(
     return ", ".join(columns), ", ".join(values), params
 
 
-def _prepared(connection, fields: list) -> Callable[[tuple], tuple]:
+def prepared(connection, fields: list) -> Callable[[tuple], tuple]:
     """A row's values as this database takes them in a bulk write: as they are on
     PostgreSQL (psycopg adapts dates, times and decimals as the ORM has it do), through
     the fields' `get_db_prep_save` on SQLite (which keeps dates and times as text)."""
@@ -133,7 +133,7 @@ def insert_rows(cursor, model, names: list[str], rows: Iterable[tuple]) -> None:
     defaults and auto_now the caller's) into `model`'s table, without a model
     instance: COPY on PostgreSQL, executemany on SQLite. No ids come back."""
     fields = [model._meta.get_field(name) for name in names]
-    prepare = _prepared(cursor.db, fields)
+    prepare = prepared(cursor.db, fields)
     load(
         cursor,
         model._meta.db_table,
@@ -154,7 +154,7 @@ def update_rows(cursor, model, names: list[str], rows: Iterable[tuple]) -> None:
     fields = [meta.get_field(name) for name in names]
     table, key = quote(meta.db_table), quote(meta.pk.column)
     if connection.vendor != "postgresql":
-        prepare = _prepared(connection, fields)
+        prepare = prepared(connection, fields)
         assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
         cursor.executemany(
             f"UPDATE {table} SET {assignments} WHERE {key} = %s",
