@@ -2,6 +2,7 @@
 
 import copy
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -130,3 +131,13 @@ def first_and_count(queryset: QuerySet, shown: int) -> tuple[list, int]:
         return rows[:shown], count
     rows = list(queryset.annotate(_count_of_all=Window(Count("*")))[:shown])
     return rows, rows[0]._count_of_all if rows else 0
+
+
+def analyze_tables(*names: str) -> None:
+    """PostgreSQL: refresh the planner's statistics of these tables (by name: a
+    temporary table just filled, a table just rewritten, a day's rows just
+    written), for the plans of the statements that read them next. SQLite plans
+    without."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(names))

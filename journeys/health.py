@@ -84,7 +84,7 @@ from django.db.models.lookups import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.queries import DaysBetween
+from config.queries import DaysBetween, analyze_tables
 
 from .models import (
     AccountHealth,
@@ -409,7 +409,15 @@ def record_health(day: date | None = None, accounts: QuerySet | None = None) -> 
                 ),
             )
             written = cursor.rowcount
-        _keep_latest_on_accounts(rows)
+        if accounts is None:
+            # A whole day written (the day's first run records every account):
+            # the planner learns of the day. Until then a day its statistics
+            # have not seen is one row to it (every day they know is a common
+            # value), and at 100,000 accounts a later run's statements on that
+            # day's rows went to nested loops of minutes. Autovacuum analyses
+            # the table only once a tenth of it has changed: days later.
+            analyze_tables(table)
+        _keep_latest_on_accounts(scope)
     return written
 
 
@@ -543,13 +551,14 @@ def accounts_changed(
     return found
 
 
-def _keep_latest_on_accounts(rows: QuerySet) -> None:
-    """Each account of `rows` gets its latest score and band; only the accounts
-    where they changed are written (most, from one day to the next, keep them)."""
+def _keep_latest_on_accounts(accounts: QuerySet) -> None:
+    """Each of `accounts` (the accounts a day's health was just recorded of) gets
+    its latest score and band; only the accounts where they changed are written
+    (most, from one day to the next, keep them)."""
     latest = AccountHealth.objects.filter(account=OuterRef("pk")).order_by("-day")
     score = Subquery(latest.values("score")[:1])
     band = Coalesce(Subquery(latest.values("band")[:1]), Value(""))
-    CustomerAccount.objects.filter(pk__in=rows.values("account_id")).alias(
+    CustomerAccount.objects.filter(pk__in=accounts.order_by().values("pk")).alias(
         # No score is -1 on both sides, so that "no score" equals "no score".
         kept_score=Coalesce("health_score", -1),
         new_score=Coalesce(score, -1),

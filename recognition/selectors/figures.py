@@ -43,6 +43,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, RowNumber, TruncM
 from django.utils import timezone
 
 from accounts.models import Role, RolePeriod, TeamMembership
+from config.queries import analyze_tables
 from journeys.models import StepEvent, TrainingAssignment, TrainingCompletion
 
 from .. import metrics
@@ -61,7 +62,6 @@ from ..services.rows import (
     SETTLED_TRANSITION,
     SETTLED_VALUE_POINT,
     Dialect,
-    analyze_tables,
     drop_temporary,
     empty_temporary,
 )

@@ -37,6 +37,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import Role, RolePeriod, Team, TeamMembership
+from config.queries import analyze_tables
 from journeys.models import Coverage, CustomerAccount, Pool, Step, StepEvent
 
 from .. import metrics
@@ -720,14 +721,6 @@ def analyze(models) -> None:
             _run(f"ANALYZE {_table(model)}")
         return
     analyze_tables(*(_table(model) for model in models))
-
-
-def analyze_tables(*names: str) -> None:
-    """PostgreSQL: refresh the planner's statistics of these tables (by name: a
-    temporary table just filled, a table just rewritten), for the plans of the
-    statements that read them next. SQLite plans without."""
-    if connection.vendor == "postgresql":
-        _run("ANALYZE " + ", ".join(names))
 
 
 def delete_rows(accounts: Accounts, *, into: dict | None = None) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from accounts.models import Role
 from journeys import health
@@ -209,3 +210,35 @@ def test_an_account_moved_to_another_journey_before_a_full_run_is_recorded_again
     rollup(full=True, now=NOW + timedelta(hours=1))
     assert _row(account).overdue_value_points == 0  # its new journey has none
     assert _as_recorded() == _whole_day()
+
+
+def _estimated_rows(sql: str, params) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+
+
+@pytest.mark.postgres
+def test_a_whole_days_recording_tells_the_database_of_the_new_day():
+    """After the day's first run records every account, PostgreSQL plans the
+    statements of the day's later runs for the day's rows as they are. A day it
+    has not seen was one row to it (every day it knew was a common value), and at
+    100,000 accounts a later run's statements on that day went to nested loops of
+    minutes; autovacuum analyses the table only once a tenth of it has changed."""
+    journey, _steps = journey_with_steps(3)
+    CustomerAccountFactory.create_batch(40, journey=journey)
+    health.record_health(DAY - timedelta(days=1))
+    with connection.cursor() as cursor:
+        # What the database knows: the day before, and no other.
+        cursor.execute("ANALYZE journeys_accounthealth")
+    assert (
+        _estimated_rows("SELECT id FROM journeys_accounthealth WHERE day = %s", [DAY])
+        == 1
+    )
+
+    health.record_health(DAY)
+
+    assert (
+        _estimated_rows("SELECT id FROM journeys_accounthealth WHERE day = %s", [DAY])
+        == 40
+    )
