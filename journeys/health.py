@@ -57,6 +57,7 @@ runs only the accounts whose inputs changed since the last run.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -411,12 +412,15 @@ def record_health(day: date | None = None, accounts: QuerySet | None = None) -> 
             written = cursor.rowcount
         if accounts is None:
             # A whole day written (the day's first run records every account):
-            # the planner learns of the day. Until then a day its statistics
-            # have not seen is one row to it (every day they know is a common
-            # value), and at 100,000 accounts a later run's statements on that
-            # day's rows went to nested loops of minutes. Autovacuum analyses
-            # the table only once a tenth of it has changed: days later.
-            analyze_tables(table)
+            # once it commits, the planner learns of the day. Until then a day
+            # its statistics have not seen is one row to it (every day they know
+            # is a common value), and at 100,000 accounts a later run's
+            # statements on that day's rows went to nested loops of minutes.
+            # Autovacuum analyses the table only once a tenth of it has changed:
+            # days later. After the commit, not in the caller's transaction (a
+            # rollup's): ANALYZE's lock would keep another ANALYZE of the table
+            # waiting until then.
+            transaction.on_commit(partial(analyze_tables, table))
         _keep_latest_on_accounts(scope)
     return written
 

@@ -57,6 +57,7 @@ from django.db.models.functions import Ntile
 from django.utils import timezone
 
 from accounts.models import TeamMembership
+from config.queries import analyze_tables
 from journeys.health import refresh_health
 from journeys.models import (
     Coverage,
@@ -462,7 +463,7 @@ def _stage_every_figure(token: str, all_months: list[date], *, as_of) -> None:
     rows_from = figures.stage_row_tables(token)
     # The plans of the figures' statements need the staged rows' sizes (they read
     # the rows whole: no index helps them).
-    rows.analyze_tables(*rows_from.values())
+    analyze_tables(*rows_from.values())
     figures.write_month_figures(
         months=all_months,
         training_months=all_months,
