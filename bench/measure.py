@@ -4,8 +4,14 @@ child process, and a description of the machine.
 
 The database and this process run on the same machine. On PostgreSQL the backend
 serving Django's connection is another process: its CPU time is read from
-/proc/<pg_backend_pid()>/stat before and after. On SQLite the database runs inside
-this process, so the process's own CPU time already holds it.
+/proc/<pg_backend_pid()>/stat before and after. A statement it runs in parallel
+(a `Gather` in its plan) has parallel workers do part of the work: other
+processes, children of the server's postmaster, which end with the statement and
+are reaped by it before the statement returns, so their CPU time is the growth of
+the postmaster's reaped children's time (cutime + cstime, /proc/<postmaster>/stat)
+over the measurement. Any other child of the server ending meanwhile (another
+session closing) would count too: the benchmark runs alone. On SQLite the database
+runs inside this process, so the process's own CPU time already holds it.
 """
 
 from __future__ import annotations
@@ -34,7 +40,8 @@ class Timing:
 
     @property
     def cpu(self) -> float:
-        """CPU time of this process and the database backend."""
+        """CPU time of this process and the database backend (with its parallel
+        workers)."""
         return self.cpu_app + self.cpu_db
 
     def describe(self) -> str:
@@ -57,26 +64,48 @@ def _backend_pid() -> int | None:
         return cursor.fetchone()[0]
 
 
-def process_cpu(pid: int) -> float:
-    """utime + stime of a process, in seconds (/proc/<pid>/stat)."""
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (the first is the
+    state, the second the parent's pid)."""
     with open(f"/proc/{pid}/stat") as stat:
         # The command name is in parentheses and may hold spaces: split after it.
-        fields = stat.read().rsplit(")", 1)[1].split()
+        return stat.read().rsplit(")", 1)[1].split()
+
+
+def process_cpu(pid: int) -> float:
+    """utime + stime of a process, in seconds (/proc/<pid>/stat)."""
+    fields = _stat(pid)
     # Fields 14 and 15 of the file (utime, stime) are 12 and 13 after the name.
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def reaped_cpu(pid: int) -> float:
+    """cutime + cstime of a process, in seconds: the CPU time of its children that
+    ended and that it waited for (fields 16 and 17 of /proc/<pid>/stat)."""
+    fields = _stat(pid)
+    return (int(fields[13]) + int(fields[14])) / TICKS
+
+
+def database_cpu(backend: int) -> float:
+    """The CPU time a PostgreSQL backend has spent, with that of the parallel
+    workers of its statements that have ended: its own, plus its parent's (the
+    postmaster's) reaped children's. Only differences of two readings mean
+    anything (see the module docstring)."""
+    postmaster = int(_stat(backend)[1])
+    return process_cpu(backend) + reaped_cpu(postmaster)
 
 
 def timed(function, *args, **kwargs) -> tuple[Timing, object]:
     """Run `function` once: its Timing and its result."""
     backend = _backend_pid()
-    db_before = process_cpu(backend) if backend else 0.0
+    db_before = database_cpu(backend) if backend else 0.0
     cpu_before = time.process_time()
     wall_before = time.perf_counter()
     result = function(*args, **kwargs)
     wall = time.perf_counter() - wall_before
     cpu_app = time.process_time() - cpu_before
     # The backend is the same process unless the function reconnected.
-    db = process_cpu(backend) - db_before if backend else 0.0
+    db = database_cpu(backend) - db_before if backend else 0.0
     if backend and _backend_pid() != backend:
         raise RuntimeError("The database connection changed during a measurement.")
     return Timing(wall=wall, cpu_app=cpu_app, cpu_db=db), result

@@ -7,7 +7,7 @@ Each run builds a fresh database (SQLite: a temporary file; PostgreSQL:
 `kata_bench_<size>`, dropped and created on BENCH_POSTGRES_URL, default
 postgres://postgres@127.0.0.1:5432), migrates it, fills it (bench/generate.py),
 then measures, each figure the median of `--repeat` runs, in CPU time (this process
-and the database backend) and wall time:
+and the database backend, with its parallel workers) and wall time:
 
 - a full rollup beside the SQL baseline (bench/baseline.py), whose figures must
   equal Kata's member figures (the run fails loudly otherwise);
@@ -641,7 +641,7 @@ def run(db: str, size: str, repeat: int, *, web: bool = True) -> int:
             f"(generated in {generated.seconds:.1f} s); each figure the median of "
             f"{repeat} runs; CPU = this process + the database backend "
             + (
-                "(PostgreSQL backend read from /proc)."
+                "(PostgreSQL backend and its parallel workers, read from /proc)."
                 if db == "postgres"
                 else "(SQLite runs in the process)."
             ),
