@@ -14,8 +14,9 @@ again), and that file again. With `--history N`, each account first gets N earli
 months (an ARR import each, printed as it builds the history), and the current
 month corrected (another ARR for every account) is measured too, and that file
 again. It prints CPU time (this process and the database backend, with its
-parallel workers) and wall time of each. The accounts it created are removed afterwards, with their coverage, ARR
-snapshots and their history, so the database serves the other benchmarks as before.
+parallel workers) and wall time of each. The accounts it created are removed
+afterwards, with their coverage, ARR snapshots and their history, so the database
+serves the other benchmarks as before.
 The issue names no target for them; gunicorn's request timeout (30 s) is the one
 that matters to an admin uploading a file. A benchmark, not a test.
 """
