@@ -141,3 +141,17 @@ def analyze_tables(*names: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE " + ", ".join(names))
+
+
+def limit_parallel_workers(workers: int) -> None:
+    """PostgreSQL: until the current transaction ends, each statement of this
+    connection starts at most `workers` parallel workers, for a query
+    (`max_parallel_workers_per_gather`) or an index build
+    (`max_parallel_maintenance_workers`). SQLite has none."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('max_parallel_workers_per_gather', %s, true), "
+                "set_config('max_parallel_maintenance_workers', %s, true)",
+                [str(workers), str(workers)],
+            )

@@ -192,6 +192,14 @@ ROLLUP_SHARDS_PER_JOURNEY = env.int("ROLLUP_SHARDS_PER_JOURNEY", default=8)
 # ... and its figures in four parts by kind (each scope's, the people's), each over
 # this many runs of consecutive months (more, for more workers than four).
 ROLLUP_FIGURE_PARTS = env.int("ROLLUP_FIGURE_PARTS", default=1)
+# PostgreSQL: the parallel workers one statement of a rollup may start (for a query
+# or an index build). None by default: a rollup runs in the background, its
+# parallelism is its shards over the Celery workers, and parallel workers cost more
+# CPU than they save (at L on two cores, two per statement spent more CPU for about
+# the same wall time) and take the cores that serve the pages.
+ROLLUP_PARALLEL_WORKERS = env.int("ROLLUP_PARALLEL_WORKERS", default=0)
+if ROLLUP_PARALLEL_WORKERS < 0:
+    raise ImproperlyConfigured("ROLLUP_PARALLEL_WORKERS must be 0 or more.")
 if not 1 <= FISCAL_YEAR_START_MONTH <= 12:
     raise ImproperlyConfigured("FISCAL_YEAR_START_MONTH must be between 1 and 12.")
 

@@ -47,6 +47,7 @@ import logging
 import operator
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -57,7 +58,7 @@ from django.db.models.functions import Ntile
 from django.utils import timezone
 
 from accounts.models import TeamMembership
-from config.queries import analyze_tables
+from config.queries import analyze_tables, limit_parallel_workers
 from journeys.health import refresh_health
 from journeys.models import (
     Coverage,
@@ -329,6 +330,16 @@ def _in_range(months, since: date | None, until: date | None) -> set[date]:
     }
 
 
+@contextmanager
+def _transaction():
+    """A transaction of a rollup's work. On PostgreSQL its statements start at most
+    ROLLUP_PARALLEL_WORKERS parallel workers (none by default): a rollup's
+    parallelism is its shards over the Celery workers."""
+    with transaction.atomic():
+        limit_parallel_workers(settings.ROLLUP_PARALLEL_WORKERS)
+        yield
+
+
 def rollup(
     *,
     full: bool = False,
@@ -346,7 +357,7 @@ def rollup(
     since = since.replace(day=1) if since else None
     until = until.replace(day=1) if until else None
     limited = since is not None or until is not None
-    with transaction.atomic():
+    with _transaction():
         _lock(started_at)
         # A run limited to some months says nothing of the others.
         last = (
@@ -641,7 +652,7 @@ def lease(*, now: datetime | None = None) -> tuple[str, datetime, datetime]:
     """Start a full run in shards: take the lock's lease. Returns the token, the
     start and the as-of moment."""
     started_at = timezone.now()
-    with transaction.atomic():
+    with _transaction():
         lock = _lock(started_at)
         lock.lease_token = uuid.uuid4().hex
         lock.leased_until = started_at + LEASE
@@ -712,7 +723,7 @@ def rollup_shard(token: str, journey_id: int, low: int, high: int, as_of) -> int
     lost midway leaves nothing, and the shard runs again whole. A shard of a lease
     no longer held (a run that ended or expired) writes nothing. Returns the
     number of accounts rebuilt."""
-    with transaction.atomic():
+    with _transaction():
         if not _holds_lease(token, update=False):
             return 0
         journey, steps = next(
@@ -793,7 +804,7 @@ def rollup_figures(
     if part is not None and part not in figures.FIGURE_PARTS:
         raise ValueError(f"No such part of the figures: {part!r}.")
     parts = figures.FIGURE_PARTS if part is None else (part,)
-    with transaction.atomic():
+    with _transaction():
         if not _holds_lease(token, update=False) or not months:
             return 0
         # Two copies of a part at once (a redelivery while the first still runs)
@@ -816,7 +827,7 @@ def rollup_figures(
 def rollup_finish(token: str, started_at, as_of) -> RollupRun | None:
     """End a full run in shards under the lock: the staged figures replace every
     figure in one transaction, the run is recorded and the lease released."""
-    with transaction.atomic():
+    with _transaction():
         if not _holds_lease(token, update=True):
             return None
         all_months = _all_months(as_of)
@@ -851,7 +862,7 @@ def dispatch_figures(
     from .. import tasks
 
     staged_rows = _staged_rows(token)
-    with transaction.atomic():
+    with _transaction():
         if _holds_lease(token, update=False):
             remove_uncovered_rows(shards, into=staged_rows)
     options = {"queue": queue} if queue else {}
@@ -892,7 +903,7 @@ def rollup_index_rows(token: str) -> bool:
     """Build the indexes of a full run in shards' staged rows and analyse them
     (`figures.index_stage_rows`), in one transaction; a lease no longer held
     builds nothing. Returns whether it built them."""
-    with transaction.atomic():
+    with _transaction():
         if not _holds_lease(token, update=False):
             return False
         # Two copies at once take turns: the second finds the indexes built.
