@@ -193,10 +193,11 @@ ROLLUP_SHARDS_PER_JOURNEY = env.int("ROLLUP_SHARDS_PER_JOURNEY", default=8)
 # this many runs of consecutive months (more, for more workers than four).
 ROLLUP_FIGURE_PARTS = env.int("ROLLUP_FIGURE_PARTS", default=1)
 # PostgreSQL: the parallel workers one statement of a rollup may start (for a query
-# or an index build). None by default: a rollup runs in the background, its
-# parallelism is its shards over the Celery workers, and parallel workers cost more
-# CPU than they save (at L on two cores, two per statement spent more CPU for about
-# the same wall time) and take the cores that serve the pages.
+# or an index build). None by default: a rollup runs in the background and its
+# parallelism is its shards over the Celery workers; on two cores, parallel workers
+# inside its statements cost more CPU, saved little or no wall time and took the
+# core that serves the pages (README § Performance). Raise it on a database server
+# with cores to spare.
 ROLLUP_PARALLEL_WORKERS = env.int("ROLLUP_PARALLEL_WORKERS", default=0)
 if ROLLUP_PARALLEL_WORKERS < 0:
     raise ImproperlyConfigured("ROLLUP_PARALLEL_WORKERS must be 0 or more.")

@@ -1,8 +1,9 @@
 """The benchmark's CPU time of the database holds the work of parallel workers
 (bench/measure.py, issue 12). PostgreSQL runs part of a large scan or join in
 parallel workers, processes of their own; counting only the backend's CPU time left
-that part out, and the rollup uses them where the SQL baseline does not: at L it
-made Kata's rollup look about 4 s of CPU cheaper than it was, about 20 %."""
+that part out, and the rollup started them where the SQL baseline did not."""
+
+import os
 
 import pytest
 from django.db import connection
@@ -21,6 +22,8 @@ PARALLEL = {
     "parallel_tuple_cost": "0",
     "min_parallel_table_scan_size": "0",
     "max_parallel_workers_per_gather": "2",
+    # The workers scan every row, the backend only gathers what they found.
+    "parallel_leader_participation": "off",
 }
 
 
@@ -47,15 +50,23 @@ def _run_query():
         return cursor.fetchone()[0]
 
 
+def _workers_launched(plan: dict) -> int:
+    """The parallel workers a plan (EXPLAIN ANALYZE, JSON) launched, in all."""
+    return plan.get("Workers Launched", 0) + sum(
+        _workers_launched(child) for child in plan.get("Plans", ())
+    )
+
+
 def test_the_database_cpu_time_holds_the_parallel_workers_of_a_statement(probe):
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {QUERY}")
-        plan = cursor.fetchone()[0][0]["Plan"]
-    # The statement did run in parallel here (else this test would show nothing).
-    assert plan["Plans"][0]["Workers Launched"] >= 1
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {QUERY}")
+        plan = cursor.fetchone()[0][0]["Plan"]
+    if not os.path.exists(f"/proc/{backend}/stat"):
+        pytest.skip("the database runs on another machine: its processes are unseen")
+    # The statement did run in parallel here (else this test would show nothing).
+    assert _workers_launched(plan) >= 1
 
     backend_before = measure.process_cpu(backend)
     timing, _result = measure.timed(_run_query)
