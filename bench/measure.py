@@ -86,13 +86,17 @@ def reaped_cpu(pid: int) -> float:
     return (int(fields[13]) + int(fields[14])) / TICKS
 
 
+def parent_pid(pid: int) -> int:
+    """The pid of a process's parent (field 4 of /proc/<pid>/stat)."""
+    return int(_stat(pid)[1])
+
+
 def database_cpu(backend: int) -> float:
     """The CPU time a PostgreSQL backend has spent, with that of the parallel
     workers of its statements that have ended: its own, plus its parent's (the
     postmaster's) reaped children's. Only differences of two readings mean
     anything (see the module docstring)."""
-    postmaster = int(_stat(backend)[1])
-    return process_cpu(backend) + reaped_cpu(postmaster)
+    return process_cpu(backend) + reaped_cpu(parent_pid(backend))
 
 
 def timed(function, *args, **kwargs) -> tuple[Timing, object]:

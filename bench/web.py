@@ -167,30 +167,30 @@ class Timings:
         return percentile(self.seconds, 0.95) * 1000
 
 
-_TICKS = os.sysconf("SC_CLK_TCK")
 SERVER_APPLICATION_NAME = "kata-bench-gunicorn"
 
 
 def cpu_seconds(pid: int) -> float | None:
     """User + system CPU time of a process of this machine (None when unreadable)."""
+    from bench.measure import process_cpu
+
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        return process_cpu(pid)
     except OSError:
         return None
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def _children(parent: int) -> list[int]:
+    from bench.measure import parent_pid
+
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text()
+                if parent_pid(int(entry.name)) == parent:
+                    found.append(int(entry.name))
             except OSError:
                 continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == parent:
-                found.append(int(entry.name))
     return found
 
 
