@@ -43,7 +43,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, RowNumber, TruncM
 from django.utils import timezone
 
 from accounts.models import Role, RolePeriod, TeamMembership
-from config.queries import analyze_tables
+from config.queries import OfGroupedColumns, analyze_tables
 from journeys.models import StepEvent, TrainingAssignment, TrainingCompletion
 
 from .. import metrics
@@ -1260,8 +1260,11 @@ def _reading(select_sql: str, tables: dict | None) -> str:
 
 def _figure_rows(queryset, **columns):
     """The queryset as figure rows: `owner` and `_FIGURE_COLUMNS` as expressions,
-    selected in that order (values_list keeps the order it is given)."""
+    selected in that order (values_list keeps the order it is given). The metric
+    key is made of columns the rows are grouped by, and is not grouped by itself
+    (`OfGroupedColumns`)."""
     names = ("owner", *_FIGURE_COLUMNS)
+    columns = {**columns, "metric": OfGroupedColumns(columns["metric"])}
     return (
         queryset.annotate(**{f"_figure_{name}": columns[name] for name in names})
         .values_list(*(f"_figure_{name}" for name in names))
