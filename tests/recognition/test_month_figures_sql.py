@@ -15,7 +15,12 @@ from django.test.utils import CaptureQueriesContext
 
 from journeys import services as journey_services
 from journeys.models import TrainingAssignment
-from recognition.models import MemberFigure, TeamFigure
+from recognition.models import (
+    AccountTransition,
+    AccountValuePoint,
+    MemberFigure,
+    TeamFigure,
+)
 from recognition.selectors import figures
 from recognition.services.rollup import rollup
 from tests.journeys.factories import TrainingModuleFactory
@@ -108,6 +113,41 @@ def test_writing_the_months_runs_as_many_statements_for_much_more_data():
     last_team = TeamFigure.objects.order_by("-team_id").first().team
     found = figure(TeamFigure, last_team, step_key(built[1][0]), APRIL)
     assert (found.numerator, found.denominator) == (6, 12)
+
+
+def _grouped_by(sql: str) -> list[str]:
+    grouped = sql[sql.index(" GROUP BY ") + len(" GROUP BY ") :]
+    return [item.strip() for item in grouped.split(" HAVING ")[0].split(", ")]
+
+
+def test_the_figures_are_grouped_by_their_columns_not_by_their_metric_key():
+    # The metric key ('step_conversion:<step id>', the SELECT's second column) is
+    # made of columns the figures are grouped by; grouped by as well, it had
+    # PostgreSQL sort every transition by the text, on disk at 100,000 accounts.
+    as_of = jst(2026, 6, 20)
+    statements = [
+        str(
+            figures._conversion_select(
+                AccountTransition.objects.all(), "member_id", as_of=as_of
+            ).query
+        ),
+        str(
+            figures._value_point_select(
+                AccountValuePoint.objects.all(), "team_id", as_of=as_of
+            ).query
+        ),
+    ]
+    if connection.vendor == "postgresql":
+        statements.append(
+            figures._median_select(
+                AccountTransition.objects.all(), "pool_id", as_of=as_of
+            )[0]
+        )
+    for sql in statements:
+        grouped = _grouped_by(sql)
+        assert "1" in grouped  # the owner, by its position in the SELECT
+        assert "2" not in grouped, grouped
+        assert not any("||" in item or "CONCAT" in item.upper() for item in grouped)
 
 
 @pytest.mark.django_db
